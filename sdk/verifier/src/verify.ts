@@ -1,0 +1,82 @@
+import { timingSafeEqual } from "node:crypto";
+import { V1_HEX } from "./compare.js";
+import { parseEnvelope, type WebhookEnvelope } from "./envelope.js";
+import { WebhookVerificationError } from "./errors.js";
+import { parseV1Header } from "./header.js";
+import { v1Digest } from "./hmac.js";
+import { toRawBytes, type RawPayload } from "./payload.js";
+import { FAILURES, isFailure, type VerifyResult } from "./result.js";
+import { toSecretList } from "./secret.js";
+import { checkFreshness, resolveNow, resolveTolerance } from "./timestamp.js";
+
+/** Input of {@link verifySignature} and {@link verifyWebhook}. */
+export interface VerifySignatureOptions {
+  /** The raw body exactly as received. A parsed object is refused with a `TypeError`. */
+  payload: RawPayload;
+  /** The `Dealix-Signature` header value, e.g. `req.headers["dealix-signature"]`. */
+  header: string | readonly string[] | null | undefined;
+  /** The endpoint's signing secret(s); any one matching `v1` passes. */
+  secrets: string | readonly string[];
+  /** Maximum |now − t|, in **seconds**. Default 300. `Infinity` disables the check. */
+  toleranceSeconds?: number;
+  /** The receiver's clock, unix **seconds** (not ms). Default: the system clock. */
+  now?: number;
+}
+
+/**
+ * Verifies a `Dealix-Signature` header (`t=<unix>,v1=<hex>[,v1=<hex>…]`) against the raw body.
+ * Never throws for a bad signature: it returns the reason.
+ *
+ * Rules (contract, "Signature" and "Verification"; Stripe-compatible): the key is the whole
+ * secret string as UTF-8, message `"<t>." + body`; any `v1` matching any secret passes;
+ * unknown schemes such as `v0` are ignored; |now − t| > tolerance fails in both directions;
+ * comparisons are constant-time. Checks run in the order of the reasons below.
+ *
+ * @returns `{ ok: true, timestamp }` (seconds) or `{ ok: false, reason }` with `reason` one of
+ *   `malformed_header`, `bad_timestamp`, `missing_v1`, `stale_signature`, `signature_mismatch`.
+ * @throws {TypeError} the payload is not raw bytes or a string (e.g. a parsed object), or no secrets.
+ * @throws {RangeError} a negative or NaN tolerance.
+ *
+ * @example
+ * const result = verifySignature({ payload: req.body, header: req.headers["dealix-signature"], secrets: [secret] });
+ * if (!result.ok) return res.status(400).send(result.reason);
+ */
+export function verifySignature(opts: VerifySignatureOptions): VerifyResult {
+  const payload = toRawBytes(opts.payload);
+  const secrets = toSecretList(opts.secrets);
+  const tolerance = resolveTolerance(opts.toleranceSeconds);
+  const now = resolveNow(opts.now);
+
+  const parsed = parseV1Header(opts.header);
+  if (isFailure(parsed)) return parsed;
+  const stale = checkFreshness(parsed.timestamp, now, tolerance);
+  if (stale !== undefined) return stale;
+
+  const candidates: Buffer[] = [];
+  for (const signature of parsed.signatures) {
+    if (V1_HEX.test(signature)) candidates.push(Buffer.from(signature, "hex"));
+  }
+  if (candidates.length === 0) return FAILURES.signature_mismatch;
+  for (const secret of secrets) {
+    const expected = v1Digest(secret, parsed.timestamp, payload);
+    for (const candidate of candidates) {
+      if (timingSafeEqual(expected, candidate)) return { ok: true, timestamp: parsed.timestamp };
+    }
+  }
+  return FAILURES.signature_mismatch;
+}
+
+/**
+ * Verifies like {@link verifySignature}, then parses the body into a typed envelope.
+ * The body is parsed only after the signature has verified.
+ *
+ * @returns the envelope `{ api_version, customer_id, data, id, timestamp, type }`.
+ * @throws {WebhookVerificationError} with the failure `reason`, or `invalid_payload` when a
+ *   correctly signed body is not an envelope.
+ * @throws {TypeError | RangeError} on misuse, as {@link verifySignature}.
+ */
+export function verifyWebhook(opts: VerifySignatureOptions): WebhookEnvelope {
+  const result = verifySignature(opts);
+  if (!result.ok) throw new WebhookVerificationError(result.reason);
+  return parseEnvelope(toRawBytes(opts.payload));
+}
