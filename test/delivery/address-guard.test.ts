@@ -1,41 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { LookupAddress } from "node:dns";
 import { BlockedAddressError, createAddressGuard, type Resolver } from "../../server/src/delivery/address-guard.js";
+import { REFUSED_ADDRESSES, REFUSED_URLS } from "./helpers/refused-hosts.js";
 
 const strict = createAddressGuard();
 const loopbackAllowed = createAddressGuard({ allowedCidrs: ["127.0.0.1/32"] });
-
-/** Non-global addresses that must be refused by default, with the range they stand for. */
-export const REFUSED_ADDRESSES: Array<[string, string]> = [
-  ["127.0.0.1", "IPv4 loopback"],
-  ["127.1.2.3", "IPv4 loopback /8"],
-  ["10.0.0.1", "RFC 1918 10/8"],
-  ["172.16.0.1", "RFC 1918 172.16/12"],
-  ["172.31.255.254", "RFC 1918 172.16/12 top"],
-  ["192.168.1.1", "RFC 1918 192.168/16"],
-  ["169.254.169.254", "link-local (cloud metadata)"],
-  ["100.64.0.1", "CGNAT 100.64/10"],
-  ["0.0.0.0", "unspecified"],
-  ["0.1.2.3", "this network 0/8"],
-  ["224.0.0.1", "multicast"],
-  ["255.255.255.255", "broadcast"],
-  ["192.0.2.1", "TEST-NET-1"],
-  ["198.18.0.1", "benchmarking"],
-  ["240.0.0.1", "reserved 240/4"],
-  ["::1", "IPv6 loopback"],
-  ["::", "IPv6 unspecified"],
-  ["fe80::1", "IPv6 link-local"],
-  ["fc00::1", "IPv6 unique-local"],
-  ["fd12:3456::1", "IPv6 unique-local fd"],
-  ["ff02::1", "IPv6 multicast"],
-  ["::ffff:127.0.0.1", "IPv4-mapped loopback"],
-  ["::ffff:7f00:1", "IPv4-mapped loopback, hex"],
-  ["::ffff:a9fe:a9fe", "IPv4-mapped metadata"],
-  ["::7f00:1", "IPv4-compatible (deprecated)"],
-  ["64:ff9b::7f00:1", "NAT64"],
-  ["2001:db8::1", "documentation"],
-  ["fec0::1", "site-local (deprecated)"],
-];
 
 describe("isAllowedAddress", () => {
   it.each(REFUSED_ADDRESSES)("refuses %s (%s)", (ip) => {
@@ -70,37 +39,6 @@ describe("isAllowedAddress", () => {
     expect(() => createAddressGuard({ allowedCidrs: ["localhost/8"] })).toThrow("invalid allowed CIDR");
   });
 });
-
-/** URLs whose literal host must be refused before any DNS or connection. */
-export const REFUSED_URLS: Array<[string, string]> = [
-  ["http://127.0.0.1/", "address 127.0.0.1 is not allowed"],
-  ["http://10.0.0.1/hook", "address 10.0.0.1 is not allowed"],
-  ["http://172.16.0.1/", "address 172.16.0.1 is not allowed"],
-  ["http://192.168.0.10:8080/", "address 192.168.0.10 is not allowed"],
-  ["http://169.254.169.254/latest/meta-data/", "address 169.254.169.254 is not allowed"],
-  ["http://100.64.0.1/", "address 100.64.0.1 is not allowed"],
-  ["http://0.0.0.0/", "address 0.0.0.0 is not allowed"],
-  ["http://0/", "address 0.0.0.0 is not allowed"],
-  ["http://[::1]/", "address ::1 is not allowed"],
-  ["http://[fe80::1]/", "address fe80::1 is not allowed"],
-  ["http://[fc00::1]/", "address fc00::1 is not allowed"],
-  ["http://[ff02::1]/", "address ff02::1 is not allowed"],
-  ["http://[::ffff:127.0.0.1]/", "address ::ffff:7f00:1 is not allowed"],
-  ["http://[::ffff:7f00:1]/", "address ::ffff:7f00:1 is not allowed"],
-  ["http://2130706433/", "address 127.0.0.1 is not allowed"],
-  ["http://0x7f000001/", "address 127.0.0.1 is not allowed"],
-  ["http://017700000001/", "address 127.0.0.1 is not allowed"],
-  ["http://0x7f.1/", "address 127.0.0.1 is not allowed"],
-  ["http://127.1/", "address 127.0.0.1 is not allowed"],
-  ["https://127.0.0.1./", "address 127.0.0.1 is not allowed"],
-  ["http://localhost/", "host localhost is loopback"],
-  ["http://LOCALHOST:3000/", "host localhost is loopback"],
-  ["http://localhost./", "host localhost is loopback"],
-  ["http://foo.localhost/", "host foo.localhost is loopback"],
-  ["ftp://example.com/", "unsupported scheme ftp:"],
-  ["file:///etc/passwd", "unsupported scheme file:"],
-  ["not a url", "invalid URL"],
-];
 
 describe("checkUrlHost", () => {
   it.each(REFUSED_URLS)("refuses %s", (url, reason) => {
