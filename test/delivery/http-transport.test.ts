@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createAddressGuard, type Resolver } from "../../server/src/delivery/address-guard.js";
 import { createHttpTransport } from "../../server/src/delivery/http-transport.js";
 import type { Transport, TransportRequest } from "../../server/src/delivery/transport.js";
+import { startConnectProxy } from "./helpers/connect-proxy.js";
 import { REFUSED_URLS } from "./helpers/refused-hosts.js";
 import { closedPort, startRawReceiver, startReceiver, type Receiver } from "./helpers/receivers.js";
 
@@ -337,6 +338,43 @@ describe("http transport, name resolution and address safety", () => {
       expect(r.requests).toHaveLength(1);
     } finally {
       await transport.close();
+    }
+  });
+});
+
+describe("http transport through an egress proxy", () => {
+  it("tunnels through the proxy, which resolves the name (no local lookup)", async () => {
+    const r = await receiver((_req, res) => res.writeHead(202).end("queued"));
+    const proxy = await startConnectProxy({ "hooks.example.com": "127.0.0.1" });
+    const calls: string[] = [];
+    // The guard allows nothing non-global, and its resolver knows no names: only the proxy can reach the receiver.
+    const transport = createHttpTransport({
+      addressGuard: createAddressGuard({ resolver: tableResolver({}, calls) }),
+      proxyUrl: proxy.url,
+    });
+    try {
+      const outcome = await transport.send(post(`http://hooks.example.com:${r.port}/in`));
+      expect(outcome).toEqual({ statusCode: 202, responseExcerpt: "queued", durationMs: outcome.durationMs });
+      expect(proxy.targets).toEqual([`hooks.example.com:${r.port}`]);
+      expect(calls).toEqual([]);
+      expect(r.requests[0]!.body.equals(BODY)).toBe(true);
+    } finally {
+      await transport.close();
+      await proxy.close();
+    }
+  });
+
+  it("still refuses literal non-global hosts up front", async () => {
+    const proxy = await startConnectProxy({});
+    const transport = createHttpTransport({ addressGuard: createAddressGuard(), proxyUrl: proxy.url });
+    try {
+      for (const url of ["http://169.254.169.254/latest/meta-data/", "http://[::1]:8080/", "http://localhost/"]) {
+        expect((await transport.send(post(url))).errorKind).toBe("blocked_address");
+      }
+      expect(proxy.targets).toEqual([]);
+    } finally {
+      await transport.close();
+      await proxy.close();
     }
   });
 });
