@@ -1,0 +1,123 @@
+package posthorn
+
+import (
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"time"
+
+	posthornv1 "github.com/posthorn/posthorn/sdk/go/gen/posthorn/v1"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/credentials/insecure"
+)
+
+// DefaultTimeout is the deadline [Dial] puts on a unary call whose context has none.
+const DefaultTimeout = 10 * time.Second
+
+// DefaultMaxAttempts is how many times a call is tried in all when the server answers
+// UNAVAILABLE (gRPC's retry policy, with exponential backoff from 100 ms to 2 s).
+const DefaultMaxAttempts = 4
+
+// Client is a connection to a Posthorn server: the generated client plus Close.
+type Client struct {
+	posthornv1.WebhookServiceClient
+	conn *grpc.ClientConn
+}
+
+// Conn returns the underlying connection, e.g. for the gRPC health service.
+func (c *Client) Conn() *grpc.ClientConn { return c.conn }
+
+// Close closes the connection; calls in flight fail with CANCELED.
+func (c *Client) Close() error { return c.conn.Close() }
+
+// Option changes a default of [Dial].
+type Option func(*config)
+
+type config struct {
+	creds       credentials.TransportCredentials
+	timeout     time.Duration
+	maxAttempts int
+	dialOptions []grpc.DialOption
+}
+
+// WithInsecure sends plaintext HTTP/2: for a server on loopback or inside a trusted network.
+// The default is TLS with the system's root certificates.
+func WithInsecure() Option {
+	return func(c *config) { c.creds = insecure.NewCredentials() }
+}
+
+// WithTransportCredentials sets the transport credentials (e.g. mutual TLS).
+func WithTransportCredentials(creds credentials.TransportCredentials) Option {
+	return func(c *config) { c.creds = creds }
+}
+
+// WithTimeout sets the deadline of a unary call whose context has none (default
+// [DefaultTimeout]); 0 leaves such calls without a deadline. Streams never get one.
+func WithTimeout(d time.Duration) Option {
+	return func(c *config) { c.timeout = d }
+}
+
+// WithMaxAttempts sets how many times a call is tried in all on UNAVAILABLE (default
+// [DefaultMaxAttempts], at most 5 as gRPC caps it); 1 turns retries off. Subscribe and
+// RotateSubscriptionSecret are never retried: each success creates something new.
+func WithMaxAttempts(n int) Option {
+	return func(c *config) { c.maxAttempts = n }
+}
+
+// WithDialOptions adds raw gRPC dial options (interceptors, keepalive, ...), applied last.
+func WithDialOptions(opts ...grpc.DialOption) Option {
+	return func(c *config) { c.dialOptions = append(c.dialOptions, opts...) }
+}
+
+// Dial returns a client of the Posthorn server at target (`host:port`, or any gRPC target
+// such as `dns:///posthorn.internal:50051`). Like [grpc.NewClient] it does not connect until
+// the first call, so a server that is down shows up as UNAVAILABLE on that call.
+func Dial(target string, opts ...Option) (*Client, error) {
+	cfg := config{
+		creds:       credentials.NewTLS(&tls.Config{MinVersion: tls.VersionTLS12}),
+		timeout:     DefaultTimeout,
+		maxAttempts: DefaultMaxAttempts,
+	}
+	for _, opt := range opts {
+		opt(&cfg)
+	}
+	if target == "" {
+		return nil, errors.New("posthorn: Dial needs a target such as 127.0.0.1:50051")
+	}
+	if cfg.timeout < 0 {
+		return nil, fmt.Errorf("posthorn: timeout must be >= 0, got %s", cfg.timeout)
+	}
+	if cfg.maxAttempts < 1 {
+		return nil, fmt.Errorf("posthorn: max attempts must be >= 1, got %d", cfg.maxAttempts)
+	}
+	dialOptions := []grpc.DialOption{
+		grpc.WithTransportCredentials(cfg.creds),
+		grpc.WithDefaultServiceConfig(serviceConfig(cfg.maxAttempts)),
+		grpc.WithChainUnaryInterceptor(
+			defaultTimeoutInterceptor(cfg.timeout),
+			idempotencyKeyInterceptor(),
+		),
+	}
+	conn, err := grpc.NewClient(target, append(dialOptions, cfg.dialOptions...)...)
+	if err != nil {
+		return nil, fmt.Errorf("posthorn: %w", err)
+	}
+	return &Client{WebhookServiceClient: posthornv1.NewWebhookServiceClient(conn), conn: conn}, nil
+}
+
+// serviceConfig retries every method on UNAVAILABLE except the two whose retry could
+// create a second subscription or secret (gRPC service config, gRFC A6).
+func serviceConfig(maxAttempts int) string {
+	service := posthornv1.WebhookService_ServiceDesc.ServiceName
+	if maxAttempts == 1 {
+		return `{}`
+	}
+	return fmt.Sprintf(`{"methodConfig": [
+  {"name": [{"service": %q}],
+   "retryPolicy": {"maxAttempts": %d, "initialBackoff": "0.1s", "maxBackoff": "2s",
+                   "backoffMultiplier": 2, "retryableStatusCodes": ["UNAVAILABLE"]}},
+  {"name": [{"service": %q, "method": "Subscribe"},
+            {"service": %q, "method": "RotateSubscriptionSecret"}]}
+]}`, service, maxAttempts, service, service)
+}

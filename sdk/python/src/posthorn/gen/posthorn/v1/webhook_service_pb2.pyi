@@ -1,0 +1,410 @@
+import datetime
+
+from google.protobuf import field_mask_pb2 as _field_mask_pb2
+from google.protobuf import struct_pb2 as _struct_pb2
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class SignatureScheme(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    SIGNATURE_SCHEME_UNSPECIFIED: _ClassVar[SignatureScheme]
+    SIGNATURE_SCHEME_V1: _ClassVar[SignatureScheme]
+    SIGNATURE_SCHEME_STANDARD_WEBHOOKS: _ClassVar[SignatureScheme]
+
+class DeliveryState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    DELIVERY_STATE_UNSPECIFIED: _ClassVar[DeliveryState]
+    DELIVERY_STATE_PENDING: _ClassVar[DeliveryState]
+    DELIVERY_STATE_SUCCEEDED: _ClassVar[DeliveryState]
+    DELIVERY_STATE_FAILED: _ClassVar[DeliveryState]
+    DELIVERY_STATE_CANCELED: _ClassVar[DeliveryState]
+
+class AttemptErrorKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    ATTEMPT_ERROR_KIND_UNSPECIFIED: _ClassVar[AttemptErrorKind]
+    ATTEMPT_ERROR_KIND_TIMEOUT: _ClassVar[AttemptErrorKind]
+    ATTEMPT_ERROR_KIND_CONNECTION_REFUSED: _ClassVar[AttemptErrorKind]
+    ATTEMPT_ERROR_KIND_DNS: _ClassVar[AttemptErrorKind]
+    ATTEMPT_ERROR_KIND_TLS: _ClassVar[AttemptErrorKind]
+    ATTEMPT_ERROR_KIND_CONNECTION_RESET: _ClassVar[AttemptErrorKind]
+    ATTEMPT_ERROR_KIND_BLOCKED_ADDRESS: _ClassVar[AttemptErrorKind]
+    ATTEMPT_ERROR_KIND_OTHER: _ClassVar[AttemptErrorKind]
+SIGNATURE_SCHEME_UNSPECIFIED: SignatureScheme
+SIGNATURE_SCHEME_V1: SignatureScheme
+SIGNATURE_SCHEME_STANDARD_WEBHOOKS: SignatureScheme
+DELIVERY_STATE_UNSPECIFIED: DeliveryState
+DELIVERY_STATE_PENDING: DeliveryState
+DELIVERY_STATE_SUCCEEDED: DeliveryState
+DELIVERY_STATE_FAILED: DeliveryState
+DELIVERY_STATE_CANCELED: DeliveryState
+ATTEMPT_ERROR_KIND_UNSPECIFIED: AttemptErrorKind
+ATTEMPT_ERROR_KIND_TIMEOUT: AttemptErrorKind
+ATTEMPT_ERROR_KIND_CONNECTION_REFUSED: AttemptErrorKind
+ATTEMPT_ERROR_KIND_DNS: AttemptErrorKind
+ATTEMPT_ERROR_KIND_TLS: AttemptErrorKind
+ATTEMPT_ERROR_KIND_CONNECTION_RESET: AttemptErrorKind
+ATTEMPT_ERROR_KIND_BLOCKED_ADDRESS: AttemptErrorKind
+ATTEMPT_ERROR_KIND_OTHER: AttemptErrorKind
+
+class Event(_message.Message):
+    __slots__ = ("id", "type", "customer_id", "data", "api_version", "create_time", "idempotency_key", "envelope")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    DATA_FIELD_NUMBER: _ClassVar[int]
+    API_VERSION_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    ENVELOPE_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    type: str
+    customer_id: str
+    data: _struct_pb2.Struct
+    api_version: str
+    create_time: _timestamp_pb2.Timestamp
+    idempotency_key: str
+    envelope: bytes
+    def __init__(self, id: _Optional[str] = ..., type: _Optional[str] = ..., customer_id: _Optional[str] = ..., data: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., api_version: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., idempotency_key: _Optional[str] = ..., envelope: _Optional[bytes] = ...) -> None: ...
+
+class Subscription(_message.Message):
+    __slots__ = ("id", "customer_id", "endpoint_url", "event_types", "enabled", "description", "signature_scheme", "create_time", "update_time", "disabled_reason", "previous_secret_expire_time")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    ENDPOINT_URL_FIELD_NUMBER: _ClassVar[int]
+    EVENT_TYPES_FIELD_NUMBER: _ClassVar[int]
+    ENABLED_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    SIGNATURE_SCHEME_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    DISABLED_REASON_FIELD_NUMBER: _ClassVar[int]
+    PREVIOUS_SECRET_EXPIRE_TIME_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    customer_id: str
+    endpoint_url: str
+    event_types: _containers.RepeatedScalarFieldContainer[str]
+    enabled: bool
+    description: str
+    signature_scheme: SignatureScheme
+    create_time: _timestamp_pb2.Timestamp
+    update_time: _timestamp_pb2.Timestamp
+    disabled_reason: str
+    previous_secret_expire_time: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[str] = ..., customer_id: _Optional[str] = ..., endpoint_url: _Optional[str] = ..., event_types: _Optional[_Iterable[str]] = ..., enabled: _Optional[bool] = ..., description: _Optional[str] = ..., signature_scheme: _Optional[_Union[SignatureScheme, str]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., disabled_reason: _Optional[str] = ..., previous_secret_expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class Delivery(_message.Message):
+    __slots__ = ("id", "event_id", "subscription_id", "customer_id", "event_type", "endpoint_url", "state", "attempt_count", "next_attempt_time", "create_time", "update_time", "final_reason", "attempts")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    SUBSCRIPTION_ID_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    EVENT_TYPE_FIELD_NUMBER: _ClassVar[int]
+    ENDPOINT_URL_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    ATTEMPT_COUNT_FIELD_NUMBER: _ClassVar[int]
+    NEXT_ATTEMPT_TIME_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    FINAL_REASON_FIELD_NUMBER: _ClassVar[int]
+    ATTEMPTS_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    event_id: str
+    subscription_id: str
+    customer_id: str
+    event_type: str
+    endpoint_url: str
+    state: DeliveryState
+    attempt_count: int
+    next_attempt_time: _timestamp_pb2.Timestamp
+    create_time: _timestamp_pb2.Timestamp
+    update_time: _timestamp_pb2.Timestamp
+    final_reason: str
+    attempts: _containers.RepeatedCompositeFieldContainer[DeliveryAttempt]
+    def __init__(self, id: _Optional[str] = ..., event_id: _Optional[str] = ..., subscription_id: _Optional[str] = ..., customer_id: _Optional[str] = ..., event_type: _Optional[str] = ..., endpoint_url: _Optional[str] = ..., state: _Optional[_Union[DeliveryState, str]] = ..., attempt_count: _Optional[int] = ..., next_attempt_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., final_reason: _Optional[str] = ..., attempts: _Optional[_Iterable[_Union[DeliveryAttempt, _Mapping]]] = ...) -> None: ...
+
+class DeliveryAttempt(_message.Message):
+    __slots__ = ("id", "delivery_id", "attempt_number", "start_time", "status_code", "duration_ms", "error_kind", "error_message", "response_excerpt", "signature", "succeeded", "will_retry")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    DELIVERY_ID_FIELD_NUMBER: _ClassVar[int]
+    ATTEMPT_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    START_TIME_FIELD_NUMBER: _ClassVar[int]
+    STATUS_CODE_FIELD_NUMBER: _ClassVar[int]
+    DURATION_MS_FIELD_NUMBER: _ClassVar[int]
+    ERROR_KIND_FIELD_NUMBER: _ClassVar[int]
+    ERROR_MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    RESPONSE_EXCERPT_FIELD_NUMBER: _ClassVar[int]
+    SIGNATURE_FIELD_NUMBER: _ClassVar[int]
+    SUCCEEDED_FIELD_NUMBER: _ClassVar[int]
+    WILL_RETRY_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    delivery_id: str
+    attempt_number: int
+    start_time: _timestamp_pb2.Timestamp
+    status_code: int
+    duration_ms: int
+    error_kind: AttemptErrorKind
+    error_message: str
+    response_excerpt: str
+    signature: str
+    succeeded: bool
+    will_retry: bool
+    def __init__(self, id: _Optional[str] = ..., delivery_id: _Optional[str] = ..., attempt_number: _Optional[int] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., status_code: _Optional[int] = ..., duration_ms: _Optional[int] = ..., error_kind: _Optional[_Union[AttemptErrorKind, str]] = ..., error_message: _Optional[str] = ..., response_excerpt: _Optional[str] = ..., signature: _Optional[str] = ..., succeeded: _Optional[bool] = ..., will_retry: _Optional[bool] = ...) -> None: ...
+
+class EmitRequest(_message.Message):
+    __slots__ = ("type", "customer_id", "data", "idempotency_key")
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    DATA_FIELD_NUMBER: _ClassVar[int]
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    type: str
+    customer_id: str
+    data: _struct_pb2.Struct
+    idempotency_key: str
+    def __init__(self, type: _Optional[str] = ..., customer_id: _Optional[str] = ..., data: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., idempotency_key: _Optional[str] = ...) -> None: ...
+
+class EmitResponse(_message.Message):
+    __slots__ = ("event", "matched_subscriptions", "replayed")
+    EVENT_FIELD_NUMBER: _ClassVar[int]
+    MATCHED_SUBSCRIPTIONS_FIELD_NUMBER: _ClassVar[int]
+    REPLAYED_FIELD_NUMBER: _ClassVar[int]
+    event: Event
+    matched_subscriptions: int
+    replayed: bool
+    def __init__(self, event: _Optional[_Union[Event, _Mapping]] = ..., matched_subscriptions: _Optional[int] = ..., replayed: _Optional[bool] = ...) -> None: ...
+
+class EmitBatchRequest(_message.Message):
+    __slots__ = ("events",)
+    EVENTS_FIELD_NUMBER: _ClassVar[int]
+    events: _containers.RepeatedCompositeFieldContainer[EmitRequest]
+    def __init__(self, events: _Optional[_Iterable[_Union[EmitRequest, _Mapping]]] = ...) -> None: ...
+
+class EmitBatchResponse(_message.Message):
+    __slots__ = ("results",)
+    RESULTS_FIELD_NUMBER: _ClassVar[int]
+    results: _containers.RepeatedCompositeFieldContainer[EmitResponse]
+    def __init__(self, results: _Optional[_Iterable[_Union[EmitResponse, _Mapping]]] = ...) -> None: ...
+
+class SubscribeRequest(_message.Message):
+    __slots__ = ("customer_id", "endpoint_url", "event_types", "description", "signature_scheme", "enabled")
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    ENDPOINT_URL_FIELD_NUMBER: _ClassVar[int]
+    EVENT_TYPES_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    SIGNATURE_SCHEME_FIELD_NUMBER: _ClassVar[int]
+    ENABLED_FIELD_NUMBER: _ClassVar[int]
+    customer_id: str
+    endpoint_url: str
+    event_types: _containers.RepeatedScalarFieldContainer[str]
+    description: str
+    signature_scheme: SignatureScheme
+    enabled: bool
+    def __init__(self, customer_id: _Optional[str] = ..., endpoint_url: _Optional[str] = ..., event_types: _Optional[_Iterable[str]] = ..., description: _Optional[str] = ..., signature_scheme: _Optional[_Union[SignatureScheme, str]] = ..., enabled: _Optional[bool] = ...) -> None: ...
+
+class SubscribeResponse(_message.Message):
+    __slots__ = ("subscription", "secret")
+    SUBSCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    SECRET_FIELD_NUMBER: _ClassVar[int]
+    subscription: Subscription
+    secret: str
+    def __init__(self, subscription: _Optional[_Union[Subscription, _Mapping]] = ..., secret: _Optional[str] = ...) -> None: ...
+
+class GetSubscriptionRequest(_message.Message):
+    __slots__ = ("id",)
+    ID_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    def __init__(self, id: _Optional[str] = ...) -> None: ...
+
+class GetSubscriptionResponse(_message.Message):
+    __slots__ = ("subscription",)
+    SUBSCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    subscription: Subscription
+    def __init__(self, subscription: _Optional[_Union[Subscription, _Mapping]] = ...) -> None: ...
+
+class ListSubscriptionsRequest(_message.Message):
+    __slots__ = ("customer_id", "page_size", "page_token")
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    customer_id: str
+    page_size: int
+    page_token: str
+    def __init__(self, customer_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListSubscriptionsResponse(_message.Message):
+    __slots__ = ("subscriptions", "next_page_token")
+    SUBSCRIPTIONS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    subscriptions: _containers.RepeatedCompositeFieldContainer[Subscription]
+    next_page_token: str
+    def __init__(self, subscriptions: _Optional[_Iterable[_Union[Subscription, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class UpdateSubscriptionRequest(_message.Message):
+    __slots__ = ("subscription", "update_mask")
+    SUBSCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_MASK_FIELD_NUMBER: _ClassVar[int]
+    subscription: Subscription
+    update_mask: _field_mask_pb2.FieldMask
+    def __init__(self, subscription: _Optional[_Union[Subscription, _Mapping]] = ..., update_mask: _Optional[_Union[_field_mask_pb2.FieldMask, _Mapping]] = ...) -> None: ...
+
+class UpdateSubscriptionResponse(_message.Message):
+    __slots__ = ("subscription", "canceled_deliveries")
+    SUBSCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    CANCELED_DELIVERIES_FIELD_NUMBER: _ClassVar[int]
+    subscription: Subscription
+    canceled_deliveries: int
+    def __init__(self, subscription: _Optional[_Union[Subscription, _Mapping]] = ..., canceled_deliveries: _Optional[int] = ...) -> None: ...
+
+class DeleteSubscriptionRequest(_message.Message):
+    __slots__ = ("id",)
+    ID_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    def __init__(self, id: _Optional[str] = ...) -> None: ...
+
+class DeleteSubscriptionResponse(_message.Message):
+    __slots__ = ("canceled_deliveries",)
+    CANCELED_DELIVERIES_FIELD_NUMBER: _ClassVar[int]
+    canceled_deliveries: int
+    def __init__(self, canceled_deliveries: _Optional[int] = ...) -> None: ...
+
+class RotateSubscriptionSecretRequest(_message.Message):
+    __slots__ = ("id", "grace_period_seconds")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    GRACE_PERIOD_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    grace_period_seconds: int
+    def __init__(self, id: _Optional[str] = ..., grace_period_seconds: _Optional[int] = ...) -> None: ...
+
+class RotateSubscriptionSecretResponse(_message.Message):
+    __slots__ = ("subscription", "secret")
+    SUBSCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    SECRET_FIELD_NUMBER: _ClassVar[int]
+    subscription: Subscription
+    secret: str
+    def __init__(self, subscription: _Optional[_Union[Subscription, _Mapping]] = ..., secret: _Optional[str] = ...) -> None: ...
+
+class GetEventRequest(_message.Message):
+    __slots__ = ("id",)
+    ID_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    def __init__(self, id: _Optional[str] = ...) -> None: ...
+
+class GetEventResponse(_message.Message):
+    __slots__ = ("event",)
+    EVENT_FIELD_NUMBER: _ClassVar[int]
+    event: Event
+    def __init__(self, event: _Optional[_Union[Event, _Mapping]] = ...) -> None: ...
+
+class ListEventsRequest(_message.Message):
+    __slots__ = ("customer_id", "type", "page_size", "page_token")
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    customer_id: str
+    type: str
+    page_size: int
+    page_token: str
+    def __init__(self, customer_id: _Optional[str] = ..., type: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListEventsResponse(_message.Message):
+    __slots__ = ("events", "next_page_token")
+    EVENTS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    events: _containers.RepeatedCompositeFieldContainer[Event]
+    next_page_token: str
+    def __init__(self, events: _Optional[_Iterable[_Union[Event, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class ListDeliveriesRequest(_message.Message):
+    __slots__ = ("customer_id", "event_id", "subscription_id", "state", "page_size", "page_token")
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    SUBSCRIPTION_ID_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    customer_id: str
+    event_id: str
+    subscription_id: str
+    state: DeliveryState
+    page_size: int
+    page_token: str
+    def __init__(self, customer_id: _Optional[str] = ..., event_id: _Optional[str] = ..., subscription_id: _Optional[str] = ..., state: _Optional[_Union[DeliveryState, str]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListDeliveriesResponse(_message.Message):
+    __slots__ = ("deliveries", "next_page_token")
+    DELIVERIES_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    deliveries: _containers.RepeatedCompositeFieldContainer[Delivery]
+    next_page_token: str
+    def __init__(self, deliveries: _Optional[_Iterable[_Union[Delivery, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class GetDeliveryRequest(_message.Message):
+    __slots__ = ("id",)
+    ID_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    def __init__(self, id: _Optional[str] = ...) -> None: ...
+
+class GetDeliveryResponse(_message.Message):
+    __slots__ = ("delivery",)
+    DELIVERY_FIELD_NUMBER: _ClassVar[int]
+    delivery: Delivery
+    def __init__(self, delivery: _Optional[_Union[Delivery, _Mapping]] = ...) -> None: ...
+
+class RetryDeliveryRequest(_message.Message):
+    __slots__ = ("id",)
+    ID_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    def __init__(self, id: _Optional[str] = ...) -> None: ...
+
+class RetryDeliveryResponse(_message.Message):
+    __slots__ = ("delivery",)
+    DELIVERY_FIELD_NUMBER: _ClassVar[int]
+    delivery: Delivery
+    def __init__(self, delivery: _Optional[_Union[Delivery, _Mapping]] = ...) -> None: ...
+
+class RecoverFailedDeliveriesRequest(_message.Message):
+    __slots__ = ("subscription_id", "since")
+    SUBSCRIPTION_ID_FIELD_NUMBER: _ClassVar[int]
+    SINCE_FIELD_NUMBER: _ClassVar[int]
+    subscription_id: str
+    since: _timestamp_pb2.Timestamp
+    def __init__(self, subscription_id: _Optional[str] = ..., since: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class RecoverFailedDeliveriesResponse(_message.Message):
+    __slots__ = ("recovered_deliveries",)
+    RECOVERED_DELIVERIES_FIELD_NUMBER: _ClassVar[int]
+    recovered_deliveries: int
+    def __init__(self, recovered_deliveries: _Optional[int] = ...) -> None: ...
+
+class ListEventTypesRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class ListEventTypesResponse(_message.Message):
+    __slots__ = ("event_types",)
+    EVENT_TYPES_FIELD_NUMBER: _ClassVar[int]
+    event_types: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, event_types: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class WatchDeliveriesRequest(_message.Message):
+    __slots__ = ("customer_id", "subscription_id")
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    SUBSCRIPTION_ID_FIELD_NUMBER: _ClassVar[int]
+    customer_id: str
+    subscription_id: str
+    def __init__(self, customer_id: _Optional[str] = ..., subscription_id: _Optional[str] = ...) -> None: ...
+
+class WatchDeliveriesResponse(_message.Message):
+    __slots__ = ("delivery", "attempt")
+    DELIVERY_FIELD_NUMBER: _ClassVar[int]
+    ATTEMPT_FIELD_NUMBER: _ClassVar[int]
+    delivery: Delivery
+    attempt: DeliveryAttempt
+    def __init__(self, delivery: _Optional[_Union[Delivery, _Mapping]] = ..., attempt: _Optional[_Union[DeliveryAttempt, _Mapping]] = ...) -> None: ...
