@@ -1,0 +1,147 @@
+// Package testserver starts the real Posthorn server (TypeScript, embedded PostgreSQL) for
+// the Go SDK's integration tests, the way an operator starts it:
+// `npx tsx server/src/cli/main.ts serve` from the repository root, configured by env.
+package testserver
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// StartupTimeout bounds how long the server may take to print its "listening" line.
+const StartupTimeout = 90 * time.Second
+
+// RepoRoot walks up from the working directory to the folder holding buf.gen.yaml.
+func RepoRoot(t testing.TB) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "buf.gen.yaml")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("no buf.gen.yaml above the working directory: run the tests inside the Posthorn repository")
+		}
+		dir = parent
+	}
+}
+
+// Start runs the server on 127.0.0.1 with a free port and a fresh embedded data folder,
+// allowing loopback receivers, and returns its address. DATABASE_URL is removed from the
+// child's environment so it always uses the embedded database. The server gets SIGTERM
+// when the test ends. The test is skipped when the repository has no server yet.
+func Start(t testing.TB) string {
+	t.Helper()
+	root := RepoRoot(t)
+	if _, err := os.Stat(filepath.Join(root, "server", "src", "cli", "main.ts")); err != nil {
+		t.Skip("server/src/cli/main.ts does not exist yet")
+	}
+	tsx := filepath.Join(root, "node_modules", ".bin", "tsx")
+	if _, err := os.Stat(tsx); err != nil {
+		t.Fatalf("%s is missing: run npm ci at the repository root", tsx)
+	}
+
+	cmd := exec.Command(tsx, "server/src/cli/main.ts", "serve")
+	cmd.Dir = root
+	cmd.Env = append(withoutDatabaseURL(os.Environ()),
+		"POSTHORN_LISTEN_ADDRESS=127.0.0.1:0",
+		"POSTHORN_DATA_DIR="+t.TempDir(),
+		"POSTHORN_ALLOWED_CIDRS=127.0.0.1/32",
+		"POSTHORN_LOG_LEVEL=info",
+	)
+	// Own process group: tsx runs node as a child, and SIGTERM must reach both.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr lockedBuffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("starting the server: %v", err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() { stop(t, cmd, exited, &stderr) })
+
+	address := make(chan string, 1)
+	go func() {
+		scanner := bufio.NewScanner(stdout)
+		scanner.Buffer(make([]byte, 64*1024), 1024*1024)
+		for scanner.Scan() {
+			var line struct {
+				Msg     string `json:"msg"`
+				Address string `json:"address"`
+			}
+			if json.Unmarshal(scanner.Bytes(), &line) == nil && line.Msg == "listening" && line.Address != "" {
+				address <- line.Address
+			}
+		}
+	}()
+	select {
+	case addr := <-address:
+		return addr
+	case err := <-exited:
+		exited <- err
+		t.Fatalf("the server exited before listening (%v); stderr:\n%s", err, stderr.String())
+	case <-time.After(StartupTimeout):
+		t.Fatalf("the server did not print a listening line within %s; stderr:\n%s", StartupTimeout, stderr.String())
+	}
+	return ""
+}
+
+func stop(t testing.TB, cmd *exec.Cmd, exited chan error, stderr *lockedBuffer) {
+	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
+	select {
+	case err := <-exited:
+		var exit *exec.ExitError
+		if err != nil && !(errors.As(err, &exit) && !exit.Exited()) {
+			t.Logf("server exit after SIGTERM: %v; stderr:\n%s", err, stderr.String())
+		}
+	case <-time.After(15 * time.Second):
+		t.Errorf("the server did not stop within 15 s of SIGTERM; killing it; stderr:\n%s", stderr.String())
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		<-exited
+	}
+}
+
+func withoutDatabaseURL(env []string) []string {
+	out := env[:0:0]
+	for _, kv := range env {
+		if !strings.HasPrefix(kv, "DATABASE_URL=") {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
+
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
