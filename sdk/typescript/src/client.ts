@@ -1,0 +1,178 @@
+import { randomUUID } from "node:crypto";
+import { create, type DescMessage, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
+import {
+  Client,
+  credentials as grpcCredentials,
+  Metadata,
+  status,
+  type CallOptions,
+  type ChannelCredentials,
+  type ChannelOptions,
+  type MethodDefinition,
+} from "@grpc/grpc-js";
+import { WebhookService, type EmitBatchRequest, type EmitRequest } from "./gen/posthorn/v1/webhook_service_pb.js";
+import { PosthornError } from "./posthorn-error.js";
+import { serviceDefinitionOf } from "./service-definition.js";
+
+type Methods = (typeof WebhookService)["method"];
+
+/** Per-call options. */
+export interface CallSettings {
+  /** Deadline for this call in milliseconds; overrides the client's `deadlineMs`. */
+  deadlineMs?: number;
+  /** Extra metadata for this call, merged over the client's. */
+  metadata?: Record<string, string>;
+  /** Cancels the call (for WatchDeliveries, ends the stream). */
+  signal?: AbortSignal;
+}
+
+/**
+ * The typed client: one async method per unary RPC (resolves to the response message) and an
+ * async iterable for the server-streaming `watchDeliveries`. Requests are plain objects in the
+ * generated messages' init shape. Every failure rejects with `PosthornError`.
+ */
+export type WebhookClient = {
+  [K in keyof Methods]: Methods[K] extends { methodKind: "unary"; input: infer I; output: infer O }
+    ? I extends DescMessage
+      ? O extends DescMessage
+        ? (request?: MessageInitShape<I>, settings?: CallSettings) => Promise<MessageShape<O>>
+        : never
+      : never
+    : Methods[K] extends { methodKind: "server_streaming"; input: infer I; output: infer O }
+      ? I extends DescMessage
+        ? O extends DescMessage
+          ? (request?: MessageInitShape<I>, settings?: CallSettings) => AsyncIterable<MessageShape<O>>
+          : never
+        : never
+      : never;
+} & {
+  /** Closes the channel; pending calls fail with CANCELLED. */
+  close(): void;
+};
+
+export interface WebhookClientOptions {
+  /** Server address, `host:port` (e.g. `127.0.0.1:50051`). */
+  address: string;
+  /** Channel credentials; default insecure (plaintext, for loopback and private networks). */
+  credentials?: ChannelCredentials;
+  /** Metadata sent with every call (e.g. an authorization token). */
+  metadata?: Record<string, string>;
+  /** Default deadline of each unary call in milliseconds; default 10,000. Streams have none. */
+  deadlineMs?: number;
+  /**
+   * How many times an idempotent call (`emit`, `emitBatch`, gets and lists) is retried after
+   * UNAVAILABLE; default 4, with exponential backoff from 100 ms (jittered, capped at 2 s).
+   */
+  maxRetries?: number;
+  /** grpc-js channel options. */
+  channelOptions?: ChannelOptions;
+}
+
+/** Methods safe to retry on UNAVAILABLE: reads, and emits (which carry an idempotency key). */
+const RETRYABLE = new Set<string>([
+  "emit",
+  "emitBatch",
+  "getSubscription",
+  "listSubscriptions",
+  "getEvent",
+  "listEvents",
+  "listDeliveries",
+  "getDelivery",
+  "listEventTypes",
+]);
+
+/**
+ * Creates a client for `posthorn.v1.WebhookService`.
+ *
+ * `emit` and `emitBatch` give every event without an `idempotencyKey` a fresh random one
+ * before the first try, and retries reuse it: a retry after UNAVAILABLE (the server may have
+ * stored the event before the connection dropped) returns the original event, never a second.
+ *
+ * @example
+ * const client = createWebhookClient({ address: "127.0.0.1:50051" });
+ * const { event, matchedSubscriptions } = await client.emit({ type: "lead.created", customerId: "cus_1", data: { lead: 7 } });
+ */
+export function createWebhookClient(options: WebhookClientOptions): WebhookClient {
+  const definition = serviceDefinitionOf(WebhookService);
+  const channel = new Client(options.address, options.credentials ?? grpcCredentials.createInsecure(), options.channelOptions);
+  const defaultDeadlineMs = options.deadlineMs ?? 10_000;
+  const maxRetries = options.maxRetries ?? 4;
+
+  const metadataFor = (settings?: CallSettings): Metadata => {
+    const metadata = new Metadata();
+    for (const [key, value] of Object.entries({ ...options.metadata, ...settings?.metadata })) metadata.set(key, value);
+    return metadata;
+  };
+
+  const callUnary = (method: MethodDefinition<unknown, unknown>, request: unknown, settings?: CallSettings) =>
+    new Promise<unknown>((resolve, reject) => {
+      const callOptions: CallOptions = { deadline: Date.now() + (settings?.deadlineMs ?? defaultDeadlineMs) };
+      const call = channel.makeUnaryRequest(
+        method.path,
+        method.requestSerialize,
+        method.responseDeserialize,
+        request,
+        metadataFor(settings),
+        callOptions,
+        (error, response) => (error ? reject(PosthornError.from(error)) : resolve(response)),
+      );
+      settings?.signal?.addEventListener("abort", () => call.cancel(), { once: true });
+    });
+
+  const client: Record<string, unknown> = { close: () => channel.close() };
+  for (const method of WebhookService.methods) {
+    const grpcMethod = definition[method.localName] as MethodDefinition<unknown, unknown>;
+    if (method.methodKind === "server_streaming") {
+      client[method.localName] = (init: MessageInitShape<DescMessage> = {}, settings?: CallSettings) =>
+        streamResponses(channel, grpcMethod, create(method.input, init), metadataFor(settings), settings?.signal);
+      continue;
+    }
+    client[method.localName] = async (init: MessageInitShape<DescMessage> = {}, settings?: CallSettings) => {
+      const request = create(method.input, init);
+      if (method.localName === "emit") withIdempotencyKey(request as unknown as EmitRequest);
+      if (method.localName === "emitBatch") (request as unknown as EmitBatchRequest).events.forEach(withIdempotencyKey);
+      const attempts = RETRYABLE.has(method.localName) ? maxRetries + 1 : 1;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await callUnary(grpcMethod, request, settings);
+        } catch (error) {
+          const failure = error as PosthornError;
+          if (failure.code !== status.UNAVAILABLE || attempt >= attempts || settings?.signal?.aborted) throw failure;
+          await sleep(Math.min(2000, 100 * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2));
+        }
+      }
+    };
+  }
+  return client as WebhookClient;
+}
+
+function withIdempotencyKey(request: { idempotencyKey: string }): void {
+  if (request.idempotencyKey === "") request.idempotencyKey = `sdk_${randomUUID()}`;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+async function* streamResponses(
+  channel: Client,
+  method: MethodDefinition<unknown, unknown>,
+  request: unknown,
+  metadata: Metadata,
+  signal?: AbortSignal,
+): AsyncGenerator<never> {
+  const call = channel.makeServerStreamRequest(method.path, method.requestSerialize, method.responseDeserialize, request, metadata, {});
+  const onAbort = () => call.cancel();
+  signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    for await (const message of call) yield message as never;
+  } catch (error) {
+    const failure = PosthornError.from(error);
+    // Cancelling on purpose (signal or `return()` on the iterator) ends the stream quietly.
+    if (failure.code === status.CANCELLED && (signal?.aborted ?? false)) return;
+    throw failure;
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+    call.cancel();
+  }
+}

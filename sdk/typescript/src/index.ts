@@ -1,0 +1,11 @@
+/**
+ * @posthorn/sdk: typed client for the Posthorn API (`posthorn.v1.WebhookService`).
+ *
+ * One factory (`createWebhookClient`), one error type (`PosthornError`), and the generated
+ * message types and enums of the API.
+ */
+export { createWebhookClient, type CallSettings, type WebhookClient, type WebhookClientOptions } from "./client.js";
+export { PosthornError } from "./posthorn-error.js";
+export { serviceDefinitionOf } from "./service-definition.js";
+export { status } from "@grpc/grpc-js";
+export * from "./gen/posthorn/v1/webhook_service_pb.js";

@@ -1,0 +1,60 @@
+import { DeliveryState } from "@posthorn/sdk";
+import { InvalidArgumentError } from "../domain/errors.js";
+import { nextPage, readPage } from "../store/page-token.js";
+import { findDelivery } from "../store/sql/find-delivery.js";
+import { findSubscription } from "../store/sql/find-subscription.js";
+import { listDeliveries } from "../store/sql/list-deliveries.js";
+import { withAttempts } from "../store/sql/load-attempts.js";
+import { recoverFailedDeliveries, retryDelivery } from "../store/sql/requeue-deliveries.js";
+import type { ApiDeps, UnaryHandlers } from "./handler-types.js";
+import { dateOf, deliveryToProto, STATE_FROM_PROTO } from "./proto-mapping.js";
+import { checkId } from "./validate.js";
+
+type DeliveryHandlers = Pick<UnaryHandlers, "listDeliveries" | "getDelivery" | "retryDelivery" | "recoverFailedDeliveries">;
+
+export function deliveryHandlers(deps: ApiDeps): DeliveryHandlers {
+  const { store, clock } = deps;
+
+  return {
+    async listDeliveries(request) {
+      const page = readPage(request.pageSize, request.pageToken);
+      const state = request.state === DeliveryState.UNSPECIFIED ? undefined : STATE_FROM_PROTO[request.state];
+      if (request.state !== DeliveryState.UNSPECIFIED && state === undefined) {
+        throw new InvalidArgumentError("state", `unknown delivery state ${request.state}`);
+      }
+      const rows = await listDeliveries(
+        store.db,
+        {
+          customerId: request.customerId,
+          eventId: request.eventId === "" ? "" : checkId("event_id", request.eventId, "event"),
+          subscriptionId: request.subscriptionId === "" ? "" : checkId("subscription_id", request.subscriptionId, "subscription"),
+          state,
+        },
+        page,
+      );
+      const { rows: shown, nextPageToken } = nextPage(rows, page);
+      return { deliveries: (await withAttempts(store.db, shown)).map(deliveryToProto), nextPageToken };
+    },
+
+    async getDelivery(request) {
+      return { delivery: deliveryToProto(await findDelivery(store.db, checkId("id", request.id, "delivery"))) };
+    },
+
+    async retryDelivery(request) {
+      const id = checkId("id", request.id, "delivery");
+      await store.db.transaction().execute((trx) => retryDelivery(trx, id, new Date(clock.nowMs())));
+      deps.deliveriesDue();
+      return { delivery: deliveryToProto(await findDelivery(store.db, id)) };
+    },
+
+    async recoverFailedDeliveries(request) {
+      const subscriptionId = checkId("subscription_id", request.subscriptionId, "subscription");
+      if (!request.since) throw new InvalidArgumentError("since", "is required (recover failed deliveries created at or after it)");
+      const since = dateOf(request.since);
+      await findSubscription(store.db, subscriptionId);
+      const recovered = await recoverFailedDeliveries(store.db, subscriptionId, since, new Date(clock.nowMs()));
+      if (recovered > 0) deps.deliveriesDue();
+      return { recoveredDeliveries: recovered };
+    },
+  };
+}

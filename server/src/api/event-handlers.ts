@@ -1,0 +1,103 @@
+import { InvalidArgumentError } from "../domain/errors.js";
+import { canonicalSize, serializeEnvelope } from "../domain/envelope.js";
+import { newId } from "../domain/ids.js";
+import type { EmitRequest } from "@posthorn/sdk";
+import { nextPage, readPage } from "../store/page-token.js";
+import { emitEvents, type EmittedEvent, type NewEvent } from "../store/sql/emit-events.js";
+import { findEvent } from "../store/sql/find-event.js";
+import { listEvents } from "../store/sql/list-events.js";
+import type { ApiDeps, UnaryHandlers } from "./handler-types.js";
+import { eventToProto } from "./proto-mapping.js";
+import { checkCustomerId, checkEventType, checkId, checkIdempotencyKey, findNonFiniteNumber } from "./validate.js";
+
+/** Idempotency keys are remembered for 24 hours (issue "API and store"; Stripe keeps them 24 h). */
+export const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
+/** Most events in one EmitBatch. */
+export const MAX_BATCH_EVENTS = 500;
+
+type EventHandlers = Pick<UnaryHandlers, "emit" | "emitBatch" | "getEvent" | "listEvents" | "listEventTypes">;
+
+export function eventHandlers(deps: ApiDeps): EventHandlers {
+  const { store, clock, catalog } = deps;
+
+  /** Validates one request and builds its envelope; `prefix` is "" or "events[i]." for batches. */
+  const prepare = (request: EmitRequest, prefix: string, nowMs: number): { event: NewEvent; data: Record<string, unknown> } => {
+    const type = checkEventType(`${prefix}type`, request.type, catalog);
+    const customerId = checkCustomerId(`${prefix}customer_id`, request.customerId);
+    const idempotencyKey = checkIdempotencyKey(`${prefix}idempotency_key`, request.idempotencyKey);
+    // Unset `data` is the empty object: proto3 cannot tell an empty Struct from a missing one.
+    const data = (request.data ?? {}) as Record<string, unknown>;
+    const nonFinite = findNonFiniteNumber(data, `${prefix}data`);
+    if (nonFinite) throw new InvalidArgumentError(nonFinite, "is NaN or infinite, which JSON cannot carry");
+    const size = canonicalSize(data);
+    if (size > deps.config.maxPayloadBytes) {
+      throw new InvalidArgumentError(
+        `${prefix}data`,
+        `is ${size} bytes as canonical JSON; at most ${deps.config.maxPayloadBytes} are accepted`,
+      );
+    }
+    const id = newId("event");
+    const envelope = serializeEnvelope({
+      api_version: "v1",
+      customer_id: customerId,
+      data,
+      id,
+      // Whole seconds (contract); the stored created_at is the same instant, so GetEvent agrees.
+      timestamp: Math.floor(nowMs / 1000),
+      type,
+    });
+    return { event: { id, type, customerId, envelope, idempotencyKey }, data };
+  };
+
+  const store_ = async (prepared: { event: NewEvent }[], nowMs: number): Promise<EmittedEvent[]> => {
+    // Stored times are whole seconds, like the envelope's `timestamp`.
+    const now = new Date(Math.floor(nowMs / 1000) * 1000);
+    const results = await store.db
+      .transaction()
+      .execute((trx) => emitEvents(trx, prepared.map((p) => p.event), now, IDEMPOTENCY_TTL_MS));
+    for (const result of results) if (!result.replayed) deps.metrics.eventsEmitted.inc({ type: result.event.type });
+    if (results.some((result) => !result.replayed && result.matchedSubscriptions > 0)) deps.deliveriesDue();
+    return results;
+  };
+
+  const respond = (result: EmittedEvent, data: Record<string, unknown>) => ({
+    event: eventToProto(result.event, result.replayed ? undefined : data),
+    matchedSubscriptions: result.matchedSubscriptions,
+    replayed: result.replayed,
+  });
+
+  return {
+    async emit(request) {
+      const nowMs = clock.nowMs();
+      const prepared = prepare(request, "", nowMs);
+      const [result] = await store_([prepared], nowMs);
+      return respond(result!, prepared.data);
+    },
+
+    async emitBatch(request) {
+      if (request.events.length === 0) throw new InvalidArgumentError("events", "must hold at least one event");
+      if (request.events.length > MAX_BATCH_EVENTS) {
+        throw new InvalidArgumentError("events", `must hold at most ${MAX_BATCH_EVENTS} events, got ${request.events.length}`);
+      }
+      const nowMs = clock.nowMs();
+      const prepared = request.events.map((event, index) => prepare(event, `events[${index}].`, nowMs));
+      const results = await store_(prepared, nowMs);
+      return { results: results.map((result, index) => respond(result, prepared[index]!.data)) };
+    },
+
+    async getEvent(request) {
+      return { event: eventToProto(await findEvent(store.db, checkId("id", request.id, "event"))) };
+    },
+
+    async listEvents(request) {
+      const page = readPage(request.pageSize, request.pageToken);
+      const rows = await listEvents(store.db, { customerId: request.customerId, type: request.type }, page);
+      const { rows: shown, nextPageToken } = nextPage(rows, page);
+      return { events: shown.map((row) => eventToProto(row)), nextPageToken };
+    },
+
+    async listEventTypes() {
+      return { eventTypes: [...catalog] };
+    },
+  };
+}

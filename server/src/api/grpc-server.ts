@@ -1,0 +1,118 @@
+import { create, toBinary, type DescFile } from "@bufbuild/protobuf";
+import { FileDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
+import {
+  Server,
+  ServerCredentials,
+  type sendUnaryData,
+  type ServerUnaryCall,
+  type ServerWritableStream,
+  type UntypedServiceImplementation,
+} from "@grpc/grpc-js";
+import { ReflectionService } from "@grpc/reflection";
+import { HealthImplementation } from "grpc-health-check";
+import {
+  file_posthorn_v1_webhook_service,
+  serviceDefinitionOf,
+  WatchDeliveriesResponseSchema,
+  WebhookService,
+  type WatchDeliveriesRequest,
+} from "@posthorn/sdk";
+import type { Logger } from "../observability/logger.js";
+import { deliveryHandlers } from "./delivery-handlers.js";
+import { eventHandlers } from "./event-handlers.js";
+import type { ApiDeps, UnaryHandlers } from "./handler-types.js";
+import { toGrpcError } from "./grpc-status.js";
+import { attemptToProto, deliveryToProto } from "./proto-mapping.js";
+import { subscriptionHandlers } from "./subscription-handlers.js";
+
+export interface GrpcApi {
+  /** The bound address, `host:port` (the real port when 0 was asked for). */
+  address: string;
+  /** Marks the service NOT_SERVING, ends watch streams, and waits for calls in flight. */
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Starts the gRPC server on `listenAddress` (`host:port`, plaintext): `posthorn.v1.WebhookService`,
+ * the standard health service (`grpc.health.v1.Health`) and server reflection (v1 and v1alpha),
+ * so `grpcurl`/`buf curl` can list and call methods.
+ */
+export async function startGrpcApi(deps: ApiDeps, listenAddress: string, logger: Logger): Promise<GrpcApi> {
+  const handlers: UnaryHandlers = { ...eventHandlers(deps), ...subscriptionHandlers(deps), ...deliveryHandlers(deps) };
+  const implementation: UntypedServiceImplementation = {};
+  for (const [name, handler] of Object.entries(handlers) as [string, (request: unknown) => Promise<object>][]) {
+    const method = WebhookService.method[name as keyof typeof WebhookService.method];
+    implementation[name] = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
+      handler(call.request).then(
+        (response) => callback(null, create(method.output, response as never)),
+        (error: unknown) => {
+          const grpcError = toGrpcError(error);
+          if (grpcError.internal) logger.error({ err: error, method: method.name }, "request failed");
+          callback(grpcError);
+        },
+      );
+    };
+  }
+
+  const streams = new Set<ServerWritableStream<WatchDeliveriesRequest, unknown>>();
+  implementation.watchDeliveries = (call: ServerWritableStream<WatchDeliveriesRequest, unknown>) => {
+    const { customerId, subscriptionId } = call.request;
+    streams.add(call);
+    const unsubscribe = deps.feed.subscribe(({ delivery, attempt }) => {
+      if (customerId !== "" && delivery.customer_id !== customerId) return;
+      if (subscriptionId !== "" && delivery.subscription_id !== subscriptionId) return;
+      call.write(create(WatchDeliveriesResponseSchema, { delivery: deliveryToProto(delivery), attempt: attemptToProto(attempt) }));
+    });
+    const stop = () => {
+      unsubscribe();
+      streams.delete(call);
+    };
+    call.on("cancelled", stop);
+    call.on("close", stop);
+    call.on("error", stop);
+  };
+
+  const server = new Server({ "grpc.max_receive_message_length": 64 * 1024 * 1024 });
+  server.addService(serviceDefinitionOf(WebhookService), implementation);
+  const health = new HealthImplementation({ "": "SERVING", [WebhookService.typeName]: "SERVING" });
+  health.addToServer(server);
+  new ReflectionService(reflectionPackage(file_posthorn_v1_webhook_service, WebhookService.typeName)).addToServer(server);
+
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(listenAddress, ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
+  );
+  const host = listenAddress.slice(0, listenAddress.lastIndexOf(":"));
+
+  return {
+    address: `${host}:${port}`,
+    async shutdown() {
+      health.setStatus("", "NOT_SERVING");
+      health.setStatus(WebhookService.typeName, "NOT_SERVING");
+      for (const stream of streams) stream.end();
+      await new Promise<void>((resolve) => {
+        const force = setTimeout(() => server.forceShutdown(), 5000);
+        server.tryShutdown(() => {
+          clearTimeout(force);
+          resolve();
+        });
+      });
+    },
+  };
+}
+
+/**
+ * A proto-loader-shaped package definition for `@grpc/reflection`, built from protobuf-es's
+ * embedded file descriptors (the file and everything it imports), so the reflection service
+ * describes exactly the generated schema.
+ */
+function reflectionPackage(file: DescFile, serviceName: string): ConstructorParameters<typeof ReflectionService>[0] {
+  const files: DescFile[] = [];
+  const visit = (f: DescFile) => {
+    if (files.includes(f)) return;
+    f.dependencies.forEach(visit);
+    files.push(f);
+  };
+  visit(file);
+  const fileDescriptorProtos = files.map((f) => Buffer.from(toBinary(FileDescriptorProtoSchema, f.proto)));
+  return { [serviceName]: { fileDescriptorProtos } } as never;
+}

@@ -1,0 +1,16 @@
+import { Metadata, status, type ServerErrorResponse } from "@grpc/grpc-js";
+import { FailedPreconditionError, InvalidArgumentError, NotFoundError } from "../domain/errors.js";
+
+/**
+ * The API boundary's one error mapping: domain errors become gRPC statuses with a message a
+ * caller can act on; anything else is INTERNAL with a generic message (the cause is logged by
+ * the caller of this function, never sent).
+ */
+export function toGrpcError(error: unknown): ServerErrorResponse & { internal: boolean } {
+  const make = (code: status, details: string, internal = false) =>
+    Object.assign(new Error(details), { code, details, metadata: new Metadata(), internal });
+  if (error instanceof InvalidArgumentError) return make(status.INVALID_ARGUMENT, error.message);
+  if (error instanceof NotFoundError) return make(status.NOT_FOUND, error.message);
+  if (error instanceof FailedPreconditionError) return make(status.FAILED_PRECONDITION, error.message);
+  return make(status.INTERNAL, "internal error; the server log has the details", true);
+}

@@ -1,0 +1,35 @@
+import type { DescMessage, MessageInitShape, MessageShape } from "@bufbuild/protobuf";
+import type { WebhookService } from "@posthorn/sdk";
+import type { Config } from "../config/config.js";
+import type { Clock } from "../domain/clock.js";
+import type { Store } from "../store/database.js";
+import type { Metrics } from "../observability/metrics.js";
+import type { DeliveryFeed } from "./delivery-feed.js";
+
+type Methods = (typeof WebhookService)["method"];
+
+/** A unary handler: the request message in, the response message's init shape out. Throws domain errors. */
+export type UnaryHandlers = {
+  [K in keyof Methods as Methods[K]["methodKind"] extends "unary" ? K : never]: Methods[K] extends {
+    input: infer I extends DescMessage;
+    output: infer O extends DescMessage;
+  }
+    ? (request: MessageShape<I>) => Promise<MessageInitShape<O>>
+    : never;
+};
+
+/** What the handlers need; built once at start and passed down. */
+export interface ApiDeps {
+  store: Store;
+  config: Config;
+  clock: Clock;
+  /** The accepted event types (from config). */
+  catalog: ReadonlySet<string>;
+  /** The address guard's literal-host check: a reason when the URL's host is refused. */
+  refuseHost: (url: URL) => string | undefined;
+  /** Called after a commit that made deliveries due: wakes workers here and elsewhere. */
+  deliveriesDue: () => void;
+  /** Attempt outcomes as they happen, for WatchDeliveries. */
+  feed: DeliveryFeed;
+  metrics: Metrics;
+}

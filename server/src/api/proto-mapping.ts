@@ -1,0 +1,129 @@
+import { timestampDate, timestampFromMs } from "@bufbuild/protobuf/wkt";
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import {
+  AttemptErrorKind,
+  DeliveryState,
+  SignatureScheme,
+  type DeliveryAttemptSchema,
+  type DeliverySchema,
+  type EventSchema,
+  type SubscriptionSchema,
+} from "@posthorn/sdk";
+import type { Timestamp } from "@bufbuild/protobuf/wkt";
+import type { AttemptRow, DeliveryRow, EventRow, SubscriptionRow } from "../store/rows.js";
+import type { DeliveryStateName, SignatureSchemeName, StoredSecret } from "../store/schema.js";
+
+/** Store rows to API messages, and the enum names between the two. */
+
+const decoder = new TextDecoder();
+
+export const SCHEME_TO_PROTO: Record<SignatureSchemeName, SignatureScheme> = {
+  v1: SignatureScheme.V1,
+  standard_webhooks: SignatureScheme.STANDARD_WEBHOOKS,
+};
+
+export const STATE_TO_PROTO: Record<DeliveryStateName, DeliveryState> = {
+  pending: DeliveryState.PENDING,
+  succeeded: DeliveryState.SUCCEEDED,
+  failed: DeliveryState.FAILED,
+  canceled: DeliveryState.CANCELED,
+};
+
+export const STATE_FROM_PROTO: Partial<Record<DeliveryState, DeliveryStateName>> = {
+  [DeliveryState.PENDING]: "pending",
+  [DeliveryState.SUCCEEDED]: "succeeded",
+  [DeliveryState.FAILED]: "failed",
+  [DeliveryState.CANCELED]: "canceled",
+};
+
+const ERROR_KIND_TO_PROTO: Record<string, AttemptErrorKind> = {
+  timeout: AttemptErrorKind.TIMEOUT,
+  connection_refused: AttemptErrorKind.CONNECTION_REFUSED,
+  dns: AttemptErrorKind.DNS,
+  tls: AttemptErrorKind.TLS,
+  connection_reset: AttemptErrorKind.CONNECTION_RESET,
+  blocked_address: AttemptErrorKind.BLOCKED_ADDRESS,
+  other: AttemptErrorKind.OTHER,
+};
+
+function ts(date: Date): Timestamp {
+  return timestampFromMs(date.getTime());
+}
+
+/** `Timestamp` to `Date`. */
+export function dateOf(timestamp: Timestamp): Date {
+  return timestampDate(timestamp);
+}
+
+/** When the newest still-valid previous secret expires, if any (secrets are newest first). */
+function previousSecretExpiry(secrets: StoredSecret[], nowMs: number): number | undefined {
+  const expiries = secrets.flatMap((s) => (s.expires_at !== null && s.expires_at > nowMs ? [s.expires_at] : []));
+  return expiries.length > 0 ? Math.max(...expiries) : undefined;
+}
+
+export function subscriptionToProto(row: SubscriptionRow, nowMs: number): MessageInitShape<typeof SubscriptionSchema> {
+  const expiry = previousSecretExpiry(row.secrets, nowMs);
+  return {
+    id: row.id,
+    customerId: row.customer_id,
+    endpointUrl: row.endpoint_url,
+    eventTypes: row.event_types,
+    enabled: row.enabled,
+    description: row.description,
+    signatureScheme: SCHEME_TO_PROTO[row.signature_scheme],
+    createTime: ts(row.created_at),
+    updateTime: ts(row.updated_at),
+    disabledReason: row.disabled_reason,
+    ...(expiry === undefined ? {} : { previousSecretExpireTime: timestampFromMs(expiry) }),
+  };
+}
+
+/** `data`, when the caller has it at hand, saves parsing the envelope again. */
+export function eventToProto(row: EventRow, data?: Record<string, unknown>): MessageInitShape<typeof EventSchema> {
+  const payload = data ?? (JSON.parse(decoder.decode(row.envelope)) as { data: Record<string, unknown> }).data;
+  return {
+    id: row.id,
+    type: row.type,
+    customerId: row.customer_id,
+    data: payload as never,
+    apiVersion: "v1",
+    createTime: ts(row.created_at),
+    idempotencyKey: row.idempotency_key ?? "",
+    envelope: row.envelope,
+  };
+}
+
+export function attemptToProto(row: AttemptRow): MessageInitShape<typeof DeliveryAttemptSchema> {
+  return {
+    id: row.id,
+    deliveryId: row.delivery_id,
+    attemptNumber: row.attempt_number,
+    startTime: ts(row.started_at),
+    statusCode: row.status_code ?? 0,
+    durationMs: row.duration_ms,
+    errorKind: row.error_kind === null ? AttemptErrorKind.UNSPECIFIED : (ERROR_KIND_TO_PROTO[row.error_kind] ?? AttemptErrorKind.OTHER),
+    errorMessage: row.error_message,
+    responseExcerpt: row.response_excerpt,
+    signature: row.signature,
+    succeeded: row.succeeded,
+    willRetry: row.will_retry,
+  };
+}
+
+export function deliveryToProto(row: DeliveryRow & { attempts?: AttemptRow[] }): MessageInitShape<typeof DeliverySchema> {
+  return {
+    id: row.id,
+    eventId: row.event_id,
+    subscriptionId: row.subscription_id,
+    customerId: row.customer_id,
+    eventType: row.event_type,
+    endpointUrl: row.endpoint_url,
+    state: STATE_TO_PROTO[row.state],
+    attemptCount: row.attempt_count,
+    ...(row.state === "pending" && row.next_attempt_at ? { nextAttemptTime: ts(row.next_attempt_at) } : {}),
+    createTime: ts(row.created_at),
+    updateTime: ts(row.updated_at),
+    finalReason: row.final_reason,
+    attempts: (row.attempts ?? []).map(attemptToProto),
+  };
+}

@@ -1,0 +1,170 @@
+import type { Updateable } from "kysely";
+import { SignatureScheme, type Subscription } from "@posthorn/sdk";
+import { InvalidArgumentError } from "../domain/errors.js";
+import { newId } from "../domain/ids.js";
+import { generateSecret } from "../domain/secret.js";
+import { nextPage, readPage } from "../store/page-token.js";
+import type { SignatureSchemeName, StoredSecret, SubscriptionTable } from "../store/schema.js";
+import { cancelPendingDeliveries } from "../store/sql/cancel-pending-deliveries.js";
+import { findSubscription } from "../store/sql/find-subscription.js";
+import { insertSubscription } from "../store/sql/insert-subscription.js";
+import { listSubscriptions } from "../store/sql/list-subscriptions.js";
+import { updateSubscription } from "../store/sql/update-subscription.js";
+import type { ApiDeps, UnaryHandlers } from "./handler-types.js";
+import { subscriptionToProto } from "./proto-mapping.js";
+import { checkCustomerId, checkDescription, checkEndpointUrl, checkEventTypes, checkId } from "./validate.js";
+
+/** Grace period of the previous secret after a rotation: default 24 h, at most 7 days (seconds). */
+export const DEFAULT_SECRET_GRACE_SECONDS = 86_400;
+export const MAX_SECRET_GRACE_SECONDS = 7 * 86_400;
+
+/** Fields UpdateSubscription may change (its `update_mask` paths). */
+const UPDATABLE = new Set(["endpoint_url", "event_types", "enabled", "description", "signature_scheme"]);
+
+type SubscriptionHandlers = Pick<
+  UnaryHandlers,
+  | "subscribe"
+  | "getSubscription"
+  | "listSubscriptions"
+  | "updateSubscription"
+  | "deleteSubscription"
+  | "rotateSubscriptionSecret"
+>;
+
+function schemeName(field: string, scheme: SignatureScheme): SignatureSchemeName {
+  switch (scheme) {
+    case SignatureScheme.UNSPECIFIED:
+    case SignatureScheme.V1:
+      return "v1";
+    case SignatureScheme.STANDARD_WEBHOOKS:
+      return "standard_webhooks";
+    default:
+      throw new InvalidArgumentError(field, `unknown signature scheme ${scheme as number}`);
+  }
+}
+
+/** Secrets still valid at `nowMs`, newest first. */
+export function liveSecrets(secrets: StoredSecret[], nowMs: number): StoredSecret[] {
+  return secrets.filter((secret) => secret.expires_at === null || secret.expires_at > nowMs);
+}
+
+export function subscriptionHandlers(deps: ApiDeps): SubscriptionHandlers {
+  const { store, clock, catalog, refuseHost } = deps;
+
+  return {
+    async subscribe(request) {
+      const customerId = checkCustomerId("customer_id", request.customerId);
+      const endpointUrl = checkEndpointUrl("endpoint_url", request.endpointUrl, refuseHost);
+      const eventTypes = checkEventTypes("event_types", request.eventTypes, catalog);
+      const description = checkDescription("description", request.description);
+      const scheme = schemeName("signature_scheme", request.signatureScheme);
+      const secret = generateSecret();
+      const nowMs = clock.nowMs();
+      const now = new Date(nowMs);
+      const row = await insertSubscription(store.db, {
+        id: newId("subscription"),
+        customer_id: customerId,
+        endpoint_url: endpointUrl,
+        event_types: eventTypes,
+        enabled: request.enabled ?? true,
+        description,
+        signature_scheme: scheme,
+        secrets: JSON.stringify([{ secret, expires_at: null }] satisfies StoredSecret[]),
+        disabled_reason: "",
+        created_at: now,
+        updated_at: now,
+      });
+      return { subscription: subscriptionToProto(row, nowMs), secret };
+    },
+
+    async getSubscription(request) {
+      const row = await findSubscription(store.db, checkId("id", request.id, "subscription"));
+      return { subscription: subscriptionToProto(row, clock.nowMs()) };
+    },
+
+    async listSubscriptions(request) {
+      const page = readPage(request.pageSize, request.pageToken);
+      const rows = await listSubscriptions(store.db, { customerId: request.customerId }, page);
+      const { rows: shown, nextPageToken } = nextPage(rows, page);
+      const nowMs = clock.nowMs();
+      return { subscriptions: shown.map((row) => subscriptionToProto(row, nowMs)), nextPageToken };
+    },
+
+    async updateSubscription(request) {
+      const input = request.subscription;
+      if (!input) throw new InvalidArgumentError("subscription", "is required (with its id and the new values)");
+      const id = checkId("subscription.id", input.id, "subscription");
+      const paths = request.updateMask?.paths ?? [];
+      if (paths.length === 0) {
+        throw new InvalidArgumentError("update_mask", `must name at least one of ${[...UPDATABLE].join(", ")}`);
+      }
+      const patch = buildPatch(input, paths, deps);
+      const nowMs = clock.nowMs();
+      const now = new Date(nowMs);
+      const { row, canceled } = await store.db.transaction().execute(async (trx) => {
+        const before = await findSubscription(trx, id, true);
+        const row = await updateSubscription(trx, id, {
+          ...patch,
+          // Re-enabling clears the reason the server disabled it for.
+          ...(patch.enabled === true ? { disabled_reason: "" } : {}),
+          updated_at: now,
+        });
+        const canceled =
+          before.enabled && patch.enabled === false
+            ? await cancelPendingDeliveries(trx, id, "subscription disabled", now)
+            : 0;
+        return { row, canceled };
+      });
+      return { subscription: subscriptionToProto(row, nowMs), canceledDeliveries: canceled };
+    },
+
+    async deleteSubscription(request) {
+      const id = checkId("id", request.id, "subscription");
+      const now = new Date(clock.nowMs());
+      const canceled = await store.db.transaction().execute(async (trx) => {
+        await findSubscription(trx, id, true);
+        await updateSubscription(trx, id, { deleted_at: now, enabled: false, updated_at: now });
+        return cancelPendingDeliveries(trx, id, "subscription deleted", now);
+      });
+      return { canceledDeliveries: canceled };
+    },
+
+    async rotateSubscriptionSecret(request) {
+      const id = checkId("id", request.id, "subscription");
+      const grace = request.gracePeriodSeconds ?? DEFAULT_SECRET_GRACE_SECONDS;
+      if (grace > MAX_SECRET_GRACE_SECONDS) {
+        throw new InvalidArgumentError("grace_period_seconds", `must be at most ${MAX_SECRET_GRACE_SECONDS} (7 days), got ${grace}`);
+      }
+      const nowMs = clock.nowMs();
+      const secret = generateSecret();
+      const row = await store.db.transaction().execute(async (trx) => {
+        const before = await findSubscription(trx, id, true);
+        // The current secret gets an expiry; older ones keep theirs; expired ones are dropped.
+        const previous = liveSecrets(before.secrets, nowMs).map((s) =>
+          s.expires_at === null ? { ...s, expires_at: nowMs + grace * 1000 } : s,
+        );
+        const secrets: StoredSecret[] = [{ secret, expires_at: null }, ...liveSecrets(previous, nowMs)];
+        return updateSubscription(trx, id, { secrets: JSON.stringify(secrets), updated_at: new Date(nowMs) });
+      });
+      return { subscription: subscriptionToProto(row, nowMs), secret };
+    },
+  };
+}
+
+function buildPatch(input: Subscription, paths: string[], deps: ApiDeps): Updateable<SubscriptionTable> {
+  const patch: Updateable<SubscriptionTable> = {};
+  for (const [index, path] of paths.entries()) {
+    if (!UPDATABLE.has(path)) {
+      throw new InvalidArgumentError(
+        `update_mask.paths[${index}]`,
+        `${JSON.stringify(path)} cannot be updated; use ${[...UPDATABLE].join(", ")}`,
+      );
+    }
+    if (path === "endpoint_url") patch.endpoint_url = checkEndpointUrl("subscription.endpoint_url", input.endpointUrl, deps.refuseHost);
+    if (path === "event_types") patch.event_types = checkEventTypes("subscription.event_types", input.eventTypes, deps.catalog);
+    if (path === "enabled") patch.enabled = input.enabled;
+    if (path === "description") patch.description = checkDescription("subscription.description", input.description);
+    if (path === "signature_scheme") patch.signature_scheme = schemeName("subscription.signature_scheme", input.signatureScheme);
+  }
+  return patch;
+}

@@ -1,0 +1,98 @@
+import { createServer } from "node:http";
+import { sql } from "kysely";
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import type { Store } from "../store/database.js";
+
+/** Prometheus metrics (prom-client), one registry per process. Names carry the `posthorn_` prefix. */
+export interface Metrics {
+  registry: Registry;
+  /** Events stored by Emit/EmitBatch (replays not counted), by type. */
+  eventsEmitted: Counter<"type">;
+  /** Finished attempts by outcome: `succeeded`, `retry` (another attempt scheduled), `failed` (final). */
+  attempts: Counter<"outcome">;
+  /** Wall time of attempts in seconds, by outcome. */
+  attemptDuration: Histogram<"outcome">;
+  /** Retries scheduled after a failed attempt. */
+  retriesScheduled: Counter;
+  /** Subscriptions the server disabled (410 Gone). */
+  subscriptionsDisabled: Counter;
+}
+
+export function createMetrics(store: Store): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: "posthorn_process_" });
+  // Both gauges come from one query per scrape (not a counter that drifts across processes).
+  let scraping: Promise<{ n: number; oldestMs: number | undefined }> | undefined;
+  const scrape = () =>
+    (scraping ??= sql<{ n: string; oldest: Date | null }>`
+        SELECT count(*) AS n, min(created_at) AS oldest FROM deliveries WHERE state = 'pending'`
+      .execute(store.db)
+      .then(({ rows: [row] }) => ({ n: Number(row?.n ?? 0), oldestMs: row?.oldest?.getTime() }))
+      .finally(() => (scraping = undefined)));
+  new Gauge({
+    name: "posthorn_deliveries_pending",
+    help: "Deliveries waiting for an attempt",
+    registers: [registry],
+    async collect() {
+      this.set((await scrape()).n);
+    },
+  });
+  new Gauge({
+    name: "posthorn_oldest_pending_delivery_age_seconds",
+    help: "Age of the oldest pending delivery, in seconds (0 when none)",
+    registers: [registry],
+    async collect() {
+      const { oldestMs } = await scrape();
+      this.set(oldestMs === undefined ? 0 : Math.max(0, (Date.now() - oldestMs) / 1000));
+    },
+  });
+  return {
+    registry,
+    eventsEmitted: new Counter({ name: "posthorn_events_emitted_total", help: "Events stored", labelNames: ["type"], registers: [registry] }),
+    attempts: new Counter({ name: "posthorn_attempts_total", help: "Delivery attempts by outcome", labelNames: ["outcome"], registers: [registry] }),
+    attemptDuration: new Histogram({
+      name: "posthorn_attempt_duration_seconds",
+      help: "Delivery attempt wall time in seconds",
+      labelNames: ["outcome"],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    retriesScheduled: new Counter({ name: "posthorn_retries_scheduled_total", help: "Retries scheduled", registers: [registry] }),
+    subscriptionsDisabled: new Counter({
+      name: "posthorn_subscriptions_disabled_total",
+      help: "Subscriptions disabled by the server (410 Gone)",
+      registers: [registry],
+    }),
+  };
+}
+
+export interface MetricsServer {
+  address: string;
+  close(): Promise<void>;
+}
+
+/** Serves `GET /metrics` (Prometheus text format) on `listenAddress` (`host:port`). */
+export async function startMetricsServer(metrics: Metrics, listenAddress: string): Promise<MetricsServer> {
+  const at = listenAddress.lastIndexOf(":");
+  const host = listenAddress.slice(0, at).replace(/^\[|\]$/g, "");
+  const server = createServer((request, response) => {
+    if (request.method !== "GET" || request.url?.split("?")[0] !== "/metrics") {
+      response.writeHead(404).end("not found; metrics are at /metrics\n");
+      return;
+    }
+    metrics.registry.metrics().then(
+      (text) => response.writeHead(200, { "content-type": metrics.registry.contentType }).end(text),
+      (error: Error) => response.writeHead(500).end(String(error.message)),
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(Number(listenAddress.slice(at + 1)), host, resolve);
+  });
+  const bound = server.address();
+  const port = typeof bound === "object" && bound ? bound.port : 0;
+  return {
+    address: `${listenAddress.slice(0, at)}:${port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

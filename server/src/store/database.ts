@@ -1,0 +1,131 @@
+import { mkdirSync } from "node:fs";
+import { resolve } from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { Kysely, PostgresDialect } from "kysely";
+import { PGliteDialect } from "kysely-pglite-dialect";
+import pg from "pg";
+import type { Database } from "./schema.js";
+
+/**
+ * A connected store: Kysely over `pg` (PostgreSQL) or over the embedded PGlite. Same SQL, same
+ * migrations; the few things that differ between the two (running a multi-statement script,
+ * cross-process wake-ups) live here and nowhere else.
+ */
+export interface Store {
+  readonly kind: "postgres" | "pglite";
+  readonly db: Kysely<Database>;
+  /** Runs `fn` in a transaction that can execute multi-statement SQL scripts (migrations). */
+  scriptTransaction<T>(fn: (exec: ScriptExecutor) => Promise<T>): Promise<T>;
+  /**
+   * Subscribes to "deliveries are due" signals from every process on this database
+   * (PostgreSQL LISTEN); returns an unsubscribe function. On PGlite only this process writes,
+   * so in-process signals (see `DueSignal`) are all there is.
+   */
+  listenDue(onSignal: () => void): Promise<() => Promise<void>>;
+  /** Tells other processes on this database that deliveries are due (PostgreSQL NOTIFY). */
+  notifyDue(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Runs a SQL script (one or more statements, no parameters); resolves to the last statement's rows. */
+export type ScriptExecutor = (script: string) => Promise<unknown[]>;
+
+/** PostgreSQL channel for "deliveries are due" notifications. */
+const DUE_CHANNEL = "posthorn_deliveries_due";
+
+export interface StoreOptions {
+  /** PostgreSQL URL; without it the embedded PGlite in `dataDir` is used. */
+  databaseUrl?: string | undefined;
+  /** PGlite data folder, created if missing. */
+  dataDir: string;
+  /** `pg` pool size. */
+  poolSize?: number;
+  /** Receives pool errors (e.g. the server closed a connection); must not throw. */
+  onError?: (error: Error) => void;
+}
+
+/** Opens the store the options select. Throws if the database cannot be reached. */
+export async function openStore(options: StoreOptions): Promise<Store> {
+  return options.databaseUrl ? openPostgres(options.databaseUrl, options) : openPglite(options.dataDir);
+}
+
+async function openPostgres(url: string, options: StoreOptions): Promise<Store> {
+  const onError = options.onError ?? (() => {});
+  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
+  // Without a listener, an idle client's error (e.g. the server shutting down) crashes the process.
+  pool.on("error", onError);
+  const probe = await pool.connect();
+  probe.release();
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const listeners = new Set<() => void>();
+  let listenClient: pg.PoolClient | undefined;
+
+  return {
+    kind: "postgres",
+    db,
+    async scriptTransaction(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query("BEGIN");
+        // A query without parameters uses the simple protocol, which runs several statements.
+        const result = await fn(async (script) => {
+          const results = (await client.query(script)) as unknown as pg.QueryResult | pg.QueryResult[];
+          return Array.isArray(results) ? (results.at(-1)?.rows ?? []) : results.rows;
+        });
+        await client.query("COMMIT");
+        return result;
+      } catch (error) {
+        await client.query("ROLLBACK").catch(() => {});
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    async listenDue(onSignal) {
+      listeners.add(onSignal);
+      if (!listenClient) {
+        listenClient = await pool.connect();
+        listenClient.on("notification", () => listeners.forEach((listener) => listener()));
+        listenClient.on("error", onError);
+        await listenClient.query(`LISTEN ${DUE_CHANNEL}`);
+      }
+      return async () => {
+        listeners.delete(onSignal);
+      };
+    },
+    async notifyDue() {
+      await pool.query(`NOTIFY ${DUE_CHANNEL}`);
+    },
+    async close() {
+      if (listenClient) {
+        listenClient.release(true);
+        listenClient = undefined;
+      }
+      await db.destroy();
+    },
+  };
+}
+
+async function openPglite(dataDir: string): Promise<Store> {
+  const path = resolve(dataDir);
+  mkdirSync(path, { recursive: true });
+  const pglite = await PGlite.create(path);
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+  return {
+    kind: "pglite",
+    db,
+    async scriptTransaction(fn) {
+      return pglite.transaction(async (tx) =>
+        fn(async (script) => (await tx.exec(script)).at(-1)?.rows ?? []),
+      );
+    },
+    async listenDue() {
+      return async () => {};
+    },
+    async notifyDue() {},
+    async close() {
+      // Destroying the Kysely driver closes PGlite (kysely-pglite-dialect ≥ 1.3.1).
+      await db.destroy();
+    },
+  };
+}

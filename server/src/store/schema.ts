@@ -1,0 +1,94 @@
+import type { ColumnType } from "kysely";
+
+/**
+ * Table types for Kysely, mirroring `migrations/*.sql`.
+ *
+ * Glossary: an *event* is stored once with its envelope bytes; a *subscription* is a customer's
+ * endpoint; a *delivery* is one event × one subscription; an *attempt* is one HTTP POST of a
+ * delivery. A *lease* (`lease_owner`, `lease_expires_at`) marks a delivery a worker has claimed.
+ */
+export interface Database {
+  subscriptions: SubscriptionTable;
+  events: EventTable;
+  idempotency_keys: IdempotencyKeyTable;
+  deliveries: DeliveryTable;
+  attempts: AttemptTable;
+}
+
+/** bigint identity; `pg` returns it as a string. */
+type Seq = ColumnType<string, never, never>;
+
+export type SignatureSchemeName = "v1" | "standard_webhooks";
+export type DeliveryStateName = "pending" | "succeeded" | "failed" | "canceled";
+
+/** One signing secret; `expires_at` (unix ms) is null for the current one. */
+export interface StoredSecret {
+  secret: string;
+  expires_at: number | null;
+}
+
+export interface SubscriptionTable {
+  seq: Seq;
+  id: string;
+  customer_id: string;
+  endpoint_url: string;
+  event_types: string[];
+  enabled: boolean;
+  description: string;
+  signature_scheme: SignatureSchemeName;
+  secrets: ColumnType<StoredSecret[], string, string>;
+  disabled_reason: string;
+  created_at: Date;
+  updated_at: Date;
+  deleted_at: Date | null;
+}
+
+export interface EventTable {
+  seq: Seq;
+  id: string;
+  customer_id: string;
+  type: string;
+  envelope: Uint8Array;
+  idempotency_key: string | null;
+  created_at: Date;
+}
+
+export interface IdempotencyKeyTable {
+  customer_id: string;
+  idempotency_key: string;
+  event_id: string;
+  expires_at: Date;
+}
+
+export interface DeliveryTable {
+  seq: Seq;
+  id: string;
+  event_id: string;
+  subscription_id: string;
+  customer_id: string;
+  event_type: string;
+  endpoint_url: string;
+  state: DeliveryStateName;
+  attempt_count: number;
+  next_attempt_at: Date | null;
+  lease_owner: string | null;
+  lease_expires_at: Date | null;
+  final_reason: string;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface AttemptTable {
+  id: string;
+  delivery_id: string;
+  attempt_number: number;
+  started_at: Date;
+  status_code: number | null;
+  duration_ms: number;
+  error_kind: string | null;
+  error_message: string;
+  response_excerpt: string;
+  signature: string;
+  succeeded: boolean;
+  will_retry: boolean;
+}

@@ -1,0 +1,22 @@
+import type { Kysely } from "kysely";
+import type { Database } from "../schema.js";
+
+/**
+ * Cancels the subscription's pending deliveries (it was disabled or deleted), recording
+ * `reason`. A delivery a worker holds right now is canceled too; the worker's result for it
+ * is then discarded (see `recordAttempt`). Returns how many were canceled.
+ */
+export async function cancelPendingDeliveries(
+  db: Kysely<Database>,
+  subscriptionId: string,
+  reason: string,
+  now: Date,
+): Promise<number> {
+  const result = await db
+    .updateTable("deliveries")
+    .set({ state: "canceled", next_attempt_at: null, lease_owner: null, lease_expires_at: null, final_reason: reason, updated_at: now })
+    .where("subscription_id", "=", subscriptionId)
+    .where("state", "=", "pending")
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}

@@ -1,0 +1,51 @@
+import { sql, type Kysely } from "kysely";
+import type { Database, SignatureSchemeName, StoredSecret } from "../schema.js";
+
+/** A claimed delivery with what an attempt needs: the stored body and the subscription's signing setup. */
+export interface ClaimedDelivery {
+  id: string;
+  event_id: string;
+  event_type: string;
+  subscription_id: string;
+  customer_id: string;
+  /** Attempts made before this claim; this attempt is number `attempt_count + 1`. */
+  attempt_count: number;
+  created_at: Date;
+  /** The subscription's current URL (a change applies to the next attempt). */
+  endpoint_url: string;
+  envelope: Uint8Array;
+  secrets: StoredSecret[];
+  signature_scheme: SignatureSchemeName;
+}
+
+/**
+ * Claims up to `limit` due deliveries for `owner` with ONE statement: a CTE picks pending,
+ * unleased deliveries due at `now` (oldest due first) `FOR UPDATE SKIP LOCKED`, so concurrent
+ * workers in any process never claim the same row, and the UPDATE takes the lease until
+ * `now + leaseMs`. The same statement returns the event body and the subscription's secrets.
+ * (graphile/worker `getJobs.ts` does the same.)
+ */
+export async function claimDeliveries(
+  db: Kysely<Database>,
+  owner: string,
+  limit: number,
+  now: Date,
+  leaseMs: number,
+): Promise<ClaimedDelivery[]> {
+  const leaseUntil = new Date(now.getTime() + leaseMs);
+  const { rows } = await sql<ClaimedDelivery>`
+    WITH due AS (
+      SELECT id FROM deliveries
+      WHERE state = 'pending' AND lease_owner IS NULL AND next_attempt_at <= ${now}
+      ORDER BY next_attempt_at
+      LIMIT ${limit}
+      FOR UPDATE SKIP LOCKED
+    )
+    UPDATE deliveries AS d
+    SET lease_owner = ${owner}, lease_expires_at = ${leaseUntil}
+    FROM due, events AS e, subscriptions AS s
+    WHERE d.id = due.id AND e.id = d.event_id AND s.id = d.subscription_id
+    RETURNING d.id, d.event_id, d.event_type, d.subscription_id, d.customer_id, d.attempt_count, d.created_at,
+              s.endpoint_url, e.envelope, s.secrets, s.signature_scheme`.execute(db);
+  return rows;
+}

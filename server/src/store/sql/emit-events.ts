@@ -1,0 +1,212 @@
+import { sql, type Insertable, type Kysely } from "kysely";
+import { newId } from "../../domain/ids.js";
+import type { EventRow } from "../rows.js";
+import type { Database, DeliveryTable } from "../schema.js";
+
+/** An event ready to store: validated, envelope serialized. */
+export interface NewEvent {
+  id: string;
+  type: string;
+  customerId: string;
+  /** Canonical JSON envelope bytes (stored and sent as they are). */
+  envelope: Uint8Array;
+  /** Empty string: no idempotency key. */
+  idempotencyKey: string;
+}
+
+export interface EmittedEvent {
+  event: EventRow;
+  /** Deliveries created (or, for a replay, created back then). */
+  matchedSubscriptions: number;
+  /** True when the idempotency key was seen: `event` is the original and nothing was written. */
+  replayed: boolean;
+}
+
+/** Rows per multi-row INSERT, well under PostgreSQL's 65,535 bind parameters. */
+const INSERT_CHUNK = 2000;
+
+/**
+ * Stores events and their pending deliveries; call it inside ONE transaction so that an event
+ * never exists without its deliveries (or a batch half-stored).
+ *
+ * Idempotency: a `(customer_id, idempotency_key)` row is claimed with INSERT … ON CONFLICT,
+ * which makes a racing transaction with the same key wait for this one and then see the key
+ * taken; a key older than `idempotencyTtlMs` is taken over by the new event. A key seen
+ * earlier in the same batch is a replay of that event.
+ *
+ * Fan-out (contract, "Subscriptions"): every enabled, live subscription of the event's customer
+ * whose `event_types` is empty or contains the event's type gets one pending delivery due `now`.
+ *
+ * Returns one result per input, in order.
+ */
+export async function emitEvents(
+  trx: Kysely<Database>,
+  events: readonly NewEvent[],
+  now: Date,
+  idempotencyTtlMs: number,
+): Promise<EmittedEvent[]> {
+  const results: (EmittedEvent | undefined)[] = new Array(events.length);
+  const replayOf = new Map<number, string>(); // input index -> key of the (customer, key) pair it repeats
+  const fresh: number[] = [];
+
+  // 1. Claim idempotency keys (one statement for the batch).
+  const firstIndexOfKey = new Map<string, number>();
+  const keyed: number[] = [];
+  events.forEach((event, index) => {
+    if (event.idempotencyKey === "") return fresh.push(index);
+    const pair = keyOf(event.customerId, event.idempotencyKey);
+    if (firstIndexOfKey.has(pair)) replayOf.set(index, pair);
+    else {
+      firstIndexOfKey.set(pair, index);
+      keyed.push(index);
+    }
+  });
+  if (keyed.length > 0) {
+    const claimed = await trx
+      .insertInto("idempotency_keys")
+      .values(
+        keyed.map((index) => ({
+          customer_id: events[index]!.customerId,
+          idempotency_key: events[index]!.idempotencyKey,
+          event_id: events[index]!.id,
+          expires_at: new Date(now.getTime() + idempotencyTtlMs),
+        })),
+      )
+      .onConflict((conflict) =>
+        conflict.columns(["customer_id", "idempotency_key"]).doUpdateSet({
+          event_id: (eb) => eb.ref("excluded.event_id"),
+          expires_at: (eb) => eb.ref("excluded.expires_at"),
+        }).where("idempotency_keys.expires_at", "<=", now),
+      )
+      .returning(["customer_id", "idempotency_key"])
+      .execute();
+    const won = new Set(claimed.map((row) => keyOf(row.customer_id, row.idempotency_key)));
+    for (const index of keyed) {
+      const pair = keyOf(events[index]!.customerId, events[index]!.idempotencyKey);
+      if (won.has(pair)) fresh.push(index);
+      else replayOf.set(index, pair);
+    }
+  }
+  fresh.sort((a, b) => a - b);
+
+  // 2. Store the new events.
+  const stored = new Map<string, EventRow>();
+  for (const chunk of chunks(fresh, INSERT_CHUNK)) {
+    const rows = await trx
+      .insertInto("events")
+      .values(
+        chunk.map((index) => ({
+          id: events[index]!.id,
+          customer_id: events[index]!.customerId,
+          type: events[index]!.type,
+          envelope: events[index]!.envelope,
+          idempotency_key: events[index]!.idempotencyKey === "" ? null : events[index]!.idempotencyKey,
+          created_at: now,
+        })),
+      )
+      .returningAll()
+      .execute();
+    for (const row of rows) stored.set(row.id, row);
+  }
+
+  // 3. Fan out to matching subscriptions (one query for all customers of the batch).
+  const customers = [...new Set(fresh.map((index) => events[index]!.customerId))];
+  const subscriptions =
+    customers.length === 0
+      ? []
+      : await trx
+          .selectFrom("subscriptions")
+          .select(["id", "customer_id", "endpoint_url", "event_types"])
+          .where("customer_id", "in", customers)
+          .where("enabled", "=", true)
+          .where("deleted_at", "is", null)
+          .orderBy("seq")
+          .execute();
+  const deliveries: Insertable<DeliveryTable>[] = [];
+  for (const index of fresh) {
+    const event = events[index]!;
+    let matched = 0;
+    for (const subscription of subscriptions) {
+      if (subscription.customer_id !== event.customerId) continue;
+      if (subscription.event_types.length > 0 && !subscription.event_types.includes(event.type)) continue;
+      matched++;
+      deliveries.push({
+        id: newId("delivery"),
+        event_id: event.id,
+        subscription_id: subscription.id,
+        customer_id: event.customerId,
+        event_type: event.type,
+        endpoint_url: subscription.endpoint_url,
+        state: "pending",
+        attempt_count: 0,
+        next_attempt_at: now,
+        final_reason: "",
+        created_at: now,
+        updated_at: now,
+      });
+    }
+    results[index] = { event: stored.get(event.id)!, matchedSubscriptions: matched, replayed: false };
+  }
+  for (const chunk of chunks(deliveries, INSERT_CHUNK)) await trx.insertInto("deliveries").values(chunk).execute();
+
+  // 4. Replays: the original events and how many deliveries they made.
+  if (replayOf.size > 0) {
+    const originals = await findOriginals(trx, [...new Set(replayOf.values())], stored);
+    for (const [index, pair] of replayOf) {
+      const original = originals.get(pair);
+      if (!original) throw new Error(`idempotency key ${pair} names no event`);
+      results[index] = { ...original, replayed: true };
+    }
+  }
+  return results as EmittedEvent[];
+}
+
+/** The events that hold each (customer, key) pair, with their delivery counts. */
+async function findOriginals(
+  trx: Kysely<Database>,
+  pairs: string[],
+  storedNow: Map<string, EventRow>,
+): Promise<Map<string, Omit<EmittedEvent, "replayed">>> {
+  const rows = await trx
+    .selectFrom("idempotency_keys as k")
+    .innerJoin("events as e", "e.id", "k.event_id")
+    .selectAll("e")
+    .select((eb) =>
+      eb
+        .selectFrom("deliveries as d")
+        .select(sql<string>`count(*)`.as("n"))
+        .whereRef("d.event_id", "=", "e.id")
+        .as("matched"),
+    )
+    .where((eb) =>
+      eb(
+        eb.refTuple("k.customer_id", "k.idempotency_key"),
+        "in",
+        pairs.map((pair) => eb.tuple(...splitKey(pair))),
+      ),
+    )
+    .execute();
+  const found = new Map<string, Omit<EmittedEvent, "replayed">>();
+  for (const { matched, ...event } of rows) {
+    found.set(keyOf(event.customer_id, event.idempotency_key ?? ""), {
+      event: storedNow.get(event.id) ?? event,
+      matchedSubscriptions: Number(matched ?? 0),
+    });
+  }
+  return found;
+}
+
+function keyOf(customerId: string, idempotencyKey: string): string {
+  return `${customerId}\u0000${idempotencyKey}`;
+}
+
+function splitKey(pair: string): [string, string] {
+  const at = pair.indexOf("\u0000");
+  return [pair.slice(0, at), pair.slice(at + 1)];
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}

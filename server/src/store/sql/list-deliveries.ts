@@ -1,0 +1,27 @@
+import type { Kysely } from "kysely";
+import type { Page } from "../page-token.js";
+import type { DeliveryStateName, Database } from "../schema.js";
+import type { DeliveryRow } from "../rows.js";
+
+export interface DeliveryFilter {
+  /** Empty strings and an undefined state match all. */
+  customerId: string;
+  eventId: string;
+  subscriptionId: string;
+  state: DeliveryStateName | undefined;
+}
+
+/** Deliveries after `page.afterSeq` in `seq` order, `limit + 1` rows (see `nextPage`). */
+export async function listDeliveries(db: Kysely<Database>, filter: DeliveryFilter, page: Page): Promise<DeliveryRow[]> {
+  let query = db
+    .selectFrom("deliveries")
+    .selectAll()
+    .where("seq", ">", page.afterSeq as never)
+    .orderBy("seq")
+    .limit(page.limit + 1);
+  if (filter.customerId !== "") query = query.where("customer_id", "=", filter.customerId);
+  if (filter.eventId !== "") query = query.where("event_id", "=", filter.eventId);
+  if (filter.subscriptionId !== "") query = query.where("subscription_id", "=", filter.subscriptionId);
+  if (filter.state !== undefined) query = query.where("state", "=", filter.state);
+  return query.execute();
+}

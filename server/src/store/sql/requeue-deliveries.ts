@@ -1,0 +1,49 @@
+import type { Kysely } from "kysely";
+import { FailedPreconditionError, NotFoundError } from "../../domain/errors.js";
+import type { DeliveryRow } from "../rows.js";
+import type { Database } from "../schema.js";
+
+/**
+ * RetryDelivery: makes the delivery `id` pending and due `now`, whatever its state; the next
+ * attempt is numbered after the last one and the retry schedule continues from there. A
+ * delivery a worker holds right now keeps its lease (it is being attempted already).
+ * Throws `NotFoundError`, or `FailedPreconditionError` when its subscription is deleted.
+ */
+export async function retryDelivery(db: Kysely<Database>, id: string, now: Date): Promise<DeliveryRow> {
+  const delivery = await db.selectFrom("deliveries").select("subscription_id").where("id", "=", id).executeTakeFirst();
+  if (!delivery) throw new NotFoundError("delivery", id);
+  const subscription = await db
+    .selectFrom("subscriptions")
+    .select("deleted_at")
+    .where("id", "=", delivery.subscription_id)
+    .executeTakeFirstOrThrow();
+  if (subscription.deleted_at) {
+    throw new FailedPreconditionError(`delivery ${id}: its subscription ${delivery.subscription_id} was deleted`);
+  }
+  return db
+    .updateTable("deliveries")
+    .set({ state: "pending", next_attempt_at: now, final_reason: "", updated_at: now })
+    .where("id", "=", id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/**
+ * RecoverFailedDeliveries: makes every failed delivery of the subscription created at or
+ * after `since` pending and due `now`. Returns how many.
+ */
+export async function recoverFailedDeliveries(
+  db: Kysely<Database>,
+  subscriptionId: string,
+  since: Date,
+  now: Date,
+): Promise<number> {
+  const result = await db
+    .updateTable("deliveries")
+    .set({ state: "pending", next_attempt_at: now, final_reason: "", updated_at: now })
+    .where("subscription_id", "=", subscriptionId)
+    .where("state", "=", "failed")
+    .where("created_at", ">=", since)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
