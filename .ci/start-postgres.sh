@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Starts a throwaway PostgreSQL on 127.0.0.1 (a free port, trust auth, data in a temp folder)
+# and prints `export DATABASE_URL=…` and `export POSTHORN_PG_STOP=…` for the caller to eval.
+# Installs Debian's postgresql package when no server binaries are present.
+set -euo pipefail
+
+bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+if [ -z "$bin" ] || [ ! -x "$bin/initdb" ]; then
+  echo "PostgreSQL server binaries missing; installing Debian's postgresql package" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >&2 && apt-get install -y -qq postgresql >&2
+  bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+fi
+
+port=$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+dir=$(mktemp -d /tmp/posthorn-pg-XXXXXX)
+chmod 755 "$dir"
+run() { "$@"; }
+if [ "$(id -u)" = 0 ]; then
+  id postgres >/dev/null 2>&1 || useradd --system --home "$dir" postgres
+  chown postgres "$dir"
+  # PostgreSQL refuses to run as root.
+  run() { su postgres -s /bin/sh -c "$(printf '%q ' "$@")"; }
+fi
+run "$bin/initdb" -D "$dir/data" --auth=trust --username=postgres --encoding=UTF8 --locale=C >/dev/null
+run "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+  -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null
+echo "export DATABASE_URL=postgres://postgres@127.0.0.1:$port/postgres"
+if [ "$(id -u)" = 0 ]; then
+  echo "export POSTHORN_PG_STOP=\"su postgres -s /bin/sh -c '$bin/pg_ctl -D $dir/data -m fast stop'\""
+else
+  echo "export POSTHORN_PG_STOP=\"$bin/pg_ctl -D $dir/data -m fast stop\""
+fi

@@ -1,0 +1,53 @@
+import pino from "pino";
+import { createWebhookClient, type WebhookClient } from "@posthorn/sdk";
+import { startApp, type App, type AppOptions } from "../../server/src/app.js";
+import { parseConfig, type ConfigInput } from "../../server/src/config/config.js";
+import { createTestDatabase, type TestDatabase } from "./databases.js";
+import { FakeClock } from "./fake-clock.js";
+
+export interface TestApp {
+  app: App;
+  client: WebhookClient;
+  clock: FakeClock;
+  database: TestDatabase;
+  /** Stops the server and drops its database. */
+  close(): Promise<void>;
+}
+
+/**
+ * A real server on loopback (port 0) over a fresh database of `kind`, with a fake clock and an
+ * SDK client. Workers are off unless `config.workers` is true; loopback receivers are allowed.
+ */
+export async function startTestApp(
+  kind: "pglite" | "postgres",
+  config: ConfigInput = {},
+  options: AppOptions = {},
+): Promise<TestApp> {
+  const database = await createTestDatabase(kind);
+  const clock = (options.clock as FakeClock | undefined) ?? new FakeClock();
+  const app = await startApp(
+    parseConfig({
+      listenAddress: "127.0.0.1:0",
+      dataDir: database.dataDir,
+      databaseUrl: database.databaseUrl,
+      metricsAddress: "off",
+      workers: false,
+      allowedCidrs: ["127.0.0.1/32"],
+      pollIntervalMs: 50,
+      ...config,
+    }),
+    { logger: pino({ level: process.env.POSTHORN_TEST_LOG_LEVEL ?? "silent" }), ...options, clock },
+  );
+  const client = createWebhookClient({ address: app.address!, deadlineMs: 30_000 });
+  return {
+    app,
+    client,
+    clock,
+    database,
+    async close() {
+      client.close();
+      await app.stop();
+      await database.drop();
+    },
+  };
+}
