@@ -5,14 +5,12 @@ package testserver
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
 	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -69,14 +67,19 @@ func Start(t testing.TB) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var stderr lockedBuffer
-	cmd.Stderr = &stderr
+	// A file, not a pipe: Wait then returns when the server exits, even if a helper process
+	// it started (esbuild's service) still holds the descriptor for a moment.
+	stderr, err := os.CreateTemp(t.TempDir(), "server-stderr-*.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("starting the server: %v", err)
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() { stop(t, cmd, exited, &stderr) })
+	t.Cleanup(func() { stop(t, cmd, exited, stderr) })
 
 	address := make(chan string, 1)
 	go func() {
@@ -97,23 +100,26 @@ func Start(t testing.TB) string {
 		return addr
 	case err := <-exited:
 		exited <- err
-		t.Fatalf("the server exited before listening (%v); stderr:\n%s", err, stderr.String())
+		t.Fatalf("the server exited before listening (%v); stderr:\n%s", err, readAll(stderr))
 	case <-time.After(StartupTimeout):
-		t.Fatalf("the server did not print a listening line within %s; stderr:\n%s", StartupTimeout, stderr.String())
+		t.Fatalf("the server did not print a listening line within %s; stderr:\n%s", StartupTimeout, readAll(stderr))
 	}
 	return ""
 }
 
-func stop(t testing.TB, cmd *exec.Cmd, exited chan error, stderr *lockedBuffer) {
+func stop(t testing.TB, cmd *exec.Cmd, exited chan error, stderr *os.File) {
+	started := time.Now()
 	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
 	select {
 	case err := <-exited:
+		// Killed by the signal, or exited with 128+15 as tsx does when it relays SIGTERM.
 		var exit *exec.ExitError
-		if err != nil && !(errors.As(err, &exit) && !exit.Exited()) {
-			t.Logf("server exit after SIGTERM: %v; stderr:\n%s", err, stderr.String())
+		if err != nil && !(errors.As(err, &exit) && (!exit.Exited() || exit.ExitCode() == 143)) {
+			t.Logf("server exit after SIGTERM: %v; stderr:\n%s", err, readAll(stderr))
 		}
+		t.Logf("server stopped %s after SIGTERM", time.Since(started).Round(time.Millisecond))
 	case <-time.After(15 * time.Second):
-		t.Errorf("the server did not stop within 15 s of SIGTERM; killing it; stderr:\n%s", stderr.String())
+		t.Errorf("the server did not stop within 15 s of SIGTERM; killing it; stderr:\n%s", readAll(stderr))
 		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 		<-exited
 	}
@@ -129,19 +135,10 @@ func withoutDatabaseURL(env []string) []string {
 	return out
 }
 
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
+func readAll(f *os.File) string {
+	b, err := os.ReadFile(f.Name())
+	if err != nil {
+		return "(stderr unreadable: " + err.Error() + ")"
+	}
+	return string(b)
 }

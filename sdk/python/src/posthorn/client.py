@@ -1,0 +1,162 @@
+"""``connect()``: a gRPC client of the Posthorn server with the defaults a caller wants."""
+
+from __future__ import annotations
+
+import collections
+import json
+import secrets
+from collections.abc import Sequence
+from typing import Any, Callable, Optional
+
+import grpc
+
+from .gen.posthorn.v1 import webhook_service_pb2 as pb
+from .gen.posthorn.v1.webhook_service_pb2_grpc import WebhookServiceStub
+
+DEFAULT_TIMEOUT_SECONDS = 10.0
+"""The deadline of a unary call made without ``timeout=``."""
+
+DEFAULT_MAX_ATTEMPTS = 4
+"""How many times a call is tried in all when the server answers UNAVAILABLE."""
+
+AUTO_IDEMPOTENCY_KEY_PREFIX = "auto_"
+"""Starts the idempotency keys that the client adds to Emit and EmitBatch."""
+
+_SERVICE = "posthorn.v1.WebhookService"
+
+
+class Client(WebhookServiceStub):
+    """The generated ``WebhookServiceStub`` (``client.Emit(...)``, ``client.ListDeliveries(...)``,
+    ...) plus the channel it owns. Use it as a context manager or call :meth:`close`."""
+
+    def __init__(self, channel: grpc.Channel) -> None:
+        super().__init__(channel)
+        self.channel = channel
+
+    def close(self) -> None:
+        """Closes the channel; calls in flight fail with CANCELLED."""
+        self.channel.close()
+
+    def __enter__(self) -> "Client":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _service_config(max_attempts: int) -> str:
+    """Retries every method on UNAVAILABLE except the two whose retry could create a second
+    subscription or secret (gRPC service config, gRFC A6)."""
+    if max_attempts == 1:
+        return "{}"
+    return json.dumps(
+        {
+            "methodConfig": [
+                {
+                    "name": [{"service": _SERVICE}],
+                    "retryPolicy": {
+                        "maxAttempts": max_attempts,
+                        "initialBackoff": "0.1s",
+                        "maxBackoff": "2s",
+                        "backoffMultiplier": 2,
+                        "retryableStatusCodes": ["UNAVAILABLE"],
+                    },
+                },
+                {
+                    "name": [
+                        {"service": _SERVICE, "method": "Subscribe"},
+                        {"service": _SERVICE, "method": "RotateSubscriptionSecret"},
+                    ]
+                },
+            ]
+        }
+    )
+
+
+class _CallDetails(
+    collections.namedtuple(
+        "_CallDetails", ("method", "timeout", "metadata", "credentials", "wait_for_ready", "compression")
+    ),
+    grpc.ClientCallDetails,
+):
+    pass
+
+
+def _new_idempotency_key() -> str:
+    return AUTO_IDEMPOTENCY_KEY_PREFIX + secrets.token_hex(16)
+
+
+class _DefaultsInterceptor(grpc.UnaryUnaryClientInterceptor):
+    """A deadline on calls made without one, and an idempotency key on every Emit (and every
+    event of an EmitBatch) without one. The key is set once per call: gRPC's retries resend the
+    same message, so a retry after a lost response returns the original event instead of a
+    copy. The caller's message is not modified."""
+
+    def __init__(self, timeout: Optional[float]) -> None:
+        self._timeout = timeout
+
+    def intercept_unary_unary(self, continuation: Callable[..., Any], details: grpc.ClientCallDetails, request: Any) -> Any:
+        if details.timeout is None and self._timeout is not None:
+            details = _CallDetails(
+                details.method,
+                self._timeout,
+                details.metadata,
+                details.credentials,
+                getattr(details, "wait_for_ready", None),
+                getattr(details, "compression", None),
+            )
+        if isinstance(request, pb.EmitRequest) and not request.idempotency_key:
+            copy = pb.EmitRequest()
+            copy.CopyFrom(request)
+            copy.idempotency_key = _new_idempotency_key()
+            request = copy
+        elif isinstance(request, pb.EmitBatchRequest) and any(not e.idempotency_key for e in request.events):
+            copy = pb.EmitBatchRequest()
+            copy.CopyFrom(request)
+            for event in copy.events:
+                if not event.idempotency_key:
+                    event.idempotency_key = _new_idempotency_key()
+            request = copy
+        return continuation(details, request)
+
+
+def connect(
+    target: str,
+    *,
+    insecure: bool = False,
+    credentials: Optional[grpc.ChannelCredentials] = None,
+    timeout: Optional[float] = DEFAULT_TIMEOUT_SECONDS,
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+    options: Sequence[tuple[str, Any]] = (),
+) -> Client:
+    """Returns a client of the Posthorn server at ``target`` (``host:port`` or any gRPC target).
+
+    - ``insecure=True`` sends plaintext HTTP/2 (a server on loopback or a trusted network);
+      otherwise ``credentials`` (default: TLS with the system's roots) are used.
+    - ``timeout``: seconds allowed to a unary call made without its own ``timeout=``
+      (``None``: no deadline). Streams (WatchDeliveries) are never given one.
+    - ``max_attempts``: tries in all when the server is UNAVAILABLE (gRPC caps it at 5; 1 turns
+      retries off). Subscribe and RotateSubscriptionSecret are never retried.
+    - ``options``: extra gRPC channel arguments.
+
+    Like ``grpc.insecure_channel`` it connects lazily: a server that is down shows up as
+    UNAVAILABLE on the first call.
+    """
+    if not target:
+        raise ValueError("connect() needs a target such as 127.0.0.1:50051")
+    if timeout is not None and timeout <= 0:
+        raise ValueError(f"timeout must be > 0 seconds or None; got {timeout!r}")
+    if max_attempts < 1:
+        raise ValueError(f"max_attempts must be >= 1; got {max_attempts!r}")
+    channel_options = [
+        ("grpc.enable_retries", 1 if max_attempts > 1 else 0),
+        ("grpc.service_config", _service_config(max_attempts)),
+        *options,
+    ]
+    if insecure:
+        if credentials is not None:
+            raise ValueError("pass either insecure=True or credentials, not both")
+        channel = grpc.insecure_channel(target, options=channel_options)
+    else:
+        channel = grpc.secure_channel(target, credentials or grpc.ssl_channel_credentials(), options=channel_options)
+    return Client(grpc.intercept_channel(channel, _DefaultsInterceptor(timeout)))
