@@ -5,14 +5,17 @@ import { createHmac } from "node:crypto";
  * mirrors them). The body is fed to the HMAC as given, never concatenated or copied.
  */
 
-/** Contract / Stripe `v1`: HMAC-SHA256(key = secret as UTF-8, msg = "<t>." + body). 32 bytes. */
-export function v1Digest(secret: string, timestamp: number, payload: string | Uint8Array): Buffer {
-  return createHmac("sha256", secret).update(`${timestamp}.`).update(payload).digest();
+/**
+ * Contract / Stripe `v1`: hex(HMAC-SHA256(key = secret as UTF-8, msg = "<t>." + body)),
+ * 64 lowercase hex digits. (Asking node for hex is cheaper than for a Buffer.)
+ */
+export function v1Signature(secret: string, timestamp: number, payload: string | Uint8Array): string {
+  return createHmac("sha256", secret).update(`${timestamp}.`).update(payload).digest("hex");
 }
 
-/** Standard Webhooks: HMAC-SHA256(key, msg = "<id>.<t>." + body). 32 bytes. */
-export function standardWebhooksDigest(key: Uint8Array, id: string, timestamp: number, payload: string | Uint8Array): Buffer {
-  return createHmac("sha256", key).update(`${id}.${timestamp}.`).update(payload).digest();
+/** Standard Webhooks: base64(HMAC-SHA256(key, msg = "<id>.<t>." + body)), 44 characters, padded. */
+export function standardWebhooksSignature(key: Uint8Array, id: string, timestamp: number, payload: string | Uint8Array): string {
+  return createHmac("sha256", key).update(`${id}.${timestamp}.`).update(payload).digest("base64");
 }
 
 /** Decodes an already validated base64 key. */

@@ -1,14 +1,14 @@
-import { decodeKey, standardWebhooksDigest, v1Digest } from "./hmac.js";
+import { decodeKey, standardWebhooksSignature, v1Signature } from "./hmac.js";
 import { toRawBytes } from "./payload.js";
 import { standardWebhooksKeyBase64, toSecretList } from "./secret.js";
 import { checkSigningTimestamp } from "./timestamp.js";
 
 /** The three headers of a Standard Webhooks request. */
-export interface StandardWebhooksHeaders {
+export type StandardWebhooksHeaders = {
   "webhook-id": string;
   "webhook-timestamp": string;
   "webhook-signature": string;
-}
+};
 
 /**
  * Signs a body for the `Dealix-Signature` header (contract, "Signature"; Stripe's format).
@@ -34,7 +34,7 @@ export function signV1(opts: { payload: string | Uint8Array; secrets: readonly s
   const secrets = toSecretList(opts.secrets);
   checkSigningTimestamp(timestamp);
   let header = `t=${timestamp}`;
-  for (const secret of secrets) header += `,v1=${v1Digest(secret, timestamp, payload).toString("hex")}`;
+  for (const secret of secrets) header += `,v1=${v1Signature(secret, timestamp, payload)}`;
   return header;
 }
 
@@ -65,7 +65,7 @@ export function signStandardWebhooks(opts: {
   const signatures: string[] = [];
   for (const secret of secrets) {
     const key = decodeKey(standardWebhooksKeyBase64(secret));
-    signatures.push(`v1,${standardWebhooksDigest(key, id, timestamp, payload).toString("base64")}`);
+    signatures.push(`v1,${standardWebhooksSignature(key, id, timestamp, payload)}`);
   }
   return {
     "webhook-id": id,

@@ -1,8 +1,7 @@
-import { timingSafeEqual } from "node:crypto";
-import { CANONICAL_BASE64_32 } from "./compare.js";
+import { constantTimeEqual } from "./compare.js";
 import { parseEnvelope, type WebhookEnvelope } from "./envelope.js";
 import { WebhookVerificationError } from "./errors.js";
-import { decodeKey, standardWebhooksDigest } from "./hmac.js";
+import { decodeKey, standardWebhooksSignature } from "./hmac.js";
 import { toRawBytes, type RawPayload } from "./payload.js";
 import { FAILURES, isFailure, type StandardWebhookResult } from "./result.js";
 import { standardWebhooksKeyBase64, toSecretList } from "./secret.js";
@@ -57,15 +56,10 @@ export function createStandardWebhooksVerifier(options: StandardWebhooksVerifier
     const stale = checkFreshness(parsed.timestamp, now, tolerance);
     if (stale !== undefined) return stale;
 
-    const candidates: Buffer[] = [];
-    for (const signature of parsed.signatures) {
-      if (CANONICAL_BASE64_32.test(signature)) candidates.push(Buffer.from(signature, "base64"));
-    }
-    if (candidates.length === 0) return FAILURES.signature_mismatch;
     for (const key of keys) {
-      const expected = standardWebhooksDigest(key, parsed.id, parsed.timestamp, payload);
-      for (const candidate of candidates) {
-        if (timingSafeEqual(expected, candidate)) return { ok: true, timestamp: parsed.timestamp, id: parsed.id };
+      const expected = standardWebhooksSignature(key, parsed.id, parsed.timestamp, payload);
+      for (const candidate of parsed.signatures) {
+        if (constantTimeEqual(expected, candidate)) return { ok: true, timestamp: parsed.timestamp, id: parsed.id };
       }
     }
     return FAILURES.signature_mismatch;

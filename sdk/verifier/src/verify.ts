@@ -1,9 +1,8 @@
-import { timingSafeEqual } from "node:crypto";
-import { V1_HEX } from "./compare.js";
+import { constantTimeEqual } from "./compare.js";
 import { parseEnvelope, type WebhookEnvelope } from "./envelope.js";
 import { WebhookVerificationError } from "./errors.js";
 import { parseV1Header } from "./header.js";
-import { v1Digest } from "./hmac.js";
+import { v1Signature } from "./hmac.js";
 import { toRawBytes, type RawPayload } from "./payload.js";
 import { FAILURES, isFailure, type VerifyResult } from "./result.js";
 import { toSecretList } from "./secret.js";
@@ -52,15 +51,10 @@ export function verifySignature(opts: VerifySignatureOptions): VerifyResult {
   const stale = checkFreshness(parsed.timestamp, now, tolerance);
   if (stale !== undefined) return stale;
 
-  const candidates: Buffer[] = [];
-  for (const signature of parsed.signatures) {
-    if (V1_HEX.test(signature)) candidates.push(Buffer.from(signature, "hex"));
-  }
-  if (candidates.length === 0) return FAILURES.signature_mismatch;
   for (const secret of secrets) {
-    const expected = v1Digest(secret, parsed.timestamp, payload);
-    for (const candidate of candidates) {
-      if (timingSafeEqual(expected, candidate)) return { ok: true, timestamp: parsed.timestamp };
+    const expected = v1Signature(secret, parsed.timestamp, payload);
+    for (const candidate of parsed.signatures) {
+      if (constantTimeEqual(expected, candidate)) return { ok: true, timestamp: parsed.timestamp };
     }
   }
   return FAILURES.signature_mismatch;
