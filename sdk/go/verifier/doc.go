@@ -10,8 +10,10 @@
 //   - reason: why a signature did not verify; see [Reason].
 //
 // It mirrors the TypeScript package @posthorn/verifier: [VerifySignature] and
-// [VerifyStandardWebhook] return a result (the signed time, or an [*Error] with a [Reason]),
-// [VerifyWebhook] also parses the body into an [Envelope], and [SignV1] / [SignStandardWebhooks]
+// [VerifyStandardWebhook] return the signed time or an [*Error] with a [Reason];
+// [VerifyWebhook] and [VerifyStandardWebhookEvent] also parse the body into an [Envelope];
+// [NewStandardWebhooksVerifier] decodes the keys once (createStandardWebhooksVerifier in
+// TypeScript); and [SignV1] / [SignStandardWebhooks]
 // produce what the server sends. All three implementations pass the same vectors
 // (test/vectors/signatures.json in the Posthorn repository).
 //

@@ -43,18 +43,23 @@ type StandardWebhook struct {
 // StandardWebhooksVerifier holds the decoded keys of a list of secrets; build it once with
 // [NewStandardWebhooksVerifier] and share it (it is safe for concurrent use).
 type StandardWebhooksVerifier struct {
-	keys [][]byte
+	keys    [][]byte
+	options options
 }
 
 // NewStandardWebhooksVerifier decodes each secret's key: base64-decode of the part after
 // "whsec_" (Standard Webhooks spec). A secret that is not standard, padded base64 is an
-// error here, not a failed verification later.
-func NewStandardWebhooksVerifier(secrets []string) (*StandardWebhooksVerifier, error) {
+// error here, not a failed verification later, and so is a negative tolerance.
+func NewStandardWebhooksVerifier(secrets []string, opts ...Option) (*StandardWebhooksVerifier, error) {
 	keys, err := standardWebhooksKeys(secrets)
 	if err != nil {
 		return nil, err
 	}
-	return &StandardWebhooksVerifier{keys: keys}, nil
+	o, err := resolveOptions(opts)
+	if err != nil {
+		return nil, err
+	}
+	return &StandardWebhooksVerifier{keys: keys, options: o}, nil
 }
 
 // Sign returns the headers Posthorn sends for a message: one "v1,<base64>" entry per secret,
@@ -81,16 +86,12 @@ func (v *StandardWebhooksVerifier) Sign(id string, timestamp int64, payload []by
 // an http.Request or be built by hand: names are matched in any letter case, and a header
 // sent twice (or under two spellings) is malformed_header. Entries other than v1 (e.g. v1a)
 // are ignored; any v1 entry that matches any secret passes.
-func (v *StandardWebhooksVerifier) Verify(payload []byte, headers http.Header, opts ...Option) (StandardWebhook, error) {
-	o, err := resolveOptions(opts)
-	if err != nil {
-		return StandardWebhook{}, err
-	}
+func (v *StandardWebhooksVerifier) Verify(payload []byte, headers http.Header) (StandardWebhook, error) {
 	parsed, failed := parseStandardWebhooksHeaders(headers)
 	if failed != nil {
 		return StandardWebhook{}, failed
 	}
-	if !o.fresh(parsed.timestamp) {
+	if !v.options.fresh(parsed.timestamp) {
 		return StandardWebhook{}, failure(StaleSignature)
 	}
 	match := 0
@@ -106,6 +107,15 @@ func (v *StandardWebhooksVerifier) Verify(payload []byte, headers http.Header, o
 	return StandardWebhook{ID: parsed.id, Timestamp: parsed.timestamp}, nil
 }
 
+// VerifyEvent verifies like Verify, then parses the body into an [Envelope]; a body that
+// verifies but is not an envelope gives an [*Error] with [InvalidPayload].
+func (v *StandardWebhooksVerifier) VerifyEvent(payload []byte, headers http.Header) (*Envelope, error) {
+	if _, err := v.Verify(payload, headers); err != nil {
+		return nil, err
+	}
+	return ParseEnvelope(payload)
+}
+
 // SignStandardWebhooks is [NewStandardWebhooksVerifier] then Sign.
 func SignStandardWebhooks(secrets []string, id string, timestamp int64, payload []byte) (StandardWebhooksHeaders, error) {
 	v, err := NewStandardWebhooksVerifier(secrets)
@@ -115,13 +125,23 @@ func SignStandardWebhooks(secrets []string, id string, timestamp int64, payload 
 	return v.Sign(id, timestamp, payload)
 }
 
-// VerifyStandardWebhook is [NewStandardWebhooksVerifier] then Verify.
+// VerifyStandardWebhook is [NewStandardWebhooksVerifier] then Verify. Prefer a verifier built
+// once at start-up, so that a bad secret fails there.
 func VerifyStandardWebhook(payload []byte, headers http.Header, secrets []string, opts ...Option) (StandardWebhook, error) {
-	v, err := NewStandardWebhooksVerifier(secrets)
+	v, err := NewStandardWebhooksVerifier(secrets, opts...)
 	if err != nil {
 		return StandardWebhook{}, err
 	}
-	return v.Verify(payload, headers, opts...)
+	return v.Verify(payload, headers)
+}
+
+// VerifyStandardWebhookEvent is [NewStandardWebhooksVerifier] then VerifyEvent.
+func VerifyStandardWebhookEvent(payload []byte, headers http.Header, secrets []string, opts ...Option) (*Envelope, error) {
+	v, err := NewStandardWebhooksVerifier(secrets, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return v.VerifyEvent(payload, headers)
 }
 
 func standardWebhooksDigest(key []byte, id string, timestamp int64, payload []byte) []byte {

@@ -104,3 +104,23 @@ func TestStandardWebhooksHeaderNamesInAnyCaseButNotTwice(t *testing.T) {
 		t.Fatalf("repeated webhook-id: %v", err)
 	}
 }
+
+func TestStandardWebhooksVerifierEvent(t *testing.T) {
+	body := []byte(`{"api_version":"v1","customer_id":"c","data":{},"id":"evt_0123456789abcdef01234567","timestamp":1700000000,"type":"lead.created"}`)
+	v, err := verifier.NewStandardWebhooksVerifier([]string{secret}, at(1700000000), verifier.WithTolerance(10*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	headers, _ := v.Sign("evt_0123456789abcdef01234567", 1700000005, body)
+	env, err := v.VerifyEvent(body, headers.Header())
+	if err != nil || env.Type != "lead.created" {
+		t.Fatalf("VerifyEvent = %+v, %v", env, err)
+	}
+	headers, _ = v.Sign("evt_0123456789abcdef01234567", 1700000011, body)
+	if _, err := v.VerifyEvent(body, headers.Header()); reasonOf(t, err) != verifier.StaleSignature {
+		t.Fatalf("11 s ahead with a 10 s tolerance: %v", err)
+	}
+	if _, err := verifier.NewStandardWebhooksVerifier([]string{secret}, verifier.WithTolerance(-1)); err == nil {
+		t.Fatal("a negative tolerance must fail at construction")
+	}
+}

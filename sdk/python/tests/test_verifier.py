@@ -15,6 +15,7 @@ from posthorn.verifier import (
     sign_v1,
     verify_signature,
     verify_standard_webhook,
+    verify_standard_webhook_event,
     verify_webhook,
 )
 
@@ -100,3 +101,15 @@ def test_standard_webhooks_header_names_in_any_case_but_not_twice():
     assert verify_standard_webhook(b'{"a":1}', mixed, [SECRET], now=1700000000)
     twice = {**mixed, "webhook-id": "msg_2"}
     assert verify_standard_webhook(b'{"a":1}', twice, [SECRET], now=1700000000) == VerifyFailure("malformed_header")
+
+
+def test_standard_webhooks_verifier_event_and_tolerance_at_construction():
+    verifier = StandardWebhooksVerifier([SECRET], tolerance_seconds=10)
+    headers = verifier.sign("evt_0123456789abcdef01234567", 1700000005, ENVELOPE)
+    assert verifier.verify_event(ENVELOPE, headers, now=1700000000)["type"] == "lead.created"
+    headers = verifier.sign("evt_0123456789abcdef01234567", 1700000011, ENVELOPE)
+    with pytest.raises(WebhookVerificationError) as raised:
+        verify_standard_webhook_event(ENVELOPE, headers, [SECRET], tolerance_seconds=10, now=1700000000)
+    assert raised.value.reason == "stale_signature"
+    with pytest.raises(ValueError):
+        StandardWebhooksVerifier([SECRET], tolerance_seconds=-1)

@@ -5,7 +5,9 @@ Mirrors the TypeScript package ``@posthorn/verifier`` and passes the same shared
 
 - :func:`verify_signature` / :func:`verify_standard_webhook` return a result
   (``VerifySuccess``/``StandardWebhookSuccess``, or ``VerifyFailure`` with a ``reason``);
-- :func:`verify_webhook` raises :class:`WebhookVerificationError` and returns the parsed envelope;
+- :func:`verify_webhook` / :func:`verify_standard_webhook_event` raise
+  :class:`WebhookVerificationError` and return the parsed envelope;
+- :class:`StandardWebhooksVerifier` decodes the keys once (``createStandardWebhooksVerifier``);
 - :func:`sign_v1` / :func:`sign_standard_webhooks` produce exactly what the server sends.
 
 Always pass the raw request body as bytes: re-serialized JSON never verifies. Comparisons are
@@ -32,6 +34,7 @@ from ._standard_webhooks import (
     parse_standard_webhooks_headers,
     sign_standard_webhooks,
     verify_standard_webhook,
+    verify_standard_webhook_event,
 )
 from ._v1 import parse_v1_header, sign_v1, verify_signature, verify_webhook
 
@@ -56,5 +59,6 @@ __all__ = [
     "sign_v1",
     "verify_signature",
     "verify_standard_webhook",
+    "verify_standard_webhook_event",
     "verify_webhook",
 ]

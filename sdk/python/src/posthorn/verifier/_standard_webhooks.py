@@ -13,6 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Union
 
+from ._envelope import WebhookEnvelope, parse_envelope
+from ._errors import WebhookVerificationError
 from ._inputs import (
     DEFAULT_TOLERANCE_SECONDS,
     MAX_UNIX_SECONDS,
@@ -120,14 +122,18 @@ def _digest(key: bytes, message_id: str, timestamp: int, payload: bytes) -> byte
 
 
 class StandardWebhooksVerifier:
-    """Holds the decoded keys of a list of secrets; build it once and reuse it.
+    """Holds the decoded keys of a list of secrets and the tolerance; build it once at start-up
+    and reuse it (``createStandardWebhooksVerifier`` in TypeScript).
 
     Raises ``ValueError`` at construction when a secret is not ``whsec_`` + standard, padded
-    base64, rather than failing every verification later.
+    base64 (rather than failing every verification later), or the tolerance is negative.
     """
 
-    def __init__(self, secrets: Union[str, Sequence[str]]) -> None:
+    def __init__(
+        self, secrets: Union[str, Sequence[str]], *, tolerance_seconds: float = DEFAULT_TOLERANCE_SECONDS
+    ) -> None:
         self._keys = [_standard_webhooks_key(secret) for secret in to_secret_list(secrets)]
+        self._tolerance = resolve_tolerance(tolerance_seconds)
 
     def sign(self, message_id: str, timestamp: int, payload: bytes) -> dict[str, str]:
         """The three headers Posthorn sends: one ``v1,<base64>`` entry per secret, in order."""
@@ -146,18 +152,13 @@ class StandardWebhooksVerifier:
         }
 
     def verify(
-        self,
-        payload: bytes,
-        headers: Mapping[str, object],
-        *,
-        tolerance_seconds: float = DEFAULT_TOLERANCE_SECONDS,
-        now: Union[int, float, None] = None,
+        self, payload: bytes, headers: Mapping[str, object], *, now: Union[int, float, None] = None
     ) -> StandardWebhookResult:
         """Checks the headers (names in any letter case) against the raw body. Returns
-        ``StandardWebhookSuccess(id, timestamp)`` or ``VerifyFailure(reason)``; any ``v1`` entry
-        that matches any secret passes."""
+        ``StandardWebhookSuccess(id, timestamp)`` or ``VerifyFailure(reason)``, never raising for
+        a bad signature; any ``v1`` entry that matches any secret passes. ``now``: unix seconds."""
         body = to_raw_bytes(payload)
-        tolerance = resolve_tolerance(tolerance_seconds)
+        tolerance = self._tolerance
         clock = resolve_now(now)
         parsed = parse_standard_webhooks_headers(headers)
         if isinstance(parsed, VerifyFailure):
@@ -171,6 +172,16 @@ class StandardWebhooksVerifier:
             for signature in received:
                 match |= hmac.compare_digest(expected, signature)
         return StandardWebhookSuccess(parsed.id, parsed.timestamp) if match else _MISMATCH
+
+    def verify_event(
+        self, payload: bytes, headers: Mapping[str, object], *, now: Union[int, float, None] = None
+    ) -> WebhookEnvelope:
+        """Raising form: the parsed envelope, or :class:`WebhookVerificationError` with the
+        failure's ``reason`` (or ``invalid_payload``)."""
+        result = self.verify(payload, headers, now=now)
+        if isinstance(result, VerifyFailure):
+            raise WebhookVerificationError(result.reason)
+        return parse_envelope(payload)
 
 
 def sign_standard_webhooks(
@@ -188,5 +199,18 @@ def verify_standard_webhook(
     tolerance_seconds: float = DEFAULT_TOLERANCE_SECONDS,
     now: Union[int, float, None] = None,
 ) -> StandardWebhookResult:
-    """``StandardWebhooksVerifier(secrets).verify(payload, headers, ...)``."""
-    return StandardWebhooksVerifier(secrets).verify(payload, headers, tolerance_seconds=tolerance_seconds, now=now)
+    """One-shot ``StandardWebhooksVerifier(secrets, tolerance_seconds=...).verify(payload, headers, now=...)``.
+    Prefer a verifier built once at start-up, so that a bad secret fails there."""
+    return StandardWebhooksVerifier(secrets, tolerance_seconds=tolerance_seconds).verify(payload, headers, now=now)
+
+
+def verify_standard_webhook_event(
+    payload: bytes,
+    headers: Mapping[str, object],
+    secrets: Union[str, Sequence[str]],
+    *,
+    tolerance_seconds: float = DEFAULT_TOLERANCE_SECONDS,
+    now: Union[int, float, None] = None,
+) -> WebhookEnvelope:
+    """One-shot raising form: the parsed envelope, or :class:`WebhookVerificationError`."""
+    return StandardWebhooksVerifier(secrets, tolerance_seconds=tolerance_seconds).verify_event(payload, headers, now=now)
