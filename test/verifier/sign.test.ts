@@ -21,10 +21,10 @@ describe("signV1", () => {
     expect(signV1({ payload: "", secrets: [SECRET_A], timestamp: 0 })).toBe(`t=0,v1=${refV1(SECRET_A, 0, "")}`);
   });
 
-  it("rejects misuse", () => {
+  it("rejects misuse, including a timestamp in milliseconds", () => {
     expect(() => signV1({ payload: ENVELOPE, secrets: [], timestamp: T })).toThrow(TypeError);
     expect(() => signV1({ payload: { a: 1 } as unknown as string, secrets: [SECRET_A], timestamp: T })).toThrow(TypeError);
-    for (const t of [-1, 1.5, Number.NaN, Date.now() * 1e6]) {
+    for (const t of [-1, 1.5, Number.NaN, Date.now(), Date.now() * 1e6]) {
       expect(() => signV1({ payload: ENVELOPE, secrets: [SECRET_A], timestamp: t }), String(t)).toThrow(RangeError);
     }
   });

@@ -60,9 +60,9 @@ export function parseStandardWebhooksHeaders(headers: HeadersLike): StandardWebh
   if (typeof id !== "string" || typeof timestampText !== "string" || typeof signatureText !== "string") {
     return FAILURES.malformed_header;
   }
-  const trimmedId = id.trim();
+  // The id is signed as received (as the standardwebhooks libraries do); it only must not be blank.
   const entries = signatureText.trim().split(/[ ]+/);
-  if (trimmedId.length === 0 || entries[0] === "") return FAILURES.malformed_header;
+  if (id.trim().length === 0 || entries[0] === "") return FAILURES.malformed_header;
 
   const signatures: string[] = [];
   for (const entry of entries) {
@@ -73,5 +73,5 @@ export function parseStandardWebhooksHeaders(headers: HeadersLike): StandardWebh
   const timestamp = parseUnixSeconds(timestampText.trim());
   if (timestamp === undefined) return FAILURES.bad_timestamp;
   if (signatures.length === 0) return FAILURES.missing_v1;
-  return { id: trimmedId, timestamp, signatures };
+  return { id, timestamp, signatures };
 }

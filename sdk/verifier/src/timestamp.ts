@@ -42,9 +42,18 @@ export function checkFreshness(timestamp: number, now: number, toleranceSeconds:
   return Math.abs(now - timestamp) > toleranceSeconds ? FAILURES.stale_signature : undefined;
 }
 
-/** Signers take the attempt time as a non-negative integer of unix seconds. */
+/** 10^11 s is the year 5138; a larger "seconds" value is almost surely `Date.now()` in ms. */
+const MAX_SIGNING_SECONDS = 1e11;
+
+/**
+ * Signers take the attempt time as a non-negative integer of unix seconds.
+ *
+ * @throws {RangeError} otherwise, including for a value that looks like milliseconds.
+ */
 export function checkSigningTimestamp(timestamp: number): void {
-  if (!Number.isSafeInteger(timestamp) || timestamp < 0) {
-    throw new RangeError(`timestamp must be a non-negative integer of unix seconds; got ${String(timestamp)}`);
+  if (!Number.isSafeInteger(timestamp) || timestamp < 0 || timestamp >= MAX_SIGNING_SECONDS) {
+    throw new RangeError(
+      `timestamp must be a non-negative integer of unix seconds (Math.floor(Date.now() / 1000)); got ${String(timestamp)}`,
+    );
   }
 }

@@ -67,7 +67,12 @@ function fromBase64(base64: string): Uint8Array {
   return Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
 }
 
-/** Async {@link signV1} on WebCrypto. Same output, byte for byte. */
+/**
+ * `signV1` on WebCrypto: same input (`timestamp` in unix seconds) and the same
+ * `"t=<timestamp>,v1=<hex>[,v1=<hex>…]"`, byte for byte (contract, "Signature").
+ *
+ * @throws {TypeError | RangeError} as `signV1` (the promise rejects).
+ */
 export async function signV1Async(opts: {
   payload: string | Uint8Array;
   secrets: readonly string[];
@@ -82,7 +87,14 @@ export async function signV1Async(opts: {
   return header;
 }
 
-/** Async {@link signStandardWebhooks} on WebCrypto. Same output, byte for byte. */
+/**
+ * `signStandardWebhooks` on WebCrypto: resolves to the same `webhook-id`,
+ * `webhook-timestamp` (unix seconds) and `webhook-signature` headers, byte for byte
+ * (Standard Webhooks spec).
+ *
+ * @throws {TypeError | RangeError} as `signStandardWebhooks`, e.g. a secret that is not
+ *   base64 after `whsec_` (the promise rejects).
+ */
 export async function signStandardWebhooksAsync(opts: {
   id: string;
   payload: string | Uint8Array;
@@ -118,7 +130,13 @@ async function anyMatches(
   return false;
 }
 
-/** Async {@link verifySignature} on WebCrypto: same rules, same results. */
+/**
+ * `verifySignature` on WebCrypto: same options (`toleranceSeconds` and `now` in seconds), same
+ * rules (contract, "Verification"; Stripe-compatible), resolves to the same
+ * `{ ok: true, timestamp }` or `{ ok: false, reason }`.
+ *
+ * @throws {TypeError | RangeError} on misuse, as `verifySignature` (the promise rejects).
+ */
 export async function verifySignatureAsync(opts: VerifySignatureOptions): Promise<VerifyResult> {
   const payload = toRawBytes(opts.payload);
   const secrets = toSecretList(opts.secrets);
@@ -133,7 +151,11 @@ export async function verifySignatureAsync(opts: VerifySignatureOptions): Promis
   return ok ? { ok: true, timestamp: parsed.timestamp } : FAILURES.signature_mismatch;
 }
 
-/** Async {@link verifyWebhook} on WebCrypto: the typed envelope, or a `WebhookVerificationError`. */
+/**
+ * `verifyWebhook` on WebCrypto: resolves to the typed envelope once the signature verifies.
+ *
+ * @throws {WebhookVerificationError} with the failure `reason`, or `invalid_payload`.
+ */
 export async function verifyWebhookAsync(opts: VerifySignatureOptions): Promise<WebhookEnvelope> {
   const result = await verifySignatureAsync(opts);
   if (!result.ok) throw new WebhookVerificationError(result.reason);
@@ -141,9 +163,11 @@ export async function verifyWebhookAsync(opts: VerifySignatureOptions): Promise<
 }
 
 /**
- * Async {@link verifyStandardWebhook} on WebCrypto.
+ * `verifyStandardWebhook` on WebCrypto (Standard Webhooks spec): resolves to
+ * `{ ok: true, timestamp, id }` (seconds) or `{ ok: false, reason }`.
  *
- * @throws {TypeError} synchronously-equivalent misuse (a bad `whsec_` secret) rejects the promise.
+ * @throws {TypeError} a secret that is not base64 after `whsec_`, or a parsed-object payload
+ *   (the promise rejects).
  */
 export async function verifyStandardWebhookAsync(
   opts: StandardWebhookMessage & StandardWebhooksVerifierOptions,
@@ -162,7 +186,11 @@ export async function verifyStandardWebhookAsync(
   return ok ? { ok: true, timestamp: parsed.timestamp, id: parsed.id } : FAILURES.signature_mismatch;
 }
 
-/** Async {@link verifyStandardWebhookEvent} on WebCrypto: the typed envelope, or a `WebhookVerificationError`. */
+/**
+ * `verifyStandardWebhookEvent` on WebCrypto: resolves to the typed envelope.
+ *
+ * @throws {WebhookVerificationError} with the failure `reason`, or `invalid_payload`.
+ */
 export async function verifyStandardWebhookEventAsync(
   opts: StandardWebhookMessage & StandardWebhooksVerifierOptions,
 ): Promise<WebhookEnvelope> {
