@@ -94,7 +94,7 @@ export function checkEndpointUrl(field: string, value: string, refuseHost: (url:
 export function checkId(field: string, value: string, kind: IdKind): string {
   if (value === "") throw new InvalidArgumentError(field, "is required");
   if (!isIdOf(kind, value)) {
-    throw new InvalidArgumentError(field, `is not a ${kind} id (expected ${idExample(kind)})`);
+    throw new InvalidArgumentError(field, `is not ${kind === "event" ? "an" : "a"} ${kind} id (expected ${idExample(kind)})`);
   }
   return value;
 }
