@@ -2,12 +2,18 @@
 import { Command } from "commander";
 import { serve } from "./serve-command.js";
 import { registerClientCommands } from "./client-commands.js";
+import { fail } from "./cli-support.js";
 
-/** `posthorn`: the server and a command-line client of its API. */
+/**
+ * `posthorn`: the server and a command-line client of its API. Exit codes: 0 success, 1 the
+ * server refused or failed, 2 bad command-line input or configuration.
+ */
 const program = new Command()
   .name("posthorn")
   .description("Posthorn, an outbound webhook dispatcher: run the server, or call its API.")
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // Set before the subcommands are added so they inherit it: commander's usage errors exit 2.
+  .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2));
 
 program
   .command("serve")
@@ -16,4 +22,8 @@ program
 
 registerClientCommands(program);
 
-await program.parseAsync();
+try {
+  await program.parseAsync();
+} catch (error) {
+  fail(error);
+}

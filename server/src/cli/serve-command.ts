@@ -1,11 +1,12 @@
 import { startApp } from "../app.js";
-import { ConfigError, loadConfig } from "../config/config.js";
+import { ConfigError, ENV_NAMES, loadConfig, type Config } from "../config/config.js";
 import { createLogger } from "../observability/logger.js";
 
 /**
  * `posthorn serve`: runs the server with the configuration from the environment until SIGTERM
  * or SIGINT, then shuts down gracefully (stop taking calls, let in-flight attempts finish or
- * release them) and exits 0.
+ * release them) and exits 0. A bad setting exits 2 before anything starts; a start failure
+ * (database unreachable, port in use) exits 1 with a message naming the setting to change.
  */
 export async function serve(): Promise<void> {
   let config;
@@ -13,7 +14,7 @@ export async function serve(): Promise<void> {
     config = loadConfig();
   } catch (error) {
     if (error instanceof ConfigError) {
-      process.stderr.write(`posthorn: ${error.message}\nSee the configuration table in README.md.\n`);
+      process.stderr.write(`posthorn: ${withReceivedValues(error.message)}\nSee "Configuration" in README.md for every setting and its default.\n`);
       process.exit(2);
     }
     throw error;
@@ -25,6 +26,8 @@ export async function serve(): Promise<void> {
   } catch (error) {
     logger.fatal({ err: error }, "start failed");
     logger.flush?.();
+    const hint = explainStartFailure(error, config);
+    if (hint !== undefined) process.stderr.write(`posthorn: ${hint}\n`);
     process.exitCode = 1;
     return;
   }
@@ -43,4 +46,43 @@ export async function serve(): Promise<void> {
   };
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));
+}
+
+/** Adds the value each bad environment variable had, e.g. `(got "maybe")`; secrets in URLs are masked. */
+function withReceivedValues(message: string, env: NodeJS.ProcessEnv = process.env): string {
+  return message
+    .split("\n")
+    .map((line) => {
+      const name = /^\s+([A-Z_]+) \(/.exec(line)?.[1];
+      const value = name === undefined ? undefined : env[name];
+      return value === undefined || value === "" ? line : `${line} (got "${maskPassword(value)}")`;
+    })
+    .join("\n");
+}
+
+function maskPassword(value: string): string {
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@]*@/i, "$1***@");
+}
+
+/** A sentence naming the setting behind a start failure and what to do, when we recognise it. */
+function explainStartFailure(error: unknown, config: Config): string | undefined {
+  const { code, message } = error as { code?: string; message?: string };
+  const text = `${code ?? ""} ${message ?? ""}`;
+  if (config.databaseUrl !== undefined && /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|password|does not exist|28P01|3D000/.test(text)) {
+    return (
+      `cannot use the database at ${ENV_NAMES.databaseUrl}=${maskPassword(config.databaseUrl)}: ${message}. ` +
+      `Check that PostgreSQL is running and the URL (host, port, user, database) is right, or unset ${ENV_NAMES.databaseUrl} ` +
+      `to use the embedded database in ${ENV_NAMES.dataDir} (${config.dataDir}).`
+    );
+  }
+  if (/EADDRINUSE|No address added/.test(text)) {
+    const metricsPort = config.metricsAddress.split(":").pop();
+    const isMetrics = /EADDRINUSE/.test(text) && metricsPort !== undefined && text.includes(`:${metricsPort}`) && config.metricsAddress !== config.listenAddress;
+    const [name, value] = isMetrics ? [ENV_NAMES.metricsAddress, config.metricsAddress] : [ENV_NAMES.listenAddress, config.listenAddress];
+    return `${name}=${value} is already in use (another Posthorn?). Stop the other process or set ${name} to a free port (port 0 picks one).`;
+  }
+  if (/EACCES|EROFS|ENOSPC/.test(text) && config.databaseUrl === undefined) {
+    return `cannot use the embedded database folder ${ENV_NAMES.dataDir}=${config.dataDir}: ${message}. Choose a writable folder.`;
+  }
+  return undefined;
 }

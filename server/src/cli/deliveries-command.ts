@@ -1,0 +1,71 @@
+import { toJson } from "@bufbuild/protobuf";
+import type { Command } from "commander";
+import { AttemptErrorKind, DeliverySchema, DeliveryState, type Delivery, type DeliveryAttempt } from "@posthorn/sdk";
+import { addAddressOption, addJsonOption, print, withClient } from "./cli-support.js";
+import { formatTable, formatTime } from "./format-table.js";
+import { collectPages } from "./paginate.js";
+import { parseIntFlag, parseState } from "./parse-input.js";
+
+/**
+ * `posthorn deliveries`: lists deliveries, oldest first, one row each with the outcome of every
+ * attempt (`500 500 200`); `--json` prints them with all attempt details.
+ */
+export function registerDeliveriesCommand(program: Command): void {
+  const command = program
+    .command("deliveries")
+    .description("list deliveries (one event to one endpoint) with every attempt's outcome")
+    .option("--customer <id>", "only this customer's")
+    .option("--event <id>", "only this event's")
+    .option("--subscription <id>", "only this subscription's")
+    .option("--state <state>", "only pending, succeeded, failed or canceled")
+    .option("--limit <n>", "at most this many", "100");
+  addJsonOption(addAddressOption(command)).action(
+    async (options: { customer?: string; event?: string; subscription?: string; state?: string; limit: string; json?: boolean; address: string }) => {
+      const limit = parseIntFlag("--limit", options.limit, 1);
+      const state = options.state === undefined ? DeliveryState.UNSPECIFIED : parseState(options.state);
+      await withClient(options.address, async (client) => {
+        const { items, more } = await collectPages<Delivery>(limit, async (pageToken, pageSize) => {
+          const page = await client.listDeliveries({
+            customerId: options.customer ?? "",
+            eventId: options.event ?? "",
+            subscriptionId: options.subscription ?? "",
+            state,
+            pageToken,
+            pageSize,
+          });
+          return { items: page.deliveries, nextPageToken: page.nextPageToken };
+        });
+        if (options.json) return print(JSON.stringify(items.map((d) => toJson(DeliverySchema, d)), null, 2));
+        if (items.length === 0) return print("No deliveries.");
+        print(
+          formatTable(
+            ["ID", "EVENT", "TYPE", "CUSTOMER", "STATE", "ATTEMPTS", "NEXT / UPDATED (UTC)", "ENDPOINT"],
+            items.map((d) => [
+              d.id,
+              d.eventId,
+              d.eventType,
+              d.customerId,
+              stateName(d.state) + (d.finalReason ? ` (${d.finalReason})` : ""),
+              d.attempts.length > 0 ? d.attempts.map(attemptOutcome).join(" ") : "-",
+              d.state === DeliveryState.PENDING ? `next ${formatTime(d.nextAttemptTime)}` : formatTime(d.updateTime),
+              d.endpointUrl,
+            ]),
+            80,
+          ),
+        );
+        if (more) print(`… more; raise --limit to see them.`);
+      });
+    },
+  );
+}
+
+/** `succeeded`, `pending`, … */
+export function stateName(state: DeliveryState): string {
+  return (DeliveryState[state] ?? "unknown").toLowerCase();
+}
+
+/** The HTTP status, or the error kind when there was none (`timeout`, `connection_refused`). */
+export function attemptOutcome(attempt: DeliveryAttempt): string {
+  if (attempt.statusCode !== 0) return String(attempt.statusCode);
+  return (AttemptErrorKind[attempt.errorKind] ?? "error").toLowerCase();
+}

@@ -1,0 +1,28 @@
+import { timestampDate, type Timestamp } from "@bufbuild/protobuf/wkt";
+
+/**
+ * A plain-text table: a header row, then one row per item, columns padded to their widest
+ * cell and separated by two spaces. Cells are single-line; long ones are cut with `…`.
+ */
+export function formatTable(headers: readonly string[], rows: readonly (readonly string[])[], maxCell = 60): string {
+  const clip = (cell: string) => {
+    const line = cell.replace(/\s+/g, " ");
+    return [...line].length > maxCell ? `${[...line].slice(0, maxCell - 1).join("")}…` : line;
+  };
+  const cells = [headers.map(clip), ...rows.map((row) => row.map(clip))];
+  const widths = headers.map((_, i) => Math.max(...cells.map((row) => [...(row[i] ?? "")].length)));
+  return cells
+    .map((row) =>
+      row
+        .map((cell, i) => (i === row.length - 1 ? cell : cell + " ".repeat(widths[i]! - [...cell].length)))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
+}
+
+/** `2026-11-29 12:00:05` in UTC, or `-` when unset. */
+export function formatTime(timestamp: Timestamp | undefined): string {
+  if (timestamp === undefined) return "-";
+  return timestampDate(timestamp).toISOString().replace("T", " ").slice(0, 19);
+}

@@ -1,0 +1,85 @@
+import { readFileSync } from "node:fs";
+import { DeliveryState, SignatureScheme } from "@posthorn/sdk";
+import { UsageError } from "./cli-support.js";
+
+/**
+ * Parsers for command-line values. Each throws `UsageError` naming the flag and saying what
+ * would be accepted, so the user can fix the command without reading the code.
+ */
+
+/** A whole number in [min, max]. */
+export function parseIntFlag(flag: string, value: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `${min} or more` : `from ${min} to ${max}`;
+    throw new UsageError(`${flag}: expected a whole number ${range}, got "${value}"`);
+  }
+  return n;
+}
+
+/** Comma-separated values, blanks dropped: `lead.created, deal.won` → two entries. */
+export function parseList(value: string | undefined): string[] {
+  return (value ?? "").split(",").map((part) => part.trim()).filter((part) => part !== "");
+}
+
+/** A JSON object (the event's `data`). */
+export function parseJsonObject(flag: string, text: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`${flag}: not valid JSON (${(error as Error).message}); e.g. --data '{"lead_id": 42}'`);
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new UsageError(`${flag}: expected a JSON object such as {"lead_id": 42}, got ${Array.isArray(value) ? "an array" : typeof value}`);
+  }
+  return value as Record<string, unknown>;
+}
+
+/** Reads a file as a JSON object. */
+export function readJsonFile(flag: string, path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new UsageError(`${flag}: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  return parseJsonObject(`${flag} ${path}`, text);
+}
+
+const STATES: Record<string, DeliveryState> = {
+  pending: DeliveryState.PENDING,
+  succeeded: DeliveryState.SUCCEEDED,
+  failed: DeliveryState.FAILED,
+  canceled: DeliveryState.CANCELED,
+};
+
+/** `pending | succeeded | failed | canceled`. */
+export function parseState(value: string): DeliveryState {
+  const state = STATES[value.toLowerCase()];
+  if (state === undefined) throw new UsageError(`--state: expected one of ${Object.keys(STATES).join(", ")}, got "${value}"`);
+  return state;
+}
+
+/** `v1 | standard-webhooks`. */
+export function parseScheme(value: string): SignatureScheme {
+  if (value === "v1") return SignatureScheme.V1;
+  if (value === "standard-webhooks") return SignatureScheme.STANDARD_WEBHOOKS;
+  throw new UsageError(`--scheme: expected v1 or standard-webhooks, got "${value}"`);
+}
+
+const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+
+/**
+ * A point in time: an ISO 8601 date/time (`2026-11-29`, `2026-11-29T12:00:00Z`) or a duration
+ * before `nowMs` (`90s`, `30m`, `24h`, `7d`).
+ */
+export function parseSince(value: string, nowMs = Date.now()): Date {
+  const relative = /^(\d+)([smhd])$/.exec(value.trim());
+  if (relative) return new Date(nowMs - Number(relative[1]) * UNIT_SECONDS[relative[2]!]! * 1000);
+  const ms = Date.parse(value);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(ms)) {
+    throw new UsageError(`--since: expected an ISO date/time (2026-11-29T12:00:00Z) or a duration ago (30m, 24h, 7d), got "${value}"`);
+  }
+  return new Date(ms);
+}
