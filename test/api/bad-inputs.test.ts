@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
-import { status, type WebhookClient } from "@posthorn/sdk";
+import { status, type DeliveryState, type WebhookClient } from "@posthorn/sdk";
 import { STORES } from "../helpers/databases.js";
 import { startTestApp, type TestApp } from "../helpers/test-app.js";
 import { expectError, literal, UNKNOWN } from "./expect-error.js";
@@ -59,7 +59,7 @@ const ROWS: Row[] = [
   ...BAD_TOKENS.map((pageToken): Row => ["ListEvents", (c) => c.listEvents({ pageToken }), IA, PAGE_TOKEN]),
   ["ListDeliveries", (c) => c.listDeliveries({ eventId: "evt_x" }), IA, new RegExp("^event_id: " + EVT_ID.source)],
   ["ListDeliveries", (c) => c.listDeliveries({ subscriptionId: UNKNOWN.event }), IA, new RegExp("^subscription_id: " + SUB_ID.source)],
-  ["ListDeliveries", (c) => c.listDeliveries({ state: 9 }), IA, literal("state: unknown delivery state 9")],
+  ["ListDeliveries", (c) => c.listDeliveries({ state: 9 as DeliveryState }), IA, literal("state: unknown delivery state 9")],
   ["ListDeliveries", (c) => c.listDeliveries({ pageSize: 1001 }), IA, PAGE_SIZE(1001)],
   ...BAD_TOKENS.map((pageToken): Row => ["ListDeliveries", (c) => c.listDeliveries({ pageToken }), IA, PAGE_TOKEN]),
   ["GetDelivery", (c) => c.getDelivery({ id: "" }), IA, literal("id: is required")],
