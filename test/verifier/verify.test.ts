@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   WebhookVerificationError,
+  createSignatureVerifier,
   signV1,
   verifySignature,
   verifyWebhook,
@@ -204,5 +205,26 @@ describe("verifyWebhook (throwing form)", () => {
     expect(() => verifyWebhook({ payload: "not json", header: signedBy(SECRET_B, "not json"), secrets: [SECRET_A], now: T })).toThrow(
       expect.objectContaining({ reason: "signature_mismatch" }),
     );
+  });
+});
+
+describe("createSignatureVerifier", () => {
+  const body = Buffer.from(ENVELOPE);
+
+  it("verifies with secrets prepared once, with the same results as verifySignature", () => {
+    const verifier = createSignatureVerifier({ secrets: [SECRET_B, SECRET_A], toleranceSeconds: 60 });
+    const h = signedBy(SECRET_A, body);
+    expect(verifier.verify({ payload: body, header: h, now: T })).toEqual({ ok: true, timestamp: T });
+    expect(verifier.verify({ payload: body.toString(), header: h, now: T + 60 }).ok).toBe(true);
+    expect(verifier.verify({ payload: body, header: h, now: T + 61 })).toEqual(fail("stale_signature"));
+    expect(verifier.verify({ payload: body, header: signedBy(SECRET_C, body), now: T })).toEqual(fail("signature_mismatch"));
+    expect(verifier.verify({ payload: body, header: "t=1", now: T })).toEqual(fail("missing_v1"));
+    expect(verifier.verifyEvent({ payload: body, header: h, now: T }).id).toBe("evt_0123456789abcdef01234567");
+    expect(() => verifier.verifyEvent({ payload: body, header: signedBy(SECRET_C, body), now: T })).toThrow(WebhookVerificationError);
+  });
+
+  it("checks its settings when created", () => {
+    expect(() => createSignatureVerifier({ secrets: [] })).toThrow(TypeError);
+    expect(() => createSignatureVerifier({ secrets: [SECRET_A], toleranceSeconds: -5 })).toThrow(RangeError);
   });
 });

@@ -9,28 +9,30 @@ export interface V1Header {
   readonly signatures: readonly string[];
 }
 
+const TAB = 0x09;
 const SPACE = 0x20;
 const COMMA = 0x2c;
 const EQUALS = 0x3d;
 
-// Character classes of the ASCII range, looked up per character (this runs on every request).
-const BLANK = 1; // space, tab
-const KEY = 2; // A-Z a-z 0-9 _ -
-const VALUE = 4; // printable ASCII except space, "," and "="
-const CLASSES = new Uint8Array(128);
-CLASSES[SPACE] = BLANK;
-CLASSES[0x09] = BLANK;
-for (let c = 0x21; c < 0x7f; c++) {
-  if (c === COMMA || c === EQUALS) continue;
-  const isKey = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f || c === 0x2d;
-  CLASSES[c] = VALUE | (isKey ? KEY : 0);
+// Runs of key and value characters, matched by sticky regexes: the regex engine's native
+// code scans the 64-character signatures about twice as fast as a charCodeAt loop.
+/** `[A-Za-z0-9_-]*` */
+const KEY_RUN = /[A-Za-z0-9_-]*/y;
+/** Printable ASCII except space, `,` and `=`. */
+const VALUE_RUN = /[\x21-\x2B\x2D-\x3C\x3E-\x7E]*/y;
+
+/** Index just past the run of `run`'s characters that starts at `i`. */
+function runEnd(run: RegExp, text: string, i: number): number {
+  run.lastIndex = i;
+  run.test(text);
+  return run.lastIndex;
 }
 
-/** Index of the first character at or after `i` outside `mask`'s class (or `end`). */
-function skip(text: string, i: number, end: number, mask: number): number {
+/** Index of the first character at or after `i` that is not a space or tab (or `end`). */
+function skipBlanks(text: string, i: number, end: number): number {
   while (i < end) {
     const c = text.charCodeAt(i);
-    if (c >= 0x80 || ((CLASSES[c] as number) & mask) === 0) break;
+    if (c !== SPACE && c !== TAB) break;
     i++;
   }
   return i;
@@ -45,8 +47,8 @@ function skip(text: string, i: number, end: number, mask: number): number {
  * blanks; in regex terms `^[ \t]*([A-Za-z0-9_-]+)[ \t]*=[ \t]*([\x21-\x7E]-[,=])+[ \t]*$`.
  * So `t=123=junk`, `v1`, `v1=`, `v1=ab cd`, an empty part and a trailing comma are malformed,
  * as are a missing `t` and a second `t`. Keys are case-sensitive; unknown schemes (`v0=…`)
- * are ignored. It is a hand-written scanner because it runs on every request (see
- * `bench/verifier.ts`); the shared vectors pin its behaviour.
+ * are ignored. It is a small scanner rather than one big regex because it runs on every
+ * request (see `bench/verifier.ts`); the shared vectors pin its behaviour.
  *
  * Node gives an array for a repeated header: one element is accepted, more is malformed.
  */
@@ -60,14 +62,14 @@ export function parseV1Header(value: unknown): V1Header | VerifyFailure {
   const signatures: string[] = [];
   let i = 0;
   for (;;) {
-    const keyStart = skip(header, i, end, BLANK);
-    const keyEnd = skip(header, keyStart, end, KEY);
+    const keyStart = skipBlanks(header, i, end);
+    const keyEnd = runEnd(KEY_RUN, header, keyStart);
     const keyLength = keyEnd - keyStart;
-    i = skip(header, keyEnd, end, BLANK);
+    i = skipBlanks(header, keyEnd, end);
     if (keyLength === 0 || i === end || header.charCodeAt(i) !== EQUALS) return FAILURES.malformed_header;
-    const valueStart = skip(header, i + 1, end, BLANK);
-    const valueEnd = skip(header, valueStart, end, VALUE);
-    i = skip(header, valueEnd, end, BLANK);
+    const valueStart = skipBlanks(header, i + 1, end);
+    const valueEnd = runEnd(VALUE_RUN, header, valueStart);
+    i = skipBlanks(header, valueEnd, end);
     if (valueEnd === valueStart || (i < end && header.charCodeAt(i) !== COMMA)) return FAILURES.malformed_header;
 
     if (keyLength === 1 && header.charCodeAt(keyStart) === 0x74 /* t */) {

@@ -1,4 +1,4 @@
-import { createHmac } from "node:crypto";
+import { createHmac, createSecretKey, type KeyObject } from "node:crypto";
 
 /**
  * The one place the two message layouts are written down (node:crypto side; `webcrypto.ts`
@@ -9,16 +9,24 @@ import { createHmac } from "node:crypto";
  * Contract / Stripe `v1`: hex(HMAC-SHA256(key = secret as UTF-8, msg = "<t>." + body)),
  * 64 lowercase hex digits. (Asking node for hex is cheaper than for a Buffer.)
  */
-export function v1Signature(secret: string, timestamp: number, payload: string | Uint8Array): string {
+export function v1Signature(secret: string | KeyObject, timestamp: number, payload: string | Uint8Array): string {
   return createHmac("sha256", secret).update(`${timestamp}.`).update(payload).digest("hex");
 }
 
 /** Standard Webhooks: base64(HMAC-SHA256(key, msg = "<id>.<t>." + body)), 44 characters, padded. */
-export function standardWebhooksSignature(key: Uint8Array, id: string, timestamp: number, payload: string | Uint8Array): string {
+export function standardWebhooksSignature(key: Uint8Array | KeyObject, id: string, timestamp: number, payload: string | Uint8Array): string {
   return createHmac("sha256", key).update(`${id}.${timestamp}.`).update(payload).digest("base64");
 }
 
 /** Decodes an already validated base64 key. */
 export function decodeKey(base64: string): Buffer {
   return Buffer.from(base64, "base64");
+}
+
+/**
+ * A `v1` secret prepared once as a key object: the same key bytes (the secret as UTF-8), but
+ * node skips re-encoding the string on every HMAC, which is measurably faster.
+ */
+export function v1Key(secret: string): KeyObject {
+  return createSecretKey(Buffer.from(secret, "utf8"));
 }

@@ -10,7 +10,14 @@
  * only `crypto.subtle`, import `@posthorn/verifier/webcrypto`.
  */
 export { signStandardWebhooks, signV1, type StandardWebhooksHeaders } from "./sign.js";
-export { verifySignature, verifyWebhook, type VerifySignatureOptions } from "./verify.js";
+export {
+  createSignatureVerifier,
+  verifySignature,
+  verifyWebhook,
+  type SignatureMessage,
+  type SignatureVerifier,
+  type VerifySignatureOptions,
+} from "./verify.js";
 export {
   createStandardWebhooksVerifier,
   verifyStandardWebhook,

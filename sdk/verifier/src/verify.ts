@@ -2,7 +2,8 @@ import { constantTimeEqual } from "./compare.js";
 import { parseEnvelope, type WebhookEnvelope } from "./envelope.js";
 import { WebhookVerificationError } from "./errors.js";
 import { parseV1Header } from "./header.js";
-import { v1Signature } from "./hmac.js";
+import type { KeyObject } from "node:crypto";
+import { v1Key, v1Signature } from "./hmac.js";
 import { toRawBytes, type RawPayload } from "./payload.js";
 import { FAILURES, isFailure, type VerifyResult } from "./result.js";
 import { toSecretList } from "./secret.js";
@@ -41,18 +42,25 @@ export interface VerifySignatureOptions {
  * if (!result.ok) return res.status(400).send(result.reason);
  */
 export function verifySignature(opts: VerifySignatureOptions): VerifyResult {
-  const payload = toRawBytes(opts.payload);
-  const secrets = toSecretList(opts.secrets);
-  const tolerance = resolveTolerance(opts.toleranceSeconds);
-  const now = resolveNow(opts.now);
+  return verifyV1(toRawBytes(opts.payload), opts.header, toSecretList(opts.secrets), resolveTolerance(opts.toleranceSeconds), opts.now);
+}
 
-  const parsed = parseV1Header(opts.header);
+/** The checks, in the contract's order, with the inputs already validated. */
+function verifyV1(
+  payload: string | Uint8Array,
+  header: unknown,
+  keys: readonly (string | KeyObject)[],
+  tolerance: number,
+  nowOption: number | undefined,
+): VerifyResult {
+  const now = resolveNow(nowOption);
+  const parsed = parseV1Header(header);
   if (isFailure(parsed)) return parsed;
   const stale = checkFreshness(parsed.timestamp, now, tolerance);
   if (stale !== undefined) return stale;
 
-  for (const secret of secrets) {
-    const expected = v1Signature(secret, parsed.timestamp, payload);
+  for (const key of keys) {
+    const expected = v1Signature(key, parsed.timestamp, payload);
     for (const candidate of parsed.signatures) {
       if (constantTimeEqual(expected, candidate)) return { ok: true, timestamp: parsed.timestamp };
     }
@@ -73,4 +81,48 @@ export function verifyWebhook(opts: VerifySignatureOptions): WebhookEnvelope {
   const result = verifySignature(opts);
   if (!result.ok) throw new WebhookVerificationError(result.reason);
   return parseEnvelope(toRawBytes(opts.payload));
+}
+
+/** Per-request input of a verifier made by {@link createSignatureVerifier}. */
+export interface SignatureMessage {
+  /** The raw body exactly as received. A parsed object is refused with a `TypeError`. */
+  payload: RawPayload;
+  /** The `Dealix-Signature` header value. */
+  header: string | readonly string[] | null | undefined;
+  /** The receiver's clock, unix **seconds**. Default: the system clock. */
+  now?: number;
+}
+
+/** A `v1` verifier with its secrets checked and prepared once. */
+export interface SignatureVerifier {
+  /** Result form, as {@link verifySignature}. */
+  verify(message: SignatureMessage): VerifyResult;
+  /** Throwing form, as {@link verifyWebhook}. */
+  verifyEvent(message: SignatureMessage): WebhookEnvelope;
+}
+
+/**
+ * Creates a `v1` verifier (same rules as {@link verifySignature}) for an endpoint that
+ * verifies many requests: secrets and tolerance are checked here, at start-up, and each secret
+ * is turned into a key object once, which makes every verification cheaper.
+ *
+ * @param options.secrets one or more secrets; any matching `v1` passes.
+ * @param options.toleranceSeconds maximum |now − t| in **seconds**, default 300.
+ * @throws {TypeError} no secrets or an empty one. @throws {RangeError} a negative or NaN tolerance.
+ */
+export function createSignatureVerifier(options: {
+  secrets: string | readonly string[];
+  toleranceSeconds?: number;
+}): SignatureVerifier {
+  const keys = toSecretList(options.secrets).map(v1Key);
+  const tolerance = resolveTolerance(options.toleranceSeconds);
+  const verify = (message: SignatureMessage) => verifyV1(toRawBytes(message.payload), message.header, keys, tolerance, message.now);
+  return {
+    verify,
+    verifyEvent(message) {
+      const result = verify(message);
+      if (!result.ok) throw new WebhookVerificationError(result.reason);
+      return parseEnvelope(toRawBytes(message.payload));
+    },
+  };
 }
