@@ -121,6 +121,9 @@ export async function emitEvents(
           .where("enabled", "=", true)
           .where("deleted_at", "is", null)
           .orderBy("seq")
+          // FOR SHARE: a concurrent delete/disable (which holds the row FOR UPDATE) finishes
+          // first and the row is re-checked, so no pending delivery outlives its cancellation.
+          .forShare()
           .execute();
   const deliveries: Insertable<DeliveryTable>[] = [];
   for (const index of fresh) {
