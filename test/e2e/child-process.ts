@@ -76,19 +76,21 @@ export function startProcess(command: string, args: string[], options: { env?: N
     },
     exited,
     async stop(graceMs = 15_000) {
-      if (child.exitCode !== null || child.signalCode !== null) return exited;
-      const kill = (signal: NodeJS.Signals) => {
+      // The whole group, not only the leader: `npm start` exits on SIGTERM before the server
+      // under it has finished shutting down.
+      const signalGroup = (signal: NodeJS.Signals | 0): boolean => {
         try {
           process.kill(-child.pid!, signal);
+          return true;
         } catch {
-          // Already gone.
+          return false; // ESRCH: nobody left in the group.
         }
       };
-      kill("SIGTERM");
-      const timer = setTimeout(() => kill("SIGKILL"), graceMs);
-      const code = await exited;
-      clearTimeout(timer);
-      return code;
+      signalGroup("SIGTERM");
+      const deadline = Date.now() + graceMs;
+      while (signalGroup(0) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      if (signalGroup("SIGKILL")) process.stderr.write(`${describe()}: still running ${graceMs} ms after SIGTERM; killed\n`);
+      return exited;
     },
   };
 }

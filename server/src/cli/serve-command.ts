@@ -6,7 +6,8 @@ import { createLogger } from "../observability/logger.js";
  * `posthorn serve`: runs the server with the configuration from the environment until SIGTERM
  * or SIGINT, then shuts down gracefully (stop taking calls, let in-flight attempts finish or
  * release them) and exits 0. A bad setting exits 2 before anything starts; a start failure
- * (database unreachable, port in use) exits 1 with a message naming the setting to change.
+ * (database unreachable, port in use) exits 1 with a message naming the setting to change. A
+ * second signal during shutdown exits 1 at once.
  */
 export async function serve(): Promise<void> {
   let config;
@@ -33,7 +34,9 @@ export async function serve(): Promise<void> {
   }
   let stopping = false;
   const shutdown = (signal: string) => {
-    if (stopping) return;
+    // A second signal while stopping (an impatient Ctrl-C, a supervisor's repeat) exits at once;
+    // leases of attempts still in flight run out and other processes retry them.
+    if (stopping) process.exit(1);
     stopping = true;
     logger.info({ signal }, "shutting down");
     app.stop().then(
