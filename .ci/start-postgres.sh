@@ -2,6 +2,8 @@
 # Starts a throwaway PostgreSQL on 127.0.0.1 (a free port, trust auth, data in a temp folder)
 # and prints `export DATABASE_URL=…` and `export POSTHORN_PG_STOP=…` for the caller to eval.
 # Installs Debian's postgresql package when no server binaries are present.
+# By default durability is off (fsync, synchronous_commit, full_page_writes) for fast tests;
+# POSTHORN_PG_DURABLE=1 keeps PostgreSQL's defaults (benchmarks that should count commits honestly).
 set -euo pipefail
 
 bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
@@ -23,8 +25,10 @@ if [ "$(id -u)" = 0 ]; then
   run() { su postgres -s /bin/sh -c "$(printf '%q ' "$@")"; }
 fi
 run "$bin/initdb" -D "$dir/data" --auth=trust --username=postgres --encoding=UTF8 --locale=C >/dev/null
+durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+if [ "${POSTHORN_PG_DURABLE:-0}" = 1 ]; then durability=""; fi
 run "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-  -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null
+  -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=300 $durability" start >/dev/null
 echo "export DATABASE_URL=postgres://postgres@127.0.0.1:$port/postgres"
 if [ "$(id -u)" = 0 ]; then
   echo "export POSTHORN_PG_STOP=\"su postgres -s /bin/sh -c '$bin/pg_ctl -D $dir/data -m fast stop'\""
