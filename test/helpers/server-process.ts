@@ -38,7 +38,11 @@ export async function spawnServer(env: Record<string, string>, timeoutMs = 90_00
   child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | string>((resolve) => child.once("exit", (code, signal) => resolve(code ?? signal ?? "unknown")));
   const address = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in ${timeoutMs} ms:\n${stderr}`)), timeoutMs);
+    const timer = setTimeout(() => {
+      // Never leave a server running behind a failed start.
+      child.kill("SIGKILL");
+      reject(new Error(`server did not start in ${timeoutMs} ms:\n${stderr}\n${lines.join("\n")}`));
+    }, timeoutMs);
     createInterface({ input: child.stdout! }).on("line", (line) => {
       lines.push(line);
       if (line.includes('"msg":"listening"')) {

@@ -7,7 +7,8 @@ import type { Logger } from "../observability/logger.js";
 import type { Metrics } from "../observability/metrics.js";
 import type { Store } from "../store/database.js";
 import { claimDeliveries, type ClaimedDelivery } from "../store/sql/claim-deliveries.js";
-import { recordAttempt, type AttemptResult } from "../store/sql/record-attempt.js";
+import type { AttemptResult } from "../store/sql/record-attempts.js";
+import { AttemptRecorder } from "./attempt-recorder.js";
 import { deleteExpiredIdempotencyKeys, freeExpiredLeases, releaseLeases } from "../store/sql/release-leases.js";
 import { FairQueue } from "./fair-queue.js";
 import { decideAfterAttempt, type RetryPolicy } from "./retry-policy.js";
@@ -57,6 +58,7 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
     maxRetryAfterSeconds: 86_400,
   };
   const queue = new FairQueue<Job>(config.maxConcurrencyPerEndpoint);
+  const recorder = new AttemptRecorder(store, owner, clock);
   const inFlight = new Set<Promise<void>>();
   const inFlightIds = new Set<string>();
   /** Most deliveries this process holds at once (waiting + in flight). */
@@ -177,9 +179,7 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
         ? { disableSubscription: { id: job.subscription_id, reason: decision.disableSubscription.reason } }
         : {}),
     };
-    const { delivery, attempt: row } = await store.db
-      .transaction()
-      .execute((trx) => recordAttempt(trx, owner, result, new Date(endMs)));
+    const { delivery, attempt: row } = await recorder.record(result);
 
     metrics.attempts.inc({ outcome: decision.kind });
     metrics.attemptDuration.observe({ outcome: decision.kind }, outcome.durationMs / 1000);

@@ -22,7 +22,10 @@ export interface Store {
    * so in-process signals (see `DueSignal`) are all there is.
    */
   listenDue(onSignal: () => void): Promise<() => Promise<void>>;
-  /** Tells other processes on this database that deliveries are due (PostgreSQL NOTIFY). */
+  /**
+   * Tells other processes on this database that deliveries are due (PostgreSQL NOTIFY).
+   * Coalesced: calls made while one NOTIFY is in flight are answered by a single next one.
+   */
   notifyDue(): Promise<void>;
   close(): Promise<void>;
 }
@@ -59,6 +62,14 @@ async function openPostgres(url: string, options: StoreOptions): Promise<Store> 
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const listeners = new Set<() => void>();
   let listenClient: pg.PoolClient | undefined;
+  let notifying: Promise<void> | undefined;
+  let notifyAgain = false;
+  const notify = async (): Promise<void> => {
+    do {
+      notifyAgain = false;
+      await pool.query(`NOTIFY ${DUE_CHANNEL}`);
+    } while (notifyAgain);
+  };
 
   return {
     kind: "postgres",
@@ -93,8 +104,13 @@ async function openPostgres(url: string, options: StoreOptions): Promise<Store> 
         listeners.delete(onSignal);
       };
     },
-    async notifyDue() {
-      await pool.query(`NOTIFY ${DUE_CHANNEL}`);
+    notifyDue() {
+      if (notifying) {
+        notifyAgain = true;
+        return notifying;
+      }
+      notifying = notify().finally(() => (notifying = undefined));
+      return notifying;
     },
     async close() {
       if (listenClient) {
