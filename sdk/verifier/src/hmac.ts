@@ -30,3 +30,23 @@ export function decodeKey(base64: string): Buffer {
 export function v1Key(secret: string): KeyObject {
   return createSecretKey(Buffer.from(secret, "utf8"));
 }
+
+/**
+ * Key objects of the secrets seen most recently by the one-shot verifiers, so that
+ * `verifySignature` called per request gets the same cheaper HMAC as a prepared verifier.
+ * Bounded (a receiver has one or two secrets, a rotation adds one): when full it starts over.
+ * It only memoizes `v1Key`, so results never depend on it.
+ */
+const recentKeys = new Map<string, KeyObject>();
+const RECENT_KEYS_MAX = 16;
+
+/** `v1Key(secret)`, memoized in a small bounded cache. */
+export function cachedV1Key(secret: string): KeyObject {
+  let key = recentKeys.get(secret);
+  if (key === undefined) {
+    if (recentKeys.size >= RECENT_KEYS_MAX) recentKeys.clear();
+    key = v1Key(secret);
+    recentKeys.set(secret, key);
+  }
+  return key;
+}

@@ -3,7 +3,7 @@ import { parseEnvelope, type WebhookEnvelope } from "./envelope.js";
 import { WebhookVerificationError } from "./errors.js";
 import { parseV1Header } from "./header.js";
 import type { KeyObject } from "node:crypto";
-import { v1Key, v1Signature } from "./hmac.js";
+import { cachedV1Key, v1Key, v1Signature } from "./hmac.js";
 import { toRawBytes, type RawPayload } from "./payload.js";
 import { FAILURES, isFailure, type VerifyResult } from "./result.js";
 import { toSecretList } from "./secret.js";
@@ -42,7 +42,8 @@ export interface VerifySignatureOptions {
  * if (!result.ok) return res.status(400).send(result.reason);
  */
 export function verifySignature(opts: VerifySignatureOptions): VerifyResult {
-  return verifyV1(toRawBytes(opts.payload), opts.header, toSecretList(opts.secrets), resolveTolerance(opts.toleranceSeconds), opts.now);
+  const keys = toSecretList(opts.secrets).map(cachedV1Key);
+  return verifyV1(toRawBytes(opts.payload), opts.header, keys, resolveTolerance(opts.toleranceSeconds), opts.now);
 }
 
 /** The checks, in the contract's order, with the inputs already validated. */
