@@ -12,10 +12,13 @@ const csv = z
   .string()
   .transform((s) => s.split(",").map((part) => part.trim()).filter((part) => part !== ""));
 const list = z.union([z.array(z.string()), csv]);
-const bool = z.union([
-  z.boolean(),
-  z.enum(["true", "false", "1", "0", "yes", "no", "on", "off"]).transform((s) => ["true", "1", "yes", "on"].includes(s)),
-]);
+const bool = z.union(
+  [
+    z.boolean(),
+    z.enum(["true", "false", "1", "0", "yes", "no", "on", "off"]).transform((s) => ["true", "1", "yes", "on"].includes(s)),
+  ],
+  { error: "expected true/false (or 1/0, yes/no, on/off)" },
+);
 const hostPort = z
   .string()
   .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, "expected host:port, e.g. 127.0.0.1:50051 ([::1]:50051 for IPv6)");
