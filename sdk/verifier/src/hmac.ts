@@ -32,21 +32,27 @@ export function v1Key(secret: string): KeyObject {
 }
 
 /**
- * Key objects of the secrets seen most recently by the one-shot verifiers, so that
- * `verifySignature` called per request gets the same cheaper HMAC as a prepared verifier.
- * Bounded (a receiver has one or two secrets, a rotation adds one): when full it starts over.
- * It only memoizes `v1Key`, so results never depend on it.
+ * Secrets the one-shot `verifySignature` has seen, and their key objects once a secret comes
+ * back: a receiver verifying with the same one or two secrets on every request then gets the
+ * cheaper HMAC of a prepared verifier (`createSignatureVerifier`) without having to make one.
+ * A key object costs about as much as an HMAC to build, so it is built only for a secret seen
+ * twice; a receiver cycling through more than `SEEN_MAX` secrets never pays for it and runs at
+ * plain string-key speed. Bounded: when full, it starts over. It only memoizes `v1Key`, so
+ * results never depend on it.
  */
-const recentKeys = new Map<string, KeyObject>();
-const RECENT_KEYS_MAX = 16;
+const seen = new Map<string, KeyObject | null>();
+const SEEN_MAX = 64;
 
-/** `v1Key(secret)`, memoized in a small bounded cache. */
-export function cachedV1Key(secret: string): KeyObject {
-  let key = recentKeys.get(secret);
-  if (key === undefined) {
-    if (recentKeys.size >= RECENT_KEYS_MAX) recentKeys.clear();
-    key = v1Key(secret);
-    recentKeys.set(secret, key);
+/** The `v1` key for `secret`: a memoized key object if the secret was seen before, else the string. */
+export function v1KeyFor(secret: string): string | KeyObject {
+  const entry = seen.get(secret);
+  if (entry !== undefined && entry !== null) return entry;
+  if (entry === null) {
+    const key = v1Key(secret);
+    seen.set(secret, key);
+    return key;
   }
-  return key;
+  if (seen.size >= SEEN_MAX) seen.clear();
+  seen.set(secret, null);
+  return secret;
 }

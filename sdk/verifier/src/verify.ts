@@ -3,7 +3,7 @@ import { parseEnvelope, type WebhookEnvelope } from "./envelope.js";
 import { WebhookVerificationError } from "./errors.js";
 import { parseV1Header } from "./header.js";
 import type { KeyObject } from "node:crypto";
-import { cachedV1Key, v1Key, v1Signature } from "./hmac.js";
+import { v1Key, v1KeyFor, v1Signature } from "./hmac.js";
 import { toRawBytes, type RawPayload } from "./payload.js";
 import { FAILURES, isFailure, type VerifyResult } from "./result.js";
 import { toSecretList } from "./secret.js";
@@ -42,7 +42,7 @@ export interface VerifySignatureOptions {
  * if (!result.ok) return res.status(400).send(result.reason);
  */
 export function verifySignature(opts: VerifySignatureOptions): VerifyResult {
-  const keys = toSecretList(opts.secrets).map(cachedV1Key);
+  const keys = toSecretList(opts.secrets).map(v1KeyFor);
   return verifyV1(toRawBytes(opts.payload), opts.header, keys, resolveTolerance(opts.toleranceSeconds), opts.now);
 }
 
