@@ -59,7 +59,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     if (applied.length > 0) logger.info({ versions: applied }, "migrations applied");
 
     const guard = createAddressGuard({ allowedCidrs: config.allowedCidrs, ...(options.resolver ? { resolver: options.resolver } : {}) });
-    const feed = new DeliveryFeed();
+    const feed = new DeliveryFeed(store, logger);
     const metrics = createMetrics(store);
     if (config.workers) {
       const transport =

@@ -150,5 +150,34 @@ describe.skipIf(!process.env.DATABASE_URL)("server processes on PostgreSQL", { t
     expect(Number(rows[0]!.done) + Number(rows[0]!.pending)).toBe(40);
     expect(Number(rows[0]!.pending)).toBeGreaterThan(0);
   });
-});
 
+  it("an API-only process and a worker-only process split the work; WatchDeliveries on the API process sees the worker's attempts", async () => {
+    const { baseEnv } = await setup();
+    const receiver = await startReceiver();
+    receivers.push(receiver);
+    const api = await spawnServer({ ...baseEnv, POSTHORN_WORKERS: "false" });
+    servers.push(api);
+    const client = createWebhookClient({ address: api.address });
+    clients.push(client);
+    const { subscription } = await client.subscribe({ customerId: "cus_split", endpointUrl: receiver.url });
+    const abort = new AbortController();
+    const seen: string[] = [];
+    const watching = (async () => {
+      for await (const update of client.watchDeliveries({ customerId: "cus_split" }, { signal: abort.signal })) {
+        seen.push(update.attempt!.deliveryId);
+      }
+    })();
+    // Emitted before any worker runs: the API process alone sends nothing.
+    const ids = await emitMany(client, "cus_split", 20);
+    const worker = await spawnServer({ ...baseEnv, POSTHORN_API: "false" });
+    servers.push(worker);
+    expect(worker.address).toBeUndefined();
+    await receiver.waitFor(20, 60_000);
+    const watched = await eventually(async () => seen.length, (n) => n >= 20, 400, 50);
+    abort.abort();
+    await watching;
+    expect(watched).toBe(20);
+    expect(new Set(receiver.requests.map((r) => String(r.headers["dealix-event-id"])))).toEqual(new Set(ids));
+    expect(await countByState(client, subscription!.id, DeliveryState.SUCCEEDED)).toBe(20);
+  });
+});

@@ -1,4 +1,6 @@
 import { EventEmitter } from "node:events";
+import type { Logger } from "../observability/logger.js";
+import type { Store } from "../store/database.js";
 import type { AttemptRow, DeliveryRow } from "../store/rows.js";
 
 /** One finished attempt and the delivery as it stands after it. */
@@ -8,20 +10,77 @@ export interface AttemptFinished {
 }
 
 /**
- * In-process fan-out of attempt outcomes from this process's workers to WatchDeliveries
- * streams. (With several processes, a stream sees the attempts of the process it is connected
- * to; run API and workers together, or watch through each worker process.)
+ * Attempt outcomes for WatchDeliveries streams. On PGlite (one process) workers publish to
+ * watchers in the same process. On PostgreSQL the API and the workers may be different
+ * processes, so workers announce recorded attempt ids with NOTIFY, and a process with watchers
+ * LISTENs, loads those attempts and their deliveries (one query per notification), and
+ * streams them; nothing is loaded while nobody watches.
  */
 export class DeliveryFeed {
   readonly #emitter = new EventEmitter().setMaxListeners(0);
+  readonly #store: Store;
+  readonly #logger: Logger;
+  #listening: Promise<void> | undefined;
+  #unannounced: string[] = [];
+  #announcing = false;
 
+  constructor(store: Store, logger: Logger) {
+    this.#store = store;
+    this.#logger = logger;
+  }
+
+  /** Called by workers after an attempt is recorded. */
   publish(outcome: AttemptFinished): void {
-    if (this.#emitter.listenerCount("attempt") > 0) this.#emitter.emit("attempt", outcome);
+    if (!this.#store.attemptChannel) {
+      if (this.#emitter.listenerCount("attempt") > 0) this.#emitter.emit("attempt", outcome);
+      return;
+    }
+    this.#unannounced.push(outcome.attempt.id);
+    if (!this.#announcing) {
+      this.#announcing = true;
+      setImmediate(() => void this.#announce());
+    }
   }
 
   /** Calls `listener` for each outcome until the returned function is called. */
   subscribe(listener: (outcome: AttemptFinished) => void): () => void {
+    const channel = this.#store.attemptChannel;
+    if (channel && !this.#listening) {
+      this.#listening = channel.listenAttempts((ids) => void this.#load(ids)).catch((error: unknown) => {
+        this.#listening = undefined;
+        this.#logger.error({ err: error }, "cannot LISTEN for attempts; WatchDeliveries streams get nothing");
+      });
+    }
     this.#emitter.on("attempt", listener);
     return () => this.#emitter.off("attempt", listener);
+  }
+
+  async #announce(): Promise<void> {
+    const ids = this.#unannounced;
+    this.#unannounced = [];
+    this.#announcing = false;
+    await this.#store.attemptChannel!.notifyAttempts(ids).catch((error: unknown) =>
+      this.#logger.warn({ err: error }, "NOTIFY of attempts failed; watchers miss them"),
+    );
+  }
+
+  async #load(ids: string[]): Promise<void> {
+    if (this.#emitter.listenerCount("attempt") === 0) return;
+    try {
+      const attempts = await this.#store.db.selectFrom("attempts").selectAll().where("id", "in", ids).orderBy("started_at").execute();
+      if (attempts.length === 0) return;
+      const deliveries = await this.#store.db
+        .selectFrom("deliveries")
+        .selectAll()
+        .where("id", "in", [...new Set(attempts.map((a) => a.delivery_id))])
+        .execute();
+      const byId = new Map(deliveries.map((d) => [d.id, d]));
+      for (const attempt of attempts) {
+        const delivery = byId.get(attempt.delivery_id);
+        if (delivery) this.#emitter.emit("attempt", { delivery, attempt });
+      }
+    } catch (error) {
+      this.#logger.warn({ err: error }, "loading announced attempts failed");
+    }
   }
 }

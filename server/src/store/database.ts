@@ -27,8 +27,24 @@ export interface Store {
    * Coalesced: calls made while one NOTIFY is in flight are answered by a single next one.
    */
   notifyDue(): Promise<void>;
+  /**
+   * Cross-process attempt feed (PostgreSQL only; undefined on PGlite, where one process does
+   * everything): `notifyAttempts` announces recorded attempt ids, `listenAttempts` hears them
+   * from every process on this database.
+   */
+  attemptChannel:
+    | {
+        notifyAttempts(ids: readonly string[]): Promise<void>;
+        listenAttempts(onIds: (ids: string[]) => void): Promise<void>;
+      }
+    | undefined;
   close(): Promise<void>;
 }
+
+/** PostgreSQL channel for recorded attempt ids (comma-separated). */
+const ATTEMPTS_CHANNEL = "posthorn_attempts";
+/** NOTIFY payloads must stay under 8,000 bytes: ids of 28 characters + a comma each. */
+const IDS_PER_NOTIFY = 250;
 
 /** Runs a SQL script (one or more statements, no parameters); resolves to the last statement's rows. */
 export type ScriptExecutor = (script: string) => Promise<unknown[]>;
@@ -61,7 +77,23 @@ async function openPostgres(url: string, options: StoreOptions): Promise<Store> 
   probe.release();
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const listeners = new Set<() => void>();
+  const attemptListeners = new Set<(ids: string[]) => void>();
   let listenClient: pg.PoolClient | undefined;
+  /** One connection LISTENs on both channels, opened on first use. */
+  const listening = async (channel: string) => {
+    if (!listenClient) {
+      listenClient = await pool.connect();
+      listenClient.on("notification", (message) => {
+        if (message.channel === DUE_CHANNEL) listeners.forEach((listener) => listener());
+        else if (message.channel === ATTEMPTS_CHANNEL && message.payload) {
+          const ids = message.payload.split(",");
+          attemptListeners.forEach((listener) => listener(ids));
+        }
+      });
+      listenClient.on("error", onError);
+    }
+    await listenClient.query(`LISTEN ${channel}`);
+  };
   let notifying: Promise<void> | undefined;
   let notifyAgain = false;
   const notify = async (): Promise<void> => {
@@ -93,13 +125,8 @@ async function openPostgres(url: string, options: StoreOptions): Promise<Store> 
       }
     },
     async listenDue(onSignal) {
+      if (listeners.size === 0) await listening(DUE_CHANNEL);
       listeners.add(onSignal);
-      if (!listenClient) {
-        listenClient = await pool.connect();
-        listenClient.on("notification", () => listeners.forEach((listener) => listener()));
-        listenClient.on("error", onError);
-        await listenClient.query(`LISTEN ${DUE_CHANNEL}`);
-      }
       return async () => {
         listeners.delete(onSignal);
       };
@@ -111,6 +138,17 @@ async function openPostgres(url: string, options: StoreOptions): Promise<Store> 
       }
       notifying = notify().finally(() => (notifying = undefined));
       return notifying;
+    },
+    attemptChannel: {
+      async notifyAttempts(ids) {
+        for (let i = 0; i < ids.length; i += IDS_PER_NOTIFY) {
+          await pool.query("SELECT pg_notify($1, $2)", [ATTEMPTS_CHANNEL, ids.slice(i, i + IDS_PER_NOTIFY).join(",")]);
+        }
+      },
+      async listenAttempts(onIds) {
+        if (attemptListeners.size === 0) await listening(ATTEMPTS_CHANNEL);
+        attemptListeners.add(onIds);
+      },
     },
     async close() {
       if (listenClient) {
@@ -139,6 +177,7 @@ async function openPglite(dataDir: string): Promise<Store> {
       return async () => {};
     },
     async notifyDue() {},
+    attemptChannel: undefined,
     async close() {
       // Destroying the Kysely driver closes PGlite (kysely-pglite-dialect ≥ 1.3.1).
       await db.destroy();
