@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { create } from "@bufbuild/protobuf";
 import { Server, ServerCredentials, type sendUnaryData, type ServerUnaryCall } from "@grpc/grpc-js";
 import {
   createWebhookClient,
+  EmitRequestSchema,
   PosthornError,
   serviceDefinitionOf,
   status,
@@ -92,6 +94,17 @@ describe("SDK client: automatic idempotency keys, retries on UNAVAILABLE, Postho
     const { event } = await client.emit({ type: "lead.created", customerId: "cus_sdk_own", idempotencyKey: "order-42" });
     expect(keysSeen()).toEqual(["order-42", "order-42"]);
     expect(event!.idempotencyKey).toBe("order-42");
+  });
+
+  it("the generated key never leaks into the caller's request: one message emitted twice makes two events", async () => {
+    const request = create(EmitRequestSchema, { type: "lead.created", customerId: "cus_sdk_reuse" });
+    const first = await client.emit(request);
+    const second = await client.emit(request);
+    const batch = await client.emitBatch({ events: [request] });
+    expect(request.idempotencyKey).toBe("");
+    expect([first.replayed, second.replayed, batch.results[0]!.replayed]).toEqual([false, false, false]);
+    expect(new Set([first.event!.id, second.event!.id, batch.results[0]!.event!.id]).size).toBe(3);
+    expect((await t.client.listEvents({ customerId: "cus_sdk_reuse" })).events).toHaveLength(3);
   });
 
   it("emitBatch gives each event its own key and keeps them across the retry", async () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { create, type DescMessage, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
+import { clone, create, type DescMessage, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
 import {
   Client,
   credentials as grpcCredentials,
@@ -128,7 +128,9 @@ export function createWebhookClient(options: WebhookClientOptions): WebhookClien
       continue;
     }
     client[method.localName] = async (init: MessageInitShape<DescMessage> = {}, settings?: CallSettings) => {
-      const request = create(method.input, init);
+      let request = create(method.input, init);
+      // `create` returns a message as it is: copy it, so a generated key never leaks into the caller's object.
+      if (method.localName === "emit" || method.localName === "emitBatch") request = clone(method.input, request);
       if (method.localName === "emit") withIdempotencyKey(request as unknown as EmitRequest);
       if (method.localName === "emitBatch") (request as unknown as EmitBatchRequest).events.forEach(withIdempotencyKey);
       const attempts = RETRYABLE.has(method.localName) ? maxRetries + 1 : 1;
