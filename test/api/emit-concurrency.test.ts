@@ -13,7 +13,7 @@ import { startTestApp, type TestApp } from "../helpers/test-app.js";
  * changing the subscription, before cancelling); then the Emit runs; the outside lock is
  * released only once both calls wait on locks (or the Emit has finished).
  */
-describe.skipIf(!process.env.DATABASE_URL)("Emit racing a delete or disable (postgres)", () => {
+describe.skipIf(!process.env.DATABASE_URL)("Emit transactions under concurrency (postgres)", () => {
   let t: TestApp;
   let outside: pg.Client;
   let observer: pg.Client;
@@ -45,6 +45,23 @@ describe.skipIf(!process.env.DATABASE_URL)("Emit racing a delete or disable (pos
       await new Promise((resolve) => setImmediate(resolve));
     }
   }
+
+  it("an Emit is one transaction: its event is invisible until its deliveries are written with it", async () => {
+    const customerId = "cus_one_tx";
+    const { subscription } = await t.client.subscribe({ customerId, endpointUrl: "https://example.com/h" });
+    // Hold the subscription row: the Emit stops at its fan-out, after storing the event.
+    await outside.query("BEGIN");
+    await outside.query("SELECT id FROM subscriptions WHERE id = $1 FOR UPDATE", [subscription!.id]);
+    const emitting = t.client.emit({ type: "lead.created", customerId, idempotencyKey: "one-tx" });
+    await untilWaiting(1, emitting);
+    const seen = await observer.query("SELECT count(*)::int AS n FROM events WHERE customer_id = $1", [customerId]);
+    const keys = await observer.query("SELECT count(*)::int AS n FROM idempotency_keys WHERE customer_id = $1", [customerId]);
+    await outside.query("COMMIT");
+    const { event, matchedSubscriptions } = await emitting;
+    expect({ events: seen.rows[0].n, keys: keys.rows[0].n }).toEqual({ events: 0, keys: 0 });
+    expect(matchedSubscriptions).toBe(1);
+    expect((await t.client.listDeliveries({ eventId: event!.id })).deliveries.map((d) => d.subscriptionId)).toEqual([subscription!.id]);
+  });
 
   const cases = [
     ["delete", (id: string) => t.client.deleteSubscription({ id })],
