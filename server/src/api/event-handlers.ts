@@ -49,7 +49,7 @@ export function eventHandlers(deps: ApiDeps): EventHandlers {
     return { event: { id, type, customerId, envelope, idempotencyKey }, data };
   };
 
-  const store_ = async (prepared: { event: NewEvent }[], nowMs: number): Promise<EmittedEvent[]> => {
+  const persist = async (prepared: { event: NewEvent }[], nowMs: number): Promise<EmittedEvent[]> => {
     // Stored times are whole seconds, like the envelope's `timestamp`.
     const now = new Date(Math.floor(nowMs / 1000) * 1000);
     const results = await store.db
@@ -70,7 +70,7 @@ export function eventHandlers(deps: ApiDeps): EventHandlers {
     async emit(request) {
       const nowMs = clock.nowMs();
       const prepared = prepare(request, "", nowMs);
-      const [result] = await store_([prepared], nowMs);
+      const [result] = await persist([prepared], nowMs);
       return respond(result!, prepared.data);
     },
 
@@ -81,7 +81,7 @@ export function eventHandlers(deps: ApiDeps): EventHandlers {
       }
       const nowMs = clock.nowMs();
       const prepared = request.events.map((event, index) => prepare(event, `events[${index}].`, nowMs));
-      const results = await store_(prepared, nowMs);
+      const results = await persist(prepared, nowMs);
       return { results: results.map((result, index) => respond(result, prepared[index]!.data)) };
     },
 
@@ -90,7 +90,7 @@ export function eventHandlers(deps: ApiDeps): EventHandlers {
     },
 
     async listEvents(request) {
-      const page = readPage(request.pageSize, request.pageToken);
+      const page = readPage("events", request.pageSize, request.pageToken);
       const rows = await listEvents(store.db, { customerId: request.customerId, type: request.type }, page);
       const { rows: shown, nextPageToken } = nextPage(rows, page);
       return { events: shown.map((row) => eventToProto(row)), nextPageToken };

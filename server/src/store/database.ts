@@ -4,6 +4,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { Kysely, PostgresDialect } from "kysely";
 import { PGliteDialect } from "kysely-pglite-dialect";
 import pg from "pg";
+import { lockDataDir } from "./data-dir-lock.js";
 import type { Database } from "./schema.js";
 
 /**
@@ -163,7 +164,14 @@ async function openPostgres(url: string, options: StoreOptions): Promise<Store> 
 async function openPglite(dataDir: string): Promise<Store> {
   const path = resolve(dataDir);
   mkdirSync(path, { recursive: true });
-  const pglite = await PGlite.create(path);
+  const unlock = lockDataDir(path);
+  let pglite: PGlite;
+  try {
+    pglite = await PGlite.create(path);
+  } catch (error) {
+    unlock();
+    throw error;
+  }
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
   return {
     kind: "pglite",
@@ -181,6 +189,7 @@ async function openPglite(dataDir: string): Promise<Store> {
     async close() {
       // Destroying the Kysely driver closes PGlite (kysely-pglite-dialect ≥ 1.3.1).
       await db.destroy();
+      unlock();
     },
   };
 }
