@@ -14,7 +14,7 @@ const EVT_ID = /is not an event id \(expected evt_ \+ 24 lowercase hex character
 const DLV_ID = /is not a delivery id \(expected dlv_ \+ 24 lowercase hex characters\)$/;
 const PAGE_SIZE = (n: number) => literal(`page_size: must be between 0 and 1000 (0 means 50), got ${n}`);
 const PAGE_TOKEN = literal("page_token: is not a token from a previous response of this list");
-const BAD_TOKENS = ["garbage!", Buffer.from("p1:abc").toString("base64url"), Buffer.from("p2:5").toString("base64url"), Buffer.from("p1:" + "9".repeat(20)).toString("base64url")];
+const BAD_TOKENS = ["garbage!", Buffer.from("p1:abc").toString("base64url"), Buffer.from("p2:5").toString("base64url"), Buffer.from("p1:5").toString("base64url"), Buffer.from("p1:nope:5").toString("base64url"), Buffer.from("p1:" + "9".repeat(20)).toString("base64url")];
 const cus = "cus_bad_inputs";
 const emit = { type: "lead.created", customerId: cus };
 

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { status } from "@posthorn/sdk";
 import { STORES } from "../helpers/databases.js";
 import { startTestApp, type TestApp } from "../helpers/test-app.js";
+import { expectError, literal } from "./expect-error.js";
 
 type Lister = (request: { customerId: string; pageSize?: number; pageToken?: string }) => Promise<{ ids: string[]; nextPageToken: string }>;
 
@@ -113,6 +115,24 @@ describe.each(STORES)("pagination (%s)", (kind) => {
     const rest = await t.client.listSubscriptions({ customerId, pageSize: 3, pageToken: first.nextPageToken });
     expect(rest.subscriptions.map((s) => s.id)).toEqual(ids.slice(4));
     expect(rest.nextPageToken).toBe("");
+  });
+
+  it("a token of one list is refused by the others", async () => {
+    const customerId = "cus_page_foreign";
+    await lists.deliveries.add(customerId, 2); // one subscription, two events, two deliveries
+    await lists.subscriptions.add(customerId, 1);
+    const tokens = {
+      events: (await t.client.listEvents({ customerId, pageSize: 1 })).nextPageToken,
+      subscriptions: (await t.client.listSubscriptions({ customerId, pageSize: 1 })).nextPageToken,
+      deliveries: (await t.client.listDeliveries({ customerId, pageSize: 1 })).nextPageToken,
+    };
+    const refused = literal("page_token: is not a token from a previous response of this list");
+    for (const [list, token] of Object.entries(tokens)) {
+      expect(token).not.toBe("");
+      if (list !== "events") await expectError(t.client.listEvents({ customerId, pageToken: token }), status.INVALID_ARGUMENT, refused);
+      if (list !== "subscriptions") await expectError(t.client.listSubscriptions({ customerId, pageToken: token }), status.INVALID_ARGUMENT, refused);
+      if (list !== "deliveries") await expectError(t.client.listDeliveries({ customerId, pageToken: token }), status.INVALID_ARGUMENT, refused);
+    }
   });
 
   it("events: the type filter pages too", async () => {
