@@ -4,7 +4,8 @@
  * from /proc (Linux).
  */
 import { fork, spawn, type ChildProcess } from "node:child_process";
-import { closeSync, openSync, readFileSync } from "node:fs";
+import { closeSync, openSync, readdirSync, readFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { createServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -42,19 +43,54 @@ export function machineJiffies(): { busy: number; total: number } {
   return { busy: total - idle, total };
 }
 
-/** CPU use over a window: cores used by each watched process and by the whole machine. */
+/** The PostgreSQL whose processes count as `postgres` in {@link CpuWindow} (set by bench/run.ts). */
+let postmasterPid: number | undefined;
+export function watchPostgres(pid: number | undefined): void {
+  postmasterPid = pid;
+}
+
+/** CPU seconds of the postmaster and all its children (backends, writers), by pid. */
+function postgresCpu(): Map<number, number> {
+  const out = new Map<number, number>();
+  if (postmasterPid === undefined) return out;
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const pid = Number(entry);
+      if (pid === postmasterPid || Number(fields[1]) === postmasterPid) out.set(pid, (Number(fields[11]) + Number(fields[12])) / CLK_TCK);
+    } catch {
+      // gone
+    }
+  }
+  return out;
+}
+
+/**
+ * CPU use over a window: cores used by each watched process, by the watched PostgreSQL
+ * (`postgres`, all its processes) and by the whole machine (`machine`, every process,
+ * other people's included), plus the load average at the end.
+ */
 export class CpuWindow {
   private readonly start: Map<string, number>;
+  private readonly startPostgres = postgresCpu();
   private readonly startMachine = machineJiffies();
   private readonly startMs = performance.now();
   constructor(private readonly pids: Record<string, number>) {
     this.start = new Map(Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid)]));
   }
-  /** Cores used (1.0 = one core fully busy) per process, plus `machine` (busy cores of all). */
+  /** Cores used (1.0 = one core fully busy) per process, plus `postgres`, `machine` and `loadavg1`. */
   end(): Record<string, number> {
     const seconds = (performance.now() - this.startMs) / 1000;
     const out: Record<string, number> = {};
     for (const [name, pid] of Object.entries(this.pids)) out[name] = (cpuSeconds(pid) - this.start.get(name)!) / seconds;
+    if (postmasterPid !== undefined) {
+      let used = 0;
+      for (const [pid, cpu] of postgresCpu()) used += cpu - (this.startPostgres.get(pid) ?? 0);
+      out.postgres = used / seconds;
+    }
+    out.loadavg1 = loadavg()[0]!;
     const machine = machineJiffies();
     const cores = (machine.total - this.startMachine.total) / CLK_TCK / seconds; // ≈ core count
     out.machine = ((machine.busy - this.startMachine.busy) / (machine.total - this.startMachine.total)) * cores;
@@ -98,6 +134,8 @@ export interface ServerHandle {
   logFile: string;
   /** performance.now() when the server logged "listening" (or answered, at warn level). */
   readyAt: number;
+  /** performance.now() when it was spawned. */
+  spawnedAt: number;
   stop(): Promise<void>;
 }
 
@@ -131,6 +169,7 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
   const listen = warn ? `127.0.0.1:${await freePort()}` : "127.0.0.1:0";
   const metrics = warn ? `127.0.0.1:${await freePort()}` : "127.0.0.1:0";
   const fd = openSync(options.logFile, "w");
+  const spawnedAt = performance.now();
   const child = spawn(
     process.execPath,
     [...(options.cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfDir}`] : []), "--import", "tsx", "server/src/cli/main.ts", "serve"],
@@ -170,6 +209,7 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
     address,
     logFile: options.logFile,
     readyAt: performance.now(),
+    spawnedAt,
     async stop() {
       if (dead) return;
       child.kill("SIGTERM");

@@ -3,7 +3,7 @@
  * by self time per function, by package ("where does the code live"), and inclusive time of
  * the functions in Posthorn's own code.
  *
- * Standalone: `npx tsx bench/profile-summary.ts <file.cpuprofile> [top]`.
+ * Standalone: `npx tsx bench/profile-summary.ts <file.cpuprofile> [top] [skip-ms]`.
  */
 import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
@@ -54,7 +54,8 @@ function shortUrl(url: string): string {
   return own ? own[1]! : url;
 }
 
-export function summarizeProfile(file: string, top = 25): ProfileSummary {
+/** `skipMs`: leave out the first milliseconds of the profile (start-up: module loading, migrations). */
+export function summarizeProfile(file: string, top = 25, skipMs = 0): ProfileSummary {
   const profile = JSON.parse(readFileSync(file, "utf8")) as CpuProfile;
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const parent = new Map<number, number>();
@@ -69,9 +70,12 @@ export function summarizeProfile(file: string, top = 25): ProfileSummary {
   const inclusive = new Map<string, number>();
   let totalUs = 0;
   let idleUs = 0;
+  let atUs = 0;
   for (let i = 0; i < profile.samples.length; i++) {
     // timeDeltas[i] is the time since the previous sample; it belongs to the sample before.
+    atUs += profile.timeDeltas[i] ?? 0;
     const us = profile.timeDeltas[i + 1] ?? 0;
+    if (atUs < skipMs * 1000) continue;
     const node = byId.get(profile.samples[i]!)!;
     totalUs += us;
     if (node.callFrame.functionName === "(idle)") {
@@ -122,5 +126,5 @@ export function formatProfile(summary: ProfileSummary): string {
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const file = process.argv[2];
   if (!file) throw new Error("usage: tsx bench/profile-summary.ts <file.cpuprofile> [top]");
-  console.log(formatProfile(summarizeProfile(file, Number(process.argv[3] ?? 25))));
+  console.log(formatProfile(summarizeProfile(file, Number(process.argv[3] ?? 25), Number(process.argv[4] ?? 0))));
 }

@@ -10,13 +10,13 @@
  * machine's facts, to bench/results/<timestamp>.json. See docs/performance.md.
  *
  * Flags: --quick (≈2 min) · --stores=postgres,pglite · --only=saturation,latency,isolation,
- * emit,backlog,verifier,loglevel · --profile (adds a CPU-profiled saturation run on PostgreSQL)
+ * emit,backlog,verifier,loglevel · --profile[=saturation|emit] (adds a CPU-profiled run)
  * · --measure-s=N · --backlog=N · --rate=N
  */
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
-import { ROOT } from "./processes.js";
+import { ROOT, watchPostgres } from "./processes.js";
 import { formatProfile, summarizeProfile, type ProfileSummary } from "./profile-summary.js";
 import { setupRig, type RigOptions } from "./rig.js";
 import { runBacklog, type BacklogResult } from "./scenarios/backlog.js";
@@ -36,7 +36,7 @@ const quick = flag("quick");
 const stores = (value("stores") ?? "postgres,postgres-nosync,pglite").split(",") as StoreKind[];
 const ALL = ["saturation", "latency", "isolation", "emit", "backlog", "verifier", "loglevel"];
 const only = new Set(value("only")?.split(",") ?? ALL);
-const measureMs = Number(value("measure-s") ?? (quick ? 6 : 20)) * 1000;
+const measureMs = Number(value("measure-s") ?? (quick ? 6 : 15)) * 1000;
 const scale = {
   endpoints: 10,
   hang: [9], // 10 % of the endpoints never answer
@@ -45,7 +45,7 @@ const scale = {
   backlogCap: 5000,
   ratePerSec: Number(value("rate") ?? 500),
   latencyWarmupMs: quick ? 2000 : 3000,
-  latencyMeasureMs: quick ? 6000 : Math.min(measureMs, 20_000),
+  latencyMeasureMs: quick ? 6000 : Math.min(measureMs, 10_000),
   settleMs: 10_000,
   emitWarmupMs: quick ? 1000 : 2000,
   emitMeasureMs: quick ? 4000 : 10_000,
@@ -53,7 +53,7 @@ const scale = {
   batchSize: 100,
   batchConcurrency: 4,
   backlog: Number(value("backlog") ?? (quick ? 20_000 : 100_000)),
-  backlogTimeoutMs: quick ? 120_000 : 300_000,
+  backlogTimeoutMs: quick ? 120_000 : 240_000,
 };
 
 const TARGETS = {
@@ -89,7 +89,7 @@ mkdirSync(outDir, { recursive: true });
 const log = (message: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 
 const postgres = stores.includes("postgres") ? providePostgres(false) : undefined;
-const postgresNosync = stores.includes("postgres-nosync") || flag("profile") ? providePostgres(true, true) : undefined;
+const postgresNosync = stores.includes("postgres-nosync") || argv.some((a) => a.startsWith("--profile")) ? providePostgres(true, true) : undefined;
 const adminUrl = (kind: StoreKind) => (kind === "postgres" ? postgres?.url : kind === "postgres-nosync" ? postgresNosync?.url : undefined);
 const cleanup = () => {
   postgres?.stop();
@@ -109,7 +109,7 @@ const results: {
   postgres?: Partial<Record<StoreKind, { startedHere: boolean; settings: Record<string, string> }>>;
   stores: Partial<Record<StoreKind, StoreResults>>;
   verifier?: VerifierResult;
-  profile?: { file: string; summary: ProfileSummary };
+  profile?: { scenario: string; file: string; result: unknown; summary: ProfileSummary };
   finishedAt?: string;
 } = {
   startedAt: new Date().toISOString(),
@@ -151,6 +151,7 @@ async function withRig<T>(options: Omit<RigOptions, "adminUrl" | "outDir">, fn: 
 
 async function runStore(kind: StoreKind): Promise<StoreResults> {
   const r: StoreResults = { errors: {} };
+  watchPostgres(kind === "postgres" ? postgres?.pid : kind === "postgres-nosync" ? postgresNosync?.pid : undefined);
   const base = { store: kind, endpoints: scale.endpoints, layout: "per-customer" as const };
   const sat = (hang: number[]) => ({ warmupMs: scale.warmupMs, measureMs: scale.measureMs, backlogCap: scale.backlogCap, hang });
   const lat = (hang: number[]) => ({ ratePerSec: scale.ratePerSec, warmupMs: scale.latencyWarmupMs, measureMs: scale.latencyMeasureMs, settleMs: scale.settleMs, hang });
@@ -186,20 +187,37 @@ async function runStore(kind: StoreKind): Promise<StoreResults> {
     r.backlog = await step(r, `${kind} backlog ${scale.backlog}`, () =>
       withRig({ ...base, layout: "fanout", label: "backlog", workers: false }, (rig) => runBacklog(rig, { deliveries: scale.backlog, timeoutMs: scale.backlogTimeoutMs })),
     );
-  if (only.has("loglevel") && kind !== "pglite")
+  if (only.has("loglevel") && (kind === "postgres-nosync" || !stores.includes("postgres-nosync")) && kind !== "pglite")
     r.saturationWarnLog = await step(r, `${kind} saturation, log level warn`, () =>
       withRig({ ...base, label: "saturation-warn", logLevel: "warn" }, (rig) => runSaturation(rig, sat([]))),
     );
   return r;
 }
 
-async function profileRun(): Promise<{ file: string; summary: ProfileSummary } | undefined> {
-  const dir = join(outDir, "profile");
+/**
+ * `--profile[=saturation|emit]`: the scenario again on postgres-nosync with the server under
+ * `node --cpu-prof`; only the measurement window is summarized.
+ */
+async function profileRun(
+  scenario: "saturation" | "emit",
+): Promise<{ scenario: string; file: string; result: unknown; summary: ProfileSummary } | undefined> {
+  const dir = join(outDir, `profile-${scenario}`);
   mkdirSync(dir, { recursive: true });
   const scratch: StoreResults = { errors: {} };
-  await step(scratch, "postgres-nosync saturation with --cpu-prof", () =>
-    withRig({ store: "postgres-nosync", endpoints: scale.endpoints, layout: "per-customer", label: "profile", cpuProfDir: dir }, (rig) =>
-      runSaturation(rig, { warmupMs: scale.warmupMs, measureMs: scale.measureMs, backlogCap: scale.backlogCap }),
+  watchPostgres(postgresNosync?.pid);
+  let skipMs = 0;
+  const result = await step(scratch, `postgres-nosync ${scenario} with --cpu-prof`, () =>
+    withRig(
+      { store: "postgres-nosync", endpoints: scale.endpoints, layout: "per-customer", label: `profile-${scenario}`, cpuProfDir: dir, workers: scenario !== "emit" },
+      async (rig) => {
+        // Only the measurement window counts: start-up (tsx compiling modules, migrations) and warm-up are left out.
+        if (scenario === "saturation") {
+          skipMs = performance.now() - rig.server.spawnedAt + scale.warmupMs;
+          return runSaturation(rig, { warmupMs: scale.warmupMs, measureMs: scale.measureMs, backlogCap: scale.backlogCap });
+        }
+        skipMs = performance.now() - rig.server.spawnedAt + scale.emitWarmupMs;
+        return runEmit(rig, { warmupMs: scale.emitWarmupMs, measureMs: scale.emitMeasureMs, inFlight: scale.emitInFlight, batchSize: scale.batchSize, concurrency: scale.batchConcurrency });
+      },
     ),
   );
   const file = readdirSync(dir).find((f) => f.endsWith(".cpuprofile"));
@@ -207,7 +225,7 @@ async function profileRun(): Promise<{ file: string; summary: ProfileSummary } |
     log(`no .cpuprofile written: ${JSON.stringify(scratch.errors)}`);
     return undefined;
   }
-  return { file: join(dir, file), summary: summarizeProfile(join(dir, file), 30) };
+  return { scenario, file: join(dir, file), result, summary: summarizeProfile(join(dir, file), 30, skipMs) };
 }
 
 try {
@@ -223,7 +241,8 @@ try {
     results.verifier = await runVerifier();
   }
   for (const kind of stores) results.stores[kind] = await runStore(kind);
-  if (flag("profile") && postgresNosync) results.profile = await profileRun();
+  const profile = argv.find((a) => a === "--profile" || a.startsWith("--profile="));
+  if (profile && postgresNosync) results.profile = await profileRun(profile === "--profile=emit" ? "emit" : "saturation");
 } finally {
   cleanup();
 }
@@ -231,7 +250,7 @@ results.finishedAt = new Date().toISOString();
 const file = join(ROOT, "bench", "results", `${stamp}.json`);
 writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
 console.log(renderTable());
-if (results.profile) console.log(`\n${formatProfile(results.profile.summary)}`);
+if (results.profile) console.log(`\nprofile of ${results.profile.scenario} (server, postgres-nosync): ${JSON.stringify(results.profile.result)}\n${formatProfile(results.profile.summary)}`);
 console.log(`\nresults: ${file}\nlogs: ${outDir}`);
 for (const [kind, r] of Object.entries(results.stores)) for (const [name, error] of Object.entries(r.errors)) console.log(`\n${kind} ${name} failed:\n${error}`);
 
@@ -258,8 +277,9 @@ function renderTable(): string {
   row("  min backlog in window (0 = load-limited)", (r) => fmtInt(r.saturation?.minBacklog));
   row("  server CPU, cores", (r) => fmt(r.saturation?.cpuCores.server, 2));
   row("  server CPU ms per delivery", (r) => fmt(r.saturation?.serverCpuMsPerDelivery, 3));
+  row("  PostgreSQL CPU, cores", (r) => fmt(r.saturation?.cpuCores.postgres, 2));
   row("  receivers / load gen CPU, cores", (r) => (r.saturation ? `${fmt(r.saturation.cpuCores.receivers, 2)} / ${fmt(r.saturation.cpuCores.loadgen, 2)}` : "–"));
-  row("  machine busy, cores", (r) => fmt(r.saturation?.cpuCores.machine, 2));
+  row("  machine busy, cores (load avg 1 min)", (r) => (r.saturation ? `${fmt(r.saturation.cpuCores.machine, 2)} (${fmt(r.saturation.cpuCores.loadavg1, 1)})` : "–"));
   row("  server peak RSS, MB", (r) => fmtInt(r.saturation?.peakRssMb));
   row(`Latency @${scale.ratePerSec} ev/s p50/p95/p99 ms`, (r) => (r.latency ? `${fmt(r.latency.latencyMs.p50)}/${fmt(r.latency.latencyMs.p95)}/${fmt(r.latency.latencyMs.p99)}` : "–"), `p99 ≤ ${T.p99Ms}`, (r) => (r.latency ? r.latency.latencyMs.p99 <= T.p99Ms && r.latency.missing === 0 : undefined));
   row("  max ms / missing", (r) => (r.latency ? `${fmt(r.latency.latencyMs.max)} / ${r.latency.missing}` : "–"));

@@ -3,7 +3,7 @@
  * through the admin URL) and the embedded PGlite (a fresh data folder per scenario).
  */
 import { execFileSync, execSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
@@ -58,7 +58,10 @@ export async function postgresFacts(url: string): Promise<Record<string, string>
  * A PostgreSQL for the run: `DATABASE_URL` when set (unless `ownServer`), else a throwaway
  * one from `.ci/start-postgres.sh` (durable settings unless `fast`), stopped by `stop()`.
  */
-export function providePostgres(fast: boolean, ownServer = false): { url: string; started: boolean; stop(): void } {
+export function providePostgres(
+  fast: boolean,
+  ownServer = false,
+): { url: string; started: boolean; /** The postmaster's pid (servers started here). */ pid?: number; stop(): void } {
   if (process.env.DATABASE_URL && !ownServer) return { url: process.env.DATABASE_URL, started: false, stop() {} };
   const out = execFileSync("bash", [join(ROOT, ".ci/start-postgres.sh")], {
     env: { ...process.env, POSTHORN_PG_DURABLE: fast ? "0" : "1" },
@@ -72,10 +75,13 @@ export function providePostgres(fast: boolean, ownServer = false): { url: string
   };
   const url = value("DATABASE_URL");
   const stopCommand = value("POSTHORN_PG_STOP");
+  const dataDir = / -D (\S+) /.exec(stopCommand)?.[1];
+  const pid = dataDir ? Number(readFileSync(join(dataDir, "postmaster.pid"), "utf8").split("\n")[0]) : undefined;
   let stopped = false;
   return {
     url,
     started: true,
+    ...(pid ? { pid } : {}),
     stop() {
       if (stopped) return;
       stopped = true;
