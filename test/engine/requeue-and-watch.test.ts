@@ -82,4 +82,25 @@ describe.each(STORES)("RetryDelivery, RecoverFailedDeliveries, WatchDeliveries (
     expect(await codeOf(t.client.recoverFailedDeliveries({ subscriptionId: "sub_000000000000000000000000" }))).toMatch(/^INVALID_ARGUMENT: since: /);
     expect(status.NOT_FOUND).toBe(5);
   });
+
+  it("refuses to re-queue deliveries of a disabled subscription until it is enabled again", async () => {
+    accept = false;
+    const { subscription } = await t.client.subscribe({ customerId: "cus_off", endpointUrl: receiver.url });
+    const before = receiver.requests.length;
+    const { event } = await t.client.emit({ type: "lead.created", customerId: "cus_off", data: {} });
+    await receiver.waitFor(before + 1);
+    await t.app.engine!.idle();
+    const { deliveries } = await t.client.listDeliveries({ eventId: event!.id });
+    expect(deliveries[0]!.state).toBe(DeliveryState.FAILED);
+    await t.client.updateSubscription({ subscription: { id: subscription!.id, enabled: false }, updateMask: { paths: ["enabled"] } });
+    const refused = (p: Promise<unknown>) => p.then(() => "ok", (e: PosthornError) => `${e.codeName}: ${e.details}`);
+    expect(await refused(t.client.retryDelivery({ id: deliveries[0]!.id }))).toMatch(/^FAILED_PRECONDITION: .*is disabled; enable it/);
+    expect(await refused(t.client.recoverFailedDeliveries({ subscriptionId: subscription!.id, since: timestampFromMs(0) }))).toMatch(
+      /^FAILED_PRECONDITION: subscription sub_\w+ is disabled; enable it/,
+    );
+    await t.app.engine!.idle();
+    expect(receiver.requests).toHaveLength(before + 1);
+    await t.client.updateSubscription({ subscription: { id: subscription!.id, enabled: true }, updateMask: { paths: ["enabled"] } });
+    expect((await t.client.recoverFailedDeliveries({ subscriptionId: subscription!.id, since: timestampFromMs(0) })).recoveredDeliveries).toBe(1);
+  });
 });

@@ -1,5 +1,5 @@
 import { DeliveryState } from "@posthorn/sdk";
-import { InvalidArgumentError } from "../domain/errors.js";
+import { FailedPreconditionError, InvalidArgumentError } from "../domain/errors.js";
 import { nextPage, readPage } from "../store/page-token.js";
 import { findDelivery } from "../store/sql/find-delivery.js";
 import { findSubscription } from "../store/sql/find-subscription.js";
@@ -51,8 +51,14 @@ export function deliveryHandlers(deps: ApiDeps): DeliveryHandlers {
       const subscriptionId = checkId("subscription_id", request.subscriptionId, "subscription");
       if (!request.since) throw new InvalidArgumentError("since", "is required (recover failed deliveries created at or after it)");
       const since = dateOf(request.since);
-      await findSubscription(store.db, subscriptionId);
-      const recovered = await recoverFailedDeliveries(store.db, subscriptionId, since, new Date(clock.nowMs()));
+      const recovered = await store.db.transaction().execute(async (trx) => {
+        // A share lock on the subscription keeps a concurrent disable from slipping in.
+        const subscription = await findSubscription(trx, subscriptionId, "share");
+        if (!subscription.enabled) {
+          throw new FailedPreconditionError(`subscription ${subscriptionId} is disabled; enable it (UpdateSubscription) first`);
+        }
+        return recoverFailedDeliveries(trx, subscriptionId, since, new Date(clock.nowMs()));
+      });
       if (recovered > 0) deps.deliveriesDue();
       return { recoveredDeliveries: recovered };
     },

@@ -102,7 +102,7 @@ export function subscriptionHandlers(deps: ApiDeps): SubscriptionHandlers {
       const nowMs = clock.nowMs();
       const now = new Date(nowMs);
       const { row, canceled } = await store.db.transaction().execute(async (trx) => {
-        const before = await findSubscription(trx, id, true);
+        const before = await findSubscription(trx, id, "update");
         const row = await updateSubscription(trx, id, {
           ...patch,
           // Re-enabling clears the reason the server disabled it for.
@@ -122,7 +122,7 @@ export function subscriptionHandlers(deps: ApiDeps): SubscriptionHandlers {
       const id = checkId("id", request.id, "subscription");
       const now = new Date(clock.nowMs());
       const canceled = await store.db.transaction().execute(async (trx) => {
-        await findSubscription(trx, id, true);
+        await findSubscription(trx, id, "update");
         await updateSubscription(trx, id, { deleted_at: now, enabled: false, updated_at: now });
         return cancelPendingDeliveries(trx, id, "subscription deleted", now);
       });
@@ -138,7 +138,7 @@ export function subscriptionHandlers(deps: ApiDeps): SubscriptionHandlers {
       const nowMs = clock.nowMs();
       const secret = generateSecret();
       const row = await store.db.transaction().execute(async (trx) => {
-        const before = await findSubscription(trx, id, true);
+        const before = await findSubscription(trx, id, "update");
         // The current secret gets an expiry; older ones keep theirs; expired ones are dropped.
         const previous = liveSecrets(before.secrets, nowMs).map((s) =>
           s.expires_at === null ? { ...s, expires_at: nowMs + grace * 1000 } : s,

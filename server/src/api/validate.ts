@@ -12,21 +12,31 @@ export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 export const MAX_URL_LENGTH = 2048;
 export const MAX_DESCRIPTION_LENGTH = 1024;
 
+/**
+ * Length in characters (Unicode code points, as PostgreSQL and the Go and Python SDKs count
+ * them), not UTF-16 units: "😊" is one character.
+ */
+function characters(value: string): number {
+  let n = 0;
+  for (const _ of value) n++;
+  return n;
+}
+
 /** PostgreSQL text cannot hold U+0000, and no honest identifier contains control characters. */
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 export function checkCustomerId(field: string, value: string): string {
   if (value === "") throw new InvalidArgumentError(field, "is required");
-  if (value.length > MAX_CUSTOMER_ID_LENGTH) {
-    throw new InvalidArgumentError(field, `must be at most ${MAX_CUSTOMER_ID_LENGTH} characters, got ${value.length}`);
+  if (characters(value) > MAX_CUSTOMER_ID_LENGTH) {
+    throw new InvalidArgumentError(field, `must be at most ${MAX_CUSTOMER_ID_LENGTH} characters, got ${characters(value)}`);
   }
   if (CONTROL.test(value)) throw new InvalidArgumentError(field, "must not contain control characters");
   return value;
 }
 
 export function checkIdempotencyKey(field: string, value: string): string {
-  if (value.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
-    throw new InvalidArgumentError(field, `must be at most ${MAX_IDEMPOTENCY_KEY_LENGTH} characters, got ${value.length}`);
+  if (characters(value) > MAX_IDEMPOTENCY_KEY_LENGTH) {
+    throw new InvalidArgumentError(field, `must be at most ${MAX_IDEMPOTENCY_KEY_LENGTH} characters, got ${characters(value)}`);
   }
   if (CONTROL.test(value)) throw new InvalidArgumentError(field, "must not contain control characters");
   return value;
@@ -52,8 +62,8 @@ export function checkEventTypes(field: string, values: readonly string[], catalo
 }
 
 export function checkDescription(field: string, value: string): string {
-  if (value.length > MAX_DESCRIPTION_LENGTH) {
-    throw new InvalidArgumentError(field, `must be at most ${MAX_DESCRIPTION_LENGTH} characters, got ${value.length}`);
+  if (characters(value) > MAX_DESCRIPTION_LENGTH) {
+    throw new InvalidArgumentError(field, `must be at most ${MAX_DESCRIPTION_LENGTH} characters, got ${characters(value)}`);
   }
   if (value.includes("\u0000")) throw new InvalidArgumentError(field, "must not contain U+0000");
   return value;

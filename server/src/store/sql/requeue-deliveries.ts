@@ -7,18 +7,26 @@ import type { Database } from "../schema.js";
  * RetryDelivery: makes the delivery `id` pending and due `now`, whatever its state; the next
  * attempt is numbered after the last one and the retry schedule continues from there. A
  * delivery a worker holds right now keeps its lease (it is being attempted already).
- * Throws `NotFoundError`, or `FailedPreconditionError` when its subscription is deleted.
+ * Throws `NotFoundError`, or `FailedPreconditionError` when its subscription is deleted or
+ * disabled (a disabled endpoint receives nothing; enable it first). Run it in a transaction:
+ * the subscription row is read FOR SHARE so a concurrent disable cannot slip in between.
  */
 export async function retryDelivery(db: Kysely<Database>, id: string, now: Date): Promise<DeliveryRow> {
   const delivery = await db.selectFrom("deliveries").select("subscription_id").where("id", "=", id).executeTakeFirst();
   if (!delivery) throw new NotFoundError("delivery", id);
   const subscription = await db
     .selectFrom("subscriptions")
-    .select("deleted_at")
+    .select(["deleted_at", "enabled"])
     .where("id", "=", delivery.subscription_id)
+    .forShare()
     .executeTakeFirstOrThrow();
   if (subscription.deleted_at) {
     throw new FailedPreconditionError(`delivery ${id}: its subscription ${delivery.subscription_id} was deleted`);
+  }
+  if (!subscription.enabled) {
+    throw new FailedPreconditionError(
+      `delivery ${id}: its subscription ${delivery.subscription_id} is disabled; enable it (UpdateSubscription) first`,
+    );
   }
   return db
     .updateTable("deliveries")
