@@ -97,7 +97,10 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       );
     }
     if (config.metricsAddress !== "off") metricsServer = await startMetricsServer(metrics, config.metricsAddress);
-    logger.info(
+    // Start and stop are announced even at `warn` (operators and scripts read the address from
+    // this line); only `silent` silences them.
+    const lifecycle = logger.level === "silent" ? logger : logger.child({}, { level: "info" });
+    lifecycle.info(
       {
         address: api?.address,
         store: store.kind,
@@ -118,7 +121,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
         await engine?.stop();
         await metricsServer?.close();
         await store.close();
-        logger.info("stopped");
+        lifecycle.info("stopped");
       },
     };
   } catch (error) {
