@@ -26,6 +26,8 @@ export interface RigOptions {
   cpuProfDir?: string;
   /** Receivers check every signature (default true). */
   verify?: boolean;
+  /** Extra server settings (experiments: `--server-env=POSTHORN_MAX_CONCURRENCY=256`). */
+  serverEnv?: Record<string, string>;
 }
 
 export interface Rig {
@@ -45,7 +47,7 @@ export async function setupRig(options: RigOptions): Promise<Rig> {
   let starts = 0;
   const launch = (workers: boolean, logLevel: "info" | "warn", cpuProfDir: string | undefined) =>
     startServer({
-      env: { ...store.env, POSTHORN_WORKERS: String(workers) },
+      env: { ...options.serverEnv, ...store.env, POSTHORN_WORKERS: String(workers) },
       logLevel,
       logFile: join(options.outDir, `${options.label}-${options.store}-${starts++}.log`),
       ...(cpuProfDir ? { cpuProfDir } : {}),

@@ -11,7 +11,7 @@
  *
  * Flags: --quick (≈2 min) · --stores=postgres,pglite · --only=saturation,latency,isolation,
  * emit,backlog,verifier,loglevel · --profile[=saturation|emit] (adds a CPU-profiled run)
- * · --measure-s=N · --backlog=N · --rate=N
+ * · --server-env=NAME=value · --measure-s=N · --backlog=N · --rate=N
  */
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
@@ -33,6 +33,13 @@ const argv = process.argv.slice(2);
 const flag = (name: string) => argv.includes(`--${name}`);
 const value = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
 const quick = flag("quick");
+/** `--server-env=NAME=value` (repeatable): extra settings for every server, for experiments. */
+const serverEnv = Object.fromEntries(
+  argv.filter((a) => a.startsWith("--server-env=")).map((a) => {
+    const [name, ...rest] = a.slice("--server-env=".length).split("=");
+    return [name!, rest.join("=")];
+  }),
+);
 const stores = (value("stores") ?? "postgres,postgres-nosync,pglite").split(",") as StoreKind[];
 const ALL = ["saturation", "latency", "isolation", "emit", "backlog", "verifier", "loglevel"];
 const only = new Set(value("only")?.split(",") ?? ALL);
@@ -141,7 +148,7 @@ async function step<T>(store: StoreResults, name: string, fn: () => Promise<T>):
 }
 
 async function withRig<T>(options: Omit<RigOptions, "adminUrl" | "outDir">, fn: (rig: Awaited<ReturnType<typeof setupRig>>) => Promise<T>): Promise<T> {
-  const rig = await setupRig({ ...options, adminUrl: adminUrl(options.store), outDir });
+  const rig = await setupRig({ ...options, adminUrl: adminUrl(options.store), outDir, serverEnv });
   try {
     return await fn(rig);
   } finally {
