@@ -37,6 +37,14 @@ const CASES: {
   { name: "429", respond: (_q, _i, r) => void r.writeHead(429).end(), state: DeliveryState.PENDING, status: 429 },
   { name: "5xx", respond: (_q, _i, r) => void r.writeHead(502).end("bad gateway"), state: DeliveryState.PENDING, status: 502, excerpt: "bad gateway" },
   {
+    // PostgreSQL text cannot hold U+0000: the excerpt keeps a replacement character instead.
+    name: "5xx with NUL bytes in its body",
+    respond: (_q, _i, r) => void r.writeHead(503).end("a\u0000b"),
+    state: DeliveryState.PENDING,
+    status: 503,
+    excerpt: "a\ufffdb",
+  },
+  {
     name: "never answers",
     respond: () => {},
     state: DeliveryState.PENDING,

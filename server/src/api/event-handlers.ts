@@ -6,6 +6,7 @@ import { nextPage, readPage } from "../store/page-token.js";
 import { emitEvents, type EmittedEvent, type NewEvent } from "../store/sql/emit-events.js";
 import { findEvent } from "../store/sql/find-event.js";
 import { listEvents } from "../store/sql/list-events.js";
+import { GroupCommit } from "../store/group-commit.js";
 import type { ApiDeps, UnaryHandlers } from "./handler-types.js";
 import { eventToProto } from "./proto-mapping.js";
 import { checkCustomerId, checkEventType, checkId, checkIdempotencyKey, findNonFiniteNumber } from "./validate.js";
@@ -46,19 +47,26 @@ export function eventHandlers(deps: ApiDeps): EventHandlers {
       timestamp: Math.floor(nowMs / 1000),
       type,
     });
-    return { event: { id, type, customerId, envelope, idempotencyKey }, data };
+    // Stored times are whole seconds, like the envelope's `timestamp`, so GetEvent agrees with it.
+    const createdAt = new Date(Math.floor(nowMs / 1000) * 1000);
+    return { event: { id, type, customerId, envelope, idempotencyKey, createdAt }, data };
   };
 
-  const persist = async (prepared: { event: NewEvent }[], nowMs: number): Promise<EmittedEvent[]> => {
-    // Stored times are whole seconds, like the envelope's `timestamp`.
-    const now = new Date(Math.floor(nowMs / 1000) * 1000);
+  /** Stores events in one transaction and wakes the workers when deliveries were made. */
+  const persist = async (events: NewEvent[]): Promise<EmittedEvent[]> => {
     const results = await store.db
       .transaction()
-      .execute((trx) => emitEvents(trx, prepared.map((p) => p.event), now, IDEMPOTENCY_TTL_MS));
+      .execute((trx) => emitEvents(trx, events, new Date(clock.nowMs()), IDEMPOTENCY_TTL_MS));
     for (const result of results) if (!result.replayed) deps.metrics.eventsEmitted.inc({ type: result.event.type });
     if (results.some((result) => !result.replayed && result.matchedSubscriptions > 0)) deps.deliveriesDue();
     return results;
   };
+  /**
+   * Unary Emits that arrive while a write is running share the next transaction (group
+   * commit): under load one transaction serves many callers; each caller still gets its own
+   * result, and its event is stored before it gets it.
+   */
+  const emits = new GroupCommit<NewEvent, EmittedEvent>(persist, MAX_BATCH_EVENTS);
 
   const respond = (result: EmittedEvent, data: Record<string, unknown>) => ({
     event: eventToProto(result.event, result.replayed ? undefined : data),
@@ -68,10 +76,8 @@ export function eventHandlers(deps: ApiDeps): EventHandlers {
 
   return {
     async emit(request) {
-      const nowMs = clock.nowMs();
-      const prepared = prepare(request, "", nowMs);
-      const [result] = await persist([prepared], nowMs);
-      return respond(result!, prepared.data);
+      const prepared = prepare(request, "", clock.nowMs());
+      return respond(await emits.submit(prepared.event), prepared.data);
     },
 
     async emitBatch(request) {
@@ -81,7 +87,7 @@ export function eventHandlers(deps: ApiDeps): EventHandlers {
       }
       const nowMs = clock.nowMs();
       const prepared = request.events.map((event, index) => prepare(event, `events[${index}].`, nowMs));
-      const results = await persist(prepared, nowMs);
+      const results = await persist(prepared.map((p) => p.event));
       return { results: results.map((result, index) => respond(result, prepared[index]!.data)) };
     },
 

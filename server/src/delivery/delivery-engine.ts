@@ -7,8 +7,8 @@ import type { Logger } from "../observability/logger.js";
 import type { Metrics } from "../observability/metrics.js";
 import type { Store } from "../store/database.js";
 import { claimDeliveries, type ClaimedDelivery } from "../store/sql/claim-deliveries.js";
-import type { AttemptResult } from "../store/sql/record-attempts.js";
-import { AttemptRecorder } from "./attempt-recorder.js";
+import { GroupCommit } from "../store/group-commit.js";
+import { recordAttempts, type AttemptResult, type RecordedAttempt } from "../store/sql/record-attempts.js";
 import { deleteExpiredIdempotencyKeys, freeExpiredLeases, releaseLeases } from "../store/sql/release-leases.js";
 import { FairQueue } from "./fair-queue.js";
 import { decideAfterAttempt, type RetryPolicy } from "./retry-policy.js";
@@ -46,6 +46,10 @@ export interface DeliveryEngine {
 
 type Job = ClaimedDelivery & { origin: string };
 
+function withoutNul(text: string): string {
+  return text.includes("\u0000") ? text.replaceAll("\u0000", "\ufffd") : text;
+}
+
 /** Claimed deliveries allowed per origin (waiting + in flight) = per-endpoint limit × this. */
 const ORIGIN_BACKLOG_FACTOR = 2;
 
@@ -58,9 +62,15 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
     maxRetryAfterSeconds: 86_400,
   };
   const queue = new FairQueue<Job>(config.maxConcurrencyPerEndpoint);
-  const recorder = new AttemptRecorder(store, owner, clock);
+  /** Finished attempts are written in batches: one statement per batch (group commit). */
+  const recorder = new GroupCommit<AttemptResult, RecordedAttempt>(
+    (results) => recordAttempts(store.db, owner, results, new Date(clock.nowMs())),
+    500,
+  );
   const inFlight = new Set<Promise<void>>();
   const inFlightIds = new Set<string>();
+  /** Endpoint origin of each subscription with deliveries held here (for the claim's exclusion list). */
+  const originOfSubscription = new Map<string, string>();
   /** Most deliveries this process holds at once (waiting + in flight). */
   const maxHeld = config.maxConcurrency * 2;
 
@@ -104,14 +114,20 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
     const room = Math.min(maxHeld - held(), config.claimBatchSize);
     if (room <= 0) return 0;
     const nowMs = clock.nowMs();
-    const claimed = await claimDeliveries(store.db, owner, room, new Date(nowMs), config.leaseSeconds * 1000);
+    // Subscriptions whose endpoint already has a full backlog here are not claimed at all.
+    const backlogCap = config.maxConcurrencyPerEndpoint * ORIGIN_BACKLOG_FACTOR;
+    const saturated = [...originOfSubscription].flatMap(([id, origin]) => (queue.heldFor(origin) >= backlogCap ? [id] : []));
+    const claimed = await claimDeliveries(store.db, owner, room, new Date(nowMs), config.leaseSeconds * 1000, saturated);
     const deferred: string[] = [];
     for (const delivery of claimed) {
       const origin = new URL(delivery.endpoint_url).origin;
       // An endpoint with a full backlog here gets its delivery back for later, so the lease is
       // never held while waiting on a slow endpoint.
-      if (queue.heldFor(origin) >= config.maxConcurrencyPerEndpoint * ORIGIN_BACKLOG_FACTOR) deferred.push(delivery.id);
-      else queue.push({ ...delivery, origin });
+      if (queue.heldFor(origin) >= backlogCap) deferred.push(delivery.id);
+      else {
+        queue.push({ ...delivery, origin });
+        originOfSubscription.set(delivery.subscription_id, origin);
+      }
     }
     if (deferred.length > 0) {
       await releaseLeases(store.db, owner, deferred, new Date(nowMs + Math.min(1000, config.attemptTimeoutMs / 2)));
@@ -129,6 +145,7 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
         .catch((error: unknown) => logger.error({ err: error, delivery_id: job.id }, "attempt could not be recorded; its lease will expire and it will be retried"))
         .finally(() => {
           queue.done(job);
+          if (queue.heldFor(job.origin) === 0) originOfSubscription.delete(job.subscription_id);
           inFlight.delete(run);
           inFlightIds.delete(job.id);
           if (running) {
@@ -166,20 +183,21 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
         status_code: outcome.statusCode ?? null,
         duration_ms: Math.max(0, Math.round(outcome.durationMs)),
         error_kind: outcome.errorKind ?? null,
-        error_message: outcome.errorMessage ?? (decision.kind === "failed" ? decision.reason : ""),
-        response_excerpt: outcome.responseExcerpt,
+        error_message: withoutNul(outcome.errorMessage ?? (decision.kind === "failed" ? decision.reason : "")),
+        // A receiver's bytes may hold U+0000, which PostgreSQL text refuses.
+        response_excerpt: withoutNul(outcome.responseExcerpt),
         signature,
         succeeded: decision.kind === "succeeded",
         will_retry: decision.kind === "retry",
       },
       state: decision.kind === "succeeded" ? "succeeded" : decision.kind === "retry" ? "pending" : "failed",
       nextAttemptAt: decision.kind === "retry" ? new Date(decision.nextAttemptAtMs) : null,
-      finalReason: decision.kind === "failed" ? decision.reason : "",
+      finalReason: decision.kind === "failed" ? withoutNul(decision.reason) : "",
       ...(decision.kind === "failed" && decision.disableSubscription
         ? { disableSubscription: { id: job.subscription_id, reason: decision.disableSubscription.reason } }
         : {}),
     };
-    const { delivery, attempt: row } = await recorder.record(result);
+    const { delivery, attempt: row } = await recorder.submit(result);
 
     metrics.attempts.inc({ outcome: decision.kind });
     metrics.attemptDuration.observe({ outcome: decision.kind }, outcome.durationMs / 1000);

@@ -23,7 +23,8 @@ export interface ClaimedDelivery {
  * unleased deliveries due at `now` (oldest due first) `FOR UPDATE SKIP LOCKED`, so concurrent
  * workers in any process never claim the same row, and the UPDATE takes the lease until
  * `now + leaseMs`. The same statement returns the event body and the subscription's secrets.
- * (graphile/worker `getJobs.ts` does the same.)
+ * (graphile/worker `getJobs.ts` does the same.) Deliveries of `skipSubscriptions` (endpoints
+ * whose share of this worker is full) are left for later or for another worker.
  */
 export async function claimDeliveries(
   db: Kysely<Database>,
@@ -31,12 +32,14 @@ export async function claimDeliveries(
   limit: number,
   now: Date,
   leaseMs: number,
+  skipSubscriptions: readonly string[] = [],
 ): Promise<ClaimedDelivery[]> {
   const leaseUntil = new Date(now.getTime() + leaseMs);
   const { rows } = await sql<ClaimedDelivery>`
     WITH due AS (
       SELECT id FROM deliveries
       WHERE state = 'pending' AND lease_owner IS NULL AND next_attempt_at <= ${now}
+        AND NOT (subscription_id = ANY(${skipSubscriptions}::text[]))
       ORDER BY next_attempt_at
       LIMIT ${limit}
       FOR UPDATE SKIP LOCKED

@@ -12,6 +12,8 @@ export interface NewEvent {
   envelope: Uint8Array;
   /** Empty string: no idempotency key. */
   idempotencyKey: string;
+  /** Emit time, whole seconds: the envelope's `timestamp`. */
+  createdAt: Date;
 }
 
 export interface EmittedEvent {
@@ -35,7 +37,9 @@ const INSERT_CHUNK = 2000;
  * earlier in the same batch is a replay of that event.
  *
  * Fan-out (contract, "Subscriptions"): every enabled, live subscription of the event's customer
- * whose `event_types` is empty or contains the event's type gets one pending delivery due `now`.
+ * whose `event_types` is empty or contains the event's type gets one pending delivery, due at once.
+ * Several callers' events may share one call (group commit): each event keeps its own
+ * `createdAt`, and a key repeated across them makes the later ones replays of the first.
  *
  * Returns one result per input, in order.
  */
@@ -101,7 +105,7 @@ export async function emitEvents(
           type: events[index]!.type,
           envelope: events[index]!.envelope,
           idempotency_key: events[index]!.idempotencyKey === "" ? null : events[index]!.idempotencyKey,
-          created_at: now,
+          created_at: events[index]!.createdAt,
         })),
       )
       .returningAll()
@@ -142,9 +146,10 @@ export async function emitEvents(
         endpoint_url: subscription.endpoint_url,
         state: "pending",
         attempt_count: 0,
-        next_attempt_at: now,
+        // Due at once: the emit time (never later than `now`).
+        next_attempt_at: event.createdAt,
         final_reason: "",
-        created_at: now,
+        created_at: event.createdAt,
         updated_at: now,
       });
     }

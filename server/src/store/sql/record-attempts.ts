@@ -1,11 +1,12 @@
-import { sql, type Insertable, type Kysely } from "kysely";
+import { sql, type Kysely } from "kysely";
 import type { AttemptRow, DeliveryRow } from "../rows.js";
-import type { AttemptTable, Database, DeliveryStateName } from "../schema.js";
+import type { Database, DeliveryStateName } from "../schema.js";
 import { cancelPendingDeliveries } from "./cancel-pending-deliveries.js";
 
 /** What an attempt did to its delivery. */
 export interface AttemptResult {
-  attempt: Insertable<AttemptTable> & { id: string; delivery_id: string; attempt_number: number };
+  /** The attempt row to store (text must not contain U+0000, which PostgreSQL text refuses). */
+  attempt: AttemptRow;
   /** The delivery's new state. */
   state: DeliveryStateName;
   /** When the next attempt is due (state pending only). */
@@ -22,48 +23,70 @@ export interface RecordedAttempt {
 }
 
 /**
- * Records a batch of finished attempts, in the transaction the caller opened, with two
- * statements whatever the batch size: one multi-row INSERT of the attempt rows, and one
- * UPDATE … FROM (VALUES …) of their deliveries (count, state, due time; the lease dropped) —
- * only where `owner` still holds the lease, so a delivery canceled meanwhile stays canceled.
- * For 410 Gone, the subscription is disabled and its other pending deliveries canceled.
- * Results come back in input order.
+ * Records a batch of finished attempts with ONE statement whatever the batch size (the hot
+ * path's write): the batch travels as column arrays (`unnest`), a data-modifying CTE inserts
+ * the attempt rows, and the UPDATE sets each delivery's count, state and due time and drops
+ * its lease — only where `owner` still holds the lease, so a delivery canceled meanwhile stays
+ * canceled. One statement is atomic by itself, so no BEGIN/COMMIT round trips. When an attempt
+ * got 410 Gone, the same transaction also disables its subscription and cancels the
+ * subscription's other pending deliveries. Results come back in input order.
  */
 export async function recordAttempts(
-  trx: Kysely<Database>,
+  db: Kysely<Database>,
   owner: string,
   results: readonly AttemptResult[],
   now: Date,
 ): Promise<RecordedAttempt[]> {
   if (results.length === 0) return [];
-  const attempts = await trx
-    .insertInto("attempts")
-    .values(results.map((result) => result.attempt))
-    .returningAll()
-    .execute();
-  const values = results.map(
-    (r) =>
-      sql`(${r.attempt.delivery_id}, ${r.attempt.attempt_number}::integer, ${r.state}, ${r.nextAttemptAt}::timestamptz, ${r.finalReason})`,
-  );
-  const { rows: deliveries } = await sql<DeliveryRow>`
+  const disabling = results.filter((result) => result.disableSubscription);
+  const deliveries =
+    disabling.length === 0
+      ? await writeBatch(db, owner, results, now)
+      : await db.transaction().execute(async (trx) => {
+          const updated = await writeBatch(trx, owner, results, now);
+          for (const { disableSubscription } of disabling) {
+            const { id, reason } = disableSubscription!;
+            await trx
+              .updateTable("subscriptions")
+              .set({ enabled: false, disabled_reason: reason, updated_at: now })
+              .where("id", "=", id)
+              .where("enabled", "=", true)
+              .execute();
+            await cancelPendingDeliveries(trx, id, `subscription disabled: ${reason}`, now);
+          }
+          return updated;
+        });
+  const deliveryById = new Map(deliveries.map((d) => [d.id, d]));
+  return results.map((r) => ({ attempt: r.attempt, delivery: deliveryById.get(r.attempt.delivery_id) }));
+}
+
+async function writeBatch(db: Kysely<Database>, owner: string, results: readonly AttemptResult[], now: Date): Promise<DeliveryRow[]> {
+  const column = <T>(pick: (result: AttemptResult) => T): T[] => results.map(pick);
+  const { rows } = await sql<DeliveryRow>`
+    WITH v AS (
+      SELECT * FROM unnest(
+        ${column((r) => r.attempt.id)}::text[], ${column((r) => r.attempt.delivery_id)}::text[],
+        ${column((r) => r.attempt.attempt_number)}::integer[], ${column((r) => r.attempt.started_at)}::timestamptz[],
+        ${column((r) => r.attempt.status_code)}::integer[], ${column((r) => r.attempt.duration_ms)}::integer[],
+        ${column((r) => r.attempt.error_kind)}::text[], ${column((r) => r.attempt.error_message)}::text[],
+        ${column((r) => r.attempt.response_excerpt)}::text[], ${column((r) => r.attempt.signature)}::text[],
+        ${column((r) => r.attempt.succeeded)}::boolean[], ${column((r) => r.attempt.will_retry)}::boolean[],
+        ${column((r) => r.state)}::text[], ${column((r) => r.nextAttemptAt)}::timestamptz[],
+        ${column((r) => r.finalReason)}::text[]
+      ) AS v (id, delivery_id, attempt_number, started_at, status_code, duration_ms, error_kind, error_message,
+              response_excerpt, signature, succeeded, will_retry, state, next_attempt_at, final_reason)
+    ), inserted AS (
+      INSERT INTO attempts (id, delivery_id, attempt_number, started_at, status_code, duration_ms, error_kind,
+                            error_message, response_excerpt, signature, succeeded, will_retry)
+      SELECT id, delivery_id, attempt_number, started_at, status_code, duration_ms, error_kind,
+             error_message, response_excerpt, signature, succeeded, will_retry
+      FROM v
+    )
     UPDATE deliveries AS d
     SET attempt_count = v.attempt_number, state = v.state, next_attempt_at = v.next_attempt_at,
         final_reason = v.final_reason, lease_owner = NULL, lease_expires_at = NULL, updated_at = ${now}
-    FROM (VALUES ${sql.join(values)}) AS v (id, attempt_number, state, next_attempt_at, final_reason)
-    WHERE d.id = v.id AND d.lease_owner = ${owner}
-    RETURNING d.*`.execute(trx);
-  for (const result of results) {
-    if (!result.disableSubscription) continue;
-    const { id, reason } = result.disableSubscription;
-    await trx
-      .updateTable("subscriptions")
-      .set({ enabled: false, disabled_reason: reason, updated_at: now })
-      .where("id", "=", id)
-      .where("enabled", "=", true)
-      .execute();
-    await cancelPendingDeliveries(trx, id, `subscription disabled: ${reason}`, now);
-  }
-  const attemptById = new Map(attempts.map((a) => [a.id, a]));
-  const deliveryById = new Map(deliveries.map((d) => [d.id, d]));
-  return results.map((r) => ({ attempt: attemptById.get(r.attempt.id)!, delivery: deliveryById.get(r.attempt.delivery_id) }));
+    FROM v
+    WHERE d.id = v.delivery_id AND d.lease_owner = ${owner}
+    RETURNING d.*`.execute(db);
+  return rows;
 }
