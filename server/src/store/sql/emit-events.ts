@@ -1,7 +1,7 @@
-import { sql, type Insertable, type Kysely } from "kysely";
+import { sql, type Kysely } from "kysely";
 import { newId } from "../../domain/ids.js";
 import type { EventRow } from "../rows.js";
-import type { Database, DeliveryTable } from "../schema.js";
+import type { Database } from "../schema.js";
 
 /** An event ready to store: validated, envelope serialized. */
 export interface NewEvent {
@@ -108,9 +108,22 @@ export async function emitEvents(
           created_at: events[index]!.createdAt,
         })),
       )
-      .returningAll()
+      // Only the generated column comes back: the rest is at hand (the envelope is large).
+      .returning(["id", "seq"])
       .execute();
-    for (const row of rows) stored.set(row.id, row);
+    const bySeq = new Map(rows.map((row) => [row.id, row.seq]));
+    for (const index of chunk) {
+      const event = events[index]!;
+      stored.set(event.id, {
+        seq: bySeq.get(event.id)!,
+        id: event.id,
+        customer_id: event.customerId,
+        type: event.type,
+        envelope: event.envelope,
+        idempotency_key: event.idempotencyKey === "" ? null : event.idempotencyKey,
+        created_at: event.createdAt,
+      });
+    }
   }
 
   // 3. Fan out to matching subscriptions (one query for all customers of the batch).
@@ -129,7 +142,7 @@ export async function emitEvents(
           // first and the row is re-checked, so no pending delivery outlives its cancellation.
           .forShare()
           .execute();
-  const deliveries: Insertable<DeliveryTable>[] = [];
+  const deliveries: NewDelivery[] = [];
   for (const index of fresh) {
     const event = events[index]!;
     let matched = 0;
@@ -144,18 +157,12 @@ export async function emitEvents(
         customer_id: event.customerId,
         event_type: event.type,
         endpoint_url: subscription.endpoint_url,
-        state: "pending",
-        attempt_count: 0,
-        // Due at once: the emit time (never later than `now`).
-        next_attempt_at: event.createdAt,
-        final_reason: "",
         created_at: event.createdAt,
-        updated_at: now,
       });
     }
     results[index] = { event: stored.get(event.id)!, matchedSubscriptions: matched, replayed: false };
   }
-  for (const chunk of chunks(deliveries, INSERT_CHUNK)) await trx.insertInto("deliveries").values(chunk).execute();
+  if (deliveries.length > 0) await insertPendingDeliveries(trx, deliveries, now);
 
   // 4. Replays: the original events and how many deliveries they made.
   if (replayOf.size > 0) {
@@ -202,6 +209,33 @@ async function findOriginals(
     });
   }
   return found;
+}
+
+interface NewDelivery {
+  id: string;
+  event_id: string;
+  subscription_id: string;
+  customer_id: string;
+  event_type: string;
+  endpoint_url: string;
+  created_at: Date;
+}
+
+/**
+ * Inserts pending deliveries, due at once (at their event's emit time, never later than
+ * `now`), as column arrays through `unnest`: one fixed statement whatever the count, with no
+ * per-row query building (the fan-out is the largest write of an emit).
+ */
+async function insertPendingDeliveries(trx: Kysely<Database>, rows: NewDelivery[], now: Date): Promise<void> {
+  const column = <T>(pick: (row: NewDelivery) => T): T[] => rows.map(pick);
+  await sql`
+    INSERT INTO deliveries (id, event_id, subscription_id, customer_id, event_type, endpoint_url, state,
+                            attempt_count, next_attempt_at, final_reason, created_at, updated_at)
+    SELECT id, event_id, subscription_id, customer_id, event_type, endpoint_url, 'pending', 0, created_at, '', created_at, ${now}
+    FROM unnest(${column((r) => r.id)}::text[], ${column((r) => r.event_id)}::text[], ${column((r) => r.subscription_id)}::text[],
+                ${column((r) => r.customer_id)}::text[], ${column((r) => r.event_type)}::text[],
+                ${column((r) => r.endpoint_url)}::text[], ${column((r) => r.created_at)}::timestamptz[])
+      AS v (id, event_id, subscription_id, customer_id, event_type, endpoint_url, created_at)`.execute(trx);
 }
 
 function keyOf(customerId: string, idempotencyKey: string): string {
