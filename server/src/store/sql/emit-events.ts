@@ -1,6 +1,6 @@
 import { sql, type Kysely } from "kysely";
 import { newId } from "../../domain/ids.js";
-import type { EventRow } from "../rows.js";
+import type { DeliveryRow, EventRow } from "../rows.js";
 import type { Database } from "../schema.js";
 
 /** An event ready to store: validated, envelope serialized. */
@@ -211,15 +211,10 @@ async function findOriginals(
   return found;
 }
 
-interface NewDelivery {
-  id: string;
-  event_id: string;
-  subscription_id: string;
-  customer_id: string;
-  event_type: string;
-  endpoint_url: string;
-  created_at: Date;
-}
+type NewDelivery = Pick<
+  DeliveryRow,
+  "id" | "event_id" | "subscription_id" | "customer_id" | "event_type" | "endpoint_url" | "created_at"
+>;
 
 /**
  * Inserts pending deliveries, due at once (at their event's emit time, never later than
