@@ -3,6 +3,7 @@ import { DeliveryState, SignatureScheme, status } from "@posthorn/sdk";
 import { STORES } from "../helpers/databases.js";
 import { startTestApp, type TestApp } from "../helpers/test-app.js";
 import { expectError, literal, UNKNOWN } from "./expect-error.js";
+import { NON_PUBLIC_HINT } from "../../server/src/api/validate.js";
 
 const SECRET = /^whsec_[A-Za-z0-9+/]{43}=$/;
 const DAY_S = 86_400;
@@ -72,12 +73,12 @@ describe.each(STORES)("subscriptions (%s)", (kind) => {
       [{ endpointUrl: "https://example.com/h#frag" }, /^endpoint_url: must not contain a #fragment/],
       [{ endpointUrl: "https://example.com/" + "a".repeat(2048 - 20) }, ACCEPTED],
       [{ endpointUrl: "https://example.com/" + "a".repeat(2049 - 20) }, literal("endpoint_url: must be at most 2048 characters, got 2049")],
-      [{ endpointUrl: "http://10.0.0.1/h" }, literal("endpoint_url: address 10.0.0.1 is not allowed")],
-      [{ endpointUrl: "http://169.254.169.254/latest/meta-data" }, literal("endpoint_url: address 169.254.169.254 is not allowed")],
-      [{ endpointUrl: "http://[::1]:8080/h" }, literal("endpoint_url: address ::1 is not allowed")],
-      [{ endpointUrl: "http://[::ffff:10.0.0.1]/h" }, /^endpoint_url: address ::ffff:a00:1 is not allowed$/],
-      [{ endpointUrl: "http://0x0a.0.0.1/h" }, literal("endpoint_url: address 10.0.0.1 is not allowed")],
-      [{ endpointUrl: "http://192.168.1.1./h" }, literal("endpoint_url: address 192.168.1.1 is not allowed")],
+      [{ endpointUrl: "http://10.0.0.1/h" }, literal("endpoint_url: address 10.0.0.1 is not allowed; " + NON_PUBLIC_HINT)],
+      [{ endpointUrl: "http://169.254.169.254/latest/meta-data" }, literal("endpoint_url: address 169.254.169.254 is not allowed; " + NON_PUBLIC_HINT)],
+      [{ endpointUrl: "http://[::1]:8080/h" }, literal("endpoint_url: address ::1 is not allowed; " + NON_PUBLIC_HINT)],
+      [{ endpointUrl: "http://[::ffff:10.0.0.1]/h" }, /^endpoint_url: address ::ffff:a00:1 is not allowed; deliveries go to public addresses only/],
+      [{ endpointUrl: "http://0x0a.0.0.1/h" }, literal("endpoint_url: address 10.0.0.1 is not allowed; " + NON_PUBLIC_HINT)],
+      [{ endpointUrl: "http://192.168.1.1./h" }, literal("endpoint_url: address 192.168.1.1 is not allowed; " + NON_PUBLIC_HINT)],
       [{ customerId: "" }, literal("customer_id: is required")],
       [{ customerId: "x".repeat(256) }, literal("customer_id: must be at most 255 characters, got 256")],
       [{ eventTypes: ["lead.created", "nope"] }, literal('event_types[1]: unknown event type "nope"; ListEventTypes returns the accepted ones')],
@@ -142,7 +143,7 @@ describe.each(STORES)("subscriptions (%s)", (kind) => {
       [{ subscription: { id } }, status.INVALID_ARGUMENT, /^update_mask: must name at least one of/],
       [{ subscription: { id, description: "x" }, updateMask: { paths: ["description", "customer_id"] } }, status.INVALID_ARGUMENT, /^update_mask\.paths\[1\]: "customer_id" cannot be updated; use endpoint_url, /],
       [{ subscription: { id }, updateMask: { paths: ["secret"] } }, status.INVALID_ARGUMENT, /^update_mask\.paths\[0\]: "secret" cannot be updated/],
-      [{ subscription: { id, endpointUrl: "http://10.1.2.3/" }, updateMask: { paths: ["endpoint_url"] } }, status.INVALID_ARGUMENT, literal("subscription.endpoint_url: address 10.1.2.3 is not allowed")],
+      [{ subscription: { id, endpointUrl: "http://10.1.2.3/" }, updateMask: { paths: ["endpoint_url"] } }, status.INVALID_ARGUMENT, literal("subscription.endpoint_url: address 10.1.2.3 is not allowed; " + NON_PUBLIC_HINT)],
       [{ subscription: { id, endpointUrl: "" }, updateMask: { paths: ["endpoint_url"] } }, status.INVALID_ARGUMENT, literal("subscription.endpoint_url: is required")],
       [{ subscription: { id, eventTypes: ["x.y"] }, updateMask: { paths: ["event_types"] } }, status.INVALID_ARGUMENT, /^subscription\.event_types\[0\]: unknown event type "x.y"/],
       [{ subscription: { id, description: "d".repeat(1025) }, updateMask: { paths: ["description"] } }, status.INVALID_ARGUMENT, /^subscription\.description: must be at most 1024/],
@@ -263,7 +264,7 @@ describe("Subscribe without the loopback allowance", () => {
       ["http://[::ffff:127.0.0.1]/h", "address ::ffff:7f00:1 is not allowed"],
     ];
     for (const [endpointUrl, reason] of cases) {
-      await expectError(t.client.subscribe({ customerId: "cus_guard", endpointUrl }), status.INVALID_ARGUMENT, literal(`endpoint_url: ${reason}`));
+      await expectError(t.client.subscribe({ customerId: "cus_guard", endpointUrl }), status.INVALID_ARGUMENT, literal(`endpoint_url: ${reason}; ${NON_PUBLIC_HINT}`));
     }
     const { subscription } = await t.client.subscribe({ customerId: "cus_guard", endpointUrl: "https://93.184.215.14/h" });
     expect(subscription!.endpointUrl).toBe("https://93.184.215.14/h");

@@ -12,6 +12,10 @@ export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 export const MAX_URL_LENGTH = 2048;
 export const MAX_DESCRIPTION_LENGTH = 1024;
 
+/** Appended to a refused endpoint host: what the rule is and how an operator lifts it. */
+export const NON_PUBLIC_HINT =
+  "deliveries go to public addresses only (an operator can allow a range with the server's POSTHORN_ALLOWED_CIDRS setting)";
+
 /**
  * Length in characters (Unicode code points, as PostgreSQL and the Go and Python SDKs count
  * them), not UTF-16 units: "😊" is one character.
@@ -93,7 +97,7 @@ export function checkEndpointUrl(field: string, value: string, refuseHost: (url:
   }
   if (url.hash !== "") throw new InvalidArgumentError(field, "must not contain a #fragment (it is never sent)");
   const refused = refuseHost(url);
-  if (refused !== undefined) throw new InvalidArgumentError(field, refused);
+  if (refused !== undefined) throw new InvalidArgumentError(field, `${refused}; ${NON_PUBLIC_HINT}`);
   if (url.href.length > MAX_URL_LENGTH) {
     throw new InvalidArgumentError(field, `must be at most ${MAX_URL_LENGTH} characters once normalized, got ${url.href.length}`);
   }
