@@ -84,6 +84,7 @@ function explainStartFailure(error: unknown, config: Config): string | undefined
     const [name, value] = isMetrics ? [ENV_NAMES.metricsAddress, config.metricsAddress] : [ENV_NAMES.listenAddress, config.listenAddress];
     return `${name}=${value} is already in use (another Posthorn?). Stop the other process or set ${name} to a free port (port 0 picks one).`;
   }
+  if (/is in use by process \d+/.test(text)) return message;
   if (/EACCES|EROFS|ENOSPC/.test(text) && config.databaseUrl === undefined) {
     return `cannot use the embedded database folder ${ENV_NAMES.dataDir}=${config.dataDir}: ${message}. Choose a writable folder.`;
   }
