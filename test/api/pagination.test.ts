@@ -4,7 +4,7 @@ import { STORES } from "../helpers/databases.js";
 import { startTestApp, type TestApp } from "../helpers/test-app.js";
 import { expectError, literal } from "./expect-error.js";
 
-type Lister = (request: { customerId: string; pageSize?: number; pageToken?: string }) => Promise<{ ids: string[]; nextPageToken: string }>;
+type Lister = (request: { customerId: string; pageSize?: number; pageToken?: string; newestFirst?: boolean }) => Promise<{ ids: string[]; nextPageToken: string }>;
 
 describe.each(STORES)("pagination (%s)", (kind) => {
   let t: TestApp;
@@ -102,6 +102,27 @@ describe.each(STORES)("pagination (%s)", (kind) => {
         seen.push(...page.ids);
       }
       expect(seen).toEqual([...before, ...added]);
+    });
+
+    it(`${name}: newest_first pages backwards; rows added meanwhile do not shift it; its tokens keep the order`, async () => {
+      const { list, add } = lists[name];
+      const customerId = `cus_page_newest_${name}`;
+      const ids = await add(customerId, 5);
+      const seen: string[] = [];
+      let page = await list({ customerId, pageSize: 2, newestFirst: true });
+      seen.push(...page.ids);
+      const firstToken = page.nextPageToken;
+      await add(customerId, 2); // newer than the first page: not part of this walk
+      while (page.nextPageToken !== "") {
+        page = await list({ customerId, pageSize: 2, pageToken: page.nextPageToken, newestFirst: true });
+        seen.push(...page.ids);
+      }
+      expect(seen).toEqual([...ids].reverse());
+      await expectError(
+        list({ customerId, pageSize: 2, pageToken: firstToken }),
+        status.INVALID_ARGUMENT,
+        literal("page_token: was made for newest_first: true; keep the order while paging"),
+      );
     });
   }
 

@@ -17,7 +17,7 @@ export function deliveryHandlers(deps: ApiDeps): DeliveryHandlers {
 
   return {
     async listDeliveries(request) {
-      const page = readPage("deliveries", request.pageSize, request.pageToken);
+      const page = readPage("deliveries", request.pageSize, request.pageToken, request.newestFirst);
       const state = request.state === DeliveryState.UNSPECIFIED ? undefined : STATE_FROM_PROTO[request.state];
       if (request.state !== DeliveryState.UNSPECIFIED && state === undefined) {
         throw new InvalidArgumentError("state", `unknown delivery state ${request.state}`);

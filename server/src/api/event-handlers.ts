@@ -96,7 +96,7 @@ export function eventHandlers(deps: ApiDeps): EventHandlers {
     },
 
     async listEvents(request) {
-      const page = readPage("events", request.pageSize, request.pageToken);
+      const page = readPage("events", request.pageSize, request.pageToken, request.newestFirst);
       const rows = await listEvents(store.db, { customerId: request.customerId, type: request.type }, page);
       const { rows: shown, nextPageToken } = nextPage(rows, page);
       return { events: shown.map((row) => eventToProto(row)), nextPageToken };

@@ -83,7 +83,7 @@ export function subscriptionHandlers(deps: ApiDeps): SubscriptionHandlers {
     },
 
     async listSubscriptions(request) {
-      const page = readPage("subscriptions", request.pageSize, request.pageToken);
+      const page = readPage("subscriptions", request.pageSize, request.pageToken, request.newestFirst);
       const rows = await listSubscriptions(store.db, { customerId: request.customerId }, page);
       const { rows: shown, nextPageToken } = nextPage(rows, page);
       const nowMs = clock.nowMs();

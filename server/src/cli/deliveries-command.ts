@@ -7,7 +7,8 @@ import { collectPages } from "./paginate.js";
 import { parseIntFlag, parseState } from "./parse-input.js";
 
 /**
- * `posthorn deliveries`: lists deliveries, oldest first, one row each with the outcome of every
+ * `posthorn deliveries`: lists the newest deliveries (`--oldest`: the first ones) in time order,
+ * one row each with the outcome of every
  * attempt (`500 500 200`); `--json` prints them with all attempt details.
  */
 export function registerDeliveriesCommand(program: Command): void {
@@ -18,9 +19,10 @@ export function registerDeliveriesCommand(program: Command): void {
     .option("--event <id>", "only this event's")
     .option("--subscription <id>", "only this subscription's")
     .option("--state <state>", "only pending, succeeded, failed or canceled")
-    .option("--limit <n>", "at most this many", "100");
+    .option("--limit <n>", "at most this many: the newest ones, shown oldest to newest", "100")
+    .option("--oldest", "the oldest ones instead of the newest");
   addJsonOption(addAddressOption(command)).action(
-    async (options: { customer?: string; event?: string; subscription?: string; state?: string; limit: string; json?: boolean; address: string }) => {
+    async (options: { oldest?: boolean; customer?: string; event?: string; subscription?: string; state?: string; limit: string; json?: boolean; address: string }) => {
       const limit = parseIntFlag("--limit", options.limit, 1);
       const state = options.state === undefined ? DeliveryState.UNSPECIFIED : parseState(options.state);
       await withClient(options.address, async (client) => {
@@ -32,9 +34,12 @@ export function registerDeliveriesCommand(program: Command): void {
             state,
             pageToken,
             pageSize,
+            newestFirst: !options.oldest,
           });
           return { items: page.deliveries, nextPageToken: page.nextPageToken };
         });
+        // Read newest first (so --limit keeps the newest), shown in time order.
+        if (!options.oldest) items.reverse();
         if (options.json) return print(JSON.stringify(items.map((d) => toJson(DeliverySchema, d)), null, 2));
         if (items.length === 0) return print("No deliveries.");
         print(
@@ -53,7 +58,7 @@ export function registerDeliveriesCommand(program: Command): void {
             80,
           ),
         );
-        if (more) print(`… more; raise --limit to see them.`);
+        if (more) print(options.oldest ? `… more; raise --limit to see them.` : `… older ones not shown; raise --limit or use --oldest to see them.`);
       });
     },
   );

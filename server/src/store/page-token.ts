@@ -1,17 +1,26 @@
 import { InvalidArgumentError } from "../domain/errors.js";
 
 /**
- * Keyset pagination. Lists are ordered by each table's `seq` identity column, so a page token
- * is "the last seq seen": rows added between pages get higher seqs and land on later pages,
- * never repeating or shifting a row. The token is opaque to callers (base64url).
+ * Keyset pagination. Lists are ordered by each table's `seq` identity column (oldest first, or
+ * newest first on request), so a page token is "the last seq seen" plus the order: rows added
+ * between pages get higher seqs and land on later pages (oldest first) or not at all (newest
+ * first), never repeating or shifting a row. The token is opaque to callers (base64url).
  */
 export interface Page {
   /** Which list the token belongs to; a token of another list is refused. */
   list: PagedList;
-  /** Rows with `seq` greater than this (as a decimal string); "0" for the first page. */
-  afterSeq: string;
+  newestFirst: boolean;
+  /** The last seq of the previous page (decimal string), or undefined for the first page. */
+  lastSeq: string | undefined;
   /** Rows to return, 1..1000. */
   limit: number;
+}
+
+/** The WHERE bound and ORDER BY direction a page reads with: `seq <op> bound ORDER BY seq <direction>`. */
+export function keyset(page: Page): { op: ">" | "<"; bound: string; direction: "asc" | "desc" } {
+  return page.newestFirst
+    ? { op: "<", bound: page.lastSeq ?? "9223372036854775807", direction: "desc" }
+    : { op: ">", bound: page.lastSeq ?? "0", direction: "asc" };
 }
 
 /** The paged lists; each token names its list. */
@@ -20,12 +29,17 @@ export type PagedList = "events" | "subscriptions" | "deliveries";
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 1000;
 
-/** Reads `page_size` and `page_token`; throws `InvalidArgumentError` naming the bad field. */
-export function readPage(list: PagedList, pageSize: number, pageToken: string): Page {
+/** Reads `page_size`, `page_token` and `newest_first`; throws `InvalidArgumentError` naming the bad field. */
+export function readPage(list: PagedList, pageSize: number, pageToken: string, newestFirst = false): Page {
   if (!Number.isInteger(pageSize) || pageSize < 0 || pageSize > MAX_PAGE_SIZE) {
     throw new InvalidArgumentError("page_size", `must be between 0 and ${MAX_PAGE_SIZE} (0 means ${DEFAULT_PAGE_SIZE}), got ${pageSize}`);
   }
-  return { list, afterSeq: pageToken === "" ? "0" : decode(list, pageToken), limit: pageSize === 0 ? DEFAULT_PAGE_SIZE : pageSize };
+  return {
+    list,
+    newestFirst,
+    lastSeq: pageToken === "" ? undefined : decode(list, newestFirst, pageToken),
+    limit: pageSize === 0 ? DEFAULT_PAGE_SIZE : pageSize,
+  };
 }
 
 /**
@@ -35,15 +49,18 @@ export function readPage(list: PagedList, pageSize: number, pageToken: string): 
 export function nextPage<T extends { seq: string }>(rows: T[], page: Page): { rows: T[]; nextPageToken: string } {
   if (rows.length <= page.limit) return { rows, nextPageToken: "" };
   const shown = rows.slice(0, page.limit);
-  return { rows: shown, nextPageToken: encode(page.list, shown[shown.length - 1]!.seq) };
+  return { rows: shown, nextPageToken: encode(page, String(shown[shown.length - 1]!.seq)) };
 }
 
-function encode(list: PagedList, seq: string): string {
-  return Buffer.from(`p1:${list}:${seq}`).toString("base64url");
+function encode(page: Page, seq: string): string {
+  return Buffer.from(`p2:${page.list}:${page.newestFirst ? "n" : "o"}:${seq}`).toString("base64url");
 }
 
-function decode(list: PagedList, token: string): string {
-  const match = /^p1:([a-z]+):(\d{1,19})$/.exec(Buffer.from(token, "base64url").toString("latin1"));
+function decode(list: PagedList, newestFirst: boolean, token: string): string {
+  const match = /^p2:([a-z]+):([no]):(\d{1,19})$/.exec(Buffer.from(token, "base64url").toString("latin1"));
   if (!match || match[1] !== list) throw new InvalidArgumentError("page_token", "is not a token from a previous response of this list");
-  return match[2]!;
+  if ((match[2] === "n") !== newestFirst) {
+    throw new InvalidArgumentError("page_token", `was made for ${match[2] === "n" ? "newest_first: true" : "newest_first: false"}; keep the order while paging`);
+  }
+  return match[3]!;
 }

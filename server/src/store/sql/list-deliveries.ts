@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import type { Page } from "../page-token.js";
+import { keyset, type Page } from "../page-token.js";
 import type { DeliveryStateName, Database } from "../schema.js";
 import type { DeliveryRow } from "../rows.js";
 
@@ -11,13 +11,14 @@ export interface DeliveryFilter {
   state: DeliveryStateName | undefined;
 }
 
-/** Deliveries after `page.afterSeq` in `seq` order, `limit + 1` rows (see `nextPage`). */
+/** Deliveries after the page token's seq, in the page's `seq` order, `limit + 1` rows (see `nextPage`). */
 export async function listDeliveries(db: Kysely<Database>, filter: DeliveryFilter, page: Page): Promise<DeliveryRow[]> {
+  const order = keyset(page);
   let query = db
     .selectFrom("deliveries")
     .selectAll()
-    .where("seq", ">", page.afterSeq as never)
-    .orderBy("seq")
+    .where("seq", order.op, order.bound as never)
+    .orderBy("seq", order.direction)
     .limit(page.limit + 1);
   if (filter.customerId !== "") query = query.where("customer_id", "=", filter.customerId);
   if (filter.eventId !== "") query = query.where("event_id", "=", filter.eventId);

@@ -66,7 +66,7 @@ type WebhookServiceClient interface {
 	Subscribe(ctx context.Context, in *SubscribeRequest, opts ...grpc.CallOption) (*SubscribeResponse, error)
 	// GetSubscription returns one subscription (without its secret).
 	GetSubscription(ctx context.Context, in *GetSubscriptionRequest, opts ...grpc.CallOption) (*GetSubscriptionResponse, error)
-	// ListSubscriptions pages through subscriptions, oldest first.
+	// ListSubscriptions pages through subscriptions, oldest first (or newest first).
 	ListSubscriptions(ctx context.Context, in *ListSubscriptionsRequest, opts ...grpc.CallOption) (*ListSubscriptionsResponse, error)
 	// UpdateSubscription changes the fields named in `update_mask`. Disabling a subscription
 	// cancels its pending deliveries.
@@ -79,9 +79,9 @@ type WebhookServiceClient interface {
 	RotateSubscriptionSecret(ctx context.Context, in *RotateSubscriptionSecretRequest, opts ...grpc.CallOption) (*RotateSubscriptionSecretResponse, error)
 	// GetEvent returns one event.
 	GetEvent(ctx context.Context, in *GetEventRequest, opts ...grpc.CallOption) (*GetEventResponse, error)
-	// ListEvents pages through events, oldest first.
+	// ListEvents pages through events, oldest first (or newest first).
 	ListEvents(ctx context.Context, in *ListEventsRequest, opts ...grpc.CallOption) (*ListEventsResponse, error)
-	// ListDeliveries pages through deliveries, oldest first, each with all of its attempts.
+	// ListDeliveries pages through deliveries, oldest first (or newest first), each with all of its attempts.
 	ListDeliveries(ctx context.Context, in *ListDeliveriesRequest, opts ...grpc.CallOption) (*ListDeliveriesResponse, error)
 	// GetDelivery returns one delivery with all of its attempts.
 	GetDelivery(ctx context.Context, in *GetDeliveryRequest, opts ...grpc.CallOption) (*GetDeliveryResponse, error)
@@ -291,7 +291,7 @@ type WebhookServiceServer interface {
 	Subscribe(context.Context, *SubscribeRequest) (*SubscribeResponse, error)
 	// GetSubscription returns one subscription (without its secret).
 	GetSubscription(context.Context, *GetSubscriptionRequest) (*GetSubscriptionResponse, error)
-	// ListSubscriptions pages through subscriptions, oldest first.
+	// ListSubscriptions pages through subscriptions, oldest first (or newest first).
 	ListSubscriptions(context.Context, *ListSubscriptionsRequest) (*ListSubscriptionsResponse, error)
 	// UpdateSubscription changes the fields named in `update_mask`. Disabling a subscription
 	// cancels its pending deliveries.
@@ -304,9 +304,9 @@ type WebhookServiceServer interface {
 	RotateSubscriptionSecret(context.Context, *RotateSubscriptionSecretRequest) (*RotateSubscriptionSecretResponse, error)
 	// GetEvent returns one event.
 	GetEvent(context.Context, *GetEventRequest) (*GetEventResponse, error)
-	// ListEvents pages through events, oldest first.
+	// ListEvents pages through events, oldest first (or newest first).
 	ListEvents(context.Context, *ListEventsRequest) (*ListEventsResponse, error)
-	// ListDeliveries pages through deliveries, oldest first, each with all of its attempts.
+	// ListDeliveries pages through deliveries, oldest first (or newest first), each with all of its attempts.
 	ListDeliveries(context.Context, *ListDeliveriesRequest) (*ListDeliveriesResponse, error)
 	// GetDelivery returns one delivery with all of its attempts.
 	GetDelivery(context.Context, *GetDeliveryRequest) (*GetDeliveryResponse, error)

@@ -158,7 +158,7 @@ class WebhookServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListSubscriptions(self, request, context):
-        """ListSubscriptions pages through subscriptions, oldest first.
+        """ListSubscriptions pages through subscriptions, oldest first (or newest first).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -196,14 +196,14 @@ class WebhookServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListEvents(self, request, context):
-        """ListEvents pages through events, oldest first.
+        """ListEvents pages through events, oldest first (or newest first).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ListDeliveries(self, request, context):
-        """ListDeliveries pages through deliveries, oldest first, each with all of its attempts.
+        """ListDeliveries pages through deliveries, oldest first (or newest first), each with all of its attempts.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
