@@ -10,11 +10,12 @@ export interface AttemptFinished {
 }
 
 /**
- * Attempt outcomes for WatchDeliveries streams. On PGlite (one process) workers publish to
- * watchers in the same process. On PostgreSQL the API and the workers may be different
- * processes, so workers announce recorded attempt ids with NOTIFY, and a process with watchers
- * LISTENs, loads those attempts and their deliveries (one query per notification), and
- * streams them; nothing is loaded while nobody watches.
+ * Attempt outcomes for WatchDeliveries streams. Workers publish the ids of recorded attempts;
+ * a process with watchers loads those attempts and their deliveries (one query per batch of
+ * ids) and streams them, so nothing is loaded while nobody watches and the delivery loop never
+ * reads rows back for it. On PostgreSQL the API and the workers may be different processes,
+ * so ids travel by NOTIFY and watching processes LISTEN; on PGlite (one process) they are
+ * handed over in memory.
  */
 export class DeliveryFeed {
   readonly #emitter = new EventEmitter().setMaxListeners(0);
@@ -29,13 +30,9 @@ export class DeliveryFeed {
     this.#logger = logger;
   }
 
-  /** Called by workers after an attempt is recorded. */
-  publish(outcome: AttemptFinished): void {
-    if (!this.#store.attemptChannel) {
-      if (this.#emitter.listenerCount("attempt") > 0) this.#emitter.emit("attempt", outcome);
-      return;
-    }
-    this.#unannounced.push(outcome.attempt.id);
+  /** Called by workers after an attempt is recorded; ids are sent on in batches. */
+  publish(attemptId: string): void {
+    this.#unannounced.push(attemptId);
     if (!this.#announcing) {
       this.#announcing = true;
       setImmediate(() => void this.#announce());
@@ -59,7 +56,9 @@ export class DeliveryFeed {
     const ids = this.#unannounced;
     this.#unannounced = [];
     this.#announcing = false;
-    await this.#store.attemptChannel!.notifyAttempts(ids).catch((error: unknown) =>
+    const channel = this.#store.attemptChannel;
+    if (!channel) return this.#load(ids);
+    await channel.notifyAttempts(ids).catch((error: unknown) =>
       this.#logger.warn({ err: error }, "NOTIFY of attempts failed; watchers miss them"),
     );
   }

@@ -67,8 +67,8 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
     (results) => recordAttempts(store.db, owner, results, new Date(clock.nowMs())),
     500,
   );
-  const inFlight = new Set<Promise<void>>();
-  const inFlightIds = new Set<string>();
+  /** Attempts running now, by delivery id. */
+  const inFlight = new Map<string, Promise<void>>();
   /** Endpoint origin of each subscription with deliveries held here (for the claim's exclusion list). */
   const originOfSubscription = new Map<string, string>();
   /** Most deliveries this process holds at once (waiting + in flight). */
@@ -140,21 +140,19 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
     while (inFlight.size < config.maxConcurrency) {
       const job = queue.take();
       if (!job) return;
-      inFlightIds.add(job.id);
       const run: Promise<void> = attempt(job)
         .catch((error: unknown) => logger.error({ err: error, delivery_id: job.id }, "attempt could not be recorded; its lease will expire and it will be retried"))
         .finally(() => {
           queue.done(job);
           if (queue.heldFor(job.origin) === 0) originOfSubscription.delete(job.subscription_id);
-          inFlight.delete(run);
-          inFlightIds.delete(job.id);
+          inFlight.delete(job.id);
           if (running) {
             pump();
             if (held() < maxHeld / 2) wakeUp?.();
           }
           checkIdle();
         });
-      inFlight.add(run);
+      inFlight.set(job.id, run);
     }
   }
 
@@ -197,7 +195,7 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
         ? { disableSubscription: { id: job.subscription_id, reason: decision.disableSubscription.reason } }
         : {}),
     };
-    const { delivery, attempt: row } = await recorder.submit(result);
+    const { leaseHeld } = await recorder.submit(result);
 
     metrics.attempts.inc({ outcome: decision.kind });
     metrics.attemptDuration.observe({ outcome: decision.kind }, outcome.durationMs / 1000);
@@ -211,14 +209,14 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
         origin: job.origin,
         status: outcome.statusCode,
         error_kind: outcome.errorKind,
-        duration_ms: row.duration_ms,
+        duration_ms: result.attempt.duration_ms,
         outcome: decision.kind,
         ...(decision.kind === "retry" ? { next_attempt_at: new Date(decision.nextAttemptAtMs).toISOString() } : {}),
         ...(decision.kind === "failed" ? { reason: decision.reason } : {}),
       },
       "attempt",
     );
-    if (delivery) feed.publish({ delivery, attempt: row });
+    if (leaseHeld) feed.publish(result.attempt.id);
     else logger.warn({ delivery_id: job.id }, "delivery changed while being attempted (canceled or lease expired); attempt recorded");
   }
 
@@ -279,13 +277,13 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
       const waiting = queue.drain().map((job) => job.id);
       const now = new Date(clock.nowMs());
       await releaseLeases(store.db, owner, waiting, now);
-      const finished = Promise.allSettled([...inFlight]);
+      const finished = Promise.allSettled(inFlight.values());
       const timedOut = await Promise.race([
         finished.then(() => false),
         new Promise<boolean>((resolve) => setTimeout(() => resolve(true), config.shutdownTimeoutMs).unref()),
       ]);
       if (timedOut) {
-        const stuck = [...inFlightIds];
+        const stuck = [...inFlight.keys()];
         await releaseLeases(store.db, owner, stuck, new Date(clock.nowMs())).catch(() => 0);
         logger.warn({ released: stuck.length }, "shutdown deadline passed; released in-flight deliveries");
       }

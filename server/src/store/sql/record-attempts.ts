@@ -1,5 +1,5 @@
 import { sql, type Kysely } from "kysely";
-import type { AttemptRow, DeliveryRow } from "../rows.js";
+import type { AttemptRow } from "../rows.js";
 import type { Database, DeliveryStateName } from "../schema.js";
 import { cancelPendingDeliveries } from "./cancel-pending-deliveries.js";
 
@@ -18,8 +18,8 @@ export interface AttemptResult {
 
 export interface RecordedAttempt {
   attempt: AttemptRow;
-  /** The delivery after the change; undefined when `owner` had lost the lease (canceled meanwhile, or swept). */
-  delivery: DeliveryRow | undefined;
+  /** False when `owner` had lost the lease (the delivery was canceled meanwhile, or swept): only the attempt row was written. */
+  leaseHeld: boolean;
 }
 
 /**
@@ -39,7 +39,7 @@ export async function recordAttempts(
 ): Promise<RecordedAttempt[]> {
   if (results.length === 0) return [];
   const disabling = results.filter((result) => result.disableSubscription);
-  const deliveries =
+  const updated =
     disabling.length === 0
       ? await writeBatch(db, owner, results, now)
       : await db.transaction().execute(async (trx) => {
@@ -56,13 +56,13 @@ export async function recordAttempts(
           }
           return updated;
         });
-  const deliveryById = new Map(deliveries.map((d) => [d.id, d]));
-  return results.map((r) => ({ attempt: r.attempt, delivery: deliveryById.get(r.attempt.delivery_id) }));
+  return results.map((r) => ({ attempt: r.attempt, leaseHeld: updated.has(r.attempt.delivery_id) }));
 }
 
-async function writeBatch(db: Kysely<Database>, owner: string, results: readonly AttemptResult[], now: Date): Promise<DeliveryRow[]> {
+/** Returns the ids of the deliveries updated (those whose lease `owner` still held). */
+async function writeBatch(db: Kysely<Database>, owner: string, results: readonly AttemptResult[], now: Date): Promise<Set<string>> {
   const column = <T>(pick: (result: AttemptResult) => T): T[] => results.map(pick);
-  const { rows } = await sql<DeliveryRow>`
+  const { rows } = await sql<{ id: string }>`
     WITH v AS (
       SELECT * FROM unnest(
         ${column((r) => r.attempt.id)}::text[], ${column((r) => r.attempt.delivery_id)}::text[],
@@ -87,6 +87,6 @@ async function writeBatch(db: Kysely<Database>, owner: string, results: readonly
         final_reason = v.final_reason, lease_owner = NULL, lease_expires_at = NULL, updated_at = ${now}
     FROM v
     WHERE d.id = v.delivery_id AND d.lease_owner = ${owner}
-    RETURNING d.*`.execute(db);
-  return rows;
+    RETURNING d.id`.execute(db);
+  return new Set(rows.map((row) => row.id));
 }
