@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
-import { AttemptErrorKind, DeliveryState, status, type Delivery } from "@posthorn/sdk";
+import { AttemptErrorKind, DeliveryState, status } from "@posthorn/sdk";
 import { STORES } from "../helpers/databases.js";
 import { startReceiver, type Receiver } from "../helpers/receiver.js";
 import { startTestApp, type TestApp } from "../helpers/test-app.js";
@@ -38,8 +38,6 @@ describe.each(STORES)("deliveries (%s)", (kind) => {
     await t?.close();
     await receiver?.close();
   });
-
-  const ids = (deliveries: Delivery[]) => deliveries.map((d) => d.id);
 
   it("ListDeliveries filters by customer, event, subscription and state (combined with AND)", async () => {
     const all = (await t.client.listDeliveries({ customerId: "cus_dlv" })).deliveries;

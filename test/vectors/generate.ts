@@ -11,34 +11,22 @@
 import { createHash, createHmac } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { refStandardHeaders, refV1, type VectorFile } from "./independent-signer.js";
 
 // ── Independent signer ──────────────────────────────────────────────────────
 
-/** Contract / Stripe: hex(HMAC-SHA256(key = secret as UTF-8, msg = "<t>." + body)). */
-function v1Hex(secret: string, timestamp: number, body: Buffer): string {
-  const msg = Buffer.concat([Buffer.from(`${timestamp}.`, "utf8"), body]);
-  return createHmac("sha256", Buffer.from(secret, "utf8")).update(msg).digest("hex");
-}
-
-/** Standard Webhooks: key = base64-decode(secret without "whsec_"), msg = "<id>.<t>.<body>". */
-function standardBase64(secret: string, id: string, timestamp: number, body: Buffer): string {
-  const encoded = secret.startsWith("whsec_") ? secret.slice("whsec_".length) : secret;
-  const key = Buffer.from(encoded, "base64");
-  if (key.toString("base64") !== encoded) throw new Error(`vector secret is not canonical base64: ${secret}`);
-  const msg = Buffer.concat([Buffer.from(`${id}.${timestamp}.`, "utf8"), body]);
-  return createHmac("sha256", key).update(msg).digest("base64");
-}
-
+// The signing itself is `independent-signer.ts` (shared with the verifier tests); here only
+// the headers are assembled, and every secret is checked to be canonical base64 first.
 function v1Header(secrets: readonly string[], timestamp: number, body: Buffer): string {
-  return [`t=${timestamp}`, ...secrets.map((s) => `v1=${v1Hex(s, timestamp, body)}`)].join(",");
+  return [`t=${timestamp}`, ...secrets.map((s) => `v1=${refV1(s, timestamp, body)}`)].join(",");
 }
 
 function standardHeaders(secrets: readonly string[], id: string, timestamp: number, body: Buffer) {
-  return {
-    "webhook-id": id,
-    "webhook-timestamp": String(timestamp),
-    "webhook-signature": secrets.map((s) => `v1,${standardBase64(s, id, timestamp, body)}`).join(" "),
-  };
+  for (const secret of secrets) {
+    const encoded = secret.replace(/^whsec_/, "");
+    if (Buffer.from(encoded, "base64").toString("base64") !== encoded) throw new Error(`vector secret is not canonical base64: ${secret}`);
+  }
+  return refStandardHeaders(secrets, id, timestamp, body);
 }
 
 // ── Fixed inputs ────────────────────────────────────────────────────────────
@@ -132,20 +120,10 @@ const cases = caseInputs.map((c) => ({
 
 type Reason = "malformed_header" | "bad_timestamp" | "missing_v1" | "stale_signature" | "signature_mismatch";
 
-interface Failure {
-  name: string;
-  scheme: "v1" | "standard_webhooks";
-  secrets: [string];
-  body_base64: string;
-  header?: string;
-  headers?: Record<string, string>;
-  now: number;
-  tolerance_seconds: number;
-  expected_reason: Reason;
-}
+type Failure = VectorFile["failures"][number] & { expected_reason: Reason };
 
 const body = utf8(ENVELOPE);
-const goodV1 = v1Hex(SECRET_A, T, body);
+const goodV1 = refV1(SECRET_A, T, body);
 const goodSw = standardHeaders([SECRET_A], ID, T, body);
 
 function v1Failure(name: string, header: string, reason: Reason, extra: Partial<Failure> = {}): Failure {
@@ -209,12 +187,12 @@ const failures: Failure[] = [
   v1Failure("v1 61 s old with tolerance 60", `t=${T},v1=${goodV1}`, "stale_signature", { now: T + 61, tolerance_seconds: 60 }),
   v1Failure(
     "v1 stale is reported before mismatch",
-    `t=${T},v1=${v1Hex(SECRET_B, T, body)}`,
+    `t=${T},v1=${refV1(SECRET_B, T, body)}`,
     "stale_signature",
     { now: T + 1000 },
   ),
   // v1: signature_mismatch
-  v1Failure("v1 signed with another secret", `t=${T},v1=${v1Hex(SECRET_B, T, body)}`, "signature_mismatch"),
+  v1Failure("v1 signed with another secret", `t=${T},v1=${refV1(SECRET_B, T, body)}`, "signature_mismatch"),
   v1Failure("v1 signed with the 26-byte key instead of the secret string", `t=${T},v1=${createHmac("sha256", Buffer.from("made-up-key-for-tests-0001")).update(Buffer.concat([utf8(`${T}.`), body])).digest("hex")}`, "signature_mismatch", { secrets: [SECRET_MADE_UP] }),
   v1Failure("v1 timestamp changed after signing", `t=${T + 1},v1=${goodV1}`, "signature_mismatch"),
   v1Failure("v1 uppercase hex is not the same signature", `t=${T},v1=${goodV1.toUpperCase()}`, "signature_mismatch"),
@@ -223,7 +201,7 @@ const failures: Failure[] = [
   {
     ...v1Failure(
       "v1 body re-serialized: \\u001B became \\u001b",
-      `t=${T},v1=${v1Hex(SECRET_A, T, utf8(ESCAPE_CAPITAL_B))}`,
+      `t=${T},v1=${refV1(SECRET_A, T, utf8(ESCAPE_CAPITAL_B))}`,
       "signature_mismatch",
     ),
     body_base64: utf8(ESCAPE_LOWER_B).toString("base64"),
@@ -231,7 +209,7 @@ const failures: Failure[] = [
   {
     ...v1Failure(
       "v1 body normalized to NFD",
-      `t=${T},v1=${v1Hex(SECRET_A, T, utf8(NON_ASCII))}`,
+      `t=${T},v1=${refV1(SECRET_A, T, utf8(NON_ASCII))}`,
       "signature_mismatch",
     ),
     body_base64: utf8(NON_ASCII.normalize("NFD")).toString("base64"),

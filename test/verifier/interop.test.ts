@@ -7,7 +7,7 @@ import { Webhook, WebhookVerificationError as StandardWebhooksError } from "stan
 import Stripe from "stripe";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { signStandardWebhooks, signV1, verifySignature, verifyStandardWebhook } from "../../sdk/verifier/src/index.js";
-import { ENVELOPE, ID, SECRET_A, SECRET_B, SECRET_C, T, loadVectors } from "./independent-signer.js";
+import { ENVELOPE, ID, SECRET_A, SECRET_B, SECRET_C, T, loadVectors } from "../vectors/independent-signer.js";
 
 const stripe = new Stripe("sk_test_interop_not_a_real_key");
 const vectors = loadVectors();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { signStandardWebhooks, signV1 } from "../../sdk/verifier/src/index.js";
-import { ENVELOPE, ID, SECRET_A, SECRET_B, SECRET_C, T, refStandard, refV1, threeForms } from "./independent-signer.js";
+import { ENVELOPE, ID, SECRET_A, SECRET_B, SECRET_C, T, refStandard, refV1, threeForms } from "../vectors/independent-signer.js";
 
 describe("signV1", () => {
   it("writes t= then one v1 per secret, in the order given, keyed with the whole secret string", () => {

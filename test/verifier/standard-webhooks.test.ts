@@ -8,7 +8,7 @@ import {
   WebhookVerificationError,
   type VerifyFailureReason,
 } from "../../sdk/verifier/src/index.js";
-import { ENVELOPE, ID, SECRET_A, SECRET_B, SECRET_C, T, refStandard, refStandardHeaders, threeForms } from "./independent-signer.js";
+import { ENVELOPE, ID, SECRET_A, SECRET_B, SECRET_C, T, refStandard, refStandardHeaders, threeForms } from "../vectors/independent-signer.js";
 
 const body = Buffer.from(ENVELOPE);
 const fail = (reason: VerifyFailureReason) => ({ ok: false, reason });

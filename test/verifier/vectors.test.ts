@@ -9,7 +9,7 @@ import {
   verifyStandardWebhook,
   verifyStandardWebhookAsync,
 } from "../../sdk/verifier/src/index.js";
-import { loadVectors } from "./independent-signer.js";
+import { loadVectors } from "../vectors/independent-signer.js";
 
 const vectors = loadVectors();
 

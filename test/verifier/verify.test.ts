@@ -7,7 +7,7 @@ import {
   verifyWebhook,
   type VerifyFailureReason,
 } from "../../sdk/verifier/src/index.js";
-import { ENVELOPE, SECRET_A, SECRET_B, SECRET_C, T, refV1, threeForms } from "./independent-signer.js";
+import { ENVELOPE, SECRET_A, SECRET_B, SECRET_C, T, refV1, threeForms } from "../vectors/independent-signer.js";
 
 const header = (t: number, ...sigs: string[]) => [`t=${t}`, ...sigs.map((s) => `v1=${s}`)].join(",");
 const signedBy = (secret: string, body: string | Uint8Array, t = T) => header(t, refV1(secret, t, body));

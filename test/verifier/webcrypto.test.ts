@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import * as webcrypto from "../../sdk/verifier/src/webcrypto.js";
-import { ENVELOPE, ID, SECRET_A, SECRET_B, T, refStandardHeaders, refV1 } from "./independent-signer.js";
+import { ENVELOPE, ID, SECRET_A, SECRET_B, T, refStandardHeaders, refV1 } from "../vectors/independent-signer.js";
 
 const SRC = new URL("../../sdk/verifier/src/", import.meta.url);
 

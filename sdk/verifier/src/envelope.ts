@@ -1,4 +1,6 @@
 import { WebhookVerificationError } from "./errors.js";
+import { toRawBytes, type RawPayload } from "./payload.js";
+import type { VerifyResult } from "./result.js";
 
 /**
  * The body Posthorn sends (contract, "Envelope"), canonical JSON with sorted keys.
@@ -56,4 +58,14 @@ export function parseEnvelope(payload: string | Uint8Array): WebhookEnvelope {
   const data = env.data;
   if (data === null || typeof data !== "object" || Array.isArray(data)) throw invalid(`"data" must be a JSON object`);
   return env as unknown as WebhookEnvelope;
+}
+
+/**
+ * The throwing form of a result-returning verifier: the parsed envelope when `verify` passes,
+ * else a {@link WebhookVerificationError} with its reason. One definition for both schemes.
+ */
+export function verifyThenParse<M extends { payload: RawPayload }>(verify: (message: M) => VerifyResult, message: M): WebhookEnvelope {
+  const result = verify(message);
+  if (!result.ok) throw new WebhookVerificationError(result.reason);
+  return parseEnvelope(toRawBytes(message.payload));
 }

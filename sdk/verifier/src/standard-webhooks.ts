@@ -1,6 +1,6 @@
 import { createSecretKey } from "node:crypto";
 import { constantTimeEqual } from "./compare.js";
-import { parseEnvelope, type WebhookEnvelope } from "./envelope.js";
+import { verifyThenParse, type WebhookEnvelope } from "./envelope.js";
 import { WebhookVerificationError } from "./errors.js";
 import { decodeKey, standardWebhooksSignature } from "./hmac.js";
 import { toRawBytes, type RawPayload } from "./payload.js";
@@ -69,11 +69,7 @@ export function createStandardWebhooksVerifier(options: StandardWebhooksVerifier
 
   return {
     verify,
-    verifyEvent(message) {
-      const result = verify(message);
-      if (!result.ok) throw new WebhookVerificationError(result.reason);
-      return parseEnvelope(toRawBytes(message.payload));
-    },
+    verifyEvent: (message) => verifyThenParse(verify, message),
   };
 }
 

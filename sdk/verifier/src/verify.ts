@@ -1,5 +1,5 @@
 import { constantTimeEqual } from "./compare.js";
-import { parseEnvelope, type WebhookEnvelope } from "./envelope.js";
+import { parseEnvelope, verifyThenParse, type WebhookEnvelope } from "./envelope.js";
 import { WebhookVerificationError } from "./errors.js";
 import { parseV1Header } from "./header.js";
 import type { KeyObject } from "node:crypto";
@@ -120,10 +120,6 @@ export function createSignatureVerifier(options: {
   const verify = (message: SignatureMessage) => verifyV1(toRawBytes(message.payload), message.header, keys, tolerance, message.now);
   return {
     verify,
-    verifyEvent(message) {
-      const result = verify(message);
-      if (!result.ok) throw new WebhookVerificationError(result.reason);
-      return parseEnvelope(toRawBytes(message.payload));
-    },
+    verifyEvent: (message) => verifyThenParse(verify, message),
   };
 }

@@ -56,7 +56,7 @@ export interface VectorFile {
 }
 
 export function loadVectors(): VectorFile {
-  return JSON.parse(readFileSync(new URL("../vectors/signatures.json", import.meta.url), "utf8")) as VectorFile;
+  return JSON.parse(readFileSync(new URL("./signatures.json", import.meta.url), "utf8")) as VectorFile;
 }
 
 /** The same bytes as a string, a Buffer and a plain Uint8Array (not a Buffer). */
