@@ -10,7 +10,6 @@ export interface ClaimedDelivery {
   customer_id: string;
   /** Attempts made before this claim; this attempt is number `attempt_count + 1`. */
   attempt_count: number;
-  created_at: Date;
   /** The subscription's current URL (a change applies to the next attempt). */
   endpoint_url: string;
   envelope: Uint8Array;
@@ -48,7 +47,7 @@ export async function claimDeliveries(
     SET lease_owner = ${owner}, lease_expires_at = ${leaseUntil}
     FROM due, events AS e, subscriptions AS s
     WHERE d.id = due.id AND e.id = d.event_id AND s.id = d.subscription_id
-    RETURNING d.id, d.event_id, d.event_type, d.subscription_id, d.customer_id, d.attempt_count, d.created_at,
+    RETURNING d.id, d.event_id, d.event_type, d.subscription_id, d.customer_id, d.attempt_count,
               s.endpoint_url, e.envelope, s.secrets, s.signature_scheme`.execute(db);
   return rows;
 }
