@@ -44,6 +44,8 @@ const ERROR_KIND_TO_PROTO: Record<string, AttemptErrorKind> = {
   connection_reset: AttemptErrorKind.CONNECTION_RESET,
   blocked_address: AttemptErrorKind.BLOCKED_ADDRESS,
   other: AttemptErrorKind.OTHER,
+  shutdown: AttemptErrorKind.SHUTDOWN,
+  abandoned: AttemptErrorKind.ABANDONED,
 };
 
 function ts(date: Date): Timestamp {

@@ -2,15 +2,15 @@ import { randomBytes } from "node:crypto";
 import type { DeliveryFeed } from "../api/delivery-feed.js";
 import type { Config } from "../config/config.js";
 import type { Clock } from "../domain/clock.js";
-import { newId } from "../domain/ids.js";
 import type { Logger } from "../observability/logger.js";
 import type { Metrics } from "../observability/metrics.js";
 import type { Store } from "../store/database.js";
-import { claimDeliveries, type ClaimedDelivery } from "../store/sql/claim-deliveries.js";
 import { GroupCommit } from "../store/group-commit.js";
+import { claimDeliveries, type ClaimedDelivery } from "../store/sql/claim-deliveries.js";
 import { recordAttempts, type AttemptResult, type RecordedAttempt } from "../store/sql/record-attempts.js";
-import { deleteExpiredIdempotencyKeys, freeExpiredLeases, releaseLeases } from "../store/sql/release-leases.js";
-import { FairQueue } from "./fair-queue.js";
+import { releaseLeases } from "../store/sql/release-leases.js";
+import { attemptResult } from "./attempt-result.js";
+import { LeaseKeeper } from "./lease-keeper.js";
 import { decideAfterAttempt, type RetryPolicy } from "./retry-policy.js";
 import { signedHeaders } from "./signed-request.js";
 import type { Transport } from "./transport.js";
@@ -28,9 +28,10 @@ export interface DeliveryEngineDeps {
 }
 
 /**
- * The delivery workers of one process. At-least-once: a delivery is leased before its attempt
- * and its outcome recorded after; a crash between the two leaves the lease to expire and the
- * sweeper to free, and the attempt is made again.
+ * The delivery workers of one process. At-least-once: a delivery is leased, and its attempt
+ * numbered, by the claim; its outcome is recorded after the request. A process that dies in
+ * between leaves its lease to expire; the sweeper (any process's) records that attempt as
+ * `abandoned` and the delivery is attempted again under the next number.
  */
 export interface DeliveryEngine {
   /** This process's lease owner id. */
@@ -38,52 +39,68 @@ export interface DeliveryEngine {
   start(): Promise<void>;
   /** Look for due deliveries now (an emit happened, or a test moved the clock). */
   wake(): void;
-  /** Resolves once nothing is due now, queued or in flight (tests). */
+  /** Resolves once nothing is due now or in flight (tests). */
   idle(): Promise<void>;
-  /** Stops claiming, lets in-flight attempts finish within `shutdownTimeoutMs`, releases the rest. */
+  /**
+   * Stops claiming, lets attempts in flight finish for up to `shutdownTimeoutMs`, then aborts
+   * the rest (recorded as `shutdown`, retried per the schedule) and records them; never releases
+   * a lease while its request may still be running. Bounded by `shutdownTimeoutMs` + about 1.5 s.
+   */
   stop(): Promise<void>;
 }
 
-type Job = ClaimedDelivery & { origin: string };
+/**
+ * The engine's modes:
+ * - `running`: claims due deliveries and sends them;
+ * - `paused`: the database is unreachable; nothing is claimed or sent until it answers again
+ *   (attempts already sent keep trying to record their outcome);
+ * - `draining`: stopping; no claims, attempts in flight finish or are aborted at the deadline;
+ * - `stopped`.
+ */
+type Mode = "stopped" | "running" | "paused" | "draining";
 
-function withoutNul(text: string): string {
-  return text.includes("\u0000") ? text.replaceAll("\u0000", "\ufffd") : text;
+/** One attempt running now. */
+interface InFlight {
+  origin: string;
+  abort: AbortController;
+  done: Promise<void>;
 }
 
-/** Claimed deliveries allowed per origin (waiting + in flight) = per-endpoint limit × this. */
-const ORIGIN_BACKLOG_FACTOR = 2;
+/** How long aborted attempts may take to be recorded at shutdown, ms. */
+const ABORTED_RECORD_GRACE_MS = 1000;
 
 export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
   const { store, config, clock, transport, feed, logger, metrics, random } = deps;
   const owner = `wrk_${randomBytes(8).toString("hex")}`;
+  const leaseMs = config.leaseSeconds * 1000;
   const policy: RetryPolicy = {
     scheduleSeconds: config.retrySchedule,
     jitterRatio: config.retryJitter,
     maxRetryAfterSeconds: 86_400,
   };
-  const queue = new FairQueue<Job>(config.maxConcurrencyPerEndpoint);
   /** Finished attempts are written in batches: one statement per batch (group commit). */
   const recorder = new GroupCommit<AttemptResult, RecordedAttempt>(
     (results) => recordAttempts(store.db, owner, results, new Date(clock.nowMs())),
     500,
   );
-  /** Attempts running now, by delivery id. */
-  const inFlight = new Map<string, Promise<void>>();
-  /** Endpoint origin of each subscription with deliveries held here (for the claim's exclusion list). */
+  /** Attempts running now, by delivery id. Everything this process holds is in flight: a claim takes only what it can start at once. */
+  const inFlight = new Map<string, InFlight>();
+  /** Attempts in flight per endpoint origin (the unit of the per-endpoint limit). */
+  const perOrigin = new Map<string, number>();
+  /** Endpoint origin of each subscription with an attempt in flight here (for the claim's exclusion list). */
   const originOfSubscription = new Map<string, string>();
-  /** Most deliveries this process holds at once (waiting + in flight). */
-  const maxHeld = config.maxConcurrency * 2;
+  const leases = new LeaseKeeper({ store, owner, leaseMs, clock, logger, policy, random, held: () => inFlight.size, onFreed: () => wake() });
 
-  let running = false;
+  let mode: Mode = "stopped";
   let loop: Promise<void> | undefined;
   let wakeUp: (() => void) | undefined;
   let pendingWake = false;
   let lastClaimWasEmpty = false;
   let idleWaiters: (() => void)[] = [];
-  let timers: NodeJS.Timeout[] = [];
   let unlisten: (() => Promise<void>) | undefined;
-
-  const held = () => queue.size + inFlight.size;
+  let unwatchAvailability: (() => void) | undefined;
+  /** Set when the shutdown deadline passed: outcomes that still cannot be recorded are given up. */
+  let giveUpRecording = false;
 
   const wake = () => {
     pendingWake = true;
@@ -92,7 +109,7 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
   };
 
   const checkIdle = () => {
-    if (lastClaimWasEmpty && held() === 0 && !pendingWake) {
+    if (lastClaimWasEmpty && inFlight.size === 0 && !pendingWake) {
       const waiters = idleWaiters;
       idleWaiters = [];
       waiters.forEach((resolve) => resolve());
@@ -110,54 +127,67 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
       wakeUp = done;
     });
 
+  const originOf = (url: string): string => {
+    try {
+      return new URL(url).origin;
+    } catch {
+      return url; // The transport records the invalid URL as the attempt's error.
+    }
+  };
+
+  /** Claims what can start now (free slots, endpoints below their limit) and starts it; returns how many were claimed. */
   async function claimOnce(): Promise<number> {
-    const room = Math.min(maxHeld - held(), config.claimBatchSize);
+    const room = Math.min(config.maxConcurrency - inFlight.size, config.claimBatchSize);
     if (room <= 0) return 0;
-    const nowMs = clock.nowMs();
-    // Subscriptions whose endpoint already has a full backlog here are not claimed at all.
-    const backlogCap = config.maxConcurrencyPerEndpoint * ORIGIN_BACKLOG_FACTOR;
-    const saturated = [...originOfSubscription].flatMap(([id, origin]) => (queue.heldFor(origin) >= backlogCap ? [id] : []));
-    const claimed = await claimDeliveries(store.db, owner, room, new Date(nowMs), config.leaseSeconds * 1000, saturated);
+    const startMs = clock.nowMs();
+    const limit = config.maxConcurrencyPerEndpoint;
+    // Subscriptions whose endpoint is at its limit here are not claimed at all.
+    const saturated = [...originOfSubscription].flatMap(([id, origin]) => ((perOrigin.get(origin) ?? 0) >= limit ? [id] : []));
+    const claimed = await claimDeliveries(store.db, owner, room, new Date(startMs), leaseMs, saturated);
+    leases.claimedAt(startMs);
+    // A claim answered after its lease could have run out (a frozen process) is given back unsent.
+    const stale = clock.nowMs() >= startMs + (leaseMs * 2) / 3;
     const deferred: string[] = [];
     for (const delivery of claimed) {
-      const origin = new URL(delivery.endpoint_url).origin;
-      // An endpoint with a full backlog here gets its delivery back for later, so the lease is
-      // never held while waiting on a slow endpoint.
-      if (queue.heldFor(origin) >= backlogCap) deferred.push(delivery.id);
-      else {
-        queue.push({ ...delivery, origin });
-        originOfSubscription.set(delivery.subscription_id, origin);
-      }
+      const origin = originOf(delivery.endpoint_url);
+      // Two claimed deliveries of one endpoint may exceed its limit: the extra ones go back for later.
+      if (stale || mode !== "running" || (perOrigin.get(origin) ?? 0) >= limit) deferred.push(delivery.id);
+      else start(delivery, origin);
     }
     if (deferred.length > 0) {
-      await releaseLeases(store.db, owner, deferred, new Date(nowMs + Math.min(1000, config.attemptTimeoutMs / 2)));
+      const dueAt = new Date(clock.nowMs() + (stale ? 0 : Math.min(1000, config.attemptTimeoutMs / 2)));
+      await releaseLeases(store.db, owner, deferred, dueAt);
     }
-    pump();
     return claimed.length;
   }
 
-  function pump(): void {
-    while (inFlight.size < config.maxConcurrency) {
-      const job = queue.take();
-      if (!job) return;
-      const run: Promise<void> = attempt(job)
-        .catch((error: unknown) => logger.error({ err: error, delivery_id: job.id }, "attempt could not be recorded; its lease will expire and it will be retried"))
-        .finally(() => {
-          queue.done(job);
-          if (queue.heldFor(job.origin) === 0) originOfSubscription.delete(job.subscription_id);
-          inFlight.delete(job.id);
-          if (running) {
-            pump();
-            if (held() < maxHeld / 2) wakeUp?.();
-          }
-          checkIdle();
-        });
-      inFlight.set(job.id, run);
-    }
+  function start(delivery: ClaimedDelivery, origin: string): void {
+    perOrigin.set(origin, (perOrigin.get(origin) ?? 0) + 1);
+    originOfSubscription.set(delivery.subscription_id, origin);
+    const abort = new AbortController();
+    const done = attempt(delivery, origin, abort.signal)
+      .catch((error: unknown) =>
+        logger.error(
+          { err: error, delivery_id: delivery.id, attempt: delivery.attempt_number },
+          "attempt outcome could not be recorded; when its lease runs out it is recorded as abandoned and retried",
+        ),
+      )
+      .finally(() => {
+        const left = perOrigin.get(origin)! - 1;
+        if (left === 0) {
+          perOrigin.delete(origin);
+          originOfSubscription.delete(delivery.subscription_id);
+        } else perOrigin.set(origin, left);
+        inFlight.delete(delivery.id);
+        // Room again: look for more (the claim loop batches these wake-ups).
+        if (mode === "running") wake();
+        checkIdle();
+      });
+    inFlight.set(delivery.id, { origin, abort, done });
   }
 
-  async function attempt(job: Job): Promise<void> {
-    const attemptNumber = job.attempt_count + 1;
+  async function attempt(job: ClaimedDelivery, origin: string, signal: AbortSignal): Promise<void> {
+    const attemptNumber = job.attempt_number;
     const startMs = clock.nowMs();
     const { headers, signature } = signedHeaders({
       brand: config.brand,
@@ -169,33 +199,14 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
       secrets: job.secrets,
       nowMs: startMs,
     });
-    const outcome = await transport.send({ url: job.endpoint_url, headers, body: job.envelope, deadlineMs: config.attemptTimeoutMs });
-    const endMs = clock.nowMs();
-    const decision = decideAfterAttempt({ attemptNumber, outcome, nowMs: endMs, random, policy });
-    const result: AttemptResult = {
-      attempt: {
-        id: newId("attempt"),
-        delivery_id: job.id,
-        attempt_number: attemptNumber,
-        started_at: new Date(startMs),
-        status_code: outcome.statusCode ?? null,
-        duration_ms: Math.max(0, Math.round(outcome.durationMs)),
-        error_kind: outcome.errorKind ?? null,
-        error_message: withoutNul(outcome.errorMessage ?? (decision.kind === "failed" ? decision.reason : "")),
-        // A receiver's bytes may hold U+0000, which PostgreSQL text refuses.
-        response_excerpt: withoutNul(outcome.responseExcerpt),
-        signature,
-        succeeded: decision.kind === "succeeded",
-        will_retry: decision.kind === "retry",
-      },
-      state: decision.kind === "succeeded" ? "succeeded" : decision.kind === "retry" ? "pending" : "failed",
-      nextAttemptAt: decision.kind === "retry" ? new Date(decision.nextAttemptAtMs) : null,
-      finalReason: decision.kind === "failed" ? withoutNul(decision.reason) : "",
-      ...(decision.kind === "failed" && decision.disableSubscription
-        ? { disableSubscription: { id: job.subscription_id, reason: decision.disableSubscription.reason } }
-        : {}),
-    };
-    const { leaseHeld } = await recorder.submit(result);
+    const outcome = await transport.send({ url: job.endpoint_url, headers, body: job.envelope, deadlineMs: config.attemptTimeoutMs, signal });
+    const decision = decideAfterAttempt({ attemptNumber, outcome, nowMs: clock.nowMs(), random, policy });
+    const result = attemptResult(
+      { deliveryId: job.id, subscriptionId: job.subscription_id, attemptNumber, startMs, signature },
+      outcome,
+      decision,
+    );
+    const { leaseHeld } = await record(result);
 
     metrics.attempts.inc({ outcome: decision.kind });
     metrics.attemptDuration.observe({ outcome: decision.kind }, outcome.durationMs / 1000);
@@ -206,7 +217,7 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
         event_id: job.event_id,
         delivery_id: job.id,
         attempt: attemptNumber,
-        origin: job.origin,
+        origin,
         status: outcome.statusCode,
         error_kind: outcome.errorKind,
         duration_ms: result.attempt.duration_ms,
@@ -216,47 +227,73 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
       },
       "attempt",
     );
-    if (leaseHeld) feed.publish(result.attempt.id);
-    else logger.warn({ delivery_id: job.id }, "delivery changed while being attempted (canceled or lease expired); attempt recorded");
+    feed.publish(result.attempt.id);
+    if (!leaseHeld) {
+      logger.warn(
+        { delivery_id: job.id, attempt: attemptNumber },
+        "delivery changed while being attempted (canceled, or its lease ran out and was swept); the attempt is recorded, the delivery left as it was",
+      );
+    }
+  }
+
+  /**
+   * Records an outcome; while the database is unreachable, keeps it and tries again (backoff up
+   * to 5 s) until it is written, the lease is lost (the write then only fills in the attempt
+   * row), or the shutdown deadline passed.
+   */
+  async function record(result: AttemptResult): Promise<RecordedAttempt> {
+    for (let delayMs = 250; ; delayMs = Math.min(delayMs * 2, 5000)) {
+      try {
+        return await recorder.submit(result);
+      } catch (error) {
+        if (!store.availability.reportFailure(error) || giveUpRecording) throw error;
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+      }
+    }
   }
 
   async function run(): Promise<void> {
-    while (running) {
+    while (mode === "running" || mode === "paused") {
       pendingWake = false;
       let claimed = 0;
-      try {
-        claimed = await claimOnce();
-      } catch (error) {
-        logger.error({ err: error }, "claiming deliveries failed; retrying after the poll interval");
+      if (mode === "running") {
+        try {
+          claimed = await claimOnce();
+        } catch (error) {
+          if (!store.availability.reportFailure(error)) {
+            logger.error({ err: error }, "claiming deliveries failed; retrying after the poll interval");
+          }
+        }
       }
       lastClaimWasEmpty = claimed === 0;
       checkIdle();
-      if (!running) break;
+      if (mode !== "running" && mode !== "paused") break;
       // A full batch suggests more is due: claim again at once if there is room.
-      if (claimed === config.claimBatchSize && held() < maxHeld) continue;
-      if (pendingWake) continue;
+      if (claimed === config.claimBatchSize && inFlight.size < config.maxConcurrency) continue;
+      if (pendingWake && mode === "running") continue;
       await sleep(config.pollIntervalMs);
     }
   }
 
-  async function sweep(): Promise<void> {
-    const now = new Date(clock.nowMs());
-    const freed = await freeExpiredLeases(store.db, now);
-    if (freed > 0) {
-      logger.warn({ freed }, "freed expired leases (a worker crashed or stalled); those deliveries will be attempted again");
+  /** Pauses while the database is unreachable; resumes (and looks for work) when it answers. */
+  function onAvailability(up: boolean): void {
+    if (up && mode === "paused") {
+      mode = "running";
+      logger.info("database reachable: delivery workers resume");
       wake();
+    } else if (!up && mode === "running") {
+      mode = "paused";
+      logger.warn({ in_flight: inFlight.size }, "database unreachable: delivery workers pause (nothing is claimed or sent until it is back)");
     }
-    await deleteExpiredIdempotencyKeys(store.db, now);
   }
 
   return {
     owner,
     async start() {
-      running = true;
+      mode = store.availability.up ? "running" : "paused";
+      unwatchAvailability = store.availability.onChange(onAvailability);
       unlisten = await store.listenDue(wake);
-      const sweepEveryMs = Math.max(1000, (config.leaseSeconds * 1000) / 4);
-      timers.push(setInterval(() => sweep().catch((error) => logger.warn({ err: error }, "sweep failed")), sweepEveryMs).unref());
-      await sweep();
+      await leases.start();
       loop = run();
     },
     wake,
@@ -267,30 +304,41 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
       });
     },
     async stop() {
-      if (!running) return;
-      running = false;
-      timers.forEach(clearInterval);
-      timers = [];
+      if (mode === "stopped" || mode === "draining") return;
+      mode = "draining";
+      unwatchAvailability?.();
       wakeUp?.();
-      await unlisten?.();
+      await unlisten?.().catch(() => {});
       await loop;
-      const waiting = queue.drain().map((job) => job.id);
-      const now = new Date(clock.nowMs());
-      await releaseLeases(store.db, owner, waiting, now);
-      const finished = Promise.allSettled(inFlight.values());
+      // The heartbeat keeps running: attempts in flight keep their leases while they finish.
+      const settled = () => Promise.allSettled([...inFlight.values()].map((a) => a.done));
       const timedOut = await Promise.race([
-        finished.then(() => false),
+        settled().then(() => false),
         new Promise<boolean>((resolve) => setTimeout(() => resolve(true), config.shutdownTimeoutMs).unref()),
       ]);
-      if (timedOut) {
-        const stuck = [...inFlight.keys()];
-        await releaseLeases(store.db, owner, stuck, new Date(clock.nowMs())).catch(() => 0);
-        logger.warn({ released: stuck.length }, "shutdown deadline passed; released in-flight deliveries");
+      let aborted = 0;
+      if (timedOut && inFlight.size > 0) {
+        aborted = inFlight.size;
+        logger.warn({ aborted }, "shutdown deadline passed; aborting attempts in flight (recorded as shutdown, retried per the schedule)");
+        inFlight.forEach((a) => a.abort.abort());
+        const recorded = await Promise.race([
+          settled().then(() => true),
+          new Promise<boolean>((resolve) => setTimeout(() => resolve(false), ABORTED_RECORD_GRACE_MS).unref()),
+        ]);
+        if (!recorded) {
+          giveUpRecording = true;
+          logger.warn(
+            { unrecorded: inFlight.size },
+            "could not record every aborted attempt in time; their leases run out and they are recorded as abandoned",
+          );
+        }
       }
-      await transport.close();
+      leases.stop();
+      await Promise.race([transport.close(), new Promise((resolve) => setTimeout(resolve, 500).unref())]).catch(() => {});
+      mode = "stopped";
       idleWaiters.forEach((resolve) => resolve());
       idleWaiters = [];
-      logger.info({ released: waiting.length }, "delivery workers stopped");
+      logger.info({ aborted }, "delivery workers stopped");
     },
   };
 }

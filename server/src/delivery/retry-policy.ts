@@ -89,11 +89,14 @@ export interface DecideAfterAttemptInput {
  * 2. `blocked_address` → failed, never retried (retrying cannot change the address policy);
  * 3. 410 → failed, and the subscription is disabled with a reason;
  * 4. 3xx → failed (redirects are not followed), the reason names the `Location`;
- * 5. retryable (`isRetryableStatus`, or any network error) with attempts left → retry after
+ * 5. `abandoned` (the worker died or stalled before recording; the sweeper calls this) with
+ *    attempts left → retry at once (delay 0): the endpoint is not at fault, and the number of
+ *    attempts still bounds a delivery that crashes its worker every time;
+ * 6. retryable (`isRetryableStatus`, or any network error, `shutdown` included) with attempts left → retry after
  *    `scheduleSeconds[n − 1]` ± jitter; on 429 and 503 a parseable `Retry-After` hint raises the
  *    delay to the hint (the hint clamped to `maxRetryAfterSeconds`), never lowers it; the number
  *    of attempts is unchanged;
- * 6. otherwise failed: "attempts exhausted …" or "final status N".
+ * 7. otherwise failed: "attempts exhausted …" or "final status N".
  * @throws RangeError if `attemptNumber` is not an integer ≥ 1.
  */
 export function decideAfterAttempt(input: DecideAfterAttemptInput): AttemptDecision {
@@ -123,6 +126,7 @@ export function decideAfterAttempt(input: DecideAfterAttemptInput): AttemptDecis
   if (stepSeconds === undefined) {
     return { kind: "failed", reason: `attempts exhausted (${n} of ${maxAttempts(policy)}); last: ${describe(outcome)}` };
   }
+  if (outcome.errorKind === "abandoned") return { kind: "retry", delayMs: 0, nextAttemptAtMs: nowMs };
   const jitter = 1 - policy.jitterRatio + 2 * policy.jitterRatio * random();
   let delaySeconds = stepSeconds * jitter;
   if (status === 429 || status === 503) {

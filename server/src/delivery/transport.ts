@@ -23,6 +23,10 @@
  * - `blocked_address`: the URL's host or the resolved/connected address is not allowed
  *   (see address-guard.ts); never retried.
  * - `other`: anything else (the message says what).
+ * - `shutdown`: the server shut down and aborted the attempt at its shutdown deadline.
+ * - `abandoned`: recorded by the lease sweeper, never by a transport: the attempt was started
+ *   (its number taken at the claim) but its worker crashed, stalled past its lease or lost the
+ *   database before recording an outcome; the request may or may not have reached the endpoint.
  */
 export type AttemptErrorKind =
   | "timeout"
@@ -31,7 +35,9 @@ export type AttemptErrorKind =
   | "tls"
   | "connection_reset"
   | "blocked_address"
-  | "other";
+  | "other"
+  | "shutdown"
+  | "abandoned";
 
 /** One attempt to send. `body` is sent byte for byte; `deadlineMs` bounds the whole exchange (ms). */
 export interface TransportRequest {
@@ -43,6 +49,8 @@ export interface TransportRequest {
   body: Uint8Array;
   /** Overall deadline in milliseconds covering connect, TLS, request, headers and body. */
   deadlineMs: number;
+  /** Aborts the attempt at once (shutdown); the outcome is then `shutdown`. */
+  signal?: AbortSignal;
 }
 
 /**

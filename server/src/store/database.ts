@@ -4,6 +4,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { Kysely, PostgresDialect } from "kysely";
 import { PGliteDialect } from "kysely-pglite-dialect";
 import pg from "pg";
+import { alwaysUp, type DatabaseAvailability } from "./availability.js";
 import { lockDataDir } from "./data-dir-lock.js";
 import type { Database } from "./schema.js";
 
@@ -15,6 +16,8 @@ import type { Database } from "./schema.js";
 export interface Store {
   readonly kind: "postgres" | "pglite";
   readonly db: Kysely<Database>;
+  /** Whether the database answers right now (PGlite: always). */
+  readonly availability: DatabaseAvailability;
   /** Runs `fn` in a transaction that can execute multi-statement SQL scripts (migrations). */
   scriptTransaction<T>(fn: (exec: ScriptExecutor) => Promise<T>): Promise<T>;
   /**
@@ -107,6 +110,7 @@ async function openPostgres(url: string, options: StoreOptions): Promise<Store> 
   return {
     kind: "postgres",
     db,
+    availability: alwaysUp(),
     async scriptTransaction(fn) {
       const client = await pool.connect();
       try {
@@ -176,6 +180,7 @@ async function openPglite(dataDir: string): Promise<Store> {
   return {
     kind: "pglite",
     db,
+    availability: alwaysUp(),
     async scriptTransaction(fn) {
       return pglite.transaction(async (tx) =>
         fn(async (script) => (await tx.exec(script)).at(-1)?.rows ?? []),

@@ -69,10 +69,13 @@ export interface DeliveryTable {
   event_type: string;
   endpoint_url: string;
   state: DeliveryStateName;
+  /** Attempts started: the claim takes the next number, so an attempt in flight is counted. */
   attempt_count: number;
   next_attempt_at: Date | null;
   lease_owner: string | null;
   lease_expires_at: Date | null;
+  /** When the current lease was taken (the start of attempt `attempt_count`); null when not leased. */
+  leased_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   final_reason: string;
   created_at: Date;
   updated_at: Date;

@@ -8,8 +8,12 @@ export interface ClaimedDelivery {
   event_type: string;
   subscription_id: string;
   customer_id: string;
-  /** Attempts made before this claim; this attempt is number `attempt_count + 1`. */
-  attempt_count: number;
+  /**
+   * The number of the attempt this claim starts (1-based). The claim takes it, so every request
+   * a receiver sees carries a new number, even after a crash: the sweeper records an attempt
+   * that was started but never finished as `abandoned` under this number.
+   */
+  attempt_number: number;
   /** The subscription's current URL (a change applies to the next attempt). */
   endpoint_url: string;
   envelope: Uint8Array;
@@ -21,9 +25,11 @@ export interface ClaimedDelivery {
  * Claims up to `limit` due deliveries for `owner` with ONE statement: a CTE picks pending,
  * unleased deliveries due at `now` (oldest due first) `FOR UPDATE SKIP LOCKED`, so concurrent
  * workers in any process never claim the same row, and the UPDATE takes the lease until
- * `now + leaseMs`. The same statement returns the event body and the subscription's secrets.
- * (graphile/worker `getJobs.ts` does the same.) Deliveries of `skipSubscriptions` (endpoints
- * whose share of this worker is full) are left for later or for another worker.
+ * `now + leaseMs` and the next attempt number (`attempt_count + 1`). The same statement returns
+ * the event body and the subscription's secrets. (graphile/worker `getJobs.ts` does the same.)
+ * Deliveries of `skipSubscriptions` (endpoints whose share of this worker is full) are left for
+ * later or for another worker. A claimed delivery that is not sent after all must be given back
+ * with `releaseLeases`, which returns its number.
  */
 export async function claimDeliveries(
   db: Kysely<Database>,
@@ -44,10 +50,10 @@ export async function claimDeliveries(
       FOR UPDATE SKIP LOCKED
     )
     UPDATE deliveries AS d
-    SET lease_owner = ${owner}, lease_expires_at = ${leaseUntil}
+    SET lease_owner = ${owner}, lease_expires_at = ${leaseUntil}, leased_at = ${now}, attempt_count = d.attempt_count + 1
     FROM due, events AS e, subscriptions AS s
     WHERE d.id = due.id AND e.id = d.event_id AND s.id = d.subscription_id
-    RETURNING d.id, d.event_id, d.event_type, d.subscription_id, d.customer_id, d.attempt_count,
+    RETURNING d.id, d.event_id, d.event_type, d.subscription_id, d.customer_id, d.attempt_count AS attempt_number,
               s.endpoint_url, e.envelope, s.secrets, s.signature_scheme`.execute(db);
   return rows;
 }

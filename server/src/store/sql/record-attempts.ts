@@ -18,16 +18,24 @@ export interface AttemptResult {
 
 export interface RecordedAttempt {
   attempt: AttemptRow;
-  /** False when `owner` had lost the lease (the delivery was canceled meanwhile, or swept): only the attempt row was written. */
+  /**
+   * False when `owner` had lost the lease (the delivery was canceled meanwhile, or its lease ran
+   * out and was swept): only the attempt row was written (replacing the sweeper's `abandoned`
+   * row for the same number), and the delivery was left as the canceler or sweeper set it.
+   */
   leaseHeld: boolean;
 }
 
 /**
  * Records a batch of finished attempts with ONE statement whatever the batch size (the hot
  * path's write): the batch travels as column arrays (`unnest`), a data-modifying CTE inserts
- * the attempt rows, and the UPDATE sets each delivery's count, state and due time and drops
- * its lease — only where `owner` still holds the lease, so a delivery canceled meanwhile stays
- * canceled. One statement is atomic by itself, so no BEGIN/COMMIT round trips. When an attempt
+ * the attempt rows, and the UPDATE sets each delivery's state and due time and drops its lease.
+ * The update is fenced: only where `owner` still holds the lease for this very attempt number
+ * (the claim took it), so a delivery canceled meanwhile stays canceled and a worker that
+ * stalled past its lease cannot overwrite the outcome of the worker that took over. The
+ * attempt row is written either way (the request was sent); if the sweeper already recorded
+ * that number as `abandoned`, the real outcome replaces that row (one row per number).
+ * One statement is atomic by itself, so no BEGIN/COMMIT round trips. When an attempt
  * got 410 Gone, the same transaction also disables its subscription and cancels the
  * subscription's other pending deliveries. Results come back in input order.
  */
@@ -81,12 +89,18 @@ async function writeBatch(db: Kysely<Database>, owner: string, results: readonly
       SELECT id, delivery_id, attempt_number, started_at, status_code, duration_ms, error_kind,
              error_message, response_excerpt, signature, succeeded, will_retry
       FROM v
+      ON CONFLICT (delivery_id, attempt_number) DO UPDATE
+      SET started_at = excluded.started_at, status_code = excluded.status_code, duration_ms = excluded.duration_ms,
+          error_kind = excluded.error_kind, error_message = excluded.error_message,
+          response_excerpt = excluded.response_excerpt, signature = excluded.signature,
+          succeeded = excluded.succeeded
+      WHERE attempts.error_kind = 'abandoned'
     )
     UPDATE deliveries AS d
-    SET attempt_count = v.attempt_number, state = v.state, next_attempt_at = v.next_attempt_at,
-        final_reason = v.final_reason, lease_owner = NULL, lease_expires_at = NULL, updated_at = ${now}
+    SET state = v.state, next_attempt_at = v.next_attempt_at, final_reason = v.final_reason,
+        lease_owner = NULL, lease_expires_at = NULL, leased_at = NULL, updated_at = ${now}
     FROM v
-    WHERE d.id = v.delivery_id AND d.lease_owner = ${owner}
+    WHERE d.id = v.delivery_id AND d.lease_owner = ${owner} AND d.attempt_count = v.attempt_number
     RETURNING d.id`.execute(db);
   return new Set(rows.map((row) => row.id));
 }

@@ -1,10 +1,13 @@
-import type { Kysely } from "kysely";
+import { sql, type Kysely } from "kysely";
 import type { Database } from "../schema.js";
 
 /**
- * Gives claimed deliveries back without an attempt (shutdown, or an endpoint at its
- * concurrency limit): the lease is dropped and the delivery is due at `dueAt`.
- * Only rows still leased by `owner` change. Returns how many.
+ * Gives claimed deliveries back WITHOUT an attempt (shutdown before sending, an endpoint at its
+ * concurrency limit, a claim that arrived after its lease ran out): the lease is dropped, the
+ * attempt number the claim took is returned (`attempt_count − 1`), and the delivery is due at
+ * `dueAt`. Only rows still leased by `owner` change, so a delivery another worker took over is
+ * left alone. Never call it for a delivery whose request may have been sent: record an attempt
+ * instead. Returns how many were released.
  */
 export async function releaseLeases(
   db: Kysely<Database>,
@@ -15,31 +18,16 @@ export async function releaseLeases(
   if (ids.length === 0) return 0;
   const result = await db
     .updateTable("deliveries")
-    .set({ lease_owner: null, lease_expires_at: null, next_attempt_at: dueAt })
+    .set({
+      lease_owner: null,
+      lease_expires_at: null,
+      leased_at: null,
+      next_attempt_at: dueAt,
+      attempt_count: sql<number>`attempt_count - 1`,
+    })
     .where("id", "in", ids)
     .where("lease_owner", "=", owner)
     .where("state", "=", "pending")
     .executeTakeFirst();
   return Number(result.numUpdatedRows);
-}
-
-/**
- * The sweeper: frees leases that expired at `now` (their worker crashed or hung), so the
- * deliveries are claimed again. The attempt in flight at a crash may thus be sent twice:
- * delivery is at-least-once. Returns how many leases were freed.
- */
-export async function freeExpiredLeases(db: Kysely<Database>, now: Date): Promise<number> {
-  const result = await db
-    .updateTable("deliveries")
-    .set({ lease_owner: null, lease_expires_at: null })
-    .where("lease_owner", "is not", null)
-    .where("lease_expires_at", "<", now)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows);
-}
-
-/** Deletes idempotency keys that expired at `now` (housekeeping; expired keys are inert anyway). */
-export async function deleteExpiredIdempotencyKeys(db: Kysely<Database>, now: Date): Promise<number> {
-  const result = await db.deleteFrom("idempotency_keys").where("expires_at", "<", now).executeTakeFirst();
-  return Number(result.numDeletedRows);
 }

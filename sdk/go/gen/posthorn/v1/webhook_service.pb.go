@@ -168,6 +168,14 @@ const (
 	AttemptErrorKind_ATTEMPT_ERROR_KIND_BLOCKED_ADDRESS AttemptErrorKind = 6
 	// Any other network or protocol error.
 	AttemptErrorKind_ATTEMPT_ERROR_KIND_OTHER AttemptErrorKind = 7
+	// The attempt was started but its outcome was never recorded: the worker holding the
+	// delivery's lease crashed, stalled past the lease or lost the database. The request may or
+	// may not have reached the endpoint. Recorded by the lease sweeper; retried at once (the
+	// endpoint is not at fault) while attempts are left.
+	AttemptErrorKind_ATTEMPT_ERROR_KIND_ABANDONED AttemptErrorKind = 8
+	// The attempt was aborted because the server shut down before it finished (after the
+	// shutdown timeout). Retried per the schedule.
+	AttemptErrorKind_ATTEMPT_ERROR_KIND_SHUTDOWN AttemptErrorKind = 9
 )
 
 // Enum value maps for AttemptErrorKind.
@@ -181,6 +189,8 @@ var (
 		5: "ATTEMPT_ERROR_KIND_CONNECTION_RESET",
 		6: "ATTEMPT_ERROR_KIND_BLOCKED_ADDRESS",
 		7: "ATTEMPT_ERROR_KIND_OTHER",
+		8: "ATTEMPT_ERROR_KIND_ABANDONED",
+		9: "ATTEMPT_ERROR_KIND_SHUTDOWN",
 	}
 	AttemptErrorKind_value = map[string]int32{
 		"ATTEMPT_ERROR_KIND_UNSPECIFIED":        0,
@@ -191,6 +201,8 @@ var (
 		"ATTEMPT_ERROR_KIND_CONNECTION_RESET":   5,
 		"ATTEMPT_ERROR_KIND_BLOCKED_ADDRESS":    6,
 		"ATTEMPT_ERROR_KIND_OTHER":              7,
+		"ATTEMPT_ERROR_KIND_ABANDONED":          8,
+		"ATTEMPT_ERROR_KIND_SHUTDOWN":           9,
 	}
 )
 
@@ -2737,7 +2749,7 @@ const file_posthorn_v1_webhook_service_proto_rawDesc = "" +
 	"\x16DELIVERY_STATE_PENDING\x10\x01\x12\x1c\n" +
 	"\x18DELIVERY_STATE_SUCCEEDED\x10\x02\x12\x19\n" +
 	"\x15DELIVERY_STATE_FAILED\x10\x03\x12\x1b\n" +
-	"\x17DELIVERY_STATE_CANCELED\x10\x04*\xa8\x02\n" +
+	"\x17DELIVERY_STATE_CANCELED\x10\x04*\xeb\x02\n" +
 	"\x10AttemptErrorKind\x12\"\n" +
 	"\x1eATTEMPT_ERROR_KIND_UNSPECIFIED\x10\x00\x12\x1e\n" +
 	"\x1aATTEMPT_ERROR_KIND_TIMEOUT\x10\x01\x12)\n" +
@@ -2746,7 +2758,9 @@ const file_posthorn_v1_webhook_service_proto_rawDesc = "" +
 	"\x16ATTEMPT_ERROR_KIND_TLS\x10\x04\x12'\n" +
 	"#ATTEMPT_ERROR_KIND_CONNECTION_RESET\x10\x05\x12&\n" +
 	"\"ATTEMPT_ERROR_KIND_BLOCKED_ADDRESS\x10\x06\x12\x1c\n" +
-	"\x18ATTEMPT_ERROR_KIND_OTHER\x10\a2\xbc\v\n" +
+	"\x18ATTEMPT_ERROR_KIND_OTHER\x10\a\x12 \n" +
+	"\x1cATTEMPT_ERROR_KIND_ABANDONED\x10\b\x12\x1f\n" +
+	"\x1bATTEMPT_ERROR_KIND_SHUTDOWN\x10\t2\xbc\v\n" +
 	"\x0eWebhookService\x12;\n" +
 	"\x04Emit\x12\x18.posthorn.v1.EmitRequest\x1a\x19.posthorn.v1.EmitResponse\x12J\n" +
 	"\tEmitBatch\x12\x1d.posthorn.v1.EmitBatchRequest\x1a\x1e.posthorn.v1.EmitBatchResponse\x12J\n" +

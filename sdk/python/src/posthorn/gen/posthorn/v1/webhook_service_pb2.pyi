@@ -36,6 +36,8 @@ class AttemptErrorKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ATTEMPT_ERROR_KIND_CONNECTION_RESET: _ClassVar[AttemptErrorKind]
     ATTEMPT_ERROR_KIND_BLOCKED_ADDRESS: _ClassVar[AttemptErrorKind]
     ATTEMPT_ERROR_KIND_OTHER: _ClassVar[AttemptErrorKind]
+    ATTEMPT_ERROR_KIND_ABANDONED: _ClassVar[AttemptErrorKind]
+    ATTEMPT_ERROR_KIND_SHUTDOWN: _ClassVar[AttemptErrorKind]
 SIGNATURE_SCHEME_UNSPECIFIED: SignatureScheme
 SIGNATURE_SCHEME_V1: SignatureScheme
 SIGNATURE_SCHEME_STANDARD_WEBHOOKS: SignatureScheme
@@ -52,6 +54,8 @@ ATTEMPT_ERROR_KIND_TLS: AttemptErrorKind
 ATTEMPT_ERROR_KIND_CONNECTION_RESET: AttemptErrorKind
 ATTEMPT_ERROR_KIND_BLOCKED_ADDRESS: AttemptErrorKind
 ATTEMPT_ERROR_KIND_OTHER: AttemptErrorKind
+ATTEMPT_ERROR_KIND_ABANDONED: AttemptErrorKind
+ATTEMPT_ERROR_KIND_SHUTDOWN: AttemptErrorKind
 
 class Event(_message.Message):
     __slots__ = ("id", "type", "customer_id", "data", "api_version", "create_time", "idempotency_key", "envelope")

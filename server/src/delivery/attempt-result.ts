@@ -1,0 +1,51 @@
+import { newId } from "../domain/ids.js";
+import type { AttemptResult } from "../store/sql/record-attempts.js";
+import type { AttemptDecision } from "./retry-policy.js";
+import type { AttemptOutcome } from "./transport.js";
+
+/** What `attemptResult` needs to know about the attempt besides its outcome. */
+export interface AttemptFacts {
+  deliveryId: string;
+  subscriptionId: string;
+  /** The number the claim took for this attempt (1-based). */
+  attemptNumber: number;
+  /** When the request started, epoch ms. */
+  startMs: number;
+  /** The signature header value sent (recorded so a receiver's complaint can be checked). */
+  signature: string;
+}
+
+/** PostgreSQL text refuses U+0000, which a receiver's bytes may hold. */
+function withoutNul(text: string): string {
+  return text.includes("\u0000") ? text.replaceAll("\u0000", "\ufffd") : text;
+}
+
+/**
+ * The row and delivery change to record for one finished attempt (pure): the attempt row
+ * (status, bounded excerpt, timing, classified error), the delivery's next state from the retry
+ * policy's `decision`, and on 410 Gone the subscription to disable.
+ */
+export function attemptResult(facts: AttemptFacts, outcome: AttemptOutcome, decision: AttemptDecision): AttemptResult {
+  return {
+    attempt: {
+      id: newId("attempt"),
+      delivery_id: facts.deliveryId,
+      attempt_number: facts.attemptNumber,
+      started_at: new Date(facts.startMs),
+      status_code: outcome.statusCode ?? null,
+      duration_ms: Math.max(0, Math.round(outcome.durationMs)),
+      error_kind: outcome.errorKind ?? null,
+      error_message: withoutNul(outcome.errorMessage ?? (decision.kind === "failed" ? decision.reason : "")),
+      response_excerpt: withoutNul(outcome.responseExcerpt),
+      signature: facts.signature,
+      succeeded: decision.kind === "succeeded",
+      will_retry: decision.kind === "retry",
+    },
+    state: decision.kind === "succeeded" ? "succeeded" : decision.kind === "retry" ? "pending" : "failed",
+    nextAttemptAt: decision.kind === "retry" ? new Date(decision.nextAttemptAtMs) : null,
+    finalReason: decision.kind === "failed" ? withoutNul(decision.reason) : "",
+    ...(decision.kind === "failed" && decision.disableSubscription
+      ? { disableSubscription: { id: facts.subscriptionId, reason: decision.disableSubscription.reason } }
+      : {}),
+  };
+}

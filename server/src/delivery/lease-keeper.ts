@@ -1,0 +1,118 @@
+import type { Clock } from "../domain/clock.js";
+import type { Logger } from "../observability/logger.js";
+import type { Store } from "../store/database.js";
+import { abandonExpiredLeases, type AfterAbandoned } from "../store/sql/abandon-expired-leases.js";
+import { deleteExpiredIdempotencyKeys } from "../store/sql/delete-expired-idempotency-keys.js";
+import { renewLeases } from "../store/sql/renew-leases.js";
+import { decideAfterAttempt, type RetryPolicy } from "./retry-policy.js";
+
+export interface LeaseKeeperDeps {
+  store: Store;
+  /** This process's lease owner id. */
+  owner: string;
+  /** Lease length, ms. The heartbeat renews every third of it; the sweeper looks every quarter (0.5–2 s). */
+  leaseMs: number;
+  clock: Clock;
+  logger: Logger;
+  policy: RetryPolicy;
+  random: () => number;
+  /** Deliveries this process holds right now (no heartbeat when 0). */
+  held: () => number;
+  /** Called after the sweeper freed deliveries (they are due: look for work). */
+  onFreed: () => void;
+}
+
+/** How often expired idempotency keys are deleted, ms. */
+const KEY_CLEANUP_EVERY_MS = 60_000;
+
+/**
+ * Keeps this process's leases alive and frees the leases of dead ones.
+ *
+ * - Heartbeat: while the process holds deliveries, every `leaseMs / 3` one statement extends all
+ *   of its leases, so a lease only has to outlive two heartbeats, not an attempt's deadline.
+ *   `validUntilMs` says until when the leases are known to hold (from the start of the last
+ *   successful renewal).
+ * - Sweeper: deliveries whose lease expired (their process was killed, froze or lost the
+ *   database) get their started attempt recorded as `abandoned` and are due again at once (or
+ *   failed when it was the last attempt); see `abandonExpiredLeases`. A killed process's
+ *   deliveries are thus taken over within about `leaseMs` + one sweep interval.
+ */
+export class LeaseKeeper {
+  readonly #deps: LeaseKeeperDeps;
+  readonly #timers: NodeJS.Timeout[] = [];
+  #validUntilMs = 0;
+  #lastKeyCleanupMs = 0;
+
+  constructor(deps: LeaseKeeperDeps) {
+    this.#deps = deps;
+  }
+
+  /** Until when (epoch ms) the leases taken or renewed so far are known to hold. */
+  get validUntilMs(): number {
+    return this.#validUntilMs;
+  }
+
+  /** A claim that started at `startMs` took fresh leases. */
+  claimedAt(startMs: number): void {
+    this.#validUntilMs = Math.max(this.#validUntilMs, startMs + this.#deps.leaseMs);
+  }
+
+  /** Starts the heartbeat and the sweeper (one sweep at once). */
+  async start(): Promise<void> {
+    const { leaseMs, logger } = this.#deps;
+    const guard = (what: string, run: () => Promise<unknown>) => () =>
+      void run().catch((error: unknown) => {
+        // An unreachable database is reported once by the availability monitor, not per tick.
+        if (!this.#deps.store.availability.reportFailure(error)) logger.warn({ err: error }, `${what} failed`);
+      });
+    this.#timers.push(setInterval(guard("lease renewal", () => this.renew()), Math.max(250, leaseMs / 3)).unref());
+    this.#timers.push(setInterval(guard("lease sweep", () => this.sweep()), Math.min(2000, Math.max(500, leaseMs / 4))).unref());
+    await this.sweep();
+  }
+
+  /** Stops both timers (call after the last attempt finished). */
+  stop(): void {
+    this.#timers.splice(0).forEach(clearInterval);
+  }
+
+  /** Extends every lease this process holds by `leaseMs` from now. */
+  async renew(): Promise<void> {
+    const { store, owner, leaseMs, clock, held } = this.#deps;
+    if (held() === 0 || !store.availability.up) return;
+    const startMs = clock.nowMs();
+    await renewLeases(store.db, owner, new Date(startMs + leaseMs));
+    this.#validUntilMs = startMs + leaseMs;
+  }
+
+  /** Records abandoned attempts of expired leases and frees those deliveries; deletes expired idempotency keys now and then. */
+  async sweep(): Promise<void> {
+    const { store, clock, logger, policy, random } = this.#deps;
+    if (!store.availability.up) return;
+    const nowMs = clock.nowMs();
+    const now = new Date(nowMs);
+    const decide = (attemptNumber: number): AfterAbandoned => {
+      const decision = decideAfterAttempt({
+        attemptNumber,
+        outcome: { errorKind: "abandoned", responseExcerpt: "", durationMs: 0 },
+        nowMs,
+        random,
+        policy,
+      });
+      return decision.kind === "retry"
+        ? { state: "pending", nextAttemptAt: new Date(decision.nextAttemptAtMs), finalReason: "" }
+        : { state: "failed", nextAttemptAt: null, finalReason: decision.kind === "failed" ? decision.reason : "" };
+    };
+    const freed = await abandonExpiredLeases(store.db, now, decide);
+    if (freed.length > 0) {
+      logger.warn(
+        { freed: freed.length, delivery_ids: freed.slice(0, 20) },
+        "expired leases swept (a worker crashed, stalled or lost the database): attempts recorded as abandoned, deliveries due again",
+      );
+      this.#deps.onFreed();
+    }
+    if (nowMs - this.#lastKeyCleanupMs >= KEY_CLEANUP_EVERY_MS) {
+      this.#lastKeyCleanupMs = nowMs;
+      await deleteExpiredIdempotencyKeys(store.db, now);
+    }
+  }
+}

@@ -1,0 +1,90 @@
+import { sql, type Kysely } from "kysely";
+import { newId } from "../../domain/ids.js";
+import type { Database, DeliveryStateName } from "../schema.js";
+
+/** What follows an abandoned attempt (decided by the retry policy, `delivery/retry-policy.ts`). */
+export interface AfterAbandoned {
+  state: Extract<DeliveryStateName, "pending" | "failed">;
+  /** When the next attempt is due (state pending only). */
+  nextAttemptAt: Date | null;
+  finalReason: string;
+}
+
+/** The attempt error text of an abandoned attempt (no secrets: the lease owner is a process id). */
+export function abandonedMessage(owner: string): string {
+  return (
+    `the worker holding the lease (${owner}) did not record this attempt's outcome before the lease ran out ` +
+    `(it crashed, stalled or lost the database); the request may or may not have reached the endpoint`
+  );
+}
+
+/**
+ * The lease sweeper: deliveries whose lease expired at `now` (their worker crashed, stalled
+ * past its heartbeat or lost the database) get their started attempt — number
+ * `attempt_count`, taken at the claim — recorded as `abandoned`, and are freed: pending again
+ * when `decide(attemptNumber)` says so (due at once: the endpoint is not at fault), or failed
+ * when that was the last attempt. So the attempts list still matches the requests sent, and a
+ * delivery that crashes its worker every time ends after the schedule's number of attempts.
+ *
+ * One transaction over at most `limit` rows, locked `FOR UPDATE SKIP LOCKED` so several
+ * sweepers never double-record. If the late worker records the real outcome afterwards, it
+ * replaces the `abandoned` row (see `recordAttempts`). Returns the ids of the freed deliveries.
+ */
+export async function abandonExpiredLeases(
+  db: Kysely<Database>,
+  now: Date,
+  decide: (attemptNumber: number) => AfterAbandoned,
+  limit = 500,
+): Promise<string[]> {
+  return db.transaction().execute(async (trx) => {
+    const expired = await trx
+      .selectFrom("deliveries")
+      .select(["id", "attempt_count", "lease_owner", "leased_at"])
+      .where("lease_owner", "is not", null)
+      .where("lease_expires_at", "<", now)
+      .orderBy("lease_expires_at")
+      .limit(limit)
+      .forUpdate()
+      .skipLocked()
+      .execute();
+    if (expired.length === 0) return [];
+    // A delivery whose count is 0 was leased by a version that did not number at the claim.
+    const started = expired.filter((row) => row.attempt_count > 0);
+    const decisions = expired.map((row) => decide(Math.max(1, row.attempt_count)));
+    if (started.length > 0) {
+      await trx
+        .insertInto("attempts")
+        .values(
+          started.map((row) => {
+            const decision = decisions[expired.indexOf(row)]!;
+            return {
+              id: newId("attempt"),
+              delivery_id: row.id,
+              attempt_number: row.attempt_count,
+              started_at: row.leased_at ?? now,
+              status_code: null,
+              duration_ms: 0,
+              error_kind: "abandoned",
+              error_message: abandonedMessage(row.lease_owner!),
+              response_excerpt: "",
+              signature: "",
+              succeeded: false,
+              will_retry: decision.state === "pending",
+            };
+          }),
+        )
+        // The worker recorded the outcome at the last moment: its row stands.
+        .onConflict((oc) => oc.columns(["delivery_id", "attempt_number"]).doNothing())
+        .execute();
+    }
+    await sql`
+      UPDATE deliveries AS d
+      SET state = v.state, next_attempt_at = v.next_attempt_at, final_reason = v.final_reason,
+          lease_owner = NULL, lease_expires_at = NULL, leased_at = NULL, updated_at = ${now}
+      FROM unnest(${expired.map((r) => r.id)}::text[], ${decisions.map((d) => d.state)}::text[],
+                  ${decisions.map((d) => d.nextAttemptAt)}::timestamptz[], ${decisions.map((d) => d.finalReason)}::text[])
+           AS v (id, state, next_attempt_at, final_reason)
+      WHERE d.id = v.id`.execute(trx);
+    return expired.map((row) => row.id);
+  });
+}
