@@ -137,6 +137,16 @@ describe("decideAfterAttempt", () => {
     });
   });
 
+  it("retries an abandoned attempt at once (the worker died, not the endpoint) until the attempts are used up", () => {
+    expect([1, 3, 5].map((n) => decide(n, { errorKind: "abandoned" }))).toEqual([1, 3, 5].map(() => ({ kind: "retry", delayMs: 0, nextAttemptAtMs: NOW })));
+    expect(decide(6, { errorKind: "abandoned" })).toEqual({ kind: "failed", reason: "attempts exhausted (6 of 6); last: abandoned" });
+  });
+
+  it("retries an attempt aborted by a shutdown on the schedule", () => {
+    const noJitter = { ...POLICY, jitterRatio: 0 };
+    expect(decide(2, { errorKind: "shutdown" }, Math.random, noJitter)).toEqual({ kind: "retry", delayMs: 300_000, nextAttemptAtMs: NOW + 300_000 });
+  });
+
   it("keeps every jittered delay within ±20 % of the schedule and uses the whole range", () => {
     const random = seeded(42);
     for (let n = 1; n <= 5; n++) {

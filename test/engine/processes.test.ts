@@ -93,6 +93,18 @@ describe.skipIf(!process.env.DATABASE_URL)("server processes on PostgreSQL", { t
     // Only attempts in flight at the kill (at most the 16 concurrency slots) may repeat.
     expect(duplicates).toBeLessThanOrEqual(16);
     expect(receiver.requests.length).toBe(1000 + [...counts.values()].reduce((sum, n) => sum + n - 1, 0));
+    // A re-sent event carries a higher attempt number each time, and every request has its row.
+    const numbers = new Map<string, number[]>();
+    for (const r of receiver.requests) {
+      const id = String(r.headers["dealix-event-id"]);
+      numbers.set(id, [...(numbers.get(id) ?? []), Number(r.headers["dealix-delivery-attempt"])]);
+    }
+    for (const sent of numbers.values()) expect(sent).toEqual(sent.map((_, i) => i + 1));
+    const db = new pg.Client({ connectionString: baseEnv.DATABASE_URL });
+    await db.connect();
+    const { rows } = await db.query<{ n: string }>(`SELECT count(*) AS n FROM attempts`);
+    await db.end();
+    expect(Number(rows[0]!.n)).toBe(receiver.requests.length);
   });
 
   it("two server processes on one PostgreSQL deliver 5,000 events: none lost, none sent twice", async () => {
