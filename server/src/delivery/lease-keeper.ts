@@ -102,7 +102,7 @@ export class LeaseKeeper {
         ? { state: "pending", nextAttemptAt: new Date(decision.nextAttemptAtMs), finalReason: "" }
         : { state: "failed", nextAttemptAt: null, finalReason: decision.kind === "failed" ? decision.reason : "" };
     };
-    const freed = await abandonExpiredLeases(store.db, now, decide);
+    const freed = await abandonExpiredLeases(store.db, now, decide, this.#deps.owner);
     if (freed.length > 0) {
       logger.warn(
         { freed: freed.length, delivery_ids: freed.slice(0, 20) },
