@@ -89,7 +89,7 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
   const perOrigin = new Map<string, number>();
   /** Endpoint origin of each subscription with an attempt in flight here (for the claim's exclusion list). */
   const originOfSubscription = new Map<string, string>();
-  const leases = new LeaseKeeper({ store, owner, leaseMs, clock, logger, policy, random, held: () => inFlight.size, onFreed: () => wake() });
+  const leases = new LeaseKeeper({ store, owner, leaseMs, clock, logger, policy, random, running: () => [...inFlight.keys()], onFreed: () => wake() });
 
   let mode: Mode = "stopped";
   let loop: Promise<void> | undefined;
@@ -144,7 +144,6 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
     // Subscriptions whose endpoint is at its limit here are not claimed at all.
     const saturated = [...originOfSubscription].flatMap(([id, origin]) => ((perOrigin.get(origin) ?? 0) >= limit ? [id] : []));
     const claimed = await claimDeliveries(store.db, owner, room, new Date(startMs), leaseMs, saturated);
-    leases.claimedAt(startMs);
     // A claim answered after its lease could have run out (a frozen process) is given back unsent.
     const stale = clock.nowMs() >= startMs + (leaseMs * 2) / 3;
     const deferred: string[] = [];

@@ -16,8 +16,8 @@ export interface LeaseKeeperDeps {
   logger: Logger;
   policy: RetryPolicy;
   random: () => number;
-  /** Deliveries this process holds right now (no heartbeat when 0). */
-  held: () => number;
+  /** Ids of the deliveries this process is attempting right now (renewed; never swept here). */
+  running: () => string[];
   /** Called after the sweeper freed deliveries (they are due: look for work). */
   onFreed: () => void;
 }
@@ -28,10 +28,8 @@ const KEY_CLEANUP_EVERY_MS = 60_000;
 /**
  * Keeps this process's leases alive and frees the leases of dead ones.
  *
- * - Heartbeat: while the process holds deliveries, every `leaseMs / 3` one statement extends all
- *   of its leases, so a lease only has to outlive two heartbeats, not an attempt's deadline.
- *   `validUntilMs` says until when the leases are known to hold (from the start of the last
- *   successful renewal).
+ * - Heartbeat: while the process attempts deliveries, every `leaseMs / 3` one statement extends
+ *   their leases, so a lease only has to outlive two heartbeats, not an attempt's deadline.
  * - Sweeper: deliveries whose lease expired (their process was killed, froze or lost the
  *   database) get their started attempt recorded as `abandoned` and are due again at once (or
  *   failed when it was the last attempt); see `abandonExpiredLeases`. A killed process's
@@ -40,21 +38,10 @@ const KEY_CLEANUP_EVERY_MS = 60_000;
 export class LeaseKeeper {
   readonly #deps: LeaseKeeperDeps;
   readonly #timers: NodeJS.Timeout[] = [];
-  #validUntilMs = 0;
   #lastKeyCleanupMs = 0;
 
   constructor(deps: LeaseKeeperDeps) {
     this.#deps = deps;
-  }
-
-  /** Until when (epoch ms) the leases taken or renewed so far are known to hold. */
-  get validUntilMs(): number {
-    return this.#validUntilMs;
-  }
-
-  /** A claim that started at `startMs` took fresh leases. */
-  claimedAt(startMs: number): void {
-    this.#validUntilMs = Math.max(this.#validUntilMs, startMs + this.#deps.leaseMs);
   }
 
   /** Starts the heartbeat and the sweeper (one sweep at once). */
@@ -77,11 +64,10 @@ export class LeaseKeeper {
 
   /** Extends every lease this process holds by `leaseMs` from now. */
   async renew(): Promise<void> {
-    const { store, owner, leaseMs, clock, held } = this.#deps;
-    if (held() === 0 || !store.availability.up) return;
-    const startMs = clock.nowMs();
-    await renewLeases(store.db, owner, new Date(startMs + leaseMs));
-    this.#validUntilMs = startMs + leaseMs;
+    const { store, owner, leaseMs, clock, running } = this.#deps;
+    const ids = running();
+    if (ids.length === 0 || !store.availability.up) return;
+    await renewLeases(store.db, owner, ids, new Date(clock.nowMs() + leaseMs));
   }
 
   /** Records abandoned attempts of expired leases and frees those deliveries; deletes expired idempotency keys now and then. */
@@ -102,7 +88,7 @@ export class LeaseKeeper {
         ? { state: "pending", nextAttemptAt: new Date(decision.nextAttemptAtMs), finalReason: "" }
         : { state: "failed", nextAttemptAt: null, finalReason: decision.kind === "failed" ? decision.reason : "" };
     };
-    const freed = await abandonExpiredLeases(store.db, now, decide, this.#deps.owner);
+    const freed = await abandonExpiredLeases(store.db, now, decide, this.#deps.running());
     if (freed.length > 0) {
       logger.warn(
         { freed: freed.length, delivery_ids: freed.slice(0, 20) },

@@ -34,8 +34,8 @@ export async function abandonExpiredLeases(
   db: Kysely<Database>,
   now: Date,
   decide: (attemptNumber: number) => AfterAbandoned,
-  /** The sweeping process's own lease owner id: a live process never sweeps its own attempts (a late heartbeat is not a crash). */
-  sweeper: string,
+  /** Deliveries the sweeping process is attempting right now: never swept by it (a late heartbeat is not a crash). */
+  runningHere: readonly string[],
   limit = 500,
 ): Promise<string[]> {
   return db.transaction().execute(async (trx) => {
@@ -44,7 +44,7 @@ export async function abandonExpiredLeases(
       .select(["id", "attempt_count", "lease_owner", "leased_at"])
       .where("lease_owner", "is not", null)
       .where("lease_expires_at", "<", now)
-      .where("lease_owner", "<>", sweeper)
+      .where("id", "not in", runningHere.length > 0 ? runningHere : [""])
       .orderBy("lease_expires_at")
       .limit(limit)
       .forUpdate()
