@@ -22,6 +22,8 @@
  * - `connection_reset`: the peer reset or closed the connection mid-exchange.
  * - `blocked_address`: the URL's host or the resolved/connected address is not allowed
  *   (see address-guard.ts); never retried.
+ * - `shutdown`: the server was shutting down and aborted the attempt (`TransportRequest.signal`);
+ *   retried per the schedule like a timeout.
  * - `other`: anything else (the message says what).
  */
 export type AttemptErrorKind =
@@ -31,6 +33,7 @@ export type AttemptErrorKind =
   | "tls"
   | "connection_reset"
   | "blocked_address"
+  | "shutdown"
   | "other";
 
 /** One attempt to send. `body` is sent byte for byte; `deadlineMs` bounds the whole exchange (ms). */
@@ -43,6 +46,11 @@ export interface TransportRequest {
   body: Uint8Array;
   /** Overall deadline in milliseconds covering connect, TLS, request, headers and body. */
   deadlineMs: number;
+  /**
+   * Aborts the attempt when the server shuts down: `send` then resolves at once with
+   * `errorKind: "shutdown"` (already aborted: nothing is sent).
+   */
+  signal?: AbortSignal;
 }
 
 /**
