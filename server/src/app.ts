@@ -117,17 +117,51 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       metrics,
       metricsAddress: metricsServer?.address,
       async stop() {
-        await api?.shutdown();
-        await engine?.stop();
-        await metricsServer?.close();
-        await store.close();
+        // Every step is bounded, so no client, endpoint, scrape or database can hold the stop:
+        // the API, the workers and the metrics endpoint stop side by side (the API's grace and
+        // the workers' wait are both within the shutdown timeout), then the database closes.
+        const timeoutMs = config.shutdownTimeoutMs;
+        const apiGraceMs = Math.min(API_GRACE_MS, timeoutMs);
+        await Promise.all([
+          withinMs(lifecycle, "api", apiGraceMs + STEP_MARGIN_MS, api?.shutdown(apiGraceMs)),
+          withinMs(lifecycle, "workers", timeoutMs + STEP_MARGIN_MS, engine?.stop()),
+          withinMs(lifecycle, "metrics", STEP_MARGIN_MS, metricsServer?.close()),
+        ]);
+        await withinMs(lifecycle, "database", CLOSE_DATABASE_MS, store.close());
         lifecycle.info("stopped");
       },
     };
   } catch (error) {
-    await engine?.stop().catch(() => {});
-    await api?.shutdown().catch(() => {});
-    await store.close().catch(() => {});
+    await withinMs(logger, "workers", config.shutdownTimeoutMs + STEP_MARGIN_MS, engine?.stop());
+    await withinMs(logger, "api", STEP_MARGIN_MS, api?.shutdown(0));
+    await withinMs(logger, "database", CLOSE_DATABASE_MS, store.close());
     throw error;
   }
+}
+
+/** Longest wait for gRPC calls in flight at shutdown before their connections are closed (ms). */
+const API_GRACE_MS = 5000;
+/** Slack given to a bounded step beyond its own bound, and the whole bound of the metrics close (ms). */
+const STEP_MARGIN_MS = 500;
+/** Longest wait for the database to close (ms). */
+const CLOSE_DATABASE_MS = 1000;
+
+/**
+ * Waits for one shutdown step (`undefined`: not running here) at most `boundMs` milliseconds.
+ * A step that fails or is still running then is logged (`warn`) and left behind: the process is
+ * about to exit. Never rejects.
+ */
+async function withinMs(logger: Logger, step: string, boundMs: number, running: Promise<unknown> | undefined): Promise<void> {
+  if (running === undefined) return;
+  let timer: NodeJS.Timeout | undefined;
+  const result = await Promise.race([
+    running.then(
+      () => ({ ok: true as const }),
+      (error: unknown) => ({ ok: false as const, error }),
+    ),
+    new Promise<"late">((resolve) => (timer = setTimeout(() => resolve("late"), boundMs))),
+  ]);
+  clearTimeout(timer);
+  if (result === "late") logger.warn({ step, bound_ms: boundMs }, "shutdown step did not finish in time; going on");
+  else if (!result.ok) logger.warn({ step, err: result.error }, "shutdown step failed; going on");
 }

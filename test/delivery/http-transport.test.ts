@@ -116,6 +116,31 @@ describe("http transport, one receiver per outcome", () => {
     expect(r.requests).toHaveLength(1);
   });
 
+  it("shutdown: aborting the request's signal ends an unanswered attempt at once, recorded as shutdown", async () => {
+    const r = await receiver(() => {}); // reads the request, never responds
+    const shutdown = new AbortController();
+    const sending = transport.send({ ...post(`${r.origin}/`, 10_000), signal: shutdown.signal });
+    await waitFor(() => r.requests.length === 1);
+    const abortedAt = performance.now();
+    shutdown.abort();
+    const outcome = await sending;
+    expect(performance.now() - abortedAt).toBeLessThan(500);
+    expect(outcome).toEqual({
+      errorKind: "shutdown",
+      errorMessage: "attempt aborted: the server is shutting down",
+      responseExcerpt: "",
+      durationMs: outcome.durationMs,
+    });
+    expect(outcome.durationMs).toBeLessThan(5000);
+  });
+
+  it("shutdown: a signal aborted before the attempt sends nothing", async () => {
+    const r = await receiver((_req, res) => res.writeHead(200).end());
+    const outcome = await transport.send({ ...post(`${r.origin}/`), signal: AbortSignal.abort() });
+    expect(outcome).toMatchObject({ errorKind: "shutdown", errorMessage: "attempt aborted: the server is shutting down" });
+    expect(r.requests).toHaveLength(0);
+  });
+
   it("a body dribbled a byte every 100 ms is cut at the deadline", async () => {
     let closedAt = 0;
     const r = await receiver((_req, res) => {

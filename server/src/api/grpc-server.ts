@@ -28,8 +28,13 @@ import { subscriptionHandlers } from "./subscription-handlers.js";
 export interface GrpcApi {
   /** The bound address, `host:port` (the real port when 0 was asked for). */
   address: string;
-  /** Marks the service NOT_SERVING, ends watch streams, and waits for calls in flight. */
-  shutdown(): Promise<void>;
+  /**
+   * Stops the API within `graceMs` milliseconds (default 5000): marks the service NOT_SERVING,
+   * stops accepting connections, ends watch streams and waits for calls in flight; at `graceMs`
+   * it closes every connection (calls still running end CANCELLED) and resolves without waiting
+   * any longer. Never rejects.
+   */
+  shutdown(graceMs?: number): Promise<void>;
 }
 
 /**
@@ -85,12 +90,24 @@ export async function startGrpcApi(deps: ApiDeps, listenAddress: string, logger:
 
   return {
     address: `${host}:${port}`,
-    async shutdown() {
+    async shutdown(graceMs = 5000) {
       health.setStatus("", "NOT_SERVING");
       health.setStatus(WebhookService.typeName, "NOT_SERVING");
-      for (const stream of streams) stream.end();
+      for (const stream of streams) {
+        try {
+          stream.end();
+        } catch {
+          // The client went away meanwhile: nothing to end.
+        }
+      }
       await new Promise<void>((resolve) => {
-        const force = setTimeout(() => server.forceShutdown(), 5000);
+        // tryShutdown's callback waits for every HTTP/2 session's "close"; a session the client
+        // dropped while it was being closed never emits it (Node ignores close() on a destroyed
+        // session), and forceShutdown does not call it either. So the bound resolves by itself.
+        const force = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, graceMs);
         server.tryShutdown(() => {
           clearTimeout(force);
           resolve();

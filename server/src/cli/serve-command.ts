@@ -1,6 +1,11 @@
 import { startApp } from "../app.js";
 import { ConfigError, ENV_NAMES, loadConfig, type Config } from "../config/config.js";
-import { createLogger } from "../observability/logger.js";
+import { createLogger, releaseLogOutput, type Logger } from "../observability/logger.js";
+
+/** Time after the first signal within which the process has ended, beyond the shutdown timeout (ms). */
+const HARD_BOUND_EXTRA_MS = 2000;
+/** How long the last log lines may take to reach stdout before exiting (ms). */
+const LOG_RELEASE_MS = 500;
 
 /**
  * `posthorn serve`: runs the server with the configuration from the environment until SIGTERM
@@ -8,6 +13,11 @@ import { createLogger } from "../observability/logger.js";
  * release them) and exits 0. A bad setting exits 2 before anything starts; a start failure
  * (database unreachable, port in use) exits 1 with a message naming the setting to change. A
  * second signal during shutdown exits 1 at once.
+ *
+ * Hard bound: the process ends at most `POSTHORN_SHUTDOWN_TIMEOUT_MS` + 2 s after the first
+ * signal, whatever clients, the database or stdout do (issue 10); when the graceful stop has not
+ * finished by then, it logs one line (best effort) and exits 0 — the leases it still holds run
+ * out and any process retries those deliveries.
  */
 export async function serve(): Promise<void> {
   let config;
@@ -21,12 +31,15 @@ export async function serve(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel);
+  // A stdout whose reader is gone (the parent died) must not crash the process with an unhandled
+  // EPIPE; the logger stops writing on its own (see logger.ts).
+  process.stdout.on("error", () => {});
   let app;
   try {
     app = await startApp(config, { logger });
   } catch (error) {
     logger.fatal({ err: error }, "start failed");
-    logger.flush?.();
+    await releaseLogOutput(logger, LOG_RELEASE_MS);
     const hint = explainStartFailure(error, config);
     if (hint !== undefined) process.stderr.write(`posthorn: ${hint}\n`);
     process.exitCode = 1;
@@ -36,19 +49,30 @@ export async function serve(): Promise<void> {
   const shutdown = (signal: string) => {
     // A second signal while stopping (an impatient Ctrl-C, a supervisor's repeat) exits at once;
     // leases of attempts still in flight run out and other processes retry them.
+    // Nothing can delay it: no log write is synchronous, not even at exit (logger.ts).
     if (stopping) process.exit(1);
     stopping = true;
+    const boundMs = config.shutdownTimeoutMs + HARD_BOUND_EXTRA_MS;
+    setTimeout(() => {
+      logger.warn({ bound_ms: boundMs }, "shutdown did not finish within the bound; exiting");
+      process.exit(0);
+    }, boundMs).unref();
     logger.info({ signal }, "shutting down");
     app.stop().then(
-      () => process.exit(0),
+      () => exitAfterLogs(logger, 0),
       (error: unknown) => {
         logger.error({ err: error }, "shutdown failed");
-        process.exit(1);
+        exitAfterLogs(logger, 1);
       },
     );
   };
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));
+}
+
+/** Exits once the last log lines are written or `LOG_RELEASE_MS` has passed. */
+function exitAfterLogs(logger: Logger, code: number): void {
+  void releaseLogOutput(logger, LOG_RELEASE_MS).finally(() => process.exit(code));
 }
 
 /** Adds the value each bad environment variable had, e.g. `(got "maybe")`; secrets in URLs are masked. */

@@ -6,7 +6,8 @@
  * - Direct mode pins each new connection to an address the guard checked (`lookup` hook, no
  *   second lookup) and re-checks the address the socket actually connected to.
  * - One deadline per attempt (contract: 10 s for the whole exchange) through an `AbortSignal`
- *   that covers queueing, connect, TLS, request, headers and body.
+ *   that covers queueing, connect, TLS, request, headers and body; the caller's `signal`
+ *   (shutdown) aborts the same way and is recorded as `shutdown`.
  * - Redirects are not followed (contract); undici's dispatcher never follows them unless a
  *   redirect interceptor is installed, and none is.
  * - At most `maxResponseBytes` (64 KiB) of a body are read, then the stream (and the connection)
@@ -72,12 +73,18 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
       return { errorKind: "blocked_address", errorMessage: hostCheck.reason, responseExcerpt: "", durationMs: elapsed() };
     }
 
+    if (request.signal?.aborted) return shutdownOutcome({ durationMs: elapsed(), responseExcerpt: "" });
+    // Whichever comes first — the deadline or the caller's shutdown signal — names the outcome.
     const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
+    let abortedBy: "timeout" | "shutdown" | undefined;
+    const abort = (reason: "timeout" | "shutdown") => {
+      if (abortedBy !== undefined) return;
+      abortedBy = reason;
       controller.abort();
-    }, request.deadlineMs);
+    };
+    const timer = setTimeout(() => abort("timeout"), request.deadlineMs);
+    const onShutdown = () => abort("shutdown");
+    request.signal?.addEventListener("abort", onShutdown, { once: true });
 
     let statusCode: number | undefined;
     let location: string | undefined;
@@ -121,20 +128,20 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
         durationMs: elapsed(),
       };
     } catch (err) {
-      const errorKind = timedOut ? "timeout" : classifyNetworkError(err);
-      const errorMessage = timedOut ? `deadline of ${request.deadlineMs} ms exceeded` : describeNetworkError(err);
-      return {
+      const partial: AttemptOutcome = {
         ...(statusCode !== undefined ? { statusCode } : {}),
-        errorKind,
-        errorMessage,
         responseExcerpt: excerpt(kept, keptBytes, readBytes > keptBytes),
         ...(readBytes > keptBytes ? { responseTruncated: true } : {}),
         ...(location !== undefined ? { location } : {}),
         ...(retryAfter !== undefined ? { retryAfter } : {}),
         durationMs: elapsed(),
       };
+      if (abortedBy === "shutdown") return shutdownOutcome(partial);
+      if (abortedBy === "timeout") return { ...partial, errorKind: "timeout", errorMessage: `deadline of ${request.deadlineMs} ms exceeded` };
+      return { ...partial, errorKind: classifyNetworkError(err), errorMessage: describeNetworkError(err) };
     } finally {
       clearTimeout(timer);
+      request.signal?.removeEventListener("abort", onShutdown);
     }
   }
 
@@ -142,6 +149,11 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
     send,
     close: () => dispatcher.close(),
   };
+}
+
+/** The outcome of an attempt the server aborted because it is shutting down. */
+function shutdownOutcome(partial: AttemptOutcome): AttemptOutcome {
+  return { ...partial, errorKind: "shutdown", errorMessage: "attempt aborted: the server is shutting down" };
 }
 
 /**

@@ -22,8 +22,9 @@
  * - `connection_reset`: the peer reset or closed the connection mid-exchange.
  * - `blocked_address`: the URL's host or the resolved/connected address is not allowed
  *   (see address-guard.ts); never retried.
+ * - `shutdown`: the server was shutting down and aborted the attempt (`TransportRequest.signal`);
+ *   retried per the schedule like a timeout.
  * - `other`: anything else (the message says what).
- * - `shutdown`: the server shut down and aborted the attempt at its shutdown deadline.
  * - `abandoned`: recorded by the lease sweeper, never by a transport: the attempt was started
  *   (its number taken at the claim) but its worker crashed, stalled past its lease or lost the
  *   database before recording an outcome; the request may or may not have reached the endpoint.
@@ -49,7 +50,10 @@ export interface TransportRequest {
   body: Uint8Array;
   /** Overall deadline in milliseconds covering connect, TLS, request, headers and body. */
   deadlineMs: number;
-  /** Aborts the attempt at once (shutdown); the outcome is then `shutdown`. */
+  /**
+   * Aborts the attempt when the server shuts down: `send` then resolves at once with
+   * `errorKind: "shutdown"` (already aborted: nothing is sent).
+   */
   signal?: AbortSignal;
 }
 
