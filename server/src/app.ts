@@ -124,7 +124,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
         const apiGraceMs = Math.min(API_GRACE_MS, timeoutMs);
         await Promise.all([
           withinMs(lifecycle, "api", apiGraceMs + STEP_MARGIN_MS, api?.shutdown(apiGraceMs)),
-          withinMs(lifecycle, "workers", timeoutMs + STEP_MARGIN_MS, engine?.stop()),
+          withinMs(lifecycle, "workers", timeoutMs + WORKERS_MARGIN_MS, engine?.stop()),
           withinMs(lifecycle, "metrics", STEP_MARGIN_MS, metricsServer?.close()),
         ]);
         await withinMs(lifecycle, "database", CLOSE_DATABASE_MS, store.close());
@@ -144,7 +144,13 @@ const API_GRACE_MS = 5000;
 /** Slack given to a bounded step beyond its own bound, and the whole bound of the metrics close (ms). */
 const STEP_MARGIN_MS = 500;
 /** Longest wait for the database to close (ms). */
-const CLOSE_DATABASE_MS = 1000;
+const CLOSE_DATABASE_MS = 800;
+/**
+ * The workers' stop beyond the shutdown timeout (ms): aborted attempts get up to 800 ms to be
+ * recorded (delivery-engine.ts), plus slack. With the database close, the stop stays within the
+ * hard bound of shutdown timeout + 2 s (serve-command.ts).
+ */
+const WORKERS_MARGIN_MS = 1100;
 
 /**
  * Waits for one shutdown step (`undefined`: not running here) at most `boundMs` milliseconds.

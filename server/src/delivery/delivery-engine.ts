@@ -44,7 +44,7 @@ export interface DeliveryEngine {
   /**
    * Stops claiming, lets attempts in flight finish for up to `shutdownTimeoutMs`, then aborts
    * the rest (recorded as `shutdown`, retried per the schedule) and records them; never releases
-   * a lease while its request may still be running. Bounded by `shutdownTimeoutMs` + about 1.5 s.
+   * a lease while its request may still be running. Bounded by `shutdownTimeoutMs` + 1 s.
    */
   stop(): Promise<void>;
 }
@@ -67,7 +67,7 @@ interface InFlight {
 }
 
 /** How long aborted attempts may take to be recorded at shutdown, ms. */
-const ABORTED_RECORD_GRACE_MS = 1000;
+const ABORTED_RECORD_GRACE_MS = 800;
 
 export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
   const { store, config, clock, transport, feed, logger, metrics, random } = deps;
@@ -333,7 +333,7 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
         }
       }
       leases.stop();
-      await Promise.race([transport.close(), new Promise((resolve) => setTimeout(resolve, 500).unref())]).catch(() => {});
+      await Promise.race([transport.close(), new Promise((resolve) => setTimeout(resolve, 200).unref())]).catch(() => {});
       mode = "stopped";
       idleWaiters.forEach((resolve) => resolve());
       idleWaiters = [];
