@@ -91,8 +91,9 @@ describe("posthorn serve: SIGTERM ends the process within the hard bound", () =>
         call.on("error", () => {});
         call.end(Buffer.alloc(5)); // an empty HealthCheckRequest, length-prefixed
         await sleep(Math.random() * 4);
-        if (n % 2 === 0) session.destroy();
-        else (session.socket as unknown as { resetAndDestroy(): void }).resetAndDestroy();
+        const socket = session.socket as unknown as { resetAndDestroy(): void } | undefined; // undefined once the session ended
+        if (n % 2 === 0 || socket === undefined) session.destroy();
+        else socket.resetAndDestroy();
       }
     });
     return {
