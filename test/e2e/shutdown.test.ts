@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from "node:fs";
+import { connect as connectHttp2 } from "node:http2";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -12,7 +13,8 @@ import { spawnServer, type ServerProcess } from "../helpers/server-process.js";
  */
 const SHUTDOWN_TIMEOUT_MS = 1000;
 const BOUND_MS = SHUTDOWN_TIMEOUT_MS + 2000;
-const STOPS = 50;
+/** SIGTERMs in the stress test (issue 10 asks for 50); POSTHORN_TEST_SHUTDOWN_STOPS overrides. */
+const STOPS = Number(process.env.POSTHORN_TEST_SHUTDOWN_STOPS ?? 50);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -78,11 +80,27 @@ describe("posthorn serve: SIGTERM ends the process within the hard bound", () =>
         await Promise.all(calls);
       }
     });
+    // Raw HTTP/2 connections that start a call and vanish (GOAWAY or a TCP reset) every few
+    // milliseconds: a session the client drops while the server closes it is what once kept
+    // grpc-js's tryShutdown from ever calling back.
+    const churn = Array.from({ length: 3 }, async (_, n) => {
+      while (running) {
+        const session = connectHttp2(`http://${address}`);
+        session.on("error", () => {});
+        const call = session.request({ ":method": "POST", ":path": "/grpc.health.v1.Health/Check", "content-type": "application/grpc", te: "trailers" });
+        call.on("error", () => {});
+        call.end(Buffer.alloc(5)); // an empty HealthCheckRequest, length-prefixed
+        await sleep(Math.random() * 4);
+        const socket = session.socket as unknown as { resetAndDestroy(): void } | undefined; // undefined once the session ended
+        if (n % 2 === 0 || socket === undefined) session.destroy();
+        else socket.resetAndDestroy();
+      }
+    });
     return {
       async stop() {
         running = false;
         watcher.close();
-        await Promise.all([...loops, watch]);
+        await Promise.all([...loops, ...churn, watch]);
       },
     };
   }
