@@ -1,9 +1,7 @@
-import { mkdtempSync, rmSync } from "node:fs";
 import { connect as connectHttp2 } from "node:http2";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createWebhookClient, type WebhookClient } from "@posthorn/sdk";
+import { createTestDatabase, type TestDatabase } from "../helpers/databases.js";
 import { startReceiver, type Receiver } from "../helpers/receiver.js";
 import { spawnServer, type ServerProcess } from "../helpers/server-process.js";
 
@@ -19,26 +17,26 @@ const STOPS = Number(process.env.POSTHORN_TEST_SHUTDOWN_STOPS ?? 50);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("posthorn serve: SIGTERM ends the process within the hard bound", () => {
-  let dataDir: string;
+  let database: TestDatabase;
   const servers: ServerProcess[] = [];
   const receivers: Receiver[] = [];
 
-  beforeAll(() => {
-    dataDir = mkdtempSync(join(tmpdir(), "posthorn-shutdown-"));
+  beforeAll(async () => {
+    database = await createTestDatabase(process.env.DATABASE_URL ? "postgres" : "pglite");
   });
   afterEach(async () => {
     await Promise.all(servers.splice(0).map((s) => s.stop("SIGKILL")));
     await Promise.all(receivers.splice(0).map((r) => r.close()));
   });
-  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+  afterAll(() => database?.drop());
 
   /** One server on the shared embedded folder (PGlite) or on DATABASE_URL, with a short shutdown timeout. */
   async function start(): Promise<ServerProcess> {
     const server = await spawnServer({
-      POSTHORN_DATA_DIR: dataDir,
+      POSTHORN_DATA_DIR: database.dataDir,
       POSTHORN_SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
       POSTHORN_LOG_LEVEL: "info",
-      ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
+      ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}),
     });
     servers.push(server);
     return server;
