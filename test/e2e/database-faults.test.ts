@@ -48,7 +48,8 @@ describe("PostgreSQL faults under a running server", { timeout: 180_000 }, () =>
 
   async function setup(ctx: { skip(note?: string): never }, env: Record<string, string> = {}) {
     if (!postgres) ctx.skip(`no PostgreSQL: ${unavailable}`);
-    const receiver = await startReceiver();
+    // A receiver that takes a little time, so attempts are in flight when PostgreSQL goes away.
+    const receiver = await startReceiver((_request, _index, response) => void setTimeout(() => response.writeHead(200).end("ok"), 5));
     receivers.push(receiver);
     const server = await spawnServer({
       DATABASE_URL: postgres!.url,
@@ -70,29 +71,37 @@ describe("PostgreSQL faults under a running server", { timeout: 180_000 }, () =>
     const { pg, server, receiver, client } = await setup(ctx);
     const customerId = "cus_faults";
     await client.subscribe({ customerId, endpointUrl: receiver.url });
+    // Markers go to an endpoint of their own, so they do not queue behind the load's backlog.
+    const markerReceiver = await startReceiver();
+    receivers.push(markerReceiver);
+    await client.subscribe({ customerId: "cus_marker", endpointUrl: markerReceiver.url });
 
-    // A WatchDeliveries stream opened before any fault.
+    // A WatchDeliveries stream (all customers) opened before any fault.
     const watched: string[] = [];
     const watchAbort = new AbortController();
     const watching = (async () => {
-      for await (const update of client.watchDeliveries({ customerId }, { signal: watchAbort.signal })) watched.push(update.delivery!.eventId);
+      for await (const update of client.watchDeliveries({}, { signal: watchAbort.signal })) watched.push(update.delivery!.eventId);
     })().catch(() => {});
 
-    // Load: a steady stream of Emits; only acknowledged ones must be delivered.
+    // Load: two callers emitting batches of 5, one after another; only acknowledged events must be
+    // delivered. (Kept below the engine's steady throughput to one endpoint: see the report of issue 10.)
     const acknowledged: string[] = [];
     let emitting = true;
-    const load = (async () => {
-      let n = 0;
-      while (emitting) {
+    const emitter = async (caller: number) => {
+      for (let n = 0; emitting; n++) {
         try {
-          const { event } = await client.emit({ type: "lead.created", customerId, data: { n: n++ } });
-          acknowledged.push(event!.id);
+          const { results } = await client.emitBatch({
+            events: Array.from({ length: 5 }, (_, i) => ({ type: "lead.created", customerId, data: { caller, n, i } })),
+          });
+          acknowledged.push(...results.map((r) => r.event!.id));
         } catch {
           // Not acknowledged (gave up after retries): the caller knows, nothing is promised.
         }
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
-    })();
+    };
+    const markers: string[] = [];
+    const load = Promise.all([0, 1].map(emitter));
     await receiver.waitFor(20, 30_000);
 
     const faults: [string, () => Promise<unknown>][] = [
@@ -106,21 +115,23 @@ describe("PostgreSQL faults under a running server", { timeout: 180_000 }, () =>
       const backAt = Date.now();
       const ackedBefore = acknowledged.length;
       // A marker emitted once PostgreSQL is back must be delivered within 5 s.
-      const { event } = await client.emit({ type: "lead.created", customerId, data: { marker: name } });
-      acknowledged.push(event!.id);
-      const arrived = await eventually(async () => deliveredIds(receiver).has(event!.id), (yes) => yes, 100, 50);
+      const { event } = await client.emit({ type: "lead.created", customerId: "cus_marker", data: { marker: name } });
+      markers.push(event!.id);
+      const arrived = await eventually(async () => deliveredIds(markerReceiver).has(event!.id), (yes) => yes, 100, 50);
       expect(arrived, `delivery after ${name}`).toBe(true);
       expect(Date.now() - backAt, `delivery resumed after ${name}`).toBeLessThanOrEqual(5000);
       // The stream opened before hears attempts of events stored after the fault (the ones
       // recorded before LISTEN is back may be missed, so any of them will do).
       const heard = await eventually(
-        async () => acknowledged.slice(ackedBefore).some((id) => watched.includes(id)),
+        async () => [event!.id, ...acknowledged.slice(ackedBefore)].some((id) => watched.includes(id)),
         (yes) => yes,
         100,
         100,
       );
       expect(heard, `WatchDeliveries stream hears attempts after ${name}`).toBe(true);
       expect(server.child.exitCode, `server alive after ${name}`).toBeNull();
+      // Steady load again before the next fault, so it hits statements and attempts in flight.
+      await new Promise((resolve) => setTimeout(resolve, 700));
     }
 
     emitting = false;
@@ -139,6 +150,7 @@ describe("PostgreSQL faults under a running server", { timeout: 180_000 }, () =>
       200,
     );
     expect(missing).toEqual([]);
+    expect(markers.filter((id) => !deliveredIds(markerReceiver).has(id))).toEqual([]);
     expect(server.child.exitCode).toBeNull();
   });
 

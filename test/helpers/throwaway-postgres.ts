@@ -33,7 +33,9 @@ export interface ThrowawayPostgres {
  * callers skip on that, as the suite's tests needing PostgreSQL do.
  */
 export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
-  const { stdout } = await run("bash", [SCRIPT], { timeout: 300_000 });
+  // Durable (fsync, synchronous_commit on): with the script's fast test settings, `restart -m
+  // immediate` loses commits PostgreSQL already acknowledged, and Emits with them.
+  const { stdout } = await run("bash", [SCRIPT], { timeout: 300_000, env: { ...process.env, POSTHORN_PG_DURABLE: "1" } });
   // Each line is `export NAME=<shell-quoted value>`; let the shell unquote them.
   const { stdout: env } = await run("bash", ["-c", `${stdout}\nprintf '%s\\0' "$DATABASE_URL" "$POSTHORN_PG_CTL" "$POSTHORN_PG_DATA"`]);
   const [url, ctl, dataDir] = env.split("\0") as [string, string, string];
