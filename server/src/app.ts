@@ -50,6 +50,8 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     dataDir: config.dataDir,
     poolSize: Math.max(10, Math.min(50, Math.ceil(config.maxConcurrency / 4))),
     onError: (error) => logger.warn({ err: error }, "database connection error"),
+    // One line when the database becomes unreachable, one when it is back (no line per retry).
+    log: (level, message) => logger[level](message),
   });
   let api: GrpcApi | undefined;
   let engine: DeliveryEngine | undefined;
@@ -60,7 +62,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
 
     const guard = createAddressGuard({ allowedCidrs: config.allowedCidrs, ...(options.resolver ? { resolver: options.resolver } : {}) });
     const feed = new DeliveryFeed(store, logger);
-    const metrics = createMetrics(store);
+    const metrics = createMetrics(store, logger);
     if (config.workers) {
       const transport =
         options.transport ??

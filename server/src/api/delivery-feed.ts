@@ -14,7 +14,8 @@ export interface AttemptFinished {
  * a process with watchers loads those attempts and their deliveries (one query per batch of
  * ids) and streams them, so nothing is loaded while nobody watches and the delivery loop never
  * reads rows back for it. On PostgreSQL the API and the workers may be different processes,
- * so ids travel by NOTIFY and watching processes LISTEN; on PGlite (one process) they are
+ * so ids travel by NOTIFY and watching processes LISTEN (re-established by the store after the
+ * connection is lost; ids NOTIFYed meanwhile are missed); on PGlite (one process) they are
  * handed over in memory.
  */
 export class DeliveryFeed {
@@ -58,9 +59,10 @@ export class DeliveryFeed {
     this.#announcing = false;
     const channel = this.#store.attemptChannel;
     if (!channel) return this.#load(ids);
-    await channel.notifyAttempts(ids).catch((error: unknown) =>
-      this.#logger.warn({ err: error }, "NOTIFY of attempts failed; watchers miss them"),
-    );
+    await channel.notifyAttempts(ids).catch((error: unknown) => {
+      // An unreachable database is logged once by the store's availability monitor.
+      if (!this.#store.availability.reportFailure(error)) this.#logger.warn({ err: error }, "NOTIFY of attempts failed; watchers miss them");
+    });
   }
 
   async #load(ids: string[]): Promise<void> {
@@ -79,7 +81,7 @@ export class DeliveryFeed {
         if (delivery) this.#emitter.emit("attempt", { delivery, attempt });
       }
     } catch (error) {
-      this.#logger.warn({ err: error }, "loading announced attempts failed");
+      if (!this.#store.availability.reportFailure(error)) this.#logger.warn({ err: error }, "loading announced attempts failed");
     }
   }
 }

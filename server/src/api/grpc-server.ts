@@ -18,6 +18,7 @@ import {
   type WatchDeliveriesRequest,
 } from "@posthorn/sdk";
 import type { Logger } from "../observability/logger.js";
+import type { DatabaseAvailability } from "../store/availability.js";
 import { deliveryHandlers } from "./delivery-handlers.js";
 import { eventHandlers } from "./event-handlers.js";
 import type { ApiDeps, UnaryHandlers } from "./handler-types.js";
@@ -51,6 +52,7 @@ export async function startGrpcApi(deps: ApiDeps, listenAddress: string, logger:
       handler(call.request).then(
         (response) => callback(null, create(method.output, response as never)),
         (error: unknown) => {
+          deps.store.availability.reportFailure(error);
           const grpcError = toGrpcError(error);
           if (grpcError.internal) logger.error({ err: error, method: method.name }, "request failed");
           callback(grpcError);
@@ -81,6 +83,8 @@ export async function startGrpcApi(deps: ApiDeps, listenAddress: string, logger:
   server.addService(serviceDefinitionOf(WebhookService), implementation);
   const health = new HealthImplementation({ "": "SERVING", [WebhookService.typeName]: "SERVING" });
   health.addToServer(server);
+  // Shutdown's NOT_SERVING should win over a later "database back": call this there (see shutdown()).
+  const stopFollowingDatabase = followDatabase(health, deps.store.availability);
   new ReflectionService(reflectionPackage(file_posthorn_v1_webhook_service, WebhookService.typeName)).addToServer(server);
 
   const port = await new Promise<number>((resolve, reject) =>
@@ -115,6 +119,18 @@ export async function startGrpcApi(deps: ApiDeps, listenAddress: string, logger:
       });
     },
   };
+}
+
+/**
+ * Health says NOT_SERVING while the database cannot be reached and SERVING when it is back, so
+ * load balancers send calls elsewhere meanwhile (every call needs the database).
+ */
+function followDatabase(health: HealthImplementation, availability: DatabaseAvailability): () => void {
+  const set = (up: boolean) => {
+    for (const service of ["", WebhookService.typeName]) health.setStatus(service, up ? "SERVING" : "NOT_SERVING");
+  };
+  if (!availability.up) set(false);
+  return availability.onChange(set);
 }
 
 /**

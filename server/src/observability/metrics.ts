@@ -2,6 +2,7 @@ import { createServer } from "node:http";
 import { sql } from "kysely";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { Store } from "../store/database.js";
+import type { Logger } from "./logger.js";
 
 /** Prometheus metrics (prom-client), one registry per process. Names carry the `posthorn_` prefix. */
 export interface Metrics {
@@ -18,23 +19,44 @@ export interface Metrics {
   subscriptionsDisabled: Counter;
 }
 
-export function createMetrics(store: Store): Metrics {
+/**
+ * `logger` gets one warning when the pending-deliveries query starts failing (once per run of
+ * failures); meanwhile the two gauges keep their last values and everything else is served.
+ */
+export function createMetrics(store: Store, logger?: Pick<Logger, "warn">): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "posthorn_process_" });
   // Both gauges come from one query per scrape (not a counter that drifts across processes).
-  let scraping: Promise<{ n: number; oldestMs: number | undefined }> | undefined;
+  let scraping: Promise<{ n: number; oldestMs: number | undefined } | undefined> | undefined;
+  let failing = false;
+  // Resolves to undefined when the numbers cannot be had (database unreachable): the gauges
+  // keep their last values, and /metrics still answers with everything else.
   const scrape = () =>
-    (scraping ??= sql<{ n: string; oldest: Date | null }>`
-        SELECT count(*) AS n, min(created_at) AS oldest FROM deliveries WHERE state = 'pending'`
-      .execute(store.db)
-      .then(({ rows: [row] }) => ({ n: Number(row?.n ?? 0), oldestMs: row?.oldest?.getTime() }))
+    (scraping ??= (
+      store.availability.up
+        ? sql<{ n: string; oldest: Date | null }>`
+            SELECT count(*) AS n, min(created_at) AS oldest FROM deliveries WHERE state = 'pending'`
+            .execute(store.db)
+            .then(({ rows: [row] }) => {
+              failing = false;
+              return { n: Number(row?.n ?? 0), oldestMs: row?.oldest?.getTime() };
+            })
+        : Promise.resolve(undefined)
+    )
+      .catch((error: unknown) => {
+        store.availability.reportFailure(error);
+        if (!failing) logger?.warn({ err: error }, "pending-deliveries gauges unavailable; serving their last values");
+        failing = true;
+        return undefined;
+      })
       .finally(() => (scraping = undefined)));
   new Gauge({
     name: "posthorn_deliveries_pending",
     help: "Deliveries waiting for an attempt",
     registers: [registry],
     async collect() {
-      this.set((await scrape()).n);
+      const numbers = await scrape();
+      if (numbers) this.set(numbers.n);
     },
   });
   new Gauge({
@@ -42,8 +64,8 @@ export function createMetrics(store: Store): Metrics {
     help: "Age of the oldest pending delivery, in seconds (0 when none)",
     registers: [registry],
     async collect() {
-      const { oldestMs } = await scrape();
-      this.set(oldestMs === undefined ? 0 : Math.max(0, (Date.now() - oldestMs) / 1000));
+      const numbers = await scrape();
+      if (numbers) this.set(numbers.oldestMs === undefined ? 0 : Math.max(0, (Date.now() - numbers.oldestMs) / 1000));
     },
   });
   return {

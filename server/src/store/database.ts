@@ -4,8 +4,14 @@ import { PGlite } from "@electric-sql/pglite";
 import { Kysely, PostgresDialect } from "kysely";
 import { PGliteDialect } from "kysely-pglite-dialect";
 import pg from "pg";
-import { alwaysUp, type DatabaseAvailability } from "./availability.js";
+import {
+  alwaysAvailable,
+  createAvailabilityMonitor,
+  type DatabaseAvailability,
+} from "./availability.js";
 import { lockDataDir } from "./data-dir-lock.js";
+import { ListenConnection } from "./listen-connection.js";
+import { ProbeConnection } from "./probe-connection.js";
 import type { Database } from "./schema.js";
 
 /**
@@ -16,13 +22,14 @@ import type { Database } from "./schema.js";
 export interface Store {
   readonly kind: "postgres" | "pglite";
   readonly db: Kysely<Database>;
-  /** Whether the database answers right now (PGlite: always). */
+  /** Whether the database can be reached now (PGlite: always). */
   readonly availability: DatabaseAvailability;
   /** Runs `fn` in a transaction that can execute multi-statement SQL scripts (migrations). */
   scriptTransaction<T>(fn: (exec: ScriptExecutor) => Promise<T>): Promise<T>;
   /**
    * Subscribes to "deliveries are due" signals from every process on this database
-   * (PostgreSQL LISTEN); returns an unsubscribe function. On PGlite only this process writes,
+   * (PostgreSQL LISTEN); returns an unsubscribe function. After the LISTEN connection is lost
+   * and re-established, every listener is called once (deliveries may have become due meanwhile). On PGlite only this process writes,
    * so in-process signals (see `DueSignal`) are all there is.
    */
   listenDue(onSignal: () => void): Promise<() => Promise<void>>;
@@ -63,9 +70,19 @@ export interface StoreOptions {
   dataDir: string;
   /** `pg` pool size. */
   poolSize?: number;
-  /** Receives pool errors (e.g. the server closed a connection); must not throw. */
+  /** Receives connection errors that do not mean "database unreachable" (those go to `log`); must not throw. */
   onError?: (error: Error) => void;
+  /** The database outage lines: one (warn) when it becomes unreachable, one (info) when it is back; must not throw. */
+  log?: (level: "info" | "warn", message: string) => void;
 }
+
+/** How long opening a connection may take before it counts as failed, in ms (a hung network must not wait forever). */
+const CONNECT_TIMEOUT_MS = 5000;
+/** TCP keepalive on every connection, so a silently vanished server is noticed. */
+const KEEPALIVE_DELAY_MS = 10_000;
+/** LISTEN connection: first reconnect delay and cap, in ms. */
+const RELISTEN_FIRST_MS = 250;
+const RELISTEN_MAX_MS = 2000;
 
 /** Opens the store the options select. Throws if the database cannot be reached. */
 export async function openStore(options: StoreOptions): Promise<Store> {
@@ -74,30 +91,67 @@ export async function openStore(options: StoreOptions): Promise<Store> {
 
 async function openPostgres(url: string, options: StoreOptions): Promise<Store> {
   const onError = options.onError ?? (() => {});
-  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
-  // Without a listener, an idle client's error (e.g. the server shutting down) crashes the process.
-  pool.on("error", onError);
-  const probe = await pool.connect();
-  probe.release();
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const connection: pg.ClientConfig = {
+    connectionString: url,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: KEEPALIVE_DELAY_MS,
+    // A default the URL can override (`?application_name=`); operators see who is connected.
+    application_name: "posthorn",
+  };
+  const pool = new pg.Pool({ ...connection, max: options.poolSize ?? 10 });
+  const probeConnection = new ProbeConnection(connection);
+  const availability = createAvailabilityMonitor({ probe: () => probeConnection.selectOne(), log: options.log ?? (() => {}) });
+  const connectionFailed = (error: Error) => {
+    if (!availability.reportFailure(error)) onError(error);
+  };
+  // Every client gets a listener: pg-pool listens only to idle ones, and an 'error' on a
+  // checked-out client (e.g. 57P01 between two statements of a transaction) without one ends
+  // the process. A client that failed is not queryable any more and the pool discards it on release.
+  pool.on("connect", (client) => client.on("error", connectionFailed));
+  // The pool re-emits idle clients' errors; the listener above has them already.
+  pool.on("error", () => {});
+  probeConnection.onError = connectionFailed;
+  try {
+    const first = await pool.connect();
+    first.release();
+  } catch (error) {
+    availability.close();
+    await pool.end().catch(() => {});
+    throw error;
+  }
+  const reported = (error: unknown) => (availability.reportFailure(error), error);
+  const db = new Kysely<Database>({
+    dialect: new PostgresDialect({
+      // Failures to get a connection count too (the log below sees only statements that ran).
+      pool: {
+        connect: () => pool.connect().catch((error: unknown) => Promise.reject(reported(error))),
+        end: () => pool.end(),
+      } as unknown as pg.Pool,
+    }),
+    log: (event) => {
+      if (event.level === "error") availability.reportFailure(event.error);
+    },
+  });
   const listeners = new Set<() => void>();
   const attemptListeners = new Set<(ids: string[]) => void>();
-  let listenClient: pg.PoolClient | undefined;
-  /** One connection LISTENs on both channels, opened on first use. */
-  const listening = async (channel: string) => {
-    if (!listenClient) {
-      listenClient = await pool.connect();
-      listenClient.on("notification", (message) => {
-        if (message.channel === DUE_CHANNEL) listeners.forEach((listener) => listener());
-        else if (message.channel === ATTEMPTS_CHANNEL && message.payload) {
-          const ids = message.payload.split(",");
-          attemptListeners.forEach((listener) => listener(ids));
-        }
-      });
-      listenClient.on("error", onError);
-    }
-    await listenClient.query(`LISTEN ${channel}`);
-  };
+  const listenConnection = new ListenConnection({
+    config: { ...connection, application_name: "posthorn-listen" },
+    availability,
+    onNotification(channel, payload) {
+      if (channel === DUE_CHANNEL) listeners.forEach((listener) => listener());
+      else if (channel === ATTEMPTS_CHANNEL && payload) {
+        const ids = payload.split(",");
+        attemptListeners.forEach((listener) => listener(ids));
+      }
+    },
+    // Deliveries may have been emitted while nobody listened.
+    onReconnected: () => listeners.forEach((listener) => listener()),
+    onError: (error) => onError(error instanceof Error ? error : new Error(String(error))),
+    firstRetryMs: RELISTEN_FIRST_MS,
+    maxRetryMs: RELISTEN_MAX_MS,
+  });
+  const listening = (channel: string) => listenConnection.listen(channel);
   let notifying: Promise<void> | undefined;
   let notifyAgain = false;
   const notify = async (): Promise<void> => {
@@ -110,7 +164,7 @@ async function openPostgres(url: string, options: StoreOptions): Promise<Store> 
   return {
     kind: "postgres",
     db,
-    availability: alwaysUp(),
+    availability,
     async scriptTransaction(fn) {
       const client = await pool.connect();
       try {
@@ -156,10 +210,9 @@ async function openPostgres(url: string, options: StoreOptions): Promise<Store> 
       },
     },
     async close() {
-      if (listenClient) {
-        listenClient.release(true);
-        listenClient = undefined;
-      }
+      availability.close();
+      await listenConnection.close();
+      await probeConnection.close();
       await db.destroy();
     },
   };
@@ -180,7 +233,7 @@ async function openPglite(dataDir: string): Promise<Store> {
   return {
     kind: "pglite",
     db,
-    availability: alwaysUp(),
+    availability: alwaysAvailable,
     async scriptTransaction(fn) {
       return pglite.transaction(async (tx) =>
         fn(async (script) => (await tx.exec(script)).at(-1)?.rows ?? []),
