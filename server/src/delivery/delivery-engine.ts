@@ -278,11 +278,11 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
   function onAvailability(up: boolean): void {
     if (up && mode === "paused") {
       mode = "running";
-      logger.info("database reachable: delivery workers resume");
+      logger.info("delivery workers resumed");
       wake();
     } else if (!up && mode === "running") {
       mode = "paused";
-      logger.warn({ in_flight: inFlight.size }, "database unreachable: delivery workers pause (nothing is claimed or sent until it is back)");
+      logger.warn({ in_flight: inFlight.size }, "delivery workers paused: nothing is claimed or sent until the database answers");
     }
   }
 
