@@ -95,6 +95,8 @@ export async function startGrpcApi(deps: ApiDeps, listenAddress: string, logger:
   return {
     address: `${host}:${port}`,
     async shutdown(graceMs = 5000) {
+      // A database coming back during the stop must not flip health back to SERVING.
+      stopFollowingDatabase();
       health.setStatus("", "NOT_SERVING");
       health.setStatus(WebhookService.typeName, "NOT_SERVING");
       for (const stream of streams) {
