@@ -87,8 +87,8 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
   const inFlight = new Map<string, InFlight>();
   /** Attempts in flight per endpoint origin (the unit of the per-endpoint limit). */
   const perOrigin = new Map<string, number>();
-  /** Endpoint origin of each subscription with an attempt in flight here (for the claim's exclusion list). */
-  const originOfSubscription = new Map<string, string>();
+  /** Subscriptions with attempts in flight here: their endpoint origin and how many (for the claim's exclusion list). */
+  const bySubscription = new Map<string, { origin: string; running: number }>();
   const leases = new LeaseKeeper({ store, owner, leaseMs, clock, logger, policy, random, running: () => [...inFlight.keys()], onFreed: () => wake() });
 
   let mode: Mode = "stopped";
@@ -142,7 +142,7 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
     const startMs = clock.nowMs();
     const limit = config.maxConcurrencyPerEndpoint;
     // Subscriptions whose endpoint is at its limit here are not claimed at all.
-    const saturated = [...originOfSubscription].flatMap(([id, origin]) => ((perOrigin.get(origin) ?? 0) >= limit ? [id] : []));
+    const saturated = [...bySubscription].flatMap(([id, { origin }]) => ((perOrigin.get(origin) ?? 0) >= limit ? [id] : []));
     const claimed = await claimDeliveries(store.db, owner, room, new Date(startMs), leaseMs, saturated);
     // A claim answered after its lease could have run out (a frozen process) is given back unsent.
     const stale = clock.nowMs() >= startMs + (leaseMs * 2) / 3;
@@ -162,7 +162,9 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
 
   function start(delivery: ClaimedDelivery, origin: string): void {
     perOrigin.set(origin, (perOrigin.get(origin) ?? 0) + 1);
-    originOfSubscription.set(delivery.subscription_id, origin);
+    const subscription = bySubscription.get(delivery.subscription_id);
+    if (subscription) subscription.running++;
+    else bySubscription.set(delivery.subscription_id, { origin, running: 1 });
     const abort = new AbortController();
     const done = attempt(delivery, origin, abort.signal)
       .catch((error: unknown) =>
@@ -173,10 +175,10 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
       )
       .finally(() => {
         const left = perOrigin.get(origin)! - 1;
-        if (left === 0) {
-          perOrigin.delete(origin);
-          originOfSubscription.delete(delivery.subscription_id);
-        } else perOrigin.set(origin, left);
+        if (left === 0) perOrigin.delete(origin);
+        else perOrigin.set(origin, left);
+        const subscription = bySubscription.get(delivery.subscription_id)!;
+        if (--subscription.running === 0) bySubscription.delete(delivery.subscription_id);
         inFlight.delete(delivery.id);
         // Room again: look for more (the claim loop batches these wake-ups).
         if (mode === "running") wake();
