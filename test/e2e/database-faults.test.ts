@@ -1,5 +1,6 @@
 import { request } from "node:http";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import pg from "pg";
 import { credentials, makeClientConstructor, status, type Client, type ServiceError } from "@grpc/grpc-js";
 import { service as healthService } from "grpc-health-check";
 import { createWebhookClient, PosthornError, type WebhookClient } from "@posthorn/sdk";
@@ -152,6 +153,45 @@ describe("PostgreSQL faults under a running server", { timeout: 180_000 }, () =>
     expect(missing).toEqual([]);
     expect(markers.filter((id) => !deliveredIds(markerReceiver).has(id))).toEqual([]);
     expect(server.child.exitCode).toBeNull();
+  });
+
+  it("during an outage, workers send nothing they could not record; outcomes of attempts in flight are recorded once it is back", async (ctx) => {
+    const { pg: cluster, client } = await setup(ctx, {
+      POSTHORN_MAX_CONCURRENCY: "4",
+      POSTHORN_MAX_CONCURRENCY_PER_ENDPOINT: "4",
+      POSTHORN_ATTEMPT_TIMEOUT_MS: "5000",
+    });
+    // Each answer takes 2 s, so four attempts are in flight, and more are due, when the database goes.
+    const slow = await startReceiver((_request, _index, response) => void setTimeout(() => response.writeHead(200).end("ok"), 2000));
+    receivers.push(slow);
+    const customerId = "cus_pause";
+    await client.subscribe({ customerId, endpointUrl: slow.url });
+    await client.emitBatch({ events: Array.from({ length: 12 }, (_, n) => ({ type: "lead.created", customerId, data: { n } })) });
+    await slow.waitFor(4);
+    await cluster.stop("fast");
+    // The four in flight get their answers; nothing new may start while outcomes cannot be written.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const sentDuringOutage = slow.requests.length;
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    expect(slow.requests.length).toBe(sentDuringOutage);
+    await cluster.start();
+
+    const db = new pg.Client({ connectionString: cluster.url });
+    db.on("error", () => {});
+    await db.connect();
+    try {
+      const states = async () =>
+        (await db.query<{ state: string }>(`SELECT state FROM deliveries WHERE customer_id = $1`, [customerId])).rows.map((r) => r.state);
+      expect(await eventually(states, (s) => s.every((state) => state === "succeeded"), 300, 100)).toEqual(Array(12).fill("succeeded"));
+      // Every request has its attempt row, the ones answered during the outage included.
+      const { rows } = await db.query<{ n: string }>(
+        `SELECT count(*) AS n FROM attempts a JOIN deliveries d ON d.id = a.delivery_id WHERE d.customer_id = $1`,
+        [customerId],
+      );
+      expect(Number(rows[0]!.n)).toBe(slow.requests.length);
+    } finally {
+      await db.end();
+    }
   });
 
   it("during an outage: Emit answers UNAVAILABLE, health NOT_SERVING, /metrics still serves; all back after", async (ctx) => {
