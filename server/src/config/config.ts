@@ -72,7 +72,7 @@ export const configSchema = z.object({
    * heartbeat.
    */
   leaseSeconds: z.coerce.number().int().min(3).max(3600).default(10),
-  /** On SIGTERM: how long in-flight attempts may take before their leases are released, in ms. */
+  /** On SIGTERM: how long in-flight attempts may run before they are aborted (recorded as `shutdown`), in ms; the process exits within this + 2 s. */
   shutdownTimeoutMs: z.coerce.number().int().min(0).max(120_000).default(15_000),
 });
 
