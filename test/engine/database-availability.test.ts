@@ -40,17 +40,38 @@ describe("availability monitor", () => {
     try {
       expect(monitor.reportFailure(Object.assign(new Error("duplicate key"), { code: "23505" }))).toBe(false);
       expect(monitor.up).toBe(true);
+      // A connection that died is checked with a probe before the database counts as down.
       expect(monitor.reportFailure(Object.assign(new Error("terminating connection"), { code: "57P01" }))).toBe(true);
       expect(monitor.reportFailure(new Error("Connection terminated unexpectedly"))).toBe(true);
-      expect(monitor.up).toBe(false);
+      expect(await eventually(async () => monitor.up, (up) => !up)).toBe(false);
       await new Promise((resolve) => setTimeout(resolve, 100)); // several failed probes
       expect(monitor.up).toBe(false);
       answering = true;
       expect(await eventually(async () => monitor.up, (up) => up)).toBe(true);
       expect(changes).toEqual([false, true]);
       expect(lines).toHaveLength(2);
-      expect(lines[0]).toMatch(/^warn database unreachable: terminating connection \(57P01\); retrying$/);
+      expect(lines[0]).toMatch(/^warn database unreachable: connect ECONNREFUSED; retrying$/);
       expect(lines[1]).toMatch(/^info database reachable again after \d+\.\d s$/);
+    } finally {
+      monitor.close();
+    }
+  });
+
+  it("one killed connection is not an outage: it stays up when a fresh probe answers", async () => {
+    const lines: string[] = [];
+    let probes = 0;
+    const monitor = createAvailabilityMonitor({ probe: async () => void probes++, log: (level, message) => lines.push(`${level} ${message}`), checkEveryMs: 0 });
+    const changes: boolean[] = [];
+    monitor.onChange((up) => changes.push(up));
+    try {
+      expect(monitor.reportFailure(Object.assign(new Error("terminating connection due to administrator command"), { code: "57P01" }))).toBe(true);
+      expect(await eventually(async () => probes, (n) => n > 0)).toBe(1);
+      expect(monitor.up).toBe(true);
+      expect(changes).toEqual([]);
+      expect(lines).toEqual([]);
+      // A refused connection needs no probe: the database is down.
+      expect(monitor.reportFailure(Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:1"), { code: "ECONNREFUSED" }))).toBe(true);
+      expect(monitor.up).toBe(false);
     } finally {
       monitor.close();
     }

@@ -8,7 +8,12 @@ export interface DatabaseAvailability {
   readonly up: boolean;
   /** Calls `listener(up)` on each change; returns an unsubscribe function. */
   onChange(listener: (up: boolean) => void): () => void;
-  /** Tell it a statement failed; returns true (and marks the database down) when `error` means the database is unreachable. */
+  /**
+   * Tell it a statement failed; returns true when `error` means the database is unreachable (the
+   * statement may be retried once it is back). A failure to connect marks it down at once; a
+   * connection that died (terminated, reset) marks it down only if a fresh probe fails too, so
+   * one killed connection is not an outage.
+   */
   reportFailure(error: unknown): boolean;
 }
 
@@ -59,6 +64,20 @@ function isUnavailable(error: unknown, depth: number): boolean {
   // Node reports a refused connect to a name with several addresses as an AggregateError.
   if (Array.isArray(errors) && errors.some((inner) => isUnavailable(inner, depth + 1))) return true;
   return isUnavailable(cause, depth + 1);
+}
+
+/**
+ * Errors that say a NEW connection cannot be made (refused, no route, no name, connect timeout,
+ * 57P03 starting up or shutting down, 08001/08004): the database is down. Other unavailable-class
+ * errors say one connection died (57P01 when a backend is terminated, a reset), which happens to
+ * a single connection too (pg_terminate_backend, a pooler): those are checked with a probe first.
+ */
+function cannotConnect(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  if (typeof code === "string" && ["ECONNREFUSED", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN", "57P03", "08001", "08004"].includes(code)) {
+    return true;
+  }
+  return typeof message === "string" && /timeout exceeded when trying to connect|database probe timed out/.test(message);
 }
 
 /** A short description of a failure for the log: message and code, no stack. */
@@ -162,6 +181,17 @@ export function createAvailabilityMonitor(options: AvailabilityMonitorOptions): 
       probing = false;
     }
   }
+  /** One connection died: the database is down only if a fresh probe fails too. */
+  function verify(): void {
+    if (mode !== "up" || probing) return;
+    probing = true;
+    options
+      .probe()
+      .catch((error: unknown) => {
+        if (mode === "up") markDown(error);
+      })
+      .finally(() => (probing = false));
+  }
   schedule(checkEveryMs);
 
   return {
@@ -174,7 +204,8 @@ export function createAvailabilityMonitor(options: AvailabilityMonitorOptions): 
     },
     reportFailure(error) {
       if (!isDatabaseUnavailable(error)) return false;
-      markDown(error);
+      if (cannotConnect(error)) markDown(error);
+      else verify();
       return true;
     },
     close() {
