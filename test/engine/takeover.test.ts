@@ -1,7 +1,7 @@
 import type { ServerResponse } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import pg from "pg";
-import { createWebhookClient, type WebhookClient } from "@posthorn/sdk";
+import { AttemptErrorKind, createWebhookClient, type WebhookClient } from "@posthorn/sdk";
 import { createTestDatabase, type TestDatabase } from "../helpers/databases.js";
 import { eventually } from "../helpers/eventually.js";
 import { startReceiver, type ReceivedRequest, type Receiver } from "../helpers/receiver.js";
@@ -131,6 +131,16 @@ describe.skipIf(!process.env.DATABASE_URL)("taking over from a dead, frozen or s
     frozen.child.kill("SIGSTOP");
     const other = await spawnServer({ ...env, POSTHORN_LEASE_SECONDS: "3" });
     servers.push(other);
+    // A watcher sees every attempt as it is recorded: abandoned 1, then 2, then the real 1.
+    const watcher = createWebhookClient({ address: other.address });
+    clients.push(watcher);
+    const watch = new AbortController();
+    const watched: string[] = [];
+    const watching = (async () => {
+      for await (const { attempt } of watcher.watchDeliveries({ customerId: "cus_freeze" }, { signal: watch.signal })) {
+        watched.push(`${attempt!.attemptNumber}:${attempt!.errorKind === AttemptErrorKind.ABANDONED ? "abandoned" : attempt!.statusCode}`);
+      }
+    })().catch(() => {});
     // The other process sweeps the frozen one's leases and sends attempt 2 of each.
     await receiver.waitFor(10, 30_000);
     await eventually(() => deliveryStates(db), (s) => s.succeeded?.n === 5, 200, 100);
@@ -147,6 +157,12 @@ describe.skipIf(!process.env.DATABASE_URL)("taking over from a dead, frozen or s
     expect(rows.filter((r) => r.attempt_number === 1).map((r) => r.status_code)).toEqual([202, 202, 202, 202, 202]);
     expect(rows.filter((r) => r.attempt_number === 2).map((r) => r.status_code)).toEqual([200, 200, 200, 200, 200]);
     expect(rows).toHaveLength(receiver.requests.length);
+    await eventually(async () => watched.length, (n) => n >= 15, 100, 100);
+    watch.abort();
+    await watching;
+    expect(watched.filter((w) => w === "1:abandoned")).toHaveLength(5);
+    expect(watched.filter((w) => w === "2:200")).toHaveLength(5);
+    expect(watched.filter((w) => w === "1:202")).toHaveLength(5);
     const states = await deliveryStates(db);
     expect(states).toEqual({ succeeded: { n: 5, leased: 0 } });
     const { rows: counts } = await db.query<{ attempt_count: number }>(`SELECT attempt_count FROM deliveries`);

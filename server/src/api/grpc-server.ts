@@ -18,7 +18,7 @@ import {
   type WatchDeliveriesRequest,
 } from "@posthorn/sdk";
 import type { Logger } from "../observability/logger.js";
-import type { DatabaseAvailability } from "../store/availability.js";
+import { DatabaseUnavailableError, type DatabaseAvailability } from "../store/availability.js";
 import { deliveryHandlers } from "./delivery-handlers.js";
 import { eventHandlers } from "./event-handlers.js";
 import type { ApiDeps, UnaryHandlers } from "./handler-types.js";
@@ -49,6 +49,12 @@ export async function startGrpcApi(deps: ApiDeps, listenAddress: string, logger:
   for (const [name, handler] of Object.entries(handlers) as [string, (request: unknown) => Promise<object>][]) {
     const method = WebhookService.method[name as keyof typeof WebhookService.method];
     implementation[name] = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
+      // While the database is known to be unreachable, answer at once rather than after a
+      // connect timeout (callers with short deadlines would see DEADLINE_EXCEEDED instead).
+      if (!deps.store.availability.up) {
+        callback(toGrpcError(new DatabaseUnavailableError()));
+        return;
+      }
       handler(call.request).then(
         (response) => callback(null, create(method.output, response as never)),
         (error: unknown) => {

@@ -89,7 +89,11 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
   const perOrigin = new Map<string, number>();
   /** Subscriptions with attempts in flight here: their endpoint origin and how many (for the claim's exclusion list). */
   const bySubscription = new Map<string, { origin: string; running: number }>();
-  const leases = new LeaseKeeper({ store, owner, leaseMs, clock, logger, policy, random, running: () => [...inFlight.keys()], onFreed: () => wake() });
+  const leases = new LeaseKeeper({ store, owner, leaseMs, clock, logger, policy, random, running: () => [...inFlight.keys()], onFreed: (attemptIds) => {
+      attemptIds.forEach((id) => feed.publish(id));
+      wake();
+    },
+  });
 
   let mode: Mode = "stopped";
   let loop: Promise<void> | undefined;
@@ -248,9 +252,22 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
         return await recorder.submit(result);
       } catch (error) {
         if (!store.availability.reportFailure(error) || giveUpRecording) throw error;
-        await new Promise((resolve) => setTimeout(resolve, delayMs));
+        await databaseBackOr(delayMs);
       }
     }
+  }
+
+  /** Resolves after `ms`, or as soon as the database is reachable again, whichever is first. */
+  function databaseBackOr(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        unwatch();
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      const unwatch = store.availability.onChange((up) => up && done());
+    });
   }
 
   async function run(): Promise<void> {

@@ -18,8 +18,8 @@ export interface LeaseKeeperDeps {
   random: () => number;
   /** Ids of the deliveries this process is attempting right now (renewed; never swept here). */
   running: () => string[];
-  /** Called after the sweeper freed deliveries (they are due: look for work). */
-  onFreed: () => void;
+  /** Called after the sweeper freed deliveries (they are due: look for work), with the abandoned attempts it recorded. */
+  onFreed: (attemptIds: string[]) => void;
 }
 
 /** How often expired idempotency keys are deleted, ms. */
@@ -33,12 +33,16 @@ const KEY_CLEANUP_EVERY_MS = 60_000;
  * - Sweeper: deliveries whose lease expired (their process was killed, froze or lost the
  *   database) get their started attempt recorded as `abandoned` and are due again at once (or
  *   failed when it was the last attempt); see `abandonExpiredLeases`. A killed process's
- *   deliveries are thus taken over within about `leaseMs` + one sweep interval.
+ *   deliveries are thus taken over within about `leaseMs` + one sweep interval. After a
+ *   database outage the sweeper waits one lease length, so live owners renew and record first.
  */
 export class LeaseKeeper {
   readonly #deps: LeaseKeeperDeps;
   readonly #timers: NodeJS.Timeout[] = [];
   #lastKeyCleanupMs = 0;
+  /** After an outage, no sweeping until then (epoch ms): every lease ran out meanwhile, and their owners renew first. */
+  #sweepNotBeforeMs = 0;
+  #unwatch: (() => void) | undefined;
 
   constructor(deps: LeaseKeeperDeps) {
     this.#deps = deps;
@@ -54,12 +58,20 @@ export class LeaseKeeper {
       });
     this.#timers.push(setInterval(guard("lease renewal", () => this.renew()), Math.max(250, leaseMs / 3)).unref());
     this.#timers.push(setInterval(guard("lease sweep", () => this.sweep()), Math.min(2000, Math.max(500, leaseMs / 4))).unref());
+    // Back from an outage: renew at once, and give every other process one lease length to do the
+    // same before sweeping (a lease that ran out during the outage is no sign of a dead owner).
+    this.#unwatch = this.#deps.store.availability.onChange((up) => {
+      if (!up) return;
+      this.#sweepNotBeforeMs = this.#deps.clock.nowMs() + leaseMs;
+      guard("lease renewal", () => this.renew())();
+    });
     await this.sweep();
   }
 
   /** Stops both timers (call after the last attempt finished). */
   stop(): void {
     this.#timers.splice(0).forEach(clearInterval);
+    this.#unwatch?.();
   }
 
   /** Extends every lease this process holds by `leaseMs` from now. */
@@ -73,8 +85,8 @@ export class LeaseKeeper {
   /** Records abandoned attempts of expired leases and frees those deliveries; deletes expired idempotency keys now and then. */
   async sweep(): Promise<void> {
     const { store, clock, logger, policy, random } = this.#deps;
-    if (!store.availability.up) return;
     const nowMs = clock.nowMs();
+    if (!store.availability.up || nowMs < this.#sweepNotBeforeMs) return;
     const now = new Date(nowMs);
     const decide = (attemptNumber: number): AfterAbandoned => {
       const decision = decideAfterAttempt({
@@ -88,13 +100,13 @@ export class LeaseKeeper {
         ? { state: "pending", nextAttemptAt: new Date(decision.nextAttemptAtMs), finalReason: "" }
         : { state: "failed", nextAttemptAt: null, finalReason: decision.kind === "failed" ? decision.reason : "" };
     };
-    const freed = await abandonExpiredLeases(store.db, now, decide, this.#deps.running());
-    if (freed.length > 0) {
+    const { deliveryIds, attemptIds } = await abandonExpiredLeases(store.db, now, decide, this.#deps.running());
+    if (deliveryIds.length > 0) {
       logger.warn(
-        { freed: freed.length, delivery_ids: freed.slice(0, 20) },
+        { freed: deliveryIds.length, delivery_ids: deliveryIds.slice(0, 20) },
         "expired leases swept (a worker crashed, stalled or lost the database): attempts recorded as abandoned, deliveries due again",
       );
-      this.#deps.onFreed();
+      this.#deps.onFreed(attemptIds);
     }
     if (nowMs - this.#lastKeyCleanupMs >= KEY_CLEANUP_EVERY_MS) {
       this.#lastKeyCleanupMs = nowMs;

@@ -44,6 +44,14 @@ const UNAVAILABLE_MESSAGES = [
   "database probe timed out",
 ];
 
+/** Raised without asking the database while it is known to be unreachable (see `DatabaseAvailability.up`). */
+export class DatabaseUnavailableError extends Error {
+  override readonly name = "DatabaseUnavailableError";
+  constructor() {
+    super("the database is unreachable");
+  }
+}
+
 /**
  * True for errors that mean "the database cannot be reached right now" (connection
  * refused/reset/terminated, 57P01/57P02/57P03, class 08, pool connect timeout, "Connection
@@ -55,6 +63,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 
 function isUnavailable(error: unknown, depth: number): boolean {
   if (typeof error !== "object" || error === null || depth > 4) return false;
+  if (error instanceof DatabaseUnavailableError) return true;
   const { code, message, errors, cause } = error as { code?: unknown; message?: unknown; errors?: unknown; cause?: unknown };
   if (typeof code === "string") {
     if (NETWORK_CODES.has(code) || UNAVAILABLE_SQLSTATES.has(code)) return true;

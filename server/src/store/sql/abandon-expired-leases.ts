@@ -28,7 +28,8 @@ export function abandonedMessage(owner: string): string {
  *
  * One transaction over at most `limit` rows, locked `FOR UPDATE SKIP LOCKED` so several
  * sweepers never double-record. If the late worker records the real outcome afterwards, it
- * replaces the `abandoned` row (see `recordAttempts`). Returns the ids of the freed deliveries.
+ * replaces the `abandoned` row (see `recordAttempts`). Returns the ids of the freed deliveries
+ * and of the attempt rows written (for WatchDeliveries).
  */
 export async function abandonExpiredLeases(
   db: Kysely<Database>,
@@ -37,7 +38,7 @@ export async function abandonExpiredLeases(
   /** Deliveries the sweeping process is attempting right now: never swept by it (a late heartbeat is not a crash). */
   runningHere: readonly string[],
   limit = 500,
-): Promise<string[]> {
+): Promise<{ deliveryIds: string[]; attemptIds: string[] }> {
   return db.transaction().execute(async (trx) => {
     const expired = await trx
       .selectFrom("deliveries")
@@ -50,12 +51,13 @@ export async function abandonExpiredLeases(
       .forUpdate()
       .skipLocked()
       .execute();
-    if (expired.length === 0) return [];
+    if (expired.length === 0) return { deliveryIds: [], attemptIds: [] };
     // A delivery whose count is 0 was leased by a version that did not number at the claim.
     const started = expired.filter((row) => row.attempt_count > 0);
     const decisions = expired.map((row) => decide(Math.max(1, row.attempt_count)));
+    let attemptIds: string[] = [];
     if (started.length > 0) {
-      await trx
+      const inserted = await trx
         .insertInto("attempts")
         .values(
           started.map((row) => {
@@ -78,7 +80,9 @@ export async function abandonExpiredLeases(
         )
         // The worker recorded the outcome at the last moment: its row stands.
         .onConflict((oc) => oc.columns(["delivery_id", "attempt_number"]).doNothing())
+        .returning("id")
         .execute();
+      attemptIds = inserted.map((row) => row.id);
     }
     await sql`
       UPDATE deliveries AS d
@@ -88,6 +92,6 @@ export async function abandonExpiredLeases(
                   ${decisions.map((d) => d.nextAttemptAt)}::timestamptz[], ${decisions.map((d) => d.finalReason)}::text[])
            AS v (id, state, next_attempt_at, final_reason)
       WHERE d.id = v.id`.execute(trx);
-    return expired.map((row) => row.id);
+    return { deliveryIds: expired.map((row) => row.id), attemptIds };
   });
 }

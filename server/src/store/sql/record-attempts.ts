@@ -34,7 +34,8 @@ export interface RecordedAttempt {
  * (the claim took it), so a delivery canceled meanwhile stays canceled and a worker that
  * stalled past its lease cannot overwrite the outcome of the worker that took over. The
  * attempt row is written either way (the request was sent); if the sweeper already recorded
- * that number as `abandoned`, the real outcome replaces that row (one row per number).
+ * that number as `abandoned`, the real outcome replaces that row, id included (one row per
+ * number; watchers get the abandoned attempt and then the real one).
  * One statement is atomic by itself, so no BEGIN/COMMIT round trips. When an attempt
  * got 410 Gone, the same transaction also disables its subscription and cancels the
  * subscription's other pending deliveries. Results come back in input order.
@@ -90,7 +91,7 @@ async function writeBatch(db: Kysely<Database>, owner: string, results: readonly
              error_message, response_excerpt, signature, succeeded, will_retry
       FROM v
       ON CONFLICT (delivery_id, attempt_number) DO UPDATE
-      SET started_at = excluded.started_at, status_code = excluded.status_code, duration_ms = excluded.duration_ms,
+      SET id = excluded.id, started_at = excluded.started_at, status_code = excluded.status_code, duration_ms = excluded.duration_ms,
           error_kind = excluded.error_kind, error_message = excluded.error_message,
           response_excerpt = excluded.response_excerpt, signature = excluded.signature,
           succeeded = excluded.succeeded
