@@ -31,12 +31,13 @@ describe("posthorn serve: SIGTERM ends the process within the hard bound", () =>
   afterAll(() => database?.drop());
 
   /** One server on the shared embedded folder (PGlite) or on DATABASE_URL, with a short shutdown timeout. */
-  async function start(): Promise<ServerProcess> {
+  async function start(env: Record<string, string> = {}): Promise<ServerProcess> {
     const server = await spawnServer({
       POSTHORN_DATA_DIR: database.dataDir,
       POSTHORN_SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
       POSTHORN_LOG_LEVEL: "info",
       ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}),
+      ...env,
     });
     servers.push(server);
     return server;
@@ -157,6 +158,45 @@ describe("posthorn serve: SIGTERM ends the process within the hard bound", () =>
       await emitter;
     }
   }
+
+  /** A server with one attempt in flight to a receiver that never answers (the stop has something to wait for). */
+  async function busyServer(env: Record<string, string> = {}): Promise<ServerProcess> {
+    const receiver = await startReceiver(() => {});
+    receivers.push(receiver);
+    const server = await start(env);
+    const client = createWebhookClient({ address: server.address, maxRetries: 0 });
+    try {
+      await client.subscribe({ customerId: "cus_signals", endpointUrl: receiver.url });
+      await client.emit({ type: "lead.created", customerId: "cus_signals", data: {} });
+      await receiver.waitFor(1);
+    } finally {
+      client.close();
+    }
+    return server;
+  }
+
+  it("one signal delivered twice (Ctrl-C on npm start, a SIGTERM to the process group) is one graceful stop", async () => {
+    const server = await busyServer();
+    server.child.kill("SIGINT");
+    await sleep(20);
+    server.child.kill("SIGINT");
+    const code = await Promise.race([server.exited, sleep(BOUND_MS + 5000).then(() => "still running")]);
+    expect(code).toBe(0);
+    await sleep(200); // the last stdout lines
+    expect(server.lines.some((line) => line.includes('"msg":"stopped"'))).toBe(true);
+    expect(server.lines.some((line) => line.includes('"error_kind":"shutdown"'))).toBe(true);
+  });
+
+  it("a second signal a while after the first exits at once", async () => {
+    const server = await busyServer({ POSTHORN_SHUTDOWN_TIMEOUT_MS: "10000" });
+    server.child.kill("SIGTERM");
+    await sleep(1500);
+    const startedAt = performance.now();
+    server.child.kill("SIGTERM");
+    const code = await Promise.race([server.exited, sleep(BOUND_MS).then(() => "still running")]);
+    expect(code).toBe(1);
+    expect(performance.now() - startedAt).toBeLessThan(1000);
+  });
 
   it("SIGTERM after the parent closed the stdout pipe (EPIPE) while the server logs: exits 0 within the bound", { timeout: 120_000 }, async () => {
     await stopWhileLoggingInto((stdout) => stdout.destroy());

@@ -6,6 +6,8 @@ import { createLogger, releaseLogOutput, type Logger } from "../observability/lo
 const HARD_BOUND_EXTRA_MS = 2000;
 /** How long the last log lines may take to reach stdout before exiting (ms). */
 const LOG_RELEASE_MS = 500;
+/** A signal this soon after the first one is a duplicate delivery of it, not a second request (ms). */
+const REPEAT_SIGNAL_MS = 1000;
 
 /**
  * `posthorn serve`: runs the server with the configuration from the environment until SIGTERM
@@ -45,13 +47,20 @@ export async function serve(): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  let stopping = false;
+  let stoppingSinceMs: number | undefined;
   const shutdown = (signal: string) => {
     // A second signal while stopping (an impatient Ctrl-C, a supervisor's repeat) exits at once;
-    // leases of attempts still in flight run out and other processes retry them.
-    // Nothing can delay it: no log write is synchronous, not even at exit (logger.ts).
-    if (stopping) process.exit(1);
-    stopping = true;
+    // leases of attempts still in flight run out and other processes retry them. Nothing can
+    // delay it: no log write is synchronous, not even at exit (logger.ts). A repeat within
+    // REPEAT_SIGNAL_MS is the same stop, not a second request: Ctrl-C on `npm start` reaches
+    // node twice (from the terminal and forwarded by npm), and so does a process manager's
+    // SIGTERM to the whole group (systemd's KillMode=control-group).
+    if (stoppingSinceMs !== undefined) {
+      if (Date.now() - stoppingSinceMs < REPEAT_SIGNAL_MS) return;
+      logger.warn({ signal }, "second signal: exiting now");
+      process.exit(1);
+    }
+    stoppingSinceMs = Date.now();
     const boundMs = config.shutdownTimeoutMs + HARD_BOUND_EXTRA_MS;
     setTimeout(() => {
       logger.warn({ bound_ms: boundMs }, "shutdown did not finish within the bound; exiting");

@@ -329,6 +329,9 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
       await unlisten?.().catch(() => {});
       await loop;
       // The heartbeat keeps running: attempts in flight keep their leases while they finish.
+      if (inFlight.size > 0) {
+        logger.info({ in_flight: inFlight.size, timeout_ms: config.shutdownTimeoutMs }, "waiting for attempts in flight to finish");
+      }
       const settled = () => Promise.allSettled([...inFlight.values()].map((a) => a.done));
       const timedOut = await Promise.race([
         settled().then(() => false),
