@@ -121,26 +121,29 @@ describe.skipIf(!process.env.DATABASE_URL)("taking over from a dead, frozen or s
   it("a process frozen past its lease cannot overwrite the outcome of the one that took over; its real outcome replaces the abandoned row", async () => {
     const { db, env } = await setup();
     const { receiver, held } = await holdingReceiver(5);
-    const frozen = await spawnServer({ ...env, POSTHORN_LEASE_SECONDS: "3" });
+    // The attempt deadline outlasts the freeze, so on waking the frozen process reads the
+    // receiver's answer instead of timing out first.
+    const frozen = await spawnServer({ ...env, POSTHORN_LEASE_SECONDS: "3", POSTHORN_ATTEMPT_TIMEOUT_MS: "120000" });
     servers.push(frozen);
-    const client = createWebhookClient({ address: frozen.address });
+    // An API-only process, watching from before the freeze: it hears every attempt recorded by
+    // any process (NOTIFY): abandoned 1, then 2, then the real 1.
+    const api = await spawnServer({ ...env, POSTHORN_WORKERS: "false" });
+    servers.push(api);
+    const client = createWebhookClient({ address: api.address });
     clients.push(client);
+    const watch = new AbortController();
+    const watched: string[] = [];
+    const watching = (async () => {
+      for await (const { attempt } of client.watchDeliveries({ customerId: "cus_freeze" }, { signal: watch.signal })) {
+        watched.push(`${attempt!.attemptNumber}:${attempt!.errorKind === AttemptErrorKind.ABANDONED ? "abandoned" : attempt!.statusCode}`);
+      }
+    })().catch(() => {});
     await client.subscribe({ customerId: "cus_freeze", endpointUrl: receiver.url });
     await emit(client, "cus_freeze", 5);
     await receiver.waitFor(5);
     frozen.child.kill("SIGSTOP");
-    const other = await spawnServer({ ...env, POSTHORN_LEASE_SECONDS: "3" });
+    const other = await spawnServer({ ...env, POSTHORN_LEASE_SECONDS: "3", POSTHORN_API: "false" });
     servers.push(other);
-    // A watcher sees every attempt as it is recorded: abandoned 1, then 2, then the real 1.
-    const watcher = createWebhookClient({ address: other.address });
-    clients.push(watcher);
-    const watch = new AbortController();
-    const watched: string[] = [];
-    const watching = (async () => {
-      for await (const { attempt } of watcher.watchDeliveries({ customerId: "cus_freeze" }, { signal: watch.signal })) {
-        watched.push(`${attempt!.attemptNumber}:${attempt!.errorKind === AttemptErrorKind.ABANDONED ? "abandoned" : attempt!.statusCode}`);
-      }
-    })().catch(() => {});
     // The other process sweeps the frozen one's leases and sends attempt 2 of each.
     await receiver.waitFor(10, 30_000);
     await eventually(() => deliveryStates(db), (s) => s.succeeded?.n === 5, 200, 100);
