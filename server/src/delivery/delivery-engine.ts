@@ -4,6 +4,7 @@ import type { Config } from "../config/config.js";
 import type { Clock } from "../domain/clock.js";
 import type { Logger } from "../observability/logger.js";
 import type { Metrics } from "../observability/metrics.js";
+import { isDatabaseUnavailable } from "../store/availability.js";
 import type { Store } from "../store/database.js";
 import { GroupCommit } from "../store/group-commit.js";
 import { claimDeliveries, type ClaimedDelivery } from "../store/sql/claim-deliveries.js";
@@ -251,7 +252,8 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
       try {
         return await recorder.submit(result);
       } catch (error) {
-        if (!store.availability.reportFailure(error) || giveUpRecording) throw error;
+        // The store already told its availability monitor (it reports every failed statement).
+        if (!isDatabaseUnavailable(error) || giveUpRecording) throw error;
         await databaseBackOr(delayMs);
       }
     }
@@ -278,7 +280,7 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
         try {
           claimed = await claimOnce();
         } catch (error) {
-          if (!store.availability.reportFailure(error)) {
+          if (!isDatabaseUnavailable(error)) {
             logger.error({ err: error }, "claiming deliveries failed; retrying after the poll interval");
           }
         }

@@ -1,5 +1,6 @@
 import type { Clock } from "../domain/clock.js";
 import type { Logger } from "../observability/logger.js";
+import { isDatabaseUnavailable } from "../store/availability.js";
 import type { Store } from "../store/database.js";
 import { abandonExpiredLeases, type AfterAbandoned } from "../store/sql/abandon-expired-leases.js";
 import { deleteExpiredIdempotencyKeys } from "../store/sql/delete-expired-idempotency-keys.js";
@@ -54,7 +55,7 @@ export class LeaseKeeper {
     const guard = (what: string, run: () => Promise<unknown>) => () =>
       void run().catch((error: unknown) => {
         // An unreachable database is reported once by the availability monitor, not per tick.
-        if (!this.#deps.store.availability.reportFailure(error)) logger.warn({ err: error }, `${what} failed`);
+        if (!isDatabaseUnavailable(error)) logger.warn({ err: error }, `${what} failed`);
       });
     this.#timers.push(setInterval(guard("lease renewal", () => this.renew()), Math.max(250, leaseMs / 3)).unref());
     this.#timers.push(setInterval(guard("lease sweep", () => this.sweep()), Math.min(2000, Math.max(500, leaseMs / 4))).unref());
