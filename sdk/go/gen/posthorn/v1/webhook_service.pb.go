@@ -233,6 +233,59 @@ func (AttemptErrorKind) EnumDescriptor() ([]byte, []int) {
 	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{2}
 }
 
+// EventView selects how much of an event a response carries (AIP-157 partial responses).
+type EventView int32
+
+const (
+	// The method's default: BASIC for Emit and EmitBatch, FULL for GetEvent and ListEvents.
+	EventView_EVENT_VIEW_UNSPECIFIED EventView = 0
+	// Every field except `data` and `envelope`: what a caller that just sent the payload needs.
+	EventView_EVENT_VIEW_BASIC EventView = 1
+	// Every field, `data` and `envelope` included.
+	EventView_EVENT_VIEW_FULL EventView = 2
+)
+
+// Enum value maps for EventView.
+var (
+	EventView_name = map[int32]string{
+		0: "EVENT_VIEW_UNSPECIFIED",
+		1: "EVENT_VIEW_BASIC",
+		2: "EVENT_VIEW_FULL",
+	}
+	EventView_value = map[string]int32{
+		"EVENT_VIEW_UNSPECIFIED": 0,
+		"EVENT_VIEW_BASIC":       1,
+		"EVENT_VIEW_FULL":        2,
+	}
+)
+
+func (x EventView) Enum() *EventView {
+	p := new(EventView)
+	*p = x
+	return p
+}
+
+func (x EventView) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (EventView) Descriptor() protoreflect.EnumDescriptor {
+	return file_posthorn_v1_webhook_service_proto_enumTypes[3].Descriptor()
+}
+
+func (EventView) Type() protoreflect.EnumType {
+	return &file_posthorn_v1_webhook_service_proto_enumTypes[3]
+}
+
+func (x EventView) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use EventView.Descriptor instead.
+func (EventView) EnumDescriptor() ([]byte, []int) {
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{3}
+}
+
 // Event is one emitted event.
 type Event struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -242,7 +295,7 @@ type Event struct {
 	Type string `protobuf:"bytes,2,opt,name=type,proto3" json:"type,omitempty"`
 	// The customer the event belongs to; it goes to this customer's subscriptions only.
 	CustomerId string `protobuf:"bytes,3,opt,name=customer_id,json=customerId,proto3" json:"customer_id,omitempty"`
-	// The event's payload (the envelope's `data`).
+	// The event's payload (the envelope's `data`). Unset in EVENT_VIEW_BASIC.
 	Data *structpb.Struct `protobuf:"bytes,4,opt,name=data,proto3" json:"data,omitempty"`
 	// Envelope API version, `v1`.
 	ApiVersion string `protobuf:"bytes,5,opt,name=api_version,json=apiVersion,proto3" json:"api_version,omitempty"`
@@ -251,6 +304,7 @@ type Event struct {
 	// The idempotency key the event was emitted with, or empty.
 	IdempotencyKey string `protobuf:"bytes,7,opt,name=idempotency_key,json=idempotencyKey,proto3" json:"idempotency_key,omitempty"`
 	// The exact envelope bytes (canonical JSON, RFC 8785) that every attempt sends as its body.
+	// Empty in EVENT_VIEW_BASIC.
 	Envelope      []byte `protobuf:"bytes,8,opt,name=envelope,proto3" json:"envelope,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -365,10 +419,14 @@ type Subscription struct {
 	UpdateTime *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
 	// Why the server disabled it (e.g. the endpoint answered 410 Gone); empty otherwise.
 	DisabledReason string `protobuf:"bytes,10,opt,name=disabled_reason,json=disabledReason,proto3" json:"disabled_reason,omitempty"`
-	// While a secret rotation's grace period runs: when the previous secret stops being used.
+	// While a secret rotation's grace period runs: when the previous secret stops being used
+	// (the latest such time when several previous secrets are still valid).
 	PreviousSecretExpireTime *timestamppb.Timestamp `protobuf:"bytes,11,opt,name=previous_secret_expire_time,json=previousSecretExpireTime,proto3" json:"previous_secret_expire_time,omitempty"`
-	unknownFields            protoimpl.UnknownFields
-	sizeCache                protoimpl.SizeCache
+	// Every signing secret valid now, current first, then older ones newest first; never the
+	// secret values. Requests are signed with each of them.
+	Secrets       []*SigningSecretInfo `protobuf:"bytes,12,rep,name=secrets,proto3" json:"secrets,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Subscription) Reset() {
@@ -478,6 +536,68 @@ func (x *Subscription) GetPreviousSecretExpireTime() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *Subscription) GetSecrets() []*SigningSecretInfo {
+	if x != nil {
+		return x.Secrets
+	}
+	return nil
+}
+
+// SigningSecretInfo describes one valid signing secret of a subscription, never its value.
+type SigningSecretInfo struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Whether this is the current secret (the one the last Subscribe or rotation returned).
+	Current bool `protobuf:"varint,1,opt,name=current,proto3" json:"current,omitempty"`
+	// When this previous secret stops being used; unset for the current secret.
+	ExpireTime    *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=expire_time,json=expireTime,proto3" json:"expire_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SigningSecretInfo) Reset() {
+	*x = SigningSecretInfo{}
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SigningSecretInfo) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SigningSecretInfo) ProtoMessage() {}
+
+func (x *SigningSecretInfo) ProtoReflect() protoreflect.Message {
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SigningSecretInfo.ProtoReflect.Descriptor instead.
+func (*SigningSecretInfo) Descriptor() ([]byte, []int) {
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *SigningSecretInfo) GetCurrent() bool {
+	if x != nil {
+		return x.Current
+	}
+	return false
+}
+
+func (x *SigningSecretInfo) GetExpireTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ExpireTime
+	}
+	return nil
+}
+
 // Delivery is one event sent to one subscription.
 type Delivery struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -513,7 +633,7 @@ type Delivery struct {
 
 func (x *Delivery) Reset() {
 	*x = Delivery{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[2]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -525,7 +645,7 @@ func (x *Delivery) String() string {
 func (*Delivery) ProtoMessage() {}
 
 func (x *Delivery) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[2]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -538,7 +658,7 @@ func (x *Delivery) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Delivery.ProtoReflect.Descriptor instead.
 func (*Delivery) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{2}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *Delivery) GetId() string {
@@ -665,7 +785,7 @@ type DeliveryAttempt struct {
 
 func (x *DeliveryAttempt) Reset() {
 	*x = DeliveryAttempt{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[3]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -677,7 +797,7 @@ func (x *DeliveryAttempt) String() string {
 func (*DeliveryAttempt) ProtoMessage() {}
 
 func (x *DeliveryAttempt) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[3]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -690,7 +810,7 @@ func (x *DeliveryAttempt) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeliveryAttempt.ProtoReflect.Descriptor instead.
 func (*DeliveryAttempt) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{3}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *DeliveryAttempt) GetId() string {
@@ -784,18 +904,23 @@ type EmitRequest struct {
 	Type string `protobuf:"bytes,1,opt,name=type,proto3" json:"type,omitempty"`
 	// The customer; non-empty, at most 255 characters.
 	CustomerId string `protobuf:"bytes,2,opt,name=customer_id,json=customerId,proto3" json:"customer_id,omitempty"`
-	// Payload, a JSON object of at most 256 KiB once serialized (server setting).
+	// Payload, a JSON object of at most 256 KiB once serialized (server setting), nested at most
+	// 32 levels deep. Integers must lie within +/-(2^53 - 1); send larger ones as strings.
 	Data *structpb.Struct `protobuf:"bytes,3,opt,name=data,proto3" json:"data,omitempty"`
 	// Optional, at most 255 characters: the same (customer_id, idempotency_key) within 24 hours
-	// returns the original event and creates nothing.
+	// returns the original event and creates nothing; with a different type or data it is
+	// refused (FAILED_PRECONDITION).
 	IdempotencyKey string `protobuf:"bytes,4,opt,name=idempotency_key,json=idempotencyKey,proto3" json:"idempotency_key,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// How much of the event the response carries; unset means EVENT_VIEW_BASIC (no `data`, no
+	// `envelope`). Must be unset inside EmitBatchRequest (set the batch's `view` instead).
+	View          EventView `protobuf:"varint,5,opt,name=view,proto3,enum=posthorn.v1.EventView" json:"view,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *EmitRequest) Reset() {
 	*x = EmitRequest{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[4]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -807,7 +932,7 @@ func (x *EmitRequest) String() string {
 func (*EmitRequest) ProtoMessage() {}
 
 func (x *EmitRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[4]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -820,7 +945,7 @@ func (x *EmitRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EmitRequest.ProtoReflect.Descriptor instead.
 func (*EmitRequest) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{4}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *EmitRequest) GetType() string {
@@ -851,10 +976,17 @@ func (x *EmitRequest) GetIdempotencyKey() string {
 	return ""
 }
 
+func (x *EmitRequest) GetView() EventView {
+	if x != nil {
+		return x.View
+	}
+	return EventView_EVENT_VIEW_UNSPECIFIED
+}
+
 // EmitResponse is the stored event.
 type EmitResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The event (the original one when `replayed`).
+	// The event (the original one when `replayed`), in the requested view (BASIC by default).
 	Event *Event `protobuf:"bytes,1,opt,name=event,proto3" json:"event,omitempty"`
 	// How many subscriptions matched, i.e. how many deliveries were created.
 	MatchedSubscriptions uint32 `protobuf:"varint,2,opt,name=matched_subscriptions,json=matchedSubscriptions,proto3" json:"matched_subscriptions,omitempty"`
@@ -866,7 +998,7 @@ type EmitResponse struct {
 
 func (x *EmitResponse) Reset() {
 	*x = EmitResponse{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[5]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -878,7 +1010,7 @@ func (x *EmitResponse) String() string {
 func (*EmitResponse) ProtoMessage() {}
 
 func (x *EmitResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[5]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -891,7 +1023,7 @@ func (x *EmitResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EmitResponse.ProtoReflect.Descriptor instead.
 func (*EmitResponse) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{5}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *EmitResponse) GetEvent() *Event {
@@ -918,15 +1050,19 @@ func (x *EmitResponse) GetReplayed() bool {
 // EmitBatchRequest holds up to 500 events.
 type EmitBatchRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The events, 1 to 500.
-	Events        []*EmitRequest `protobuf:"bytes,1,rep,name=events,proto3" json:"events,omitempty"`
+	// The events, 1 to 500, with at most 4 MiB of `data` (canonical JSON) in all.
+	Events []*EmitRequest `protobuf:"bytes,1,rep,name=events,proto3" json:"events,omitempty"`
+	// How much of each event the response carries; unset means EVENT_VIEW_BASIC. With
+	// EVENT_VIEW_FULL a batch whose response would reach 4 MiB is refused before anything is
+	// written (INVALID_ARGUMENT).
+	View          EventView `protobuf:"varint,2,opt,name=view,proto3,enum=posthorn.v1.EventView" json:"view,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *EmitBatchRequest) Reset() {
 	*x = EmitBatchRequest{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[6]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -938,7 +1074,7 @@ func (x *EmitBatchRequest) String() string {
 func (*EmitBatchRequest) ProtoMessage() {}
 
 func (x *EmitBatchRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[6]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -951,7 +1087,7 @@ func (x *EmitBatchRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EmitBatchRequest.ProtoReflect.Descriptor instead.
 func (*EmitBatchRequest) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{6}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *EmitBatchRequest) GetEvents() []*EmitRequest {
@@ -959,6 +1095,13 @@ func (x *EmitBatchRequest) GetEvents() []*EmitRequest {
 		return x.Events
 	}
 	return nil
+}
+
+func (x *EmitBatchRequest) GetView() EventView {
+	if x != nil {
+		return x.View
+	}
+	return EventView_EVENT_VIEW_UNSPECIFIED
 }
 
 // EmitBatchResponse answers each event of the batch, in order.
@@ -972,7 +1115,7 @@ type EmitBatchResponse struct {
 
 func (x *EmitBatchResponse) Reset() {
 	*x = EmitBatchResponse{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[7]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -984,7 +1127,7 @@ func (x *EmitBatchResponse) String() string {
 func (*EmitBatchResponse) ProtoMessage() {}
 
 func (x *EmitBatchResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[7]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -997,7 +1140,7 @@ func (x *EmitBatchResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EmitBatchResponse.ProtoReflect.Descriptor instead.
 func (*EmitBatchResponse) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{7}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *EmitBatchResponse) GetResults() []*EmitResponse {
@@ -1028,7 +1171,7 @@ type SubscribeRequest struct {
 
 func (x *SubscribeRequest) Reset() {
 	*x = SubscribeRequest{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[8]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1040,7 +1183,7 @@ func (x *SubscribeRequest) String() string {
 func (*SubscribeRequest) ProtoMessage() {}
 
 func (x *SubscribeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[8]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1053,7 +1196,7 @@ func (x *SubscribeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubscribeRequest.ProtoReflect.Descriptor instead.
 func (*SubscribeRequest) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{8}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *SubscribeRequest) GetCustomerId() string {
@@ -1112,7 +1255,7 @@ type SubscribeResponse struct {
 
 func (x *SubscribeResponse) Reset() {
 	*x = SubscribeResponse{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[9]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1124,7 +1267,7 @@ func (x *SubscribeResponse) String() string {
 func (*SubscribeResponse) ProtoMessage() {}
 
 func (x *SubscribeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[9]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1137,7 +1280,7 @@ func (x *SubscribeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubscribeResponse.ProtoReflect.Descriptor instead.
 func (*SubscribeResponse) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{9}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *SubscribeResponse) GetSubscription() *Subscription {
@@ -1165,7 +1308,7 @@ type GetSubscriptionRequest struct {
 
 func (x *GetSubscriptionRequest) Reset() {
 	*x = GetSubscriptionRequest{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[10]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1177,7 +1320,7 @@ func (x *GetSubscriptionRequest) String() string {
 func (*GetSubscriptionRequest) ProtoMessage() {}
 
 func (x *GetSubscriptionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[10]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1190,7 +1333,7 @@ func (x *GetSubscriptionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetSubscriptionRequest.ProtoReflect.Descriptor instead.
 func (*GetSubscriptionRequest) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{10}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *GetSubscriptionRequest) GetId() string {
@@ -1211,7 +1354,7 @@ type GetSubscriptionResponse struct {
 
 func (x *GetSubscriptionResponse) Reset() {
 	*x = GetSubscriptionResponse{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[11]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1223,7 +1366,7 @@ func (x *GetSubscriptionResponse) String() string {
 func (*GetSubscriptionResponse) ProtoMessage() {}
 
 func (x *GetSubscriptionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[11]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1236,7 +1379,7 @@ func (x *GetSubscriptionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetSubscriptionResponse.ProtoReflect.Descriptor instead.
 func (*GetSubscriptionResponse) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{11}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *GetSubscriptionResponse) GetSubscription() *Subscription {
@@ -1264,7 +1407,7 @@ type ListSubscriptionsRequest struct {
 
 func (x *ListSubscriptionsRequest) Reset() {
 	*x = ListSubscriptionsRequest{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[12]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1276,7 +1419,7 @@ func (x *ListSubscriptionsRequest) String() string {
 func (*ListSubscriptionsRequest) ProtoMessage() {}
 
 func (x *ListSubscriptionsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[12]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1289,7 +1432,7 @@ func (x *ListSubscriptionsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListSubscriptionsRequest.ProtoReflect.Descriptor instead.
 func (*ListSubscriptionsRequest) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{12}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *ListSubscriptionsRequest) GetCustomerId() string {
@@ -1333,7 +1476,7 @@ type ListSubscriptionsResponse struct {
 
 func (x *ListSubscriptionsResponse) Reset() {
 	*x = ListSubscriptionsResponse{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[13]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1345,7 +1488,7 @@ func (x *ListSubscriptionsResponse) String() string {
 func (*ListSubscriptionsResponse) ProtoMessage() {}
 
 func (x *ListSubscriptionsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[13]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1358,7 +1501,7 @@ func (x *ListSubscriptionsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListSubscriptionsResponse.ProtoReflect.Descriptor instead.
 func (*ListSubscriptionsResponse) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{13}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *ListSubscriptionsResponse) GetSubscriptions() []*Subscription {
@@ -1389,7 +1532,7 @@ type UpdateSubscriptionRequest struct {
 
 func (x *UpdateSubscriptionRequest) Reset() {
 	*x = UpdateSubscriptionRequest{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[14]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1401,7 +1544,7 @@ func (x *UpdateSubscriptionRequest) String() string {
 func (*UpdateSubscriptionRequest) ProtoMessage() {}
 
 func (x *UpdateSubscriptionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[14]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1414,7 +1557,7 @@ func (x *UpdateSubscriptionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateSubscriptionRequest.ProtoReflect.Descriptor instead.
 func (*UpdateSubscriptionRequest) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{14}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *UpdateSubscriptionRequest) GetSubscription() *Subscription {
@@ -1444,7 +1587,7 @@ type UpdateSubscriptionResponse struct {
 
 func (x *UpdateSubscriptionResponse) Reset() {
 	*x = UpdateSubscriptionResponse{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[15]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1456,7 +1599,7 @@ func (x *UpdateSubscriptionResponse) String() string {
 func (*UpdateSubscriptionResponse) ProtoMessage() {}
 
 func (x *UpdateSubscriptionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[15]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1469,7 +1612,7 @@ func (x *UpdateSubscriptionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateSubscriptionResponse.ProtoReflect.Descriptor instead.
 func (*UpdateSubscriptionResponse) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{15}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *UpdateSubscriptionResponse) GetSubscription() *Subscription {
@@ -1497,7 +1640,7 @@ type DeleteSubscriptionRequest struct {
 
 func (x *DeleteSubscriptionRequest) Reset() {
 	*x = DeleteSubscriptionRequest{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[16]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1509,7 +1652,7 @@ func (x *DeleteSubscriptionRequest) String() string {
 func (*DeleteSubscriptionRequest) ProtoMessage() {}
 
 func (x *DeleteSubscriptionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[16]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1522,7 +1665,7 @@ func (x *DeleteSubscriptionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteSubscriptionRequest.ProtoReflect.Descriptor instead.
 func (*DeleteSubscriptionRequest) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{16}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *DeleteSubscriptionRequest) GetId() string {
@@ -1543,7 +1686,7 @@ type DeleteSubscriptionResponse struct {
 
 func (x *DeleteSubscriptionResponse) Reset() {
 	*x = DeleteSubscriptionResponse{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[17]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1555,7 +1698,7 @@ func (x *DeleteSubscriptionResponse) String() string {
 func (*DeleteSubscriptionResponse) ProtoMessage() {}
 
 func (x *DeleteSubscriptionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[17]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1568,7 +1711,7 @@ func (x *DeleteSubscriptionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteSubscriptionResponse.ProtoReflect.Descriptor instead.
 func (*DeleteSubscriptionResponse) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{17}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *DeleteSubscriptionResponse) GetCanceledDeliveries() uint32 {
@@ -1592,7 +1735,7 @@ type RotateSubscriptionSecretRequest struct {
 
 func (x *RotateSubscriptionSecretRequest) Reset() {
 	*x = RotateSubscriptionSecretRequest{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[18]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1604,7 +1747,7 @@ func (x *RotateSubscriptionSecretRequest) String() string {
 func (*RotateSubscriptionSecretRequest) ProtoMessage() {}
 
 func (x *RotateSubscriptionSecretRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[18]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1617,7 +1760,7 @@ func (x *RotateSubscriptionSecretRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RotateSubscriptionSecretRequest.ProtoReflect.Descriptor instead.
 func (*RotateSubscriptionSecretRequest) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{18}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *RotateSubscriptionSecretRequest) GetId() string {
@@ -1647,7 +1790,7 @@ type RotateSubscriptionSecretResponse struct {
 
 func (x *RotateSubscriptionSecretResponse) Reset() {
 	*x = RotateSubscriptionSecretResponse{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[19]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1659,7 +1802,7 @@ func (x *RotateSubscriptionSecretResponse) String() string {
 func (*RotateSubscriptionSecretResponse) ProtoMessage() {}
 
 func (x *RotateSubscriptionSecretResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[19]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1672,7 +1815,7 @@ func (x *RotateSubscriptionSecretResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RotateSubscriptionSecretResponse.ProtoReflect.Descriptor instead.
 func (*RotateSubscriptionSecretResponse) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{19}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *RotateSubscriptionSecretResponse) GetSubscription() *Subscription {
@@ -1700,7 +1843,7 @@ type GetEventRequest struct {
 
 func (x *GetEventRequest) Reset() {
 	*x = GetEventRequest{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[20]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1712,7 +1855,7 @@ func (x *GetEventRequest) String() string {
 func (*GetEventRequest) ProtoMessage() {}
 
 func (x *GetEventRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[20]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1725,7 +1868,7 @@ func (x *GetEventRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetEventRequest.ProtoReflect.Descriptor instead.
 func (*GetEventRequest) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{20}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *GetEventRequest) GetId() string {
@@ -1746,7 +1889,7 @@ type GetEventResponse struct {
 
 func (x *GetEventResponse) Reset() {
 	*x = GetEventResponse{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[21]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1758,7 +1901,7 @@ func (x *GetEventResponse) String() string {
 func (*GetEventResponse) ProtoMessage() {}
 
 func (x *GetEventResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[21]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1771,7 +1914,7 @@ func (x *GetEventResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetEventResponse.ProtoReflect.Descriptor instead.
 func (*GetEventResponse) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{21}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *GetEventResponse) GetEvent() *Event {
@@ -1794,14 +1937,16 @@ type ListEventsRequest struct {
 	PageToken string `protobuf:"bytes,4,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
 	// Order of the list: false (default) oldest first, true newest first. A page token
 	// continues in the order its list was read in.
-	NewestFirst   bool `protobuf:"varint,5,opt,name=newest_first,json=newestFirst,proto3" json:"newest_first,omitempty"`
+	NewestFirst bool `protobuf:"varint,5,opt,name=newest_first,json=newestFirst,proto3" json:"newest_first,omitempty"`
+	// How much of each event the page carries; unset means EVENT_VIEW_FULL.
+	View          EventView `protobuf:"varint,6,opt,name=view,proto3,enum=posthorn.v1.EventView" json:"view,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ListEventsRequest) Reset() {
 	*x = ListEventsRequest{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[22]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1813,7 +1958,7 @@ func (x *ListEventsRequest) String() string {
 func (*ListEventsRequest) ProtoMessage() {}
 
 func (x *ListEventsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[22]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1826,7 +1971,7 @@ func (x *ListEventsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListEventsRequest.ProtoReflect.Descriptor instead.
 func (*ListEventsRequest) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{22}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *ListEventsRequest) GetCustomerId() string {
@@ -1864,6 +2009,13 @@ func (x *ListEventsRequest) GetNewestFirst() bool {
 	return false
 }
 
+func (x *ListEventsRequest) GetView() EventView {
+	if x != nil {
+		return x.View
+	}
+	return EventView_EVENT_VIEW_UNSPECIFIED
+}
+
 // ListEventsResponse is one page.
 type ListEventsResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1877,7 +2029,7 @@ type ListEventsResponse struct {
 
 func (x *ListEventsResponse) Reset() {
 	*x = ListEventsResponse{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[23]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1889,7 +2041,7 @@ func (x *ListEventsResponse) String() string {
 func (*ListEventsResponse) ProtoMessage() {}
 
 func (x *ListEventsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[23]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1902,7 +2054,7 @@ func (x *ListEventsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListEventsResponse.ProtoReflect.Descriptor instead.
 func (*ListEventsResponse) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{23}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *ListEventsResponse) GetEvents() []*Event {
@@ -1943,7 +2095,7 @@ type ListDeliveriesRequest struct {
 
 func (x *ListDeliveriesRequest) Reset() {
 	*x = ListDeliveriesRequest{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[24]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1955,7 +2107,7 @@ func (x *ListDeliveriesRequest) String() string {
 func (*ListDeliveriesRequest) ProtoMessage() {}
 
 func (x *ListDeliveriesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[24]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1968,7 +2120,7 @@ func (x *ListDeliveriesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListDeliveriesRequest.ProtoReflect.Descriptor instead.
 func (*ListDeliveriesRequest) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{24}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *ListDeliveriesRequest) GetCustomerId() string {
@@ -2033,7 +2185,7 @@ type ListDeliveriesResponse struct {
 
 func (x *ListDeliveriesResponse) Reset() {
 	*x = ListDeliveriesResponse{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[25]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2045,7 +2197,7 @@ func (x *ListDeliveriesResponse) String() string {
 func (*ListDeliveriesResponse) ProtoMessage() {}
 
 func (x *ListDeliveriesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[25]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2058,7 +2210,7 @@ func (x *ListDeliveriesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListDeliveriesResponse.ProtoReflect.Descriptor instead.
 func (*ListDeliveriesResponse) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{25}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *ListDeliveriesResponse) GetDeliveries() []*Delivery {
@@ -2086,7 +2238,7 @@ type GetDeliveryRequest struct {
 
 func (x *GetDeliveryRequest) Reset() {
 	*x = GetDeliveryRequest{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[26]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2098,7 +2250,7 @@ func (x *GetDeliveryRequest) String() string {
 func (*GetDeliveryRequest) ProtoMessage() {}
 
 func (x *GetDeliveryRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[26]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2111,7 +2263,7 @@ func (x *GetDeliveryRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetDeliveryRequest.ProtoReflect.Descriptor instead.
 func (*GetDeliveryRequest) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{26}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *GetDeliveryRequest) GetId() string {
@@ -2132,7 +2284,7 @@ type GetDeliveryResponse struct {
 
 func (x *GetDeliveryResponse) Reset() {
 	*x = GetDeliveryResponse{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[27]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2144,7 +2296,7 @@ func (x *GetDeliveryResponse) String() string {
 func (*GetDeliveryResponse) ProtoMessage() {}
 
 func (x *GetDeliveryResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[27]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2157,7 +2309,7 @@ func (x *GetDeliveryResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetDeliveryResponse.ProtoReflect.Descriptor instead.
 func (*GetDeliveryResponse) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{27}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *GetDeliveryResponse) GetDelivery() *Delivery {
@@ -2178,7 +2330,7 @@ type RetryDeliveryRequest struct {
 
 func (x *RetryDeliveryRequest) Reset() {
 	*x = RetryDeliveryRequest{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[28]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2190,7 +2342,7 @@ func (x *RetryDeliveryRequest) String() string {
 func (*RetryDeliveryRequest) ProtoMessage() {}
 
 func (x *RetryDeliveryRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[28]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2203,7 +2355,7 @@ func (x *RetryDeliveryRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RetryDeliveryRequest.ProtoReflect.Descriptor instead.
 func (*RetryDeliveryRequest) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{28}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *RetryDeliveryRequest) GetId() string {
@@ -2224,7 +2376,7 @@ type RetryDeliveryResponse struct {
 
 func (x *RetryDeliveryResponse) Reset() {
 	*x = RetryDeliveryResponse{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[29]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2236,7 +2388,7 @@ func (x *RetryDeliveryResponse) String() string {
 func (*RetryDeliveryResponse) ProtoMessage() {}
 
 func (x *RetryDeliveryResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[29]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2249,7 +2401,7 @@ func (x *RetryDeliveryResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RetryDeliveryResponse.ProtoReflect.Descriptor instead.
 func (*RetryDeliveryResponse) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{29}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *RetryDeliveryResponse) GetDelivery() *Delivery {
@@ -2264,7 +2416,8 @@ type RecoverFailedDeliveriesRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Subscription id.
 	SubscriptionId string `protobuf:"bytes,1,opt,name=subscription_id,json=subscriptionId,proto3" json:"subscription_id,omitempty"`
-	// Re-queue failed deliveries created at or after this time. Required.
+	// Re-queue failed deliveries created at or after this time. Required; a valid Timestamp
+	// (0001-01-01 to 9999-12-31, nanos 0 to 999999999).
 	Since         *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=since,proto3" json:"since,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -2272,7 +2425,7 @@ type RecoverFailedDeliveriesRequest struct {
 
 func (x *RecoverFailedDeliveriesRequest) Reset() {
 	*x = RecoverFailedDeliveriesRequest{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[30]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2284,7 +2437,7 @@ func (x *RecoverFailedDeliveriesRequest) String() string {
 func (*RecoverFailedDeliveriesRequest) ProtoMessage() {}
 
 func (x *RecoverFailedDeliveriesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[30]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2297,7 +2450,7 @@ func (x *RecoverFailedDeliveriesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecoverFailedDeliveriesRequest.ProtoReflect.Descriptor instead.
 func (*RecoverFailedDeliveriesRequest) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{30}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *RecoverFailedDeliveriesRequest) GetSubscriptionId() string {
@@ -2325,7 +2478,7 @@ type RecoverFailedDeliveriesResponse struct {
 
 func (x *RecoverFailedDeliveriesResponse) Reset() {
 	*x = RecoverFailedDeliveriesResponse{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[31]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2337,7 +2490,7 @@ func (x *RecoverFailedDeliveriesResponse) String() string {
 func (*RecoverFailedDeliveriesResponse) ProtoMessage() {}
 
 func (x *RecoverFailedDeliveriesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[31]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2350,7 +2503,7 @@ func (x *RecoverFailedDeliveriesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecoverFailedDeliveriesResponse.ProtoReflect.Descriptor instead.
 func (*RecoverFailedDeliveriesResponse) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{31}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *RecoverFailedDeliveriesResponse) GetRecoveredDeliveries() uint32 {
@@ -2369,7 +2522,7 @@ type ListEventTypesRequest struct {
 
 func (x *ListEventTypesRequest) Reset() {
 	*x = ListEventTypesRequest{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[32]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2381,7 +2534,7 @@ func (x *ListEventTypesRequest) String() string {
 func (*ListEventTypesRequest) ProtoMessage() {}
 
 func (x *ListEventTypesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[32]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2394,7 +2547,7 @@ func (x *ListEventTypesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListEventTypesRequest.ProtoReflect.Descriptor instead.
 func (*ListEventTypesRequest) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{32}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{33}
 }
 
 // ListEventTypesResponse is the server's catalog.
@@ -2408,7 +2561,7 @@ type ListEventTypesResponse struct {
 
 func (x *ListEventTypesResponse) Reset() {
 	*x = ListEventTypesResponse{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[33]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2420,7 +2573,7 @@ func (x *ListEventTypesResponse) String() string {
 func (*ListEventTypesResponse) ProtoMessage() {}
 
 func (x *ListEventTypesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[33]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2433,7 +2586,7 @@ func (x *ListEventTypesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListEventTypesResponse.ProtoReflect.Descriptor instead.
 func (*ListEventTypesResponse) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{33}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *ListEventTypesResponse) GetEventTypes() []string {
@@ -2456,7 +2609,7 @@ type WatchDeliveriesRequest struct {
 
 func (x *WatchDeliveriesRequest) Reset() {
 	*x = WatchDeliveriesRequest{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[34]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2468,7 +2621,7 @@ func (x *WatchDeliveriesRequest) String() string {
 func (*WatchDeliveriesRequest) ProtoMessage() {}
 
 func (x *WatchDeliveriesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[34]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2481,7 +2634,7 @@ func (x *WatchDeliveriesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchDeliveriesRequest.ProtoReflect.Descriptor instead.
 func (*WatchDeliveriesRequest) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{34}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *WatchDeliveriesRequest) GetCustomerId() string {
@@ -2511,7 +2664,7 @@ type WatchDeliveriesResponse struct {
 
 func (x *WatchDeliveriesResponse) Reset() {
 	*x = WatchDeliveriesResponse{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[35]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2523,7 +2676,7 @@ func (x *WatchDeliveriesResponse) String() string {
 func (*WatchDeliveriesResponse) ProtoMessage() {}
 
 func (x *WatchDeliveriesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[35]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2536,7 +2689,7 @@ func (x *WatchDeliveriesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchDeliveriesResponse.ProtoReflect.Descriptor instead.
 func (*WatchDeliveriesResponse) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{35}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *WatchDeliveriesResponse) GetDelivery() *Delivery {
@@ -2569,7 +2722,7 @@ const file_posthorn_v1_webhook_service_proto_rawDesc = "" +
 	"\vcreate_time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"createTime\x12'\n" +
 	"\x0fidempotency_key\x18\a \x01(\tR\x0eidempotencyKey\x12\x1a\n" +
-	"\benvelope\x18\b \x01(\fR\benvelope\"\x86\x04\n" +
+	"\benvelope\x18\b \x01(\fR\benvelope\"\xc0\x04\n" +
 	"\fSubscription\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1f\n" +
 	"\vcustomer_id\x18\x02 \x01(\tR\n" +
@@ -2586,7 +2739,12 @@ const file_posthorn_v1_webhook_service_proto_rawDesc = "" +
 	"updateTime\x12'\n" +
 	"\x0fdisabled_reason\x18\n" +
 	" \x01(\tR\x0edisabledReason\x12Y\n" +
-	"\x1bprevious_secret_expire_time\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\x18previousSecretExpireTime\"\xb7\x04\n" +
+	"\x1bprevious_secret_expire_time\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\x18previousSecretExpireTime\x128\n" +
+	"\asecrets\x18\f \x03(\v2\x1e.posthorn.v1.SigningSecretInfoR\asecrets\"j\n" +
+	"\x11SigningSecretInfo\x12\x18\n" +
+	"\acurrent\x18\x01 \x01(\bR\acurrent\x12;\n" +
+	"\vexpire_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"expireTime\"\xb7\x04\n" +
 	"\bDelivery\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x19\n" +
 	"\bevent_id\x18\x02 \x01(\tR\aeventId\x12'\n" +
@@ -2625,19 +2783,21 @@ const file_posthorn_v1_webhook_service_proto_rawDesc = "" +
 	" \x01(\tR\tsignature\x12\x1c\n" +
 	"\tsucceeded\x18\v \x01(\bR\tsucceeded\x12\x1d\n" +
 	"\n" +
-	"will_retry\x18\f \x01(\bR\twillRetry\"\x98\x01\n" +
+	"will_retry\x18\f \x01(\bR\twillRetry\"\xc4\x01\n" +
 	"\vEmitRequest\x12\x12\n" +
 	"\x04type\x18\x01 \x01(\tR\x04type\x12\x1f\n" +
 	"\vcustomer_id\x18\x02 \x01(\tR\n" +
 	"customerId\x12+\n" +
 	"\x04data\x18\x03 \x01(\v2\x17.google.protobuf.StructR\x04data\x12'\n" +
-	"\x0fidempotency_key\x18\x04 \x01(\tR\x0eidempotencyKey\"\x89\x01\n" +
+	"\x0fidempotency_key\x18\x04 \x01(\tR\x0eidempotencyKey\x12*\n" +
+	"\x04view\x18\x05 \x01(\x0e2\x16.posthorn.v1.EventViewR\x04view\"\x89\x01\n" +
 	"\fEmitResponse\x12(\n" +
 	"\x05event\x18\x01 \x01(\v2\x12.posthorn.v1.EventR\x05event\x123\n" +
 	"\x15matched_subscriptions\x18\x02 \x01(\rR\x14matchedSubscriptions\x12\x1a\n" +
-	"\breplayed\x18\x03 \x01(\bR\breplayed\"D\n" +
+	"\breplayed\x18\x03 \x01(\bR\breplayed\"p\n" +
 	"\x10EmitBatchRequest\x120\n" +
-	"\x06events\x18\x01 \x03(\v2\x18.posthorn.v1.EmitRequestR\x06events\"H\n" +
+	"\x06events\x18\x01 \x03(\v2\x18.posthorn.v1.EmitRequestR\x06events\x12*\n" +
+	"\x04view\x18\x02 \x01(\x0e2\x16.posthorn.v1.EventViewR\x04view\"H\n" +
 	"\x11EmitBatchResponse\x123\n" +
 	"\aresults\x18\x01 \x03(\v2\x19.posthorn.v1.EmitResponseR\aresults\"\x8d\x02\n" +
 	"\x10SubscribeRequest\x12\x1f\n" +
@@ -2689,7 +2849,7 @@ const file_posthorn_v1_webhook_service_proto_rawDesc = "" +
 	"\x0fGetEventRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\"<\n" +
 	"\x10GetEventResponse\x12(\n" +
-	"\x05event\x18\x01 \x01(\v2\x12.posthorn.v1.EventR\x05event\"\xa7\x01\n" +
+	"\x05event\x18\x01 \x01(\v2\x12.posthorn.v1.EventR\x05event\"\xd3\x01\n" +
 	"\x11ListEventsRequest\x12\x1f\n" +
 	"\vcustomer_id\x18\x01 \x01(\tR\n" +
 	"customerId\x12\x12\n" +
@@ -2697,7 +2857,8 @@ const file_posthorn_v1_webhook_service_proto_rawDesc = "" +
 	"\tpage_size\x18\x03 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
 	"page_token\x18\x04 \x01(\tR\tpageToken\x12!\n" +
-	"\fnewest_first\x18\x05 \x01(\bR\vnewestFirst\"h\n" +
+	"\fnewest_first\x18\x05 \x01(\bR\vnewestFirst\x12*\n" +
+	"\x04view\x18\x06 \x01(\x0e2\x16.posthorn.v1.EventViewR\x04view\"h\n" +
 	"\x12ListEventsResponse\x12*\n" +
 	"\x06events\x18\x01 \x03(\v2\x12.posthorn.v1.EventR\x06events\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x8d\x02\n" +
@@ -2760,7 +2921,11 @@ const file_posthorn_v1_webhook_service_proto_rawDesc = "" +
 	"\"ATTEMPT_ERROR_KIND_BLOCKED_ADDRESS\x10\x06\x12\x1c\n" +
 	"\x18ATTEMPT_ERROR_KIND_OTHER\x10\a\x12 \n" +
 	"\x1cATTEMPT_ERROR_KIND_ABANDONED\x10\b\x12\x1f\n" +
-	"\x1bATTEMPT_ERROR_KIND_SHUTDOWN\x10\t2\xbc\v\n" +
+	"\x1bATTEMPT_ERROR_KIND_SHUTDOWN\x10\t*R\n" +
+	"\tEventView\x12\x1a\n" +
+	"\x16EVENT_VIEW_UNSPECIFIED\x10\x00\x12\x14\n" +
+	"\x10EVENT_VIEW_BASIC\x10\x01\x12\x13\n" +
+	"\x0fEVENT_VIEW_FULL\x10\x022\xbc\v\n" +
 	"\x0eWebhookService\x12;\n" +
 	"\x04Emit\x12\x18.posthorn.v1.EmitRequest\x1a\x19.posthorn.v1.EmitResponse\x12J\n" +
 	"\tEmitBatch\x12\x1d.posthorn.v1.EmitBatchRequest\x1a\x1e.posthorn.v1.EmitBatchResponse\x12J\n" +
@@ -2792,124 +2957,131 @@ func file_posthorn_v1_webhook_service_proto_rawDescGZIP() []byte {
 	return file_posthorn_v1_webhook_service_proto_rawDescData
 }
 
-var file_posthorn_v1_webhook_service_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_posthorn_v1_webhook_service_proto_msgTypes = make([]protoimpl.MessageInfo, 36)
+var file_posthorn_v1_webhook_service_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
+var file_posthorn_v1_webhook_service_proto_msgTypes = make([]protoimpl.MessageInfo, 37)
 var file_posthorn_v1_webhook_service_proto_goTypes = []any{
 	(SignatureScheme)(0),                     // 0: posthorn.v1.SignatureScheme
 	(DeliveryState)(0),                       // 1: posthorn.v1.DeliveryState
 	(AttemptErrorKind)(0),                    // 2: posthorn.v1.AttemptErrorKind
-	(*Event)(nil),                            // 3: posthorn.v1.Event
-	(*Subscription)(nil),                     // 4: posthorn.v1.Subscription
-	(*Delivery)(nil),                         // 5: posthorn.v1.Delivery
-	(*DeliveryAttempt)(nil),                  // 6: posthorn.v1.DeliveryAttempt
-	(*EmitRequest)(nil),                      // 7: posthorn.v1.EmitRequest
-	(*EmitResponse)(nil),                     // 8: posthorn.v1.EmitResponse
-	(*EmitBatchRequest)(nil),                 // 9: posthorn.v1.EmitBatchRequest
-	(*EmitBatchResponse)(nil),                // 10: posthorn.v1.EmitBatchResponse
-	(*SubscribeRequest)(nil),                 // 11: posthorn.v1.SubscribeRequest
-	(*SubscribeResponse)(nil),                // 12: posthorn.v1.SubscribeResponse
-	(*GetSubscriptionRequest)(nil),           // 13: posthorn.v1.GetSubscriptionRequest
-	(*GetSubscriptionResponse)(nil),          // 14: posthorn.v1.GetSubscriptionResponse
-	(*ListSubscriptionsRequest)(nil),         // 15: posthorn.v1.ListSubscriptionsRequest
-	(*ListSubscriptionsResponse)(nil),        // 16: posthorn.v1.ListSubscriptionsResponse
-	(*UpdateSubscriptionRequest)(nil),        // 17: posthorn.v1.UpdateSubscriptionRequest
-	(*UpdateSubscriptionResponse)(nil),       // 18: posthorn.v1.UpdateSubscriptionResponse
-	(*DeleteSubscriptionRequest)(nil),        // 19: posthorn.v1.DeleteSubscriptionRequest
-	(*DeleteSubscriptionResponse)(nil),       // 20: posthorn.v1.DeleteSubscriptionResponse
-	(*RotateSubscriptionSecretRequest)(nil),  // 21: posthorn.v1.RotateSubscriptionSecretRequest
-	(*RotateSubscriptionSecretResponse)(nil), // 22: posthorn.v1.RotateSubscriptionSecretResponse
-	(*GetEventRequest)(nil),                  // 23: posthorn.v1.GetEventRequest
-	(*GetEventResponse)(nil),                 // 24: posthorn.v1.GetEventResponse
-	(*ListEventsRequest)(nil),                // 25: posthorn.v1.ListEventsRequest
-	(*ListEventsResponse)(nil),               // 26: posthorn.v1.ListEventsResponse
-	(*ListDeliveriesRequest)(nil),            // 27: posthorn.v1.ListDeliveriesRequest
-	(*ListDeliveriesResponse)(nil),           // 28: posthorn.v1.ListDeliveriesResponse
-	(*GetDeliveryRequest)(nil),               // 29: posthorn.v1.GetDeliveryRequest
-	(*GetDeliveryResponse)(nil),              // 30: posthorn.v1.GetDeliveryResponse
-	(*RetryDeliveryRequest)(nil),             // 31: posthorn.v1.RetryDeliveryRequest
-	(*RetryDeliveryResponse)(nil),            // 32: posthorn.v1.RetryDeliveryResponse
-	(*RecoverFailedDeliveriesRequest)(nil),   // 33: posthorn.v1.RecoverFailedDeliveriesRequest
-	(*RecoverFailedDeliveriesResponse)(nil),  // 34: posthorn.v1.RecoverFailedDeliveriesResponse
-	(*ListEventTypesRequest)(nil),            // 35: posthorn.v1.ListEventTypesRequest
-	(*ListEventTypesResponse)(nil),           // 36: posthorn.v1.ListEventTypesResponse
-	(*WatchDeliveriesRequest)(nil),           // 37: posthorn.v1.WatchDeliveriesRequest
-	(*WatchDeliveriesResponse)(nil),          // 38: posthorn.v1.WatchDeliveriesResponse
-	(*structpb.Struct)(nil),                  // 39: google.protobuf.Struct
-	(*timestamppb.Timestamp)(nil),            // 40: google.protobuf.Timestamp
-	(*fieldmaskpb.FieldMask)(nil),            // 41: google.protobuf.FieldMask
+	(EventView)(0),                           // 3: posthorn.v1.EventView
+	(*Event)(nil),                            // 4: posthorn.v1.Event
+	(*Subscription)(nil),                     // 5: posthorn.v1.Subscription
+	(*SigningSecretInfo)(nil),                // 6: posthorn.v1.SigningSecretInfo
+	(*Delivery)(nil),                         // 7: posthorn.v1.Delivery
+	(*DeliveryAttempt)(nil),                  // 8: posthorn.v1.DeliveryAttempt
+	(*EmitRequest)(nil),                      // 9: posthorn.v1.EmitRequest
+	(*EmitResponse)(nil),                     // 10: posthorn.v1.EmitResponse
+	(*EmitBatchRequest)(nil),                 // 11: posthorn.v1.EmitBatchRequest
+	(*EmitBatchResponse)(nil),                // 12: posthorn.v1.EmitBatchResponse
+	(*SubscribeRequest)(nil),                 // 13: posthorn.v1.SubscribeRequest
+	(*SubscribeResponse)(nil),                // 14: posthorn.v1.SubscribeResponse
+	(*GetSubscriptionRequest)(nil),           // 15: posthorn.v1.GetSubscriptionRequest
+	(*GetSubscriptionResponse)(nil),          // 16: posthorn.v1.GetSubscriptionResponse
+	(*ListSubscriptionsRequest)(nil),         // 17: posthorn.v1.ListSubscriptionsRequest
+	(*ListSubscriptionsResponse)(nil),        // 18: posthorn.v1.ListSubscriptionsResponse
+	(*UpdateSubscriptionRequest)(nil),        // 19: posthorn.v1.UpdateSubscriptionRequest
+	(*UpdateSubscriptionResponse)(nil),       // 20: posthorn.v1.UpdateSubscriptionResponse
+	(*DeleteSubscriptionRequest)(nil),        // 21: posthorn.v1.DeleteSubscriptionRequest
+	(*DeleteSubscriptionResponse)(nil),       // 22: posthorn.v1.DeleteSubscriptionResponse
+	(*RotateSubscriptionSecretRequest)(nil),  // 23: posthorn.v1.RotateSubscriptionSecretRequest
+	(*RotateSubscriptionSecretResponse)(nil), // 24: posthorn.v1.RotateSubscriptionSecretResponse
+	(*GetEventRequest)(nil),                  // 25: posthorn.v1.GetEventRequest
+	(*GetEventResponse)(nil),                 // 26: posthorn.v1.GetEventResponse
+	(*ListEventsRequest)(nil),                // 27: posthorn.v1.ListEventsRequest
+	(*ListEventsResponse)(nil),               // 28: posthorn.v1.ListEventsResponse
+	(*ListDeliveriesRequest)(nil),            // 29: posthorn.v1.ListDeliveriesRequest
+	(*ListDeliveriesResponse)(nil),           // 30: posthorn.v1.ListDeliveriesResponse
+	(*GetDeliveryRequest)(nil),               // 31: posthorn.v1.GetDeliveryRequest
+	(*GetDeliveryResponse)(nil),              // 32: posthorn.v1.GetDeliveryResponse
+	(*RetryDeliveryRequest)(nil),             // 33: posthorn.v1.RetryDeliveryRequest
+	(*RetryDeliveryResponse)(nil),            // 34: posthorn.v1.RetryDeliveryResponse
+	(*RecoverFailedDeliveriesRequest)(nil),   // 35: posthorn.v1.RecoverFailedDeliveriesRequest
+	(*RecoverFailedDeliveriesResponse)(nil),  // 36: posthorn.v1.RecoverFailedDeliveriesResponse
+	(*ListEventTypesRequest)(nil),            // 37: posthorn.v1.ListEventTypesRequest
+	(*ListEventTypesResponse)(nil),           // 38: posthorn.v1.ListEventTypesResponse
+	(*WatchDeliveriesRequest)(nil),           // 39: posthorn.v1.WatchDeliveriesRequest
+	(*WatchDeliveriesResponse)(nil),          // 40: posthorn.v1.WatchDeliveriesResponse
+	(*structpb.Struct)(nil),                  // 41: google.protobuf.Struct
+	(*timestamppb.Timestamp)(nil),            // 42: google.protobuf.Timestamp
+	(*fieldmaskpb.FieldMask)(nil),            // 43: google.protobuf.FieldMask
 }
 var file_posthorn_v1_webhook_service_proto_depIdxs = []int32{
-	39, // 0: posthorn.v1.Event.data:type_name -> google.protobuf.Struct
-	40, // 1: posthorn.v1.Event.create_time:type_name -> google.protobuf.Timestamp
+	41, // 0: posthorn.v1.Event.data:type_name -> google.protobuf.Struct
+	42, // 1: posthorn.v1.Event.create_time:type_name -> google.protobuf.Timestamp
 	0,  // 2: posthorn.v1.Subscription.signature_scheme:type_name -> posthorn.v1.SignatureScheme
-	40, // 3: posthorn.v1.Subscription.create_time:type_name -> google.protobuf.Timestamp
-	40, // 4: posthorn.v1.Subscription.update_time:type_name -> google.protobuf.Timestamp
-	40, // 5: posthorn.v1.Subscription.previous_secret_expire_time:type_name -> google.protobuf.Timestamp
-	1,  // 6: posthorn.v1.Delivery.state:type_name -> posthorn.v1.DeliveryState
-	40, // 7: posthorn.v1.Delivery.next_attempt_time:type_name -> google.protobuf.Timestamp
-	40, // 8: posthorn.v1.Delivery.create_time:type_name -> google.protobuf.Timestamp
-	40, // 9: posthorn.v1.Delivery.update_time:type_name -> google.protobuf.Timestamp
-	6,  // 10: posthorn.v1.Delivery.attempts:type_name -> posthorn.v1.DeliveryAttempt
-	40, // 11: posthorn.v1.DeliveryAttempt.start_time:type_name -> google.protobuf.Timestamp
-	2,  // 12: posthorn.v1.DeliveryAttempt.error_kind:type_name -> posthorn.v1.AttemptErrorKind
-	39, // 13: posthorn.v1.EmitRequest.data:type_name -> google.protobuf.Struct
-	3,  // 14: posthorn.v1.EmitResponse.event:type_name -> posthorn.v1.Event
-	7,  // 15: posthorn.v1.EmitBatchRequest.events:type_name -> posthorn.v1.EmitRequest
-	8,  // 16: posthorn.v1.EmitBatchResponse.results:type_name -> posthorn.v1.EmitResponse
-	0,  // 17: posthorn.v1.SubscribeRequest.signature_scheme:type_name -> posthorn.v1.SignatureScheme
-	4,  // 18: posthorn.v1.SubscribeResponse.subscription:type_name -> posthorn.v1.Subscription
-	4,  // 19: posthorn.v1.GetSubscriptionResponse.subscription:type_name -> posthorn.v1.Subscription
-	4,  // 20: posthorn.v1.ListSubscriptionsResponse.subscriptions:type_name -> posthorn.v1.Subscription
-	4,  // 21: posthorn.v1.UpdateSubscriptionRequest.subscription:type_name -> posthorn.v1.Subscription
-	41, // 22: posthorn.v1.UpdateSubscriptionRequest.update_mask:type_name -> google.protobuf.FieldMask
-	4,  // 23: posthorn.v1.UpdateSubscriptionResponse.subscription:type_name -> posthorn.v1.Subscription
-	4,  // 24: posthorn.v1.RotateSubscriptionSecretResponse.subscription:type_name -> posthorn.v1.Subscription
-	3,  // 25: posthorn.v1.GetEventResponse.event:type_name -> posthorn.v1.Event
-	3,  // 26: posthorn.v1.ListEventsResponse.events:type_name -> posthorn.v1.Event
-	1,  // 27: posthorn.v1.ListDeliveriesRequest.state:type_name -> posthorn.v1.DeliveryState
-	5,  // 28: posthorn.v1.ListDeliveriesResponse.deliveries:type_name -> posthorn.v1.Delivery
-	5,  // 29: posthorn.v1.GetDeliveryResponse.delivery:type_name -> posthorn.v1.Delivery
-	5,  // 30: posthorn.v1.RetryDeliveryResponse.delivery:type_name -> posthorn.v1.Delivery
-	40, // 31: posthorn.v1.RecoverFailedDeliveriesRequest.since:type_name -> google.protobuf.Timestamp
-	5,  // 32: posthorn.v1.WatchDeliveriesResponse.delivery:type_name -> posthorn.v1.Delivery
-	6,  // 33: posthorn.v1.WatchDeliveriesResponse.attempt:type_name -> posthorn.v1.DeliveryAttempt
-	7,  // 34: posthorn.v1.WebhookService.Emit:input_type -> posthorn.v1.EmitRequest
-	9,  // 35: posthorn.v1.WebhookService.EmitBatch:input_type -> posthorn.v1.EmitBatchRequest
-	11, // 36: posthorn.v1.WebhookService.Subscribe:input_type -> posthorn.v1.SubscribeRequest
-	13, // 37: posthorn.v1.WebhookService.GetSubscription:input_type -> posthorn.v1.GetSubscriptionRequest
-	15, // 38: posthorn.v1.WebhookService.ListSubscriptions:input_type -> posthorn.v1.ListSubscriptionsRequest
-	17, // 39: posthorn.v1.WebhookService.UpdateSubscription:input_type -> posthorn.v1.UpdateSubscriptionRequest
-	19, // 40: posthorn.v1.WebhookService.DeleteSubscription:input_type -> posthorn.v1.DeleteSubscriptionRequest
-	21, // 41: posthorn.v1.WebhookService.RotateSubscriptionSecret:input_type -> posthorn.v1.RotateSubscriptionSecretRequest
-	23, // 42: posthorn.v1.WebhookService.GetEvent:input_type -> posthorn.v1.GetEventRequest
-	25, // 43: posthorn.v1.WebhookService.ListEvents:input_type -> posthorn.v1.ListEventsRequest
-	27, // 44: posthorn.v1.WebhookService.ListDeliveries:input_type -> posthorn.v1.ListDeliveriesRequest
-	29, // 45: posthorn.v1.WebhookService.GetDelivery:input_type -> posthorn.v1.GetDeliveryRequest
-	31, // 46: posthorn.v1.WebhookService.RetryDelivery:input_type -> posthorn.v1.RetryDeliveryRequest
-	33, // 47: posthorn.v1.WebhookService.RecoverFailedDeliveries:input_type -> posthorn.v1.RecoverFailedDeliveriesRequest
-	35, // 48: posthorn.v1.WebhookService.ListEventTypes:input_type -> posthorn.v1.ListEventTypesRequest
-	37, // 49: posthorn.v1.WebhookService.WatchDeliveries:input_type -> posthorn.v1.WatchDeliveriesRequest
-	8,  // 50: posthorn.v1.WebhookService.Emit:output_type -> posthorn.v1.EmitResponse
-	10, // 51: posthorn.v1.WebhookService.EmitBatch:output_type -> posthorn.v1.EmitBatchResponse
-	12, // 52: posthorn.v1.WebhookService.Subscribe:output_type -> posthorn.v1.SubscribeResponse
-	14, // 53: posthorn.v1.WebhookService.GetSubscription:output_type -> posthorn.v1.GetSubscriptionResponse
-	16, // 54: posthorn.v1.WebhookService.ListSubscriptions:output_type -> posthorn.v1.ListSubscriptionsResponse
-	18, // 55: posthorn.v1.WebhookService.UpdateSubscription:output_type -> posthorn.v1.UpdateSubscriptionResponse
-	20, // 56: posthorn.v1.WebhookService.DeleteSubscription:output_type -> posthorn.v1.DeleteSubscriptionResponse
-	22, // 57: posthorn.v1.WebhookService.RotateSubscriptionSecret:output_type -> posthorn.v1.RotateSubscriptionSecretResponse
-	24, // 58: posthorn.v1.WebhookService.GetEvent:output_type -> posthorn.v1.GetEventResponse
-	26, // 59: posthorn.v1.WebhookService.ListEvents:output_type -> posthorn.v1.ListEventsResponse
-	28, // 60: posthorn.v1.WebhookService.ListDeliveries:output_type -> posthorn.v1.ListDeliveriesResponse
-	30, // 61: posthorn.v1.WebhookService.GetDelivery:output_type -> posthorn.v1.GetDeliveryResponse
-	32, // 62: posthorn.v1.WebhookService.RetryDelivery:output_type -> posthorn.v1.RetryDeliveryResponse
-	34, // 63: posthorn.v1.WebhookService.RecoverFailedDeliveries:output_type -> posthorn.v1.RecoverFailedDeliveriesResponse
-	36, // 64: posthorn.v1.WebhookService.ListEventTypes:output_type -> posthorn.v1.ListEventTypesResponse
-	38, // 65: posthorn.v1.WebhookService.WatchDeliveries:output_type -> posthorn.v1.WatchDeliveriesResponse
-	50, // [50:66] is the sub-list for method output_type
-	34, // [34:50] is the sub-list for method input_type
-	34, // [34:34] is the sub-list for extension type_name
-	34, // [34:34] is the sub-list for extension extendee
-	0,  // [0:34] is the sub-list for field type_name
+	42, // 3: posthorn.v1.Subscription.create_time:type_name -> google.protobuf.Timestamp
+	42, // 4: posthorn.v1.Subscription.update_time:type_name -> google.protobuf.Timestamp
+	42, // 5: posthorn.v1.Subscription.previous_secret_expire_time:type_name -> google.protobuf.Timestamp
+	6,  // 6: posthorn.v1.Subscription.secrets:type_name -> posthorn.v1.SigningSecretInfo
+	42, // 7: posthorn.v1.SigningSecretInfo.expire_time:type_name -> google.protobuf.Timestamp
+	1,  // 8: posthorn.v1.Delivery.state:type_name -> posthorn.v1.DeliveryState
+	42, // 9: posthorn.v1.Delivery.next_attempt_time:type_name -> google.protobuf.Timestamp
+	42, // 10: posthorn.v1.Delivery.create_time:type_name -> google.protobuf.Timestamp
+	42, // 11: posthorn.v1.Delivery.update_time:type_name -> google.protobuf.Timestamp
+	8,  // 12: posthorn.v1.Delivery.attempts:type_name -> posthorn.v1.DeliveryAttempt
+	42, // 13: posthorn.v1.DeliveryAttempt.start_time:type_name -> google.protobuf.Timestamp
+	2,  // 14: posthorn.v1.DeliveryAttempt.error_kind:type_name -> posthorn.v1.AttemptErrorKind
+	41, // 15: posthorn.v1.EmitRequest.data:type_name -> google.protobuf.Struct
+	3,  // 16: posthorn.v1.EmitRequest.view:type_name -> posthorn.v1.EventView
+	4,  // 17: posthorn.v1.EmitResponse.event:type_name -> posthorn.v1.Event
+	9,  // 18: posthorn.v1.EmitBatchRequest.events:type_name -> posthorn.v1.EmitRequest
+	3,  // 19: posthorn.v1.EmitBatchRequest.view:type_name -> posthorn.v1.EventView
+	10, // 20: posthorn.v1.EmitBatchResponse.results:type_name -> posthorn.v1.EmitResponse
+	0,  // 21: posthorn.v1.SubscribeRequest.signature_scheme:type_name -> posthorn.v1.SignatureScheme
+	5,  // 22: posthorn.v1.SubscribeResponse.subscription:type_name -> posthorn.v1.Subscription
+	5,  // 23: posthorn.v1.GetSubscriptionResponse.subscription:type_name -> posthorn.v1.Subscription
+	5,  // 24: posthorn.v1.ListSubscriptionsResponse.subscriptions:type_name -> posthorn.v1.Subscription
+	5,  // 25: posthorn.v1.UpdateSubscriptionRequest.subscription:type_name -> posthorn.v1.Subscription
+	43, // 26: posthorn.v1.UpdateSubscriptionRequest.update_mask:type_name -> google.protobuf.FieldMask
+	5,  // 27: posthorn.v1.UpdateSubscriptionResponse.subscription:type_name -> posthorn.v1.Subscription
+	5,  // 28: posthorn.v1.RotateSubscriptionSecretResponse.subscription:type_name -> posthorn.v1.Subscription
+	4,  // 29: posthorn.v1.GetEventResponse.event:type_name -> posthorn.v1.Event
+	3,  // 30: posthorn.v1.ListEventsRequest.view:type_name -> posthorn.v1.EventView
+	4,  // 31: posthorn.v1.ListEventsResponse.events:type_name -> posthorn.v1.Event
+	1,  // 32: posthorn.v1.ListDeliveriesRequest.state:type_name -> posthorn.v1.DeliveryState
+	7,  // 33: posthorn.v1.ListDeliveriesResponse.deliveries:type_name -> posthorn.v1.Delivery
+	7,  // 34: posthorn.v1.GetDeliveryResponse.delivery:type_name -> posthorn.v1.Delivery
+	7,  // 35: posthorn.v1.RetryDeliveryResponse.delivery:type_name -> posthorn.v1.Delivery
+	42, // 36: posthorn.v1.RecoverFailedDeliveriesRequest.since:type_name -> google.protobuf.Timestamp
+	7,  // 37: posthorn.v1.WatchDeliveriesResponse.delivery:type_name -> posthorn.v1.Delivery
+	8,  // 38: posthorn.v1.WatchDeliveriesResponse.attempt:type_name -> posthorn.v1.DeliveryAttempt
+	9,  // 39: posthorn.v1.WebhookService.Emit:input_type -> posthorn.v1.EmitRequest
+	11, // 40: posthorn.v1.WebhookService.EmitBatch:input_type -> posthorn.v1.EmitBatchRequest
+	13, // 41: posthorn.v1.WebhookService.Subscribe:input_type -> posthorn.v1.SubscribeRequest
+	15, // 42: posthorn.v1.WebhookService.GetSubscription:input_type -> posthorn.v1.GetSubscriptionRequest
+	17, // 43: posthorn.v1.WebhookService.ListSubscriptions:input_type -> posthorn.v1.ListSubscriptionsRequest
+	19, // 44: posthorn.v1.WebhookService.UpdateSubscription:input_type -> posthorn.v1.UpdateSubscriptionRequest
+	21, // 45: posthorn.v1.WebhookService.DeleteSubscription:input_type -> posthorn.v1.DeleteSubscriptionRequest
+	23, // 46: posthorn.v1.WebhookService.RotateSubscriptionSecret:input_type -> posthorn.v1.RotateSubscriptionSecretRequest
+	25, // 47: posthorn.v1.WebhookService.GetEvent:input_type -> posthorn.v1.GetEventRequest
+	27, // 48: posthorn.v1.WebhookService.ListEvents:input_type -> posthorn.v1.ListEventsRequest
+	29, // 49: posthorn.v1.WebhookService.ListDeliveries:input_type -> posthorn.v1.ListDeliveriesRequest
+	31, // 50: posthorn.v1.WebhookService.GetDelivery:input_type -> posthorn.v1.GetDeliveryRequest
+	33, // 51: posthorn.v1.WebhookService.RetryDelivery:input_type -> posthorn.v1.RetryDeliveryRequest
+	35, // 52: posthorn.v1.WebhookService.RecoverFailedDeliveries:input_type -> posthorn.v1.RecoverFailedDeliveriesRequest
+	37, // 53: posthorn.v1.WebhookService.ListEventTypes:input_type -> posthorn.v1.ListEventTypesRequest
+	39, // 54: posthorn.v1.WebhookService.WatchDeliveries:input_type -> posthorn.v1.WatchDeliveriesRequest
+	10, // 55: posthorn.v1.WebhookService.Emit:output_type -> posthorn.v1.EmitResponse
+	12, // 56: posthorn.v1.WebhookService.EmitBatch:output_type -> posthorn.v1.EmitBatchResponse
+	14, // 57: posthorn.v1.WebhookService.Subscribe:output_type -> posthorn.v1.SubscribeResponse
+	16, // 58: posthorn.v1.WebhookService.GetSubscription:output_type -> posthorn.v1.GetSubscriptionResponse
+	18, // 59: posthorn.v1.WebhookService.ListSubscriptions:output_type -> posthorn.v1.ListSubscriptionsResponse
+	20, // 60: posthorn.v1.WebhookService.UpdateSubscription:output_type -> posthorn.v1.UpdateSubscriptionResponse
+	22, // 61: posthorn.v1.WebhookService.DeleteSubscription:output_type -> posthorn.v1.DeleteSubscriptionResponse
+	24, // 62: posthorn.v1.WebhookService.RotateSubscriptionSecret:output_type -> posthorn.v1.RotateSubscriptionSecretResponse
+	26, // 63: posthorn.v1.WebhookService.GetEvent:output_type -> posthorn.v1.GetEventResponse
+	28, // 64: posthorn.v1.WebhookService.ListEvents:output_type -> posthorn.v1.ListEventsResponse
+	30, // 65: posthorn.v1.WebhookService.ListDeliveries:output_type -> posthorn.v1.ListDeliveriesResponse
+	32, // 66: posthorn.v1.WebhookService.GetDelivery:output_type -> posthorn.v1.GetDeliveryResponse
+	34, // 67: posthorn.v1.WebhookService.RetryDelivery:output_type -> posthorn.v1.RetryDeliveryResponse
+	36, // 68: posthorn.v1.WebhookService.RecoverFailedDeliveries:output_type -> posthorn.v1.RecoverFailedDeliveriesResponse
+	38, // 69: posthorn.v1.WebhookService.ListEventTypes:output_type -> posthorn.v1.ListEventTypesResponse
+	40, // 70: posthorn.v1.WebhookService.WatchDeliveries:output_type -> posthorn.v1.WatchDeliveriesResponse
+	55, // [55:71] is the sub-list for method output_type
+	39, // [39:55] is the sub-list for method input_type
+	39, // [39:39] is the sub-list for extension type_name
+	39, // [39:39] is the sub-list for extension extendee
+	0,  // [0:39] is the sub-list for field type_name
 }
 
 func init() { file_posthorn_v1_webhook_service_proto_init() }
@@ -2917,15 +3089,15 @@ func file_posthorn_v1_webhook_service_proto_init() {
 	if File_posthorn_v1_webhook_service_proto != nil {
 		return
 	}
-	file_posthorn_v1_webhook_service_proto_msgTypes[8].OneofWrappers = []any{}
-	file_posthorn_v1_webhook_service_proto_msgTypes[18].OneofWrappers = []any{}
+	file_posthorn_v1_webhook_service_proto_msgTypes[9].OneofWrappers = []any{}
+	file_posthorn_v1_webhook_service_proto_msgTypes[19].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_posthorn_v1_webhook_service_proto_rawDesc), len(file_posthorn_v1_webhook_service_proto_rawDesc)),
-			NumEnums:      3,
-			NumMessages:   36,
+			NumEnums:      4,
+			NumMessages:   37,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -53,20 +53,42 @@ const (
 //
 // WebhookService is the only service of the Posthorn API.
 //
-// Errors: INVALID_ARGUMENT names the field and what is wrong with it; NOT_FOUND names the
-// kind of object and the id; nothing is written when a call fails.
+// Errors: INVALID_ARGUMENT names the field and what is wrong with it (and the limit, when a
+// limit was passed); NOT_FOUND names the kind of object and the id; FAILED_PRECONDITION says
+// which state forbids the call; UNAVAILABLE means the server could not reach its database (retry;
+// Emit with the same idempotency key); INTERNAL carries a request id (`req_…`) that the server's
+// log line of the failure also carries. Nothing is written when a call fails.
+//
+// Sizes: the server accepts request messages of up to 8 MiB, and every response (each list page
+// included) stays under 4 MiB, the default receive limit of every gRPC client, so callers need no
+// channel options.
+//
+// Numbers in `google.protobuf.Struct` are IEEE 754 doubles (as in JSON, RFC 8259 section 6): an
+// integer beyond +/-(2^53 - 1) cannot be carried exactly and is refused (INVALID_ARGUMENT naming
+// its path); send such numbers (64-bit ids, amounts in small units) as strings.
 type WebhookServiceClient interface {
 	// Emit stores one event and creates one pending delivery per matching subscription, all in
 	// one transaction. The same (customer_id, idempotency_key) within 24 hours returns the
-	// original event with `replayed` set and creates nothing.
+	// original event with `replayed` set and creates nothing; the same key with a different
+	// request (another type or other data) is refused with FAILED_PRECONDITION (as Stripe's
+	// `idempotency_error` and the IETF Idempotency-Key draft's 422), because answering it with the
+	// original event would tell the caller that an event it never emitted was stored.
+	//
+	// Retrying after an unknown outcome (DEADLINE_EXCEEDED, UNAVAILABLE, a dropped connection):
+	// send the same request with the same idempotency key; the SDKs do this for their own
+	// retries, and a caller that retries by itself must set the key (the SDKs' automatic key is
+	// new for each call).
 	Emit(ctx context.Context, in *EmitRequest, opts ...grpc.CallOption) (*EmitResponse, error)
-	// EmitBatch emits up to 500 events in one transaction: all are stored or none is.
+	// EmitBatch emits 1 to 500 events in one transaction: all are stored or none is. The events'
+	// `data` may total at most 4 MiB of canonical JSON (larger batches are refused before
+	// anything is written; split them). Idempotency keys work per event as in Emit.
 	EmitBatch(ctx context.Context, in *EmitBatchRequest, opts ...grpc.CallOption) (*EmitBatchResponse, error)
 	// Subscribe registers an endpoint and returns its new signing secret.
 	Subscribe(ctx context.Context, in *SubscribeRequest, opts ...grpc.CallOption) (*SubscribeResponse, error)
 	// GetSubscription returns one subscription (without its secret).
 	GetSubscription(ctx context.Context, in *GetSubscriptionRequest, opts ...grpc.CallOption) (*GetSubscriptionResponse, error)
-	// ListSubscriptions pages through subscriptions, oldest first (or newest first).
+	// ListSubscriptions pages through subscriptions, oldest first (or newest first). A page ends
+	// early (with a `next_page_token`) before its response would reach 2 MiB.
 	ListSubscriptions(ctx context.Context, in *ListSubscriptionsRequest, opts ...grpc.CallOption) (*ListSubscriptionsResponse, error)
 	// UpdateSubscription changes the fields named in `update_mask`. Disabling a subscription
 	// cancels its pending deliveries.
@@ -75,13 +97,17 @@ type WebhookServiceClient interface {
 	// deliveries and attempts stay readable.
 	DeleteSubscription(ctx context.Context, in *DeleteSubscriptionRequest, opts ...grpc.CallOption) (*DeleteSubscriptionResponse, error)
 	// RotateSubscriptionSecret issues a new secret. The previous one stays valid (requests are
-	// signed with both) until its grace period ends.
+	// signed with both) until its grace period ends. A grace period of 0 revokes every older
+	// secret at once (e.g. after a leak): from then on requests carry only the new signature.
 	RotateSubscriptionSecret(ctx context.Context, in *RotateSubscriptionSecretRequest, opts ...grpc.CallOption) (*RotateSubscriptionSecretResponse, error)
 	// GetEvent returns one event.
 	GetEvent(ctx context.Context, in *GetEventRequest, opts ...grpc.CallOption) (*GetEventResponse, error)
-	// ListEvents pages through events, oldest first (or newest first).
+	// ListEvents pages through events, oldest first (or newest first). A page ends early (with a
+	// `next_page_token`) before its response would reach 2 MiB.
 	ListEvents(ctx context.Context, in *ListEventsRequest, opts ...grpc.CallOption) (*ListEventsResponse, error)
-	// ListDeliveries pages through deliveries, oldest first (or newest first), each with all of its attempts.
+	// ListDeliveries pages through deliveries, oldest first (or newest first), each with all of
+	// its attempts. A page ends early (with a `next_page_token`) before its response would reach
+	// 2 MiB.
 	ListDeliveries(ctx context.Context, in *ListDeliveriesRequest, opts ...grpc.CallOption) (*ListDeliveriesResponse, error)
 	// GetDelivery returns one delivery with all of its attempts.
 	GetDelivery(ctx context.Context, in *GetDeliveryRequest, opts ...grpc.CallOption) (*GetDeliveryResponse, error)
@@ -278,20 +304,42 @@ type WebhookService_WatchDeliveriesClient = grpc.ServerStreamingClient[WatchDeli
 //
 // WebhookService is the only service of the Posthorn API.
 //
-// Errors: INVALID_ARGUMENT names the field and what is wrong with it; NOT_FOUND names the
-// kind of object and the id; nothing is written when a call fails.
+// Errors: INVALID_ARGUMENT names the field and what is wrong with it (and the limit, when a
+// limit was passed); NOT_FOUND names the kind of object and the id; FAILED_PRECONDITION says
+// which state forbids the call; UNAVAILABLE means the server could not reach its database (retry;
+// Emit with the same idempotency key); INTERNAL carries a request id (`req_…`) that the server's
+// log line of the failure also carries. Nothing is written when a call fails.
+//
+// Sizes: the server accepts request messages of up to 8 MiB, and every response (each list page
+// included) stays under 4 MiB, the default receive limit of every gRPC client, so callers need no
+// channel options.
+//
+// Numbers in `google.protobuf.Struct` are IEEE 754 doubles (as in JSON, RFC 8259 section 6): an
+// integer beyond +/-(2^53 - 1) cannot be carried exactly and is refused (INVALID_ARGUMENT naming
+// its path); send such numbers (64-bit ids, amounts in small units) as strings.
 type WebhookServiceServer interface {
 	// Emit stores one event and creates one pending delivery per matching subscription, all in
 	// one transaction. The same (customer_id, idempotency_key) within 24 hours returns the
-	// original event with `replayed` set and creates nothing.
+	// original event with `replayed` set and creates nothing; the same key with a different
+	// request (another type or other data) is refused with FAILED_PRECONDITION (as Stripe's
+	// `idempotency_error` and the IETF Idempotency-Key draft's 422), because answering it with the
+	// original event would tell the caller that an event it never emitted was stored.
+	//
+	// Retrying after an unknown outcome (DEADLINE_EXCEEDED, UNAVAILABLE, a dropped connection):
+	// send the same request with the same idempotency key; the SDKs do this for their own
+	// retries, and a caller that retries by itself must set the key (the SDKs' automatic key is
+	// new for each call).
 	Emit(context.Context, *EmitRequest) (*EmitResponse, error)
-	// EmitBatch emits up to 500 events in one transaction: all are stored or none is.
+	// EmitBatch emits 1 to 500 events in one transaction: all are stored or none is. The events'
+	// `data` may total at most 4 MiB of canonical JSON (larger batches are refused before
+	// anything is written; split them). Idempotency keys work per event as in Emit.
 	EmitBatch(context.Context, *EmitBatchRequest) (*EmitBatchResponse, error)
 	// Subscribe registers an endpoint and returns its new signing secret.
 	Subscribe(context.Context, *SubscribeRequest) (*SubscribeResponse, error)
 	// GetSubscription returns one subscription (without its secret).
 	GetSubscription(context.Context, *GetSubscriptionRequest) (*GetSubscriptionResponse, error)
-	// ListSubscriptions pages through subscriptions, oldest first (or newest first).
+	// ListSubscriptions pages through subscriptions, oldest first (or newest first). A page ends
+	// early (with a `next_page_token`) before its response would reach 2 MiB.
 	ListSubscriptions(context.Context, *ListSubscriptionsRequest) (*ListSubscriptionsResponse, error)
 	// UpdateSubscription changes the fields named in `update_mask`. Disabling a subscription
 	// cancels its pending deliveries.
@@ -300,13 +348,17 @@ type WebhookServiceServer interface {
 	// deliveries and attempts stay readable.
 	DeleteSubscription(context.Context, *DeleteSubscriptionRequest) (*DeleteSubscriptionResponse, error)
 	// RotateSubscriptionSecret issues a new secret. The previous one stays valid (requests are
-	// signed with both) until its grace period ends.
+	// signed with both) until its grace period ends. A grace period of 0 revokes every older
+	// secret at once (e.g. after a leak): from then on requests carry only the new signature.
 	RotateSubscriptionSecret(context.Context, *RotateSubscriptionSecretRequest) (*RotateSubscriptionSecretResponse, error)
 	// GetEvent returns one event.
 	GetEvent(context.Context, *GetEventRequest) (*GetEventResponse, error)
-	// ListEvents pages through events, oldest first (or newest first).
+	// ListEvents pages through events, oldest first (or newest first). A page ends early (with a
+	// `next_page_token`) before its response would reach 2 MiB.
 	ListEvents(context.Context, *ListEventsRequest) (*ListEventsResponse, error)
-	// ListDeliveries pages through deliveries, oldest first (or newest first), each with all of its attempts.
+	// ListDeliveries pages through deliveries, oldest first (or newest first), each with all of
+	// its attempts. A page ends early (with a `next_page_token`) before its response would reach
+	// 2 MiB.
 	ListDeliveries(context.Context, *ListDeliveriesRequest) (*ListDeliveriesResponse, error)
 	// GetDelivery returns one delivery with all of its attempts.
 	GetDelivery(context.Context, *GetDeliveryRequest) (*GetDeliveryResponse, error)

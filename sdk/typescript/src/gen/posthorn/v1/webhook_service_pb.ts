@@ -22,7 +22,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file posthorn/v1/webhook_service.proto.
  */
 export const file_posthorn_v1_webhook_service: GenFile = /*@__PURE__*/
-  fileDesc("CiFwb3N0aG9ybi92MS93ZWJob29rX3NlcnZpY2UucHJvdG8SC3Bvc3Rob3JuLnYxIs4BCgVFdmVudBIKCgJpZBgBIAEoCRIMCgR0eXBlGAIgASgJEhMKC2N1c3RvbWVyX2lkGAMgASgJEiUKBGRhdGEYBCABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0EhMKC2FwaV92ZXJzaW9uGAUgASgJEi8KC2NyZWF0ZV90aW1lGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIXCg9pZGVtcG90ZW5jeV9rZXkYByABKAkSEAoIZW52ZWxvcGUYCCABKAwi9AIKDFN1YnNjcmlwdGlvbhIKCgJpZBgBIAEoCRITCgtjdXN0b21lcl9pZBgCIAEoCRIUCgxlbmRwb2ludF91cmwYAyABKAkSEwoLZXZlbnRfdHlwZXMYBCADKAkSDwoHZW5hYmxlZBgFIAEoCBITCgtkZXNjcmlwdGlvbhgGIAEoCRI2ChBzaWduYXR1cmVfc2NoZW1lGAcgASgOMhwucG9zdGhvcm4udjEuU2lnbmF0dXJlU2NoZW1lEi8KC2NyZWF0ZV90aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFwoPZGlzYWJsZWRfcmVhc29uGAogASgJEj8KG3ByZXZpb3VzX3NlY3JldF9leHBpcmVfdGltZRgLIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAioQMKCERlbGl2ZXJ5EgoKAmlkGAEgASgJEhAKCGV2ZW50X2lkGAIgASgJEhcKD3N1YnNjcmlwdGlvbl9pZBgDIAEoCRITCgtjdXN0b21lcl9pZBgEIAEoCRISCgpldmVudF90eXBlGAUgASgJEhQKDGVuZHBvaW50X3VybBgGIAEoCRIpCgVzdGF0ZRgHIAEoDjIaLnBvc3Rob3JuLnYxLkRlbGl2ZXJ5U3RhdGUSFQoNYXR0ZW1wdF9jb3VudBgIIAEoDRI1ChFuZXh0X2F0dGVtcHRfdGltZRgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLY3JlYXRlX3RpbWUYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3VwZGF0ZV90aW1lGAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIUCgxmaW5hbF9yZWFzb24YDCABKAkSLgoIYXR0ZW1wdHMYDSADKAsyHC5wb3N0aG9ybi52MS5EZWxpdmVyeUF0dGVtcHQiwgIKD0RlbGl2ZXJ5QXR0ZW1wdBIKCgJpZBgBIAEoCRITCgtkZWxpdmVyeV9pZBgCIAEoCRIWCg5hdHRlbXB0X251bWJlchgDIAEoDRIuCgpzdGFydF90aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBITCgtzdGF0dXNfY29kZRgFIAEoDRITCgtkdXJhdGlvbl9tcxgGIAEoDRIxCgplcnJvcl9raW5kGAcgASgOMh0ucG9zdGhvcm4udjEuQXR0ZW1wdEVycm9yS2luZBIVCg1lcnJvcl9tZXNzYWdlGAggASgJEhgKEHJlc3BvbnNlX2V4Y2VycHQYCSABKAkSEQoJc2lnbmF0dXJlGAogASgJEhEKCXN1Y2NlZWRlZBgLIAEoCBISCgp3aWxsX3JldHJ5GAwgASgIInAKC0VtaXRSZXF1ZXN0EgwKBHR5cGUYASABKAkSEwoLY3VzdG9tZXJfaWQYAiABKAkSJQoEZGF0YRgDIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSFwoPaWRlbXBvdGVuY3lfa2V5GAQgASgJImIKDEVtaXRSZXNwb25zZRIhCgVldmVudBgBIAEoCzISLnBvc3Rob3JuLnYxLkV2ZW50Eh0KFW1hdGNoZWRfc3Vic2NyaXB0aW9ucxgCIAEoDRIQCghyZXBsYXllZBgDIAEoCCI8ChBFbWl0QmF0Y2hSZXF1ZXN0EigKBmV2ZW50cxgBIAMoCzIYLnBvc3Rob3JuLnYxLkVtaXRSZXF1ZXN0Ij8KEUVtaXRCYXRjaFJlc3BvbnNlEioKB3Jlc3VsdHMYASADKAsyGS5wb3N0aG9ybi52MS5FbWl0UmVzcG9uc2UiwQEKEFN1YnNjcmliZVJlcXVlc3QSEwoLY3VzdG9tZXJfaWQYASABKAkSFAoMZW5kcG9pbnRfdXJsGAIgASgJEhMKC2V2ZW50X3R5cGVzGAMgAygJEhMKC2Rlc2NyaXB0aW9uGAQgASgJEjYKEHNpZ25hdHVyZV9zY2hlbWUYBSABKA4yHC5wb3N0aG9ybi52MS5TaWduYXR1cmVTY2hlbWUSFAoHZW5hYmxlZBgGIAEoCEgAiAEBQgoKCF9lbmFibGVkIlQKEVN1YnNjcmliZVJlc3BvbnNlEi8KDHN1YnNjcmlwdGlvbhgBIAEoCzIZLnBvc3Rob3JuLnYxLlN1YnNjcmlwdGlvbhIOCgZzZWNyZXQYAiABKAkiJAoWR2V0U3Vic2NyaXB0aW9uUmVxdWVzdBIKCgJpZBgBIAEoCSJKChdHZXRTdWJzY3JpcHRpb25SZXNwb25zZRIvCgxzdWJzY3JpcHRpb24YASABKAsyGS5wb3N0aG9ybi52MS5TdWJzY3JpcHRpb24ibAoYTGlzdFN1YnNjcmlwdGlvbnNSZXF1ZXN0EhMKC2N1c3RvbWVyX2lkGAEgASgJEhEKCXBhZ2Vfc2l6ZRgCIAEoBRISCgpwYWdlX3Rva2VuGAMgASgJEhQKDG5ld2VzdF9maXJzdBgEIAEoCCJmChlMaXN0U3Vic2NyaXB0aW9uc1Jlc3BvbnNlEjAKDXN1YnNjcmlwdGlvbnMYASADKAsyGS5wb3N0aG9ybi52MS5TdWJzY3JpcHRpb24SFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIn0KGVVwZGF0ZVN1YnNjcmlwdGlvblJlcXVlc3QSLwoMc3Vic2NyaXB0aW9uGAEgASgLMhkucG9zdGhvcm4udjEuU3Vic2NyaXB0aW9uEi8KC3VwZGF0ZV9tYXNrGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLkZpZWxkTWFzayJqChpVcGRhdGVTdWJzY3JpcHRpb25SZXNwb25zZRIvCgxzdWJzY3JpcHRpb24YASABKAsyGS5wb3N0aG9ybi52MS5TdWJzY3JpcHRpb24SGwoTY2FuY2VsZWRfZGVsaXZlcmllcxgCIAEoDSInChlEZWxldGVTdWJzY3JpcHRpb25SZXF1ZXN0EgoKAmlkGAEgASgJIjkKGkRlbGV0ZVN1YnNjcmlwdGlvblJlc3BvbnNlEhsKE2NhbmNlbGVkX2RlbGl2ZXJpZXMYASABKA0iaQofUm90YXRlU3Vic2NyaXB0aW9uU2VjcmV0UmVxdWVzdBIKCgJpZBgBIAEoCRIhChRncmFjZV9wZXJpb2Rfc2Vjb25kcxgCIAEoDUgAiAEBQhcKFV9ncmFjZV9wZXJpb2Rfc2Vjb25kcyJjCiBSb3RhdGVTdWJzY3JpcHRpb25TZWNyZXRSZXNwb25zZRIvCgxzdWJzY3JpcHRpb24YASABKAsyGS5wb3N0aG9ybi52MS5TdWJzY3JpcHRpb24SDgoGc2VjcmV0GAIgASgJIh0KD0dldEV2ZW50UmVxdWVzdBIKCgJpZBgBIAEoCSI1ChBHZXRFdmVudFJlc3BvbnNlEiEKBWV2ZW50GAEgASgLMhIucG9zdGhvcm4udjEuRXZlbnQicwoRTGlzdEV2ZW50c1JlcXVlc3QSEwoLY3VzdG9tZXJfaWQYASABKAkSDAoEdHlwZRgCIAEoCRIRCglwYWdlX3NpemUYAyABKAUSEgoKcGFnZV90b2tlbhgEIAEoCRIUCgxuZXdlc3RfZmlyc3QYBSABKAgiUQoSTGlzdEV2ZW50c1Jlc3BvbnNlEiIKBmV2ZW50cxgBIAMoCzISLnBvc3Rob3JuLnYxLkV2ZW50EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSK/AQoVTGlzdERlbGl2ZXJpZXNSZXF1ZXN0EhMKC2N1c3RvbWVyX2lkGAEgASgJEhAKCGV2ZW50X2lkGAIgASgJEhcKD3N1YnNjcmlwdGlvbl9pZBgDIAEoCRIpCgVzdGF0ZRgEIAEoDjIaLnBvc3Rob3JuLnYxLkRlbGl2ZXJ5U3RhdGUSEQoJcGFnZV9zaXplGAUgASgFEhIKCnBhZ2VfdG9rZW4YBiABKAkSFAoMbmV3ZXN0X2ZpcnN0GAcgASgIIlwKFkxpc3REZWxpdmVyaWVzUmVzcG9uc2USKQoKZGVsaXZlcmllcxgBIAMoCzIVLnBvc3Rob3JuLnYxLkRlbGl2ZXJ5EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSIgChJHZXREZWxpdmVyeVJlcXVlc3QSCgoCaWQYASABKAkiPgoTR2V0RGVsaXZlcnlSZXNwb25zZRInCghkZWxpdmVyeRgBIAEoCzIVLnBvc3Rob3JuLnYxLkRlbGl2ZXJ5IiIKFFJldHJ5RGVsaXZlcnlSZXF1ZXN0EgoKAmlkGAEgASgJIkAKFVJldHJ5RGVsaXZlcnlSZXNwb25zZRInCghkZWxpdmVyeRgBIAEoCzIVLnBvc3Rob3JuLnYxLkRlbGl2ZXJ5ImQKHlJlY292ZXJGYWlsZWREZWxpdmVyaWVzUmVxdWVzdBIXCg9zdWJzY3JpcHRpb25faWQYASABKAkSKQoFc2luY2UYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIj8KH1JlY292ZXJGYWlsZWREZWxpdmVyaWVzUmVzcG9uc2USHAoUcmVjb3ZlcmVkX2RlbGl2ZXJpZXMYASABKA0iFwoVTGlzdEV2ZW50VHlwZXNSZXF1ZXN0Ii0KFkxpc3RFdmVudFR5cGVzUmVzcG9uc2USEwoLZXZlbnRfdHlwZXMYASADKAkiRgoWV2F0Y2hEZWxpdmVyaWVzUmVxdWVzdBITCgtjdXN0b21lcl9pZBgBIAEoCRIXCg9zdWJzY3JpcHRpb25faWQYAiABKAkicQoXV2F0Y2hEZWxpdmVyaWVzUmVzcG9uc2USJwoIZGVsaXZlcnkYASABKAsyFS5wb3N0aG9ybi52MS5EZWxpdmVyeRItCgdhdHRlbXB0GAIgASgLMhwucG9zdGhvcm4udjEuRGVsaXZlcnlBdHRlbXB0KnQKD1NpZ25hdHVyZVNjaGVtZRIgChxTSUdOQVRVUkVfU0NIRU1FX1VOU1BFQ0lGSUVEEAASFwoTU0lHTkFUVVJFX1NDSEVNRV9WMRABEiYKIlNJR05BVFVSRV9TQ0hFTUVfU1RBTkRBUkRfV0VCSE9PS1MQAiqhAQoNRGVsaXZlcnlTdGF0ZRIeChpERUxJVkVSWV9TVEFURV9VTlNQRUNJRklFRBAAEhoKFkRFTElWRVJZX1NUQVRFX1BFTkRJTkcQARIcChhERUxJVkVSWV9TVEFURV9TVUNDRUVERUQQAhIZChVERUxJVkVSWV9TVEFURV9GQUlMRUQQAxIbChdERUxJVkVSWV9TVEFURV9DQU5DRUxFRBAEKusCChBBdHRlbXB0RXJyb3JLaW5kEiIKHkFUVEVNUFRfRVJST1JfS0lORF9VTlNQRUNJRklFRBAAEh4KGkFUVEVNUFRfRVJST1JfS0lORF9USU1FT1VUEAESKQolQVRURU1QVF9FUlJPUl9LSU5EX0NPTk5FQ1RJT05fUkVGVVNFRBACEhoKFkFUVEVNUFRfRVJST1JfS0lORF9ETlMQAxIaChZBVFRFTVBUX0VSUk9SX0tJTkRfVExTEAQSJwojQVRURU1QVF9FUlJPUl9LSU5EX0NPTk5FQ1RJT05fUkVTRVQQBRImCiJBVFRFTVBUX0VSUk9SX0tJTkRfQkxPQ0tFRF9BRERSRVNTEAYSHAoYQVRURU1QVF9FUlJPUl9LSU5EX09USEVSEAcSIAocQVRURU1QVF9FUlJPUl9LSU5EX0FCQU5ET05FRBAIEh8KG0FUVEVNUFRfRVJST1JfS0lORF9TSFVURE9XThAJMrwLCg5XZWJob29rU2VydmljZRI7CgRFbWl0EhgucG9zdGhvcm4udjEuRW1pdFJlcXVlc3QaGS5wb3N0aG9ybi52MS5FbWl0UmVzcG9uc2USSgoJRW1pdEJhdGNoEh0ucG9zdGhvcm4udjEuRW1pdEJhdGNoUmVxdWVzdBoeLnBvc3Rob3JuLnYxLkVtaXRCYXRjaFJlc3BvbnNlEkoKCVN1YnNjcmliZRIdLnBvc3Rob3JuLnYxLlN1YnNjcmliZVJlcXVlc3QaHi5wb3N0aG9ybi52MS5TdWJzY3JpYmVSZXNwb25zZRJcCg9HZXRTdWJzY3JpcHRpb24SIy5wb3N0aG9ybi52MS5HZXRTdWJzY3JpcHRpb25SZXF1ZXN0GiQucG9zdGhvcm4udjEuR2V0U3Vic2NyaXB0aW9uUmVzcG9uc2USYgoRTGlzdFN1YnNjcmlwdGlvbnMSJS5wb3N0aG9ybi52MS5MaXN0U3Vic2NyaXB0aW9uc1JlcXVlc3QaJi5wb3N0aG9ybi52MS5MaXN0U3Vic2NyaXB0aW9uc1Jlc3BvbnNlEmUKElVwZGF0ZVN1YnNjcmlwdGlvbhImLnBvc3Rob3JuLnYxLlVwZGF0ZVN1YnNjcmlwdGlvblJlcXVlc3QaJy5wb3N0aG9ybi52MS5VcGRhdGVTdWJzY3JpcHRpb25SZXNwb25zZRJlChJEZWxldGVTdWJzY3JpcHRpb24SJi5wb3N0aG9ybi52MS5EZWxldGVTdWJzY3JpcHRpb25SZXF1ZXN0GicucG9zdGhvcm4udjEuRGVsZXRlU3Vic2NyaXB0aW9uUmVzcG9uc2USdwoYUm90YXRlU3Vic2NyaXB0aW9uU2VjcmV0EiwucG9zdGhvcm4udjEuUm90YXRlU3Vic2NyaXB0aW9uU2VjcmV0UmVxdWVzdBotLnBvc3Rob3JuLnYxLlJvdGF0ZVN1YnNjcmlwdGlvblNlY3JldFJlc3BvbnNlEkcKCEdldEV2ZW50EhwucG9zdGhvcm4udjEuR2V0RXZlbnRSZXF1ZXN0Gh0ucG9zdGhvcm4udjEuR2V0RXZlbnRSZXNwb25zZRJNCgpMaXN0RXZlbnRzEh4ucG9zdGhvcm4udjEuTGlzdEV2ZW50c1JlcXVlc3QaHy5wb3N0aG9ybi52MS5MaXN0RXZlbnRzUmVzcG9uc2USWQoOTGlzdERlbGl2ZXJpZXMSIi5wb3N0aG9ybi52MS5MaXN0RGVsaXZlcmllc1JlcXVlc3QaIy5wb3N0aG9ybi52MS5MaXN0RGVsaXZlcmllc1Jlc3BvbnNlElAKC0dldERlbGl2ZXJ5Eh8ucG9zdGhvcm4udjEuR2V0RGVsaXZlcnlSZXF1ZXN0GiAucG9zdGhvcm4udjEuR2V0RGVsaXZlcnlSZXNwb25zZRJWCg1SZXRyeURlbGl2ZXJ5EiEucG9zdGhvcm4udjEuUmV0cnlEZWxpdmVyeVJlcXVlc3QaIi5wb3N0aG9ybi52MS5SZXRyeURlbGl2ZXJ5UmVzcG9uc2USdAoXUmVjb3ZlckZhaWxlZERlbGl2ZXJpZXMSKy5wb3N0aG9ybi52MS5SZWNvdmVyRmFpbGVkRGVsaXZlcmllc1JlcXVlc3QaLC5wb3N0aG9ybi52MS5SZWNvdmVyRmFpbGVkRGVsaXZlcmllc1Jlc3BvbnNlElkKDkxpc3RFdmVudFR5cGVzEiIucG9zdGhvcm4udjEuTGlzdEV2ZW50VHlwZXNSZXF1ZXN0GiMucG9zdGhvcm4udjEuTGlzdEV2ZW50VHlwZXNSZXNwb25zZRJeCg9XYXRjaERlbGl2ZXJpZXMSIy5wb3N0aG9ybi52MS5XYXRjaERlbGl2ZXJpZXNSZXF1ZXN0GiQucG9zdGhvcm4udjEuV2F0Y2hEZWxpdmVyaWVzUmVzcG9uc2UwAWIGcHJvdG8z", [file_google_protobuf_field_mask, file_google_protobuf_struct, file_google_protobuf_timestamp]);
+  fileDesc("CiFwb3N0aG9ybi92MS93ZWJob29rX3NlcnZpY2UucHJvdG8SC3Bvc3Rob3JuLnYxIs4BCgVFdmVudBIKCgJpZBgBIAEoCRIMCgR0eXBlGAIgASgJEhMKC2N1c3RvbWVyX2lkGAMgASgJEiUKBGRhdGEYBCABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0EhMKC2FwaV92ZXJzaW9uGAUgASgJEi8KC2NyZWF0ZV90aW1lGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIXCg9pZGVtcG90ZW5jeV9rZXkYByABKAkSEAoIZW52ZWxvcGUYCCABKAwipQMKDFN1YnNjcmlwdGlvbhIKCgJpZBgBIAEoCRITCgtjdXN0b21lcl9pZBgCIAEoCRIUCgxlbmRwb2ludF91cmwYAyABKAkSEwoLZXZlbnRfdHlwZXMYBCADKAkSDwoHZW5hYmxlZBgFIAEoCBITCgtkZXNjcmlwdGlvbhgGIAEoCRI2ChBzaWduYXR1cmVfc2NoZW1lGAcgASgOMhwucG9zdGhvcm4udjEuU2lnbmF0dXJlU2NoZW1lEi8KC2NyZWF0ZV90aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFwoPZGlzYWJsZWRfcmVhc29uGAogASgJEj8KG3ByZXZpb3VzX3NlY3JldF9leHBpcmVfdGltZRgLIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoHc2VjcmV0cxgMIAMoCzIeLnBvc3Rob3JuLnYxLlNpZ25pbmdTZWNyZXRJbmZvIlUKEVNpZ25pbmdTZWNyZXRJbmZvEg8KB2N1cnJlbnQYASABKAgSLwoLZXhwaXJlX3RpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIqEDCghEZWxpdmVyeRIKCgJpZBgBIAEoCRIQCghldmVudF9pZBgCIAEoCRIXCg9zdWJzY3JpcHRpb25faWQYAyABKAkSEwoLY3VzdG9tZXJfaWQYBCABKAkSEgoKZXZlbnRfdHlwZRgFIAEoCRIUCgxlbmRwb2ludF91cmwYBiABKAkSKQoFc3RhdGUYByABKA4yGi5wb3N0aG9ybi52MS5EZWxpdmVyeVN0YXRlEhUKDWF0dGVtcHRfY291bnQYCCABKA0SNQoRbmV4dF9hdHRlbXB0X3RpbWUYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC2NyZWF0ZV90aW1lGAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgLIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFAoMZmluYWxfcmVhc29uGAwgASgJEi4KCGF0dGVtcHRzGA0gAygLMhwucG9zdGhvcm4udjEuRGVsaXZlcnlBdHRlbXB0IsICCg9EZWxpdmVyeUF0dGVtcHQSCgoCaWQYASABKAkSEwoLZGVsaXZlcnlfaWQYAiABKAkSFgoOYXR0ZW1wdF9udW1iZXIYAyABKA0SLgoKc3RhcnRfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEwoLc3RhdHVzX2NvZGUYBSABKA0SEwoLZHVyYXRpb25fbXMYBiABKA0SMQoKZXJyb3Jfa2luZBgHIAEoDjIdLnBvc3Rob3JuLnYxLkF0dGVtcHRFcnJvcktpbmQSFQoNZXJyb3JfbWVzc2FnZRgIIAEoCRIYChByZXNwb25zZV9leGNlcnB0GAkgASgJEhEKCXNpZ25hdHVyZRgKIAEoCRIRCglzdWNjZWVkZWQYCyABKAgSEgoKd2lsbF9yZXRyeRgMIAEoCCKWAQoLRW1pdFJlcXVlc3QSDAoEdHlwZRgBIAEoCRITCgtjdXN0b21lcl9pZBgCIAEoCRIlCgRkYXRhGAMgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIXCg9pZGVtcG90ZW5jeV9rZXkYBCABKAkSJAoEdmlldxgFIAEoDjIWLnBvc3Rob3JuLnYxLkV2ZW50VmlldyJiCgxFbWl0UmVzcG9uc2USIQoFZXZlbnQYASABKAsyEi5wb3N0aG9ybi52MS5FdmVudBIdChVtYXRjaGVkX3N1YnNjcmlwdGlvbnMYAiABKA0SEAoIcmVwbGF5ZWQYAyABKAgiYgoQRW1pdEJhdGNoUmVxdWVzdBIoCgZldmVudHMYASADKAsyGC5wb3N0aG9ybi52MS5FbWl0UmVxdWVzdBIkCgR2aWV3GAIgASgOMhYucG9zdGhvcm4udjEuRXZlbnRWaWV3Ij8KEUVtaXRCYXRjaFJlc3BvbnNlEioKB3Jlc3VsdHMYASADKAsyGS5wb3N0aG9ybi52MS5FbWl0UmVzcG9uc2UiwQEKEFN1YnNjcmliZVJlcXVlc3QSEwoLY3VzdG9tZXJfaWQYASABKAkSFAoMZW5kcG9pbnRfdXJsGAIgASgJEhMKC2V2ZW50X3R5cGVzGAMgAygJEhMKC2Rlc2NyaXB0aW9uGAQgASgJEjYKEHNpZ25hdHVyZV9zY2hlbWUYBSABKA4yHC5wb3N0aG9ybi52MS5TaWduYXR1cmVTY2hlbWUSFAoHZW5hYmxlZBgGIAEoCEgAiAEBQgoKCF9lbmFibGVkIlQKEVN1YnNjcmliZVJlc3BvbnNlEi8KDHN1YnNjcmlwdGlvbhgBIAEoCzIZLnBvc3Rob3JuLnYxLlN1YnNjcmlwdGlvbhIOCgZzZWNyZXQYAiABKAkiJAoWR2V0U3Vic2NyaXB0aW9uUmVxdWVzdBIKCgJpZBgBIAEoCSJKChdHZXRTdWJzY3JpcHRpb25SZXNwb25zZRIvCgxzdWJzY3JpcHRpb24YASABKAsyGS5wb3N0aG9ybi52MS5TdWJzY3JpcHRpb24ibAoYTGlzdFN1YnNjcmlwdGlvbnNSZXF1ZXN0EhMKC2N1c3RvbWVyX2lkGAEgASgJEhEKCXBhZ2Vfc2l6ZRgCIAEoBRISCgpwYWdlX3Rva2VuGAMgASgJEhQKDG5ld2VzdF9maXJzdBgEIAEoCCJmChlMaXN0U3Vic2NyaXB0aW9uc1Jlc3BvbnNlEjAKDXN1YnNjcmlwdGlvbnMYASADKAsyGS5wb3N0aG9ybi52MS5TdWJzY3JpcHRpb24SFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIn0KGVVwZGF0ZVN1YnNjcmlwdGlvblJlcXVlc3QSLwoMc3Vic2NyaXB0aW9uGAEgASgLMhkucG9zdGhvcm4udjEuU3Vic2NyaXB0aW9uEi8KC3VwZGF0ZV9tYXNrGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLkZpZWxkTWFzayJqChpVcGRhdGVTdWJzY3JpcHRpb25SZXNwb25zZRIvCgxzdWJzY3JpcHRpb24YASABKAsyGS5wb3N0aG9ybi52MS5TdWJzY3JpcHRpb24SGwoTY2FuY2VsZWRfZGVsaXZlcmllcxgCIAEoDSInChlEZWxldGVTdWJzY3JpcHRpb25SZXF1ZXN0EgoKAmlkGAEgASgJIjkKGkRlbGV0ZVN1YnNjcmlwdGlvblJlc3BvbnNlEhsKE2NhbmNlbGVkX2RlbGl2ZXJpZXMYASABKA0iaQofUm90YXRlU3Vic2NyaXB0aW9uU2VjcmV0UmVxdWVzdBIKCgJpZBgBIAEoCRIhChRncmFjZV9wZXJpb2Rfc2Vjb25kcxgCIAEoDUgAiAEBQhcKFV9ncmFjZV9wZXJpb2Rfc2Vjb25kcyJjCiBSb3RhdGVTdWJzY3JpcHRpb25TZWNyZXRSZXNwb25zZRIvCgxzdWJzY3JpcHRpb24YASABKAsyGS5wb3N0aG9ybi52MS5TdWJzY3JpcHRpb24SDgoGc2VjcmV0GAIgASgJIh0KD0dldEV2ZW50UmVxdWVzdBIKCgJpZBgBIAEoCSI1ChBHZXRFdmVudFJlc3BvbnNlEiEKBWV2ZW50GAEgASgLMhIucG9zdGhvcm4udjEuRXZlbnQimQEKEUxpc3RFdmVudHNSZXF1ZXN0EhMKC2N1c3RvbWVyX2lkGAEgASgJEgwKBHR5cGUYAiABKAkSEQoJcGFnZV9zaXplGAMgASgFEhIKCnBhZ2VfdG9rZW4YBCABKAkSFAoMbmV3ZXN0X2ZpcnN0GAUgASgIEiQKBHZpZXcYBiABKA4yFi5wb3N0aG9ybi52MS5FdmVudFZpZXciUQoSTGlzdEV2ZW50c1Jlc3BvbnNlEiIKBmV2ZW50cxgBIAMoCzISLnBvc3Rob3JuLnYxLkV2ZW50EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSK/AQoVTGlzdERlbGl2ZXJpZXNSZXF1ZXN0EhMKC2N1c3RvbWVyX2lkGAEgASgJEhAKCGV2ZW50X2lkGAIgASgJEhcKD3N1YnNjcmlwdGlvbl9pZBgDIAEoCRIpCgVzdGF0ZRgEIAEoDjIaLnBvc3Rob3JuLnYxLkRlbGl2ZXJ5U3RhdGUSEQoJcGFnZV9zaXplGAUgASgFEhIKCnBhZ2VfdG9rZW4YBiABKAkSFAoMbmV3ZXN0X2ZpcnN0GAcgASgIIlwKFkxpc3REZWxpdmVyaWVzUmVzcG9uc2USKQoKZGVsaXZlcmllcxgBIAMoCzIVLnBvc3Rob3JuLnYxLkRlbGl2ZXJ5EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSIgChJHZXREZWxpdmVyeVJlcXVlc3QSCgoCaWQYASABKAkiPgoTR2V0RGVsaXZlcnlSZXNwb25zZRInCghkZWxpdmVyeRgBIAEoCzIVLnBvc3Rob3JuLnYxLkRlbGl2ZXJ5IiIKFFJldHJ5RGVsaXZlcnlSZXF1ZXN0EgoKAmlkGAEgASgJIkAKFVJldHJ5RGVsaXZlcnlSZXNwb25zZRInCghkZWxpdmVyeRgBIAEoCzIVLnBvc3Rob3JuLnYxLkRlbGl2ZXJ5ImQKHlJlY292ZXJGYWlsZWREZWxpdmVyaWVzUmVxdWVzdBIXCg9zdWJzY3JpcHRpb25faWQYASABKAkSKQoFc2luY2UYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIj8KH1JlY292ZXJGYWlsZWREZWxpdmVyaWVzUmVzcG9uc2USHAoUcmVjb3ZlcmVkX2RlbGl2ZXJpZXMYASABKA0iFwoVTGlzdEV2ZW50VHlwZXNSZXF1ZXN0Ii0KFkxpc3RFdmVudFR5cGVzUmVzcG9uc2USEwoLZXZlbnRfdHlwZXMYASADKAkiRgoWV2F0Y2hEZWxpdmVyaWVzUmVxdWVzdBITCgtjdXN0b21lcl9pZBgBIAEoCRIXCg9zdWJzY3JpcHRpb25faWQYAiABKAkicQoXV2F0Y2hEZWxpdmVyaWVzUmVzcG9uc2USJwoIZGVsaXZlcnkYASABKAsyFS5wb3N0aG9ybi52MS5EZWxpdmVyeRItCgdhdHRlbXB0GAIgASgLMhwucG9zdGhvcm4udjEuRGVsaXZlcnlBdHRlbXB0KnQKD1NpZ25hdHVyZVNjaGVtZRIgChxTSUdOQVRVUkVfU0NIRU1FX1VOU1BFQ0lGSUVEEAASFwoTU0lHTkFUVVJFX1NDSEVNRV9WMRABEiYKIlNJR05BVFVSRV9TQ0hFTUVfU1RBTkRBUkRfV0VCSE9PS1MQAiqhAQoNRGVsaXZlcnlTdGF0ZRIeChpERUxJVkVSWV9TVEFURV9VTlNQRUNJRklFRBAAEhoKFkRFTElWRVJZX1NUQVRFX1BFTkRJTkcQARIcChhERUxJVkVSWV9TVEFURV9TVUNDRUVERUQQAhIZChVERUxJVkVSWV9TVEFURV9GQUlMRUQQAxIbChdERUxJVkVSWV9TVEFURV9DQU5DRUxFRBAEKusCChBBdHRlbXB0RXJyb3JLaW5kEiIKHkFUVEVNUFRfRVJST1JfS0lORF9VTlNQRUNJRklFRBAAEh4KGkFUVEVNUFRfRVJST1JfS0lORF9USU1FT1VUEAESKQolQVRURU1QVF9FUlJPUl9LSU5EX0NPTk5FQ1RJT05fUkVGVVNFRBACEhoKFkFUVEVNUFRfRVJST1JfS0lORF9ETlMQAxIaChZBVFRFTVBUX0VSUk9SX0tJTkRfVExTEAQSJwojQVRURU1QVF9FUlJPUl9LSU5EX0NPTk5FQ1RJT05fUkVTRVQQBRImCiJBVFRFTVBUX0VSUk9SX0tJTkRfQkxPQ0tFRF9BRERSRVNTEAYSHAoYQVRURU1QVF9FUlJPUl9LSU5EX09USEVSEAcSIAocQVRURU1QVF9FUlJPUl9LSU5EX0FCQU5ET05FRBAIEh8KG0FUVEVNUFRfRVJST1JfS0lORF9TSFVURE9XThAJKlIKCUV2ZW50VmlldxIaChZFVkVOVF9WSUVXX1VOU1BFQ0lGSUVEEAASFAoQRVZFTlRfVklFV19CQVNJQxABEhMKD0VWRU5UX1ZJRVdfRlVMTBACMrwLCg5XZWJob29rU2VydmljZRI7CgRFbWl0EhgucG9zdGhvcm4udjEuRW1pdFJlcXVlc3QaGS5wb3N0aG9ybi52MS5FbWl0UmVzcG9uc2USSgoJRW1pdEJhdGNoEh0ucG9zdGhvcm4udjEuRW1pdEJhdGNoUmVxdWVzdBoeLnBvc3Rob3JuLnYxLkVtaXRCYXRjaFJlc3BvbnNlEkoKCVN1YnNjcmliZRIdLnBvc3Rob3JuLnYxLlN1YnNjcmliZVJlcXVlc3QaHi5wb3N0aG9ybi52MS5TdWJzY3JpYmVSZXNwb25zZRJcCg9HZXRTdWJzY3JpcHRpb24SIy5wb3N0aG9ybi52MS5HZXRTdWJzY3JpcHRpb25SZXF1ZXN0GiQucG9zdGhvcm4udjEuR2V0U3Vic2NyaXB0aW9uUmVzcG9uc2USYgoRTGlzdFN1YnNjcmlwdGlvbnMSJS5wb3N0aG9ybi52MS5MaXN0U3Vic2NyaXB0aW9uc1JlcXVlc3QaJi5wb3N0aG9ybi52MS5MaXN0U3Vic2NyaXB0aW9uc1Jlc3BvbnNlEmUKElVwZGF0ZVN1YnNjcmlwdGlvbhImLnBvc3Rob3JuLnYxLlVwZGF0ZVN1YnNjcmlwdGlvblJlcXVlc3QaJy5wb3N0aG9ybi52MS5VcGRhdGVTdWJzY3JpcHRpb25SZXNwb25zZRJlChJEZWxldGVTdWJzY3JpcHRpb24SJi5wb3N0aG9ybi52MS5EZWxldGVTdWJzY3JpcHRpb25SZXF1ZXN0GicucG9zdGhvcm4udjEuRGVsZXRlU3Vic2NyaXB0aW9uUmVzcG9uc2USdwoYUm90YXRlU3Vic2NyaXB0aW9uU2VjcmV0EiwucG9zdGhvcm4udjEuUm90YXRlU3Vic2NyaXB0aW9uU2VjcmV0UmVxdWVzdBotLnBvc3Rob3JuLnYxLlJvdGF0ZVN1YnNjcmlwdGlvblNlY3JldFJlc3BvbnNlEkcKCEdldEV2ZW50EhwucG9zdGhvcm4udjEuR2V0RXZlbnRSZXF1ZXN0Gh0ucG9zdGhvcm4udjEuR2V0RXZlbnRSZXNwb25zZRJNCgpMaXN0RXZlbnRzEh4ucG9zdGhvcm4udjEuTGlzdEV2ZW50c1JlcXVlc3QaHy5wb3N0aG9ybi52MS5MaXN0RXZlbnRzUmVzcG9uc2USWQoOTGlzdERlbGl2ZXJpZXMSIi5wb3N0aG9ybi52MS5MaXN0RGVsaXZlcmllc1JlcXVlc3QaIy5wb3N0aG9ybi52MS5MaXN0RGVsaXZlcmllc1Jlc3BvbnNlElAKC0dldERlbGl2ZXJ5Eh8ucG9zdGhvcm4udjEuR2V0RGVsaXZlcnlSZXF1ZXN0GiAucG9zdGhvcm4udjEuR2V0RGVsaXZlcnlSZXNwb25zZRJWCg1SZXRyeURlbGl2ZXJ5EiEucG9zdGhvcm4udjEuUmV0cnlEZWxpdmVyeVJlcXVlc3QaIi5wb3N0aG9ybi52MS5SZXRyeURlbGl2ZXJ5UmVzcG9uc2USdAoXUmVjb3ZlckZhaWxlZERlbGl2ZXJpZXMSKy5wb3N0aG9ybi52MS5SZWNvdmVyRmFpbGVkRGVsaXZlcmllc1JlcXVlc3QaLC5wb3N0aG9ybi52MS5SZWNvdmVyRmFpbGVkRGVsaXZlcmllc1Jlc3BvbnNlElkKDkxpc3RFdmVudFR5cGVzEiIucG9zdGhvcm4udjEuTGlzdEV2ZW50VHlwZXNSZXF1ZXN0GiMucG9zdGhvcm4udjEuTGlzdEV2ZW50VHlwZXNSZXNwb25zZRJeCg9XYXRjaERlbGl2ZXJpZXMSIy5wb3N0aG9ybi52MS5XYXRjaERlbGl2ZXJpZXNSZXF1ZXN0GiQucG9zdGhvcm4udjEuV2F0Y2hEZWxpdmVyaWVzUmVzcG9uc2UwAWIGcHJvdG8z", [file_google_protobuf_field_mask, file_google_protobuf_struct, file_google_protobuf_timestamp]);
 
 /**
  * Event is one emitted event.
@@ -52,7 +52,7 @@ export type Event = Message<"posthorn.v1.Event"> & {
   customerId: string;
 
   /**
-   * The event's payload (the envelope's `data`).
+   * The event's payload (the envelope's `data`). Unset in EVENT_VIEW_BASIC.
    *
    * @generated from field: google.protobuf.Struct data = 4;
    */
@@ -81,6 +81,7 @@ export type Event = Message<"posthorn.v1.Event"> & {
 
   /**
    * The exact envelope bytes (canonical JSON, RFC 8785) that every attempt sends as its body.
+   * Empty in EVENT_VIEW_BASIC.
    *
    * @generated from field: bytes envelope = 8;
    */
@@ -171,11 +172,20 @@ export type Subscription = Message<"posthorn.v1.Subscription"> & {
   disabledReason: string;
 
   /**
-   * While a secret rotation's grace period runs: when the previous secret stops being used.
+   * While a secret rotation's grace period runs: when the previous secret stops being used
+   * (the latest such time when several previous secrets are still valid).
    *
    * @generated from field: google.protobuf.Timestamp previous_secret_expire_time = 11;
    */
   previousSecretExpireTime?: Timestamp | undefined;
+
+  /**
+   * Every signing secret valid now, current first, then older ones newest first; never the
+   * secret values. Requests are signed with each of them.
+   *
+   * @generated from field: repeated posthorn.v1.SigningSecretInfo secrets = 12;
+   */
+  secrets: SigningSecretInfo[];
 };
 
 /**
@@ -184,6 +194,34 @@ export type Subscription = Message<"posthorn.v1.Subscription"> & {
  */
 export const SubscriptionSchema: GenMessage<Subscription> = /*@__PURE__*/
   messageDesc(file_posthorn_v1_webhook_service, 1);
+
+/**
+ * SigningSecretInfo describes one valid signing secret of a subscription, never its value.
+ *
+ * @generated from message posthorn.v1.SigningSecretInfo
+ */
+export type SigningSecretInfo = Message<"posthorn.v1.SigningSecretInfo"> & {
+  /**
+   * Whether this is the current secret (the one the last Subscribe or rotation returned).
+   *
+   * @generated from field: bool current = 1;
+   */
+  current: boolean;
+
+  /**
+   * When this previous secret stops being used; unset for the current secret.
+   *
+   * @generated from field: google.protobuf.Timestamp expire_time = 2;
+   */
+  expireTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message posthorn.v1.SigningSecretInfo.
+ * Use `create(SigningSecretInfoSchema)` to create a new message.
+ */
+export const SigningSecretInfoSchema: GenMessage<SigningSecretInfo> = /*@__PURE__*/
+  messageDesc(file_posthorn_v1_webhook_service, 2);
 
 /**
  * Delivery is one event sent to one subscription.
@@ -288,7 +326,7 @@ export type Delivery = Message<"posthorn.v1.Delivery"> & {
  * Use `create(DeliverySchema)` to create a new message.
  */
 export const DeliverySchema: GenMessage<Delivery> = /*@__PURE__*/
-  messageDesc(file_posthorn_v1_webhook_service, 2);
+  messageDesc(file_posthorn_v1_webhook_service, 3);
 
 /**
  * DeliveryAttempt is one HTTP POST of a delivery.
@@ -386,7 +424,7 @@ export type DeliveryAttempt = Message<"posthorn.v1.DeliveryAttempt"> & {
  * Use `create(DeliveryAttemptSchema)` to create a new message.
  */
 export const DeliveryAttemptSchema: GenMessage<DeliveryAttempt> = /*@__PURE__*/
-  messageDesc(file_posthorn_v1_webhook_service, 3);
+  messageDesc(file_posthorn_v1_webhook_service, 4);
 
 /**
  * EmitRequest describes one event to emit.
@@ -409,7 +447,8 @@ export type EmitRequest = Message<"posthorn.v1.EmitRequest"> & {
   customerId: string;
 
   /**
-   * Payload, a JSON object of at most 256 KiB once serialized (server setting).
+   * Payload, a JSON object of at most 256 KiB once serialized (server setting), nested at most
+   * 32 levels deep. Integers must lie within +/-(2^53 - 1); send larger ones as strings.
    *
    * @generated from field: google.protobuf.Struct data = 3;
    */
@@ -417,11 +456,20 @@ export type EmitRequest = Message<"posthorn.v1.EmitRequest"> & {
 
   /**
    * Optional, at most 255 characters: the same (customer_id, idempotency_key) within 24 hours
-   * returns the original event and creates nothing.
+   * returns the original event and creates nothing; with a different type or data it is
+   * refused (FAILED_PRECONDITION).
    *
    * @generated from field: string idempotency_key = 4;
    */
   idempotencyKey: string;
+
+  /**
+   * How much of the event the response carries; unset means EVENT_VIEW_BASIC (no `data`, no
+   * `envelope`). Must be unset inside EmitBatchRequest (set the batch's `view` instead).
+   *
+   * @generated from field: posthorn.v1.EventView view = 5;
+   */
+  view: EventView;
 };
 
 /**
@@ -429,7 +477,7 @@ export type EmitRequest = Message<"posthorn.v1.EmitRequest"> & {
  * Use `create(EmitRequestSchema)` to create a new message.
  */
 export const EmitRequestSchema: GenMessage<EmitRequest> = /*@__PURE__*/
-  messageDesc(file_posthorn_v1_webhook_service, 4);
+  messageDesc(file_posthorn_v1_webhook_service, 5);
 
 /**
  * EmitResponse is the stored event.
@@ -438,7 +486,7 @@ export const EmitRequestSchema: GenMessage<EmitRequest> = /*@__PURE__*/
  */
 export type EmitResponse = Message<"posthorn.v1.EmitResponse"> & {
   /**
-   * The event (the original one when `replayed`).
+   * The event (the original one when `replayed`), in the requested view (BASIC by default).
    *
    * @generated from field: posthorn.v1.Event event = 1;
    */
@@ -464,7 +512,7 @@ export type EmitResponse = Message<"posthorn.v1.EmitResponse"> & {
  * Use `create(EmitResponseSchema)` to create a new message.
  */
 export const EmitResponseSchema: GenMessage<EmitResponse> = /*@__PURE__*/
-  messageDesc(file_posthorn_v1_webhook_service, 5);
+  messageDesc(file_posthorn_v1_webhook_service, 6);
 
 /**
  * EmitBatchRequest holds up to 500 events.
@@ -473,11 +521,20 @@ export const EmitResponseSchema: GenMessage<EmitResponse> = /*@__PURE__*/
  */
 export type EmitBatchRequest = Message<"posthorn.v1.EmitBatchRequest"> & {
   /**
-   * The events, 1 to 500.
+   * The events, 1 to 500, with at most 4 MiB of `data` (canonical JSON) in all.
    *
    * @generated from field: repeated posthorn.v1.EmitRequest events = 1;
    */
   events: EmitRequest[];
+
+  /**
+   * How much of each event the response carries; unset means EVENT_VIEW_BASIC. With
+   * EVENT_VIEW_FULL a batch whose response would reach 4 MiB is refused before anything is
+   * written (INVALID_ARGUMENT).
+   *
+   * @generated from field: posthorn.v1.EventView view = 2;
+   */
+  view: EventView;
 };
 
 /**
@@ -485,7 +542,7 @@ export type EmitBatchRequest = Message<"posthorn.v1.EmitBatchRequest"> & {
  * Use `create(EmitBatchRequestSchema)` to create a new message.
  */
 export const EmitBatchRequestSchema: GenMessage<EmitBatchRequest> = /*@__PURE__*/
-  messageDesc(file_posthorn_v1_webhook_service, 6);
+  messageDesc(file_posthorn_v1_webhook_service, 7);
 
 /**
  * EmitBatchResponse answers each event of the batch, in order.
@@ -506,7 +563,7 @@ export type EmitBatchResponse = Message<"posthorn.v1.EmitBatchResponse"> & {
  * Use `create(EmitBatchResponseSchema)` to create a new message.
  */
 export const EmitBatchResponseSchema: GenMessage<EmitBatchResponse> = /*@__PURE__*/
-  messageDesc(file_posthorn_v1_webhook_service, 7);
+  messageDesc(file_posthorn_v1_webhook_service, 8);
 
 /**
  * SubscribeRequest registers an endpoint.
@@ -562,7 +619,7 @@ export type SubscribeRequest = Message<"posthorn.v1.SubscribeRequest"> & {
  * Use `create(SubscribeRequestSchema)` to create a new message.
  */
 export const SubscribeRequestSchema: GenMessage<SubscribeRequest> = /*@__PURE__*/
-  messageDesc(file_posthorn_v1_webhook_service, 8);
+  messageDesc(file_posthorn_v1_webhook_service, 9);
 
 /**
  * SubscribeResponse is the new subscription and its secret.
@@ -591,7 +648,7 @@ export type SubscribeResponse = Message<"posthorn.v1.SubscribeResponse"> & {
  * Use `create(SubscribeResponseSchema)` to create a new message.
  */
 export const SubscribeResponseSchema: GenMessage<SubscribeResponse> = /*@__PURE__*/
-  messageDesc(file_posthorn_v1_webhook_service, 9);
+  messageDesc(file_posthorn_v1_webhook_service, 10);
 
 /**
  * GetSubscriptionRequest names one subscription.
@@ -612,7 +669,7 @@ export type GetSubscriptionRequest = Message<"posthorn.v1.GetSubscriptionRequest
  * Use `create(GetSubscriptionRequestSchema)` to create a new message.
  */
 export const GetSubscriptionRequestSchema: GenMessage<GetSubscriptionRequest> = /*@__PURE__*/
-  messageDesc(file_posthorn_v1_webhook_service, 10);
+  messageDesc(file_posthorn_v1_webhook_service, 11);
 
 /**
  * GetSubscriptionResponse is the subscription.
@@ -633,7 +690,7 @@ export type GetSubscriptionResponse = Message<"posthorn.v1.GetSubscriptionRespon
  * Use `create(GetSubscriptionResponseSchema)` to create a new message.
  */
 export const GetSubscriptionResponseSchema: GenMessage<GetSubscriptionResponse> = /*@__PURE__*/
-  messageDesc(file_posthorn_v1_webhook_service, 11);
+  messageDesc(file_posthorn_v1_webhook_service, 12);
 
 /**
  * ListSubscriptionsRequest pages through subscriptions.
@@ -676,7 +733,7 @@ export type ListSubscriptionsRequest = Message<"posthorn.v1.ListSubscriptionsReq
  * Use `create(ListSubscriptionsRequestSchema)` to create a new message.
  */
 export const ListSubscriptionsRequestSchema: GenMessage<ListSubscriptionsRequest> = /*@__PURE__*/
-  messageDesc(file_posthorn_v1_webhook_service, 12);
+  messageDesc(file_posthorn_v1_webhook_service, 13);
 
 /**
  * ListSubscriptionsResponse is one page.
@@ -704,7 +761,7 @@ export type ListSubscriptionsResponse = Message<"posthorn.v1.ListSubscriptionsRe
  * Use `create(ListSubscriptionsResponseSchema)` to create a new message.
  */
 export const ListSubscriptionsResponseSchema: GenMessage<ListSubscriptionsResponse> = /*@__PURE__*/
-  messageDesc(file_posthorn_v1_webhook_service, 13);
+  messageDesc(file_posthorn_v1_webhook_service, 14);
 
 /**
  * UpdateSubscriptionRequest changes some fields of a subscription.
@@ -733,7 +790,7 @@ export type UpdateSubscriptionRequest = Message<"posthorn.v1.UpdateSubscriptionR
  * Use `create(UpdateSubscriptionRequestSchema)` to create a new message.
  */
 export const UpdateSubscriptionRequestSchema: GenMessage<UpdateSubscriptionRequest> = /*@__PURE__*/
-  messageDesc(file_posthorn_v1_webhook_service, 14);
+  messageDesc(file_posthorn_v1_webhook_service, 15);
 
 /**
  * UpdateSubscriptionResponse is the updated subscription.
@@ -761,7 +818,7 @@ export type UpdateSubscriptionResponse = Message<"posthorn.v1.UpdateSubscription
  * Use `create(UpdateSubscriptionResponseSchema)` to create a new message.
  */
 export const UpdateSubscriptionResponseSchema: GenMessage<UpdateSubscriptionResponse> = /*@__PURE__*/
-  messageDesc(file_posthorn_v1_webhook_service, 15);
+  messageDesc(file_posthorn_v1_webhook_service, 16);
 
 /**
  * DeleteSubscriptionRequest names one subscription.
@@ -782,7 +839,7 @@ export type DeleteSubscriptionRequest = Message<"posthorn.v1.DeleteSubscriptionR
  * Use `create(DeleteSubscriptionRequestSchema)` to create a new message.
  */
 export const DeleteSubscriptionRequestSchema: GenMessage<DeleteSubscriptionRequest> = /*@__PURE__*/
-  messageDesc(file_posthorn_v1_webhook_service, 16);
+  messageDesc(file_posthorn_v1_webhook_service, 17);
 
 /**
  * DeleteSubscriptionResponse reports what the deletion canceled.
@@ -803,7 +860,7 @@ export type DeleteSubscriptionResponse = Message<"posthorn.v1.DeleteSubscription
  * Use `create(DeleteSubscriptionResponseSchema)` to create a new message.
  */
 export const DeleteSubscriptionResponseSchema: GenMessage<DeleteSubscriptionResponse> = /*@__PURE__*/
-  messageDesc(file_posthorn_v1_webhook_service, 17);
+  messageDesc(file_posthorn_v1_webhook_service, 18);
 
 /**
  * RotateSubscriptionSecretRequest asks for a new secret.
@@ -832,7 +889,7 @@ export type RotateSubscriptionSecretRequest = Message<"posthorn.v1.RotateSubscri
  * Use `create(RotateSubscriptionSecretRequestSchema)` to create a new message.
  */
 export const RotateSubscriptionSecretRequestSchema: GenMessage<RotateSubscriptionSecretRequest> = /*@__PURE__*/
-  messageDesc(file_posthorn_v1_webhook_service, 18);
+  messageDesc(file_posthorn_v1_webhook_service, 19);
 
 /**
  * RotateSubscriptionSecretResponse is the new secret.
@@ -860,7 +917,7 @@ export type RotateSubscriptionSecretResponse = Message<"posthorn.v1.RotateSubscr
  * Use `create(RotateSubscriptionSecretResponseSchema)` to create a new message.
  */
 export const RotateSubscriptionSecretResponseSchema: GenMessage<RotateSubscriptionSecretResponse> = /*@__PURE__*/
-  messageDesc(file_posthorn_v1_webhook_service, 19);
+  messageDesc(file_posthorn_v1_webhook_service, 20);
 
 /**
  * GetEventRequest names one event.
@@ -881,7 +938,7 @@ export type GetEventRequest = Message<"posthorn.v1.GetEventRequest"> & {
  * Use `create(GetEventRequestSchema)` to create a new message.
  */
 export const GetEventRequestSchema: GenMessage<GetEventRequest> = /*@__PURE__*/
-  messageDesc(file_posthorn_v1_webhook_service, 20);
+  messageDesc(file_posthorn_v1_webhook_service, 21);
 
 /**
  * GetEventResponse is the event.
@@ -902,7 +959,7 @@ export type GetEventResponse = Message<"posthorn.v1.GetEventResponse"> & {
  * Use `create(GetEventResponseSchema)` to create a new message.
  */
 export const GetEventResponseSchema: GenMessage<GetEventResponse> = /*@__PURE__*/
-  messageDesc(file_posthorn_v1_webhook_service, 21);
+  messageDesc(file_posthorn_v1_webhook_service, 22);
 
 /**
  * ListEventsRequest pages through events.
@@ -945,6 +1002,13 @@ export type ListEventsRequest = Message<"posthorn.v1.ListEventsRequest"> & {
    * @generated from field: bool newest_first = 5;
    */
   newestFirst: boolean;
+
+  /**
+   * How much of each event the page carries; unset means EVENT_VIEW_FULL.
+   *
+   * @generated from field: posthorn.v1.EventView view = 6;
+   */
+  view: EventView;
 };
 
 /**
@@ -952,7 +1016,7 @@ export type ListEventsRequest = Message<"posthorn.v1.ListEventsRequest"> & {
  * Use `create(ListEventsRequestSchema)` to create a new message.
  */
 export const ListEventsRequestSchema: GenMessage<ListEventsRequest> = /*@__PURE__*/
-  messageDesc(file_posthorn_v1_webhook_service, 22);
+  messageDesc(file_posthorn_v1_webhook_service, 23);
 
 /**
  * ListEventsResponse is one page.
@@ -980,7 +1044,7 @@ export type ListEventsResponse = Message<"posthorn.v1.ListEventsResponse"> & {
  * Use `create(ListEventsResponseSchema)` to create a new message.
  */
 export const ListEventsResponseSchema: GenMessage<ListEventsResponse> = /*@__PURE__*/
-  messageDesc(file_posthorn_v1_webhook_service, 23);
+  messageDesc(file_posthorn_v1_webhook_service, 24);
 
 /**
  * ListDeliveriesRequest pages through deliveries; filters combine with AND.
@@ -1044,7 +1108,7 @@ export type ListDeliveriesRequest = Message<"posthorn.v1.ListDeliveriesRequest">
  * Use `create(ListDeliveriesRequestSchema)` to create a new message.
  */
 export const ListDeliveriesRequestSchema: GenMessage<ListDeliveriesRequest> = /*@__PURE__*/
-  messageDesc(file_posthorn_v1_webhook_service, 24);
+  messageDesc(file_posthorn_v1_webhook_service, 25);
 
 /**
  * ListDeliveriesResponse is one page.
@@ -1072,7 +1136,7 @@ export type ListDeliveriesResponse = Message<"posthorn.v1.ListDeliveriesResponse
  * Use `create(ListDeliveriesResponseSchema)` to create a new message.
  */
 export const ListDeliveriesResponseSchema: GenMessage<ListDeliveriesResponse> = /*@__PURE__*/
-  messageDesc(file_posthorn_v1_webhook_service, 25);
+  messageDesc(file_posthorn_v1_webhook_service, 26);
 
 /**
  * GetDeliveryRequest names one delivery.
@@ -1093,7 +1157,7 @@ export type GetDeliveryRequest = Message<"posthorn.v1.GetDeliveryRequest"> & {
  * Use `create(GetDeliveryRequestSchema)` to create a new message.
  */
 export const GetDeliveryRequestSchema: GenMessage<GetDeliveryRequest> = /*@__PURE__*/
-  messageDesc(file_posthorn_v1_webhook_service, 26);
+  messageDesc(file_posthorn_v1_webhook_service, 27);
 
 /**
  * GetDeliveryResponse is the delivery.
@@ -1114,7 +1178,7 @@ export type GetDeliveryResponse = Message<"posthorn.v1.GetDeliveryResponse"> & {
  * Use `create(GetDeliveryResponseSchema)` to create a new message.
  */
 export const GetDeliveryResponseSchema: GenMessage<GetDeliveryResponse> = /*@__PURE__*/
-  messageDesc(file_posthorn_v1_webhook_service, 27);
+  messageDesc(file_posthorn_v1_webhook_service, 28);
 
 /**
  * RetryDeliveryRequest names one delivery to attempt now.
@@ -1135,7 +1199,7 @@ export type RetryDeliveryRequest = Message<"posthorn.v1.RetryDeliveryRequest"> &
  * Use `create(RetryDeliveryRequestSchema)` to create a new message.
  */
 export const RetryDeliveryRequestSchema: GenMessage<RetryDeliveryRequest> = /*@__PURE__*/
-  messageDesc(file_posthorn_v1_webhook_service, 28);
+  messageDesc(file_posthorn_v1_webhook_service, 29);
 
 /**
  * RetryDeliveryResponse is the re-queued delivery.
@@ -1156,7 +1220,7 @@ export type RetryDeliveryResponse = Message<"posthorn.v1.RetryDeliveryResponse">
  * Use `create(RetryDeliveryResponseSchema)` to create a new message.
  */
 export const RetryDeliveryResponseSchema: GenMessage<RetryDeliveryResponse> = /*@__PURE__*/
-  messageDesc(file_posthorn_v1_webhook_service, 29);
+  messageDesc(file_posthorn_v1_webhook_service, 30);
 
 /**
  * RecoverFailedDeliveriesRequest names a subscription and a start time.
@@ -1172,7 +1236,8 @@ export type RecoverFailedDeliveriesRequest = Message<"posthorn.v1.RecoverFailedD
   subscriptionId: string;
 
   /**
-   * Re-queue failed deliveries created at or after this time. Required.
+   * Re-queue failed deliveries created at or after this time. Required; a valid Timestamp
+   * (0001-01-01 to 9999-12-31, nanos 0 to 999999999).
    *
    * @generated from field: google.protobuf.Timestamp since = 2;
    */
@@ -1184,7 +1249,7 @@ export type RecoverFailedDeliveriesRequest = Message<"posthorn.v1.RecoverFailedD
  * Use `create(RecoverFailedDeliveriesRequestSchema)` to create a new message.
  */
 export const RecoverFailedDeliveriesRequestSchema: GenMessage<RecoverFailedDeliveriesRequest> = /*@__PURE__*/
-  messageDesc(file_posthorn_v1_webhook_service, 30);
+  messageDesc(file_posthorn_v1_webhook_service, 31);
 
 /**
  * RecoverFailedDeliveriesResponse reports how many deliveries were re-queued.
@@ -1205,7 +1270,7 @@ export type RecoverFailedDeliveriesResponse = Message<"posthorn.v1.RecoverFailed
  * Use `create(RecoverFailedDeliveriesResponseSchema)` to create a new message.
  */
 export const RecoverFailedDeliveriesResponseSchema: GenMessage<RecoverFailedDeliveriesResponse> = /*@__PURE__*/
-  messageDesc(file_posthorn_v1_webhook_service, 31);
+  messageDesc(file_posthorn_v1_webhook_service, 32);
 
 /**
  * ListEventTypesRequest has no fields.
@@ -1220,7 +1285,7 @@ export type ListEventTypesRequest = Message<"posthorn.v1.ListEventTypesRequest">
  * Use `create(ListEventTypesRequestSchema)` to create a new message.
  */
 export const ListEventTypesRequestSchema: GenMessage<ListEventTypesRequest> = /*@__PURE__*/
-  messageDesc(file_posthorn_v1_webhook_service, 32);
+  messageDesc(file_posthorn_v1_webhook_service, 33);
 
 /**
  * ListEventTypesResponse is the server's catalog.
@@ -1241,7 +1306,7 @@ export type ListEventTypesResponse = Message<"posthorn.v1.ListEventTypesResponse
  * Use `create(ListEventTypesResponseSchema)` to create a new message.
  */
 export const ListEventTypesResponseSchema: GenMessage<ListEventTypesResponse> = /*@__PURE__*/
-  messageDesc(file_posthorn_v1_webhook_service, 33);
+  messageDesc(file_posthorn_v1_webhook_service, 34);
 
 /**
  * WatchDeliveriesRequest filters the stream; filters combine with AND.
@@ -1269,7 +1334,7 @@ export type WatchDeliveriesRequest = Message<"posthorn.v1.WatchDeliveriesRequest
  * Use `create(WatchDeliveriesRequestSchema)` to create a new message.
  */
 export const WatchDeliveriesRequestSchema: GenMessage<WatchDeliveriesRequest> = /*@__PURE__*/
-  messageDesc(file_posthorn_v1_webhook_service, 34);
+  messageDesc(file_posthorn_v1_webhook_service, 35);
 
 /**
  * WatchDeliveriesResponse is one attempt's outcome.
@@ -1297,7 +1362,7 @@ export type WatchDeliveriesResponse = Message<"posthorn.v1.WatchDeliveriesRespon
  * Use `create(WatchDeliveriesResponseSchema)` to create a new message.
  */
 export const WatchDeliveriesResponseSchema: GenMessage<WatchDeliveriesResponse> = /*@__PURE__*/
-  messageDesc(file_posthorn_v1_webhook_service, 35);
+  messageDesc(file_posthorn_v1_webhook_service, 36);
 
 /**
  * SignatureScheme selects how requests to a subscription's endpoint are signed.
@@ -1469,10 +1534,55 @@ export const AttemptErrorKindSchema: GenEnum<AttemptErrorKind> = /*@__PURE__*/
   enumDesc(file_posthorn_v1_webhook_service, 2);
 
 /**
+ * EventView selects how much of an event a response carries (AIP-157 partial responses).
+ *
+ * @generated from enum posthorn.v1.EventView
+ */
+export enum EventView {
+  /**
+   * The method's default: BASIC for Emit and EmitBatch, FULL for GetEvent and ListEvents.
+   *
+   * @generated from enum value: EVENT_VIEW_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Every field except `data` and `envelope`: what a caller that just sent the payload needs.
+   *
+   * @generated from enum value: EVENT_VIEW_BASIC = 1;
+   */
+  BASIC = 1,
+
+  /**
+   * Every field, `data` and `envelope` included.
+   *
+   * @generated from enum value: EVENT_VIEW_FULL = 2;
+   */
+  FULL = 2,
+}
+
+/**
+ * Describes the enum posthorn.v1.EventView.
+ */
+export const EventViewSchema: GenEnum<EventView> = /*@__PURE__*/
+  enumDesc(file_posthorn_v1_webhook_service, 3);
+
+/**
  * WebhookService is the only service of the Posthorn API.
  *
- * Errors: INVALID_ARGUMENT names the field and what is wrong with it; NOT_FOUND names the
- * kind of object and the id; nothing is written when a call fails.
+ * Errors: INVALID_ARGUMENT names the field and what is wrong with it (and the limit, when a
+ * limit was passed); NOT_FOUND names the kind of object and the id; FAILED_PRECONDITION says
+ * which state forbids the call; UNAVAILABLE means the server could not reach its database (retry;
+ * Emit with the same idempotency key); INTERNAL carries a request id (`req_…`) that the server's
+ * log line of the failure also carries. Nothing is written when a call fails.
+ *
+ * Sizes: the server accepts request messages of up to 8 MiB, and every response (each list page
+ * included) stays under 4 MiB, the default receive limit of every gRPC client, so callers need no
+ * channel options.
+ *
+ * Numbers in `google.protobuf.Struct` are IEEE 754 doubles (as in JSON, RFC 8259 section 6): an
+ * integer beyond +/-(2^53 - 1) cannot be carried exactly and is refused (INVALID_ARGUMENT naming
+ * its path); send such numbers (64-bit ids, amounts in small units) as strings.
  *
  * @generated from service posthorn.v1.WebhookService
  */
@@ -1480,7 +1590,15 @@ export const WebhookService: GenService<{
   /**
    * Emit stores one event and creates one pending delivery per matching subscription, all in
    * one transaction. The same (customer_id, idempotency_key) within 24 hours returns the
-   * original event with `replayed` set and creates nothing.
+   * original event with `replayed` set and creates nothing; the same key with a different
+   * request (another type or other data) is refused with FAILED_PRECONDITION (as Stripe's
+   * `idempotency_error` and the IETF Idempotency-Key draft's 422), because answering it with the
+   * original event would tell the caller that an event it never emitted was stored.
+   *
+   * Retrying after an unknown outcome (DEADLINE_EXCEEDED, UNAVAILABLE, a dropped connection):
+   * send the same request with the same idempotency key; the SDKs do this for their own
+   * retries, and a caller that retries by itself must set the key (the SDKs' automatic key is
+   * new for each call).
    *
    * @generated from rpc posthorn.v1.WebhookService.Emit
    */
@@ -1490,7 +1608,9 @@ export const WebhookService: GenService<{
     output: typeof EmitResponseSchema;
   },
   /**
-   * EmitBatch emits up to 500 events in one transaction: all are stored or none is.
+   * EmitBatch emits 1 to 500 events in one transaction: all are stored or none is. The events'
+   * `data` may total at most 4 MiB of canonical JSON (larger batches are refused before
+   * anything is written; split them). Idempotency keys work per event as in Emit.
    *
    * @generated from rpc posthorn.v1.WebhookService.EmitBatch
    */
@@ -1520,7 +1640,8 @@ export const WebhookService: GenService<{
     output: typeof GetSubscriptionResponseSchema;
   },
   /**
-   * ListSubscriptions pages through subscriptions, oldest first (or newest first).
+   * ListSubscriptions pages through subscriptions, oldest first (or newest first). A page ends
+   * early (with a `next_page_token`) before its response would reach 2 MiB.
    *
    * @generated from rpc posthorn.v1.WebhookService.ListSubscriptions
    */
@@ -1553,7 +1674,8 @@ export const WebhookService: GenService<{
   },
   /**
    * RotateSubscriptionSecret issues a new secret. The previous one stays valid (requests are
-   * signed with both) until its grace period ends.
+   * signed with both) until its grace period ends. A grace period of 0 revokes every older
+   * secret at once (e.g. after a leak): from then on requests carry only the new signature.
    *
    * @generated from rpc posthorn.v1.WebhookService.RotateSubscriptionSecret
    */
@@ -1573,7 +1695,8 @@ export const WebhookService: GenService<{
     output: typeof GetEventResponseSchema;
   },
   /**
-   * ListEvents pages through events, oldest first (or newest first).
+   * ListEvents pages through events, oldest first (or newest first). A page ends early (with a
+   * `next_page_token`) before its response would reach 2 MiB.
    *
    * @generated from rpc posthorn.v1.WebhookService.ListEvents
    */
@@ -1583,7 +1706,9 @@ export const WebhookService: GenService<{
     output: typeof ListEventsResponseSchema;
   },
   /**
-   * ListDeliveries pages through deliveries, oldest first (or newest first), each with all of its attempts.
+   * ListDeliveries pages through deliveries, oldest first (or newest first), each with all of
+   * its attempts. A page ends early (with a `next_page_token`) before its response would reach
+   * 2 MiB.
    *
    * @generated from rpc posthorn.v1.WebhookService.ListDeliveries
    */

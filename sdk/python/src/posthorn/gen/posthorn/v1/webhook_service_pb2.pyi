@@ -38,6 +38,12 @@ class AttemptErrorKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ATTEMPT_ERROR_KIND_OTHER: _ClassVar[AttemptErrorKind]
     ATTEMPT_ERROR_KIND_ABANDONED: _ClassVar[AttemptErrorKind]
     ATTEMPT_ERROR_KIND_SHUTDOWN: _ClassVar[AttemptErrorKind]
+
+class EventView(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    EVENT_VIEW_UNSPECIFIED: _ClassVar[EventView]
+    EVENT_VIEW_BASIC: _ClassVar[EventView]
+    EVENT_VIEW_FULL: _ClassVar[EventView]
 SIGNATURE_SCHEME_UNSPECIFIED: SignatureScheme
 SIGNATURE_SCHEME_V1: SignatureScheme
 SIGNATURE_SCHEME_STANDARD_WEBHOOKS: SignatureScheme
@@ -56,6 +62,9 @@ ATTEMPT_ERROR_KIND_BLOCKED_ADDRESS: AttemptErrorKind
 ATTEMPT_ERROR_KIND_OTHER: AttemptErrorKind
 ATTEMPT_ERROR_KIND_ABANDONED: AttemptErrorKind
 ATTEMPT_ERROR_KIND_SHUTDOWN: AttemptErrorKind
+EVENT_VIEW_UNSPECIFIED: EventView
+EVENT_VIEW_BASIC: EventView
+EVENT_VIEW_FULL: EventView
 
 class Event(_message.Message):
     __slots__ = ("id", "type", "customer_id", "data", "api_version", "create_time", "idempotency_key", "envelope")
@@ -78,7 +87,7 @@ class Event(_message.Message):
     def __init__(self, id: _Optional[str] = ..., type: _Optional[str] = ..., customer_id: _Optional[str] = ..., data: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., api_version: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., idempotency_key: _Optional[str] = ..., envelope: _Optional[bytes] = ...) -> None: ...
 
 class Subscription(_message.Message):
-    __slots__ = ("id", "customer_id", "endpoint_url", "event_types", "enabled", "description", "signature_scheme", "create_time", "update_time", "disabled_reason", "previous_secret_expire_time")
+    __slots__ = ("id", "customer_id", "endpoint_url", "event_types", "enabled", "description", "signature_scheme", "create_time", "update_time", "disabled_reason", "previous_secret_expire_time", "secrets")
     ID_FIELD_NUMBER: _ClassVar[int]
     CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
     ENDPOINT_URL_FIELD_NUMBER: _ClassVar[int]
@@ -90,6 +99,7 @@ class Subscription(_message.Message):
     UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
     DISABLED_REASON_FIELD_NUMBER: _ClassVar[int]
     PREVIOUS_SECRET_EXPIRE_TIME_FIELD_NUMBER: _ClassVar[int]
+    SECRETS_FIELD_NUMBER: _ClassVar[int]
     id: str
     customer_id: str
     endpoint_url: str
@@ -101,7 +111,16 @@ class Subscription(_message.Message):
     update_time: _timestamp_pb2.Timestamp
     disabled_reason: str
     previous_secret_expire_time: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[str] = ..., customer_id: _Optional[str] = ..., endpoint_url: _Optional[str] = ..., event_types: _Optional[_Iterable[str]] = ..., enabled: _Optional[bool] = ..., description: _Optional[str] = ..., signature_scheme: _Optional[_Union[SignatureScheme, str]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., disabled_reason: _Optional[str] = ..., previous_secret_expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    secrets: _containers.RepeatedCompositeFieldContainer[SigningSecretInfo]
+    def __init__(self, id: _Optional[str] = ..., customer_id: _Optional[str] = ..., endpoint_url: _Optional[str] = ..., event_types: _Optional[_Iterable[str]] = ..., enabled: _Optional[bool] = ..., description: _Optional[str] = ..., signature_scheme: _Optional[_Union[SignatureScheme, str]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., disabled_reason: _Optional[str] = ..., previous_secret_expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., secrets: _Optional[_Iterable[_Union[SigningSecretInfo, _Mapping]]] = ...) -> None: ...
+
+class SigningSecretInfo(_message.Message):
+    __slots__ = ("current", "expire_time")
+    CURRENT_FIELD_NUMBER: _ClassVar[int]
+    EXPIRE_TIME_FIELD_NUMBER: _ClassVar[int]
+    current: bool
+    expire_time: _timestamp_pb2.Timestamp
+    def __init__(self, current: _Optional[bool] = ..., expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class Delivery(_message.Message):
     __slots__ = ("id", "event_id", "subscription_id", "customer_id", "event_type", "endpoint_url", "state", "attempt_count", "next_attempt_time", "create_time", "update_time", "final_reason", "attempts")
@@ -162,16 +181,18 @@ class DeliveryAttempt(_message.Message):
     def __init__(self, id: _Optional[str] = ..., delivery_id: _Optional[str] = ..., attempt_number: _Optional[int] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., status_code: _Optional[int] = ..., duration_ms: _Optional[int] = ..., error_kind: _Optional[_Union[AttemptErrorKind, str]] = ..., error_message: _Optional[str] = ..., response_excerpt: _Optional[str] = ..., signature: _Optional[str] = ..., succeeded: _Optional[bool] = ..., will_retry: _Optional[bool] = ...) -> None: ...
 
 class EmitRequest(_message.Message):
-    __slots__ = ("type", "customer_id", "data", "idempotency_key")
+    __slots__ = ("type", "customer_id", "data", "idempotency_key", "view")
     TYPE_FIELD_NUMBER: _ClassVar[int]
     CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
     DATA_FIELD_NUMBER: _ClassVar[int]
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    VIEW_FIELD_NUMBER: _ClassVar[int]
     type: str
     customer_id: str
     data: _struct_pb2.Struct
     idempotency_key: str
-    def __init__(self, type: _Optional[str] = ..., customer_id: _Optional[str] = ..., data: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., idempotency_key: _Optional[str] = ...) -> None: ...
+    view: EventView
+    def __init__(self, type: _Optional[str] = ..., customer_id: _Optional[str] = ..., data: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., idempotency_key: _Optional[str] = ..., view: _Optional[_Union[EventView, str]] = ...) -> None: ...
 
 class EmitResponse(_message.Message):
     __slots__ = ("event", "matched_subscriptions", "replayed")
@@ -184,10 +205,12 @@ class EmitResponse(_message.Message):
     def __init__(self, event: _Optional[_Union[Event, _Mapping]] = ..., matched_subscriptions: _Optional[int] = ..., replayed: _Optional[bool] = ...) -> None: ...
 
 class EmitBatchRequest(_message.Message):
-    __slots__ = ("events",)
+    __slots__ = ("events", "view")
     EVENTS_FIELD_NUMBER: _ClassVar[int]
+    VIEW_FIELD_NUMBER: _ClassVar[int]
     events: _containers.RepeatedCompositeFieldContainer[EmitRequest]
-    def __init__(self, events: _Optional[_Iterable[_Union[EmitRequest, _Mapping]]] = ...) -> None: ...
+    view: EventView
+    def __init__(self, events: _Optional[_Iterable[_Union[EmitRequest, _Mapping]]] = ..., view: _Optional[_Union[EventView, str]] = ...) -> None: ...
 
 class EmitBatchResponse(_message.Message):
     __slots__ = ("results",)
@@ -308,18 +331,20 @@ class GetEventResponse(_message.Message):
     def __init__(self, event: _Optional[_Union[Event, _Mapping]] = ...) -> None: ...
 
 class ListEventsRequest(_message.Message):
-    __slots__ = ("customer_id", "type", "page_size", "page_token", "newest_first")
+    __slots__ = ("customer_id", "type", "page_size", "page_token", "newest_first", "view")
     CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
     TYPE_FIELD_NUMBER: _ClassVar[int]
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     NEWEST_FIRST_FIELD_NUMBER: _ClassVar[int]
+    VIEW_FIELD_NUMBER: _ClassVar[int]
     customer_id: str
     type: str
     page_size: int
     page_token: str
     newest_first: bool
-    def __init__(self, customer_id: _Optional[str] = ..., type: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., newest_first: _Optional[bool] = ...) -> None: ...
+    view: EventView
+    def __init__(self, customer_id: _Optional[str] = ..., type: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., newest_first: _Optional[bool] = ..., view: _Optional[_Union[EventView, str]] = ...) -> None: ...
 
 class ListEventsResponse(_message.Message):
     __slots__ = ("events", "next_page_token")

@@ -28,8 +28,19 @@ if _version_not_supported:
 class WebhookServiceStub:
     """WebhookService is the only service of the Posthorn API.
 
-    Errors: INVALID_ARGUMENT names the field and what is wrong with it; NOT_FOUND names the
-    kind of object and the id; nothing is written when a call fails.
+    Errors: INVALID_ARGUMENT names the field and what is wrong with it (and the limit, when a
+    limit was passed); NOT_FOUND names the kind of object and the id; FAILED_PRECONDITION says
+    which state forbids the call; UNAVAILABLE means the server could not reach its database (retry;
+    Emit with the same idempotency key); INTERNAL carries a request id (`req_…`) that the server's
+    log line of the failure also carries. Nothing is written when a call fails.
+
+    Sizes: the server accepts request messages of up to 8 MiB, and every response (each list page
+    included) stays under 4 MiB, the default receive limit of every gRPC client, so callers need no
+    channel options.
+
+    Numbers in `google.protobuf.Struct` are IEEE 754 doubles (as in JSON, RFC 8259 section 6): an
+    integer beyond +/-(2^53 - 1) cannot be carried exactly and is refused (INVALID_ARGUMENT naming
+    its path); send such numbers (64-bit ids, amounts in small units) as strings.
     """
 
     def __init__(self, channel):
@@ -123,21 +134,42 @@ class WebhookServiceStub:
 class WebhookServiceServicer:
     """WebhookService is the only service of the Posthorn API.
 
-    Errors: INVALID_ARGUMENT names the field and what is wrong with it; NOT_FOUND names the
-    kind of object and the id; nothing is written when a call fails.
+    Errors: INVALID_ARGUMENT names the field and what is wrong with it (and the limit, when a
+    limit was passed); NOT_FOUND names the kind of object and the id; FAILED_PRECONDITION says
+    which state forbids the call; UNAVAILABLE means the server could not reach its database (retry;
+    Emit with the same idempotency key); INTERNAL carries a request id (`req_…`) that the server's
+    log line of the failure also carries. Nothing is written when a call fails.
+
+    Sizes: the server accepts request messages of up to 8 MiB, and every response (each list page
+    included) stays under 4 MiB, the default receive limit of every gRPC client, so callers need no
+    channel options.
+
+    Numbers in `google.protobuf.Struct` are IEEE 754 doubles (as in JSON, RFC 8259 section 6): an
+    integer beyond +/-(2^53 - 1) cannot be carried exactly and is refused (INVALID_ARGUMENT naming
+    its path); send such numbers (64-bit ids, amounts in small units) as strings.
     """
 
     def Emit(self, request, context):
         """Emit stores one event and creates one pending delivery per matching subscription, all in
         one transaction. The same (customer_id, idempotency_key) within 24 hours returns the
-        original event with `replayed` set and creates nothing.
+        original event with `replayed` set and creates nothing; the same key with a different
+        request (another type or other data) is refused with FAILED_PRECONDITION (as Stripe's
+        `idempotency_error` and the IETF Idempotency-Key draft's 422), because answering it with the
+        original event would tell the caller that an event it never emitted was stored.
+
+        Retrying after an unknown outcome (DEADLINE_EXCEEDED, UNAVAILABLE, a dropped connection):
+        send the same request with the same idempotency key; the SDKs do this for their own
+        retries, and a caller that retries by itself must set the key (the SDKs' automatic key is
+        new for each call).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def EmitBatch(self, request, context):
-        """EmitBatch emits up to 500 events in one transaction: all are stored or none is.
+        """EmitBatch emits 1 to 500 events in one transaction: all are stored or none is. The events'
+        `data` may total at most 4 MiB of canonical JSON (larger batches are refused before
+        anything is written; split them). Idempotency keys work per event as in Emit.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -158,7 +190,8 @@ class WebhookServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListSubscriptions(self, request, context):
-        """ListSubscriptions pages through subscriptions, oldest first (or newest first).
+        """ListSubscriptions pages through subscriptions, oldest first (or newest first). A page ends
+        early (with a `next_page_token`) before its response would reach 2 MiB.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -182,7 +215,8 @@ class WebhookServiceServicer:
 
     def RotateSubscriptionSecret(self, request, context):
         """RotateSubscriptionSecret issues a new secret. The previous one stays valid (requests are
-        signed with both) until its grace period ends.
+        signed with both) until its grace period ends. A grace period of 0 revokes every older
+        secret at once (e.g. after a leak): from then on requests carry only the new signature.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -196,14 +230,17 @@ class WebhookServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListEvents(self, request, context):
-        """ListEvents pages through events, oldest first (or newest first).
+        """ListEvents pages through events, oldest first (or newest first). A page ends early (with a
+        `next_page_token`) before its response would reach 2 MiB.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ListDeliveries(self, request, context):
-        """ListDeliveries pages through deliveries, oldest first (or newest first), each with all of its attempts.
+        """ListDeliveries pages through deliveries, oldest first (or newest first), each with all of
+        its attempts. A page ends early (with a `next_page_token`) before its response would reach
+        2 MiB.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -338,8 +375,19 @@ def add_WebhookServiceServicer_to_server(servicer, server):
 class WebhookService:
     """WebhookService is the only service of the Posthorn API.
 
-    Errors: INVALID_ARGUMENT names the field and what is wrong with it; NOT_FOUND names the
-    kind of object and the id; nothing is written when a call fails.
+    Errors: INVALID_ARGUMENT names the field and what is wrong with it (and the limit, when a
+    limit was passed); NOT_FOUND names the kind of object and the id; FAILED_PRECONDITION says
+    which state forbids the call; UNAVAILABLE means the server could not reach its database (retry;
+    Emit with the same idempotency key); INTERNAL carries a request id (`req_…`) that the server's
+    log line of the failure also carries. Nothing is written when a call fails.
+
+    Sizes: the server accepts request messages of up to 8 MiB, and every response (each list page
+    included) stays under 4 MiB, the default receive limit of every gRPC client, so callers need no
+    channel options.
+
+    Numbers in `google.protobuf.Struct` are IEEE 754 doubles (as in JSON, RFC 8259 section 6): an
+    integer beyond +/-(2^53 - 1) cannot be carried exactly and is refused (INVALID_ARGUMENT naming
+    its path); send such numbers (64-bit ids, amounts in small units) as strings.
     """
 
     @staticmethod
