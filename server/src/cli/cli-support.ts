@@ -1,5 +1,6 @@
 import { Option, type Command } from "commander";
 import { createWebhookClient, PosthornError, status, type WebhookClient } from "@posthorn/sdk";
+import { unknownVariableProblems } from "../config/config.js";
 
 /**
  * What every client command shares: the `--address` option, one SDK client per run, and one
@@ -13,6 +14,22 @@ export const DEFAULT_ADDRESS = "127.0.0.1:50051";
 /** Bad command-line input: exit code 2 with a message that says what to fix. */
 export class UsageError extends Error {
   override readonly name = "UsageError";
+}
+
+/** The line after a configuration error. */
+export const CONFIG_HELP = 'See "Configuration" in README.md for every setting and its default.';
+
+/**
+ * Exits 2 when the environment has a `POSTHORN_*` variable that no part of Posthorn reads (a
+ * typo such as POSTHORN_ADRESS), naming the closest known one. Client commands accept the
+ * server's settings and the server accepts POSTHORN_ADDRESS: one shell serves both (see
+ * config/posthorn-variables.ts).
+ */
+export function refuseUnknownVariables(env: NodeJS.ProcessEnv = process.env): void {
+  const problems = unknownVariableProblems(env);
+  if (problems.length > 0) {
+    fail(new UsageError(`unknown environment variable:\n${problems.map((line) => `  ${line}`).join("\n")}\n${CONFIG_HELP}`));
+  }
 }
 
 /** Adds `--address <host:port>` (default `POSTHORN_ADDRESS`, else 127.0.0.1:50051). */

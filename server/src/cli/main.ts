@@ -2,7 +2,7 @@
 import { Command } from "commander";
 import { serve } from "./serve-command.js";
 import { registerClientCommands } from "./client-commands.js";
-import { fail } from "./cli-support.js";
+import { fail, refuseUnknownVariables } from "./cli-support.js";
 
 /**
  * `posthorn`: the server and a command-line client of its API. Exit codes: 0 success, 1 the
@@ -13,7 +13,11 @@ const program = new Command()
   .description("Posthorn, an outbound webhook dispatcher: run the server, or call its API.")
   .showHelpAfterError()
   // Set before the subcommands are added so they inherit it: commander's usage errors exit 2.
-  .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2));
+  .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2))
+  // `serve` and `migrate` check the environment with the rest of their configuration.
+  .hook("preAction", (_program, command) => {
+    if (command.name() !== "serve" && command.name() !== "migrate") refuseUnknownVariables();
+  });
 
 program
   .command("serve")

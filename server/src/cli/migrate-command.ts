@@ -1,14 +1,16 @@
 import type { Command } from "commander";
 import { ConfigError, loadConfig } from "../config/config.js";
 import { openStore } from "../store/database.js";
-import { migrate } from "../store/migrate.js";
-import { fail, print, UsageError } from "./cli-support.js";
+import { DatabasePermissionError, migrate } from "../store/migrate.js";
+import { CONFIG_HELP, fail, print, UsageError } from "./cli-support.js";
 
 /**
  * `posthorn migrate`: applies pending database migrations and exits, using the same settings as
  * `serve` (DATABASE_URL, else the embedded database in POSTHORN_DATA_DIR). `serve` migrates on
  * start too; run this first when several instances start together or the deploy wants the
- * schema change as its own step. Safe to run concurrently (advisory lock).
+ * schema change as its own step. Safe to run concurrently (advisory lock). Exit codes as for
+ * `serve`: 2 for bad configuration (checked before the database is opened) or a role that may
+ * not create the tables, 1 when the database cannot be used.
  */
 export function registerMigrateCommand(program: Command): void {
   program
@@ -19,7 +21,7 @@ export function registerMigrateCommand(program: Command): void {
       try {
         config = loadConfig();
       } catch (error) {
-        fail(error instanceof ConfigError ? new UsageError(error.message) : error);
+        fail(error instanceof ConfigError ? new UsageError(`${error.message}\n${CONFIG_HELP}`) : error);
       }
       const target = config.databaseUrl ? "DATABASE_URL" : `POSTHORN_DATA_DIR=${config.dataDir}`;
       try {
@@ -34,7 +36,7 @@ export function registerMigrateCommand(program: Command): void {
           await store.close();
         }
       } catch (error) {
-        fail(error);
+        fail(error instanceof DatabasePermissionError ? new UsageError(error.message) : error);
       }
     });
 }

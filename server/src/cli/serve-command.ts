@@ -1,6 +1,9 @@
 import { startApp } from "../app.js";
 import { ConfigError, ENV_NAMES, loadConfig, type Config } from "../config/config.js";
+import { maskSecrets } from "../config/show-value.js";
 import { createLogger, releaseLogOutput, type Logger } from "../observability/logger.js";
+import { DatabasePermissionError } from "../store/migrate.js";
+import { CONFIG_HELP } from "./cli-support.js";
 
 /** Time after the first signal within which the process has ended, beyond the shutdown timeout (ms). */
 const HARD_BOUND_EXTRA_MS = 2000;
@@ -12,9 +15,11 @@ const REPEAT_SIGNAL_MS = 1000;
 /**
  * `posthorn serve`: runs the server with the configuration from the environment until SIGTERM
  * or SIGINT, then shuts down gracefully (stop taking calls, let in-flight attempts finish or
- * release them) and exits 0. A bad setting exits 2 before anything starts; a start failure
- * (database unreachable, port in use) exits 1 with a message naming the setting to change. A
- * second signal during shutdown exits 1 at once.
+ * release them) and exits 0. A bad setting, an unknown `POSTHORN_*` variable or config-file key
+ * exits 2 before anything is opened or created; so does a database role that may not create
+ * Posthorn's tables (the message names the GRANT). Another start failure (database unreachable,
+ * port in use) exits 1 with a message naming the setting to change. A second signal during
+ * shutdown exits 1 at once.
  *
  * Hard bound: the process ends at most `POSTHORN_SHUTDOWN_TIMEOUT_MS` + 2 s after the first
  * signal, whatever clients, the database or stdout do (issue 10); when the graceful stop has not
@@ -27,7 +32,7 @@ export async function serve(): Promise<void> {
     config = loadConfig();
   } catch (error) {
     if (error instanceof ConfigError) {
-      process.stderr.write(`posthorn: ${withReceivedValues(error.message)}\nSee "Configuration" in README.md for every setting and its default.\n`);
+      process.stderr.write(`posthorn: ${error.message}\n${CONFIG_HELP}\n`);
       process.exit(2);
     }
     throw error;
@@ -42,6 +47,11 @@ export async function serve(): Promise<void> {
   } catch (error) {
     logger.fatal({ err: error }, "start failed");
     await releaseLogOutput(logger, LOG_RELEASE_MS);
+    if (error instanceof DatabasePermissionError) {
+      process.stderr.write(`posthorn: ${error.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
     const hint = explainStartFailure(error, config);
     if (hint !== undefined) process.stderr.write(`posthorn: ${hint}\n`);
     process.exitCode = 1;
@@ -84,29 +94,13 @@ function exitAfterLogs(logger: Logger, code: number): void {
   void releaseLogOutput(logger, LOG_RELEASE_MS).finally(() => process.exit(code));
 }
 
-/** Adds the value each bad environment variable had, e.g. `(got "maybe")`; secrets in URLs are masked. */
-function withReceivedValues(message: string, env: NodeJS.ProcessEnv = process.env): string {
-  return message
-    .split("\n")
-    .map((line) => {
-      const name = /^\s+([A-Z_]+) \(/.exec(line)?.[1];
-      const value = name === undefined ? undefined : env[name];
-      return value === undefined || value === "" ? line : `${line} (got "${maskPassword(value)}")`;
-    })
-    .join("\n");
-}
-
-function maskPassword(value: string): string {
-  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@]*@/i, "$1***@");
-}
-
 /** A sentence naming the setting behind a start failure and what to do, when we recognise it. */
 function explainStartFailure(error: unknown, config: Config): string | undefined {
   const { code, message } = error as { code?: string; message?: string };
   const text = `${code ?? ""} ${message ?? ""}`;
   if (config.databaseUrl !== undefined && /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|password|does not exist|28P01|3D000/.test(text)) {
     return (
-      `cannot use the database at ${ENV_NAMES.databaseUrl}=${maskPassword(config.databaseUrl)}: ${message}. ` +
+      `cannot use the database at ${ENV_NAMES.databaseUrl}=${maskSecrets(config.databaseUrl)}: ${message}. ` +
       `Check that PostgreSQL is running and the URL (host, port, user, database) is right, or unset ${ENV_NAMES.databaseUrl} ` +
       `to use the embedded database in ${ENV_NAMES.dataDir} (${config.dataDir}).`
     );

@@ -1,6 +1,9 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { DEFAULT_EVENT_TYPES } from "../domain/event-catalog.js";
+import { checkCidr, checkDatabaseUrl, checkProxyUrl } from "./config-checks.js";
+import { closestName, OTHER_POSTHORN_VARIABLES, unknownVariables } from "./posthorn-variables.js";
+import { showValue } from "./show-value.js";
 
 /**
  * Server configuration, read and validated once at start (zod) and passed down; nothing else
@@ -22,13 +25,19 @@ const bool = z.union(
 const hostPort = z
   .string()
   .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, "expected host:port, e.g. 127.0.0.1:50051 ([::1]:50051 for IPv6)");
+/** A string checked by one of config-checks.ts's functions (undefined = fine, else the reason). */
+const checked = (check: (value: string) => string | undefined) =>
+  z.string().check((ctx) => {
+    const problem = check(ctx.value);
+    if (problem !== undefined) ctx.issues.push({ code: "custom", message: problem, input: ctx.value });
+  });
 const eventType = z.string().regex(/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/, "event types look like `lead.created`");
 
 export const configSchema = z.object({
   /** gRPC listen address, host:port; port 0 picks a free port. */
   listenAddress: hostPort.default("127.0.0.1:50051"),
   /** PostgreSQL connection string; unset = embedded PGlite in `dataDir`. */
-  databaseUrl: z.string().url("expected a postgres:// URL").optional(),
+  databaseUrl: checked(checkDatabaseUrl).optional(),
   /** Embedded PGlite data folder (used only without `databaseUrl`). */
   dataDir: z.string().min(1).default("./.posthorn/data"),
   /** Brand in header names and User-Agent: `<brand>-Signature`, `<brand>-Webhooks/1.0` (contract). */
@@ -51,9 +60,9 @@ export const configSchema = z.object({
   /** Attempts in flight at once to one endpoint origin. */
   maxConcurrencyPerEndpoint: z.coerce.number().int().min(1).max(1000).default(8),
   /** CIDRs delivery may reach even though they are not global (e.g. 127.0.0.1/32 for local work). */
-  allowedCidrs: list.default([]),
+  allowedCidrs: list.pipe(z.array(checked(checkCidr))).default([]),
   /** Send every delivery through this HTTP(S) egress proxy instead of connecting directly. */
-  egressProxy: z.string().url("expected an http(s):// proxy URL").optional(),
+  egressProxy: checked(checkProxyUrl).optional(),
   /** Run delivery workers in this process (false: API only). */
   workers: bool.default(true),
   /** Serve the gRPC API in this process (false: workers only). */
@@ -104,47 +113,118 @@ export const ENV_NAMES: Record<keyof Config, string> = {
   shutdownTimeoutMs: "POSTHORN_SHUTDOWN_TIMEOUT_MS",
 };
 
-/** A setting that failed validation; `message` names the setting and says what to fix. */
+/** The variable naming the JSON config file (not a setting itself). */
+export const CONFIG_FILE_ENV = "POSTHORN_CONFIG_FILE";
+
+/** Every `POSTHORN_*` name some part of Posthorn reads (see posthorn-variables.ts). */
+export const KNOWN_POSTHORN_VARIABLES: readonly string[] = [
+  ...Object.values(ENV_NAMES),
+  CONFIG_FILE_ENV,
+  ...Object.keys(OTHER_POSTHORN_VARIABLES),
+];
+
+/**
+ * Bad configuration: `message` lists every problem, one per line, each naming the variable (or
+ * config-file key), what is wrong and the fix, and the value received (truncated, passwords
+ * masked). Commands exit 2 on it.
+ */
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n${problems.map((line) => `  ${line}`).join("\n")}`);
+  }
+}
+
+/** Where each setting's value came from, for naming it in a message. */
+type Origin = { kind: "env" } | { kind: "file"; path: string };
+
+/** How a setting is named in a message: `POSTHORN_X (key)`, or the file key and the file. */
+function settingLabel(key: string, origin: Origin): string {
+  const env = ENV_NAMES[key as keyof Config];
+  if (origin.kind === "file") return `${key} (in ${CONFIG_FILE_ENV}=${origin.path})`;
+  return env === undefined ? key : `${env} (${key})`;
+}
+
+/** Problems of `input` against the schema, one line each; see `ConfigError`. */
+function validate(input: Record<string, unknown>, originOf: (key: string) => Origin): { config?: Config; problems: string[] } {
+  const result = configSchema.safeParse(input);
+  if (result.success) return { config: result.data, problems: [] };
+  const problems = result.error.issues.map((issue) => {
+    const key = String(issue.path[0] ?? "");
+    const value = input[key];
+    const got = value === undefined ? "" : ` (got ${showValue(value)})`;
+    return `${settingLabel(key, originOf(key))}: ${issue.message}${got}`;
+  });
+  return { problems };
+}
+
+/** A line for each key of `input` that is not a setting, with the closest setting's key. */
+function unknownKeyProblems(input: Record<string, unknown>, origin: Origin): string[] {
+  const keys = Object.keys(ENV_NAMES);
+  const envToKey = new Map(Object.entries(ENV_NAMES).map(([key, env]) => [env, key]));
+  return Object.keys(input)
+    .filter((key) => !Object.hasOwn(ENV_NAMES, key))
+    .map((key) => {
+      const suggestion = envToKey.get(key) ?? closestName(key, keys);
+      const where = origin.kind === "file" ? ` in ${CONFIG_FILE_ENV}=${origin.path}` : "";
+      const fix = suggestion === undefined ? "remove it (keys are listed in README.md, Configuration)" : `did you mean "${suggestion}"?`;
+      return `${JSON.stringify(key.slice(0, 60))}${where}: not a setting; ${fix}`;
+    });
 }
 
 /**
- * Validates settings. `input` uses the `Config` keys (from code, tests or the config file).
- * Throws `ConfigError` listing every bad setting by its environment variable name.
+ * The `POSTHORN_*` variables in `env` that no part of Posthorn reads, one line each with the
+ * closest known name. Values are not shown: an unknown variable may hold a secret.
+ */
+export function unknownVariableProblems(env: NodeJS.ProcessEnv = process.env): string[] {
+  return unknownVariables(env, KNOWN_POSTHORN_VARIABLES).map(({ name, suggestion }) => {
+    const fix = suggestion === undefined ? "remove it (settings are listed in README.md, Configuration)" : `did you mean ${suggestion}?`;
+    return `${name}: not a Posthorn variable; ${fix}`;
+  });
+}
+
+/**
+ * Validates settings. `input` uses the `Config` keys (from code or tests); a key that is not a
+ * setting is an error too. Throws `ConfigError` listing every problem by environment variable name.
  */
 export function parseConfig(input: ConfigInput | Record<string, unknown>): Config {
-  const result = configSchema.safeParse(input);
-  if (!result.success) {
-    const lines = result.error.issues.map((issue) => {
-      const key = String(issue.path[0] ?? "");
-      const env = ENV_NAMES[key as keyof Config] ?? key;
-      return `  ${env} (${key}): ${issue.message}`;
-    });
-    throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
-  }
-  const config = result.data;
+  const record = input as Record<string, unknown>;
+  const unknown = unknownKeyProblems(record, { kind: "env" });
+  const { config, problems } = validate(record, () => ({ kind: "env" }));
+  if (unknown.length > 0 || config === undefined) throw new ConfigError([...unknown, ...problems]);
   return config;
 }
 
 /**
- * Reads settings from the environment (and the JSON file named by `POSTHORN_CONFIG_FILE`),
- * then validates them with `parseConfig`. Empty variables count as unset.
+ * Reads settings from the environment and the JSON file named by `POSTHORN_CONFIG_FILE` (an
+ * object with `Config` keys; the environment wins), then validates everything before anything
+ * is opened. Empty variables count as unset.
+ * @throws ConfigError listing, in one go, unknown `POSTHORN_*` variables, unknown file keys and
+ *   bad values, each with its variable or file key, the value and the fix.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   let fromFile: Record<string, unknown> = {};
-  const file = env.POSTHORN_CONFIG_FILE;
+  const file = env[CONFIG_FILE_ENV];
   if (file) {
+    let parsed: unknown;
     try {
-      fromFile = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+      parsed = JSON.parse(readFileSync(file, "utf8"));
     } catch (error) {
-      throw new ConfigError(`POSTHORN_CONFIG_FILE: cannot read ${file} as JSON: ${(error as Error).message}`);
+      throw new ConfigError([`${CONFIG_FILE_ENV}: cannot read ${showValue(file)} as JSON: ${(error as Error).message}`]);
     }
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+      throw new ConfigError([`${CONFIG_FILE_ENV}: ${showValue(file)} must hold a JSON object of settings, e.g. {"logLevel": "debug"} (got ${showValue(parsed)})`]);
+    }
+    fromFile = parsed as Record<string, unknown>;
   }
+  const fileOrigin: Origin = { kind: "file", path: file ?? "" };
   const fromEnv: Record<string, unknown> = {};
   for (const [key, name] of Object.entries(ENV_NAMES)) {
     const value = env[name];
     if (value !== undefined && value !== "") fromEnv[key] = value;
   }
-  return parseConfig({ ...fromFile, ...fromEnv });
+  const { config, problems } = validate({ ...fromFile, ...fromEnv }, (key) => (Object.hasOwn(fromEnv, key) ? { kind: "env" } : fileOrigin));
+  const unknown = [...unknownVariableProblems(env), ...unknownKeyProblems(fromFile, fileOrigin)];
+  if (unknown.length > 0 || config === undefined) throw new ConfigError([...unknown, ...problems]);
+  return config;
 }

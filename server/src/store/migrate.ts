@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { sql } from "kysely";
 import type { Store } from "./database.js";
 
 const MIGRATIONS_DIR = fileURLToPath(new URL("./migrations/", import.meta.url));
@@ -31,8 +32,19 @@ export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
  * takes a transaction-scoped advisory lock, so two servers starting together on an empty
  * database apply each migration exactly once: the second waits, then sees it applied
  * (graphile/worker's `migrate.ts` does the same). Returns the versions applied by this call.
+ * @throws DatabasePermissionError when PostgreSQL refuses a statement for lack of a privilege
+ *   (SQLSTATE 42501), naming the role, the database and the statement that grants it.
  */
 export async function migrate(store: Store, migrations = loadMigrations()): Promise<number[]> {
+  try {
+    return await applyMigrations(store, migrations);
+  } catch (error) {
+    if ((error as { code?: unknown }).code === INSUFFICIENT_PRIVILEGE) throw await explainPermission(store, error as Error);
+    throw error;
+  }
+}
+
+async function applyMigrations(store: Store, migrations: Migration[]): Promise<number[]> {
   const applied: number[] = [];
   for (const migration of migrations) {
     const ran = await store.scriptTransaction(async (exec) => {
@@ -50,4 +62,49 @@ export async function migrate(store: Store, migrations = loadMigrations()): Prom
     if (ran) applied.push(migration.version);
   }
   return applied;
+}
+
+/** SQLSTATE insufficient_privilege (PostgreSQL Appendix A). */
+const INSUFFICIENT_PRIVILEGE = "42501";
+
+/**
+ * The role lacks a privilege the migrations need; `message` names the role, the database and
+ * the fix. A configuration problem: commands exit 2 on it.
+ */
+export class DatabasePermissionError extends Error {
+  override readonly name = "DatabasePermissionError";
+}
+
+/**
+ * Builds the `DatabasePermissionError` for a 42501 `error`. Since PostgreSQL 15 schema `public`
+ * belongs to `pg_database_owner` and other roles may no longer create in it (release notes 15,
+ * "Remove PUBLIC creation permission on the public schema"); migrations need USAGE and CREATE
+ * on it, and even `CREATE TABLE IF NOT EXISTS` of an existing table checks CREATE, so the role
+ * that runs `serve` needs both.
+ */
+async function explainPermission(store: Store, error: Error): Promise<DatabasePermissionError> {
+  const schema = /permission denied for schema (\S+)/.exec(error.message)?.[1];
+  let who: { role: string; database: string; role_sql: string; schema_sql: string | null } | undefined;
+  try {
+    const result = await sql<NonNullable<typeof who>>`
+      SELECT current_user AS role, current_database() AS database, quote_ident(current_user) AS role_sql,
+             quote_ident(${schema ?? null}::text) AS schema_sql`.execute(store.db);
+    who = result.rows[0];
+  } catch {
+    // Naming them is best effort; the fix below still applies.
+  }
+  const role = who ? `role "${who.role}"` : "the database role";
+  const database = who ? `database "${who.database}"` : "the database";
+  if (schema === undefined) {
+    return new DatabasePermissionError(
+      `${role} lacks a privilege on ${database} that the migrations need (PostgreSQL: ${error.message}). ` +
+        `Run Posthorn with the role that owns its tables, or have the owner grant it.`,
+    );
+  }
+  const grant = `GRANT USAGE, CREATE ON SCHEMA ${who?.schema_sql ?? schema} TO ${who?.role_sql ?? "<role>"};`;
+  return new DatabasePermissionError(
+    `${role} may not create tables in schema "${schema}" of ${database} (PostgreSQL: ${error.message}); ` +
+      `since PostgreSQL 15 only the database owner may, unless granted. As the database owner or a superuser, ` +
+      `connected to ${database}, run: ${grant} Or connect as the database owner (DATABASE_URL).`,
+  );
 }
