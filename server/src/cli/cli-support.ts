@@ -21,7 +21,7 @@ export const CONFIG_HELP = 'See "Configuration" in README.md for every setting a
 
 /**
  * Exits 2 when the environment has a `POSTHORN_*` variable that no part of Posthorn reads (a
- * typo such as POSTHORN_ADRESS), naming the closest known one. Client commands accept the
+ * typo, ADRESS for ADDRESS), naming the closest known one. Client commands accept the
  * server's settings and the server accepts POSTHORN_ADDRESS: one shell serves both (see
  * config/posthorn-variables.ts).
  */

@@ -138,7 +138,7 @@ export class ConfigError extends Error {
 /** Where each setting's value came from, for naming it in a message. */
 type Origin = { kind: "env" } | { kind: "file"; path: string };
 
-/** How a setting is named in a message: `POSTHORN_X (key)`, or the file key and the file. */
+/** How a setting is named in a message: `POSTHORN_LISTEN_ADDRESS (listenAddress)`, or the file key and the file. */
 function settingLabel(key: string, origin: Origin): string {
   const env = ENV_NAMES[key as keyof Config];
   if (origin.kind === "file") return `${key} (in ${CONFIG_FILE_ENV}=${origin.path})`;

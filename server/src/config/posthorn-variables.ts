@@ -2,7 +2,7 @@ import didYouMean, { ThresholdTypeEnums } from "didyoumean2";
 
 /**
  * Which `POSTHORN_*` environment variables exist. A variable with that prefix that nothing in
- * Posthorn reads is almost always a typo (`POSTHORN_LISTEN_ADDRES`), and a typo silently falls
+ * Posthorn reads is almost always a typo (ADDRES for ADDRESS), and a typo silently falls
  * back to a default, so every `posthorn` command refuses it (exit 2) with the closest known name.
  *
  * Known names are one set for every command: the server settings (`ENV_NAMES` in config.ts),

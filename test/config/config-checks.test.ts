@@ -1,0 +1,131 @@
+/** The parser's side of the config checks: values, names and masking, without a process. */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig, parseConfig } from "../../server/src/config/config.js";
+import { checkCidr, checkDatabaseUrl, checkProxyUrl } from "../../server/src/config/config-checks.js";
+import { closestName } from "../../server/src/config/posthorn-variables.js";
+import { showValue } from "../../server/src/config/show-value.js";
+
+describe("CIDR check", () => {
+  it.each([
+    ["127.0.0.1/32", undefined],
+    ["10.0.0.0/8", undefined],
+    ["0.0.0.0/0", undefined],
+    ["fd00::/8", undefined],
+    ["::1/128", undefined],
+    ["notacidr", "is not a CIDR; expected address/prefix-length"],
+    ["10.0.0.0", "is not a CIDR"],
+    ["10.0.0.0/33", "prefix length 33 is out of range (IPv4: 0–32)"],
+    ["fd00::/129", "prefix length 129 is out of range (IPv6: 0–128)"],
+    ["127.1/32", '"127.1" is not an IPv4 or IPv6 address'],
+    ["300.0.0.0/8", "is not an IPv4 or IPv6 address"],
+    ["10.0.0.0/8/8", "is not a CIDR"],
+  ])("%s", (value, problem) => {
+    if (problem === undefined) expect(checkCidr(value)).toBeUndefined();
+    else expect(checkCidr(value)).toContain(problem);
+  });
+});
+
+describe("DATABASE_URL check", () => {
+  it.each([
+    ["postgres://user:pw@db.internal:5432/posthorn", undefined],
+    ["postgresql://db.internal/posthorn", undefined],
+    ["postgres://user@/posthorn?host=/var/run/postgresql", undefined],
+    ["mysql://user@db.internal/posthorn", 'scheme "mysql://" is not PostgreSQL'],
+    ["db.internal:5432", "not a URL"],
+    ["postgres:///posthorn", "no host"],
+    ["postgres://db.internal:99999/posthorn", "is the port 1–65535?"],
+  ])("%s", (value, problem) => {
+    if (problem === undefined) expect(checkDatabaseUrl(value)).toBeUndefined();
+    else expect(checkDatabaseUrl(value)).toContain(problem);
+  });
+});
+
+describe("egress proxy check", () => {
+  it.each([
+    ["http://proxy.internal:3128", undefined],
+    ["https://proxy.internal", undefined],
+    ["socks5://proxy.internal:1080", "SOCKS proxies are not supported"],
+    ["socks://proxy.internal:1080", "SOCKS proxies are not supported"],
+    ["ftp://proxy.internal", 'scheme "ftp:" is not supported'],
+    ["proxy.internal:3128", 'scheme "proxy.internal:" is not supported'],
+    ["not a url", "not a URL"],
+  ])("%s", (value, problem) => {
+    if (problem === undefined) expect(checkProxyUrl(value)).toBeUndefined();
+    else expect(checkProxyUrl(value)).toContain(problem);
+  });
+});
+
+describe("values in messages", () => {
+  it.each([
+    ["postgres://app:hunter2@db/posthorn", '"postgres://app:***@db/posthorn"'],
+    ["postgres://app:hun@ter/2@db/posthorn", '"postgres://app:***@db/posthorn"'],
+    ["postgres://db/posthorn?user=app&password=hunter2", '"postgres://db/posthorn?user=app&password=***"'],
+    ["http://u:hunter2@proxy:3128", '"http://u:***@proxy:3128"'],
+    [["10.0.0.0/8", "x"], '["10.0.0.0/8","x"]'],
+  ])("%j is shown as %s", (value, shown) => {
+    expect(showValue(value)).toBe(shown);
+  });
+
+  it("are cut after 80 characters", () => {
+    expect(showValue("a".repeat(500))).toBe(`"${"a".repeat(80)}…"`);
+  });
+});
+
+describe("did you mean", () => {
+  const names = ["POSTHORN_LISTEN_ADDRESS", "POSTHORN_ADDRESS", "POSTHORN_API", "POSTHORN_LOG_LEVEL"];
+  it.each([
+    ["POSTHORN_LISTEN_ADDRES", "POSTHORN_LISTEN_ADDRESS"],
+    ["POSTHORN_ADRESS", "POSTHORN_ADDRESS"],
+    ["posthorn_log_level", "POSTHORN_LOG_LEVEL"],
+    ["POSTHORN_XYZZY", undefined],
+  ])("%s → %s", (name, suggestion) => {
+    expect(closestName(name, names, "POSTHORN_")).toBe(suggestion);
+  });
+});
+
+describe("loadConfig", () => {
+  it("accepts the variables of the client commands and of Posthorn's own tooling", () => {
+    const config = loadConfig({
+      POSTHORN_ADDRESS: "127.0.0.1:1",
+      POSTHORN_PG_STOP: "pg_ctl stop",
+      POSTHORN_TEST_LOG_LEVEL: "debug",
+      POSTHORN_UNKNOWN_BUT_EMPTY: "",
+      POSTHORN_LISTEN_ADDRESS: "127.0.0.1:0",
+    });
+    expect(config.listenAddress).toBe("127.0.0.1:0");
+  });
+
+  it("lists every problem at once: unknown variables, unknown file keys, bad values from either source", () => {
+    const dir = mkdtempSync(join(tmpdir(), "posthorn-config-"));
+    const file = join(dir, "posthorn.json");
+    writeFileSync(file, JSON.stringify({ POSTHORN_BRAND: "Acme", retrySchedul: [1], allowedCidrs: ["10.0.0.0/8", "nope"], logLevel: "debug" }));
+    let error: unknown;
+    try {
+      loadConfig({ POSTHORN_CONFIG_FILE: file, POSTHORN_WORKER: "false", POSTHORN_LOG_LEVEL: "loud" });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([
+      "POSTHORN_WORKER: not a Posthorn variable; did you mean POSTHORN_WORKERS?",
+      `"POSTHORN_BRAND" in POSTHORN_CONFIG_FILE=${file}: not a setting; did you mean "brand"?`,
+      `"retrySchedul" in POSTHORN_CONFIG_FILE=${file}: not a setting; did you mean "retrySchedule"?`,
+      `allowedCidrs (in POSTHORN_CONFIG_FILE=${file}): "nope" is not a CIDR; expected address/prefix-length, e.g. 127.0.0.1/32, 10.0.0.0/8 or fd00::/8 (got ["10.0.0.0/8","nope"])`,
+      expect.stringMatching(/^POSTHORN_LOG_LEVEL \(logLevel\): .*\(got "loud"\)$/),
+    ]);
+  });
+
+  it("refuses a config file that is not a JSON object", () => {
+    const dir = mkdtempSync(join(tmpdir(), "posthorn-config-"));
+    const file = join(dir, "posthorn.json");
+    writeFileSync(file, "[1, 2]");
+    expect(() => loadConfig({ POSTHORN_CONFIG_FILE: file })).toThrow(/must hold a JSON object of settings.*\(got \[1,2\]\)/);
+  });
+
+  it("parseConfig refuses keys that are not settings", () => {
+    expect(() => parseConfig({ listenAdress: "127.0.0.1:0" })).toThrow('"listenAdress": not a setting; did you mean "listenAddress"?');
+  });
+});
