@@ -207,5 +207,10 @@ describe.skipIf(!process.env.DATABASE_URL)("a PostgreSQL role that may not creat
     const migrated = await posthorn(["migrate"], env);
     expect(migrated.code, migrated.stderr).toBe(0);
     expect(migrated.stdout).toContain("Applied migrations");
+
+    // A migrated database needs no CREATE right: a role that only uses the tables may start.
+    await asAdmin(adminUrl, [`REVOKE CREATE ON SCHEMA public FROM ${role}`]);
+    const again = await posthorn(["migrate"], env);
+    expect(again.code, again.stderr).toBe(0);
   });
 });

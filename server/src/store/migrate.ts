@@ -49,10 +49,16 @@ async function applyMigrations(store: Store, migrations: Migration[]): Promise<n
   for (const migration of migrations) {
     const ran = await store.scriptTransaction(async (exec) => {
       await exec(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`);
-      await exec(
-        `CREATE TABLE IF NOT EXISTS posthorn_migrations (
-           version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
-      );
+      // Created only when missing: PostgreSQL checks the schema's CREATE right even for CREATE
+      // TABLE IF NOT EXISTS on an existing table, and a role that only reads and writes the
+      // tables of a migrated database must still be able to start the server.
+      const table = await exec(`SELECT to_regclass('posthorn_migrations') IS NOT NULL AS present`);
+      if (!(table[0] as { present?: boolean } | undefined)?.present) {
+        await exec(
+          `CREATE TABLE posthorn_migrations (
+             version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+        );
+      }
       const done = await exec(`SELECT 1 FROM posthorn_migrations WHERE version = ${migration.version}`);
       if (done.length > 0) return false;
       await exec(migration.sql);
