@@ -175,9 +175,8 @@ export const MAX_DATA_DEPTH = 32;
  * - a number JSON cannot carry (NaN, ±Infinity; RFC 8259 section 6);
  * - an integer beyond ±(2^53 − 1), which a double (JSON's and `Value.number_value`'s number)
  *   cannot carry exactly, so it would arrive as another number (RFC 7493 section 2.2, I-JSON);
- * - nesting deeper than `MAX_DATA_DEPTH` levels;
- * - a key `__proto__`, which a JavaScript decoder turns into a prototype instead of a key, so it
- *   would silently vanish.
+ *   every double of that magnitude is an integer, so 1e300 is refused too;
+ * - nesting deeper than `MAX_DATA_DEPTH` levels (reported after the walk, with the deepest level).
  */
 export function checkData(field: string, data: unknown): void {
   interface Item {
@@ -186,45 +185,45 @@ export function checkData(field: string, data: unknown): void {
     parent: Item | undefined;
     key: string | number;
   }
-  // Paths are built only for the item that fails (wide data has up to millions of keys).
-  const pathOf = (item: Item): string => {
-    const parts: string[] = [];
-    for (let at: Item | undefined = item; at?.parent; at = at.parent) {
-      parts.push(typeof at.key === "number" ? `[${at.key}]` : /^[A-Za-z_][A-Za-z0-9_]*$/.test(at.key) ? `.${at.key}` : `[${excerpt(at.key)}]`);
-    }
-    return field + parts.reverse().join("");
-  };
   const stack: Item[] = [{ value: data, depth: 1, parent: undefined, key: "" }];
+  let deepest: Item | undefined;
   while (stack.length > 0) {
     const item = stack.pop()!;
     const { value, depth } = item;
     if (typeof value === "number") {
-      if (!Number.isFinite(value)) throw new InvalidArgumentError(pathOf(item), "is NaN or infinite, which JSON cannot carry");
+      if (!Number.isFinite(value)) throw new InvalidArgumentError(pathOf(field, item), "is NaN or infinite, which JSON cannot carry");
       if (Number.isInteger(value) && !Number.isSafeInteger(value)) {
+        const shown = Math.abs(value) < 1e21 ? String(BigInt(value)) : String(value);
         throw new InvalidArgumentError(
-          pathOf(item),
-          `is the integer ${BigInt(value)} or near it, beyond ±${Number.MAX_SAFE_INTEGER} (2^53 − 1): a JSON/protobuf double cannot carry it exactly (RFC 7493 section 2.2, I-JSON); send it as a string`,
+          pathOf(field, item),
+          `is the integer ${shown} or near it, beyond ±${Number.MAX_SAFE_INTEGER} (2^53 − 1): a JSON/protobuf double cannot carry it exactly (RFC 7493 section 2.2, I-JSON); send it as a string`,
         );
       }
       continue;
     }
     if (value === null || typeof value !== "object") continue;
-    if (depth > MAX_DATA_DEPTH) {
-      throw new InvalidArgumentError(field, `nested ${depth} levels deep (at ${pathOf(item)}); at most ${MAX_DATA_DEPTH}`);
-    }
+    if (depth > MAX_DATA_DEPTH && depth > (deepest?.depth ?? 0)) deepest = item;
     if (Array.isArray(value)) {
       for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], depth: depth + 1, parent: item, key: i });
       continue;
     }
-    const prototype = Object.getPrototypeOf(value) as unknown;
-    if (prototype !== Object.prototype && prototype !== null) {
-      throw new InvalidArgumentError(pathOf(item), 'has a key "__proto__", which is not accepted (JavaScript cannot keep it as a key); rename it');
-    }
     const keys = Object.keys(value);
     for (let i = keys.length - 1; i >= 0; i--) {
-      const key = keys[i]!;
-      stack.push({ value: (value as Record<string, unknown>)[key], depth: depth + 1, parent: item, key });
+      stack.push({ value: (value as Record<string, unknown>)[keys[i]!], depth: depth + 1, parent: item, key: keys[i]! });
     }
+  }
+  if (deepest) {
+    throw new InvalidArgumentError(field, `nested ${deepest.depth} levels deep (at ${pathOf(field, deepest)}); at most ${MAX_DATA_DEPTH}`);
+  }
+
+  /** `data.a[2]["odd key"]`, cut to 300 characters. Built only for the item that fails (wide data has millions of keys). */
+  function pathOf(root: string, item: Item): string {
+    const parts: string[] = [];
+    for (let at: Item | undefined = item; at?.parent; at = at.parent) {
+      parts.push(typeof at.key === "number" ? `[${at.key}]` : /^[A-Za-z_][A-Za-z0-9_]*$/.test(at.key) ? `.${at.key}` : `[${excerpt(at.key)}]`);
+    }
+    const path = root + parts.reverse().join("");
+    return path.length > 300 ? `${path.slice(0, 300)}…` : path;
   }
 }
 
