@@ -26,19 +26,19 @@ describe.each(STORES)("Emit (%s)", (kind) => {
     const { event, matchedSubscriptions, replayed } = await t.client.emit({
       type: "deal.won",
       customerId: "cus_envelope",
-      data: { z: "Peñalolén ✓", a: { y: [true, null, 1.5, 1e21], b: 1 }, m: "\u2028\"" },
+      data: { z: "Peñalolén ✓", a: { y: [true, null, 1.5, 1e-7], b: 1 }, m: "\u2028\"" },
       idempotencyKey: "key-envelope",
     });
     expect(replayed).toBe(false);
     expect(matchedSubscriptions).toBe(0);
     expect(event!.id).toMatch(/^evt_[0-9a-f]{24}$/);
     const expected =
-      `{"api_version":"v1","customer_id":"cus_envelope","data":{"a":{"b":1,"y":[true,null,1.5,1e+21]},"m":"\u2028\\"","z":"Peñalolén ✓"},` +
+      `{"api_version":"v1","customer_id":"cus_envelope","data":{"a":{"b":1,"y":[true,null,1.5,1e-7]},"m":"\u2028\\"","z":"Peñalolén ✓"},` +
       `"id":"${event!.id}","timestamp":${nowSeconds},"type":"deal.won"}`;
     expect(decoder.decode(event!.envelope)).toBe(expected);
     expect(Buffer.from(event!.envelope).equals(Buffer.from(expected, "utf8"))).toBe(true);
     expect(event).toMatchObject({ type: "deal.won", customerId: "cus_envelope", apiVersion: "v1", idempotencyKey: "key-envelope" });
-    expect(event!.data).toEqual({ z: "Peñalolén ✓", a: { y: [true, null, 1.5, 1e21], b: 1 }, m: "\u2028\"" });
+    expect(event!.data).toEqual({ z: "Peñalolén ✓", a: { y: [true, null, 1.5, 1e-7], b: 1 }, m: "\u2028\"" });
     expect(event!.createTime!.seconds).toBe(BigInt(nowSeconds));
     expect(event!.createTime!.nanos).toBe(0);
 

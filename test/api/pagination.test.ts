@@ -147,8 +147,8 @@ describe.each(STORES)("pagination (%s)", (kind) => {
       subscriptions: (await t.client.listSubscriptions({ customerId, pageSize: 1 })).nextPageToken,
       deliveries: (await t.client.listDeliveries({ customerId, pageSize: 1 })).nextPageToken,
     };
-    const refused = literal("page_token: is not a token from a previous response of this list");
     for (const [list, token] of Object.entries(tokens)) {
+      const refused = literal(`page_token: is not a token from a previous response of this list (it belongs to the ${list} list)`);
       expect(token).not.toBe("");
       if (list !== "events") await expectError(t.client.listEvents({ customerId, pageToken: token }), status.INVALID_ARGUMENT, refused);
       if (list !== "subscriptions") await expectError(t.client.listSubscriptions({ customerId, pageToken: token }), status.INVALID_ARGUMENT, refused);

@@ -1,4 +1,7 @@
 /** The CLI's promise: bad input exits 2 with what to fix; a refused or unreachable server exits 1 with the gRPC code. */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runProcess } from "../e2e/child-process.js";
 
@@ -23,6 +26,23 @@ describe("posthorn exit codes", () => {
     const listen = await posthorn(["listen"]);
     expect(listen.code).toBe(2);
     expect(listen.stderr).toContain("listen needs --customer");
+  });
+
+  it("emit refuses integers beyond 2^53 before calling the server, saying to quote them", async () => {
+    // The address is unreachable: exit 2 (not 1, UNAVAILABLE) shows the refusal is local.
+    const args = ["emit", "--customer", "cus_1", "--type", "lead.created", "--address", "127.0.0.1:1"];
+    const flag = await posthorn([...args, "--data", '{"n": 9223372036854775808, "ok": 9007199254740991}']);
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toContain('--data: data.n: 9223372036854775808 is beyond ±9007199254740991 (2^53 − 1) and would arrive as another number; quote it to send it as a string: "9223372036854775808"');
+    const dir = mkdtempSync(join(tmpdir(), "posthorn-cli-"));
+    const file = join(dir, "event.json");
+    writeFileSync(file, '{"type": "lead.created", "customer_id": "cus_1", "data": {"items": [1, {"id": -12345678901234567890}]}}');
+    const fromFile = await posthorn(["emit", "--file", file, "--address", "127.0.0.1:1"]);
+    rmSync(dir, { recursive: true, force: true });
+    expect(fromFile.code).toBe(2);
+    expect(fromFile.stderr).toContain(`--file ${file}: data.items[1].id: -12345678901234567890 is beyond`);
+    const safe = await posthorn([...args, "--data", '{"n": 9007199254740991, "x": 1.5e-300}']);
+    expect({ code: safe.code, unreachable: safe.stderr.includes("UNAVAILABLE") }).toEqual({ code: 1, unreachable: true });
   });
 
   it("an unreachable server exits 1 with the gRPC code and a hint", async () => {

@@ -7,8 +7,8 @@ import { listDeliveries } from "../store/sql/list-deliveries.js";
 import { withAttempts } from "../store/sql/load-attempts.js";
 import { recoverFailedDeliveries, retryDelivery } from "../store/sql/requeue-deliveries.js";
 import type { ApiDeps, UnaryHandlers } from "./handler-types.js";
-import { dateOf, deliveryToProto, STATE_FROM_PROTO } from "./proto-mapping.js";
-import { checkId } from "./validate.js";
+import { deliveryToProto, STATE_FROM_PROTO } from "./proto-mapping.js";
+import { checkCustomerIdFilter, checkId, checkIdFilter, checkTimestamp } from "./validate.js";
 
 type DeliveryHandlers = Pick<UnaryHandlers, "listDeliveries" | "getDelivery" | "retryDelivery" | "recoverFailedDeliveries">;
 
@@ -25,9 +25,9 @@ export function deliveryHandlers(deps: ApiDeps): DeliveryHandlers {
       const rows = await listDeliveries(
         store.db,
         {
-          customerId: request.customerId,
-          eventId: request.eventId === "" ? "" : checkId("event_id", request.eventId, "event"),
-          subscriptionId: request.subscriptionId === "" ? "" : checkId("subscription_id", request.subscriptionId, "subscription"),
+          customerId: checkCustomerIdFilter("customer_id", request.customerId),
+          eventId: checkIdFilter("event_id", request.eventId, "event"),
+          subscriptionId: checkIdFilter("subscription_id", request.subscriptionId, "subscription"),
           state,
         },
         page,
@@ -50,7 +50,7 @@ export function deliveryHandlers(deps: ApiDeps): DeliveryHandlers {
     async recoverFailedDeliveries(request) {
       const subscriptionId = checkId("subscription_id", request.subscriptionId, "subscription");
       if (!request.since) throw new InvalidArgumentError("since", "is required (recover failed deliveries created at or after it)");
-      const since = dateOf(request.since);
+      const since = checkTimestamp("since", request.since);
       const recovered = await store.db.transaction().execute(async (trx) => {
         // A share lock on the subscription keeps a concurrent disable from slipping in.
         const subscription = await findSubscription(trx, subscriptionId, "share");

@@ -9,7 +9,7 @@ import { listEvents } from "../store/sql/list-events.js";
 import { GroupCommit } from "../store/group-commit.js";
 import type { ApiDeps, UnaryHandlers } from "./handler-types.js";
 import { eventToProto } from "./proto-mapping.js";
-import { checkCustomerId, checkEventType, checkId, checkIdempotencyKey, findNonFiniteNumber } from "./validate.js";
+import { checkCustomerId, checkCustomerIdFilter, checkData, checkEventType, checkEventTypeFilter, checkId, checkIdempotencyKey } from "./validate.js";
 
 /** Idempotency keys are remembered for 24 hours (issue "API and store"; Stripe keeps them 24 h). */
 export const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
@@ -28,8 +28,7 @@ export function eventHandlers(deps: ApiDeps): EventHandlers {
     const idempotencyKey = checkIdempotencyKey(`${prefix}idempotency_key`, request.idempotencyKey);
     // Unset `data` is the empty object: proto3 cannot tell an empty Struct from a missing one.
     const data = (request.data ?? {}) as Record<string, unknown>;
-    const nonFinite = findNonFiniteNumber(data, `${prefix}data`);
-    if (nonFinite) throw new InvalidArgumentError(nonFinite, "is NaN or infinite, which JSON cannot carry");
+    checkData(`${prefix}data`, data);
     const size = canonicalSize(data);
     if (size > deps.config.maxPayloadBytes) {
       throw new InvalidArgumentError(
@@ -97,7 +96,9 @@ export function eventHandlers(deps: ApiDeps): EventHandlers {
 
     async listEvents(request) {
       const page = readPage("events", request.pageSize, request.pageToken, request.newestFirst);
-      const rows = await listEvents(store.db, { customerId: request.customerId, type: request.type }, page);
+      const customerId = checkCustomerIdFilter("customer_id", request.customerId);
+      const type = checkEventTypeFilter("type", request.type);
+      const rows = await listEvents(store.db, { customerId, type }, page);
       const { rows: shown, nextPageToken } = nextPage(rows, page);
       return { events: shown.map((row) => eventToProto(row)), nextPageToken };
     },

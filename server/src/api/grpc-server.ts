@@ -12,7 +12,6 @@ import { ReflectionService } from "@grpc/reflection";
 import { HealthImplementation } from "grpc-health-check";
 import {
   file_posthorn_v1_webhook_service,
-  serviceDefinitionOf,
   WatchDeliveriesResponseSchema,
   WebhookService,
   type WatchDeliveriesRequest,
@@ -22,9 +21,11 @@ import { DatabaseUnavailableError, type DatabaseAvailability } from "../store/av
 import { deliveryHandlers } from "./delivery-handlers.js";
 import { eventHandlers } from "./event-handlers.js";
 import type { ApiDeps, UnaryHandlers } from "./handler-types.js";
-import { toGrpcError } from "./grpc-status.js";
+import { toGrpcError, type GrpcError } from "./grpc-status.js";
 import { attemptToProto, deliveryToProto } from "./proto-mapping.js";
+import { serverDefinitionOf, undecodableRequest } from "./request-decoding.js";
 import { subscriptionHandlers } from "./subscription-handlers.js";
+import { checkCustomerIdFilter, checkIdFilter } from "./validate.js";
 
 export interface GrpcApi {
   /** The bound address, `host:port` (the real port when 0 was asked for). */
@@ -49,27 +50,46 @@ export async function startGrpcApi(deps: ApiDeps, listenAddress: string, logger:
   for (const [name, handler] of Object.entries(handlers) as [string, (request: unknown) => Promise<object>][]) {
     const method = WebhookService.method[name as keyof typeof WebhookService.method];
     implementation[name] = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
+      const undecodable = undecodableRequest(call.request);
+      if (undecodable) {
+        logger.warn({ method: method.name, reason: undecodable.reason }, "request could not be decoded");
+        callback(toGrpcError(undecodable));
+        return;
+      }
       // While the database is known to be unreachable, answer at once rather than after a
       // connect timeout (callers with short deadlines would see DEADLINE_EXCEEDED instead).
       if (!deps.store.availability.up) {
         callback(toGrpcError(new DatabaseUnavailableError()));
         return;
       }
-      handler(call.request).then(
-        (response) => callback(null, create(method.output, response as never)),
-        (error: unknown) => {
-          deps.store.availability.reportFailure(error);
-          const grpcError = toGrpcError(error);
-          if (grpcError.internal) logger.error({ err: error, method: method.name }, "request failed");
-          callback(grpcError);
-        },
-      );
+      handler(call.request)
+        .then((response) => create(method.output, response as never))
+        .then(
+          (response) => callback(null, response),
+          (error: unknown) => {
+            deps.store.availability.reportFailure(error);
+            callback(logged(toGrpcError(error), error, method.name, logger));
+          },
+        );
     };
   }
 
   const streams = new Set<ServerWritableStream<WatchDeliveriesRequest, unknown>>();
   implementation.watchDeliveries = (call: ServerWritableStream<WatchDeliveriesRequest, unknown>) => {
-    const { customerId, subscriptionId } = call.request;
+    let customerId: string;
+    let subscriptionId: string;
+    try {
+      const undecodable = undecodableRequest(call.request);
+      if (undecodable) {
+        logger.warn({ method: "WatchDeliveries", reason: undecodable.reason }, "request could not be decoded");
+        throw undecodable;
+      }
+      customerId = checkCustomerIdFilter("customer_id", call.request.customerId);
+      subscriptionId = checkIdFilter("subscription_id", call.request.subscriptionId, "subscription");
+    } catch (error) {
+      call.emit("error", logged(toGrpcError(error), error, "WatchDeliveries", logger));
+      return;
+    }
     streams.add(call);
     const unsubscribe = deps.feed.subscribe(({ delivery, attempt }) => {
       if (customerId !== "" && delivery.customer_id !== customerId) return;
@@ -86,7 +106,7 @@ export async function startGrpcApi(deps: ApiDeps, listenAddress: string, logger:
   };
 
   const server = new Server({ "grpc.max_receive_message_length": 64 * 1024 * 1024 });
-  server.addService(serviceDefinitionOf(WebhookService), implementation);
+  server.addService(serverDefinitionOf(WebhookService), implementation);
   const health = new HealthImplementation({ "": "SERVING", [WebhookService.typeName]: "SERVING" });
   health.addToServer(server);
   // Shutdown's NOT_SERVING should win over a later "database back": call this there (see shutdown()).
@@ -127,6 +147,15 @@ export async function startGrpcApi(deps: ApiDeps, listenAddress: string, logger:
       });
     },
   };
+}
+
+/**
+ * Logs an INTERNAL answer's cause with its request id and the method (the caller sees only the
+ * id), and returns the error to answer with.
+ */
+function logged(grpcError: GrpcError, cause: unknown, method: string, logger: Logger): GrpcError {
+  if (grpcError.internal) logger.error({ err: cause, method, requestId: grpcError.requestId }, "request failed");
+  return grpcError;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { timestampDate, timestampFromMs } from "@bufbuild/protobuf/wkt";
+import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import {
   AttemptErrorKind,
@@ -50,11 +50,6 @@ const ERROR_KIND_TO_PROTO: Record<string, AttemptErrorKind> = {
 
 function ts(date: Date): Timestamp {
   return timestampFromMs(date.getTime());
-}
-
-/** `Timestamp` to `Date`. */
-export function dateOf(timestamp: Timestamp): Date {
-  return timestampDate(timestamp);
 }
 
 /** When the newest still-valid previous secret expires, if any (secrets are newest first). */

@@ -12,7 +12,7 @@ import { listSubscriptions } from "../store/sql/list-subscriptions.js";
 import { updateSubscription } from "../store/sql/update-subscription.js";
 import type { ApiDeps, UnaryHandlers } from "./handler-types.js";
 import { subscriptionToProto } from "./proto-mapping.js";
-import { checkCustomerId, checkDescription, checkEndpointUrl, checkEventTypes, checkId } from "./validate.js";
+import { checkCustomerId, checkCustomerIdFilter, checkDescription, checkEndpointUrl, checkEventTypes, checkId, excerpt } from "./validate.js";
 
 /** Grace period of the previous secret after a rotation: default 24 h, at most 7 days (seconds). */
 export const DEFAULT_SECRET_GRACE_SECONDS = 86_400;
@@ -84,7 +84,7 @@ export function subscriptionHandlers(deps: ApiDeps): SubscriptionHandlers {
 
     async listSubscriptions(request) {
       const page = readPage("subscriptions", request.pageSize, request.pageToken, request.newestFirst);
-      const rows = await listSubscriptions(store.db, { customerId: request.customerId }, page);
+      const rows = await listSubscriptions(store.db, { customerId: checkCustomerIdFilter("customer_id", request.customerId) }, page);
       const { rows: shown, nextPageToken } = nextPage(rows, page);
       const nowMs = clock.nowMs();
       return { subscriptions: shown.map((row) => subscriptionToProto(row, nowMs)), nextPageToken };
@@ -157,7 +157,7 @@ function buildPatch(input: Subscription, paths: string[], deps: ApiDeps): Update
     if (!UPDATABLE.has(path)) {
       throw new InvalidArgumentError(
         `update_mask.paths[${index}]`,
-        `${JSON.stringify(path)} cannot be updated; use ${[...UPDATABLE].join(", ")}`,
+        `${excerpt(path)} cannot be updated; use ${[...UPDATABLE].join(", ")}`,
       );
     }
     if (path === "endpoint_url") patch.endpoint_url = checkEndpointUrl("subscription.endpoint_url", input.endpointUrl, deps.refuseHost);

@@ -49,7 +49,7 @@ export function checkIdempotencyKey(field: string, value: string): string {
 export function checkEventType(field: string, value: string, catalog: ReadonlySet<string>): string {
   if (value === "") throw new InvalidArgumentError(field, "is required");
   if (!catalog.has(value)) {
-    throw new InvalidArgumentError(field, `unknown event type ${JSON.stringify(value.slice(0, 100))}; ListEventTypes returns the accepted ones`);
+    throw new InvalidArgumentError(field, `unknown event type ${excerpt(value)}; ListEventTypes returns the accepted ones`);
   }
   return value;
 }
@@ -65,12 +65,57 @@ export function checkEventTypes(field: string, values: readonly string[], catalo
   return [...values];
 }
 
+/**
+ * Control characters free text may not hold: all of C0 and DEL except tab, line feed and
+ * carriage return, which people's text uses. U+0000 in particular: PostgreSQL text cannot hold it.
+ */
+const TEXT_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
 export function checkDescription(field: string, value: string): string {
   if (characters(value) > MAX_DESCRIPTION_LENGTH) {
     throw new InvalidArgumentError(field, `must be at most ${MAX_DESCRIPTION_LENGTH} characters, got ${characters(value)}`);
   }
-  if (value.includes("\u0000")) throw new InvalidArgumentError(field, "must not contain U+0000");
+  const control = TEXT_CONTROL.exec(value);
+  if (control) {
+    throw new InvalidArgumentError(field, `must not contain control characters other than tab and line breaks, got ${codePoint(control[0])}`);
+  }
   return value;
+}
+
+/** `U+001B` for a one-character string. */
+function codePoint(character: string): string {
+  return `U+${character.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
+}
+
+/**
+ * A list or watch filter that holds a customer id (`customer_id`): empty means "any";
+ * otherwise the rules of `checkCustomerId`, since no stored customer id breaks them.
+ */
+export function checkCustomerIdFilter(field: string, value: string): string {
+  return value === "" ? "" : checkCustomerId(field, value);
+}
+
+/** A filter that holds an id (`event_id`, `subscription_id`): empty means "any", else a well-formed id of `kind`. */
+export function checkIdFilter(field: string, value: string, kind: IdKind): string {
+  return value === "" ? "" : checkId(field, value, kind);
+}
+
+/**
+ * A filter on the event type (`ListEvents.type`): empty means "any". Not checked against the
+ * catalog (events of a type since removed from it stay listable), but held to the shape a type
+ * can have: at most 255 characters, no control characters.
+ */
+export function checkEventTypeFilter(field: string, value: string): string {
+  if (characters(value) > MAX_CUSTOMER_ID_LENGTH) {
+    throw new InvalidArgumentError(field, `must be at most ${MAX_CUSTOMER_ID_LENGTH} characters, got ${characters(value)}`);
+  }
+  if (CONTROL.test(value)) throw new InvalidArgumentError(field, "must not contain control characters");
+  return value;
+}
+
+/** `value` cut to `max` characters for quoting in a message, with an ellipsis when cut. */
+export function excerpt(value: string, max = 100): string {
+  return JSON.stringify(value.length > max ? `${value.slice(0, max)}…` : value);
 }
 
 /**
@@ -83,6 +128,9 @@ export function checkEndpointUrl(field: string, value: string, refuseHost: (url:
   if (value.length > MAX_URL_LENGTH) {
     throw new InvalidArgumentError(field, `must be at most ${MAX_URL_LENGTH} characters, got ${value.length}`);
   }
+  // The URL parser would silently drop tabs and line breaks and trim other controls (WHATWG
+  // URL, "basic URL parser"): the stored URL would not be the one sent.
+  if (CONTROL.test(value)) throw new InvalidArgumentError(field, "must not contain control characters (percent-encode them)");
   let url: URL;
   try {
     url = new URL(value);
@@ -118,23 +166,86 @@ function idExample(kind: IdKind): string {
   return `${prefix} + 24 lowercase hex characters`;
 }
 
+/** Deepest nesting of objects and arrays in `data`, `data` itself being level 1 (proto, EmitRequest.data). */
+export const MAX_DATA_DEPTH = 32;
+
 /**
- * The first number in `value` that JSON cannot represent (NaN, ±Infinity), as a path like
- * `data.a[2]`; undefined when there is none. protobuf `Value.number_value` can carry them,
- * canonical JSON cannot.
+ * Checks an event's `data` (a protobuf Struct as JSON) in one pass, without recursion, and
+ * throws `InvalidArgumentError` naming the JSON path of the first problem (`data.a[2]`):
+ * - a number JSON cannot carry (NaN, ±Infinity; RFC 8259 section 6);
+ * - an integer beyond ±(2^53 − 1), which a double (JSON's and `Value.number_value`'s number)
+ *   cannot carry exactly, so it would arrive as another number (RFC 7493 section 2.2, I-JSON);
+ *   every double of that magnitude is an integer, so 1e300 is refused too;
+ * - nesting deeper than `MAX_DATA_DEPTH` levels (reported after the walk, with the deepest level).
  */
-export function findNonFiniteNumber(value: unknown, path: string): string | undefined {
-  if (typeof value === "number") return Number.isFinite(value) ? undefined : path;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const found = findNonFiniteNumber(value[i], `${path}[${i}]`);
-      if (found) return found;
+export function checkData(field: string, data: unknown): void {
+  interface Item {
+    value: unknown;
+    depth: number;
+    parent: Item | undefined;
+    key: string | number;
+  }
+  const stack: Item[] = [{ value: data, depth: 1, parent: undefined, key: "" }];
+  let deepest: Item | undefined;
+  while (stack.length > 0) {
+    const item = stack.pop()!;
+    const { value, depth } = item;
+    if (typeof value === "number") {
+      if (!Number.isFinite(value)) throw new InvalidArgumentError(pathOf(field, item), "is NaN or infinite, which JSON cannot carry");
+      if (Number.isInteger(value) && !Number.isSafeInteger(value)) {
+        const shown = Math.abs(value) < 1e21 ? String(BigInt(value)) : String(value);
+        throw new InvalidArgumentError(
+          pathOf(field, item),
+          `is the integer ${shown} or near it, beyond ±${Number.MAX_SAFE_INTEGER} (2^53 − 1): a JSON/protobuf double cannot carry it exactly (RFC 7493 section 2.2, I-JSON); send it as a string`,
+        );
+      }
+      continue;
     }
-  } else if (value !== null && typeof value === "object") {
-    for (const [key, child] of Object.entries(value)) {
-      const found = findNonFiniteNumber(child, `${path}.${key}`);
-      if (found) return found;
+    if (value === null || typeof value !== "object") continue;
+    if (depth > MAX_DATA_DEPTH && depth > (deepest?.depth ?? 0)) deepest = item;
+    if (Array.isArray(value)) {
+      for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], depth: depth + 1, parent: item, key: i });
+      continue;
+    }
+    const keys = Object.keys(value);
+    for (let i = keys.length - 1; i >= 0; i--) {
+      stack.push({ value: (value as Record<string, unknown>)[keys[i]!], depth: depth + 1, parent: item, key: keys[i]! });
     }
   }
-  return undefined;
+  if (deepest) {
+    throw new InvalidArgumentError(field, `nested ${deepest.depth} levels deep (at ${pathOf(field, deepest)}); at most ${MAX_DATA_DEPTH}`);
+  }
+
+  /** `data.a[2]["odd key"]`, cut to 300 characters. Built only for the item that fails (wide data has millions of keys). */
+  function pathOf(root: string, item: Item): string {
+    const parts: string[] = [];
+    for (let at: Item | undefined = item; at?.parent; at = at.parent) {
+      parts.push(typeof at.key === "number" ? `[${at.key}]` : /^[A-Za-z_][A-Za-z0-9_]*$/.test(at.key) ? `.${at.key}` : `[${excerpt(at.key)}]`);
+    }
+    const path = root + parts.reverse().join("");
+    return path.length > 300 ? `${path.slice(0, 300)}…` : path;
+  }
+}
+
+/** The range of `google.protobuf.Timestamp` (timestamp.proto): 0001-01-01T00:00:00Z .. 9999-12-31T23:59:59.999999999Z. */
+const MIN_TIMESTAMP_SECONDS = -62_135_596_800n;
+const MAX_TIMESTAMP_SECONDS = 253_402_300_799n;
+
+/**
+ * A valid `google.protobuf.Timestamp` as a `Date` (millisecond precision): seconds within
+ * 0001-01-01T00:00:00Z..9999-12-31T23:59:59Z and nanos within 0..999999999, as
+ * google/protobuf/timestamp.proto requires. Throws `InvalidArgumentError` naming
+ * `<field>.seconds` or `<field>.nanos` and the range.
+ */
+export function checkTimestamp(field: string, value: { seconds: bigint; nanos: number }): Date {
+  if (value.seconds < MIN_TIMESTAMP_SECONDS || value.seconds > MAX_TIMESTAMP_SECONDS) {
+    throw new InvalidArgumentError(
+      `${field}.seconds`,
+      `must be between ${MIN_TIMESTAMP_SECONDS} (0001-01-01T00:00:00Z) and ${MAX_TIMESTAMP_SECONDS} (9999-12-31T23:59:59Z), got ${value.seconds}`,
+    );
+  }
+  if (!Number.isInteger(value.nanos) || value.nanos < 0 || value.nanos > 999_999_999) {
+    throw new InvalidArgumentError(`${field}.nanos`, `must be between 0 and 999999999, got ${value.nanos}`);
+  }
+  return new Date(Number(value.seconds) * 1000 + Math.floor(value.nanos / 1_000_000));
 }

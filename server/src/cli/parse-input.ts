@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { isLosslessNumber, LosslessNumber, parse as parseLossless } from "lossless-json";
 import { DeliveryState, SignatureScheme } from "@posthorn/sdk";
 import { UsageError } from "./cli-support.js";
 
@@ -22,18 +23,46 @@ export function parseList(value: string | undefined): string[] {
   return (value ?? "").split(",").map((part) => part.trim()).filter((part) => part !== "");
 }
 
-/** A JSON object (the event's `data`). */
-export function parseJsonObject(flag: string, text: string): Record<string, unknown> {
+/**
+ * A JSON object (the event's `data`, or a whole `--file`). Integers beyond ±(2^53 − 1) are
+ * refused with a message that says to quote them: the API carries numbers as doubles and
+ * refuses them too (RFC 7493 section 2.2, I-JSON), and `JSON.parse` would already have rounded
+ * them, so the text is parsed with `lossless-json`, which keeps such numbers' digits. `root` is
+ * the JSON path the message names (`data` for `--data`, empty for a file holding `data`).
+ */
+export function parseJsonObject(flag: string, text: string, root = "data"): Record<string, unknown> {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseLossless(text, null, (digits) => {
+      const n = Number(digits);
+      return Number.isInteger(n) && !Number.isSafeInteger(n) ? new LosslessNumber(digits) : n;
+    });
   } catch (error) {
     throw new UsageError(`${flag}: not valid JSON (${(error as Error).message}); e.g. --data '{"lead_id": 42}'`);
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new UsageError(`${flag}: expected a JSON object such as {"lead_id": 42}, got ${Array.isArray(value) ? "an array" : typeof value}`);
   }
+  const unsafe = findUnsafeInteger(value, root);
+  if (unsafe) {
+    throw new UsageError(
+      `${flag}: ${unsafe.path}: ${unsafe.digits} is beyond ±${Number.MAX_SAFE_INTEGER} (2^53 − 1) and would arrive as another number; ` +
+        `quote it to send it as a string: "${unsafe.digits}"`,
+    );
+  }
   return value as Record<string, unknown>;
+}
+
+/** The first number kept as `LosslessNumber` (an unsafe integer) and its path (`data.a[2]`). */
+function findUnsafeInteger(value: unknown, path: string): { path: string; digits: string } | undefined {
+  if (isLosslessNumber(value)) return { path, digits: value.value };
+  if (typeof value !== "object" || value === null) return undefined;
+  for (const [key, child] of Object.entries(value)) {
+    const childPath = Array.isArray(value) ? `${path}[${key}]` : path === "" ? key : `${path}.${key}`;
+    const found = findUnsafeInteger(child, childPath);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 /** Reads a file as a JSON object. */
@@ -44,7 +73,7 @@ export function readJsonFile(flag: string, path: string): Record<string, unknown
   } catch (error) {
     throw new UsageError(`${flag}: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
-  return parseJsonObject(`${flag} ${path}`, text);
+  return parseJsonObject(`${flag} ${path}`, text, "");
 }
 
 const STATES: Record<string, DeliveryState> = {

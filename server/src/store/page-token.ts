@@ -56,9 +56,28 @@ function encode(page: Page, seq: string): string {
   return Buffer.from(`p2:${page.list}:${page.newestFirst ? "n" : "o"}:${seq}`).toString("base64url");
 }
 
+/** Tokens this server makes are under 60 characters; longer ones are refused before decoding. */
+export const MAX_PAGE_TOKEN_LENGTH = 128;
+/** The largest `seq` (PostgreSQL bigint). */
+const MAX_SEQ = 9223372036854775807n;
+const NOT_OURS = "is not a token from a previous response of this list";
+
+/**
+ * A token's last seq. Refused (INVALID_ARGUMENT `page_token: …`): anything longer than
+ * `MAX_PAGE_TOKEN_LENGTH`, not base64url, not of our shape, of another list, made for the other
+ * order, or with a seq beyond the bigint range (which the database would refuse with an error).
+ */
 function decode(list: PagedList, newestFirst: boolean, token: string): string {
+  if (token.length > MAX_PAGE_TOKEN_LENGTH) {
+    throw new InvalidArgumentError("page_token", `${NOT_OURS} (${token.length} characters; tokens are at most ${MAX_PAGE_TOKEN_LENGTH})`);
+  }
+  if (!/^[A-Za-z0-9_-]+={0,2}$/.test(token)) throw new InvalidArgumentError("page_token", NOT_OURS);
   const match = /^p2:([a-z]+):([no]):(\d{1,19})$/.exec(Buffer.from(token, "base64url").toString("latin1"));
-  if (!match || match[1] !== list) throw new InvalidArgumentError("page_token", "is not a token from a previous response of this list");
+  if (!match || BigInt(match[3]!) > MAX_SEQ) throw new InvalidArgumentError("page_token", NOT_OURS);
+  if (match[1] !== list) {
+    const owner = (["events", "subscriptions", "deliveries"] as const).includes(match[1] as PagedList) ? ` (it belongs to the ${match[1]} list)` : "";
+    throw new InvalidArgumentError("page_token", `${NOT_OURS}${owner}`);
+  }
   if ((match[2] === "n") !== newestFirst) {
     throw new InvalidArgumentError("page_token", `was made for ${match[2] === "n" ? "newest_first: true" : "newest_first: false"}; keep the order while paging`);
   }
