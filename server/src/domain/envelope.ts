@@ -18,6 +18,7 @@ export interface Envelope {
 }
 
 const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 
 /**
  * Serializes an envelope once, at emit time, as RFC 8785 (JCS) canonical JSON in UTF-8: keys
@@ -35,4 +36,15 @@ export function serializeEnvelope(envelope: Envelope): Uint8Array {
 export function canonicalSize(data: unknown): number {
   const text = canonicalize(data);
   return text === undefined ? 0 : Buffer.byteLength(text, "utf8");
+}
+
+/**
+ * The `data` of serialized envelope bytes, as canonical JSON text (RFC 8785). Two envelopes
+ * carry the same data exactly when these strings are equal. The data are re-canonicalized
+ * after parsing, not cut out of the bytes or re-stringified, because JSON.parse lists
+ * integer-like keys ("2", "10") first whatever their order in the text.
+ */
+export function canonicalEnvelopeData(envelope: Uint8Array): string {
+  const parsed = JSON.parse(decoder.decode(envelope)) as { data?: unknown };
+  return canonicalize(parsed.data ?? {}) ?? "{}";
 }

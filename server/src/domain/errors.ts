@@ -31,5 +31,30 @@ export class NotFoundError extends DomainError {
 
 /** The request is valid but the object's state forbids it (e.g. recovering a deleted subscription). */
 export class FailedPreconditionError extends DomainError {
-  override readonly name = "FailedPreconditionError";
+  override readonly name: string = "FailedPreconditionError";
+}
+
+/**
+ * An idempotency key reused for a different request (another type or other data) while it is
+ * remembered: answering with the original event would tell the caller that an event it never
+ * emitted was stored. The IETF Idempotency-Key draft answers 422 and Stripe `idempotency_error`;
+ * here it is FAILED_PRECONDITION (the key's state forbids the call). `field` is the request
+ * field (`idempotency_key` or `events[i].idempotency_key`), `difference` says what differs, e.g.
+ * `type "deal.won", not "deal.lost"`.
+ */
+export class IdempotencyKeyReusedError extends FailedPreconditionError {
+  override readonly name = "IdempotencyKeyReusedError";
+  constructor(
+    readonly field: string,
+    readonly key: string,
+    readonly originalEventId: string,
+    difference: string,
+    windowHours: number,
+  ) {
+    super(
+      `${field}: ${JSON.stringify(key.length > 64 ? `${key.slice(0, 64)}…` : key)} was used within the last ${windowHours} hours ` +
+        `for a different request (event ${originalEventId} has ${difference}); ` +
+        "reuse a key only to retry the same request, and use a new key for a new event",
+    );
+  }
 }
