@@ -1,6 +1,7 @@
+import { createRequire } from "node:module";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PosthornError, status } from "@posthorn/sdk";
-import { serializeEnvelope } from "../../server/src/domain/envelope.js";
+import { envelopeData, serializeEnvelope } from "../../server/src/domain/envelope.js";
 import { newId } from "../../server/src/domain/ids.js";
 import { emitEvents, type NewEvent } from "../../server/src/store/sql/emit-events.js";
 import { STORES } from "../helpers/databases.js";
@@ -8,6 +9,23 @@ import { startTestApp, type TestApp } from "../helpers/test-app.js";
 import { expectError, literal } from "./expect-error.js";
 
 const HOUR_MS = 3600_000;
+// The RFC 8785 reference implementation the server uses (CommonJS).
+const canonicalize = createRequire(import.meta.url)("canonicalize") as (value: unknown) => string;
+
+describe("envelopeData: the data of an envelope, found without parsing", () => {
+  it("is the data's canonical JSON whatever the customer id, the data and the type contain", () => {
+    const tricky = ',"data":{"x":1},"id":"evt_';
+    const cases: Record<string, unknown>[] = [
+      {},
+      { id: "evt_x", data: { id: 1 }, [tricky]: tricky, "": [tricky, { '"': '",\\"id":"' }] },
+      { nested: { b: [{ b: "😊 \u0000 \n" }], a: null }, z: 1e21, n: -0.5, "10": 1, "2": 2 },
+    ];
+    for (const data of cases) {
+      const envelope = serializeEnvelope({ api_version: "v1", customer_id: tricky, data, id: `evt_${"a".repeat(24)}`, timestamp: 1, type: tricky });
+      expect(new TextDecoder().decode(envelopeData(envelope))).toBe(canonicalize(data));
+    }
+  });
+});
 
 /**
  * Idempotency keys (proto, Emit): the same (customer_id, idempotency_key) within 24 hours

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from "kysely";
-import { canonicalEnvelopeData } from "../../domain/envelope.js";
+import { envelopeData } from "../../domain/envelope.js";
 import { newId } from "../../domain/ids.js";
 import type { DeliveryRow, EventRow } from "../rows.js";
 import type { Database } from "../schema.js";
@@ -199,7 +199,7 @@ export async function emitEvents(
  */
 function requestDifference(event: NewEvent, original: EventRow): "type" | "data" | undefined {
   if (event.type !== original.type) return "type";
-  if (canonicalEnvelopeData(event.envelope) !== canonicalEnvelopeData(original.envelope)) return "data";
+  if (!Buffer.from(envelopeData(event.envelope)).equals(envelopeData(original.envelope))) return "data";
   return undefined;
 }
 
