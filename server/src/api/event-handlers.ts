@@ -62,7 +62,7 @@ export function eventHandlers(deps: ApiDeps): EventHandlers {
     const results = await store.db.transaction().execute(async (trx) => {
       const emitted = await emitEvents(trx, events, new Date(clock.nowMs()), IDEMPOTENCY_TTL_MS);
       const refused = emitted.findIndex((result) => "keyReused" in result);
-      if (allOrNothing && refused >= 0) throw keyReusedError(`events[${refused}].`, events[refused]!, emitted[refused] as KeyReused);
+      if (allOrNothing && refused >= 0) throw keyReusedError(`events[${refused}].`, events, refused, emitted[refused] as KeyReused);
       return emitted;
     });
     const stored = results.filter((result): result is EmittedEvent => !("keyReused" in result) && !result.replayed);
@@ -88,7 +88,7 @@ export function eventHandlers(deps: ApiDeps): EventHandlers {
     async emit(request) {
       const prepared = prepare(request, "", clock.nowMs());
       const result = await emits.submit(prepared.event);
-      if ("keyReused" in result) throw keyReusedError("", prepared.event, result);
+      if ("keyReused" in result) throw keyReusedError("", [prepared.event], 0, result);
       return respond(result, prepared.data);
     },
 
@@ -120,15 +120,16 @@ export function eventHandlers(deps: ApiDeps): EventHandlers {
   };
 }
 
-/** The FAILED_PRECONDITION error for `event`, whose key names an event of another request. */
-function keyReusedError(prefix: string, event: NewEvent, { keyReused: { original, differs } }: KeyReused): IdempotencyKeyReusedError {
+/**
+ * The FAILED_PRECONDITION error for `events[index]`, whose key names an event of another
+ * request: a stored one, or (in an EmitBatch, `prefix` "events[i].") an earlier one of the batch.
+ */
+function keyReusedError(prefix: string, events: readonly NewEvent[], index: number, { keyReused }: KeyReused): IdempotencyKeyReusedError {
+  const { original, differs } = keyReused;
+  const event = events[index]!;
   const difference =
     differs === "type" ? `type ${JSON.stringify(original.type)}, this request ${JSON.stringify(event.type)}` : "other data";
-  return new IdempotencyKeyReusedError(
-    `${prefix}idempotency_key`,
-    event.idempotencyKey,
-    original.id,
-    difference,
-    IDEMPOTENCY_TTL_MS / 3600_000,
-  );
+  const batchIndex = prefix === "" ? -1 : events.findIndex((e) => e.id === original.id);
+  const usedBy = batchIndex >= 0 ? { batchIndex } : { eventId: original.id, windowHours: IDEMPOTENCY_TTL_MS / 3600_000 };
+  return new IdempotencyKeyReusedError(`${prefix}idempotency_key`, event.idempotencyKey, usedBy, difference);
 }
