@@ -132,7 +132,8 @@ describe.each(STORES)("Emit (%s)", (kind) => {
     expect(first).toMatchObject({ replayed: false, matchedSubscriptions: 1 });
 
     t.clock.advance(24 * HOUR_MS - 1000);
-    const again = await t.client.emit({ type: "deal.lost", customerId: "cus_idem", data: { v: 2 }, idempotencyKey: "k1" });
+    // The same request (a retry); another one with this key is refused (test/api/idempotency.test.ts).
+    const again = await t.client.emit({ type: "lead.created", customerId: "cus_idem", data: { v: 1 }, idempotencyKey: "k1" });
     expect(again.replayed).toBe(true);
     expect(again.matchedSubscriptions).toBe(1);
     expect(again.event!.id).toBe(first.event!.id);
@@ -154,7 +155,7 @@ describe.each(STORES)("Emit (%s)", (kind) => {
     expect(fresh.event!.id).not.toBe(first.event!.id);
     expect(fresh.event!.data).toEqual({ v: 3 });
     // ...and the new event now owns the key.
-    const replayOfFresh = await t.client.emit({ type: "lead.created", customerId: "cus_idem", idempotencyKey: "k1" });
+    const replayOfFresh = await t.client.emit({ type: "lead.created", customerId: "cus_idem", data: { v: 3 }, idempotencyKey: "k1" });
     expect(replayOfFresh).toMatchObject({ replayed: true, matchedSubscriptions: 1 });
     expect(replayOfFresh.event!.id).toBe(fresh.event!.id);
     expect((await t.client.listEvents({ customerId: "cus_idem" })).events.map((e) => e.id)).toEqual([first.event!.id, fresh.event!.id]);
@@ -165,7 +166,7 @@ describe.each(STORES)("Emit (%s)", (kind) => {
     const subs = [await subscribe("cus_race"), await subscribe("cus_race", ["payment.received"])];
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        t.client.emit({ type: "payment.received", customerId: "cus_race", data: { attempt: i }, idempotencyKey: "race-key" }),
+        t.client.emit({ type: "payment.received", customerId: "cus_race", data: { retry: "same" }, idempotencyKey: "race-key" }),
       ),
     );
     const ids = new Set(results.map((r) => r.event!.id));

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DeliveryState, SignatureScheme, status } from "@posthorn/sdk";
+import { DeliveryState, SignatureScheme, status, type Subscription } from "@posthorn/sdk";
 import { STORES } from "../helpers/databases.js";
 import { startTestApp, type TestApp } from "../helpers/test-app.js";
 import { expectError, literal, UNKNOWN } from "./expect-error.js";
@@ -207,19 +207,26 @@ describe.each(STORES)("subscriptions (%s)", (kind) => {
     expect((await t.client.emit({ type: "deal.created", customerId: "cus_del" })).matchedSubscriptions).toBe(0);
   });
 
-  it("RotateSubscriptionSecret: default grace 24 h, at most 7 days, 0 retires the previous secret at once", async () => {
+  it("RotateSubscriptionSecret: default grace 24 h, at most 7 days; the subscription lists each valid secret's expiry", async () => {
     const { subscription, secret: first } = await t.client.subscribe({ customerId: "cus_rot", endpointUrl: "https://example.com/h" });
     const id = subscription!.id;
     const now = () => BigInt(Math.floor(t.clock.nowMs() / 1000));
+    /** The listed secrets as [current, expiry in seconds from now or null]. */
+    const listed = (s: Subscription | undefined) =>
+      s!.secrets.map((info) => [info.current, info.expireTime === undefined ? null : Number(info.expireTime.seconds - now())]);
+    expect(listed(subscription)).toEqual([[true, null]]);
 
     const rotated = await t.client.rotateSubscriptionSecret({ id });
     expect(rotated.secret).toMatch(SECRET);
     expect(rotated.secret).not.toBe(first);
     expect(rotated.subscription!.previousSecretExpireTime!.seconds).toBe(now() + BigInt(DAY_S));
-    expect((await t.client.getSubscription({ id })).subscription!.previousSecretExpireTime).toEqual(rotated.subscription!.previousSecretExpireTime);
+    expect(listed(rotated.subscription)).toEqual([[true, null], [false, DAY_S]]);
+    expect((await t.client.getSubscription({ id })).subscription).toEqual(rotated.subscription);
 
     t.clock.advance(DAY_S * 1000); // the grace period is over
-    expect((await t.client.getSubscription({ id })).subscription!.previousSecretExpireTime).toBeUndefined();
+    const after = (await t.client.getSubscription({ id })).subscription;
+    expect(after!.previousSecretExpireTime).toBeUndefined();
+    expect(listed(after)).toEqual([[true, null]]);
 
     const week = await t.client.rotateSubscriptionSecret({ id, gracePeriodSeconds: 7 * DAY_S });
     expect(week.subscription!.previousSecretExpireTime!.seconds).toBe(now() + BigInt(7 * DAY_S));
@@ -228,18 +235,23 @@ describe.each(STORES)("subscriptions (%s)", (kind) => {
       status.INVALID_ARGUMENT,
       literal("grace_period_seconds: must be at most 604800 (7 days), got 604801"),
     );
-    expect((await t.client.getSubscription({ id })).subscription!.previousSecretExpireTime).toEqual(week.subscription!.previousSecretExpireTime);
+    expect((await t.client.getSubscription({ id })).subscription).toEqual(week.subscription);
 
-    // 0 retires the current secret at once; an older secret still in its grace period keeps it.
-    const retireCurrent = await t.client.rotateSubscriptionSecret({ id, gracePeriodSeconds: 0 });
-    expect(retireCurrent.subscription!.previousSecretExpireTime).toEqual(week.subscription!.previousSecretExpireTime);
+    // Each previous secret keeps its own expiry; previous_secret_expire_time is the latest one.
+    t.clock.advance(3600_000);
+    const hour = await t.client.rotateSubscriptionSecret({ id, gracePeriodSeconds: 3600 });
+    expect(listed(hour.subscription)).toEqual([[true, null], [false, 3600], [false, 7 * DAY_S - 3600]]);
+    expect(hour.subscription!.previousSecretExpireTime!.seconds).toBe(now() + BigInt(7 * DAY_S - 3600));
+    t.clock.advance(3600_000); // the one-hour grace is over: the secret it kept is no longer listed
+    expect(listed((await t.client.getSubscription({ id })).subscription)).toEqual([[true, null], [false, 7 * DAY_S - 7200]]);
 
-    t.clock.advance(7 * DAY_S * 1000); // every grace period is over
-    expect((await t.client.getSubscription({ id })).subscription!.previousSecretExpireTime).toBeUndefined();
-    const immediate = await t.client.rotateSubscriptionSecret({ id, gracePeriodSeconds: 0 });
-    expect(immediate.subscription!.previousSecretExpireTime).toBeUndefined();
-    expect((await t.client.getSubscription({ id })).subscription!.previousSecretExpireTime).toBeUndefined();
-    expect(new Set([first, rotated.secret, week.secret, retireCurrent.secret, immediate.secret]).size).toBe(5);
+    // 0 revokes every older secret at once, not only the current one.
+    await t.client.rotateSubscriptionSecret({ id });
+    const revoked = await t.client.rotateSubscriptionSecret({ id, gracePeriodSeconds: 0 });
+    expect(listed(revoked.subscription)).toEqual([[true, null]]);
+    expect(revoked.subscription!.previousSecretExpireTime).toBeUndefined();
+    expect((await t.client.getSubscription({ id })).subscription).toEqual(revoked.subscription);
+    expect(new Set([first, rotated.secret, week.secret, hour.secret, revoked.secret]).size).toBe(5);
   });
 });
 

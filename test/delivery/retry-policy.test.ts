@@ -137,6 +137,29 @@ describe("decideAfterAttempt", () => {
     });
   });
 
+  it("after a manual retry beyond the schedule: fails at once, saying no automatic attempt is left (not \"8 of 6\")", () => {
+    // RetryDelivery / RecoverFailedDeliveries of a delivery that used its 6 attempts make attempt 7, 8, …
+    expect(decide(7, { statusCode: 500 })).toEqual({
+      kind: "failed",
+      reason:
+        "attempt 7 failed (status 500); no automatic attempts left " +
+        "(the schedule has 6; attempts beyond it are made only by RetryDelivery or RecoverFailedDeliveries)",
+    });
+    expect(decide(8, { errorKind: "connection_refused" })).toEqual({
+      kind: "failed",
+      reason:
+        "attempt 8 failed (connection_refused); no automatic attempts left " +
+        "(the schedule has 6; attempts beyond it are made only by RetryDelivery or RecoverFailedDeliveries)",
+    });
+    expect(decide(9, { errorKind: "abandoned" })).toMatchObject({ kind: "failed", reason: expect.stringMatching(/^attempt 9 failed \(abandoned\); no automatic/) });
+    // A final status says so, whatever the attempt number.
+    expect(decide(8, { statusCode: 400 })).toEqual({ kind: "failed", reason: "final status 400" });
+  });
+
+  it("after a manual retry within the schedule (e.g. attempt 2 failed on a final status): the schedule continues from there", () => {
+    expect(decide(3, { statusCode: 503 }, () => 0.5)).toEqual({ kind: "retry", delayMs: 1_800_000, nextAttemptAtMs: NOW + 1_800_000 });
+  });
+
   it("retries an abandoned attempt at once (the worker died, not the endpoint) until the attempts are used up", () => {
     expect([1, 3, 5].map((n) => decide(n, { errorKind: "abandoned" }))).toEqual([1, 3, 5].map(() => ({ kind: "retry", delayMs: 0, nextAttemptAtMs: NOW })));
     expect(decide(6, { errorKind: "abandoned" })).toEqual({ kind: "failed", reason: "attempts exhausted (6 of 6); last: abandoned" });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { timestampMs } from "@bufbuild/protobuf/wkt";
+import { timestampFromMs, timestampMs } from "@bufbuild/protobuf/wkt";
 import { DeliveryState } from "@posthorn/sdk";
 import { verifySignature } from "@posthorn/verifier";
 import { STORES } from "../helpers/databases.js";
@@ -28,7 +28,7 @@ describe.each(STORES)("retry schedule under a fake clock (%s)", (kind) => {
   });
 
   it("makes six attempts at the contract's delays (±20 % jitter), then fails the delivery for good", async () => {
-    const { secret } = await t.client.subscribe({ customerId: "cus_sched", endpointUrl: failing.url });
+    const { secret, subscription } = await t.client.subscribe({ customerId: "cus_sched", endpointUrl: failing.url });
     const { event } = await t.client.emit({ type: "deal.won", customerId: "cus_sched", data: { amount: 1200 } });
     const sentAt: number[] = [];
     for (let attempt = 1; attempt <= 6; attempt++) {
@@ -72,6 +72,25 @@ describe.each(STORES)("retry schedule under a fake clock (%s)", (kind) => {
     await t.app.engine!.idle();
     expect(failing.requests).toHaveLength(6);
     expect(sentAt).toHaveLength(6);
+    const reasonOf = async () => (await t.client.listDeliveries({ eventId: event!.id })).deliveries[0]!;
+    const exhausted = await reasonOf();
+    expect(exhausted.finalReason).toBe("attempts exhausted (6 of 6); last: status 500");
+
+    // A retry by hand and then a recover each make one attempt beyond the schedule, and say so.
+    await t.client.retryDelivery({ id: exhausted.id });
+    await failing.waitFor(7);
+    await t.app.engine!.idle();
+    const beyond = (n: number) =>
+      `attempt ${n} failed (status 500); no automatic attempts left ` +
+      "(the schedule has 6; attempts beyond it are made only by RetryDelivery or RecoverFailedDeliveries)";
+    expect(await reasonOf()).toMatchObject({ state: DeliveryState.FAILED, attemptCount: 7, finalReason: beyond(7) });
+    await t.client.recoverFailedDeliveries({ subscriptionId: subscription!.id, since: timestampFromMs(0) });
+    await failing.waitFor(8);
+    await t.app.engine!.idle();
+    expect(await reasonOf()).toMatchObject({ state: DeliveryState.FAILED, attemptCount: 8, finalReason: beyond(8) });
+    t.clock.advance(30 * 86_400_000);
+    await t.app.engine!.idle();
+    expect(failing.requests).toHaveLength(8);
   });
 
   it("a retry 6 minutes after a failure verifies with a 300 s tolerance; the event's own timestamp would be stale", async () => {

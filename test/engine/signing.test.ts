@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import Stripe from "stripe";
+import { timestampMs } from "@bufbuild/protobuf/wkt";
 import { Webhook } from "standardwebhooks";
 import { SignatureScheme } from "@posthorn/sdk";
 import { verifySignature, verifyStandardWebhook } from "@posthorn/verifier";
@@ -54,15 +55,58 @@ describe.each(STORES)("signing on the wire (%s)", (kind) => {
       expect(verifySignature({ payload: request.body, header, secrets: [secret] }).ok).toBe(true);
     }
     expect(verifySignature({ payload: request.body, header, secrets: ["whsec_c29tZXRoaW5nLWVsc2U="] })).toMatchObject({ ok: false, reason: "signature_mismatch" });
-    // Retiring the old one at once (grace 0): only the newest signs.
+    // Revoking at once (grace 0): only the newest signs; neither older secret is used any more.
     const { secret: newest } = await t.client.rotateSubscriptionSecret({ id: subscription!.id, gracePeriodSeconds: 0 });
     await t.client.emit({ type: "lead.created", customerId: "cus_rot", data: {} });
     const next = (await receiver.waitFor(before + 2)).at(-1)!;
     const nextHeader = String(next.headers["dealix-signature"]);
-    // newSecret is still in its 24 h grace (it was current until now), oldSecret too; newest signs first.
+    expect(nextHeader.match(/v1=/g)).toHaveLength(1);
     expect(verifySignature({ payload: next.body, header: nextHeader, secrets: [newest] }).ok).toBe(true);
-    expect(nextHeader.match(/v1=/g)).toHaveLength(2);
-    expect(verifySignature({ payload: next.body, header: nextHeader, secrets: [oldSecret] }).ok).toBe(true);
+    for (const secret of [oldSecret, newSecret]) {
+      expect(verifySignature({ payload: next.body, header: nextHeader, secrets: [secret] })).toMatchObject({ ok: false, reason: "signature_mismatch" });
+    }
+  });
+
+  it("after three rotations with grace, grace 0 leaves one secret, also for a delivery first attempted before it", async () => {
+    // The first request fails, so the delivery waits for its next attempt across the revocation.
+    const failingOnce = await startReceiver((_request, index, response) => void response.writeHead(index === 1 ? 500 : 200).end());
+    try {
+      const { subscription, secret: first } = await t.client.subscribe({ customerId: "cus_revoke", endpointUrl: failingOnce.url });
+      const id = subscription!.id;
+      const rotations = [];
+      for (const grace of [3600, 7200, 86_400]) {
+        rotations.push({ grace, ...(await t.client.rotateSubscriptionSecret({ id, gracePeriodSeconds: grace })) });
+      }
+      // Current first, then the previous ones newest first, each expiring its rotation's grace after it.
+      const expiries = [...rotations].reverse().map((r) => timestampMs(r.subscription!.updateTime!) + r.grace * 1000);
+      const listed = (await t.client.getSubscription({ id })).subscription!;
+      expect(listed.secrets.map((s) => [s.current, s.expireTime && timestampMs(s.expireTime)])).toEqual([
+        [true, undefined],
+        ...expiries.map((ms) => [false, ms]),
+      ]);
+      expect(timestampMs(listed.previousSecretExpireTime!)).toBe(Math.max(...expiries));
+
+      const { event } = await t.client.emit({ type: "lead.created", customerId: "cus_revoke", data: {} });
+      const [firstTry] = await failingOnce.waitFor(1);
+      const older = [first, ...rotations.slice(0, 2).map((r) => r.secret)];
+      expect(String(firstTry!.headers["dealix-signature"]).match(/v1=/g)).toHaveLength(4);
+
+      const revoked = await t.client.rotateSubscriptionSecret({ id, gracePeriodSeconds: 0 });
+      expect(revoked.subscription!.secrets.map((s) => [s.current, s.expireTime])).toEqual([[true, undefined]]);
+      expect(revoked.subscription!.previousSecretExpireTime).toBeUndefined();
+      const [delivery] = (await t.client.listDeliveries({ eventId: event!.id })).deliveries;
+      await t.client.retryDelivery({ id: delivery!.id });
+      const retry = (await failingOnce.waitFor(2))[1]!;
+      expect(retry.headers["dealix-delivery-attempt"]).toBe("2");
+      const header = String(retry.headers["dealix-signature"]);
+      expect(header.match(/v1=/g)).toHaveLength(1);
+      expect(verifySignature({ payload: retry.body, header, secrets: [revoked.secret] }).ok).toBe(true);
+      for (const secret of [...older, rotations[2]!.secret]) {
+        expect(verifySignature({ payload: retry.body, header, secrets: [secret] })).toMatchObject({ ok: false, reason: "signature_mismatch" });
+      }
+    } finally {
+      await failingOnce.close();
+    }
   });
 
   it("signs Standard Webhooks subscriptions with webhook-* headers that the standardwebhooks package verifies", async () => {

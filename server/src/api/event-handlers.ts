@@ -1,9 +1,9 @@
-import { InvalidArgumentError } from "../domain/errors.js";
+import { IdempotencyKeyReusedError, InvalidArgumentError } from "../domain/errors.js";
 import { canonicalSize, serializeEnvelope } from "../domain/envelope.js";
 import { newId } from "../domain/ids.js";
 import type { EmitRequest } from "@posthorn/sdk";
 import { nextPage, readPage } from "../store/page-token.js";
-import { emitEvents, type EmittedEvent, type NewEvent } from "../store/sql/emit-events.js";
+import { emitEvents, type EmittedEvent, type KeyReused, type NewEvent } from "../store/sql/emit-events.js";
 import { findEvent } from "../store/sql/find-event.js";
 import { listEvents } from "../store/sql/list-events.js";
 import { GroupCommit } from "../store/group-commit.js";
@@ -51,21 +51,31 @@ export function eventHandlers(deps: ApiDeps): EventHandlers {
     return { event: { id, type, customerId, envelope, idempotencyKey, createdAt }, data };
   };
 
-  /** Stores events in one transaction and wakes the workers when deliveries were made. */
-  const persist = async (events: NewEvent[]): Promise<EmittedEvent[]> => {
-    const results = await store.db
-      .transaction()
-      .execute((trx) => emitEvents(trx, events, new Date(clock.nowMs()), IDEMPOTENCY_TTL_MS));
-    for (const result of results) if (!result.replayed) deps.metrics.eventsEmitted.inc({ type: result.event.type });
-    if (results.some((result) => !result.replayed && result.matchedSubscriptions > 0)) deps.deliveriesDue();
+  /**
+   * Stores events in one transaction and wakes the workers when deliveries were made. With
+   * `allOrNothing` (EmitBatch) a key reused for a different request rolls the whole
+   * transaction back and throws; without it (group commit) that event alone gets its
+   * `KeyReused` result and the others are stored.
+   */
+  const persist = async (events: NewEvent[], allOrNothing: boolean): Promise<(EmittedEvent | KeyReused)[]> => {
+    const results = await store.db.transaction().execute(async (trx) => {
+      const emitted = await emitEvents(trx, events, new Date(clock.nowMs()), IDEMPOTENCY_TTL_MS);
+      const refused = emitted.findIndex((result) => "keyReused" in result);
+      if (allOrNothing && refused >= 0) throw keyReusedError(`events[${refused}].`, events, refused, emitted[refused] as KeyReused);
+      return emitted;
+    });
+    const stored = results.filter((result): result is EmittedEvent => !("keyReused" in result) && !result.replayed);
+    for (const result of stored) deps.metrics.eventsEmitted.inc({ type: result.event.type });
+    if (stored.some((result) => result.matchedSubscriptions > 0)) deps.deliveriesDue();
     return results;
   };
   /**
    * Unary Emits that arrive while a write is running share the next transaction (group
    * commit): under load one transaction serves many callers; each caller still gets its own
-   * result, and its event is stored before it gets it.
+   * result, and its event is stored before it gets it. A caller refused for a reused key wrote
+   * nothing and fails alone.
    */
-  const emits = new GroupCommit<NewEvent, EmittedEvent>(persist, MAX_BATCH_EVENTS);
+  const emits = new GroupCommit<NewEvent, EmittedEvent | KeyReused>((events) => persist(events, false), MAX_BATCH_EVENTS);
 
   const respond = (result: EmittedEvent, data: Record<string, unknown>) => ({
     event: eventToProto(result.event, result.replayed ? undefined : data),
@@ -76,7 +86,9 @@ export function eventHandlers(deps: ApiDeps): EventHandlers {
   return {
     async emit(request) {
       const prepared = prepare(request, "", clock.nowMs());
-      return respond(await emits.submit(prepared.event), prepared.data);
+      const result = await emits.submit(prepared.event);
+      if ("keyReused" in result) throw keyReusedError("", [prepared.event], 0, result);
+      return respond(result, prepared.data);
     },
 
     async emitBatch(request) {
@@ -86,7 +98,7 @@ export function eventHandlers(deps: ApiDeps): EventHandlers {
       }
       const nowMs = clock.nowMs();
       const prepared = request.events.map((event, index) => prepare(event, `events[${index}].`, nowMs));
-      const results = await persist(prepared.map((p) => p.event));
+      const results = (await persist(prepared.map((p) => p.event), true)) as EmittedEvent[];
       return { results: results.map((result, index) => respond(result, prepared[index]!.data)) };
     },
 
@@ -107,4 +119,18 @@ export function eventHandlers(deps: ApiDeps): EventHandlers {
       return { eventTypes: [...catalog] };
     },
   };
+}
+
+/**
+ * The FAILED_PRECONDITION error for `events[index]`, whose key names an event of another
+ * request: a stored one, or (in an EmitBatch, `prefix` "events[i].") an earlier one of the batch.
+ */
+function keyReusedError(prefix: string, events: readonly NewEvent[], index: number, { keyReused }: KeyReused): IdempotencyKeyReusedError {
+  const { original, differs } = keyReused;
+  const event = events[index]!;
+  const difference =
+    differs === "type" ? `type ${JSON.stringify(original.type)}, this request ${JSON.stringify(event.type)}` : "other data";
+  const batchIndex = prefix === "" ? -1 : events.findIndex((e) => e.id === original.id);
+  const usedBy = batchIndex >= 0 ? { batchIndex } : { eventId: original.id, windowHours: IDEMPOTENCY_TTL_MS / 3600_000 };
+  return new IdempotencyKeyReusedError(`${prefix}idempotency_key`, event.idempotencyKey, usedBy, difference);
 }

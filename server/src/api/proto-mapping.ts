@@ -7,9 +7,11 @@ import {
   type DeliveryAttemptSchema,
   type DeliverySchema,
   type EventSchema,
+  type SigningSecretInfoSchema,
   type SubscriptionSchema,
 } from "@posthorn/sdk";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
+import { liveSecrets } from "../domain/secret.js";
 import type { AttemptRow, DeliveryRow, EventRow, SubscriptionRow } from "../store/rows.js";
 import type { DeliveryStateName, SignatureSchemeName, StoredSecret } from "../store/schema.js";
 
@@ -52,14 +54,21 @@ function ts(date: Date): Timestamp {
   return timestampFromMs(date.getTime());
 }
 
-/** When the newest still-valid previous secret expires, if any (secrets are newest first). */
-function previousSecretExpiry(secrets: StoredSecret[], nowMs: number): number | undefined {
-  const expiries = secrets.flatMap((s) => (s.expires_at !== null && s.expires_at > nowMs ? [s.expires_at] : []));
-  return expiries.length > 0 ? Math.max(...expiries) : undefined;
+/**
+ * A subscription's valid secrets, never their values (proto `SigningSecretInfo`): the current
+ * one first, then the previous ones newest first (the stored order), each with its expiry.
+ */
+function secretInfos(secrets: StoredSecret[], nowMs: number): MessageInitShape<typeof SigningSecretInfoSchema>[] {
+  return liveSecrets(secrets, nowMs).map((s) =>
+    s.expires_at === null ? { current: true } : { current: false, expireTime: timestampFromMs(s.expires_at) },
+  );
 }
 
 export function subscriptionToProto(row: SubscriptionRow, nowMs: number): MessageInitShape<typeof SubscriptionSchema> {
-  const expiry = previousSecretExpiry(row.secrets, nowMs);
+  const secrets = secretInfos(row.secrets, nowMs);
+  // The latest expiry of the previous secrets (proto `previous_secret_expire_time`).
+  const expiries = liveSecrets(row.secrets, nowMs).flatMap((s) => (s.expires_at === null ? [] : [s.expires_at]));
+  const expiry = expiries.length > 0 ? Math.max(...expiries) : undefined;
   return {
     id: row.id,
     customerId: row.customer_id,
@@ -72,6 +81,7 @@ export function subscriptionToProto(row: SubscriptionRow, nowMs: number): Messag
     updateTime: ts(row.updated_at),
     disabledReason: row.disabled_reason,
     ...(expiry === undefined ? {} : { previousSecretExpireTime: timestampFromMs(expiry) }),
+    secrets,
   };
 }
 

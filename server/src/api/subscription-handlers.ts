@@ -2,7 +2,7 @@ import type { Updateable } from "kysely";
 import { SignatureScheme, type Subscription } from "@posthorn/sdk";
 import { InvalidArgumentError } from "../domain/errors.js";
 import { newId } from "../domain/ids.js";
-import { generateSecret } from "../domain/secret.js";
+import { generateSecret, liveSecrets } from "../domain/secret.js";
 import { nextPage, readPage } from "../store/page-token.js";
 import type { SignatureSchemeName, StoredSecret, SubscriptionTable } from "../store/schema.js";
 import { cancelPendingDeliveries } from "../store/sql/cancel-pending-deliveries.js";
@@ -41,11 +41,6 @@ function schemeName(field: string, scheme: SignatureScheme): SignatureSchemeName
     default:
       throw new InvalidArgumentError(field, `unknown signature scheme ${scheme as number}`);
   }
-}
-
-/** Secrets still valid at `nowMs`, newest first. */
-export function liveSecrets(secrets: StoredSecret[], nowMs: number): StoredSecret[] {
-  return secrets.filter((secret) => secret.expires_at === null || secret.expires_at > nowMs);
 }
 
 export function subscriptionHandlers(deps: ApiDeps): SubscriptionHandlers {
@@ -140,10 +135,12 @@ export function subscriptionHandlers(deps: ApiDeps): SubscriptionHandlers {
       const row = await store.db.transaction().execute(async (trx) => {
         const before = await findSubscription(trx, id, "update");
         // The current secret gets an expiry; older ones keep theirs; expired ones are dropped.
-        const previous = liveSecrets(before.secrets, nowMs).map((s) =>
-          s.expires_at === null ? { ...s, expires_at: nowMs + grace * 1000 } : s,
-        );
-        const secrets: StoredSecret[] = [{ secret, expires_at: null }, ...liveSecrets(previous, nowMs)];
+        // Grace 0 revokes them all (proto: e.g. after a leak), not only the current one.
+        const previous =
+          grace === 0
+            ? []
+            : liveSecrets(before.secrets, nowMs).map((s) => (s.expires_at === null ? { ...s, expires_at: nowMs + grace * 1000 } : s));
+        const secrets: StoredSecret[] = [{ secret, expires_at: null }, ...previous];
         return updateSubscription(trx, id, { secrets: JSON.stringify(secrets), updated_at: new Date(nowMs) });
       });
       return { subscription: subscriptionToProto(row, nowMs), secret };

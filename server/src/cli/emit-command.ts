@@ -40,7 +40,7 @@ export function registerEmitCommand(program: Command): void {
     .option("--customer <id>", "customer id, e.g. cus_demo")
     .option("--data <json>", "the event's data, a JSON object (default {})")
     .option("--file <path>", 'read the event from a JSON file: {"type", "customer_id", "data", "idempotency_key"}')
-    .option("--idempotency-key <key>", "the same key within 24 h returns the original event (with --count: <key>-<n>)")
+    .option("--idempotency-key <key>", "the same key within 24 h returns the original event for the same type and data, and is refused for others (with --count: <key>-<n>)")
     .option("--count <n>", "emit N events (batches of 100, with a progress bar)");
   addJsonOption(addAddressOption(command)).action(async (options: EmitOptions) => {
     const input = eventInput(options);

@@ -25,7 +25,7 @@ export function registerSubscriptionsCommand(program: Command): void {
         if (items.length === 0) return print("No subscriptions.");
         print(
           formatTable(
-            ["ID", "CUSTOMER", "ENABLED", "SCHEME", "EVENTS", "CREATED (UTC)", "ENDPOINT"],
+            ["ID", "CUSTOMER", "ENABLED", "SCHEME", "EVENTS", "CREATED (UTC)", "SECRETS", "ENDPOINT"],
             items.map((s) => [
               s.id,
               s.customerId,
@@ -33,6 +33,7 @@ export function registerSubscriptionsCommand(program: Command): void {
               s.signatureScheme === SignatureScheme.STANDARD_WEBHOOKS ? "standard-webhooks" : "v1",
               s.eventTypes.length > 0 ? s.eventTypes.join(",") : "all",
               formatTime(s.createTime),
+              secretsColumn(s),
               s.endpointUrl,
             ]),
           ),
@@ -41,4 +42,11 @@ export function registerSubscriptionsCommand(program: Command): void {
       });
     },
   );
+}
+
+/** How many secrets sign requests now, e.g. `1`, or `3 (previous until 2026-12-04 10:00:00)` with the latest expiry. */
+function secretsColumn(subscription: Subscription): string {
+  const until = subscription.previousSecretExpireTime;
+  const count = String(subscription.secrets.length);
+  return until === undefined ? count : `${count} (previous until ${formatTime(until)})`;
 }

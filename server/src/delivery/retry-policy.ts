@@ -96,7 +96,16 @@ export interface DecideAfterAttemptInput {
  *    `scheduleSeconds[n − 1]` ± jitter; on 429 and 503 a parseable `Retry-After` hint raises the
  *    delay to the hint (the hint clamped to `maxRetryAfterSeconds`), never lowers it; the number
  *    of attempts is unchanged;
- * 7. otherwise failed: "attempts exhausted …" or "final status N".
+ * 7. otherwise failed: "final status N", or, past the schedule, "attempts exhausted (6 of 6) …"
+ *    for the schedule's last attempt and "attempt 8 failed (…); no automatic attempts left …"
+ *    for one beyond it.
+ *
+ * Manual retries (RetryDelivery, RecoverFailedDeliveries) do not restart the schedule: the
+ * requeued attempt takes the next number, and `n` alone decides what follows it. So a delivery
+ * with automatic attempts left (one that failed on a final status, or a pending one retried
+ * early) continues the schedule from there, and one that used the whole schedule gets exactly
+ * the one requested attempt: attempts beyond the schedule are made only by hand, and their
+ * failure reason says so instead of counting "8 of 6".
  * @throws RangeError if `attemptNumber` is not an integer ≥ 1.
  */
 export function decideAfterAttempt(input: DecideAfterAttemptInput): AttemptDecision {
@@ -123,9 +132,7 @@ export function decideAfterAttempt(input: DecideAfterAttemptInput): AttemptDecis
   if (!retryable) return { kind: "failed", reason: `final status ${status}` };
 
   const stepSeconds = policy.scheduleSeconds[n - 1];
-  if (stepSeconds === undefined) {
-    return { kind: "failed", reason: `attempts exhausted (${n} of ${maxAttempts(policy)}); last: ${describe(outcome)}` };
-  }
+  if (stepSeconds === undefined) return { kind: "failed", reason: exhaustedReason(n, maxAttempts(policy), outcome) };
   if (outcome.errorKind === "abandoned") return { kind: "retry", delayMs: 0, nextAttemptAtMs: nowMs };
   const jitter = 1 - policy.jitterRatio + 2 * policy.jitterRatio * random();
   let delaySeconds = stepSeconds * jitter;
@@ -135,6 +142,18 @@ export function decideAfterAttempt(input: DecideAfterAttemptInput): AttemptDecis
   }
   const delayMs = Math.round(delaySeconds * 1000);
   return { kind: "retry", delayMs, nextAttemptAtMs: nowMs + delayMs };
+}
+
+/**
+ * Why a retryable failure of attempt `n` ends the delivery: the schedule's last attempt, or one
+ * beyond it (only a manual retry or recover makes those, so "n of max" would read as a bug).
+ */
+function exhaustedReason(n: number, max: number, outcome: AttemptOutcome): string {
+  if (n <= max) return `attempts exhausted (${n} of ${max}); last: ${describe(outcome)}`;
+  return (
+    `attempt ${n} failed (${describe(outcome)}); no automatic attempts left ` +
+    `(the schedule has ${max}; attempts beyond it are made only by RetryDelivery or RecoverFailedDeliveries)`
+  );
 }
 
 function describe(outcome: AttemptOutcome): string {

@@ -1,4 +1,5 @@
 import { signStandardWebhooks, signV1 } from "@posthorn/verifier";
+import { liveSecrets } from "../domain/secret.js";
 import type { SignatureSchemeName, StoredSecret } from "../store/schema.js";
 
 /** Everything that goes into one attempt's headers. */
@@ -26,7 +27,7 @@ export interface SignedRequestInput {
  */
 export function signedHeaders(input: SignedRequestInput): { headers: Record<string, string>; signature: string } {
   const timestamp = Math.floor(input.nowMs / 1000);
-  const secrets = input.secrets.filter((s) => s.expires_at === null || s.expires_at > input.nowMs).map((s) => s.secret);
+  const secrets = liveSecrets(input.secrets, input.nowMs).map((s) => s.secret);
   const headers: Record<string, string> = {
     "Content-Type": "application/json",
     "User-Agent": `${input.brand}-Webhooks/1.0`,

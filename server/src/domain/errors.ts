@@ -31,5 +31,31 @@ export class NotFoundError extends DomainError {
 
 /** The request is valid but the object's state forbids it (e.g. recovering a deleted subscription). */
 export class FailedPreconditionError extends DomainError {
-  override readonly name = "FailedPreconditionError";
+  override readonly name: string = "FailedPreconditionError";
+}
+
+/**
+ * An idempotency key reused for a different request (another type or other data) while it is
+ * remembered: answering with the original event would tell the caller that an event it never
+ * emitted was stored. The IETF Idempotency-Key draft answers 422 and Stripe `idempotency_error`;
+ * here it is FAILED_PRECONDITION (the key's state forbids the call). `field` is the request
+ * field (`idempotency_key` or `events[i].idempotency_key`); `usedBy` names the other request,
+ * e.g. `event evt_…` (stored within the last `windowHours`) or `events[0]` (earlier in the same
+ * batch); `difference` says what differs, e.g. `type "deal.won", this request "deal.lost"`.
+ */
+export class IdempotencyKeyReusedError extends FailedPreconditionError {
+  override readonly name = "IdempotencyKeyReusedError";
+  constructor(
+    readonly field: string,
+    readonly key: string,
+    usedBy: { eventId: string; windowHours: number } | { batchIndex: number },
+    difference: string,
+  ) {
+    const shown = JSON.stringify(key.length > 64 ? `${key.slice(0, 64)}…` : key);
+    const where =
+      "eventId" in usedBy
+        ? `was used within the last ${usedBy.windowHours} hours for a different request (event ${usedBy.eventId} has ${difference})`
+        : `is also the key of events[${usedBy.batchIndex}], a different request (it has ${difference})`;
+    super(`${field}: ${shown} ${where}; reuse a key only to retry the same request, and use a new key for a new event`);
+  }
 }

@@ -7,3 +7,13 @@ import { randomBytes } from "node:crypto";
 export function generateSecret(): string {
   return "whsec_" + randomBytes(32).toString("base64");
 }
+
+/**
+ * The secrets of a list that are valid at `nowMs` (unix ms), in the list's order (a
+ * subscription keeps them newest first: the current one, whose `expires_at` is null, then the
+ * previous ones). A previous secret is valid until its `expires_at`, exclusive. The API lists
+ * and the delivery workers sign with exactly these.
+ */
+export function liveSecrets<S extends { expires_at: number | null }>(secrets: readonly S[], nowMs: number): S[] {
+  return secrets.filter((secret) => secret.expires_at === null || secret.expires_at > nowMs);
+}

@@ -1,4 +1,5 @@
 import { sql, type Kysely } from "kysely";
+import { envelopeData } from "../../domain/envelope.js";
 import { newId } from "../../domain/ids.js";
 import type { DeliveryRow, EventRow } from "../rows.js";
 import type { Database } from "../schema.js";
@@ -24,6 +25,15 @@ export interface EmittedEvent {
   replayed: boolean;
 }
 
+/**
+ * An event whose idempotency key, within its lifetime, already names an event of another
+ * request (another type, or data that differ once canonical): nothing was written for it, and
+ * the caller must be refused (FAILED_PRECONDITION, see `KeyReusedError`).
+ */
+export interface KeyReused {
+  keyReused: { original: EventRow; differs: "type" | "data" };
+}
+
 /** Rows per multi-row INSERT, well under PostgreSQL's 65,535 bind parameters. */
 const INSERT_CHUNK = 2000;
 
@@ -34,7 +44,12 @@ const INSERT_CHUNK = 2000;
  * Idempotency: a `(customer_id, idempotency_key)` row is claimed with INSERT … ON CONFLICT,
  * which makes a racing transaction with the same key wait for this one and then see the key
  * taken; a key older than `idempotencyTtlMs` is taken over by the new event. A key seen
- * earlier in the same batch is a replay of that event.
+ * earlier in the same batch is a replay of that event. A replay is only for the same request
+ * (same type, same data as canonical JSON, RFC 8785): an event whose key names an event of
+ * another request gets a `KeyReused` result and writes nothing, like the IETF Idempotency-Key
+ * draft's 422 and Stripe's `idempotency_error`. It does not abort the call: other events (other
+ * callers' under group commit) are stored as usual, so a caller that must be all-or-nothing
+ * (EmitBatch) throws when it sees one.
  *
  * Fan-out (contract, "Subscriptions"): every enabled, live subscription of the event's customer
  * whose `event_types` is empty or contains the event's type gets one pending delivery, due at once.
@@ -48,8 +63,8 @@ export async function emitEvents(
   events: readonly NewEvent[],
   now: Date,
   idempotencyTtlMs: number,
-): Promise<EmittedEvent[]> {
-  const results: (EmittedEvent | undefined)[] = new Array(events.length);
+): Promise<(EmittedEvent | KeyReused)[]> {
+  const results: (EmittedEvent | KeyReused | undefined)[] = new Array(events.length);
   const replayOf = new Map<number, string>(); // input index -> key of the (customer, key) pair it repeats
   const fresh: number[] = [];
 
@@ -164,16 +179,28 @@ export async function emitEvents(
   }
   if (deliveries.length > 0) await insertPendingDeliveries(trx, deliveries, now);
 
-  // 4. Replays: the original events and how many deliveries they made.
+  // 4. Replays: the original events and how many deliveries they made, for the same request.
   if (replayOf.size > 0) {
     const originals = await findOriginals(trx, [...new Set(replayOf.values())], stored);
     for (const [index, pair] of replayOf) {
       const original = originals.get(pair);
       if (!original) throw new Error(`idempotency key ${pair} names no event`);
-      results[index] = { ...original, replayed: true };
+      const differs = requestDifference(events[index]!, original.event);
+      results[index] = differs ? { keyReused: { original: original.event, differs } } : { ...original, replayed: true };
     }
   }
-  return results as EmittedEvent[];
+  return results as (EmittedEvent | KeyReused)[];
+}
+
+/**
+ * How a new event's request differs from the stored event its key names, or undefined when it
+ * is the same request. The customer is the same (it is part of the key); the data are compared
+ * as canonical JSON, so key order and number spelling do not matter.
+ */
+function requestDifference(event: NewEvent, original: EventRow): "type" | "data" | undefined {
+  if (event.type !== original.type) return "type";
+  if (!Buffer.from(envelopeData(event.envelope)).equals(envelopeData(original.envelope))) return "data";
+  return undefined;
 }
 
 /** The events that hold each (customer, key) pair, with their delivery counts. */

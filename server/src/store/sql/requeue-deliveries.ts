@@ -5,7 +5,8 @@ import type { Database } from "../schema.js";
 
 /**
  * RetryDelivery: makes the delivery `id` pending and due `now`, whatever its state; the next
- * attempt is numbered after the last one and the retry schedule continues from there. A
+ * attempt is numbered after the last one and the retry schedule continues from there (one that
+ * used the whole schedule gets this one attempt; see `decideAfterAttempt`). A
  * delivery a worker holds right now keeps its lease (it is being attempted already).
  * Throws `NotFoundError`, or `FailedPreconditionError` when its subscription is deleted or
  * disabled (a disabled endpoint receives nothing; enable it first). Run it in a transaction:
@@ -38,7 +39,8 @@ export async function retryDelivery(db: Kysely<Database>, id: string, now: Date)
 
 /**
  * RecoverFailedDeliveries: makes every failed delivery of the subscription created at or
- * after `since` pending and due `now`. Returns how many.
+ * after `since` pending and due `now`, each continuing the retry schedule as RetryDelivery does.
+ * Returns how many.
  */
 export async function recoverFailedDeliveries(
   db: Kysely<Database>,
