@@ -1,18 +1,47 @@
-import type { Kysely } from "kysely";
+import { sql, type Kysely } from "kysely";
 import type { DeliveryRow, DeliveryWithAttempts } from "../rows.js";
 import type { Database } from "../schema.js";
 
-/** Attaches every attempt (oldest first) to each delivery, with one query for all of them. */
+/**
+ * Most attempts shown with one delivery: the latest ones (`attempt_count` has the total).
+ * RetryDelivery and RecoverFailedDeliveries can add attempts without end, and one attempt may
+ * take about 20 KB (a 4 KiB excerpt of invalid UTF-8 becomes 12 KiB of U+FFFD, plus the error
+ * text and the signatures); 100 of them keep a delivery around 2 MiB at the very worst and
+ * near 450 KB normally, so a delivery always fits in a response (under 4 MiB) and normally
+ * many fit in a list page (under 2 MiB). Proto `Delivery.attempts`.
+ */
+export const MAX_ATTEMPTS_SHOWN = 100;
+
+/** Attaches each delivery's latest `MAX_ATTEMPTS_SHOWN` attempts (oldest first), with one query for all of them. */
 export async function withAttempts(db: Kysely<Database>, deliveries: DeliveryRow[]): Promise<DeliveryWithAttempts[]> {
   if (deliveries.length === 0) return [];
-  const attempts = await db
+  const ranked = db
     .selectFrom("attempts")
     .selectAll()
+    .select(sql<string>`row_number() over (partition by delivery_id order by attempt_number desc)`.as("newest_rank"))
     .where(
       "delivery_id",
       "in",
       deliveries.map((delivery) => delivery.id),
     )
+    .as("ranked");
+  const attempts = await db
+    .selectFrom(ranked)
+    .select([
+      "id",
+      "delivery_id",
+      "attempt_number",
+      "started_at",
+      "status_code",
+      "duration_ms",
+      "error_kind",
+      "error_message",
+      "response_excerpt",
+      "signature",
+      "succeeded",
+      "will_retry",
+    ])
+    .where("newest_rank", "<=", sql<string>`${MAX_ATTEMPTS_SHOWN}`)
     .orderBy("delivery_id")
     .orderBy("attempt_number")
     .execute();
