@@ -95,6 +95,12 @@ describe.each(STORES)("response and request size limits (%s)", (kind) => {
       /^view: EVENT_VIEW_FULL would make a response of \d+ bytes, and responses stay under 4194304 \(4 MiB\): use EVENT_VIEW_BASIC/,
     );
     expect(Number(/of (\d+) bytes/.exec(error.details)![1])).toBeGreaterThan(2 * 20 * 150_000);
+    // Over the 8 MiB request limit: the SDK's channel refuses to send it (the server would too).
+    await expectError(
+      t.client.emitBatch({ events: Array.from({ length: 60 }, () => events[0]!) }),
+      status.RESOURCE_EXHAUSTED,
+      literal("Attempted to send message with a size larger than 8388608"),
+    );
     expect(await countEvents("cus_too_big")).toBe(0);
   });
 
