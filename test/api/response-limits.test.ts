@@ -9,7 +9,11 @@ import {
   type Delivery,
   type Event,
 } from "@posthorn/sdk";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { newId } from "../../server/src/domain/ids.js";
+import { runProcess } from "../e2e/child-process.js";
 import { STORES } from "../helpers/databases.js";
 import { startTestApp, type TestApp } from "../helpers/test-app.js";
 import { expectError, literal } from "./expect-error.js";
@@ -239,5 +243,31 @@ describe.each(STORES)("response and request size limits (%s)", (kind) => {
     expect(urls).toHaveLength(700);
     expect(new Set(urls).size).toBe(700);
     expect(pages[0]!.subscriptions.length).toBeLessThan(700);
+  });
+
+  // The CLI is the same whatever the store: run it once.
+  it.runIf(kind === "pglite")("the CLI emits large events in batches that fit and lists them across short pages", async () => {
+    const posthorn = (...args: string[]) => runProcess("node", ["server/bin/posthorn.js", ...args, "--address", t.app.address!]);
+    const file = join(mkdtempSync(join(tmpdir(), "posthorn-cli-")), "event.json");
+    writeFileSync(file, JSON.stringify({ type: "lead.enriched", customer_id: "cus_cli_big", data: dataOf(250_000) }));
+    // 30 copies of 250 KB: 7.5 MB of data, more than one batch may carry.
+    const many = await posthorn("emit", "--file", file, "--count", "30");
+    expect(many.stderr).not.toContain("Error");
+    expect(many.code).toBe(0);
+    expect(many.stdout).toMatch(/^Emitted 30 lead\.enriched events for cus_cli_big in [\d.]+ s/);
+
+    const listed = await posthorn("events", "--customer", "cus_cli_big", "--limit", "100", "--json");
+    expect(listed.code).toBe(0);
+    const events = JSON.parse(listed.stdout) as { id: string; data: { p: string } }[];
+    expect(events).toHaveLength(30);
+    expect(new Set(events.map((e) => e.id)).size).toBe(30);
+    expect(events.every((e) => e.data.p.length === 250_000 - 8)).toBe(true);
+
+    // `emit --json` prints the whole event, as before the BASIC default.
+    const one = await posthorn("emit", "--type", "lead.created", "--customer", "cus_cli_one", "--data", '{"lead":7}', "--json");
+    expect(one.code).toBe(0);
+    const printed = JSON.parse(one.stdout) as { event: { id: string; data: unknown; envelope: string } };
+    expect(printed.event.data).toEqual({ lead: 7 });
+    expect(JSON.parse(Buffer.from(printed.event.envelope, "base64").toString("utf8"))).toMatchObject({ id: printed.event.id, data: { lead: 7 } });
   });
 });
