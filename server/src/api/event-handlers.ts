@@ -13,7 +13,8 @@ import { GroupCommit } from "../store/group-commit.js";
 import type { ApiDeps, UnaryHandlers } from "./handler-types.js";
 import { readView, type ViewName } from "./event-view.js";
 import { eventToProto } from "./proto-mapping.js";
-import { MAX_BATCH_DATA_BYTES, MAX_RESPONSE_BYTES, PAGE_BYTES, repeatedFieldBytes } from "./size-limits.js";
+import { fullAnswerCheck } from "./full-answer-size.js";
+import { MAX_BATCH_DATA_BYTES, PAGE_BYTES, repeatedFieldBytes } from "./size-limits.js";
 import { checkCustomerId, checkEventType, checkId, checkIdempotencyKey, findNonFiniteNumber } from "./validate.js";
 
 /** Idempotency keys are remembered for 24 hours (issue "API and store"; Stripe keeps them 24 h). */
@@ -26,34 +27,6 @@ export const MAX_BATCH_EVENTS = 500;
  * other calls of this process for its whole preparation.
  */
 const PREPARE_SLICE_BYTES = 256 * 1024;
-/** Bytes an EmitResponse adds around its event: `matched_subscriptions` (a varint) and `replayed`. */
-const RESULT_FIELDS_BYTES = 1 + 5 + 1 + 1;
-
-/** A prepared event as the row it will be stored as (its `seq` is not known yet and not shown). */
-function rowOf(event: NewEvent): EventRow {
-  return {
-    seq: "0",
-    id: event.id,
-    customer_id: event.customerId,
-    type: event.type,
-    envelope: event.envelope,
-    idempotency_key: event.idempotencyKey === "" ? null : event.idempotencyKey,
-    created_at: event.createdAt,
-  };
-}
-
-/**
- * Bytes one result of an EmitBatchResponse takes with its event in EVENT_VIEW_FULL, its
- * `matched_subscriptions` counted at its largest. `data`, when at hand, saves parsing the envelope.
- */
-function fullResultBytes(row: EventRow, data: Record<string, unknown> | undefined): number {
-  const eventBytes = toBinary(EventSchema, create(EventSchema, eventToProto(row, "full", data))).length;
-  return repeatedFieldBytes(repeatedFieldBytes(eventBytes) + RESULT_FIELDS_BYTES);
-}
-
-function sum(values: number[]): number {
-  return values.reduce((a, b) => a + b, 0);
-}
 
 type EventHandlers = Pick<UnaryHandlers, "emit" | "emitBatch" | "getEvent" | "listEvents" | "listEventTypes">;
 
@@ -167,26 +140,8 @@ export function eventHandlers(deps: ApiDeps): EventHandlers {
       }
       const view = readView("view", request.view, "basic");
       const prepared = await prepareBatch(request.events, clock.nowMs());
-      let check: ((results: EmittedEvent[]) => void) | undefined;
-      if (view === "full") {
-        const refuseOver = (bytes: number) => {
-          if (bytes < MAX_RESPONSE_BYTES) return;
-          throw new InvalidArgumentError(
-            "view",
-            `EVENT_VIEW_FULL would make a response of ${bytes} bytes, and responses stay under ${MAX_RESPONSE_BYTES} (4 MiB): use EVENT_VIEW_BASIC (the default) or split the batch`,
-          );
-        };
-        // Up front, from the events as sent; a replay answers with its original event instead,
-        // so the check before the commit counts those again.
-        const sizes = prepared.map(({ event, data }) => fullResultBytes(rowOf(event), data));
-        refuseOver(sum(sizes));
-        check = (results) =>
-          refuseOver(sum(results.map((result, index) => (result.replayed ? fullResultBytes(result.event, undefined) : sizes[index]!))));
-      }
-      const results = await persist(
-        prepared.map((p) => p.event),
-        check,
-      );
+      const check = view === "full" ? fullAnswerCheck(prepared) : undefined;
+      const results = await persist(prepared.map((p) => p.event), check);
       return { results: results.map((result, index) => respond(result, view, prepared[index]!.data)) };
     },
 
