@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toBinary } from "@bufbuild/protobuf";
 import {
   EventView,
+  GetDeliveryResponseSchema,
   ListDeliveriesResponseSchema,
   ListEventsResponseSchema,
   ListSubscriptionsResponseSchema,
@@ -216,6 +217,40 @@ describe.each(STORES)("response and request size limits (%s)", (kind) => {
         expect(delivery.attempts.at(-1)!.attemptNumber).toBe(delivery.attemptCount);
       }
     }
+  });
+
+  it("a delivery whose attempts are as large as they get still fits in one response", async () => {
+    await t.client.subscribe({ customerId: "cus_worst", endpointUrl: "https://example.com/worst" });
+    const { results } = await t.client.emitBatch({ events: [{ type: "lead.created", customerId: "cus_worst" }] });
+    const { deliveries } = await t.client.listDeliveries({ eventId: results[0]!.event!.id });
+    const delivery = deliveries[0]!;
+    // 300 attempts (RetryDelivery can add them without end), each at the largest the engine
+    // records: a 4 KiB body of invalid UTF-8 (12 KiB of U+FFFD), a 2,048-character Location in
+    // the reason, and signatures for several secrets.
+    const attempts = Array.from({ length: 300 }, (_, n) => ({
+      id: newId("attempt"),
+      delivery_id: delivery.id,
+      attempt_number: n + 1,
+      started_at: new Date(t.clock.nowMs()),
+      status_code: 302,
+      duration_ms: 12,
+      error_kind: null,
+      error_message: `redirect not followed (Location: ${"ÿ".repeat(2048)})`,
+      response_excerpt: Buffer.alloc(4096, 0xff).toString("utf8"),
+      signature: Array.from({ length: 8 }, () => `v1,${"A".repeat(44)}`).join(" "),
+      succeeded: false,
+      will_retry: true,
+    }));
+    expect(attempts[0]!.response_excerpt).toHaveLength(4096);
+    expect(Buffer.byteLength(attempts[0]!.response_excerpt)).toBe(3 * 4096);
+    for (let i = 0; i < attempts.length; i += 100) await t.app.store.db.insertInto("attempts").values(attempts.slice(i, i + 100)).execute();
+    await t.app.store.db.updateTable("deliveries").set({ attempt_count: 300 }).where("id", "=", delivery.id).execute();
+
+    const got = await t.client.getDelivery({ id: delivery.id });
+    expect(got.delivery!.attempts.map((a) => a.attemptNumber)).toEqual(Array.from({ length: 100 }, (_, n) => n + 201));
+    expect(toBinary(GetDeliveryResponseSchema, got).length).toBeLessThan(PAGE_BYTES);
+    const listed = await t.client.listDeliveries({ customerId: "cus_worst" });
+    expect(listed.deliveries.map((d) => [d.id, d.attempts.length, d.attemptCount])).toEqual([[delivery.id, 100, 300]]);
   });
 
   it("ListSubscriptions pages large subscriptions under 2 MiB", async () => {

@@ -5,10 +5,10 @@ import type { Database } from "../schema.js";
 /**
  * Most attempts shown with one delivery: the latest ones (`attempt_count` has the total).
  * RetryDelivery and RecoverFailedDeliveries can add attempts without end, and one attempt may
- * take about 20 KB (a 4 KiB excerpt of invalid UTF-8 becomes 12 KiB of U+FFFD, plus the error
- * text and the signatures); 100 of them keep a delivery around 2 MiB at the very worst and
- * near 450 KB normally, so a delivery always fits in a response (under 4 MiB) and normally
- * many fit in a list page (under 2 MiB). Proto `Delivery.attempts`.
+ * take about 17 KB (a 4 KiB excerpt of invalid UTF-8 becomes 12 KiB of U+FFFD, a 2,048-character
+ * Location in the reason, the signatures); 100 of them make a delivery of about 1.7 MB at the
+ * very worst (test/api/response-limits.test.ts) and about 450 KB with 4 KiB excerpts, so one
+ * delivery always fits in a list page (under 2 MiB). Proto `Delivery.attempts`.
  */
 export const MAX_ATTEMPTS_SHOWN = 100;
 
