@@ -19,6 +19,14 @@ const DefaultTimeout = 10 * time.Second
 // UNAVAILABLE (gRPC's retry policy, with exponential backoff from 100 ms to 2 s).
 const DefaultMaxAttempts = 4
 
+// MaxSendMessageBytes is the largest request message a client sends: what the server accepts
+// (proto WebhookService, "Sizes"). A larger one fails on the client with RESOURCE_EXHAUSTED.
+const MaxSendMessageBytes = 8 * 1024 * 1024
+
+// MaxReceiveMessageBytes is the largest response message a client accepts: gRPC's usual
+// default, set explicitly because every server response (list pages included) stays under it.
+const MaxReceiveMessageBytes = 4 * 1024 * 1024
+
 // Client is a connection to a Posthorn server: the generated client plus Close.
 type Client struct {
 	posthornv1.WebhookServiceClient
@@ -72,7 +80,14 @@ func WithDialOptions(opts ...grpc.DialOption) Option {
 
 // Dial returns a client of the Posthorn server at target (`host:port`, or any gRPC target
 // such as `dns:///posthorn.internal:50051`). Like [grpc.NewClient] it does not connect until
-// the first call, so a server that is down shows up as UNAVAILABLE on that call.
+// the first call, so a server that is down shows up as UNAVAILABLE on that call. Messages are
+// limited to [MaxSendMessageBytes] out and [MaxReceiveMessageBytes] in, as the server's are.
+//
+// Retrying after an unknown outcome (DEADLINE_EXCEEDED, UNAVAILABLE after the last attempt,
+// a dropped connection): the events may or may not be stored. Set your own IdempotencyKey on
+// every event (e.g. "order-123-paid") and send the same request again with the same keys
+// within 24 hours: stored events come back with Replayed set, and nothing is stored twice. The
+// automatic key is new for each call, so it cannot protect a retry that you make.
 func Dial(target string, opts ...Option) (*Client, error) {
 	cfg := config{
 		creds:       credentials.NewTLS(&tls.Config{MinVersion: tls.VersionTLS12}),
@@ -94,6 +109,10 @@ func Dial(target string, opts ...Option) (*Client, error) {
 	dialOptions := []grpc.DialOption{
 		grpc.WithTransportCredentials(cfg.creds),
 		grpc.WithDefaultServiceConfig(serviceConfig(cfg.maxAttempts)),
+		grpc.WithDefaultCallOptions(
+			grpc.MaxCallSendMsgSize(MaxSendMessageBytes),
+			grpc.MaxCallRecvMsgSize(MaxReceiveMessageBytes),
+		),
 		grpc.WithChainUnaryInterceptor(
 			defaultTimeoutInterceptor(cfg.timeout),
 			idempotencyKeyInterceptor(),

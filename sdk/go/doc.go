@@ -6,6 +6,11 @@
 // wants: a deadline on every unary call, retries when the server is UNAVAILABLE, and an
 // automatic idempotency key on Emit and EmitBatch so that a retried Emit never emits twice.
 //
+// Emit and EmitBatch answer with ids, Replayed and MatchedSubscriptions; the event comes
+// without Data and Envelope (EVENT_VIEW_BASIC) unless the request sets View to
+// EVENT_VIEW_FULL. List pages end early, with a NextPageToken, before 2 MiB: read pages until
+// the token is empty. To retry a call yourself after an unknown outcome, see [Dial].
+//
 // Receivers verify the requests Posthorn sends with package
 // [github.com/posthorn/posthorn/sdk/go/verifier].
 package posthorn

@@ -106,7 +106,7 @@ func TestEmitThroughTheGeneratedClient(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	emitted, err := client.Emit(ctx, &posthornv1.EmitRequest{Type: "lead.created", CustomerId: customer, Data: data})
+	emitted, err := client.Emit(ctx, &posthornv1.EmitRequest{Type: "lead.created", CustomerId: customer, Data: data, View: posthornv1.EventView_EVENT_VIEW_FULL})
 	if err != nil {
 		t.Fatalf("Emit: %v", err)
 	}

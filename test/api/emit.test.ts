@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DeliveryState, status } from "@posthorn/sdk";
+import { DeliveryState, EventView, status } from "@posthorn/sdk";
 import { STORES } from "../helpers/databases.js";
 import { startTestApp, type TestApp } from "../helpers/test-app.js";
 import { expectError, literal } from "./expect-error.js";
@@ -28,6 +28,7 @@ describe.each(STORES)("Emit (%s)", (kind) => {
       customerId: "cus_envelope",
       data: { z: "Peñalolén ✓", a: { y: [true, null, 1.5, 1e-7], b: 1 }, m: "\u2028\"" },
       idempotencyKey: "key-envelope",
+      view: EventView.FULL,
     });
     expect(replayed).toBe(false);
     expect(matchedSubscriptions).toBe(0);
@@ -51,7 +52,7 @@ describe.each(STORES)("Emit (%s)", (kind) => {
   });
 
   it("unset data is the empty object", async () => {
-    const { event } = await t.client.emit({ type: "lead.created", customerId: "cus_nodata" });
+    const { event } = await t.client.emit({ type: "lead.created", customerId: "cus_nodata", view: EventView.FULL });
     expect(decoder.decode(event!.envelope)).toMatch(/^\{"api_version":"v1","customer_id":"cus_nodata","data":\{\},"id":"evt_[0-9a-f]{24}","timestamp":\d+,"type":"lead.created"\}$/);
     expect(event!.idempotencyKey).toMatch(/^sdk_/); // the SDK added one
   });
@@ -97,7 +98,7 @@ describe.each(STORES)("Emit (%s)", (kind) => {
   it("accepts data of exactly the limit and refuses one byte more, storing nothing", async () => {
     const limit = 256 * 1024;
     const wrapper = '{"p":""}'.length;
-    const exact = await t.client.emit({ type: "lead.enriched", customerId: "cus_size", data: { p: "x".repeat(limit - wrapper) } });
+    const exact = await t.client.emit({ type: "lead.enriched", customerId: "cus_size", data: { p: "x".repeat(limit - wrapper) }, view: EventView.FULL });
     expect(exact.event!.data).toEqual({ p: "x".repeat(limit - wrapper) });
     await expectError(
       t.client.emit({ type: "lead.enriched", customerId: "cus_size", data: { p: "é".repeat((limit - wrapper) / 2) + "x" } }),
@@ -128,12 +129,12 @@ describe.each(STORES)("Emit (%s)", (kind) => {
 
   it("replays a (customer, key) seen within 24 h and creates nothing; after 24 h the key makes a new event", async () => {
     await subscribe("cus_idem");
-    const first = await t.client.emit({ type: "lead.created", customerId: "cus_idem", data: { v: 1 }, idempotencyKey: "k1" });
+    const first = await t.client.emit({ type: "lead.created", customerId: "cus_idem", data: { v: 1 }, idempotencyKey: "k1", view: EventView.FULL });
     expect(first).toMatchObject({ replayed: false, matchedSubscriptions: 1 });
 
     t.clock.advance(24 * HOUR_MS - 1000);
     // The same request (a retry); another one with this key is refused (test/api/idempotency.test.ts).
-    const again = await t.client.emit({ type: "lead.created", customerId: "cus_idem", data: { v: 1 }, idempotencyKey: "k1" });
+    const again = await t.client.emit({ type: "lead.created", customerId: "cus_idem", data: { v: 1 }, idempotencyKey: "k1", view: EventView.FULL });
     expect(again.replayed).toBe(true);
     expect(again.matchedSubscriptions).toBe(1);
     expect(again.event!.id).toBe(first.event!.id);
@@ -150,7 +151,7 @@ describe.each(STORES)("Emit (%s)", (kind) => {
     expect((await t.client.listDeliveries({ customerId: "cus_idem" })).deliveries).toHaveLength(1);
 
     t.clock.advance(1000); // exactly 24 h after the first emit
-    const fresh = await t.client.emit({ type: "lead.created", customerId: "cus_idem", data: { v: 3 }, idempotencyKey: "k1" });
+    const fresh = await t.client.emit({ type: "lead.created", customerId: "cus_idem", data: { v: 3 }, idempotencyKey: "k1", view: EventView.FULL });
     expect(fresh.replayed).toBe(false);
     expect(fresh.event!.id).not.toBe(first.event!.id);
     expect(fresh.event!.data).toEqual({ v: 3 });
@@ -166,7 +167,7 @@ describe.each(STORES)("Emit (%s)", (kind) => {
     const subs = [await subscribe("cus_race"), await subscribe("cus_race", ["payment.received"])];
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        t.client.emit({ type: "payment.received", customerId: "cus_race", data: { retry: "same" }, idempotencyKey: "race-key" }),
+        t.client.emit({ type: "payment.received", customerId: "cus_race", data: { retry: "same" }, idempotencyKey: "race-key", view: EventView.FULL }),
       ),
     );
     const ids = new Set(results.map((r) => r.event!.id));

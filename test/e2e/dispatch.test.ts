@@ -10,7 +10,7 @@
  */
 import Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createWebhookClient, DeliveryState, type Delivery, type Event, type WebhookClient } from "@posthorn/sdk";
+import { createWebhookClient, DeliveryState, EventView, type Delivery, type Event, type WebhookClient } from "@posthorn/sdk";
 import { verifySignature } from "@posthorn/verifier";
 import { DEFAULT_EVENT_TYPES } from "../../server/src/domain/event-catalog.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/databases.js";
@@ -86,7 +86,7 @@ describe.skipIf(!process.env.DATABASE_URL)("posthorn serve on PostgreSQL, end to
     const events = new Map<string, Event>();
     for (const customerId of ["cus_a", "cus_b"]) {
       for (const [n, type] of eventTypes.entries()) {
-        const { event, matchedSubscriptions } = await api.emit({ type, customerId, data: { n, customer: customerId, note: "añejo ✓" } });
+        const { event, matchedSubscriptions } = await api.emit({ type, customerId, data: { n, customer: customerId, note: "añejo ✓" }, view: EventView.FULL });
         events.set(event!.id, event!);
         const expected = customerId === "cus_b" ? 1 : FILTERED_TYPES.includes(type) ? 1 : 0;
         expect(matchedSubscriptions, `${customerId} ${type}`).toBe(expected);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { timestampFromMs, timestampMs } from "@bufbuild/protobuf/wkt";
-import { DeliveryState } from "@posthorn/sdk";
+import { DeliveryState, EventView } from "@posthorn/sdk";
 import { verifySignature } from "@posthorn/verifier";
 import { STORES } from "../helpers/databases.js";
 import { startReceiver, type Receiver } from "../helpers/receiver.js";
@@ -29,7 +29,7 @@ describe.each(STORES)("retry schedule under a fake clock (%s)", (kind) => {
 
   it("makes six attempts at the contract's delays (±20 % jitter), then fails the delivery for good", async () => {
     const { secret, subscription } = await t.client.subscribe({ customerId: "cus_sched", endpointUrl: failing.url });
-    const { event } = await t.client.emit({ type: "deal.won", customerId: "cus_sched", data: { amount: 1200 } });
+    const { event } = await t.client.emit({ type: "deal.won", customerId: "cus_sched", data: { amount: 1200 }, view: EventView.FULL });
     const sentAt: number[] = [];
     for (let attempt = 1; attempt <= 6; attempt++) {
       const requests = await failing.waitFor(attempt);

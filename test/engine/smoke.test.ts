@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifySignature } from "@posthorn/verifier";
-import { DeliveryState } from "@posthorn/sdk";
+import { DeliveryState, EventView } from "@posthorn/sdk";
 import { STORES } from "../helpers/databases.js";
 import { startReceiver, type Receiver } from "../helpers/receiver.js";
 import { startTestApp, type TestApp } from "../helpers/test-app.js";
@@ -19,7 +19,7 @@ describe.each(STORES)("emit → signed delivery (%s)", (kind) => {
 
   it("delivers the stored bytes, signed at send time, and records the attempt", async () => {
     const { subscription, secret } = await t.client.subscribe({ customerId: "cus_1", endpointUrl: receiver.url });
-    const { event, matchedSubscriptions } = await t.client.emit({ type: "lead.created", customerId: "cus_1", data: { lead: 7, name: "Peñalolén" } });
+    const { event, matchedSubscriptions } = await t.client.emit({ type: "lead.created", customerId: "cus_1", data: { lead: 7, name: "Peñalolén" }, view: EventView.FULL });
     expect(matchedSubscriptions).toBe(1);
     const [request] = await receiver.waitFor(1);
     expect(request!.body.equals(Buffer.from(event!.envelope))).toBe(true);

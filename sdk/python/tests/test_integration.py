@@ -18,6 +18,7 @@ from standardwebhooks.webhooks import Webhook
 
 import posthorn
 from posthorn.v1 import (
+    EVENT_VIEW_FULL,
     SIGNATURE_SCHEME_STANDARD_WEBHOOKS,
     SIGNATURE_SCHEME_V1,
     EmitRequest,
@@ -92,7 +93,7 @@ def test_emit_through_the_generated_client(posthorn_server, receiver):
 
         data = Struct()
         data.update({"lead_id": "lead_42", "score": 87})
-        emitted = client.Emit(EmitRequest(type="lead.created", customer_id=customer, data=data))
+        emitted = client.Emit(EmitRequest(type="lead.created", customer_id=customer, data=data, view=EVENT_VIEW_FULL))
         event = emitted.event
         assert event.id.startswith("evt_") and event.type == "lead.created" and event.customer_id == customer
         assert emitted.matched_subscriptions == 2 and not emitted.replayed

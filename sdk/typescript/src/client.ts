@@ -64,9 +64,23 @@ export interface WebhookClientOptions {
    * UNAVAILABLE; default 4, with exponential backoff from 100 ms (jittered, capped at 2 s).
    */
   maxRetries?: number;
-  /** grpc-js channel options. */
+  /**
+   * grpc-js channel options, applied over the client's own: `grpc.max_send_message_length`
+   * (`MAX_SEND_MESSAGE_BYTES`) and `grpc.max_receive_message_length` (`MAX_RECEIVE_MESSAGE_BYTES`).
+   */
   channelOptions?: ChannelOptions;
 }
+
+/**
+ * Largest request message the client sends, in bytes: what the server accepts (proto
+ * `WebhookService`, "Sizes"). A larger one fails here with RESOURCE_EXHAUSTED, before it is sent.
+ */
+export const MAX_SEND_MESSAGE_BYTES = 8 * 1024 * 1024;
+/**
+ * Largest response message the client accepts, in bytes: gRPC's usual default, set explicitly
+ * because every server response (list pages included) stays under it (proto "Sizes").
+ */
+export const MAX_RECEIVE_MESSAGE_BYTES = 4 * 1024 * 1024;
 
 /** Methods safe to retry on UNAVAILABLE: reads, and emits (which carry an idempotency key). */
 const RETRYABLE = new Set<string>([
@@ -88,13 +102,27 @@ const RETRYABLE = new Set<string>([
  * before the first try, and retries reuse it: a retry after UNAVAILABLE (the server may have
  * stored the event before the connection dropped) returns the original event, never a second.
  *
+ * A call that failed with an unknown outcome (DEADLINE_EXCEEDED, UNAVAILABLE after the last
+ * retry, CANCELLED, a dropped connection) may or may not have stored its events. To retry it
+ * yourself without duplicating, give every event your own `idempotencyKey` (e.g. derived from
+ * the fact it reports: `order-123-paid`) and send the same request again with the same keys,
+ * within 24 hours: events already stored come back with `replayed: true`, the others are stored.
+ * The automatic key is new for each call, so it cannot protect a retry that you make.
+ *
+ * Emit and EmitBatch answer in `EventView.BASIC` by default (no `data`, no `envelope`: the
+ * caller has them); pass `view: EventView.FULL` for the whole event.
+ *
  * @example
  * const client = createWebhookClient({ address: "127.0.0.1:50051" });
  * const { event, matchedSubscriptions } = await client.emit({ type: "lead.created", customerId: "cus_1", data: { lead: 7 } });
  */
 export function createWebhookClient(options: WebhookClientOptions): WebhookClient {
   const definition = serviceDefinitionOf(WebhookService);
-  const channel = new Client(options.address, options.credentials ?? grpcCredentials.createInsecure(), options.channelOptions);
+  const channel = new Client(options.address, options.credentials ?? grpcCredentials.createInsecure(), {
+    "grpc.max_send_message_length": MAX_SEND_MESSAGE_BYTES,
+    "grpc.max_receive_message_length": MAX_RECEIVE_MESSAGE_BYTES,
+    ...options.channelOptions,
+  });
   const defaultDeadlineMs = options.deadlineMs ?? 10_000;
   const maxRetries = options.maxRetries ?? 4;
 

@@ -4,7 +4,12 @@
  * One factory (`createWebhookClient`), one error type (`PosthornError`), and the generated
  * message types and enums of the API.
  */
-export { createWebhookClient, type CallSettings, type WebhookClient, type WebhookClientOptions } from "./client.js";
+export {
+  createWebhookClient,
+  MAX_RECEIVE_MESSAGE_BYTES,
+  MAX_SEND_MESSAGE_BYTES,
+  type CallSettings, type WebhookClient, type WebhookClientOptions,
+} from "./client.js";
 export { PosthornError } from "./posthorn-error.js";
 export { serviceDefinitionOf } from "./service-definition.js";
 export { status } from "@grpc/grpc-js";

@@ -1,6 +1,8 @@
-import { DeliveryState } from "@posthorn/sdk";
+import { create, toBinary } from "@bufbuild/protobuf";
+import { DeliverySchema, DeliveryState, type Delivery } from "@posthorn/sdk";
 import { FailedPreconditionError, InvalidArgumentError } from "../domain/errors.js";
 import { nextPage, readPage } from "../store/page-token.js";
+import type { DeliveryRow } from "../store/rows.js";
 import { findDelivery } from "../store/sql/find-delivery.js";
 import { findSubscription } from "../store/sql/find-subscription.js";
 import { listDeliveries } from "../store/sql/list-deliveries.js";
@@ -8,7 +10,11 @@ import { withAttempts } from "../store/sql/load-attempts.js";
 import { recoverFailedDeliveries, retryDelivery } from "../store/sql/requeue-deliveries.js";
 import type { ApiDeps, UnaryHandlers } from "./handler-types.js";
 import { deliveryToProto, STATE_FROM_PROTO } from "./proto-mapping.js";
+import { PAGE_BYTES, repeatedFieldBytes } from "./size-limits.js";
 import { checkCustomerIdFilter, checkId, checkIdFilter, checkTimestamp } from "./validate.js";
+
+/** Deliveries whose attempts ListDeliveries loads with one query, until its page is full. */
+const ATTEMPT_SLICE = 50;
 
 type DeliveryHandlers = Pick<UnaryHandlers, "listDeliveries" | "getDelivery" | "retryDelivery" | "recoverFailedDeliveries">;
 
@@ -32,8 +38,23 @@ export function deliveryHandlers(deps: ApiDeps): DeliveryHandlers {
         },
         page,
       );
-      const { rows: shown, nextPageToken } = nextPage(rows, page);
-      return { deliveries: (await withAttempts(store.db, shown)).map(deliveryToProto), nextPageToken };
+      // Attempts (the bulk of a delivery) are loaded a slice at a time, only until the page is full.
+      const messages = new Map<DeliveryRow, Delivery>();
+      let loadedBytes = 0;
+      for (let start = 0; start < Math.min(rows.length, page.limit) && loadedBytes < PAGE_BYTES; start += ATTEMPT_SLICE) {
+        const slice = rows.slice(start, start + ATTEMPT_SLICE);
+        const loaded = await withAttempts(store.db, slice);
+        slice.forEach((row, index) => {
+          const message = create(DeliverySchema, deliveryToProto(loaded[index]!));
+          messages.set(row, message);
+          loadedBytes += repeatedFieldBytes(toBinary(DeliverySchema, message).length);
+        });
+      }
+      const { rows: shown, nextPageToken } = nextPage(rows, page, {
+        maxBytes: PAGE_BYTES,
+        bytesOf: (row) => repeatedFieldBytes(toBinary(DeliverySchema, messages.get(row)!).length),
+      });
+      return { deliveries: shown.map((row) => messages.get(row)!), nextPageToken };
     },
 
     async getDelivery(request) {

@@ -1,20 +1,40 @@
+import { setImmediate as yieldToEventLoop } from "node:timers/promises";
+import { create, toBinary } from "@bufbuild/protobuf";
+import { EventSchema, EventView, type EmitRequest, type Event } from "@posthorn/sdk";
 import { IdempotencyKeyReusedError, InvalidArgumentError } from "../domain/errors.js";
 import { canonicalSize, serializeEnvelope } from "../domain/envelope.js";
 import { newId } from "../domain/ids.js";
-import type { EmitRequest } from "@posthorn/sdk";
 import { nextPage, readPage } from "../store/page-token.js";
+import type { EventRow } from "../store/rows.js";
 import { emitEvents, type EmittedEvent, type KeyReused, type NewEvent } from "../store/sql/emit-events.js";
 import { findEvent } from "../store/sql/find-event.js";
 import { listEvents } from "../store/sql/list-events.js";
 import { GroupCommit } from "../store/group-commit.js";
 import type { ApiDeps, UnaryHandlers } from "./handler-types.js";
+import { readView, type ViewName } from "./event-view.js";
 import { eventToProto } from "./proto-mapping.js";
-import { checkCustomerId, checkCustomerIdFilter, checkData, checkEventType, checkEventTypeFilter, checkId, checkIdempotencyKey } from "./validate.js";
+import { fullAnswerCheck } from "./full-answer-size.js";
+import { MAX_BATCH_DATA_BYTES, PAGE_BYTES, repeatedFieldBytes } from "./size-limits.js";
+import {
+  checkCustomerId,
+  checkCustomerIdFilter,
+  checkData,
+  checkEventType,
+  checkEventTypeFilter,
+  checkId,
+  checkIdempotencyKey,
+} from "./validate.js";
 
 /** Idempotency keys are remembered for 24 hours (issue "API and store"; Stripe keeps them 24 h). */
 export const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
 /** Most events in one EmitBatch. */
 export const MAX_BATCH_EVENTS = 500;
+/**
+ * EmitBatch prepares its events (validation, canonical JSON) in slices of about this many bytes
+ * of `data`, yielding to the event loop between slices, so a large batch does not hold up
+ * other calls of this process for its whole preparation.
+ */
+const PREPARE_SLICE_BYTES = 256 * 1024;
 
 type EventHandlers = Pick<UnaryHandlers, "emit" | "emitBatch" | "getEvent" | "listEvents" | "listEventTypes">;
 
@@ -22,7 +42,11 @@ export function eventHandlers(deps: ApiDeps): EventHandlers {
   const { store, clock, catalog } = deps;
 
   /** Validates one request and builds its envelope; `prefix` is "" or "events[i]." for batches. */
-  const prepare = (request: EmitRequest, prefix: string, nowMs: number): { event: NewEvent; data: Record<string, unknown> } => {
+  const prepare = (
+    request: EmitRequest,
+    prefix: string,
+    nowMs: number,
+  ): { event: NewEvent; data: Record<string, unknown>; dataBytes: number } => {
     const type = checkEventType(`${prefix}type`, request.type, catalog);
     const customerId = checkCustomerId(`${prefix}customer_id`, request.customerId);
     const idempotencyKey = checkIdempotencyKey(`${prefix}idempotency_key`, request.idempotencyKey);
@@ -48,20 +72,57 @@ export function eventHandlers(deps: ApiDeps): EventHandlers {
     });
     // Stored times are whole seconds, like the envelope's `timestamp`, so GetEvent agrees with it.
     const createdAt = new Date(Math.floor(nowMs / 1000) * 1000);
-    return { event: { id, type, customerId, envelope, idempotencyKey, createdAt }, data };
+    return { event: { id, type, customerId, envelope, idempotencyKey, createdAt }, data, dataBytes: size };
+  };
+
+  /**
+   * Prepares every event of a batch, yielding to the event loop between slices. Refuses a view
+   * set on an event (it belongs on the batch) and a batch whose `data` totals more than
+   * `MAX_BATCH_DATA_BYTES`, before anything is written.
+   */
+  const prepareBatch = async (requests: EmitRequest[], nowMs: number) => {
+    const prepared: ReturnType<typeof prepare>[] = [];
+    let totalBytes = 0;
+    let sliceBytes = 0;
+    for (const [index, request] of requests.entries()) {
+      if (request.view !== EventView.UNSPECIFIED) {
+        throw new InvalidArgumentError(`events[${index}].view`, "must be unset inside EmitBatch; set view on the batch");
+      }
+      const one = prepare(request, `events[${index}].`, nowMs);
+      prepared.push(one);
+      totalBytes += one.dataBytes;
+      sliceBytes += one.dataBytes;
+      if (sliceBytes >= PREPARE_SLICE_BYTES) {
+        sliceBytes = 0;
+        await yieldToEventLoop();
+      }
+    }
+    if (totalBytes > MAX_BATCH_DATA_BYTES) {
+      throw new InvalidArgumentError(
+        "events",
+        `data totals ${totalBytes} bytes of canonical JSON; a batch carries at most ${MAX_BATCH_DATA_BYTES} (4 MiB): split the batch`,
+      );
+    }
+    return prepared;
   };
 
   /**
    * Stores events in one transaction and wakes the workers when deliveries were made. With
    * `allOrNothing` (EmitBatch) a key reused for a different request rolls the whole
    * transaction back and throws; without it (group commit) that event alone gets its
-   * `KeyReused` result and the others are stored.
+   * `KeyReused` result and the others are stored. `check` (EmitBatch) sees the results before
+   * the commit; if it throws, nothing is written.
    */
-  const persist = async (events: NewEvent[], allOrNothing: boolean): Promise<(EmittedEvent | KeyReused)[]> => {
+  const persist = async (
+    events: NewEvent[],
+    allOrNothing: boolean,
+    check?: (results: EmittedEvent[]) => void,
+  ): Promise<(EmittedEvent | KeyReused)[]> => {
     const results = await store.db.transaction().execute(async (trx) => {
       const emitted = await emitEvents(trx, events, new Date(clock.nowMs()), IDEMPOTENCY_TTL_MS);
       const refused = emitted.findIndex((result) => "keyReused" in result);
       if (allOrNothing && refused >= 0) throw keyReusedError(`events[${refused}].`, events, refused, emitted[refused] as KeyReused);
+      check?.(emitted as EmittedEvent[]);
       return emitted;
     });
     const stored = results.filter((result): result is EmittedEvent => !("keyReused" in result) && !result.replayed);
@@ -77,18 +138,19 @@ export function eventHandlers(deps: ApiDeps): EventHandlers {
    */
   const emits = new GroupCommit<NewEvent, EmittedEvent | KeyReused>((events) => persist(events, false), MAX_BATCH_EVENTS);
 
-  const respond = (result: EmittedEvent, data: Record<string, unknown>) => ({
-    event: eventToProto(result.event, result.replayed ? undefined : data),
+  const respond = (result: EmittedEvent, view: ViewName, data: Record<string, unknown>) => ({
+    event: eventToProto(result.event, view, result.replayed ? undefined : data),
     matchedSubscriptions: result.matchedSubscriptions,
     replayed: result.replayed,
   });
 
   return {
     async emit(request) {
+      const view = readView("view", request.view, "basic");
       const prepared = prepare(request, "", clock.nowMs());
       const result = await emits.submit(prepared.event);
       if ("keyReused" in result) throw keyReusedError("", [prepared.event], 0, result);
-      return respond(result, prepared.data);
+      return respond(result, view, prepared.data);
     },
 
     async emitBatch(request) {
@@ -96,23 +158,39 @@ export function eventHandlers(deps: ApiDeps): EventHandlers {
       if (request.events.length > MAX_BATCH_EVENTS) {
         throw new InvalidArgumentError("events", `must hold at most ${MAX_BATCH_EVENTS} events, got ${request.events.length}`);
       }
-      const nowMs = clock.nowMs();
-      const prepared = request.events.map((event, index) => prepare(event, `events[${index}].`, nowMs));
-      const results = (await persist(prepared.map((p) => p.event), true)) as EmittedEvent[];
-      return { results: results.map((result, index) => respond(result, prepared[index]!.data)) };
+      const view = readView("view", request.view, "basic");
+      const prepared = await prepareBatch(request.events, clock.nowMs());
+      const check = view === "full" ? fullAnswerCheck(prepared) : undefined;
+      const results = (await persist(prepared.map((p) => p.event), true, check)) as EmittedEvent[];
+      return { results: results.map((result, index) => respond(result, view, prepared[index]!.data)) };
     },
 
     async getEvent(request) {
-      return { event: eventToProto(await findEvent(store.db, checkId("id", request.id, "event"))) };
+      return { event: eventToProto(await findEvent(store.db, checkId("id", request.id, "event")), "full") };
     },
 
     async listEvents(request) {
+      const view = readView("view", request.view, "full");
       const page = readPage("events", request.pageSize, request.pageToken, request.newestFirst);
       const customerId = checkCustomerIdFilter("customer_id", request.customerId);
       const type = checkEventTypeFilter("type", request.type);
-      const rows = await listEvents(store.db, { customerId, type }, page);
-      const { rows: shown, nextPageToken } = nextPage(rows, page);
-      return { events: shown.map((row) => eventToProto(row)), nextPageToken };
+      const rows = await listEvents(
+        store.db,
+        { customerId, type },
+        page,
+        view === "full" ? { envelope: true, stopAtBytes: PAGE_BYTES } : { envelope: false },
+      );
+      const messages = new Map<EventRow, Event>();
+      const messageOf = (row: EventRow): Event => {
+        let message = messages.get(row);
+        if (!message) messages.set(row, (message = create(EventSchema, eventToProto(row, view))));
+        return message;
+      };
+      const { rows: shown, nextPageToken } = nextPage(rows, page, {
+        maxBytes: PAGE_BYTES,
+        bytesOf: (row) => repeatedFieldBytes(toBinary(EventSchema, messageOf(row)).length),
+      });
+      return { events: shown.map(messageOf), nextPageToken };
     },
 
     async listEventTypes() {

@@ -24,6 +24,7 @@ import type { ApiDeps, UnaryHandlers } from "./handler-types.js";
 import { toGrpcError, type GrpcError } from "./grpc-status.js";
 import { attemptToProto, deliveryToProto } from "./proto-mapping.js";
 import { serverDefinitionOf, undecodableRequest } from "./request-decoding.js";
+import { MAX_REQUEST_BYTES } from "./size-limits.js";
 import { subscriptionHandlers } from "./subscription-handlers.js";
 import { checkCustomerIdFilter, checkIdFilter } from "./validate.js";
 
@@ -105,7 +106,8 @@ export async function startGrpcApi(deps: ApiDeps, listenAddress: string, logger:
     call.on("error", stop);
   };
 
-  const server = new Server({ "grpc.max_receive_message_length": 64 * 1024 * 1024 });
+  // Requests up to 8 MiB (proto "Sizes"): an EmitBatch's 4 MiB of data plus its Struct encoding.
+  const server = new Server({ "grpc.max_receive_message_length": MAX_REQUEST_BYTES });
   server.addService(serverDefinitionOf(WebhookService), implementation);
   const health = new HealthImplementation({ "": "SERVING", [WebhookService.typeName]: "SERVING" });
   health.addToServer(server);

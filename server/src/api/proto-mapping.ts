@@ -14,6 +14,7 @@ import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { liveSecrets } from "../domain/secret.js";
 import type { AttemptRow, DeliveryRow, EventRow, SubscriptionRow } from "../store/rows.js";
 import type { DeliveryStateName, SignatureSchemeName, StoredSecret } from "../store/schema.js";
+import type { ViewName } from "./event-view.js";
 
 /** Store rows to API messages, and the enum names between the two. */
 
@@ -85,19 +86,23 @@ export function subscriptionToProto(row: SubscriptionRow, nowMs: number): Messag
   };
 }
 
-/** `data`, when the caller has it at hand, saves parsing the envelope again. */
-export function eventToProto(row: EventRow, data?: Record<string, unknown>): MessageInitShape<typeof EventSchema> {
-  const payload = data ?? (JSON.parse(decoder.decode(row.envelope)) as { data: Record<string, unknown> }).data;
-  return {
+/**
+ * An event in `view`: "basic" leaves out `data` and `envelope` (the large part, which the caller
+ * of Emit just sent), "full" has both. `data`, when the caller has it at hand, saves parsing
+ * the envelope again.
+ */
+export function eventToProto(row: EventRow, view: ViewName, data?: Record<string, unknown>): MessageInitShape<typeof EventSchema> {
+  const basic = {
     id: row.id,
     type: row.type,
     customerId: row.customer_id,
-    data: payload as never,
     apiVersion: "v1",
     createTime: ts(row.created_at),
     idempotencyKey: row.idempotency_key ?? "",
-    envelope: row.envelope,
   };
+  if (view === "basic") return basic;
+  const payload = data ?? (JSON.parse(decoder.decode(row.envelope)) as { data: Record<string, unknown> }).data;
+  return { ...basic, data: payload as never, envelope: row.envelope };
 }
 
 export function attemptToProto(row: AttemptRow): MessageInitShape<typeof DeliveryAttemptSchema> {

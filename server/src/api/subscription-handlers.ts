@@ -1,5 +1,6 @@
 import type { Updateable } from "kysely";
-import { SignatureScheme, type Subscription } from "@posthorn/sdk";
+import { create, toBinary } from "@bufbuild/protobuf";
+import { SignatureScheme, SubscriptionSchema, type Subscription } from "@posthorn/sdk";
 import { InvalidArgumentError } from "../domain/errors.js";
 import { newId } from "../domain/ids.js";
 import { generateSecret, liveSecrets } from "../domain/secret.js";
@@ -12,6 +13,7 @@ import { listSubscriptions } from "../store/sql/list-subscriptions.js";
 import { updateSubscription } from "../store/sql/update-subscription.js";
 import type { ApiDeps, UnaryHandlers } from "./handler-types.js";
 import { subscriptionToProto } from "./proto-mapping.js";
+import { PAGE_BYTES, repeatedFieldBytes } from "./size-limits.js";
 import { checkCustomerId, checkCustomerIdFilter, checkDescription, checkEndpointUrl, checkEventTypes, checkId, excerpt } from "./validate.js";
 
 /** Grace period of the previous secret after a rotation: default 24 h, at most 7 days (seconds). */
@@ -80,9 +82,13 @@ export function subscriptionHandlers(deps: ApiDeps): SubscriptionHandlers {
     async listSubscriptions(request) {
       const page = readPage("subscriptions", request.pageSize, request.pageToken, request.newestFirst);
       const rows = await listSubscriptions(store.db, { customerId: checkCustomerIdFilter("customer_id", request.customerId) }, page);
-      const { rows: shown, nextPageToken } = nextPage(rows, page);
       const nowMs = clock.nowMs();
-      return { subscriptions: shown.map((row) => subscriptionToProto(row, nowMs)), nextPageToken };
+      const messages = new Map(rows.map((row) => [row, create(SubscriptionSchema, subscriptionToProto(row, nowMs))]));
+      const { rows: shown, nextPageToken } = nextPage(rows, page, {
+        maxBytes: PAGE_BYTES,
+        bytesOf: (row) => repeatedFieldBytes(toBinary(SubscriptionSchema, messages.get(row)!).length),
+      });
+      return { subscriptions: shown.map((row) => messages.get(row)!), nextPageToken };
     },
 
     async updateSubscription(request) {

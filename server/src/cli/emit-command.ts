@@ -1,7 +1,7 @@
-import { toJson, type JsonObject } from "@bufbuild/protobuf";
+import { create, toBinary, toJson, type JsonObject } from "@bufbuild/protobuf";
 import { SingleBar, Presets } from "cli-progress";
 import type { Command } from "commander";
-import { EmitResponseSchema, type WebhookClient } from "@posthorn/sdk";
+import { EmitRequestSchema, EmitResponseSchema, EventView, type WebhookClient } from "@posthorn/sdk";
 import { addAddressOption, addJsonOption, print, UsageError, withClient } from "./cli-support.js";
 import { parseIntFlag, parseJsonObject, readJsonFile } from "./parse-input.js";
 
@@ -24,8 +24,14 @@ interface EventInput {
   idempotencyKey: string;
 }
 
-/** Events per EmitBatch call in a `--count` run (the API takes up to 500). */
+/** Events per EmitBatch call in a `--count` run (the API takes up to 500), fewer for large events. */
 const BATCH_SIZE = 100;
+/**
+ * A `--count` batch stays under these, below the server's limits (proto "Sizes": 4 MiB of data
+ * as canonical JSON per batch, 8 MiB per request) with room for JSON that canonicalizes longer.
+ */
+const BATCH_DATA_BYTES = 3.5 * 1024 * 1024;
+const BATCH_REQUEST_BYTES = 7 * 1024 * 1024;
 
 /**
  * `posthorn emit`: emits one event from flags (`--type`, `--customer`, `--data`) or a JSON file
@@ -67,7 +73,8 @@ function eventInput(options: EmitOptions): EventInput {
 }
 
 async function emitOne(client: WebhookClient, input: EventInput, json: boolean): Promise<void> {
-  const response = await client.emit(input);
+  // --json prints the whole event, data and envelope included, as it always did.
+  const response = await client.emit({ ...input, view: json ? EventView.FULL : EventView.UNSPECIFIED });
   if (json) return print(JSON.stringify(toJson(EmitResponseSchema, response), null, 2));
   const event = response.event!;
   const matched = response.matchedSubscriptions;
@@ -84,8 +91,9 @@ async function emitMany(client: WebhookClient, input: EventInput, count: number,
   let deliveries = 0;
   let replayed = 0;
   try {
+    const perBatch = eventsPerBatch(input);
     for (let done = 0; done < count; ) {
-      const size = Math.min(BATCH_SIZE, count - done);
+      const size = Math.min(perBatch, count - done);
       const events = Array.from({ length: size }, (_, i) => ({
         ...input,
         idempotencyKey: input.idempotencyKey === "" ? "" : `${input.idempotencyKey}-${done + i + 1}`,
@@ -107,4 +115,12 @@ async function emitMany(client: WebhookClient, input: EventInput, count: number,
     `Emitted ${count} ${input.type} events for ${input.customerId} in ${seconds.toFixed(1)} s ` +
       `(${Math.round(count / Math.max(seconds, 0.001))}/s) → ${deliveries} deliveries${replayed > 0 ? `, ${replayed} replayed` : ""}`,
   );
+}
+
+/** How many copies of `input` one EmitBatch of a `--count` run carries: BATCH_SIZE, or fewer to stay under the size limits. */
+function eventsPerBatch(input: EventInput): number {
+  const dataBytes = Buffer.byteLength(JSON.stringify(input.data), "utf8");
+  // + room for the batch's framing and an idempotency key of up to 255 characters.
+  const requestBytes = toBinary(EmitRequestSchema, create(EmitRequestSchema, input)).length + 300;
+  return Math.max(1, Math.min(BATCH_SIZE, Math.floor(BATCH_DATA_BYTES / dataBytes), Math.floor(BATCH_REQUEST_BYTES / requestBytes)));
 }

@@ -44,8 +44,12 @@ export const configSchema = z.object({
   brand: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,39}$/, "letters, digits and '-', starting with a letter").default("Dealix"),
   /** Accepted event types; default: the reference module's catalog. */
   eventTypes: list.pipe(z.array(eventType).min(1, "at least one event type")).default([...DEFAULT_EVENT_TYPES]),
-  /** Largest accepted `data`, in bytes of canonical JSON. */
-  maxPayloadBytes: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(256 * 1024),
+  /**
+   * Largest accepted `data`, in bytes of canonical JSON; at most 256 KiB, so that one event in
+   * full (its data as a protobuf Struct, up to about 5.5 times the JSON for arrays of numbers,
+   * plus the envelope) always fits in a 2 MiB list page and far under the 4 MiB response limit.
+   */
+  maxPayloadBytes: z.coerce.number().int().min(1024).max(256 * 1024).default(256 * 1024),
   /** Delay in seconds after failed attempt n is `retrySchedule[n-1]`; attempts in all = length + 1. */
   retrySchedule: z
     .union([z.array(z.number()), csv.transform((parts) => parts.map(Number))])

@@ -42,13 +42,35 @@ export function readPage(list: PagedList, pageSize: number, pageToken: string, n
   };
 }
 
+/** A page's byte bound: rows are added while their `bytesOf` total stays under `maxBytes`. */
+export interface PageBytes<T> {
+  maxBytes: number;
+  /** Bytes the row adds to the serialized response. */
+  bytesOf: (row: T) => number;
+}
+
 /**
- * The next page's token for a page read with `limit + 1` rows: empty when there is no more.
- * Returns the rows to send (at most `limit`).
+ * The rows a page sends and the token that continues right after the last of them (empty when
+ * no row is left). `rows` were read with `limit + 1` (or fewer, when the read itself stopped
+ * early: it then returns at least 2 rows, see the list SQL); at most `limit` are sent, and with
+ * `bytes` only as many as keep their total under `bytes.maxBytes`, except that the first row
+ * always goes (a page is never empty while rows remain). `bytesOf` is called for the rows
+ * considered only, in order.
  */
-export function nextPage<T extends { seq: string }>(rows: T[], page: Page): { rows: T[]; nextPageToken: string } {
-  if (rows.length <= page.limit) return { rows, nextPageToken: "" };
-  const shown = rows.slice(0, page.limit);
+export function nextPage<T extends { seq: string }>(rows: T[], page: Page, bytes?: PageBytes<T>): { rows: T[]; nextPageToken: string } {
+  let count = Math.min(rows.length, page.limit);
+  if (bytes) {
+    let total = 0;
+    for (let i = 0; i < count; i++) {
+      total += bytes.bytesOf(rows[i]!);
+      if (i > 0 && total >= bytes.maxBytes) {
+        count = i;
+        break;
+      }
+    }
+  }
+  if (count === rows.length) return { rows, nextPageToken: "" };
+  const shown = rows.slice(0, count);
   return { rows: shown, nextPageToken: encode(page, String(shown[shown.length - 1]!.seq)) };
 }
 

@@ -10,6 +10,8 @@ from .client import (
     AUTO_IDEMPOTENCY_KEY_PREFIX,
     DEFAULT_MAX_ATTEMPTS,
     DEFAULT_TIMEOUT_SECONDS,
+    MAX_RECEIVE_MESSAGE_BYTES,
+    MAX_SEND_MESSAGE_BYTES,
     Client,
     connect,
 )
@@ -18,6 +20,8 @@ __all__ = [
     "AUTO_IDEMPOTENCY_KEY_PREFIX",
     "DEFAULT_MAX_ATTEMPTS",
     "DEFAULT_TIMEOUT_SECONDS",
+    "MAX_RECEIVE_MESSAGE_BYTES",
+    "MAX_SEND_MESSAGE_BYTES",
     "Client",
     "connect",
 ]

@@ -19,6 +19,14 @@ DEFAULT_TIMEOUT_SECONDS = 10.0
 DEFAULT_MAX_ATTEMPTS = 4
 """How many times a call is tried in all when the server answers UNAVAILABLE."""
 
+MAX_SEND_MESSAGE_BYTES = 8 * 1024 * 1024
+"""The largest request message the client sends: what the server accepts (proto
+``WebhookService``, "Sizes"). A larger one fails on the client with RESOURCE_EXHAUSTED."""
+
+MAX_RECEIVE_MESSAGE_BYTES = 4 * 1024 * 1024
+"""The largest response message the client accepts: gRPC's usual default, set explicitly because
+every server response (list pages included) stays under it."""
+
 AUTO_IDEMPOTENCY_KEY_PREFIX = "auto_"
 """Starts the idempotency keys that the client adds to Emit and EmitBatch."""
 
@@ -137,10 +145,22 @@ def connect(
       (``None``: no deadline). Streams (WatchDeliveries) are never given one.
     - ``max_attempts``: tries in all when the server is UNAVAILABLE (gRPC caps it at 5; 1 turns
       retries off). Subscribe and RotateSubscriptionSecret are never retried.
-    - ``options``: extra gRPC channel arguments.
+    - ``options``: extra gRPC channel arguments, applied after the client's own
+      (``grpc.max_send_message_length`` = :data:`MAX_SEND_MESSAGE_BYTES`,
+      ``grpc.max_receive_message_length`` = :data:`MAX_RECEIVE_MESSAGE_BYTES`).
 
     Like ``grpc.insecure_channel`` it connects lazily: a server that is down shows up as
     UNAVAILABLE on the first call.
+
+    ``Emit`` and ``EmitBatch`` answer with ids, ``replayed`` and ``matched_subscriptions``; the
+    event comes without ``data`` and ``envelope`` (``EVENT_VIEW_BASIC``) unless the request sets
+    ``view=EVENT_VIEW_FULL``. List pages end early (with a ``next_page_token``) before 2 MiB.
+
+    Retrying after an unknown outcome (DEADLINE_EXCEEDED, UNAVAILABLE after the last attempt, a
+    dropped connection): the events may or may not be stored. Set your own ``idempotency_key``
+    on every event (e.g. ``"order-123-paid"``) and send the same request again with the same
+    keys within 24 hours: stored events come back with ``replayed`` set, and nothing is stored
+    twice. The automatic key is new for each call, so it cannot protect a retry that you make.
     """
     if not target:
         raise ValueError("connect() needs a target such as 127.0.0.1:50051")
@@ -151,6 +171,8 @@ def connect(
     channel_options = [
         ("grpc.enable_retries", 1 if max_attempts > 1 else 0),
         ("grpc.service_config", _service_config(max_attempts)),
+        ("grpc.max_send_message_length", MAX_SEND_MESSAGE_BYTES),
+        ("grpc.max_receive_message_length", MAX_RECEIVE_MESSAGE_BYTES),
         *options,
     ]
     if insecure:

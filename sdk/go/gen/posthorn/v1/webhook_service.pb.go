@@ -625,7 +625,9 @@ type Delivery struct {
 	UpdateTime *timestamppb.Timestamp `protobuf:"bytes,11,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
 	// Why the delivery ended as failed or canceled; empty otherwise.
 	FinalReason string `protobuf:"bytes,12,opt,name=final_reason,json=finalReason,proto3" json:"final_reason,omitempty"`
-	// Every attempt so far, oldest first.
+	// The attempts so far, oldest first: all of them, or the latest 100 when there are more
+	// (RetryDelivery can add attempts without end; `attempt_count` has the total). This keeps
+	// one delivery far under the 4 MiB response limit.
 	Attempts      []*DeliveryAttempt `protobuf:"bytes,13,rep,name=attempts,proto3" json:"attempts,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

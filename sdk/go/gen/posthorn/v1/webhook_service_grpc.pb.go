@@ -105,11 +105,11 @@ type WebhookServiceClient interface {
 	// ListEvents pages through events, oldest first (or newest first). A page ends early (with a
 	// `next_page_token`) before its response would reach 2 MiB.
 	ListEvents(ctx context.Context, in *ListEventsRequest, opts ...grpc.CallOption) (*ListEventsResponse, error)
-	// ListDeliveries pages through deliveries, oldest first (or newest first), each with all of
-	// its attempts. A page ends early (with a `next_page_token`) before its response would reach
-	// 2 MiB.
+	// ListDeliveries pages through deliveries, oldest first (or newest first), each with its
+	// attempts (the latest 100). A page ends early (with a `next_page_token`) before its response
+	// would reach 2 MiB.
 	ListDeliveries(ctx context.Context, in *ListDeliveriesRequest, opts ...grpc.CallOption) (*ListDeliveriesResponse, error)
-	// GetDelivery returns one delivery with all of its attempts.
+	// GetDelivery returns one delivery with its attempts (the latest 100).
 	GetDelivery(ctx context.Context, in *GetDeliveryRequest, opts ...grpc.CallOption) (*GetDeliveryResponse, error)
 	// RetryDelivery queues one delivery for an attempt now, whatever its state.
 	RetryDelivery(ctx context.Context, in *RetryDeliveryRequest, opts ...grpc.CallOption) (*RetryDeliveryResponse, error)
@@ -356,11 +356,11 @@ type WebhookServiceServer interface {
 	// ListEvents pages through events, oldest first (or newest first). A page ends early (with a
 	// `next_page_token`) before its response would reach 2 MiB.
 	ListEvents(context.Context, *ListEventsRequest) (*ListEventsResponse, error)
-	// ListDeliveries pages through deliveries, oldest first (or newest first), each with all of
-	// its attempts. A page ends early (with a `next_page_token`) before its response would reach
-	// 2 MiB.
+	// ListDeliveries pages through deliveries, oldest first (or newest first), each with its
+	// attempts (the latest 100). A page ends early (with a `next_page_token`) before its response
+	// would reach 2 MiB.
 	ListDeliveries(context.Context, *ListDeliveriesRequest) (*ListDeliveriesResponse, error)
-	// GetDelivery returns one delivery with all of its attempts.
+	// GetDelivery returns one delivery with its attempts (the latest 100).
 	GetDelivery(context.Context, *GetDeliveryRequest) (*GetDeliveryResponse, error)
 	// RetryDelivery queues one delivery for an attempt now, whatever its state.
 	RetryDelivery(context.Context, *RetryDeliveryRequest) (*RetryDeliveryResponse, error)

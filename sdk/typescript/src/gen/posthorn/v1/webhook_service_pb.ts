@@ -314,7 +314,9 @@ export type Delivery = Message<"posthorn.v1.Delivery"> & {
   finalReason: string;
 
   /**
-   * Every attempt so far, oldest first.
+   * The attempts so far, oldest first: all of them, or the latest 100 when there are more
+   * (RetryDelivery can add attempts without end; `attempt_count` has the total). This keeps
+   * one delivery far under the 4 MiB response limit.
    *
    * @generated from field: repeated posthorn.v1.DeliveryAttempt attempts = 13;
    */
@@ -1706,9 +1708,9 @@ export const WebhookService: GenService<{
     output: typeof ListEventsResponseSchema;
   },
   /**
-   * ListDeliveries pages through deliveries, oldest first (or newest first), each with all of
-   * its attempts. A page ends early (with a `next_page_token`) before its response would reach
-   * 2 MiB.
+   * ListDeliveries pages through deliveries, oldest first (or newest first), each with its
+   * attempts (the latest 100). A page ends early (with a `next_page_token`) before its response
+   * would reach 2 MiB.
    *
    * @generated from rpc posthorn.v1.WebhookService.ListDeliveries
    */
@@ -1718,7 +1720,7 @@ export const WebhookService: GenService<{
     output: typeof ListDeliveriesResponseSchema;
   },
   /**
-   * GetDelivery returns one delivery with all of its attempts.
+   * GetDelivery returns one delivery with its attempts (the latest 100).
    *
    * @generated from rpc posthorn.v1.WebhookService.GetDelivery
    */

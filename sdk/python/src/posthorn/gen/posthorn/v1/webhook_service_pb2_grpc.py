@@ -238,16 +238,16 @@ class WebhookServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListDeliveries(self, request, context):
-        """ListDeliveries pages through deliveries, oldest first (or newest first), each with all of
-        its attempts. A page ends early (with a `next_page_token`) before its response would reach
-        2 MiB.
+        """ListDeliveries pages through deliveries, oldest first (or newest first), each with its
+        attempts (the latest 100). A page ends early (with a `next_page_token`) before its response
+        would reach 2 MiB.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def GetDelivery(self, request, context):
-        """GetDelivery returns one delivery with all of its attempts.
+        """GetDelivery returns one delivery with its attempts (the latest 100).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
