@@ -45,6 +45,9 @@ interface Row {
 }
 
 const IA = status.INVALID_ARGUMENT;
+const FP = status.FAILED_PRECONDITION;
+/** The idempotency key of the seeded event. */
+const SEED_KEY = "seed-key";
 const cus = "cus_hostile";
 const emit = { type: "lead.created", customerId: cus };
 
@@ -217,6 +220,21 @@ const ROWS: Row[] = [
   { rpc: "EmitBatch", request: { events: [{ ...emit, data: { n: 2 ** 64 } }] }, code: IA, field: "events[0].data.n" },
   { rpc: "Emit", request: { ...emit, data: { x: Number.NaN } }, code: IA, field: "data.x", reason: /NaN or infinite/ },
 
+  // Idempotency key reused for a different request (the seeded event was emitted with SEED_KEY).
+  { rpc: "Emit", request: { ...emit, data: { n: 2 }, idempotencyKey: SEED_KEY }, code: FP, field: "idempotency_key", reason: /used within the last 24 hours for a different request \(event evt_[0-9a-f]{24} has other data\)/ },
+  { rpc: "Emit", request: { ...emit, type: "deal.won", data: { n: 1 }, idempotencyKey: SEED_KEY }, code: FP, field: "idempotency_key", reason: /has type "lead.created", this request "deal.won"/ },
+  { rpc: "EmitBatch", request: { events: [{ ...emit, idempotencyKey: "fresh-key" }, { ...emit, data: { n: 3 }, idempotencyKey: SEED_KEY }] }, code: FP, field: "events[1].idempotency_key" },
+  { rpc: "EmitBatch", request: { events: [{ ...emit, idempotencyKey: "twice" }, { ...emit, data: { n: 4 }, idempotencyKey: "twice" }] }, code: FP, field: "events[1].idempotency_key", reason: /also the key of events\[0\]/ },
+
+  // Batch and response sizes, views (the proto's "Sizes").
+  { rpc: "EmitBatch", request: { events: [] }, code: IA, field: "events" },
+  { rpc: "EmitBatch", request: { events: Array.from({ length: 501 }, () => emit) }, code: IA, field: "events", reason: /at most 500 events, got 501/ },
+  { rpc: "EmitBatch", request: { events: Array.from({ length: 17 }, () => ({ ...emit, data: { text: "x".repeat(250_000) } })) }, code: IA, field: "events", reason: /a batch carries at most 4194304 \(4 MiB\): split the batch$/ },
+  { rpc: "EmitBatch", request: { events: Array.from({ length: 16 }, () => ({ ...emit, data: { text: "x".repeat(250_000) } })), view: 2 }, code: IA, field: "view" },
+  { rpc: "EmitBatch", request: { events: [{ ...emit, view: 1 }] }, code: IA, field: "events[0].view", reason: /set view on the batch$/ },
+  { rpc: "Emit", request: { ...emit, view: 7 }, code: IA, field: "view" },
+  { rpc: "ListEvents", request: { view: -1 }, code: IA, field: "view" },
+
   // Ids of the wrong kind.
   { rpc: "ListDeliveries", request: { eventId: UNKNOWN.subscription }, code: IA, field: "event_id" },
   { rpc: "ListDeliveries", request: { subscriptionId: UNKNOWN.event }, code: IA, field: "subscription_id" },
@@ -328,7 +346,7 @@ describe.each(STORES)("hostile input (%s)", (kind) => {
     t = await startTestApp(kind, {}, { logger: log.logger });
     raw = new Client(t.app.address!, credentials.createInsecure());
     const { subscription } = await t.client.subscribe({ customerId: cus, endpointUrl: "https://example.com/hook" });
-    const { event } = await t.client.emit({ ...emit, data: { n: 1 } });
+    const { event } = await t.client.emit({ ...emit, data: { n: 1 }, idempotencyKey: SEED_KEY });
     seed = { subscriptionId: subscription!.id, eventId: event!.id, customerId: cus };
   });
   afterAll(async () => {
