@@ -2,7 +2,7 @@ import { create, toBinary } from "@bufbuild/protobuf";
 import { EventSchema } from "@posthorn/sdk";
 import { InvalidArgumentError } from "../domain/errors.js";
 import type { EventRow } from "../store/rows.js";
-import type { EmittedEvent, NewEvent } from "../store/sql/emit-events.js";
+import { eventRowOf, type EmittedEvent, type NewEvent } from "../store/sql/emit-events.js";
 import { eventToProto } from "./proto-mapping.js";
 import { MAX_RESPONSE_BYTES, repeatedFieldBytes } from "./size-limits.js";
 
@@ -23,7 +23,7 @@ const RESULT_FIELDS_BYTES = 1 + 5 + 1 + 1;
  * counts those again from the stored rows.
  */
 export function fullAnswerCheck(prepared: { event: NewEvent; data: Record<string, unknown> }[]): (results: EmittedEvent[]) => void {
-  const sizes = prepared.map(({ event, data }) => resultBytes(rowOf(event), data));
+  const sizes = prepared.map(({ event, data }) => resultBytes(eventRowOf(event, "0"), data));
   refuseOver(sum(sizes));
   return (results) => refuseOver(sum(results.map((result, index) => (result.replayed ? resultBytes(result.event, undefined) : sizes[index]!))));
 }
@@ -41,19 +41,6 @@ function refuseOver(bytes: number): void {
 function resultBytes(row: EventRow, data: Record<string, unknown> | undefined): number {
   const eventBytes = toBinary(EventSchema, create(EventSchema, eventToProto(row, "full", data))).length;
   return repeatedFieldBytes(repeatedFieldBytes(eventBytes) + RESULT_FIELDS_BYTES);
-}
-
-/** A prepared event as the row it will be stored as (its `seq` is not known yet and not shown). */
-function rowOf(event: NewEvent): EventRow {
-  return {
-    seq: "0",
-    id: event.id,
-    customer_id: event.customerId,
-    type: event.type,
-    envelope: event.envelope,
-    idempotency_key: event.idempotencyKey === "" ? null : event.idempotencyKey,
-    created_at: event.createdAt,
-  };
 }
 
 function sum(values: number[]): number {

@@ -66,6 +66,19 @@ const INSERT_CHUNK_BYTES = 512 * 1024;
  *
  * Returns one result per input, in order.
  */
+/** The row `event` is stored as, with its `seq` (identity column). An empty key is stored as null. */
+export function eventRowOf(event: NewEvent, seq: string): EventRow {
+  return {
+    seq,
+    id: event.id,
+    customer_id: event.customerId,
+    type: event.type,
+    envelope: event.envelope,
+    idempotency_key: event.idempotencyKey === "" ? null : event.idempotencyKey,
+    created_at: event.createdAt,
+  };
+}
+
 export async function emitEvents(
   trx: Kysely<Database>,
   events: readonly NewEvent[],
@@ -123,14 +136,10 @@ export async function emitEvents(
     const rows = await trx
       .insertInto("events")
       .values(
-        chunk.map((index) => ({
-          id: events[index]!.id,
-          customer_id: events[index]!.customerId,
-          type: events[index]!.type,
-          envelope: events[index]!.envelope,
-          idempotency_key: events[index]!.idempotencyKey === "" ? null : events[index]!.idempotencyKey,
-          created_at: events[index]!.createdAt,
-        })),
+        chunk.map((index) => {
+          const { seq: _unknownYet, ...row } = eventRowOf(events[index]!, "0");
+          return row;
+        }),
       )
       // Only the generated column comes back: the rest is at hand (the envelope is large).
       .returning(["id", "seq"])
@@ -138,15 +147,7 @@ export async function emitEvents(
     const bySeq = new Map(rows.map((row) => [row.id, row.seq]));
     for (const index of chunk) {
       const event = events[index]!;
-      stored.set(event.id, {
-        seq: bySeq.get(event.id)!,
-        id: event.id,
-        customer_id: event.customerId,
-        type: event.type,
-        envelope: event.envelope,
-        idempotency_key: event.idempotencyKey === "" ? null : event.idempotencyKey,
-        created_at: event.createdAt,
-      });
+      stored.set(event.id, eventRowOf(event, bySeq.get(event.id)!));
     }
   }
 
