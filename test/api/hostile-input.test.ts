@@ -162,6 +162,12 @@ function deepStruct(levels: number): Uint8Array {
   for (let i = 1; i < levels; i++) inner = struct([["a", new BinaryWriter().tag(5, WireType.LengthDelimited).bytes(inner).finish()]]);
   return inner;
 }
+const structValue = (inner: Uint8Array) => new BinaryWriter().tag(5, WireType.LengthDelimited).bytes(inner).finish();
+const listValue = (values: Uint8Array[]) => {
+  const list = new BinaryWriter();
+  for (const value of values) list.tag(1, WireType.LengthDelimited).bytes(value);
+  return new BinaryWriter().tag(6, WireType.LengthDelimited).bytes(list.finish()).finish();
+};
 /** EmitRequest bytes with `data` as given. */
 const emitBytes = (data: Uint8Array) =>
   new BinaryWriter().tag(1, WireType.LengthDelimited).string(emit.type).tag(2, WireType.LengthDelimited).string(cus).tag(3, WireType.LengthDelimited).bytes(data).finish();
@@ -211,6 +217,20 @@ const ROWS: Row[] = [
   { rpc: "Emit", request: { ...emit, data: nested(60) }, code: IA, field: "request", reason: /could not be decoded as posthorn\.v1\.EmitRequest: .*recursion depth.*nested at most 32 levels/ },
   { rpc: "Emit", bytes: () => emitBytes(deepStruct(2000)), code: IA, field: "request" }, // the SDK's encoder overflows its stack on this
   { rpc: "Emit", request: { ...emit, data: wide }, code: IA, field: "data", reason: /^is \d+ bytes as canonical JSON; at most 262144 are accepted$/ },
+
+  // A "__proto__" key, which protobuf-es would drop with its value while decoding (sent raw: the
+  // JavaScript SDK drops it before sending; Go and Python SDKs send it).
+  { rpc: "Emit", bytes: () => emitBytes(struct([["a", numberValue(1)], ["__proto__", structValue(struct([["x", numberValue(1)]]))]])), code: IA, field: 'data["__proto__"]', reason: /is not accepted .*; rename it$/ },
+  { rpc: "Emit", bytes: () => emitBytes(struct([["a", listValue([numberValue(1), structValue(struct([["__proto__", numberValue(2)]]))])]])), code: IA, field: 'data.a[1]["__proto__"]' },
+  {
+    rpc: "EmitBatch",
+    bytes: () => {
+      const batch = new BinaryWriter().tag(1, WireType.LengthDelimited).bytes(emitBytes(struct([["s", new BinaryWriter().tag(3, WireType.LengthDelimited).string("__proto__").finish()]])));
+      return batch.tag(1, WireType.LengthDelimited).bytes(emitBytes(struct([["odd key", structValue(struct([["__proto__", numberValue(1)]]))]]))).finish();
+    },
+    code: IA,
+    field: 'events[1].data["odd key"]["__proto__"]',
+  },
 
   // Integers a double cannot carry exactly (I-JSON, RFC 7493 section 2.2).
   { rpc: "Emit", request: { ...emit, data: { amount: 2 ** 53 } }, code: IA, field: "data.amount", reason: /send it as a string$/ },
@@ -376,6 +396,8 @@ describe.each(STORES)("hostile input (%s)", (kind) => {
     const { event } = await t.client.emit({ ...emit, data: { deep: nested(31) as JsonObject, n: boundary, m: -boundary, f: 0.1, g: -1.5e-300 } });
     const stored = await t.client.getEvent({ id: event!.id });
     expect(new TextDecoder().decode(stored.event!.envelope)).toContain(`"n":${boundary}`);
+    const { event: named } = await t.client.emit({ ...emit, data: { s: "__proto__", constructor: 1, __proto__x: 2 }, view: 2 });
+    expect(new TextDecoder().decode(named!.envelope)).toContain('"data":{"__proto__x":2,"constructor":1,"s":"__proto__"}');
     const { subscription } = await t.client.subscribe({ customerId: cus, endpointUrl: "https://example.com/h2", description: "line 1\n\tline 2\r\n" });
     expect(subscription!.description).toBe("line 1\n\tline 2\r\n");
     const since = { seconds: 253_402_300_799n, nanos: 999_999_999 };

@@ -2,13 +2,15 @@ import type { DescService } from "@bufbuild/protobuf";
 import type { ServiceDefinition } from "@grpc/grpc-js";
 import { serviceDefinitionOf } from "@posthorn/sdk";
 import { InvalidArgumentError } from "../domain/errors.js";
+import { UNSTORABLE_KEY, unstorableKeyPath } from "./proto-key-check.js";
 
 /**
  * Request bytes that protobuf could not decode (bad UTF-8 in a string, a truncated field,
  * nesting beyond protobuf-es's recursion limit of 100 messages, which `data` reaches at about
  * 49 JSON levels). grpc-js answers a throwing deserializer with INTERNAL "Error deserializing
  * request" and logs nothing, so the server's deserializer returns this marker instead and the
- * call's handler answers INVALID_ARGUMENT (see `undecodableRequest`).
+ * call's handler answers INVALID_ARGUMENT (see `undecodableRequest`). So does `data` holding a
+ * `__proto__` key, which decoding would silently drop (see `unstorableKeyPath`).
  */
 const UNDECODABLE = Symbol("posthorn.undecodable");
 
@@ -28,7 +30,15 @@ export function serverDefinitionOf(service: DescService): ServiceDefinition {
     const decode = entry.requestDeserialize;
     entry.requestDeserialize = (bytes: Buffer) => {
       try {
-        return decode(bytes);
+        const request = decode(bytes);
+        const keyPath = method.name === "Emit" || method.name === "EmitBatch" ? unstorableKeyPath(method.name, bytes) : undefined;
+        if (keyPath === undefined) return request;
+        return {
+          [UNDECODABLE]: new InvalidArgumentError(
+            keyPath,
+            `the key ${JSON.stringify(UNSTORABLE_KEY)} is not accepted (this server's protobuf runtime would drop it and its value); rename it`,
+          ),
+        } satisfies Undecodable;
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
         const hint = /recursion depth/.test(reason) ? " (`data` may be nested at most 32 levels deep)" : "";
