@@ -129,3 +129,31 @@ describe("loadConfig", () => {
     expect(() => parseConfig({ listenAdress: "127.0.0.1:0" })).toThrow('"listenAdress": not a setting; did you mean "listenAddress"?');
   });
 });
+
+describe("number settings", () => {
+  const problemsOf = (env: Record<string, string>): string => {
+    try {
+      loadConfig(env);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      return (error as ConfigError).message;
+    }
+    return "accepted";
+  };
+
+  it.each([
+    ["POSTHORN_SHUTDOWN_TIMEOUT_MS", "  "], // was read as 0: in-flight attempts aborted at once
+    ["POSTHORN_RETRY_JITTER", " "], // was read as 0
+    ["POSTHORN_MAX_CONCURRENCY", "0x10"], // was read as 16
+    ["POSTHORN_CLAIM_BATCH_SIZE", "0b11"], // was read as 3
+    ["POSTHORN_RETRY_SCHEDULE", "30,0x10"], // was read as [30, 16]
+    ["POSTHORN_RETRY_SCHEDULE", "30,,abc"],
+  ])("refuse %s=%j, naming the variable and the value", (name, value) => {
+    expect(problemsOf({ [name]: value })).toMatch(new RegExp(`${name} \\(\\w+\\): expected .*\\(got ${JSON.stringify(value)}\\)`));
+  });
+
+  it("read decimal strings with spaces around them; an empty variable means the default", () => {
+    const config = loadConfig({ POSTHORN_MAX_CONCURRENCY: " 1e3 ", POSTHORN_RETRY_JITTER: ".5", POSTHORN_RETRY_SCHEDULE: "30, 60", POSTHORN_SHUTDOWN_TIMEOUT_MS: "" });
+    expect([config.maxConcurrency, config.retryJitter, config.retrySchedule, config.shutdownTimeoutMs]).toEqual([1000, 0.5, [30, 60], 15_000]);
+  });
+});

@@ -31,6 +31,14 @@ const checked = (check: (value: string) => string | undefined) =>
     const problem = check(ctx.value);
     if (problem !== undefined) ctx.issues.push({ code: "custom", message: problem, input: ctx.value });
   });
+/**
+ * A number setting: a JSON number, or a string of one written in decimal (`64`, `0.2`, `1e3`),
+ * spaces around it allowed. `Number()` alone would read "" and "  " as 0 and "0x10" as 16.
+ */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+/** A string holding one decimal number, e.g. " 64 " or "1e3", as that number. */
+const decimal = z.string().trim().regex(DECIMAL, "expected a decimal number, e.g. 64 (not empty, not hex)").transform(Number);
+const numeric = z.union([z.number(), decimal], { error: "expected a decimal number, e.g. 64 (not empty, not hex)" });
 const eventType = z.string().regex(/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/, "event types look like `lead.created`");
 
 export const configSchema = z.object({
@@ -49,20 +57,22 @@ export const configSchema = z.object({
    * full (its data as a protobuf Struct, up to about 5.5 times the JSON for arrays of numbers,
    * plus the envelope) always fits in a 2 MiB list page and far under the 4 MiB response limit.
    */
-  maxPayloadBytes: z.coerce.number().int().min(1024).max(256 * 1024).default(256 * 1024),
+  maxPayloadBytes: numeric.pipe(z.number().int().min(1024).max(256 * 1024)).default(256 * 1024),
   /** Delay in seconds after failed attempt n is `retrySchedule[n-1]`; attempts in all = length + 1. */
   retrySchedule: z
-    .union([z.array(z.number()), csv.transform((parts) => parts.map(Number))])
+    .union([z.array(z.number()), z.string().pipe(csv).pipe(z.array(decimal))], {
+      error: "expected whole seconds separated by commas, e.g. 30,300,1800",
+    })
     .pipe(z.array(z.number().int("whole seconds").min(0).max(7 * 86400)).max(50))
     .default([30, 300, 1800, 21600, 86400]),
   /** Jitter as a ratio: each delay is multiplied by a uniform factor in [1 - j, 1 + j]. */
-  retryJitter: z.coerce.number().min(0).max(1).default(0.2),
+  retryJitter: numeric.pipe(z.number().min(0).max(1)).default(0.2),
   /** Overall deadline of one attempt (connect, TLS, headers, body), in milliseconds. */
-  attemptTimeoutMs: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  attemptTimeoutMs: numeric.pipe(z.number().int().min(100).max(120_000)).default(10_000),
   /** Attempts in flight at once in this process. */
-  maxConcurrency: z.coerce.number().int().min(1).max(10_000).default(64),
+  maxConcurrency: numeric.pipe(z.number().int().min(1).max(10_000)).default(64),
   /** Attempts in flight at once to one endpoint origin. */
-  maxConcurrencyPerEndpoint: z.coerce.number().int().min(1).max(1000).default(8),
+  maxConcurrencyPerEndpoint: numeric.pipe(z.number().int().min(1).max(1000)).default(8),
   /** CIDRs delivery may reach even though they are not global (e.g. 127.0.0.1/32 for local work). */
   allowedCidrs: list.pipe(z.array(checked(checkCidr))).default([]),
   /** Send every delivery through this HTTP(S) egress proxy instead of connecting directly. */
@@ -76,17 +86,17 @@ export const configSchema = z.object({
   /** pino log level. */
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** How often idle workers look for due deliveries, in milliseconds (emits wake them at once). */
-  pollIntervalMs: z.coerce.number().int().min(10).max(60_000).default(1000),
+  pollIntervalMs: numeric.pipe(z.number().int().min(10).max(60_000)).default(1000),
   /** How many deliveries one claim takes at most. */
-  claimBatchSize: z.coerce.number().int().min(1).max(1000).default(100),
+  claimBatchSize: numeric.pipe(z.number().int().min(1).max(1000)).default(100),
   /**
    * Lease on a claimed delivery, in seconds, renewed by a heartbeat every third of it while the
    * attempt runs; a crashed process's deliveries are taken over about this long after its last
    * heartbeat.
    */
-  leaseSeconds: z.coerce.number().int().min(3).max(3600).default(10),
+  leaseSeconds: numeric.pipe(z.number().int().min(3).max(3600)).default(10),
   /** On SIGTERM: how long in-flight attempts may run before they are aborted (recorded as `shutdown`), in ms; the process exits within this + 2 s. */
-  shutdownTimeoutMs: z.coerce.number().int().min(0).max(120_000).default(15_000),
+  shutdownTimeoutMs: numeric.pipe(z.number().int().min(0).max(120_000)).default(15_000),
 });
 
 export type Config = z.infer<typeof configSchema>;
