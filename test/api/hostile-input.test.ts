@@ -52,9 +52,9 @@ const cus = "cus_hostile";
 const emit = { type: "lead.created", customerId: cus };
 
 /** Control characters a string field must refuse (NUL first: PostgreSQL text cannot hold it). */
-const CONTROLS = ["\u0000", "\u0001", "\u001b", "\u007f", "\n"];
+const CONTROLS = ["\u0000", "\u0001", "\u001b", "\u007f", "\n", "\u0085", "\u2028"];
 /** Control characters that free text (description) must refuse; tab and line breaks are allowed there. */
-const TEXT_CONTROLS = ["\u0000", "\u0007", "\u001b", "\u007f"];
+const TEXT_CONTROLS = ["\u0000", "\u0007", "\u001b", "\u007f", "\u0085"];
 
 /** A page token as the server encodes it, for tampering (`p2:<list>:<o|n>:<seq>` in base64url). */
 const token = (text: string) => Buffer.from(text).toString("base64url");
@@ -123,7 +123,7 @@ function controlRows(): Row[] {
   }
   for (const c of TEXT_CONTROLS) {
     rows.push(
-      { rpc: "Subscribe", request: { customerId: cus, endpointUrl: "https://example.com/h", description: `a${c}b` }, code: IA, field: "description", reason: /control characters other than tab and line breaks, got U\+00[0-7][0-9A-F]$/ },
+      { rpc: "Subscribe", request: { customerId: cus, endpointUrl: "https://example.com/h", description: `a${c}b` }, code: IA, field: "description", reason: /control characters other than tab and line breaks, got U\+00[0-9A-F]{2}$/ },
       { rpc: "UpdateSubscription", request: (s) => ({ subscription: { id: s.subscriptionId, description: `a${c}b` }, updateMask: { paths: ["description"] } }), code: IA, field: "subscription.description" },
     );
   }
@@ -245,6 +245,12 @@ const ROWS: Row[] = [
   { rpc: "Emit", request: { ...emit, type: "deal.won", data: { n: 1 }, idempotencyKey: SEED_KEY }, code: FP, field: "idempotency_key", reason: /has type "lead.created", this request "deal.won"/ },
   { rpc: "EmitBatch", request: { events: [{ ...emit, idempotencyKey: "fresh-key" }, { ...emit, data: { n: 3 }, idempotencyKey: SEED_KEY }] }, code: FP, field: "events[1].idempotency_key" },
   { rpc: "EmitBatch", request: { events: [{ ...emit, idempotencyKey: "twice" }, { ...emit, data: { n: 4 }, idempotencyKey: "twice" }] }, code: FP, field: "events[1].idempotency_key", reason: /also the key of events\[0\]/ },
+
+  // Hosts DNS could never resolve (RFC 1035): a label over 63 octets, a name over 253.
+  { rpc: "Subscribe", request: { customerId: cus, endpointUrl: `https://${"a".repeat(64)}.example.com/h` }, code: IA, field: "endpoint_url", reason: /host label of 64 characters; DNS labels have at most 63/ },
+  { rpc: "Subscribe", request: { customerId: cus, endpointUrl: `https://${"ü".repeat(60)}.example.com/h` }, code: IA, field: "endpoint_url", reason: /host label of \d+ characters/ },
+  { rpc: "Subscribe", request: { customerId: cus, endpointUrl: `https://${Array.from({ length: 5 }, () => "a".repeat(60)).join(".")}.com/h` }, code: IA, field: "endpoint_url", reason: /host name of 308 characters/ },
+  { rpc: "UpdateSubscription", request: (s) => ({ subscription: { id: s.subscriptionId, endpointUrl: `https://${"b".repeat(70)}.com/h` }, updateMask: { paths: ["endpoint_url"] } }), code: IA, field: "subscription.endpoint_url" },
 
   // Batch and response sizes, views (the proto's "Sizes").
   { rpc: "EmitBatch", request: { events: [] }, code: IA, field: "events" },
@@ -399,6 +405,8 @@ describe.each(STORES)("hostile input (%s)", (kind) => {
     const { event: named } = await t.client.emit({ ...emit, data: { s: "__proto__", constructor: 1, __proto__x: 2 }, view: 2 });
     expect(new TextDecoder().decode(named!.envelope)).toContain('"data":{"__proto__x":2,"constructor":1,"s":"__proto__"}');
     const { subscription } = await t.client.subscribe({ customerId: cus, endpointUrl: "https://example.com/h2", description: "line 1\n\tline 2\r\n" });
+    const longest = `https://${"a".repeat(63)}.example.com/h`;
+    expect((await t.client.subscribe({ customerId: cus, endpointUrl: longest })).subscription!.endpointUrl).toBe(longest);
     expect(subscription!.description).toBe("line 1\n\tline 2\r\n");
     const since = { seconds: 253_402_300_799n, nanos: 999_999_999 };
     expect((await t.client.recoverFailedDeliveries({ subscriptionId: seed.subscriptionId, since })).recoveredDeliveries).toBe(0);

@@ -157,3 +157,10 @@ describe("number settings", () => {
     expect([config.maxConcurrency, config.retryJitter, config.retrySchedule, config.shutdownTimeoutMs]).toEqual([1000, 0.5, [30, 60], 15_000]);
   });
 });
+
+describe("listen addresses", () => {
+  it.each(["POSTHORN_LISTEN_ADDRESS", "POSTHORN_METRICS_ADDRESS"])("%s refuses a port above 65535 and accepts 65535", (name) => {
+    expect(() => loadConfig({ [name]: "127.0.0.1:99999" })).toThrow(new RegExp(`${name} \\(\\w+\\): the port must be 0 to 65535`));
+    expect(() => loadConfig({ [name]: "127.0.0.1:65535" })).not.toThrow();
+  });
+});

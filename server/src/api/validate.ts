@@ -26,8 +26,12 @@ function characters(value: string): number {
   return n;
 }
 
-/** PostgreSQL text cannot hold U+0000, and no honest identifier contains control characters. */
-const CONTROL = /[\u0000-\u001f\u007f]/;
+/**
+ * PostgreSQL text cannot hold U+0000, and no honest identifier contains control characters:
+ * C0, DEL, C1 (U+0080 to U+009F) and the line and paragraph separators U+2028 and U+2029,
+ * which break log lines and JSON-in-JavaScript as line feeds do.
+ */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 export function checkCustomerId(field: string, value: string): string {
   if (value === "") throw new InvalidArgumentError(field, "is required");
@@ -66,10 +70,10 @@ export function checkEventTypes(field: string, values: readonly string[], catalo
 }
 
 /**
- * Control characters free text may not hold: all of C0 and DEL except tab, line feed and
+ * Control characters free text may not hold: all of C0, DEL and C1 except tab, line feed and
  * carriage return, which people's text uses. U+0000 in particular: PostgreSQL text cannot hold it.
  */
-const TEXT_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+const TEXT_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 
 export function checkDescription(field: string, value: string): string {
   if (characters(value) > MAX_DESCRIPTION_LENGTH) {
@@ -144,12 +148,28 @@ export function checkEndpointUrl(field: string, value: string, refuseHost: (url:
     throw new InvalidArgumentError(field, "must not contain a user:password part; authenticate with the signature instead");
   }
   if (url.hash !== "") throw new InvalidArgumentError(field, "must not contain a #fragment (it is never sent)");
+  const unresolvable = unresolvableHost(url.hostname);
+  if (unresolvable !== undefined) throw new InvalidArgumentError(field, `${unresolvable}, so no delivery could ever reach it`);
   const refused = refuseHost(url);
   if (refused !== undefined) throw new InvalidArgumentError(field, `${refused}; ${NON_PUBLIC_HINT}`);
   if (url.href.length > MAX_URL_LENGTH) {
     throw new InvalidArgumentError(field, `must be at most ${MAX_URL_LENGTH} characters once normalized, got ${url.href.length}`);
   }
   return url.href;
+}
+
+/**
+ * Why DNS could never resolve `hostname` (as the URL parser normalized it: lower case, IDNA
+ * punycode), or undefined: a label over 63 octets or a name over 253 (RFC 1035 section 2.3.4,
+ * RFC 1123 section 2.1). IP literals pass.
+ */
+function unresolvableHost(hostname: string): string | undefined {
+  if (hostname.startsWith("[")) return undefined;
+  const name = hostname.endsWith(".") ? hostname.slice(0, -1) : hostname;
+  if (name.length > 253) return `has a host name of ${name.length} characters; DNS names have at most 253 (RFC 1035)`;
+  const label = name.split(".").find((part) => part.length > 63);
+  if (label !== undefined) return `has a host label of ${label.length} characters; DNS labels have at most 63 (RFC 1035)`;
+  return undefined;
 }
 
 /** An id of the given kind (`evt_…`, `sub_…`, `dlv_…`). Malformed ids cannot exist: INVALID_ARGUMENT. */

@@ -24,7 +24,8 @@ const bool = z.union(
 );
 const hostPort = z
   .string()
-  .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, "expected host:port, e.g. 127.0.0.1:50051 ([::1]:50051 for IPv6)");
+  .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, "expected host:port, e.g. 127.0.0.1:50051 ([::1]:50051 for IPv6)")
+  .refine((value) => Number(value.slice(value.lastIndexOf(":") + 1)) <= 65535, "the port must be 0 to 65535 (0 picks a free port)");
 /** A string checked by one of config-checks.ts's functions (undefined = fine, else the reason). */
 const checked = (check: (value: string) => string | undefined) =>
   z.string().check((ctx) => {
