@@ -58,6 +58,17 @@ describe("SDK client: automatic idempotency keys, retries on UNAVAILABLE, Postho
     plan = [];
     seen = [];
   });
+
+  it("refuses a \"__proto__\" key in data before sending (protobuf-es would drop it silently)", async () => {
+    await expectError(client.emit({ type: "lead.created", customerId: "cus_proto", data: JSON.parse('{"__proto__":{"x":1},"a":2}') }), status.INVALID_ARGUMENT, /^data\["__proto__"\]: /);
+    const nested = JSON.parse('{"a":[1,{"__proto__":1}]}');
+    await expectError(client.emitBatch({ events: [{ type: "lead.created", customerId: "cus_proto", data: nested }] }), status.INVALID_ARGUMENT, /^events\[0\]\.data\.a\[1\]\["__proto__"\]: /);
+    expect(seen).toEqual([]);
+    expect((await t.client.listEvents({ customerId: "cus_proto" })).events).toEqual([]);
+    // A value "__proto__" and a key that merely looks like it are fine.
+    await client.emit({ type: "lead.created", customerId: "cus_proto", data: { key: "__proto__", __proto__x: 1 } });
+    expect((await t.client.listEvents({ customerId: "cus_proto" })).events).toHaveLength(1);
+  });
   afterAll(async () => {
     client?.close();
     proxy?.forceShutdown();

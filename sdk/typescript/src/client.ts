@@ -156,6 +156,10 @@ export function createWebhookClient(options: WebhookClientOptions): WebhookClien
       continue;
     }
     client[method.localName] = async (init: MessageInitShape<DescMessage> = {}, settings?: CallSettings) => {
+      if (method.localName === "emit") refuseProtoKey((init as { data?: unknown }).data, "data");
+      if (method.localName === "emitBatch") {
+        ((init as { events?: { data?: unknown }[] }).events ?? []).forEach((event, i) => refuseProtoKey(event.data, `events[${i}].data`));
+      }
       let request = create(method.input, init);
       // `create` returns a message as it is: copy it, so a generated key never leaks into the caller's object.
       if (method.localName === "emit" || method.localName === "emitBatch") request = clone(method.input, request);
@@ -174,6 +178,27 @@ export function createWebhookClient(options: WebhookClientOptions): WebhookClien
     };
   }
   return client as WebhookClient;
+}
+
+/**
+ * Refuses (INVALID_ARGUMENT, before sending) a `"__proto__"` key anywhere in `data`: protobuf-es
+ * builds a Struct's fields in a plain object, where that key sets the prototype instead of
+ * adding a field, so it would vanish silently on the way (the server refuses it too).
+ */
+function refuseProtoKey(data: unknown, path: string): void {
+  const pending: [unknown, string][] = [[data, path]];
+  while (pending.length > 0) {
+    const [value, at] = pending.pop()!;
+    if (value === null || typeof value !== "object") continue;
+    if (Array.isArray(value)) {
+      value.forEach((item, i) => pending.push([item, `${at}[${i}]`]));
+      continue;
+    }
+    if (Object.prototype.hasOwnProperty.call(value, "__proto__")) {
+      throw new PosthornError(status.INVALID_ARGUMENT, `${at}["__proto__"]: the key "__proto__" cannot be carried in a protobuf Struct here; rename it`);
+    }
+    for (const [key, child] of Object.entries(value)) pending.push([child, `${at}.${key}`]);
+  }
 }
 
 function withIdempotencyKey(request: { idempotencyKey: string }): void {
