@@ -261,6 +261,12 @@ const ROWS: Row[] = [
   { rpc: "Emit", request: { ...emit, view: 7 }, code: IA, field: "view" },
   { rpc: "ListEvents", request: { view: -1 }, code: IA, field: "view" },
 
+  // Blank customers, and values quoted back cut on whole characters.
+  { rpc: "Emit", request: { ...emit, customerId: "   " }, code: IA, field: "customer_id", reason: /must not be blank/ },
+  { rpc: "Subscribe", request: { customerId: "\u3000", endpointUrl: "https://example.com/h" }, code: IA, field: "customer_id", reason: /must not be blank/ },
+  { rpc: "ListEvents", request: { customerId: " " }, code: IA, field: "customer_id" },
+  { rpc: "Emit", request: { ...emit, type: "a" + "😊".repeat(120) }, code: IA, field: "type", reason: /^unknown event type "a(😊){99}…"/ },
+
   // Ids of the wrong kind.
   { rpc: "ListDeliveries", request: { eventId: UNKNOWN.subscription }, code: IA, field: "event_id" },
   { rpc: "ListDeliveries", request: { subscriptionId: UNKNOWN.event }, code: IA, field: "subscription_id" },

@@ -148,6 +148,7 @@ describe("number settings", () => {
     ["POSTHORN_CLAIM_BATCH_SIZE", "0b11"], // was read as 3
     ["POSTHORN_RETRY_SCHEDULE", "30,0x10"], // was read as [30, 16]
     ["POSTHORN_RETRY_SCHEDULE", "30,,abc"],
+    ["POSTHORN_RETRY_SCHEDULE", " , "], // was read as [], no retries at all
   ])("refuse %s=%j, naming the variable and the value", (name, value) => {
     expect(problemsOf({ [name]: value })).toMatch(new RegExp(`${name} \\(\\w+\\): expected .*\\(got ${JSON.stringify(value)}\\)`));
   });

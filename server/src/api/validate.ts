@@ -35,6 +35,7 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 export function checkCustomerId(field: string, value: string): string {
   if (value === "") throw new InvalidArgumentError(field, "is required");
+  if (value.trim() === "") throw new InvalidArgumentError(field, "must not be blank (only whitespace)");
   if (characters(value) > MAX_CUSTOMER_ID_LENGTH) {
     throw new InvalidArgumentError(field, `must be at most ${MAX_CUSTOMER_ID_LENGTH} characters, got ${characters(value)}`);
   }
@@ -117,9 +118,14 @@ export function checkEventTypeFilter(field: string, value: string): string {
   return value;
 }
 
-/** `value` cut to `max` characters for quoting in a message, with an ellipsis when cut. */
+/**
+ * `value` cut to `max` characters (code points, so an emoji is never cut in half) for quoting
+ * in a message, with an ellipsis when cut.
+ */
 export function excerpt(value: string, max = 100): string {
-  return JSON.stringify(value.length > max ? `${value.slice(0, max)}…` : value);
+  if (value.length <= max) return JSON.stringify(value);
+  const kept = Array.from(value);
+  return JSON.stringify(kept.length > max ? `${kept.slice(0, max).join("")}…` : value);
 }
 
 /**

@@ -13,6 +13,7 @@ import { showValue } from "./show-value.js";
  */
 const csv = z
   .string()
+  .refine((s) => s.split(",").some((part) => part.trim() !== ""), "expected at least one comma-separated value; unset it for the default")
   .transform((s) => s.split(",").map((part) => part.trim()).filter((part) => part !== ""));
 const list = z.union([z.array(z.string()), csv]);
 const bool = z.union(
