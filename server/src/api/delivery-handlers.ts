@@ -39,22 +39,23 @@ export function deliveryHandlers(deps: ApiDeps): DeliveryHandlers {
         page,
       );
       // Attempts (the bulk of a delivery) are loaded a slice at a time, only until the page is full.
-      const messages = new Map<DeliveryRow, Delivery>();
+      const messages = new Map<DeliveryRow, { message: Delivery; bytes: number }>();
       let loadedBytes = 0;
       for (let start = 0; start < Math.min(rows.length, page.limit) && loadedBytes < PAGE_BYTES; start += ATTEMPT_SLICE) {
         const slice = rows.slice(start, start + ATTEMPT_SLICE);
         const loaded = await withAttempts(store.db, slice);
         slice.forEach((row, index) => {
           const message = create(DeliverySchema, deliveryToProto(loaded[index]!));
-          messages.set(row, message);
-          loadedBytes += repeatedFieldBytes(toBinary(DeliverySchema, message).length);
+          const bytes = repeatedFieldBytes(toBinary(DeliverySchema, message).length);
+          messages.set(row, { message, bytes });
+          loadedBytes += bytes;
         });
       }
       const { rows: shown, nextPageToken } = nextPage(rows, page, {
         maxBytes: PAGE_BYTES,
-        bytesOf: (row) => repeatedFieldBytes(toBinary(DeliverySchema, messages.get(row)!).length),
+        bytesOf: (row) => messages.get(row)!.bytes,
       });
-      return { deliveries: shown.map((row) => messages.get(row)!), nextPageToken };
+      return { deliveries: shown.map((row) => messages.get(row)!.message), nextPageToken };
     },
 
     async getDelivery(request) {

@@ -1,5 +1,5 @@
 import { BinaryReader, WireType } from "@bufbuild/protobuf/wire";
-import { excerpt } from "./validate.js";
+import { excerpt, jsonPathStep } from "../domain/excerpt.js";
 
 /**
  * The one object key protobuf-es cannot carry: it decodes a `google.protobuf.Struct` into plain
@@ -66,7 +66,8 @@ function inStruct(bytes: Uint8Array, path: string): string | undefined {
       else if (entryField === 2 && entryWireType === WireType.LengthDelimited) value = entry.bytes();
       else entry.skip(entryWireType);
     }
-    const keyPath = path + (/^[A-Za-z_][A-Za-z0-9_]*$/.test(key) && key !== UNSTORABLE_KEY ? `.${key}` : `[${excerpt(key)}]`);
+    // `["__proto__"]`, not `.__proto__`: the key reads as an identifier but is the odd one out.
+    const keyPath = path + (key === UNSTORABLE_KEY ? `[${excerpt(key)}]` : jsonPathStep(key));
     if (key === UNSTORABLE_KEY) return keyPath;
     const found = value && inValue(value, keyPath);
     if (found) return found;

@@ -14,7 +14,8 @@ import { updateSubscription } from "../store/sql/update-subscription.js";
 import type { ApiDeps, UnaryHandlers } from "./handler-types.js";
 import { subscriptionToProto } from "./proto-mapping.js";
 import { PAGE_BYTES, repeatedFieldBytes } from "./size-limits.js";
-import { checkCustomerId, checkCustomerIdFilter, checkDescription, checkEndpointUrl, checkEventTypes, checkId, excerpt } from "./validate.js";
+import { checkCustomerId, checkCustomerIdFilter, checkDescription, checkEndpointUrl, checkEventTypes, checkId } from "./validate.js";
+import { excerpt } from "../domain/excerpt.js";
 
 /** Grace period of the previous secret after a rotation: default 24 h, at most 7 days (seconds). */
 export const DEFAULT_SECRET_GRACE_SECONDS = 86_400;

@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from "../domain/errors.js";
 import { isIdOf, type IdKind } from "../domain/ids.js";
+import { excerpt, jsonPathStep } from "../domain/excerpt.js";
 
 /**
  * Request validation. Each check throws `InvalidArgumentError(field, reason)` with the proto
@@ -118,15 +119,6 @@ export function checkEventTypeFilter(field: string, value: string): string {
   return value;
 }
 
-/**
- * `value` cut to `max` characters (code points, so an emoji is never cut in half) for quoting
- * in a message, with an ellipsis when cut.
- */
-export function excerpt(value: string, max = 100): string {
-  if (value.length <= max) return JSON.stringify(value);
-  const kept = Array.from(value);
-  return JSON.stringify(kept.length > max ? `${kept.slice(0, max).join("")}…` : value);
-}
 
 /**
  * An endpoint URL: absolute http(s), no `user:password@`, no fragment, at most 2048
@@ -246,7 +238,7 @@ export function checkData(field: string, data: unknown): void {
   function pathOf(root: string, item: Item): string {
     const parts: string[] = [];
     for (let at: Item | undefined = item; at?.parent; at = at.parent) {
-      parts.push(typeof at.key === "number" ? `[${at.key}]` : /^[A-Za-z_][A-Za-z0-9_]*$/.test(at.key) ? `.${at.key}` : `[${excerpt(at.key)}]`);
+      parts.push(jsonPathStep(at.key));
     }
     const path = root + parts.reverse().join("");
     return path.length > 300 ? `${path.slice(0, 300)}…` : path;

@@ -1,3 +1,5 @@
+import { excerpt } from "./excerpt.js";
+
 /**
  * Domain errors: the one error family the store and the service raise on purpose. The API
  * boundary maps each to a gRPC status (see `api/grpc-status.ts`); anything else is an internal
@@ -51,7 +53,7 @@ export class IdempotencyKeyReusedError extends FailedPreconditionError {
     usedBy: { eventId: string; windowHours: number } | { batchIndex: number },
     difference: string,
   ) {
-    const shown = JSON.stringify(key.length > 64 ? `${key.slice(0, 64)}…` : key);
+    const shown = excerpt(key, 64);
     const where =
       "eventId" in usedBy
         ? `was used within the last ${usedBy.windowHours} hours for a different request (event ${usedBy.eventId} has ${difference})`
