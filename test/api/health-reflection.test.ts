@@ -59,7 +59,7 @@ describe.each(STORES)("health, reflection and the catalog (%s)", (kind) => {
     const { stdout } = await run(BUF, ["curl", "--protocol", "grpc", "--http2-prior-knowledge", "--list-methods", url]);
     const listed = stdout.trim().split("\n").filter((line) => line.startsWith("posthorn.")).sort();
     expect(listed).toEqual(WebhookService.methods.map((m) => `posthorn.v1.WebhookService/${m.name}`).sort());
-    expect(listed).toHaveLength(16);
+    expect(listed).toHaveLength(20);
 
     const call = await run(BUF, ["curl", "--protocol", "grpc", "--http2-prior-knowledge", "-d", "{}", `${url}/posthorn.v1.WebhookService/ListEventTypes`]);
     expect(JSON.parse(call.stdout)).toEqual({ eventTypes: DEFAULT_CATALOG });

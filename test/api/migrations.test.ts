@@ -4,7 +4,7 @@ import { openStore, type Store } from "../../server/src/store/database.js";
 import { loadMigrations, migrate } from "../../server/src/store/migrate.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/databases.js";
 
-const TABLES = ["attempts", "deliveries", "events", "idempotency_keys", "posthorn_migrations", "subscriptions"];
+const TABLES = ["api_keys", "attempts", "audit_records", "deliveries", "events", "idempotency_keys", "posthorn_migrations", "subscriptions"];
 
 /** The tables in `public` and the migration ledger, as one store sees them. */
 async function schemaOf(store: Store) {

@@ -18,6 +18,7 @@ import {
 } from "@posthorn/sdk";
 import type { Logger } from "../observability/logger.js";
 import { DatabaseUnavailableError, type DatabaseAvailability } from "../store/availability.js";
+import { accessHandlers } from "./access-handlers.js";
 import { deliveryHandlers } from "./delivery-handlers.js";
 import { eventHandlers } from "./event-handlers.js";
 import type { ApiDeps, UnaryHandlers } from "./handler-types.js";
@@ -46,7 +47,12 @@ export interface GrpcApi {
  * so `grpcurl`/`buf curl` can list and call methods.
  */
 export async function startGrpcApi(deps: ApiDeps, listenAddress: string, logger: Logger): Promise<GrpcApi> {
-  const handlers: UnaryHandlers = { ...eventHandlers(deps), ...subscriptionHandlers(deps), ...deliveryHandlers(deps) };
+  const handlers: UnaryHandlers = {
+    ...eventHandlers(deps),
+    ...subscriptionHandlers(deps),
+    ...deliveryHandlers(deps),
+    ...accessHandlers(deps),
+  };
   const implementation: UntypedServiceImplementation = {};
   for (const [name, handler] of Object.entries(handlers) as [string, (request: unknown) => Promise<object>][]) {
     const method = WebhookService.method[name as keyof typeof WebhookService.method];

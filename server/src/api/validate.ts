@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from "../domain/errors.js";
-import { isIdOf, type IdKind } from "../domain/ids.js";
+import { ID_PREFIX, isIdOf, type IdKind } from "../domain/ids.js";
 import { excerpt, jsonPathStep } from "../domain/excerpt.js";
 
 /**
@@ -174,15 +174,20 @@ function unresolvableHost(hostname: string): string | undefined {
 export function checkId(field: string, value: string, kind: IdKind): string {
   if (value === "") throw new InvalidArgumentError(field, "is required");
   if (!isIdOf(kind, value)) {
-    throw new InvalidArgumentError(field, `is not ${kind === "event" ? "an" : "a"} ${kind} id (expected ${idExample(kind)})`);
+    throw new InvalidArgumentError(field, `is not ${ID_NOUN[kind]} id (expected ${ID_PREFIX[kind]} + 24 lowercase hex characters)`);
   }
   return value;
 }
 
-function idExample(kind: IdKind): string {
-  const prefix = { event: "evt_", subscription: "sub_", delivery: "dlv_", attempt: "att_" }[kind];
-  return `${prefix} + 24 lowercase hex characters`;
-}
+/** How each id kind is named in a message, with its article. */
+const ID_NOUN: Record<IdKind, string> = {
+  event: "an event",
+  subscription: "a subscription",
+  delivery: "a delivery",
+  attempt: "an attempt",
+  apiKey: "an API key",
+  auditRecord: "an audit record",
+};
 
 /** Deepest nesting of objects and arrays in `data`, `data` itself being level 1 (proto, EmitRequest.data). */
 export const MAX_DATA_DEPTH = 32;

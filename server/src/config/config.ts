@@ -97,6 +97,32 @@ export const configSchema = z.object({
    * heartbeat.
    */
   leaseSeconds: numeric.pipe(z.number().int().min(3).max(3600)).default(10),
+  /**
+   * An admin API key to create when the store has no API key at all (PostgreSQL deployments:
+   * every process gets the same one). Without it, such a start creates a random admin key and
+   * writes it to `<dataDir>/admin.key` (mode 0600). Never logged.
+   */
+  bootstrapAdminKey: z
+    .string()
+    .regex(/^phk_[A-Za-z0-9_-]{43}$/, "expected phk_ + 43 base64url characters (generate one with `posthorn keys generate`)")
+    .optional(),
+  /** PEM certificate chain of the gRPC listener; with `tlsKeyFile`, the API speaks TLS only. */
+  tlsCertFile: z.string().min(1).optional(),
+  /** PEM private key of `tlsCertFile`. */
+  tlsKeyFile: z.string().min(1).optional(),
+  /** PEM CA bundle: when set, every client must present a certificate it signed (mTLS). */
+  tlsClientCaFile: z.string().min(1).optional(),
+  /**
+   * Serve plaintext gRPC on an address that is not loopback. Off by default: API keys would
+   * cross the network in clear. For development behind a trusted network only.
+   */
+  insecureListen: bool.default(false),
+  /**
+   * Keys that encrypt signing secrets at rest (AES-256-GCM): `id:base64-of-32-bytes` separated by
+   * commas; the first encrypts, all decrypt. Unset: the key file `<dataDir>/secret-keys`
+   * (created on the embedded database; required to be set on PostgreSQL).
+   */
+  secretKeys: z.string().min(1).optional(),
   /** On SIGTERM: how long in-flight attempts may run before they are aborted (recorded as `shutdown`), in ms; the process exits within this + 2 s. */
   shutdownTimeoutMs: numeric.pipe(z.number().int().min(0).max(120_000)).default(15_000),
 });
@@ -127,6 +153,12 @@ export const ENV_NAMES: Record<keyof Config, string> = {
   claimBatchSize: "POSTHORN_CLAIM_BATCH_SIZE",
   leaseSeconds: "POSTHORN_LEASE_SECONDS",
   shutdownTimeoutMs: "POSTHORN_SHUTDOWN_TIMEOUT_MS",
+  bootstrapAdminKey: "POSTHORN_BOOTSTRAP_ADMIN_KEY",
+  tlsCertFile: "POSTHORN_TLS_CERT_FILE",
+  tlsKeyFile: "POSTHORN_TLS_KEY_FILE",
+  tlsClientCaFile: "POSTHORN_TLS_CLIENT_CA_FILE",
+  insecureListen: "POSTHORN_INSECURE_LISTEN",
+  secretKeys: "POSTHORN_SECRET_KEYS",
 };
 
 /** The variable naming the JSON config file (not a setting itself). */
@@ -151,6 +183,9 @@ export class ConfigError extends Error {
   }
 }
 
+/** Settings holding keys: their values never appear in a message or a log line. */
+export const SECRET_SETTINGS: ReadonlySet<string> = new Set(["bootstrapAdminKey", "secretKeys"]);
+
 /** Where each setting's value came from, for naming it in a message. */
 type Origin = { kind: "env" } | { kind: "file"; path: string };
 
@@ -168,7 +203,8 @@ function validate(input: Record<string, unknown>, originOf: (key: string) => Ori
   const problems = result.error.issues.map((issue) => {
     const key = String(issue.path[0] ?? "");
     const value = input[key];
-    const got = value === undefined ? "" : ` (got ${showValue(value)})`;
+    // Keys are never echoed, not even in part.
+    const got = value === undefined ? "" : SECRET_SETTINGS.has(key) ? " (value not shown)" : ` (got ${showValue(value)})`;
     return `${settingLabel(key, originOf(key))}: ${issue.message}${got}`;
   });
   return { problems };

@@ -19,6 +19,9 @@ import didYouMean, { ThresholdTypeEnums } from "didyoumean2";
  */
 export const OTHER_POSTHORN_VARIABLES: Readonly<Record<string, string>> = {
   POSTHORN_ADDRESS: "client commands: the server's gRPC address (--address)",
+  POSTHORN_API_KEY: "client commands and SDKs: the API key to call with (--api-key)",
+  POSTHORN_TLS: "client commands: connect with TLS (--tls)",
+  POSTHORN_TLS_CA_FILE: "client commands: PEM CA bundle to verify the server with (--tls-ca)",
   POSTHORN_PG_STOP: ".ci/start-postgres.sh: the command that stops the throwaway PostgreSQL",
   POSTHORN_PG_CTL: ".ci/start-postgres.sh: pg_ctl for the throwaway PostgreSQL",
   POSTHORN_PG_DATA: ".ci/start-postgres.sh: the throwaway PostgreSQL's data folder",

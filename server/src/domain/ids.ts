@@ -6,6 +6,8 @@ export const ID_PREFIX = {
   subscription: "sub_",
   delivery: "dlv_",
   attempt: "att_",
+  apiKey: "key_",
+  auditRecord: "aud_",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

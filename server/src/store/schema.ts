@@ -13,6 +13,8 @@ export interface Database {
   idempotency_keys: IdempotencyKeyTable;
   deliveries: DeliveryTable;
   attempts: AttemptTable;
+  api_keys: ApiKeyTable;
+  audit_records: AuditRecordTable;
 }
 
 /** bigint identity; `pg` returns it as a string. */
@@ -94,4 +96,35 @@ export interface AttemptTable {
   signature: string;
   succeeded: boolean;
   will_retry: boolean;
+}
+
+export type ApiKeyRoleName = "admin" | "emitter" | "customer";
+
+export interface ApiKeyTable {
+  seq: Seq;
+  id: string;
+  /** SHA-256 of the key, lowercase hex. */
+  key_hash: string;
+  /** The key's first 12 characters (`phk_` + 8), to recognize it. */
+  key_prefix: string;
+  name: string;
+  role: ApiKeyRoleName;
+  customer_id: string | null;
+  emit_customer_ids: string[];
+  created_at: Date;
+  expires_at: Date | null;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+}
+
+export interface AuditRecordTable {
+  seq: Seq;
+  id: string;
+  created_at: Date;
+  key_id: string;
+  key_name: string;
+  role: ApiKeyRoleName;
+  customer_id: string;
+  method: string;
+  target_ids: string[];
 }

@@ -34,6 +34,64 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// ApiKeyRole is what an API key may do.
+type ApiKeyRole int32
+
+const (
+	// Not set; never stored (CreateApiKey refuses it).
+	ApiKeyRole_API_KEY_ROLE_UNSPECIFIED ApiKeyRole = 0
+	// Every method, API key management and the audit log included.
+	ApiKeyRole_API_KEY_ROLE_ADMIN ApiKeyRole = 1
+	// Emit, EmitBatch and ListEventTypes; for every customer, or only for `emit_customer_ids`.
+	ApiKeyRole_API_KEY_ROLE_EMITTER ApiKeyRole = 2
+	// One customer's subscriptions (create, read, change, delete, rotate), events, deliveries
+	// (read, retry, recover, watch) and ListEventTypes.
+	ApiKeyRole_API_KEY_ROLE_CUSTOMER ApiKeyRole = 3
+)
+
+// Enum value maps for ApiKeyRole.
+var (
+	ApiKeyRole_name = map[int32]string{
+		0: "API_KEY_ROLE_UNSPECIFIED",
+		1: "API_KEY_ROLE_ADMIN",
+		2: "API_KEY_ROLE_EMITTER",
+		3: "API_KEY_ROLE_CUSTOMER",
+	}
+	ApiKeyRole_value = map[string]int32{
+		"API_KEY_ROLE_UNSPECIFIED": 0,
+		"API_KEY_ROLE_ADMIN":       1,
+		"API_KEY_ROLE_EMITTER":     2,
+		"API_KEY_ROLE_CUSTOMER":    3,
+	}
+)
+
+func (x ApiKeyRole) Enum() *ApiKeyRole {
+	p := new(ApiKeyRole)
+	*p = x
+	return p
+}
+
+func (x ApiKeyRole) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ApiKeyRole) Descriptor() protoreflect.EnumDescriptor {
+	return file_posthorn_v1_webhook_service_proto_enumTypes[0].Descriptor()
+}
+
+func (ApiKeyRole) Type() protoreflect.EnumType {
+	return &file_posthorn_v1_webhook_service_proto_enumTypes[0]
+}
+
+func (x ApiKeyRole) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ApiKeyRole.Descriptor instead.
+func (ApiKeyRole) EnumDescriptor() ([]byte, []int) {
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{0}
+}
+
 // SignatureScheme selects how requests to a subscription's endpoint are signed.
 type SignatureScheme int32
 
@@ -71,11 +129,11 @@ func (x SignatureScheme) String() string {
 }
 
 func (SignatureScheme) Descriptor() protoreflect.EnumDescriptor {
-	return file_posthorn_v1_webhook_service_proto_enumTypes[0].Descriptor()
+	return file_posthorn_v1_webhook_service_proto_enumTypes[1].Descriptor()
 }
 
 func (SignatureScheme) Type() protoreflect.EnumType {
-	return &file_posthorn_v1_webhook_service_proto_enumTypes[0]
+	return &file_posthorn_v1_webhook_service_proto_enumTypes[1]
 }
 
 func (x SignatureScheme) Number() protoreflect.EnumNumber {
@@ -84,7 +142,7 @@ func (x SignatureScheme) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use SignatureScheme.Descriptor instead.
 func (SignatureScheme) EnumDescriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{0}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{1}
 }
 
 // DeliveryState is where a delivery is in its life: pending -> succeeded | failed | canceled.
@@ -132,11 +190,11 @@ func (x DeliveryState) String() string {
 }
 
 func (DeliveryState) Descriptor() protoreflect.EnumDescriptor {
-	return file_posthorn_v1_webhook_service_proto_enumTypes[1].Descriptor()
+	return file_posthorn_v1_webhook_service_proto_enumTypes[2].Descriptor()
 }
 
 func (DeliveryState) Type() protoreflect.EnumType {
-	return &file_posthorn_v1_webhook_service_proto_enumTypes[1]
+	return &file_posthorn_v1_webhook_service_proto_enumTypes[2]
 }
 
 func (x DeliveryState) Number() protoreflect.EnumNumber {
@@ -145,7 +203,7 @@ func (x DeliveryState) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use DeliveryState.Descriptor instead.
 func (DeliveryState) EnumDescriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{1}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{2}
 }
 
 // AttemptErrorKind classifies why an attempt got no usable HTTP response.
@@ -217,11 +275,11 @@ func (x AttemptErrorKind) String() string {
 }
 
 func (AttemptErrorKind) Descriptor() protoreflect.EnumDescriptor {
-	return file_posthorn_v1_webhook_service_proto_enumTypes[2].Descriptor()
+	return file_posthorn_v1_webhook_service_proto_enumTypes[3].Descriptor()
 }
 
 func (AttemptErrorKind) Type() protoreflect.EnumType {
-	return &file_posthorn_v1_webhook_service_proto_enumTypes[2]
+	return &file_posthorn_v1_webhook_service_proto_enumTypes[3]
 }
 
 func (x AttemptErrorKind) Number() protoreflect.EnumNumber {
@@ -230,7 +288,7 @@ func (x AttemptErrorKind) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use AttemptErrorKind.Descriptor instead.
 func (AttemptErrorKind) EnumDescriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{2}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{3}
 }
 
 // EventView selects how much of an event a response carries (AIP-157 partial responses).
@@ -270,11 +328,11 @@ func (x EventView) String() string {
 }
 
 func (EventView) Descriptor() protoreflect.EnumDescriptor {
-	return file_posthorn_v1_webhook_service_proto_enumTypes[3].Descriptor()
+	return file_posthorn_v1_webhook_service_proto_enumTypes[4].Descriptor()
 }
 
 func (EventView) Type() protoreflect.EnumType {
-	return &file_posthorn_v1_webhook_service_proto_enumTypes[3]
+	return &file_posthorn_v1_webhook_service_proto_enumTypes[4]
 }
 
 func (x EventView) Number() protoreflect.EnumNumber {
@@ -283,7 +341,243 @@ func (x EventView) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use EventView.Descriptor instead.
 func (EventView) EnumDescriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{3}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{4}
+}
+
+// ApiKey describes an API key; never the key itself.
+type ApiKey struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Key id: `key_` + 24 lowercase hex characters.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// Free text for people: 1 to 100 characters.
+	Name string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	// What the key may do.
+	Role ApiKeyRole `protobuf:"varint,3,opt,name=role,proto3,enum=posthorn.v1.ApiKeyRole" json:"role,omitempty"`
+	// API_KEY_ROLE_CUSTOMER: the customer the key is bound to; empty for other roles.
+	CustomerId string `protobuf:"bytes,4,opt,name=customer_id,json=customerId,proto3" json:"customer_id,omitempty"`
+	// API_KEY_ROLE_EMITTER: the only customers it may emit for; empty means any customer.
+	EmitCustomerIds []string `protobuf:"bytes,5,rep,name=emit_customer_ids,json=emitCustomerIds,proto3" json:"emit_customer_ids,omitempty"`
+	// The first 12 characters of the key (`phk_` + 8), to recognize it.
+	KeyPrefix string `protobuf:"bytes,6,opt,name=key_prefix,json=keyPrefix,proto3" json:"key_prefix,omitempty"`
+	// When the key was created.
+	CreateTime *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	// When the key stops working; unset means never.
+	ExpireTime *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=expire_time,json=expireTime,proto3" json:"expire_time,omitempty"`
+	// When the key was last used, to the minute; unset if never.
+	LastUseTime *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=last_use_time,json=lastUseTime,proto3" json:"last_use_time,omitempty"`
+	// When the key was revoked; unset while it is not.
+	RevokeTime    *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=revoke_time,json=revokeTime,proto3" json:"revoke_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ApiKey) Reset() {
+	*x = ApiKey{}
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ApiKey) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ApiKey) ProtoMessage() {}
+
+func (x *ApiKey) ProtoReflect() protoreflect.Message {
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ApiKey.ProtoReflect.Descriptor instead.
+func (*ApiKey) Descriptor() ([]byte, []int) {
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{0}
+}
+
+func (x *ApiKey) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *ApiKey) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *ApiKey) GetRole() ApiKeyRole {
+	if x != nil {
+		return x.Role
+	}
+	return ApiKeyRole_API_KEY_ROLE_UNSPECIFIED
+}
+
+func (x *ApiKey) GetCustomerId() string {
+	if x != nil {
+		return x.CustomerId
+	}
+	return ""
+}
+
+func (x *ApiKey) GetEmitCustomerIds() []string {
+	if x != nil {
+		return x.EmitCustomerIds
+	}
+	return nil
+}
+
+func (x *ApiKey) GetKeyPrefix() string {
+	if x != nil {
+		return x.KeyPrefix
+	}
+	return ""
+}
+
+func (x *ApiKey) GetCreateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreateTime
+	}
+	return nil
+}
+
+func (x *ApiKey) GetExpireTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ExpireTime
+	}
+	return nil
+}
+
+func (x *ApiKey) GetLastUseTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.LastUseTime
+	}
+	return nil
+}
+
+func (x *ApiKey) GetRevokeTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.RevokeTime
+	}
+	return nil
+}
+
+// AuditRecord is one call that changed state.
+type AuditRecord struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Record id: `aud_` + 24 lowercase hex characters.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// When the change was committed.
+	CreateTime *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	// The API key that made the call.
+	KeyId string `protobuf:"bytes,3,opt,name=key_id,json=keyId,proto3" json:"key_id,omitempty"`
+	// That key's name at the time of the call.
+	KeyName string `protobuf:"bytes,4,opt,name=key_name,json=keyName,proto3" json:"key_name,omitempty"`
+	// That key's role.
+	Role ApiKeyRole `protobuf:"varint,5,opt,name=role,proto3,enum=posthorn.v1.ApiKeyRole" json:"role,omitempty"`
+	// The customer whose objects changed; empty when none (API keys).
+	CustomerId string `protobuf:"bytes,6,opt,name=customer_id,json=customerId,proto3" json:"customer_id,omitempty"`
+	// The method, e.g. `RotateSubscriptionSecret`.
+	Method string `protobuf:"bytes,7,opt,name=method,proto3" json:"method,omitempty"`
+	// Ids of the objects the call changed or created (subscription, delivery, API key ids).
+	TargetIds     []string `protobuf:"bytes,8,rep,name=target_ids,json=targetIds,proto3" json:"target_ids,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AuditRecord) Reset() {
+	*x = AuditRecord{}
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AuditRecord) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AuditRecord) ProtoMessage() {}
+
+func (x *AuditRecord) ProtoReflect() protoreflect.Message {
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AuditRecord.ProtoReflect.Descriptor instead.
+func (*AuditRecord) Descriptor() ([]byte, []int) {
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *AuditRecord) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *AuditRecord) GetCreateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreateTime
+	}
+	return nil
+}
+
+func (x *AuditRecord) GetKeyId() string {
+	if x != nil {
+		return x.KeyId
+	}
+	return ""
+}
+
+func (x *AuditRecord) GetKeyName() string {
+	if x != nil {
+		return x.KeyName
+	}
+	return ""
+}
+
+func (x *AuditRecord) GetRole() ApiKeyRole {
+	if x != nil {
+		return x.Role
+	}
+	return ApiKeyRole_API_KEY_ROLE_UNSPECIFIED
+}
+
+func (x *AuditRecord) GetCustomerId() string {
+	if x != nil {
+		return x.CustomerId
+	}
+	return ""
+}
+
+func (x *AuditRecord) GetMethod() string {
+	if x != nil {
+		return x.Method
+	}
+	return ""
+}
+
+func (x *AuditRecord) GetTargetIds() []string {
+	if x != nil {
+		return x.TargetIds
+	}
+	return nil
 }
 
 // Event is one emitted event.
@@ -312,7 +606,7 @@ type Event struct {
 
 func (x *Event) Reset() {
 	*x = Event{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[0]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -324,7 +618,7 @@ func (x *Event) String() string {
 func (*Event) ProtoMessage() {}
 
 func (x *Event) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[0]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -337,7 +631,7 @@ func (x *Event) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Event.ProtoReflect.Descriptor instead.
 func (*Event) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{0}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *Event) GetId() string {
@@ -431,7 +725,7 @@ type Subscription struct {
 
 func (x *Subscription) Reset() {
 	*x = Subscription{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[1]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -443,7 +737,7 @@ func (x *Subscription) String() string {
 func (*Subscription) ProtoMessage() {}
 
 func (x *Subscription) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[1]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -456,7 +750,7 @@ func (x *Subscription) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Subscription.ProtoReflect.Descriptor instead.
 func (*Subscription) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{1}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *Subscription) GetId() string {
@@ -556,7 +850,7 @@ type SigningSecretInfo struct {
 
 func (x *SigningSecretInfo) Reset() {
 	*x = SigningSecretInfo{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[2]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -568,7 +862,7 @@ func (x *SigningSecretInfo) String() string {
 func (*SigningSecretInfo) ProtoMessage() {}
 
 func (x *SigningSecretInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[2]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -581,7 +875,7 @@ func (x *SigningSecretInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SigningSecretInfo.ProtoReflect.Descriptor instead.
 func (*SigningSecretInfo) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{2}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *SigningSecretInfo) GetCurrent() bool {
@@ -635,7 +929,7 @@ type Delivery struct {
 
 func (x *Delivery) Reset() {
 	*x = Delivery{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[3]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -647,7 +941,7 @@ func (x *Delivery) String() string {
 func (*Delivery) ProtoMessage() {}
 
 func (x *Delivery) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[3]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -660,7 +954,7 @@ func (x *Delivery) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Delivery.ProtoReflect.Descriptor instead.
 func (*Delivery) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{3}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *Delivery) GetId() string {
@@ -787,7 +1081,7 @@ type DeliveryAttempt struct {
 
 func (x *DeliveryAttempt) Reset() {
 	*x = DeliveryAttempt{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[4]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -799,7 +1093,7 @@ func (x *DeliveryAttempt) String() string {
 func (*DeliveryAttempt) ProtoMessage() {}
 
 func (x *DeliveryAttempt) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[4]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -812,7 +1106,7 @@ func (x *DeliveryAttempt) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeliveryAttempt.ProtoReflect.Descriptor instead.
 func (*DeliveryAttempt) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{4}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *DeliveryAttempt) GetId() string {
@@ -922,7 +1216,7 @@ type EmitRequest struct {
 
 func (x *EmitRequest) Reset() {
 	*x = EmitRequest{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[5]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -934,7 +1228,7 @@ func (x *EmitRequest) String() string {
 func (*EmitRequest) ProtoMessage() {}
 
 func (x *EmitRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[5]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -947,7 +1241,7 @@ func (x *EmitRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EmitRequest.ProtoReflect.Descriptor instead.
 func (*EmitRequest) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{5}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *EmitRequest) GetType() string {
@@ -1000,7 +1294,7 @@ type EmitResponse struct {
 
 func (x *EmitResponse) Reset() {
 	*x = EmitResponse{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[6]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1012,7 +1306,7 @@ func (x *EmitResponse) String() string {
 func (*EmitResponse) ProtoMessage() {}
 
 func (x *EmitResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[6]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1025,7 +1319,7 @@ func (x *EmitResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EmitResponse.ProtoReflect.Descriptor instead.
 func (*EmitResponse) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{6}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *EmitResponse) GetEvent() *Event {
@@ -1064,7 +1358,7 @@ type EmitBatchRequest struct {
 
 func (x *EmitBatchRequest) Reset() {
 	*x = EmitBatchRequest{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[7]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1076,7 +1370,7 @@ func (x *EmitBatchRequest) String() string {
 func (*EmitBatchRequest) ProtoMessage() {}
 
 func (x *EmitBatchRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[7]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1089,7 +1383,7 @@ func (x *EmitBatchRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EmitBatchRequest.ProtoReflect.Descriptor instead.
 func (*EmitBatchRequest) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{7}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *EmitBatchRequest) GetEvents() []*EmitRequest {
@@ -1117,7 +1411,7 @@ type EmitBatchResponse struct {
 
 func (x *EmitBatchResponse) Reset() {
 	*x = EmitBatchResponse{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[8]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1129,7 +1423,7 @@ func (x *EmitBatchResponse) String() string {
 func (*EmitBatchResponse) ProtoMessage() {}
 
 func (x *EmitBatchResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[8]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1142,7 +1436,7 @@ func (x *EmitBatchResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EmitBatchResponse.ProtoReflect.Descriptor instead.
 func (*EmitBatchResponse) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{8}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *EmitBatchResponse) GetResults() []*EmitResponse {
@@ -1173,7 +1467,7 @@ type SubscribeRequest struct {
 
 func (x *SubscribeRequest) Reset() {
 	*x = SubscribeRequest{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[9]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1185,7 +1479,7 @@ func (x *SubscribeRequest) String() string {
 func (*SubscribeRequest) ProtoMessage() {}
 
 func (x *SubscribeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[9]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1198,7 +1492,7 @@ func (x *SubscribeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubscribeRequest.ProtoReflect.Descriptor instead.
 func (*SubscribeRequest) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{9}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *SubscribeRequest) GetCustomerId() string {
@@ -1257,7 +1551,7 @@ type SubscribeResponse struct {
 
 func (x *SubscribeResponse) Reset() {
 	*x = SubscribeResponse{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[10]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1269,7 +1563,7 @@ func (x *SubscribeResponse) String() string {
 func (*SubscribeResponse) ProtoMessage() {}
 
 func (x *SubscribeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[10]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1282,7 +1576,7 @@ func (x *SubscribeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubscribeResponse.ProtoReflect.Descriptor instead.
 func (*SubscribeResponse) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{10}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *SubscribeResponse) GetSubscription() *Subscription {
@@ -1310,7 +1604,7 @@ type GetSubscriptionRequest struct {
 
 func (x *GetSubscriptionRequest) Reset() {
 	*x = GetSubscriptionRequest{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[11]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1322,7 +1616,7 @@ func (x *GetSubscriptionRequest) String() string {
 func (*GetSubscriptionRequest) ProtoMessage() {}
 
 func (x *GetSubscriptionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[11]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1335,7 +1629,7 @@ func (x *GetSubscriptionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetSubscriptionRequest.ProtoReflect.Descriptor instead.
 func (*GetSubscriptionRequest) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{11}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *GetSubscriptionRequest) GetId() string {
@@ -1356,7 +1650,7 @@ type GetSubscriptionResponse struct {
 
 func (x *GetSubscriptionResponse) Reset() {
 	*x = GetSubscriptionResponse{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[12]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1368,7 +1662,7 @@ func (x *GetSubscriptionResponse) String() string {
 func (*GetSubscriptionResponse) ProtoMessage() {}
 
 func (x *GetSubscriptionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[12]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1381,7 +1675,7 @@ func (x *GetSubscriptionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetSubscriptionResponse.ProtoReflect.Descriptor instead.
 func (*GetSubscriptionResponse) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{12}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *GetSubscriptionResponse) GetSubscription() *Subscription {
@@ -1409,7 +1703,7 @@ type ListSubscriptionsRequest struct {
 
 func (x *ListSubscriptionsRequest) Reset() {
 	*x = ListSubscriptionsRequest{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[13]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1421,7 +1715,7 @@ func (x *ListSubscriptionsRequest) String() string {
 func (*ListSubscriptionsRequest) ProtoMessage() {}
 
 func (x *ListSubscriptionsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[13]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1434,7 +1728,7 @@ func (x *ListSubscriptionsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListSubscriptionsRequest.ProtoReflect.Descriptor instead.
 func (*ListSubscriptionsRequest) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{13}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *ListSubscriptionsRequest) GetCustomerId() string {
@@ -1478,7 +1772,7 @@ type ListSubscriptionsResponse struct {
 
 func (x *ListSubscriptionsResponse) Reset() {
 	*x = ListSubscriptionsResponse{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[14]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1490,7 +1784,7 @@ func (x *ListSubscriptionsResponse) String() string {
 func (*ListSubscriptionsResponse) ProtoMessage() {}
 
 func (x *ListSubscriptionsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[14]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1503,7 +1797,7 @@ func (x *ListSubscriptionsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListSubscriptionsResponse.ProtoReflect.Descriptor instead.
 func (*ListSubscriptionsResponse) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{14}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *ListSubscriptionsResponse) GetSubscriptions() []*Subscription {
@@ -1534,7 +1828,7 @@ type UpdateSubscriptionRequest struct {
 
 func (x *UpdateSubscriptionRequest) Reset() {
 	*x = UpdateSubscriptionRequest{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[15]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1546,7 +1840,7 @@ func (x *UpdateSubscriptionRequest) String() string {
 func (*UpdateSubscriptionRequest) ProtoMessage() {}
 
 func (x *UpdateSubscriptionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[15]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1559,7 +1853,7 @@ func (x *UpdateSubscriptionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateSubscriptionRequest.ProtoReflect.Descriptor instead.
 func (*UpdateSubscriptionRequest) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{15}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *UpdateSubscriptionRequest) GetSubscription() *Subscription {
@@ -1589,7 +1883,7 @@ type UpdateSubscriptionResponse struct {
 
 func (x *UpdateSubscriptionResponse) Reset() {
 	*x = UpdateSubscriptionResponse{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[16]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1601,7 +1895,7 @@ func (x *UpdateSubscriptionResponse) String() string {
 func (*UpdateSubscriptionResponse) ProtoMessage() {}
 
 func (x *UpdateSubscriptionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[16]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1614,7 +1908,7 @@ func (x *UpdateSubscriptionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateSubscriptionResponse.ProtoReflect.Descriptor instead.
 func (*UpdateSubscriptionResponse) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{16}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *UpdateSubscriptionResponse) GetSubscription() *Subscription {
@@ -1642,7 +1936,7 @@ type DeleteSubscriptionRequest struct {
 
 func (x *DeleteSubscriptionRequest) Reset() {
 	*x = DeleteSubscriptionRequest{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[17]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1654,7 +1948,7 @@ func (x *DeleteSubscriptionRequest) String() string {
 func (*DeleteSubscriptionRequest) ProtoMessage() {}
 
 func (x *DeleteSubscriptionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[17]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1667,7 +1961,7 @@ func (x *DeleteSubscriptionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteSubscriptionRequest.ProtoReflect.Descriptor instead.
 func (*DeleteSubscriptionRequest) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{17}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *DeleteSubscriptionRequest) GetId() string {
@@ -1688,7 +1982,7 @@ type DeleteSubscriptionResponse struct {
 
 func (x *DeleteSubscriptionResponse) Reset() {
 	*x = DeleteSubscriptionResponse{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[18]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1700,7 +1994,7 @@ func (x *DeleteSubscriptionResponse) String() string {
 func (*DeleteSubscriptionResponse) ProtoMessage() {}
 
 func (x *DeleteSubscriptionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[18]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1713,7 +2007,7 @@ func (x *DeleteSubscriptionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteSubscriptionResponse.ProtoReflect.Descriptor instead.
 func (*DeleteSubscriptionResponse) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{18}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *DeleteSubscriptionResponse) GetCanceledDeliveries() uint32 {
@@ -1737,7 +2031,7 @@ type RotateSubscriptionSecretRequest struct {
 
 func (x *RotateSubscriptionSecretRequest) Reset() {
 	*x = RotateSubscriptionSecretRequest{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[19]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1749,7 +2043,7 @@ func (x *RotateSubscriptionSecretRequest) String() string {
 func (*RotateSubscriptionSecretRequest) ProtoMessage() {}
 
 func (x *RotateSubscriptionSecretRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[19]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1762,7 +2056,7 @@ func (x *RotateSubscriptionSecretRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RotateSubscriptionSecretRequest.ProtoReflect.Descriptor instead.
 func (*RotateSubscriptionSecretRequest) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{19}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *RotateSubscriptionSecretRequest) GetId() string {
@@ -1792,7 +2086,7 @@ type RotateSubscriptionSecretResponse struct {
 
 func (x *RotateSubscriptionSecretResponse) Reset() {
 	*x = RotateSubscriptionSecretResponse{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[20]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1804,7 +2098,7 @@ func (x *RotateSubscriptionSecretResponse) String() string {
 func (*RotateSubscriptionSecretResponse) ProtoMessage() {}
 
 func (x *RotateSubscriptionSecretResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[20]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1817,7 +2111,7 @@ func (x *RotateSubscriptionSecretResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RotateSubscriptionSecretResponse.ProtoReflect.Descriptor instead.
 func (*RotateSubscriptionSecretResponse) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{20}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *RotateSubscriptionSecretResponse) GetSubscription() *Subscription {
@@ -1845,7 +2139,7 @@ type GetEventRequest struct {
 
 func (x *GetEventRequest) Reset() {
 	*x = GetEventRequest{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[21]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1857,7 +2151,7 @@ func (x *GetEventRequest) String() string {
 func (*GetEventRequest) ProtoMessage() {}
 
 func (x *GetEventRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[21]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1870,7 +2164,7 @@ func (x *GetEventRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetEventRequest.ProtoReflect.Descriptor instead.
 func (*GetEventRequest) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{21}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *GetEventRequest) GetId() string {
@@ -1891,7 +2185,7 @@ type GetEventResponse struct {
 
 func (x *GetEventResponse) Reset() {
 	*x = GetEventResponse{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[22]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1903,7 +2197,7 @@ func (x *GetEventResponse) String() string {
 func (*GetEventResponse) ProtoMessage() {}
 
 func (x *GetEventResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[22]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1916,7 +2210,7 @@ func (x *GetEventResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetEventResponse.ProtoReflect.Descriptor instead.
 func (*GetEventResponse) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{22}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *GetEventResponse) GetEvent() *Event {
@@ -1948,7 +2242,7 @@ type ListEventsRequest struct {
 
 func (x *ListEventsRequest) Reset() {
 	*x = ListEventsRequest{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[23]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1960,7 +2254,7 @@ func (x *ListEventsRequest) String() string {
 func (*ListEventsRequest) ProtoMessage() {}
 
 func (x *ListEventsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[23]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1973,7 +2267,7 @@ func (x *ListEventsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListEventsRequest.ProtoReflect.Descriptor instead.
 func (*ListEventsRequest) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{23}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *ListEventsRequest) GetCustomerId() string {
@@ -2031,7 +2325,7 @@ type ListEventsResponse struct {
 
 func (x *ListEventsResponse) Reset() {
 	*x = ListEventsResponse{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[24]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2043,7 +2337,7 @@ func (x *ListEventsResponse) String() string {
 func (*ListEventsResponse) ProtoMessage() {}
 
 func (x *ListEventsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[24]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2056,7 +2350,7 @@ func (x *ListEventsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListEventsResponse.ProtoReflect.Descriptor instead.
 func (*ListEventsResponse) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{24}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *ListEventsResponse) GetEvents() []*Event {
@@ -2097,7 +2391,7 @@ type ListDeliveriesRequest struct {
 
 func (x *ListDeliveriesRequest) Reset() {
 	*x = ListDeliveriesRequest{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[25]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2109,7 +2403,7 @@ func (x *ListDeliveriesRequest) String() string {
 func (*ListDeliveriesRequest) ProtoMessage() {}
 
 func (x *ListDeliveriesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[25]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2122,7 +2416,7 @@ func (x *ListDeliveriesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListDeliveriesRequest.ProtoReflect.Descriptor instead.
 func (*ListDeliveriesRequest) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{25}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *ListDeliveriesRequest) GetCustomerId() string {
@@ -2187,7 +2481,7 @@ type ListDeliveriesResponse struct {
 
 func (x *ListDeliveriesResponse) Reset() {
 	*x = ListDeliveriesResponse{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[26]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2199,7 +2493,7 @@ func (x *ListDeliveriesResponse) String() string {
 func (*ListDeliveriesResponse) ProtoMessage() {}
 
 func (x *ListDeliveriesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[26]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2212,7 +2506,7 @@ func (x *ListDeliveriesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListDeliveriesResponse.ProtoReflect.Descriptor instead.
 func (*ListDeliveriesResponse) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{26}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *ListDeliveriesResponse) GetDeliveries() []*Delivery {
@@ -2240,7 +2534,7 @@ type GetDeliveryRequest struct {
 
 func (x *GetDeliveryRequest) Reset() {
 	*x = GetDeliveryRequest{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[27]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2252,7 +2546,7 @@ func (x *GetDeliveryRequest) String() string {
 func (*GetDeliveryRequest) ProtoMessage() {}
 
 func (x *GetDeliveryRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[27]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2265,7 +2559,7 @@ func (x *GetDeliveryRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetDeliveryRequest.ProtoReflect.Descriptor instead.
 func (*GetDeliveryRequest) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{27}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *GetDeliveryRequest) GetId() string {
@@ -2286,7 +2580,7 @@ type GetDeliveryResponse struct {
 
 func (x *GetDeliveryResponse) Reset() {
 	*x = GetDeliveryResponse{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[28]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2298,7 +2592,7 @@ func (x *GetDeliveryResponse) String() string {
 func (*GetDeliveryResponse) ProtoMessage() {}
 
 func (x *GetDeliveryResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[28]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2311,7 +2605,7 @@ func (x *GetDeliveryResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetDeliveryResponse.ProtoReflect.Descriptor instead.
 func (*GetDeliveryResponse) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{28}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *GetDeliveryResponse) GetDelivery() *Delivery {
@@ -2332,7 +2626,7 @@ type RetryDeliveryRequest struct {
 
 func (x *RetryDeliveryRequest) Reset() {
 	*x = RetryDeliveryRequest{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[29]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2344,7 +2638,7 @@ func (x *RetryDeliveryRequest) String() string {
 func (*RetryDeliveryRequest) ProtoMessage() {}
 
 func (x *RetryDeliveryRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[29]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2357,7 +2651,7 @@ func (x *RetryDeliveryRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RetryDeliveryRequest.ProtoReflect.Descriptor instead.
 func (*RetryDeliveryRequest) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{29}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *RetryDeliveryRequest) GetId() string {
@@ -2378,7 +2672,7 @@ type RetryDeliveryResponse struct {
 
 func (x *RetryDeliveryResponse) Reset() {
 	*x = RetryDeliveryResponse{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[30]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2390,7 +2684,7 @@ func (x *RetryDeliveryResponse) String() string {
 func (*RetryDeliveryResponse) ProtoMessage() {}
 
 func (x *RetryDeliveryResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[30]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2403,7 +2697,7 @@ func (x *RetryDeliveryResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RetryDeliveryResponse.ProtoReflect.Descriptor instead.
 func (*RetryDeliveryResponse) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{30}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *RetryDeliveryResponse) GetDelivery() *Delivery {
@@ -2427,7 +2721,7 @@ type RecoverFailedDeliveriesRequest struct {
 
 func (x *RecoverFailedDeliveriesRequest) Reset() {
 	*x = RecoverFailedDeliveriesRequest{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[31]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2439,7 +2733,7 @@ func (x *RecoverFailedDeliveriesRequest) String() string {
 func (*RecoverFailedDeliveriesRequest) ProtoMessage() {}
 
 func (x *RecoverFailedDeliveriesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[31]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2452,7 +2746,7 @@ func (x *RecoverFailedDeliveriesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecoverFailedDeliveriesRequest.ProtoReflect.Descriptor instead.
 func (*RecoverFailedDeliveriesRequest) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{31}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *RecoverFailedDeliveriesRequest) GetSubscriptionId() string {
@@ -2480,7 +2774,7 @@ type RecoverFailedDeliveriesResponse struct {
 
 func (x *RecoverFailedDeliveriesResponse) Reset() {
 	*x = RecoverFailedDeliveriesResponse{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[32]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2492,7 +2786,7 @@ func (x *RecoverFailedDeliveriesResponse) String() string {
 func (*RecoverFailedDeliveriesResponse) ProtoMessage() {}
 
 func (x *RecoverFailedDeliveriesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[32]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2505,7 +2799,7 @@ func (x *RecoverFailedDeliveriesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecoverFailedDeliveriesResponse.ProtoReflect.Descriptor instead.
 func (*RecoverFailedDeliveriesResponse) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{32}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *RecoverFailedDeliveriesResponse) GetRecoveredDeliveries() uint32 {
@@ -2524,7 +2818,7 @@ type ListEventTypesRequest struct {
 
 func (x *ListEventTypesRequest) Reset() {
 	*x = ListEventTypesRequest{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[33]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2536,7 +2830,7 @@ func (x *ListEventTypesRequest) String() string {
 func (*ListEventTypesRequest) ProtoMessage() {}
 
 func (x *ListEventTypesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[33]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2549,7 +2843,7 @@ func (x *ListEventTypesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListEventTypesRequest.ProtoReflect.Descriptor instead.
 func (*ListEventTypesRequest) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{33}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{35}
 }
 
 // ListEventTypesResponse is the server's catalog.
@@ -2563,7 +2857,7 @@ type ListEventTypesResponse struct {
 
 func (x *ListEventTypesResponse) Reset() {
 	*x = ListEventTypesResponse{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[34]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2575,7 +2869,7 @@ func (x *ListEventTypesResponse) String() string {
 func (*ListEventTypesResponse) ProtoMessage() {}
 
 func (x *ListEventTypesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[34]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2588,7 +2882,7 @@ func (x *ListEventTypesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListEventTypesResponse.ProtoReflect.Descriptor instead.
 func (*ListEventTypesResponse) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{34}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *ListEventTypesResponse) GetEventTypes() []string {
@@ -2611,7 +2905,7 @@ type WatchDeliveriesRequest struct {
 
 func (x *WatchDeliveriesRequest) Reset() {
 	*x = WatchDeliveriesRequest{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[35]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2623,7 +2917,7 @@ func (x *WatchDeliveriesRequest) String() string {
 func (*WatchDeliveriesRequest) ProtoMessage() {}
 
 func (x *WatchDeliveriesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[35]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2636,7 +2930,7 @@ func (x *WatchDeliveriesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchDeliveriesRequest.ProtoReflect.Descriptor instead.
 func (*WatchDeliveriesRequest) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{35}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *WatchDeliveriesRequest) GetCustomerId() string {
@@ -2666,7 +2960,7 @@ type WatchDeliveriesResponse struct {
 
 func (x *WatchDeliveriesResponse) Reset() {
 	*x = WatchDeliveriesResponse{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[36]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2678,7 +2972,7 @@ func (x *WatchDeliveriesResponse) String() string {
 func (*WatchDeliveriesResponse) ProtoMessage() {}
 
 func (x *WatchDeliveriesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[36]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2691,7 +2985,7 @@ func (x *WatchDeliveriesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchDeliveriesResponse.ProtoReflect.Descriptor instead.
 func (*WatchDeliveriesResponse) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{36}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *WatchDeliveriesResponse) GetDelivery() *Delivery {
@@ -2708,11 +3002,507 @@ func (x *WatchDeliveriesResponse) GetAttempt() *DeliveryAttempt {
 	return nil
 }
 
+// CreateApiKeyRequest describes the key to issue.
+type CreateApiKeyRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Free text for people: 1 to 100 characters, no control characters.
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// Required.
+	Role ApiKeyRole `protobuf:"varint,2,opt,name=role,proto3,enum=posthorn.v1.ApiKeyRole" json:"role,omitempty"`
+	// Required for API_KEY_ROLE_CUSTOMER (the customer it is bound to); must be empty otherwise.
+	CustomerId string `protobuf:"bytes,3,opt,name=customer_id,json=customerId,proto3" json:"customer_id,omitempty"`
+	// API_KEY_ROLE_EMITTER only: at most 100 customers it may emit for; empty means any.
+	EmitCustomerIds []string `protobuf:"bytes,4,rep,name=emit_customer_ids,json=emitCustomerIds,proto3" json:"emit_customer_ids,omitempty"`
+	// When the key stops working; unset means never. Must be in the future.
+	ExpireTime    *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=expire_time,json=expireTime,proto3" json:"expire_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateApiKeyRequest) Reset() {
+	*x = CreateApiKeyRequest{}
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[39]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateApiKeyRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateApiKeyRequest) ProtoMessage() {}
+
+func (x *CreateApiKeyRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[39]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateApiKeyRequest.ProtoReflect.Descriptor instead.
+func (*CreateApiKeyRequest) Descriptor() ([]byte, []int) {
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{39}
+}
+
+func (x *CreateApiKeyRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *CreateApiKeyRequest) GetRole() ApiKeyRole {
+	if x != nil {
+		return x.Role
+	}
+	return ApiKeyRole_API_KEY_ROLE_UNSPECIFIED
+}
+
+func (x *CreateApiKeyRequest) GetCustomerId() string {
+	if x != nil {
+		return x.CustomerId
+	}
+	return ""
+}
+
+func (x *CreateApiKeyRequest) GetEmitCustomerIds() []string {
+	if x != nil {
+		return x.EmitCustomerIds
+	}
+	return nil
+}
+
+func (x *CreateApiKeyRequest) GetExpireTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ExpireTime
+	}
+	return nil
+}
+
+// CreateApiKeyResponse is the new key, shown once.
+type CreateApiKeyResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The new key's description.
+	ApiKey *ApiKey `protobuf:"bytes,1,opt,name=api_key,json=apiKey,proto3" json:"api_key,omitempty"`
+	// The key: `phk_` + 43 base64url characters. Only returned here; store it now.
+	Key           string `protobuf:"bytes,2,opt,name=key,proto3" json:"key,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateApiKeyResponse) Reset() {
+	*x = CreateApiKeyResponse{}
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[40]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateApiKeyResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateApiKeyResponse) ProtoMessage() {}
+
+func (x *CreateApiKeyResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[40]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateApiKeyResponse.ProtoReflect.Descriptor instead.
+func (*CreateApiKeyResponse) Descriptor() ([]byte, []int) {
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{40}
+}
+
+func (x *CreateApiKeyResponse) GetApiKey() *ApiKey {
+	if x != nil {
+		return x.ApiKey
+	}
+	return nil
+}
+
+func (x *CreateApiKeyResponse) GetKey() string {
+	if x != nil {
+		return x.Key
+	}
+	return ""
+}
+
+// ListApiKeysRequest pages through API keys.
+type ListApiKeysRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Page size, 1 to 1000; 0 means 50.
+	PageSize int32 `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// Token from a previous response's `next_page_token`; empty for the first page.
+	PageToken string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	// Whether to include revoked keys (default: only keys that are not revoked).
+	ShowRevoked   bool `protobuf:"varint,3,opt,name=show_revoked,json=showRevoked,proto3" json:"show_revoked,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListApiKeysRequest) Reset() {
+	*x = ListApiKeysRequest{}
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[41]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListApiKeysRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListApiKeysRequest) ProtoMessage() {}
+
+func (x *ListApiKeysRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[41]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListApiKeysRequest.ProtoReflect.Descriptor instead.
+func (*ListApiKeysRequest) Descriptor() ([]byte, []int) {
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{41}
+}
+
+func (x *ListApiKeysRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListApiKeysRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+func (x *ListApiKeysRequest) GetShowRevoked() bool {
+	if x != nil {
+		return x.ShowRevoked
+	}
+	return false
+}
+
+// ListApiKeysResponse is one page.
+type ListApiKeysResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The page, oldest first.
+	ApiKeys []*ApiKey `protobuf:"bytes,1,rep,name=api_keys,json=apiKeys,proto3" json:"api_keys,omitempty"`
+	// Token for the next page; empty on the last page.
+	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListApiKeysResponse) Reset() {
+	*x = ListApiKeysResponse{}
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[42]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListApiKeysResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListApiKeysResponse) ProtoMessage() {}
+
+func (x *ListApiKeysResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[42]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListApiKeysResponse.ProtoReflect.Descriptor instead.
+func (*ListApiKeysResponse) Descriptor() ([]byte, []int) {
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{42}
+}
+
+func (x *ListApiKeysResponse) GetApiKeys() []*ApiKey {
+	if x != nil {
+		return x.ApiKeys
+	}
+	return nil
+}
+
+func (x *ListApiKeysResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
+// RevokeApiKeyRequest names one API key.
+type RevokeApiKeyRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Key id.
+	Id            string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RevokeApiKeyRequest) Reset() {
+	*x = RevokeApiKeyRequest{}
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[43]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RevokeApiKeyRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RevokeApiKeyRequest) ProtoMessage() {}
+
+func (x *RevokeApiKeyRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[43]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RevokeApiKeyRequest.ProtoReflect.Descriptor instead.
+func (*RevokeApiKeyRequest) Descriptor() ([]byte, []int) {
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{43}
+}
+
+func (x *RevokeApiKeyRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+// RevokeApiKeyResponse is the revoked key.
+type RevokeApiKeyResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The key, with `revoke_time` set.
+	ApiKey        *ApiKey `protobuf:"bytes,1,opt,name=api_key,json=apiKey,proto3" json:"api_key,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RevokeApiKeyResponse) Reset() {
+	*x = RevokeApiKeyResponse{}
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[44]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RevokeApiKeyResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RevokeApiKeyResponse) ProtoMessage() {}
+
+func (x *RevokeApiKeyResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[44]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RevokeApiKeyResponse.ProtoReflect.Descriptor instead.
+func (*RevokeApiKeyResponse) Descriptor() ([]byte, []int) {
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{44}
+}
+
+func (x *RevokeApiKeyResponse) GetApiKey() *ApiKey {
+	if x != nil {
+		return x.ApiKey
+	}
+	return nil
+}
+
+// ListAuditRecordsRequest pages through the audit log; filters combine with AND.
+type ListAuditRecordsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Only changes to this customer's objects; empty means all.
+	CustomerId string `protobuf:"bytes,1,opt,name=customer_id,json=customerId,proto3" json:"customer_id,omitempty"`
+	// Page size, 1 to 1000; 0 means 50.
+	PageSize int32 `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// Token from a previous response's `next_page_token`; empty for the first page.
+	PageToken     string `protobuf:"bytes,3,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListAuditRecordsRequest) Reset() {
+	*x = ListAuditRecordsRequest{}
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[45]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListAuditRecordsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListAuditRecordsRequest) ProtoMessage() {}
+
+func (x *ListAuditRecordsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[45]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListAuditRecordsRequest.ProtoReflect.Descriptor instead.
+func (*ListAuditRecordsRequest) Descriptor() ([]byte, []int) {
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{45}
+}
+
+func (x *ListAuditRecordsRequest) GetCustomerId() string {
+	if x != nil {
+		return x.CustomerId
+	}
+	return ""
+}
+
+func (x *ListAuditRecordsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListAuditRecordsRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+// ListAuditRecordsResponse is one page.
+type ListAuditRecordsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The page, newest first.
+	Records []*AuditRecord `protobuf:"bytes,1,rep,name=records,proto3" json:"records,omitempty"`
+	// Token for the next page; empty on the last page.
+	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListAuditRecordsResponse) Reset() {
+	*x = ListAuditRecordsResponse{}
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[46]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListAuditRecordsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListAuditRecordsResponse) ProtoMessage() {}
+
+func (x *ListAuditRecordsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[46]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListAuditRecordsResponse.ProtoReflect.Descriptor instead.
+func (*ListAuditRecordsResponse) Descriptor() ([]byte, []int) {
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{46}
+}
+
+func (x *ListAuditRecordsResponse) GetRecords() []*AuditRecord {
+	if x != nil {
+		return x.Records
+	}
+	return nil
+}
+
+func (x *ListAuditRecordsResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
 var File_posthorn_v1_webhook_service_proto protoreflect.FileDescriptor
 
 const file_posthorn_v1_webhook_service_proto_rawDesc = "" +
 	"\n" +
-	"!posthorn/v1/webhook_service.proto\x12\vposthorn.v1\x1a google/protobuf/field_mask.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x9c\x02\n" +
+	"!posthorn/v1/webhook_service.proto\x12\vposthorn.v1\x1a google/protobuf/field_mask.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xbc\x03\n" +
+	"\x06ApiKey\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x12+\n" +
+	"\x04role\x18\x03 \x01(\x0e2\x17.posthorn.v1.ApiKeyRoleR\x04role\x12\x1f\n" +
+	"\vcustomer_id\x18\x04 \x01(\tR\n" +
+	"customerId\x12*\n" +
+	"\x11emit_customer_ids\x18\x05 \x03(\tR\x0femitCustomerIds\x12\x1d\n" +
+	"\n" +
+	"key_prefix\x18\x06 \x01(\tR\tkeyPrefix\x12;\n" +
+	"\vcreate_time\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"createTime\x12;\n" +
+	"\vexpire_time\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"expireTime\x12>\n" +
+	"\rlast_use_time\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\vlastUseTime\x12;\n" +
+	"\vrevoke_time\x18\n" +
+	" \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"revokeTime\"\x91\x02\n" +
+	"\vAuditRecord\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12;\n" +
+	"\vcreate_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"createTime\x12\x15\n" +
+	"\x06key_id\x18\x03 \x01(\tR\x05keyId\x12\x19\n" +
+	"\bkey_name\x18\x04 \x01(\tR\akeyName\x12+\n" +
+	"\x04role\x18\x05 \x01(\x0e2\x17.posthorn.v1.ApiKeyRoleR\x04role\x12\x1f\n" +
+	"\vcustomer_id\x18\x06 \x01(\tR\n" +
+	"customerId\x12\x16\n" +
+	"\x06method\x18\a \x01(\tR\x06method\x12\x1d\n" +
+	"\n" +
+	"target_ids\x18\b \x03(\tR\ttargetIds\"\x9c\x02\n" +
 	"\x05Event\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04type\x18\x02 \x01(\tR\x04type\x12\x1f\n" +
@@ -2902,7 +3692,45 @@ const file_posthorn_v1_webhook_service_proto_rawDesc = "" +
 	"\x0fsubscription_id\x18\x02 \x01(\tR\x0esubscriptionId\"\x84\x01\n" +
 	"\x17WatchDeliveriesResponse\x121\n" +
 	"\bdelivery\x18\x01 \x01(\v2\x15.posthorn.v1.DeliveryR\bdelivery\x126\n" +
-	"\aattempt\x18\x02 \x01(\v2\x1c.posthorn.v1.DeliveryAttemptR\aattempt*t\n" +
+	"\aattempt\x18\x02 \x01(\v2\x1c.posthorn.v1.DeliveryAttemptR\aattempt\"\xe0\x01\n" +
+	"\x13CreateApiKeyRequest\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12+\n" +
+	"\x04role\x18\x02 \x01(\x0e2\x17.posthorn.v1.ApiKeyRoleR\x04role\x12\x1f\n" +
+	"\vcustomer_id\x18\x03 \x01(\tR\n" +
+	"customerId\x12*\n" +
+	"\x11emit_customer_ids\x18\x04 \x03(\tR\x0femitCustomerIds\x12;\n" +
+	"\vexpire_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"expireTime\"V\n" +
+	"\x14CreateApiKeyResponse\x12,\n" +
+	"\aapi_key\x18\x01 \x01(\v2\x13.posthorn.v1.ApiKeyR\x06apiKey\x12\x10\n" +
+	"\x03key\x18\x02 \x01(\tR\x03key\"s\n" +
+	"\x12ListApiKeysRequest\x12\x1b\n" +
+	"\tpage_size\x18\x01 \x01(\x05R\bpageSize\x12\x1d\n" +
+	"\n" +
+	"page_token\x18\x02 \x01(\tR\tpageToken\x12!\n" +
+	"\fshow_revoked\x18\x03 \x01(\bR\vshowRevoked\"m\n" +
+	"\x13ListApiKeysResponse\x12.\n" +
+	"\bapi_keys\x18\x01 \x03(\v2\x13.posthorn.v1.ApiKeyR\aapiKeys\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"%\n" +
+	"\x13RevokeApiKeyRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\"D\n" +
+	"\x14RevokeApiKeyResponse\x12,\n" +
+	"\aapi_key\x18\x01 \x01(\v2\x13.posthorn.v1.ApiKeyR\x06apiKey\"v\n" +
+	"\x17ListAuditRecordsRequest\x12\x1f\n" +
+	"\vcustomer_id\x18\x01 \x01(\tR\n" +
+	"customerId\x12\x1b\n" +
+	"\tpage_size\x18\x02 \x01(\x05R\bpageSize\x12\x1d\n" +
+	"\n" +
+	"page_token\x18\x03 \x01(\tR\tpageToken\"v\n" +
+	"\x18ListAuditRecordsResponse\x122\n" +
+	"\arecords\x18\x01 \x03(\v2\x18.posthorn.v1.AuditRecordR\arecords\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken*w\n" +
+	"\n" +
+	"ApiKeyRole\x12\x1c\n" +
+	"\x18API_KEY_ROLE_UNSPECIFIED\x10\x00\x12\x16\n" +
+	"\x12API_KEY_ROLE_ADMIN\x10\x01\x12\x18\n" +
+	"\x14API_KEY_ROLE_EMITTER\x10\x02\x12\x19\n" +
+	"\x15API_KEY_ROLE_CUSTOMER\x10\x03*t\n" +
 	"\x0fSignatureScheme\x12 \n" +
 	"\x1cSIGNATURE_SCHEME_UNSPECIFIED\x10\x00\x12\x17\n" +
 	"\x13SIGNATURE_SCHEME_V1\x10\x01\x12&\n" +
@@ -2927,7 +3755,7 @@ const file_posthorn_v1_webhook_service_proto_rawDesc = "" +
 	"\tEventView\x12\x1a\n" +
 	"\x16EVENT_VIEW_UNSPECIFIED\x10\x00\x12\x14\n" +
 	"\x10EVENT_VIEW_BASIC\x10\x01\x12\x13\n" +
-	"\x0fEVENT_VIEW_FULL\x10\x022\xbc\v\n" +
+	"\x0fEVENT_VIEW_FULL\x10\x022\x99\x0e\n" +
 	"\x0eWebhookService\x12;\n" +
 	"\x04Emit\x12\x18.posthorn.v1.EmitRequest\x1a\x19.posthorn.v1.EmitResponse\x12J\n" +
 	"\tEmitBatch\x12\x1d.posthorn.v1.EmitBatchRequest\x1a\x1e.posthorn.v1.EmitBatchResponse\x12J\n" +
@@ -2945,7 +3773,11 @@ const file_posthorn_v1_webhook_service_proto_rawDesc = "" +
 	"\rRetryDelivery\x12!.posthorn.v1.RetryDeliveryRequest\x1a\".posthorn.v1.RetryDeliveryResponse\x12t\n" +
 	"\x17RecoverFailedDeliveries\x12+.posthorn.v1.RecoverFailedDeliveriesRequest\x1a,.posthorn.v1.RecoverFailedDeliveriesResponse\x12Y\n" +
 	"\x0eListEventTypes\x12\".posthorn.v1.ListEventTypesRequest\x1a#.posthorn.v1.ListEventTypesResponse\x12^\n" +
-	"\x0fWatchDeliveries\x12#.posthorn.v1.WatchDeliveriesRequest\x1a$.posthorn.v1.WatchDeliveriesResponse0\x01b\x06proto3"
+	"\x0fWatchDeliveries\x12#.posthorn.v1.WatchDeliveriesRequest\x1a$.posthorn.v1.WatchDeliveriesResponse0\x01\x12S\n" +
+	"\fCreateApiKey\x12 .posthorn.v1.CreateApiKeyRequest\x1a!.posthorn.v1.CreateApiKeyResponse\x12P\n" +
+	"\vListApiKeys\x12\x1f.posthorn.v1.ListApiKeysRequest\x1a .posthorn.v1.ListApiKeysResponse\x12S\n" +
+	"\fRevokeApiKey\x12 .posthorn.v1.RevokeApiKeyRequest\x1a!.posthorn.v1.RevokeApiKeyResponse\x12_\n" +
+	"\x10ListAuditRecords\x12$.posthorn.v1.ListAuditRecordsRequest\x1a%.posthorn.v1.ListAuditRecordsResponseb\x06proto3"
 
 var (
 	file_posthorn_v1_webhook_service_proto_rawDescOnce sync.Once
@@ -2959,131 +3791,163 @@ func file_posthorn_v1_webhook_service_proto_rawDescGZIP() []byte {
 	return file_posthorn_v1_webhook_service_proto_rawDescData
 }
 
-var file_posthorn_v1_webhook_service_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_posthorn_v1_webhook_service_proto_msgTypes = make([]protoimpl.MessageInfo, 37)
+var file_posthorn_v1_webhook_service_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
+var file_posthorn_v1_webhook_service_proto_msgTypes = make([]protoimpl.MessageInfo, 47)
 var file_posthorn_v1_webhook_service_proto_goTypes = []any{
-	(SignatureScheme)(0),                     // 0: posthorn.v1.SignatureScheme
-	(DeliveryState)(0),                       // 1: posthorn.v1.DeliveryState
-	(AttemptErrorKind)(0),                    // 2: posthorn.v1.AttemptErrorKind
-	(EventView)(0),                           // 3: posthorn.v1.EventView
-	(*Event)(nil),                            // 4: posthorn.v1.Event
-	(*Subscription)(nil),                     // 5: posthorn.v1.Subscription
-	(*SigningSecretInfo)(nil),                // 6: posthorn.v1.SigningSecretInfo
-	(*Delivery)(nil),                         // 7: posthorn.v1.Delivery
-	(*DeliveryAttempt)(nil),                  // 8: posthorn.v1.DeliveryAttempt
-	(*EmitRequest)(nil),                      // 9: posthorn.v1.EmitRequest
-	(*EmitResponse)(nil),                     // 10: posthorn.v1.EmitResponse
-	(*EmitBatchRequest)(nil),                 // 11: posthorn.v1.EmitBatchRequest
-	(*EmitBatchResponse)(nil),                // 12: posthorn.v1.EmitBatchResponse
-	(*SubscribeRequest)(nil),                 // 13: posthorn.v1.SubscribeRequest
-	(*SubscribeResponse)(nil),                // 14: posthorn.v1.SubscribeResponse
-	(*GetSubscriptionRequest)(nil),           // 15: posthorn.v1.GetSubscriptionRequest
-	(*GetSubscriptionResponse)(nil),          // 16: posthorn.v1.GetSubscriptionResponse
-	(*ListSubscriptionsRequest)(nil),         // 17: posthorn.v1.ListSubscriptionsRequest
-	(*ListSubscriptionsResponse)(nil),        // 18: posthorn.v1.ListSubscriptionsResponse
-	(*UpdateSubscriptionRequest)(nil),        // 19: posthorn.v1.UpdateSubscriptionRequest
-	(*UpdateSubscriptionResponse)(nil),       // 20: posthorn.v1.UpdateSubscriptionResponse
-	(*DeleteSubscriptionRequest)(nil),        // 21: posthorn.v1.DeleteSubscriptionRequest
-	(*DeleteSubscriptionResponse)(nil),       // 22: posthorn.v1.DeleteSubscriptionResponse
-	(*RotateSubscriptionSecretRequest)(nil),  // 23: posthorn.v1.RotateSubscriptionSecretRequest
-	(*RotateSubscriptionSecretResponse)(nil), // 24: posthorn.v1.RotateSubscriptionSecretResponse
-	(*GetEventRequest)(nil),                  // 25: posthorn.v1.GetEventRequest
-	(*GetEventResponse)(nil),                 // 26: posthorn.v1.GetEventResponse
-	(*ListEventsRequest)(nil),                // 27: posthorn.v1.ListEventsRequest
-	(*ListEventsResponse)(nil),               // 28: posthorn.v1.ListEventsResponse
-	(*ListDeliveriesRequest)(nil),            // 29: posthorn.v1.ListDeliveriesRequest
-	(*ListDeliveriesResponse)(nil),           // 30: posthorn.v1.ListDeliveriesResponse
-	(*GetDeliveryRequest)(nil),               // 31: posthorn.v1.GetDeliveryRequest
-	(*GetDeliveryResponse)(nil),              // 32: posthorn.v1.GetDeliveryResponse
-	(*RetryDeliveryRequest)(nil),             // 33: posthorn.v1.RetryDeliveryRequest
-	(*RetryDeliveryResponse)(nil),            // 34: posthorn.v1.RetryDeliveryResponse
-	(*RecoverFailedDeliveriesRequest)(nil),   // 35: posthorn.v1.RecoverFailedDeliveriesRequest
-	(*RecoverFailedDeliveriesResponse)(nil),  // 36: posthorn.v1.RecoverFailedDeliveriesResponse
-	(*ListEventTypesRequest)(nil),            // 37: posthorn.v1.ListEventTypesRequest
-	(*ListEventTypesResponse)(nil),           // 38: posthorn.v1.ListEventTypesResponse
-	(*WatchDeliveriesRequest)(nil),           // 39: posthorn.v1.WatchDeliveriesRequest
-	(*WatchDeliveriesResponse)(nil),          // 40: posthorn.v1.WatchDeliveriesResponse
-	(*structpb.Struct)(nil),                  // 41: google.protobuf.Struct
-	(*timestamppb.Timestamp)(nil),            // 42: google.protobuf.Timestamp
-	(*fieldmaskpb.FieldMask)(nil),            // 43: google.protobuf.FieldMask
+	(ApiKeyRole)(0),                          // 0: posthorn.v1.ApiKeyRole
+	(SignatureScheme)(0),                     // 1: posthorn.v1.SignatureScheme
+	(DeliveryState)(0),                       // 2: posthorn.v1.DeliveryState
+	(AttemptErrorKind)(0),                    // 3: posthorn.v1.AttemptErrorKind
+	(EventView)(0),                           // 4: posthorn.v1.EventView
+	(*ApiKey)(nil),                           // 5: posthorn.v1.ApiKey
+	(*AuditRecord)(nil),                      // 6: posthorn.v1.AuditRecord
+	(*Event)(nil),                            // 7: posthorn.v1.Event
+	(*Subscription)(nil),                     // 8: posthorn.v1.Subscription
+	(*SigningSecretInfo)(nil),                // 9: posthorn.v1.SigningSecretInfo
+	(*Delivery)(nil),                         // 10: posthorn.v1.Delivery
+	(*DeliveryAttempt)(nil),                  // 11: posthorn.v1.DeliveryAttempt
+	(*EmitRequest)(nil),                      // 12: posthorn.v1.EmitRequest
+	(*EmitResponse)(nil),                     // 13: posthorn.v1.EmitResponse
+	(*EmitBatchRequest)(nil),                 // 14: posthorn.v1.EmitBatchRequest
+	(*EmitBatchResponse)(nil),                // 15: posthorn.v1.EmitBatchResponse
+	(*SubscribeRequest)(nil),                 // 16: posthorn.v1.SubscribeRequest
+	(*SubscribeResponse)(nil),                // 17: posthorn.v1.SubscribeResponse
+	(*GetSubscriptionRequest)(nil),           // 18: posthorn.v1.GetSubscriptionRequest
+	(*GetSubscriptionResponse)(nil),          // 19: posthorn.v1.GetSubscriptionResponse
+	(*ListSubscriptionsRequest)(nil),         // 20: posthorn.v1.ListSubscriptionsRequest
+	(*ListSubscriptionsResponse)(nil),        // 21: posthorn.v1.ListSubscriptionsResponse
+	(*UpdateSubscriptionRequest)(nil),        // 22: posthorn.v1.UpdateSubscriptionRequest
+	(*UpdateSubscriptionResponse)(nil),       // 23: posthorn.v1.UpdateSubscriptionResponse
+	(*DeleteSubscriptionRequest)(nil),        // 24: posthorn.v1.DeleteSubscriptionRequest
+	(*DeleteSubscriptionResponse)(nil),       // 25: posthorn.v1.DeleteSubscriptionResponse
+	(*RotateSubscriptionSecretRequest)(nil),  // 26: posthorn.v1.RotateSubscriptionSecretRequest
+	(*RotateSubscriptionSecretResponse)(nil), // 27: posthorn.v1.RotateSubscriptionSecretResponse
+	(*GetEventRequest)(nil),                  // 28: posthorn.v1.GetEventRequest
+	(*GetEventResponse)(nil),                 // 29: posthorn.v1.GetEventResponse
+	(*ListEventsRequest)(nil),                // 30: posthorn.v1.ListEventsRequest
+	(*ListEventsResponse)(nil),               // 31: posthorn.v1.ListEventsResponse
+	(*ListDeliveriesRequest)(nil),            // 32: posthorn.v1.ListDeliveriesRequest
+	(*ListDeliveriesResponse)(nil),           // 33: posthorn.v1.ListDeliveriesResponse
+	(*GetDeliveryRequest)(nil),               // 34: posthorn.v1.GetDeliveryRequest
+	(*GetDeliveryResponse)(nil),              // 35: posthorn.v1.GetDeliveryResponse
+	(*RetryDeliveryRequest)(nil),             // 36: posthorn.v1.RetryDeliveryRequest
+	(*RetryDeliveryResponse)(nil),            // 37: posthorn.v1.RetryDeliveryResponse
+	(*RecoverFailedDeliveriesRequest)(nil),   // 38: posthorn.v1.RecoverFailedDeliveriesRequest
+	(*RecoverFailedDeliveriesResponse)(nil),  // 39: posthorn.v1.RecoverFailedDeliveriesResponse
+	(*ListEventTypesRequest)(nil),            // 40: posthorn.v1.ListEventTypesRequest
+	(*ListEventTypesResponse)(nil),           // 41: posthorn.v1.ListEventTypesResponse
+	(*WatchDeliveriesRequest)(nil),           // 42: posthorn.v1.WatchDeliveriesRequest
+	(*WatchDeliveriesResponse)(nil),          // 43: posthorn.v1.WatchDeliveriesResponse
+	(*CreateApiKeyRequest)(nil),              // 44: posthorn.v1.CreateApiKeyRequest
+	(*CreateApiKeyResponse)(nil),             // 45: posthorn.v1.CreateApiKeyResponse
+	(*ListApiKeysRequest)(nil),               // 46: posthorn.v1.ListApiKeysRequest
+	(*ListApiKeysResponse)(nil),              // 47: posthorn.v1.ListApiKeysResponse
+	(*RevokeApiKeyRequest)(nil),              // 48: posthorn.v1.RevokeApiKeyRequest
+	(*RevokeApiKeyResponse)(nil),             // 49: posthorn.v1.RevokeApiKeyResponse
+	(*ListAuditRecordsRequest)(nil),          // 50: posthorn.v1.ListAuditRecordsRequest
+	(*ListAuditRecordsResponse)(nil),         // 51: posthorn.v1.ListAuditRecordsResponse
+	(*timestamppb.Timestamp)(nil),            // 52: google.protobuf.Timestamp
+	(*structpb.Struct)(nil),                  // 53: google.protobuf.Struct
+	(*fieldmaskpb.FieldMask)(nil),            // 54: google.protobuf.FieldMask
 }
 var file_posthorn_v1_webhook_service_proto_depIdxs = []int32{
-	41, // 0: posthorn.v1.Event.data:type_name -> google.protobuf.Struct
-	42, // 1: posthorn.v1.Event.create_time:type_name -> google.protobuf.Timestamp
-	0,  // 2: posthorn.v1.Subscription.signature_scheme:type_name -> posthorn.v1.SignatureScheme
-	42, // 3: posthorn.v1.Subscription.create_time:type_name -> google.protobuf.Timestamp
-	42, // 4: posthorn.v1.Subscription.update_time:type_name -> google.protobuf.Timestamp
-	42, // 5: posthorn.v1.Subscription.previous_secret_expire_time:type_name -> google.protobuf.Timestamp
-	6,  // 6: posthorn.v1.Subscription.secrets:type_name -> posthorn.v1.SigningSecretInfo
-	42, // 7: posthorn.v1.SigningSecretInfo.expire_time:type_name -> google.protobuf.Timestamp
-	1,  // 8: posthorn.v1.Delivery.state:type_name -> posthorn.v1.DeliveryState
-	42, // 9: posthorn.v1.Delivery.next_attempt_time:type_name -> google.protobuf.Timestamp
-	42, // 10: posthorn.v1.Delivery.create_time:type_name -> google.protobuf.Timestamp
-	42, // 11: posthorn.v1.Delivery.update_time:type_name -> google.protobuf.Timestamp
-	8,  // 12: posthorn.v1.Delivery.attempts:type_name -> posthorn.v1.DeliveryAttempt
-	42, // 13: posthorn.v1.DeliveryAttempt.start_time:type_name -> google.protobuf.Timestamp
-	2,  // 14: posthorn.v1.DeliveryAttempt.error_kind:type_name -> posthorn.v1.AttemptErrorKind
-	41, // 15: posthorn.v1.EmitRequest.data:type_name -> google.protobuf.Struct
-	3,  // 16: posthorn.v1.EmitRequest.view:type_name -> posthorn.v1.EventView
-	4,  // 17: posthorn.v1.EmitResponse.event:type_name -> posthorn.v1.Event
-	9,  // 18: posthorn.v1.EmitBatchRequest.events:type_name -> posthorn.v1.EmitRequest
-	3,  // 19: posthorn.v1.EmitBatchRequest.view:type_name -> posthorn.v1.EventView
-	10, // 20: posthorn.v1.EmitBatchResponse.results:type_name -> posthorn.v1.EmitResponse
-	0,  // 21: posthorn.v1.SubscribeRequest.signature_scheme:type_name -> posthorn.v1.SignatureScheme
-	5,  // 22: posthorn.v1.SubscribeResponse.subscription:type_name -> posthorn.v1.Subscription
-	5,  // 23: posthorn.v1.GetSubscriptionResponse.subscription:type_name -> posthorn.v1.Subscription
-	5,  // 24: posthorn.v1.ListSubscriptionsResponse.subscriptions:type_name -> posthorn.v1.Subscription
-	5,  // 25: posthorn.v1.UpdateSubscriptionRequest.subscription:type_name -> posthorn.v1.Subscription
-	43, // 26: posthorn.v1.UpdateSubscriptionRequest.update_mask:type_name -> google.protobuf.FieldMask
-	5,  // 27: posthorn.v1.UpdateSubscriptionResponse.subscription:type_name -> posthorn.v1.Subscription
-	5,  // 28: posthorn.v1.RotateSubscriptionSecretResponse.subscription:type_name -> posthorn.v1.Subscription
-	4,  // 29: posthorn.v1.GetEventResponse.event:type_name -> posthorn.v1.Event
-	3,  // 30: posthorn.v1.ListEventsRequest.view:type_name -> posthorn.v1.EventView
-	4,  // 31: posthorn.v1.ListEventsResponse.events:type_name -> posthorn.v1.Event
-	1,  // 32: posthorn.v1.ListDeliveriesRequest.state:type_name -> posthorn.v1.DeliveryState
-	7,  // 33: posthorn.v1.ListDeliveriesResponse.deliveries:type_name -> posthorn.v1.Delivery
-	7,  // 34: posthorn.v1.GetDeliveryResponse.delivery:type_name -> posthorn.v1.Delivery
-	7,  // 35: posthorn.v1.RetryDeliveryResponse.delivery:type_name -> posthorn.v1.Delivery
-	42, // 36: posthorn.v1.RecoverFailedDeliveriesRequest.since:type_name -> google.protobuf.Timestamp
-	7,  // 37: posthorn.v1.WatchDeliveriesResponse.delivery:type_name -> posthorn.v1.Delivery
-	8,  // 38: posthorn.v1.WatchDeliveriesResponse.attempt:type_name -> posthorn.v1.DeliveryAttempt
-	9,  // 39: posthorn.v1.WebhookService.Emit:input_type -> posthorn.v1.EmitRequest
-	11, // 40: posthorn.v1.WebhookService.EmitBatch:input_type -> posthorn.v1.EmitBatchRequest
-	13, // 41: posthorn.v1.WebhookService.Subscribe:input_type -> posthorn.v1.SubscribeRequest
-	15, // 42: posthorn.v1.WebhookService.GetSubscription:input_type -> posthorn.v1.GetSubscriptionRequest
-	17, // 43: posthorn.v1.WebhookService.ListSubscriptions:input_type -> posthorn.v1.ListSubscriptionsRequest
-	19, // 44: posthorn.v1.WebhookService.UpdateSubscription:input_type -> posthorn.v1.UpdateSubscriptionRequest
-	21, // 45: posthorn.v1.WebhookService.DeleteSubscription:input_type -> posthorn.v1.DeleteSubscriptionRequest
-	23, // 46: posthorn.v1.WebhookService.RotateSubscriptionSecret:input_type -> posthorn.v1.RotateSubscriptionSecretRequest
-	25, // 47: posthorn.v1.WebhookService.GetEvent:input_type -> posthorn.v1.GetEventRequest
-	27, // 48: posthorn.v1.WebhookService.ListEvents:input_type -> posthorn.v1.ListEventsRequest
-	29, // 49: posthorn.v1.WebhookService.ListDeliveries:input_type -> posthorn.v1.ListDeliveriesRequest
-	31, // 50: posthorn.v1.WebhookService.GetDelivery:input_type -> posthorn.v1.GetDeliveryRequest
-	33, // 51: posthorn.v1.WebhookService.RetryDelivery:input_type -> posthorn.v1.RetryDeliveryRequest
-	35, // 52: posthorn.v1.WebhookService.RecoverFailedDeliveries:input_type -> posthorn.v1.RecoverFailedDeliveriesRequest
-	37, // 53: posthorn.v1.WebhookService.ListEventTypes:input_type -> posthorn.v1.ListEventTypesRequest
-	39, // 54: posthorn.v1.WebhookService.WatchDeliveries:input_type -> posthorn.v1.WatchDeliveriesRequest
-	10, // 55: posthorn.v1.WebhookService.Emit:output_type -> posthorn.v1.EmitResponse
-	12, // 56: posthorn.v1.WebhookService.EmitBatch:output_type -> posthorn.v1.EmitBatchResponse
-	14, // 57: posthorn.v1.WebhookService.Subscribe:output_type -> posthorn.v1.SubscribeResponse
-	16, // 58: posthorn.v1.WebhookService.GetSubscription:output_type -> posthorn.v1.GetSubscriptionResponse
-	18, // 59: posthorn.v1.WebhookService.ListSubscriptions:output_type -> posthorn.v1.ListSubscriptionsResponse
-	20, // 60: posthorn.v1.WebhookService.UpdateSubscription:output_type -> posthorn.v1.UpdateSubscriptionResponse
-	22, // 61: posthorn.v1.WebhookService.DeleteSubscription:output_type -> posthorn.v1.DeleteSubscriptionResponse
-	24, // 62: posthorn.v1.WebhookService.RotateSubscriptionSecret:output_type -> posthorn.v1.RotateSubscriptionSecretResponse
-	26, // 63: posthorn.v1.WebhookService.GetEvent:output_type -> posthorn.v1.GetEventResponse
-	28, // 64: posthorn.v1.WebhookService.ListEvents:output_type -> posthorn.v1.ListEventsResponse
-	30, // 65: posthorn.v1.WebhookService.ListDeliveries:output_type -> posthorn.v1.ListDeliveriesResponse
-	32, // 66: posthorn.v1.WebhookService.GetDelivery:output_type -> posthorn.v1.GetDeliveryResponse
-	34, // 67: posthorn.v1.WebhookService.RetryDelivery:output_type -> posthorn.v1.RetryDeliveryResponse
-	36, // 68: posthorn.v1.WebhookService.RecoverFailedDeliveries:output_type -> posthorn.v1.RecoverFailedDeliveriesResponse
-	38, // 69: posthorn.v1.WebhookService.ListEventTypes:output_type -> posthorn.v1.ListEventTypesResponse
-	40, // 70: posthorn.v1.WebhookService.WatchDeliveries:output_type -> posthorn.v1.WatchDeliveriesResponse
-	55, // [55:71] is the sub-list for method output_type
-	39, // [39:55] is the sub-list for method input_type
-	39, // [39:39] is the sub-list for extension type_name
-	39, // [39:39] is the sub-list for extension extendee
-	0,  // [0:39] is the sub-list for field type_name
+	0,  // 0: posthorn.v1.ApiKey.role:type_name -> posthorn.v1.ApiKeyRole
+	52, // 1: posthorn.v1.ApiKey.create_time:type_name -> google.protobuf.Timestamp
+	52, // 2: posthorn.v1.ApiKey.expire_time:type_name -> google.protobuf.Timestamp
+	52, // 3: posthorn.v1.ApiKey.last_use_time:type_name -> google.protobuf.Timestamp
+	52, // 4: posthorn.v1.ApiKey.revoke_time:type_name -> google.protobuf.Timestamp
+	52, // 5: posthorn.v1.AuditRecord.create_time:type_name -> google.protobuf.Timestamp
+	0,  // 6: posthorn.v1.AuditRecord.role:type_name -> posthorn.v1.ApiKeyRole
+	53, // 7: posthorn.v1.Event.data:type_name -> google.protobuf.Struct
+	52, // 8: posthorn.v1.Event.create_time:type_name -> google.protobuf.Timestamp
+	1,  // 9: posthorn.v1.Subscription.signature_scheme:type_name -> posthorn.v1.SignatureScheme
+	52, // 10: posthorn.v1.Subscription.create_time:type_name -> google.protobuf.Timestamp
+	52, // 11: posthorn.v1.Subscription.update_time:type_name -> google.protobuf.Timestamp
+	52, // 12: posthorn.v1.Subscription.previous_secret_expire_time:type_name -> google.protobuf.Timestamp
+	9,  // 13: posthorn.v1.Subscription.secrets:type_name -> posthorn.v1.SigningSecretInfo
+	52, // 14: posthorn.v1.SigningSecretInfo.expire_time:type_name -> google.protobuf.Timestamp
+	2,  // 15: posthorn.v1.Delivery.state:type_name -> posthorn.v1.DeliveryState
+	52, // 16: posthorn.v1.Delivery.next_attempt_time:type_name -> google.protobuf.Timestamp
+	52, // 17: posthorn.v1.Delivery.create_time:type_name -> google.protobuf.Timestamp
+	52, // 18: posthorn.v1.Delivery.update_time:type_name -> google.protobuf.Timestamp
+	11, // 19: posthorn.v1.Delivery.attempts:type_name -> posthorn.v1.DeliveryAttempt
+	52, // 20: posthorn.v1.DeliveryAttempt.start_time:type_name -> google.protobuf.Timestamp
+	3,  // 21: posthorn.v1.DeliveryAttempt.error_kind:type_name -> posthorn.v1.AttemptErrorKind
+	53, // 22: posthorn.v1.EmitRequest.data:type_name -> google.protobuf.Struct
+	4,  // 23: posthorn.v1.EmitRequest.view:type_name -> posthorn.v1.EventView
+	7,  // 24: posthorn.v1.EmitResponse.event:type_name -> posthorn.v1.Event
+	12, // 25: posthorn.v1.EmitBatchRequest.events:type_name -> posthorn.v1.EmitRequest
+	4,  // 26: posthorn.v1.EmitBatchRequest.view:type_name -> posthorn.v1.EventView
+	13, // 27: posthorn.v1.EmitBatchResponse.results:type_name -> posthorn.v1.EmitResponse
+	1,  // 28: posthorn.v1.SubscribeRequest.signature_scheme:type_name -> posthorn.v1.SignatureScheme
+	8,  // 29: posthorn.v1.SubscribeResponse.subscription:type_name -> posthorn.v1.Subscription
+	8,  // 30: posthorn.v1.GetSubscriptionResponse.subscription:type_name -> posthorn.v1.Subscription
+	8,  // 31: posthorn.v1.ListSubscriptionsResponse.subscriptions:type_name -> posthorn.v1.Subscription
+	8,  // 32: posthorn.v1.UpdateSubscriptionRequest.subscription:type_name -> posthorn.v1.Subscription
+	54, // 33: posthorn.v1.UpdateSubscriptionRequest.update_mask:type_name -> google.protobuf.FieldMask
+	8,  // 34: posthorn.v1.UpdateSubscriptionResponse.subscription:type_name -> posthorn.v1.Subscription
+	8,  // 35: posthorn.v1.RotateSubscriptionSecretResponse.subscription:type_name -> posthorn.v1.Subscription
+	7,  // 36: posthorn.v1.GetEventResponse.event:type_name -> posthorn.v1.Event
+	4,  // 37: posthorn.v1.ListEventsRequest.view:type_name -> posthorn.v1.EventView
+	7,  // 38: posthorn.v1.ListEventsResponse.events:type_name -> posthorn.v1.Event
+	2,  // 39: posthorn.v1.ListDeliveriesRequest.state:type_name -> posthorn.v1.DeliveryState
+	10, // 40: posthorn.v1.ListDeliveriesResponse.deliveries:type_name -> posthorn.v1.Delivery
+	10, // 41: posthorn.v1.GetDeliveryResponse.delivery:type_name -> posthorn.v1.Delivery
+	10, // 42: posthorn.v1.RetryDeliveryResponse.delivery:type_name -> posthorn.v1.Delivery
+	52, // 43: posthorn.v1.RecoverFailedDeliveriesRequest.since:type_name -> google.protobuf.Timestamp
+	10, // 44: posthorn.v1.WatchDeliveriesResponse.delivery:type_name -> posthorn.v1.Delivery
+	11, // 45: posthorn.v1.WatchDeliveriesResponse.attempt:type_name -> posthorn.v1.DeliveryAttempt
+	0,  // 46: posthorn.v1.CreateApiKeyRequest.role:type_name -> posthorn.v1.ApiKeyRole
+	52, // 47: posthorn.v1.CreateApiKeyRequest.expire_time:type_name -> google.protobuf.Timestamp
+	5,  // 48: posthorn.v1.CreateApiKeyResponse.api_key:type_name -> posthorn.v1.ApiKey
+	5,  // 49: posthorn.v1.ListApiKeysResponse.api_keys:type_name -> posthorn.v1.ApiKey
+	5,  // 50: posthorn.v1.RevokeApiKeyResponse.api_key:type_name -> posthorn.v1.ApiKey
+	6,  // 51: posthorn.v1.ListAuditRecordsResponse.records:type_name -> posthorn.v1.AuditRecord
+	12, // 52: posthorn.v1.WebhookService.Emit:input_type -> posthorn.v1.EmitRequest
+	14, // 53: posthorn.v1.WebhookService.EmitBatch:input_type -> posthorn.v1.EmitBatchRequest
+	16, // 54: posthorn.v1.WebhookService.Subscribe:input_type -> posthorn.v1.SubscribeRequest
+	18, // 55: posthorn.v1.WebhookService.GetSubscription:input_type -> posthorn.v1.GetSubscriptionRequest
+	20, // 56: posthorn.v1.WebhookService.ListSubscriptions:input_type -> posthorn.v1.ListSubscriptionsRequest
+	22, // 57: posthorn.v1.WebhookService.UpdateSubscription:input_type -> posthorn.v1.UpdateSubscriptionRequest
+	24, // 58: posthorn.v1.WebhookService.DeleteSubscription:input_type -> posthorn.v1.DeleteSubscriptionRequest
+	26, // 59: posthorn.v1.WebhookService.RotateSubscriptionSecret:input_type -> posthorn.v1.RotateSubscriptionSecretRequest
+	28, // 60: posthorn.v1.WebhookService.GetEvent:input_type -> posthorn.v1.GetEventRequest
+	30, // 61: posthorn.v1.WebhookService.ListEvents:input_type -> posthorn.v1.ListEventsRequest
+	32, // 62: posthorn.v1.WebhookService.ListDeliveries:input_type -> posthorn.v1.ListDeliveriesRequest
+	34, // 63: posthorn.v1.WebhookService.GetDelivery:input_type -> posthorn.v1.GetDeliveryRequest
+	36, // 64: posthorn.v1.WebhookService.RetryDelivery:input_type -> posthorn.v1.RetryDeliveryRequest
+	38, // 65: posthorn.v1.WebhookService.RecoverFailedDeliveries:input_type -> posthorn.v1.RecoverFailedDeliveriesRequest
+	40, // 66: posthorn.v1.WebhookService.ListEventTypes:input_type -> posthorn.v1.ListEventTypesRequest
+	42, // 67: posthorn.v1.WebhookService.WatchDeliveries:input_type -> posthorn.v1.WatchDeliveriesRequest
+	44, // 68: posthorn.v1.WebhookService.CreateApiKey:input_type -> posthorn.v1.CreateApiKeyRequest
+	46, // 69: posthorn.v1.WebhookService.ListApiKeys:input_type -> posthorn.v1.ListApiKeysRequest
+	48, // 70: posthorn.v1.WebhookService.RevokeApiKey:input_type -> posthorn.v1.RevokeApiKeyRequest
+	50, // 71: posthorn.v1.WebhookService.ListAuditRecords:input_type -> posthorn.v1.ListAuditRecordsRequest
+	13, // 72: posthorn.v1.WebhookService.Emit:output_type -> posthorn.v1.EmitResponse
+	15, // 73: posthorn.v1.WebhookService.EmitBatch:output_type -> posthorn.v1.EmitBatchResponse
+	17, // 74: posthorn.v1.WebhookService.Subscribe:output_type -> posthorn.v1.SubscribeResponse
+	19, // 75: posthorn.v1.WebhookService.GetSubscription:output_type -> posthorn.v1.GetSubscriptionResponse
+	21, // 76: posthorn.v1.WebhookService.ListSubscriptions:output_type -> posthorn.v1.ListSubscriptionsResponse
+	23, // 77: posthorn.v1.WebhookService.UpdateSubscription:output_type -> posthorn.v1.UpdateSubscriptionResponse
+	25, // 78: posthorn.v1.WebhookService.DeleteSubscription:output_type -> posthorn.v1.DeleteSubscriptionResponse
+	27, // 79: posthorn.v1.WebhookService.RotateSubscriptionSecret:output_type -> posthorn.v1.RotateSubscriptionSecretResponse
+	29, // 80: posthorn.v1.WebhookService.GetEvent:output_type -> posthorn.v1.GetEventResponse
+	31, // 81: posthorn.v1.WebhookService.ListEvents:output_type -> posthorn.v1.ListEventsResponse
+	33, // 82: posthorn.v1.WebhookService.ListDeliveries:output_type -> posthorn.v1.ListDeliveriesResponse
+	35, // 83: posthorn.v1.WebhookService.GetDelivery:output_type -> posthorn.v1.GetDeliveryResponse
+	37, // 84: posthorn.v1.WebhookService.RetryDelivery:output_type -> posthorn.v1.RetryDeliveryResponse
+	39, // 85: posthorn.v1.WebhookService.RecoverFailedDeliveries:output_type -> posthorn.v1.RecoverFailedDeliveriesResponse
+	41, // 86: posthorn.v1.WebhookService.ListEventTypes:output_type -> posthorn.v1.ListEventTypesResponse
+	43, // 87: posthorn.v1.WebhookService.WatchDeliveries:output_type -> posthorn.v1.WatchDeliveriesResponse
+	45, // 88: posthorn.v1.WebhookService.CreateApiKey:output_type -> posthorn.v1.CreateApiKeyResponse
+	47, // 89: posthorn.v1.WebhookService.ListApiKeys:output_type -> posthorn.v1.ListApiKeysResponse
+	49, // 90: posthorn.v1.WebhookService.RevokeApiKey:output_type -> posthorn.v1.RevokeApiKeyResponse
+	51, // 91: posthorn.v1.WebhookService.ListAuditRecords:output_type -> posthorn.v1.ListAuditRecordsResponse
+	72, // [72:92] is the sub-list for method output_type
+	52, // [52:72] is the sub-list for method input_type
+	52, // [52:52] is the sub-list for extension type_name
+	52, // [52:52] is the sub-list for extension extendee
+	0,  // [0:52] is the sub-list for field type_name
 }
 
 func init() { file_posthorn_v1_webhook_service_proto_init() }
@@ -3091,15 +3955,15 @@ func file_posthorn_v1_webhook_service_proto_init() {
 	if File_posthorn_v1_webhook_service_proto != nil {
 		return
 	}
-	file_posthorn_v1_webhook_service_proto_msgTypes[9].OneofWrappers = []any{}
-	file_posthorn_v1_webhook_service_proto_msgTypes[19].OneofWrappers = []any{}
+	file_posthorn_v1_webhook_service_proto_msgTypes[11].OneofWrappers = []any{}
+	file_posthorn_v1_webhook_service_proto_msgTypes[21].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_posthorn_v1_webhook_service_proto_rawDesc), len(file_posthorn_v1_webhook_service_proto_rawDesc)),
-			NumEnums:      4,
-			NumMessages:   37,
+			NumEnums:      5,
+			NumMessages:   47,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -45,6 +45,10 @@ const (
 	WebhookService_RecoverFailedDeliveries_FullMethodName  = "/posthorn.v1.WebhookService/RecoverFailedDeliveries"
 	WebhookService_ListEventTypes_FullMethodName           = "/posthorn.v1.WebhookService/ListEventTypes"
 	WebhookService_WatchDeliveries_FullMethodName          = "/posthorn.v1.WebhookService/WatchDeliveries"
+	WebhookService_CreateApiKey_FullMethodName             = "/posthorn.v1.WebhookService/CreateApiKey"
+	WebhookService_ListApiKeys_FullMethodName              = "/posthorn.v1.WebhookService/ListApiKeys"
+	WebhookService_RevokeApiKey_FullMethodName             = "/posthorn.v1.WebhookService/RevokeApiKey"
+	WebhookService_ListAuditRecords_FullMethodName         = "/posthorn.v1.WebhookService/ListAuditRecords"
 )
 
 // WebhookServiceClient is the client API for WebhookService service.
@@ -52,6 +56,14 @@ const (
 // For semantics around ctx use and closing/ending streaming RPCs, please refer to https://pkg.go.dev/google.golang.org/grpc/?tab=doc#ClientConn.NewStream.
 //
 // WebhookService is the only service of the Posthorn API.
+//
+// Access: every call needs an API key, sent as `authorization: Bearer phk_…` metadata (over TLS
+// whenever the server is not on loopback). A missing, unknown, revoked or expired key answers
+// UNAUTHENTICATED; a key whose role may not call the method answers PERMISSION_DENIED. Roles
+// (`ApiKeyRole`): admin (every method), emitter (Emit, EmitBatch, ListEventTypes; optionally only
+// for listed customers) and customer (bound to one customer id: that customer's subscriptions,
+// events and deliveries). A customer key asking for another customer's object by id gets
+// NOT_FOUND exactly as for an id that does not exist; its lists hold only its own customer's rows.
 //
 // Errors: INVALID_ARGUMENT names the field and what is wrong with it (and the limit, when a
 // limit was passed); NOT_FOUND names the kind of object and the id; FAILED_PRECONDITION says
@@ -119,6 +131,19 @@ type WebhookServiceClient interface {
 	ListEventTypes(ctx context.Context, in *ListEventTypesRequest, opts ...grpc.CallOption) (*ListEventTypesResponse, error)
 	// WatchDeliveries streams each attempt's outcome as it happens.
 	WatchDeliveries(ctx context.Context, in *WatchDeliveriesRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[WatchDeliveriesResponse], error)
+	// CreateApiKey issues an API key (admin only). The key itself (`phk_` + 43 base64url
+	// characters, 256 random bits) is returned only in this response; the server keeps a SHA-256
+	// hash of it.
+	CreateApiKey(ctx context.Context, in *CreateApiKeyRequest, opts ...grpc.CallOption) (*CreateApiKeyResponse, error)
+	// ListApiKeys pages through API keys, oldest first (admin only). Never returns the keys.
+	ListApiKeys(ctx context.Context, in *ListApiKeysRequest, opts ...grpc.CallOption) (*ListApiKeysResponse, error)
+	// RevokeApiKey revokes an API key at once, in every process (admin only): its next call
+	// answers UNAUTHENTICATED. Revoking a revoked key returns it unchanged. The last active admin
+	// key cannot be revoked (FAILED_PRECONDITION): create another admin key first.
+	RevokeApiKey(ctx context.Context, in *RevokeApiKeyRequest, opts ...grpc.CallOption) (*RevokeApiKeyResponse, error)
+	// ListAuditRecords pages through the audit log (admin only), newest first: one record per
+	// call that changed state (subscriptions, secrets, API keys, retries, recoveries).
+	ListAuditRecords(ctx context.Context, in *ListAuditRecordsRequest, opts ...grpc.CallOption) (*ListAuditRecordsResponse, error)
 }
 
 type webhookServiceClient struct {
@@ -298,11 +323,59 @@ func (c *webhookServiceClient) WatchDeliveries(ctx context.Context, in *WatchDel
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type WebhookService_WatchDeliveriesClient = grpc.ServerStreamingClient[WatchDeliveriesResponse]
 
+func (c *webhookServiceClient) CreateApiKey(ctx context.Context, in *CreateApiKeyRequest, opts ...grpc.CallOption) (*CreateApiKeyResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CreateApiKeyResponse)
+	err := c.cc.Invoke(ctx, WebhookService_CreateApiKey_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *webhookServiceClient) ListApiKeys(ctx context.Context, in *ListApiKeysRequest, opts ...grpc.CallOption) (*ListApiKeysResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListApiKeysResponse)
+	err := c.cc.Invoke(ctx, WebhookService_ListApiKeys_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *webhookServiceClient) RevokeApiKey(ctx context.Context, in *RevokeApiKeyRequest, opts ...grpc.CallOption) (*RevokeApiKeyResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(RevokeApiKeyResponse)
+	err := c.cc.Invoke(ctx, WebhookService_RevokeApiKey_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *webhookServiceClient) ListAuditRecords(ctx context.Context, in *ListAuditRecordsRequest, opts ...grpc.CallOption) (*ListAuditRecordsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListAuditRecordsResponse)
+	err := c.cc.Invoke(ctx, WebhookService_ListAuditRecords_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // WebhookServiceServer is the server API for WebhookService service.
 // All implementations must embed UnimplementedWebhookServiceServer
 // for forward compatibility.
 //
 // WebhookService is the only service of the Posthorn API.
+//
+// Access: every call needs an API key, sent as `authorization: Bearer phk_…` metadata (over TLS
+// whenever the server is not on loopback). A missing, unknown, revoked or expired key answers
+// UNAUTHENTICATED; a key whose role may not call the method answers PERMISSION_DENIED. Roles
+// (`ApiKeyRole`): admin (every method), emitter (Emit, EmitBatch, ListEventTypes; optionally only
+// for listed customers) and customer (bound to one customer id: that customer's subscriptions,
+// events and deliveries). A customer key asking for another customer's object by id gets
+// NOT_FOUND exactly as for an id that does not exist; its lists hold only its own customer's rows.
 //
 // Errors: INVALID_ARGUMENT names the field and what is wrong with it (and the limit, when a
 // limit was passed); NOT_FOUND names the kind of object and the id; FAILED_PRECONDITION says
@@ -370,6 +443,19 @@ type WebhookServiceServer interface {
 	ListEventTypes(context.Context, *ListEventTypesRequest) (*ListEventTypesResponse, error)
 	// WatchDeliveries streams each attempt's outcome as it happens.
 	WatchDeliveries(*WatchDeliveriesRequest, grpc.ServerStreamingServer[WatchDeliveriesResponse]) error
+	// CreateApiKey issues an API key (admin only). The key itself (`phk_` + 43 base64url
+	// characters, 256 random bits) is returned only in this response; the server keeps a SHA-256
+	// hash of it.
+	CreateApiKey(context.Context, *CreateApiKeyRequest) (*CreateApiKeyResponse, error)
+	// ListApiKeys pages through API keys, oldest first (admin only). Never returns the keys.
+	ListApiKeys(context.Context, *ListApiKeysRequest) (*ListApiKeysResponse, error)
+	// RevokeApiKey revokes an API key at once, in every process (admin only): its next call
+	// answers UNAUTHENTICATED. Revoking a revoked key returns it unchanged. The last active admin
+	// key cannot be revoked (FAILED_PRECONDITION): create another admin key first.
+	RevokeApiKey(context.Context, *RevokeApiKeyRequest) (*RevokeApiKeyResponse, error)
+	// ListAuditRecords pages through the audit log (admin only), newest first: one record per
+	// call that changed state (subscriptions, secrets, API keys, retries, recoveries).
+	ListAuditRecords(context.Context, *ListAuditRecordsRequest) (*ListAuditRecordsResponse, error)
 	mustEmbedUnimplementedWebhookServiceServer()
 }
 
@@ -427,6 +513,18 @@ func (UnimplementedWebhookServiceServer) ListEventTypes(context.Context, *ListEv
 }
 func (UnimplementedWebhookServiceServer) WatchDeliveries(*WatchDeliveriesRequest, grpc.ServerStreamingServer[WatchDeliveriesResponse]) error {
 	return status.Error(codes.Unimplemented, "method WatchDeliveries not implemented")
+}
+func (UnimplementedWebhookServiceServer) CreateApiKey(context.Context, *CreateApiKeyRequest) (*CreateApiKeyResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CreateApiKey not implemented")
+}
+func (UnimplementedWebhookServiceServer) ListApiKeys(context.Context, *ListApiKeysRequest) (*ListApiKeysResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListApiKeys not implemented")
+}
+func (UnimplementedWebhookServiceServer) RevokeApiKey(context.Context, *RevokeApiKeyRequest) (*RevokeApiKeyResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method RevokeApiKey not implemented")
+}
+func (UnimplementedWebhookServiceServer) ListAuditRecords(context.Context, *ListAuditRecordsRequest) (*ListAuditRecordsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListAuditRecords not implemented")
 }
 func (UnimplementedWebhookServiceServer) mustEmbedUnimplementedWebhookServiceServer() {}
 func (UnimplementedWebhookServiceServer) testEmbeddedByValue()                        {}
@@ -730,6 +828,78 @@ func _WebhookService_WatchDeliveries_Handler(srv interface{}, stream grpc.Server
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type WebhookService_WatchDeliveriesServer = grpc.ServerStreamingServer[WatchDeliveriesResponse]
 
+func _WebhookService_CreateApiKey_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreateApiKeyRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(WebhookServiceServer).CreateApiKey(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: WebhookService_CreateApiKey_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(WebhookServiceServer).CreateApiKey(ctx, req.(*CreateApiKeyRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _WebhookService_ListApiKeys_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListApiKeysRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(WebhookServiceServer).ListApiKeys(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: WebhookService_ListApiKeys_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(WebhookServiceServer).ListApiKeys(ctx, req.(*ListApiKeysRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _WebhookService_RevokeApiKey_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RevokeApiKeyRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(WebhookServiceServer).RevokeApiKey(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: WebhookService_RevokeApiKey_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(WebhookServiceServer).RevokeApiKey(ctx, req.(*RevokeApiKeyRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _WebhookService_ListAuditRecords_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListAuditRecordsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(WebhookServiceServer).ListAuditRecords(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: WebhookService_ListAuditRecords_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(WebhookServiceServer).ListAuditRecords(ctx, req.(*ListAuditRecordsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // WebhookService_ServiceDesc is the grpc.ServiceDesc for WebhookService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -796,6 +966,22 @@ var WebhookService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ListEventTypes",
 			Handler:    _WebhookService_ListEventTypes_Handler,
+		},
+		{
+			MethodName: "CreateApiKey",
+			Handler:    _WebhookService_CreateApiKey_Handler,
+		},
+		{
+			MethodName: "ListApiKeys",
+			Handler:    _WebhookService_ListApiKeys_Handler,
+		},
+		{
+			MethodName: "RevokeApiKey",
+			Handler:    _WebhookService_RevokeApiKey_Handler,
+		},
+		{
+			MethodName: "ListAuditRecords",
+			Handler:    _WebhookService_ListAuditRecords_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

@@ -22,7 +22,161 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file posthorn/v1/webhook_service.proto.
  */
 export const file_posthorn_v1_webhook_service: GenFile = /*@__PURE__*/
-  fileDesc("CiFwb3N0aG9ybi92MS93ZWJob29rX3NlcnZpY2UucHJvdG8SC3Bvc3Rob3JuLnYxIs4BCgVFdmVudBIKCgJpZBgBIAEoCRIMCgR0eXBlGAIgASgJEhMKC2N1c3RvbWVyX2lkGAMgASgJEiUKBGRhdGEYBCABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0EhMKC2FwaV92ZXJzaW9uGAUgASgJEi8KC2NyZWF0ZV90aW1lGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIXCg9pZGVtcG90ZW5jeV9rZXkYByABKAkSEAoIZW52ZWxvcGUYCCABKAwipQMKDFN1YnNjcmlwdGlvbhIKCgJpZBgBIAEoCRITCgtjdXN0b21lcl9pZBgCIAEoCRIUCgxlbmRwb2ludF91cmwYAyABKAkSEwoLZXZlbnRfdHlwZXMYBCADKAkSDwoHZW5hYmxlZBgFIAEoCBITCgtkZXNjcmlwdGlvbhgGIAEoCRI2ChBzaWduYXR1cmVfc2NoZW1lGAcgASgOMhwucG9zdGhvcm4udjEuU2lnbmF0dXJlU2NoZW1lEi8KC2NyZWF0ZV90aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFwoPZGlzYWJsZWRfcmVhc29uGAogASgJEj8KG3ByZXZpb3VzX3NlY3JldF9leHBpcmVfdGltZRgLIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoHc2VjcmV0cxgMIAMoCzIeLnBvc3Rob3JuLnYxLlNpZ25pbmdTZWNyZXRJbmZvIlUKEVNpZ25pbmdTZWNyZXRJbmZvEg8KB2N1cnJlbnQYASABKAgSLwoLZXhwaXJlX3RpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIqEDCghEZWxpdmVyeRIKCgJpZBgBIAEoCRIQCghldmVudF9pZBgCIAEoCRIXCg9zdWJzY3JpcHRpb25faWQYAyABKAkSEwoLY3VzdG9tZXJfaWQYBCABKAkSEgoKZXZlbnRfdHlwZRgFIAEoCRIUCgxlbmRwb2ludF91cmwYBiABKAkSKQoFc3RhdGUYByABKA4yGi5wb3N0aG9ybi52MS5EZWxpdmVyeVN0YXRlEhUKDWF0dGVtcHRfY291bnQYCCABKA0SNQoRbmV4dF9hdHRlbXB0X3RpbWUYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC2NyZWF0ZV90aW1lGAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgLIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFAoMZmluYWxfcmVhc29uGAwgASgJEi4KCGF0dGVtcHRzGA0gAygLMhwucG9zdGhvcm4udjEuRGVsaXZlcnlBdHRlbXB0IsICCg9EZWxpdmVyeUF0dGVtcHQSCgoCaWQYASABKAkSEwoLZGVsaXZlcnlfaWQYAiABKAkSFgoOYXR0ZW1wdF9udW1iZXIYAyABKA0SLgoKc3RhcnRfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEwoLc3RhdHVzX2NvZGUYBSABKA0SEwoLZHVyYXRpb25fbXMYBiABKA0SMQoKZXJyb3Jfa2luZBgHIAEoDjIdLnBvc3Rob3JuLnYxLkF0dGVtcHRFcnJvcktpbmQSFQoNZXJyb3JfbWVzc2FnZRgIIAEoCRIYChByZXNwb25zZV9leGNlcnB0GAkgASgJEhEKCXNpZ25hdHVyZRgKIAEoCRIRCglzdWNjZWVkZWQYCyABKAgSEgoKd2lsbF9yZXRyeRgMIAEoCCKWAQoLRW1pdFJlcXVlc3QSDAoEdHlwZRgBIAEoCRITCgtjdXN0b21lcl9pZBgCIAEoCRIlCgRkYXRhGAMgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIXCg9pZGVtcG90ZW5jeV9rZXkYBCABKAkSJAoEdmlldxgFIAEoDjIWLnBvc3Rob3JuLnYxLkV2ZW50VmlldyJiCgxFbWl0UmVzcG9uc2USIQoFZXZlbnQYASABKAsyEi5wb3N0aG9ybi52MS5FdmVudBIdChVtYXRjaGVkX3N1YnNjcmlwdGlvbnMYAiABKA0SEAoIcmVwbGF5ZWQYAyABKAgiYgoQRW1pdEJhdGNoUmVxdWVzdBIoCgZldmVudHMYASADKAsyGC5wb3N0aG9ybi52MS5FbWl0UmVxdWVzdBIkCgR2aWV3GAIgASgOMhYucG9zdGhvcm4udjEuRXZlbnRWaWV3Ij8KEUVtaXRCYXRjaFJlc3BvbnNlEioKB3Jlc3VsdHMYASADKAsyGS5wb3N0aG9ybi52MS5FbWl0UmVzcG9uc2UiwQEKEFN1YnNjcmliZVJlcXVlc3QSEwoLY3VzdG9tZXJfaWQYASABKAkSFAoMZW5kcG9pbnRfdXJsGAIgASgJEhMKC2V2ZW50X3R5cGVzGAMgAygJEhMKC2Rlc2NyaXB0aW9uGAQgASgJEjYKEHNpZ25hdHVyZV9zY2hlbWUYBSABKA4yHC5wb3N0aG9ybi52MS5TaWduYXR1cmVTY2hlbWUSFAoHZW5hYmxlZBgGIAEoCEgAiAEBQgoKCF9lbmFibGVkIlQKEVN1YnNjcmliZVJlc3BvbnNlEi8KDHN1YnNjcmlwdGlvbhgBIAEoCzIZLnBvc3Rob3JuLnYxLlN1YnNjcmlwdGlvbhIOCgZzZWNyZXQYAiABKAkiJAoWR2V0U3Vic2NyaXB0aW9uUmVxdWVzdBIKCgJpZBgBIAEoCSJKChdHZXRTdWJzY3JpcHRpb25SZXNwb25zZRIvCgxzdWJzY3JpcHRpb24YASABKAsyGS5wb3N0aG9ybi52MS5TdWJzY3JpcHRpb24ibAoYTGlzdFN1YnNjcmlwdGlvbnNSZXF1ZXN0EhMKC2N1c3RvbWVyX2lkGAEgASgJEhEKCXBhZ2Vfc2l6ZRgCIAEoBRISCgpwYWdlX3Rva2VuGAMgASgJEhQKDG5ld2VzdF9maXJzdBgEIAEoCCJmChlMaXN0U3Vic2NyaXB0aW9uc1Jlc3BvbnNlEjAKDXN1YnNjcmlwdGlvbnMYASADKAsyGS5wb3N0aG9ybi52MS5TdWJzY3JpcHRpb24SFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIn0KGVVwZGF0ZVN1YnNjcmlwdGlvblJlcXVlc3QSLwoMc3Vic2NyaXB0aW9uGAEgASgLMhkucG9zdGhvcm4udjEuU3Vic2NyaXB0aW9uEi8KC3VwZGF0ZV9tYXNrGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLkZpZWxkTWFzayJqChpVcGRhdGVTdWJzY3JpcHRpb25SZXNwb25zZRIvCgxzdWJzY3JpcHRpb24YASABKAsyGS5wb3N0aG9ybi52MS5TdWJzY3JpcHRpb24SGwoTY2FuY2VsZWRfZGVsaXZlcmllcxgCIAEoDSInChlEZWxldGVTdWJzY3JpcHRpb25SZXF1ZXN0EgoKAmlkGAEgASgJIjkKGkRlbGV0ZVN1YnNjcmlwdGlvblJlc3BvbnNlEhsKE2NhbmNlbGVkX2RlbGl2ZXJpZXMYASABKA0iaQofUm90YXRlU3Vic2NyaXB0aW9uU2VjcmV0UmVxdWVzdBIKCgJpZBgBIAEoCRIhChRncmFjZV9wZXJpb2Rfc2Vjb25kcxgCIAEoDUgAiAEBQhcKFV9ncmFjZV9wZXJpb2Rfc2Vjb25kcyJjCiBSb3RhdGVTdWJzY3JpcHRpb25TZWNyZXRSZXNwb25zZRIvCgxzdWJzY3JpcHRpb24YASABKAsyGS5wb3N0aG9ybi52MS5TdWJzY3JpcHRpb24SDgoGc2VjcmV0GAIgASgJIh0KD0dldEV2ZW50UmVxdWVzdBIKCgJpZBgBIAEoCSI1ChBHZXRFdmVudFJlc3BvbnNlEiEKBWV2ZW50GAEgASgLMhIucG9zdGhvcm4udjEuRXZlbnQimQEKEUxpc3RFdmVudHNSZXF1ZXN0EhMKC2N1c3RvbWVyX2lkGAEgASgJEgwKBHR5cGUYAiABKAkSEQoJcGFnZV9zaXplGAMgASgFEhIKCnBhZ2VfdG9rZW4YBCABKAkSFAoMbmV3ZXN0X2ZpcnN0GAUgASgIEiQKBHZpZXcYBiABKA4yFi5wb3N0aG9ybi52MS5FdmVudFZpZXciUQoSTGlzdEV2ZW50c1Jlc3BvbnNlEiIKBmV2ZW50cxgBIAMoCzISLnBvc3Rob3JuLnYxLkV2ZW50EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSK/AQoVTGlzdERlbGl2ZXJpZXNSZXF1ZXN0EhMKC2N1c3RvbWVyX2lkGAEgASgJEhAKCGV2ZW50X2lkGAIgASgJEhcKD3N1YnNjcmlwdGlvbl9pZBgDIAEoCRIpCgVzdGF0ZRgEIAEoDjIaLnBvc3Rob3JuLnYxLkRlbGl2ZXJ5U3RhdGUSEQoJcGFnZV9zaXplGAUgASgFEhIKCnBhZ2VfdG9rZW4YBiABKAkSFAoMbmV3ZXN0X2ZpcnN0GAcgASgIIlwKFkxpc3REZWxpdmVyaWVzUmVzcG9uc2USKQoKZGVsaXZlcmllcxgBIAMoCzIVLnBvc3Rob3JuLnYxLkRlbGl2ZXJ5EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSIgChJHZXREZWxpdmVyeVJlcXVlc3QSCgoCaWQYASABKAkiPgoTR2V0RGVsaXZlcnlSZXNwb25zZRInCghkZWxpdmVyeRgBIAEoCzIVLnBvc3Rob3JuLnYxLkRlbGl2ZXJ5IiIKFFJldHJ5RGVsaXZlcnlSZXF1ZXN0EgoKAmlkGAEgASgJIkAKFVJldHJ5RGVsaXZlcnlSZXNwb25zZRInCghkZWxpdmVyeRgBIAEoCzIVLnBvc3Rob3JuLnYxLkRlbGl2ZXJ5ImQKHlJlY292ZXJGYWlsZWREZWxpdmVyaWVzUmVxdWVzdBIXCg9zdWJzY3JpcHRpb25faWQYASABKAkSKQoFc2luY2UYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIj8KH1JlY292ZXJGYWlsZWREZWxpdmVyaWVzUmVzcG9uc2USHAoUcmVjb3ZlcmVkX2RlbGl2ZXJpZXMYASABKA0iFwoVTGlzdEV2ZW50VHlwZXNSZXF1ZXN0Ii0KFkxpc3RFdmVudFR5cGVzUmVzcG9uc2USEwoLZXZlbnRfdHlwZXMYASADKAkiRgoWV2F0Y2hEZWxpdmVyaWVzUmVxdWVzdBITCgtjdXN0b21lcl9pZBgBIAEoCRIXCg9zdWJzY3JpcHRpb25faWQYAiABKAkicQoXV2F0Y2hEZWxpdmVyaWVzUmVzcG9uc2USJwoIZGVsaXZlcnkYASABKAsyFS5wb3N0aG9ybi52MS5EZWxpdmVyeRItCgdhdHRlbXB0GAIgASgLMhwucG9zdGhvcm4udjEuRGVsaXZlcnlBdHRlbXB0KnQKD1NpZ25hdHVyZVNjaGVtZRIgChxTSUdOQVRVUkVfU0NIRU1FX1VOU1BFQ0lGSUVEEAASFwoTU0lHTkFUVVJFX1NDSEVNRV9WMRABEiYKIlNJR05BVFVSRV9TQ0hFTUVfU1RBTkRBUkRfV0VCSE9PS1MQAiqhAQoNRGVsaXZlcnlTdGF0ZRIeChpERUxJVkVSWV9TVEFURV9VTlNQRUNJRklFRBAAEhoKFkRFTElWRVJZX1NUQVRFX1BFTkRJTkcQARIcChhERUxJVkVSWV9TVEFURV9TVUNDRUVERUQQAhIZChVERUxJVkVSWV9TVEFURV9GQUlMRUQQAxIbChdERUxJVkVSWV9TVEFURV9DQU5DRUxFRBAEKusCChBBdHRlbXB0RXJyb3JLaW5kEiIKHkFUVEVNUFRfRVJST1JfS0lORF9VTlNQRUNJRklFRBAAEh4KGkFUVEVNUFRfRVJST1JfS0lORF9USU1FT1VUEAESKQolQVRURU1QVF9FUlJPUl9LSU5EX0NPTk5FQ1RJT05fUkVGVVNFRBACEhoKFkFUVEVNUFRfRVJST1JfS0lORF9ETlMQAxIaChZBVFRFTVBUX0VSUk9SX0tJTkRfVExTEAQSJwojQVRURU1QVF9FUlJPUl9LSU5EX0NPTk5FQ1RJT05fUkVTRVQQBRImCiJBVFRFTVBUX0VSUk9SX0tJTkRfQkxPQ0tFRF9BRERSRVNTEAYSHAoYQVRURU1QVF9FUlJPUl9LSU5EX09USEVSEAcSIAocQVRURU1QVF9FUlJPUl9LSU5EX0FCQU5ET05FRBAIEh8KG0FUVEVNUFRfRVJST1JfS0lORF9TSFVURE9XThAJKlIKCUV2ZW50VmlldxIaChZFVkVOVF9WSUVXX1VOU1BFQ0lGSUVEEAASFAoQRVZFTlRfVklFV19CQVNJQxABEhMKD0VWRU5UX1ZJRVdfRlVMTBACMrwLCg5XZWJob29rU2VydmljZRI7CgRFbWl0EhgucG9zdGhvcm4udjEuRW1pdFJlcXVlc3QaGS5wb3N0aG9ybi52MS5FbWl0UmVzcG9uc2USSgoJRW1pdEJhdGNoEh0ucG9zdGhvcm4udjEuRW1pdEJhdGNoUmVxdWVzdBoeLnBvc3Rob3JuLnYxLkVtaXRCYXRjaFJlc3BvbnNlEkoKCVN1YnNjcmliZRIdLnBvc3Rob3JuLnYxLlN1YnNjcmliZVJlcXVlc3QaHi5wb3N0aG9ybi52MS5TdWJzY3JpYmVSZXNwb25zZRJcCg9HZXRTdWJzY3JpcHRpb24SIy5wb3N0aG9ybi52MS5HZXRTdWJzY3JpcHRpb25SZXF1ZXN0GiQucG9zdGhvcm4udjEuR2V0U3Vic2NyaXB0aW9uUmVzcG9uc2USYgoRTGlzdFN1YnNjcmlwdGlvbnMSJS5wb3N0aG9ybi52MS5MaXN0U3Vic2NyaXB0aW9uc1JlcXVlc3QaJi5wb3N0aG9ybi52MS5MaXN0U3Vic2NyaXB0aW9uc1Jlc3BvbnNlEmUKElVwZGF0ZVN1YnNjcmlwdGlvbhImLnBvc3Rob3JuLnYxLlVwZGF0ZVN1YnNjcmlwdGlvblJlcXVlc3QaJy5wb3N0aG9ybi52MS5VcGRhdGVTdWJzY3JpcHRpb25SZXNwb25zZRJlChJEZWxldGVTdWJzY3JpcHRpb24SJi5wb3N0aG9ybi52MS5EZWxldGVTdWJzY3JpcHRpb25SZXF1ZXN0GicucG9zdGhvcm4udjEuRGVsZXRlU3Vic2NyaXB0aW9uUmVzcG9uc2USdwoYUm90YXRlU3Vic2NyaXB0aW9uU2VjcmV0EiwucG9zdGhvcm4udjEuUm90YXRlU3Vic2NyaXB0aW9uU2VjcmV0UmVxdWVzdBotLnBvc3Rob3JuLnYxLlJvdGF0ZVN1YnNjcmlwdGlvblNlY3JldFJlc3BvbnNlEkcKCEdldEV2ZW50EhwucG9zdGhvcm4udjEuR2V0RXZlbnRSZXF1ZXN0Gh0ucG9zdGhvcm4udjEuR2V0RXZlbnRSZXNwb25zZRJNCgpMaXN0RXZlbnRzEh4ucG9zdGhvcm4udjEuTGlzdEV2ZW50c1JlcXVlc3QaHy5wb3N0aG9ybi52MS5MaXN0RXZlbnRzUmVzcG9uc2USWQoOTGlzdERlbGl2ZXJpZXMSIi5wb3N0aG9ybi52MS5MaXN0RGVsaXZlcmllc1JlcXVlc3QaIy5wb3N0aG9ybi52MS5MaXN0RGVsaXZlcmllc1Jlc3BvbnNlElAKC0dldERlbGl2ZXJ5Eh8ucG9zdGhvcm4udjEuR2V0RGVsaXZlcnlSZXF1ZXN0GiAucG9zdGhvcm4udjEuR2V0RGVsaXZlcnlSZXNwb25zZRJWCg1SZXRyeURlbGl2ZXJ5EiEucG9zdGhvcm4udjEuUmV0cnlEZWxpdmVyeVJlcXVlc3QaIi5wb3N0aG9ybi52MS5SZXRyeURlbGl2ZXJ5UmVzcG9uc2USdAoXUmVjb3ZlckZhaWxlZERlbGl2ZXJpZXMSKy5wb3N0aG9ybi52MS5SZWNvdmVyRmFpbGVkRGVsaXZlcmllc1JlcXVlc3QaLC5wb3N0aG9ybi52MS5SZWNvdmVyRmFpbGVkRGVsaXZlcmllc1Jlc3BvbnNlElkKDkxpc3RFdmVudFR5cGVzEiIucG9zdGhvcm4udjEuTGlzdEV2ZW50VHlwZXNSZXF1ZXN0GiMucG9zdGhvcm4udjEuTGlzdEV2ZW50VHlwZXNSZXNwb25zZRJeCg9XYXRjaERlbGl2ZXJpZXMSIy5wb3N0aG9ybi52MS5XYXRjaERlbGl2ZXJpZXNSZXF1ZXN0GiQucG9zdGhvcm4udjEuV2F0Y2hEZWxpdmVyaWVzUmVzcG9uc2UwAWIGcHJvdG8z", [file_google_protobuf_field_mask, file_google_protobuf_struct, file_google_protobuf_timestamp]);
+  fileDesc("CiFwb3N0aG9ybi92MS93ZWJob29rX3NlcnZpY2UucHJvdG8SC3Bvc3Rob3JuLnYxItMCCgZBcGlLZXkSCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRIlCgRyb2xlGAMgASgOMhcucG9zdGhvcm4udjEuQXBpS2V5Um9sZRITCgtjdXN0b21lcl9pZBgEIAEoCRIZChFlbWl0X2N1c3RvbWVyX2lkcxgFIAMoCRISCgprZXlfcHJlZml4GAYgASgJEi8KC2NyZWF0ZV90aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtleHBpcmVfdGltZRgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMQoNbGFzdF91c2VfdGltZRgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLcmV2b2tlX3RpbWUYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIswBCgtBdWRpdFJlY29yZBIKCgJpZBgBIAEoCRIvCgtjcmVhdGVfdGltZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDgoGa2V5X2lkGAMgASgJEhAKCGtleV9uYW1lGAQgASgJEiUKBHJvbGUYBSABKA4yFy5wb3N0aG9ybi52MS5BcGlLZXlSb2xlEhMKC2N1c3RvbWVyX2lkGAYgASgJEg4KBm1ldGhvZBgHIAEoCRISCgp0YXJnZXRfaWRzGAggAygJIs4BCgVFdmVudBIKCgJpZBgBIAEoCRIMCgR0eXBlGAIgASgJEhMKC2N1c3RvbWVyX2lkGAMgASgJEiUKBGRhdGEYBCABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0EhMKC2FwaV92ZXJzaW9uGAUgASgJEi8KC2NyZWF0ZV90aW1lGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIXCg9pZGVtcG90ZW5jeV9rZXkYByABKAkSEAoIZW52ZWxvcGUYCCABKAwipQMKDFN1YnNjcmlwdGlvbhIKCgJpZBgBIAEoCRITCgtjdXN0b21lcl9pZBgCIAEoCRIUCgxlbmRwb2ludF91cmwYAyABKAkSEwoLZXZlbnRfdHlwZXMYBCADKAkSDwoHZW5hYmxlZBgFIAEoCBITCgtkZXNjcmlwdGlvbhgGIAEoCRI2ChBzaWduYXR1cmVfc2NoZW1lGAcgASgOMhwucG9zdGhvcm4udjEuU2lnbmF0dXJlU2NoZW1lEi8KC2NyZWF0ZV90aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFwoPZGlzYWJsZWRfcmVhc29uGAogASgJEj8KG3ByZXZpb3VzX3NlY3JldF9leHBpcmVfdGltZRgLIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoHc2VjcmV0cxgMIAMoCzIeLnBvc3Rob3JuLnYxLlNpZ25pbmdTZWNyZXRJbmZvIlUKEVNpZ25pbmdTZWNyZXRJbmZvEg8KB2N1cnJlbnQYASABKAgSLwoLZXhwaXJlX3RpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIqEDCghEZWxpdmVyeRIKCgJpZBgBIAEoCRIQCghldmVudF9pZBgCIAEoCRIXCg9zdWJzY3JpcHRpb25faWQYAyABKAkSEwoLY3VzdG9tZXJfaWQYBCABKAkSEgoKZXZlbnRfdHlwZRgFIAEoCRIUCgxlbmRwb2ludF91cmwYBiABKAkSKQoFc3RhdGUYByABKA4yGi5wb3N0aG9ybi52MS5EZWxpdmVyeVN0YXRlEhUKDWF0dGVtcHRfY291bnQYCCABKA0SNQoRbmV4dF9hdHRlbXB0X3RpbWUYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC2NyZWF0ZV90aW1lGAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgLIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFAoMZmluYWxfcmVhc29uGAwgASgJEi4KCGF0dGVtcHRzGA0gAygLMhwucG9zdGhvcm4udjEuRGVsaXZlcnlBdHRlbXB0IsICCg9EZWxpdmVyeUF0dGVtcHQSCgoCaWQYASABKAkSEwoLZGVsaXZlcnlfaWQYAiABKAkSFgoOYXR0ZW1wdF9udW1iZXIYAyABKA0SLgoKc3RhcnRfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEwoLc3RhdHVzX2NvZGUYBSABKA0SEwoLZHVyYXRpb25fbXMYBiABKA0SMQoKZXJyb3Jfa2luZBgHIAEoDjIdLnBvc3Rob3JuLnYxLkF0dGVtcHRFcnJvcktpbmQSFQoNZXJyb3JfbWVzc2FnZRgIIAEoCRIYChByZXNwb25zZV9leGNlcnB0GAkgASgJEhEKCXNpZ25hdHVyZRgKIAEoCRIRCglzdWNjZWVkZWQYCyABKAgSEgoKd2lsbF9yZXRyeRgMIAEoCCKWAQoLRW1pdFJlcXVlc3QSDAoEdHlwZRgBIAEoCRITCgtjdXN0b21lcl9pZBgCIAEoCRIlCgRkYXRhGAMgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIXCg9pZGVtcG90ZW5jeV9rZXkYBCABKAkSJAoEdmlldxgFIAEoDjIWLnBvc3Rob3JuLnYxLkV2ZW50VmlldyJiCgxFbWl0UmVzcG9uc2USIQoFZXZlbnQYASABKAsyEi5wb3N0aG9ybi52MS5FdmVudBIdChVtYXRjaGVkX3N1YnNjcmlwdGlvbnMYAiABKA0SEAoIcmVwbGF5ZWQYAyABKAgiYgoQRW1pdEJhdGNoUmVxdWVzdBIoCgZldmVudHMYASADKAsyGC5wb3N0aG9ybi52MS5FbWl0UmVxdWVzdBIkCgR2aWV3GAIgASgOMhYucG9zdGhvcm4udjEuRXZlbnRWaWV3Ij8KEUVtaXRCYXRjaFJlc3BvbnNlEioKB3Jlc3VsdHMYASADKAsyGS5wb3N0aG9ybi52MS5FbWl0UmVzcG9uc2UiwQEKEFN1YnNjcmliZVJlcXVlc3QSEwoLY3VzdG9tZXJfaWQYASABKAkSFAoMZW5kcG9pbnRfdXJsGAIgASgJEhMKC2V2ZW50X3R5cGVzGAMgAygJEhMKC2Rlc2NyaXB0aW9uGAQgASgJEjYKEHNpZ25hdHVyZV9zY2hlbWUYBSABKA4yHC5wb3N0aG9ybi52MS5TaWduYXR1cmVTY2hlbWUSFAoHZW5hYmxlZBgGIAEoCEgAiAEBQgoKCF9lbmFibGVkIlQKEVN1YnNjcmliZVJlc3BvbnNlEi8KDHN1YnNjcmlwdGlvbhgBIAEoCzIZLnBvc3Rob3JuLnYxLlN1YnNjcmlwdGlvbhIOCgZzZWNyZXQYAiABKAkiJAoWR2V0U3Vic2NyaXB0aW9uUmVxdWVzdBIKCgJpZBgBIAEoCSJKChdHZXRTdWJzY3JpcHRpb25SZXNwb25zZRIvCgxzdWJzY3JpcHRpb24YASABKAsyGS5wb3N0aG9ybi52MS5TdWJzY3JpcHRpb24ibAoYTGlzdFN1YnNjcmlwdGlvbnNSZXF1ZXN0EhMKC2N1c3RvbWVyX2lkGAEgASgJEhEKCXBhZ2Vfc2l6ZRgCIAEoBRISCgpwYWdlX3Rva2VuGAMgASgJEhQKDG5ld2VzdF9maXJzdBgEIAEoCCJmChlMaXN0U3Vic2NyaXB0aW9uc1Jlc3BvbnNlEjAKDXN1YnNjcmlwdGlvbnMYASADKAsyGS5wb3N0aG9ybi52MS5TdWJzY3JpcHRpb24SFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIn0KGVVwZGF0ZVN1YnNjcmlwdGlvblJlcXVlc3QSLwoMc3Vic2NyaXB0aW9uGAEgASgLMhkucG9zdGhvcm4udjEuU3Vic2NyaXB0aW9uEi8KC3VwZGF0ZV9tYXNrGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLkZpZWxkTWFzayJqChpVcGRhdGVTdWJzY3JpcHRpb25SZXNwb25zZRIvCgxzdWJzY3JpcHRpb24YASABKAsyGS5wb3N0aG9ybi52MS5TdWJzY3JpcHRpb24SGwoTY2FuY2VsZWRfZGVsaXZlcmllcxgCIAEoDSInChlEZWxldGVTdWJzY3JpcHRpb25SZXF1ZXN0EgoKAmlkGAEgASgJIjkKGkRlbGV0ZVN1YnNjcmlwdGlvblJlc3BvbnNlEhsKE2NhbmNlbGVkX2RlbGl2ZXJpZXMYASABKA0iaQofUm90YXRlU3Vic2NyaXB0aW9uU2VjcmV0UmVxdWVzdBIKCgJpZBgBIAEoCRIhChRncmFjZV9wZXJpb2Rfc2Vjb25kcxgCIAEoDUgAiAEBQhcKFV9ncmFjZV9wZXJpb2Rfc2Vjb25kcyJjCiBSb3RhdGVTdWJzY3JpcHRpb25TZWNyZXRSZXNwb25zZRIvCgxzdWJzY3JpcHRpb24YASABKAsyGS5wb3N0aG9ybi52MS5TdWJzY3JpcHRpb24SDgoGc2VjcmV0GAIgASgJIh0KD0dldEV2ZW50UmVxdWVzdBIKCgJpZBgBIAEoCSI1ChBHZXRFdmVudFJlc3BvbnNlEiEKBWV2ZW50GAEgASgLMhIucG9zdGhvcm4udjEuRXZlbnQimQEKEUxpc3RFdmVudHNSZXF1ZXN0EhMKC2N1c3RvbWVyX2lkGAEgASgJEgwKBHR5cGUYAiABKAkSEQoJcGFnZV9zaXplGAMgASgFEhIKCnBhZ2VfdG9rZW4YBCABKAkSFAoMbmV3ZXN0X2ZpcnN0GAUgASgIEiQKBHZpZXcYBiABKA4yFi5wb3N0aG9ybi52MS5FdmVudFZpZXciUQoSTGlzdEV2ZW50c1Jlc3BvbnNlEiIKBmV2ZW50cxgBIAMoCzISLnBvc3Rob3JuLnYxLkV2ZW50EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSK/AQoVTGlzdERlbGl2ZXJpZXNSZXF1ZXN0EhMKC2N1c3RvbWVyX2lkGAEgASgJEhAKCGV2ZW50X2lkGAIgASgJEhcKD3N1YnNjcmlwdGlvbl9pZBgDIAEoCRIpCgVzdGF0ZRgEIAEoDjIaLnBvc3Rob3JuLnYxLkRlbGl2ZXJ5U3RhdGUSEQoJcGFnZV9zaXplGAUgASgFEhIKCnBhZ2VfdG9rZW4YBiABKAkSFAoMbmV3ZXN0X2ZpcnN0GAcgASgIIlwKFkxpc3REZWxpdmVyaWVzUmVzcG9uc2USKQoKZGVsaXZlcmllcxgBIAMoCzIVLnBvc3Rob3JuLnYxLkRlbGl2ZXJ5EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSIgChJHZXREZWxpdmVyeVJlcXVlc3QSCgoCaWQYASABKAkiPgoTR2V0RGVsaXZlcnlSZXNwb25zZRInCghkZWxpdmVyeRgBIAEoCzIVLnBvc3Rob3JuLnYxLkRlbGl2ZXJ5IiIKFFJldHJ5RGVsaXZlcnlSZXF1ZXN0EgoKAmlkGAEgASgJIkAKFVJldHJ5RGVsaXZlcnlSZXNwb25zZRInCghkZWxpdmVyeRgBIAEoCzIVLnBvc3Rob3JuLnYxLkRlbGl2ZXJ5ImQKHlJlY292ZXJGYWlsZWREZWxpdmVyaWVzUmVxdWVzdBIXCg9zdWJzY3JpcHRpb25faWQYASABKAkSKQoFc2luY2UYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIj8KH1JlY292ZXJGYWlsZWREZWxpdmVyaWVzUmVzcG9uc2USHAoUcmVjb3ZlcmVkX2RlbGl2ZXJpZXMYASABKA0iFwoVTGlzdEV2ZW50VHlwZXNSZXF1ZXN0Ii0KFkxpc3RFdmVudFR5cGVzUmVzcG9uc2USEwoLZXZlbnRfdHlwZXMYASADKAkiRgoWV2F0Y2hEZWxpdmVyaWVzUmVxdWVzdBITCgtjdXN0b21lcl9pZBgBIAEoCRIXCg9zdWJzY3JpcHRpb25faWQYAiABKAkicQoXV2F0Y2hEZWxpdmVyaWVzUmVzcG9uc2USJwoIZGVsaXZlcnkYASABKAsyFS5wb3N0aG9ybi52MS5EZWxpdmVyeRItCgdhdHRlbXB0GAIgASgLMhwucG9zdGhvcm4udjEuRGVsaXZlcnlBdHRlbXB0IqsBChNDcmVhdGVBcGlLZXlSZXF1ZXN0EgwKBG5hbWUYASABKAkSJQoEcm9sZRgCIAEoDjIXLnBvc3Rob3JuLnYxLkFwaUtleVJvbGUSEwoLY3VzdG9tZXJfaWQYAyABKAkSGQoRZW1pdF9jdXN0b21lcl9pZHMYBCADKAkSLwoLZXhwaXJlX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIkkKFENyZWF0ZUFwaUtleVJlc3BvbnNlEiQKB2FwaV9rZXkYASABKAsyEy5wb3N0aG9ybi52MS5BcGlLZXkSCwoDa2V5GAIgASgJIlEKEkxpc3RBcGlLZXlzUmVxdWVzdBIRCglwYWdlX3NpemUYASABKAUSEgoKcGFnZV90b2tlbhgCIAEoCRIUCgxzaG93X3Jldm9rZWQYAyABKAgiVQoTTGlzdEFwaUtleXNSZXNwb25zZRIlCghhcGlfa2V5cxgBIAMoCzITLnBvc3Rob3JuLnYxLkFwaUtleRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiIQoTUmV2b2tlQXBpS2V5UmVxdWVzdBIKCgJpZBgBIAEoCSI8ChRSZXZva2VBcGlLZXlSZXNwb25zZRIkCgdhcGlfa2V5GAEgASgLMhMucG9zdGhvcm4udjEuQXBpS2V5IlUKF0xpc3RBdWRpdFJlY29yZHNSZXF1ZXN0EhMKC2N1c3RvbWVyX2lkGAEgASgJEhEKCXBhZ2Vfc2l6ZRgCIAEoBRISCgpwYWdlX3Rva2VuGAMgASgJIl4KGExpc3RBdWRpdFJlY29yZHNSZXNwb25zZRIpCgdyZWNvcmRzGAEgAygLMhgucG9zdGhvcm4udjEuQXVkaXRSZWNvcmQSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJKncKCkFwaUtleVJvbGUSHAoYQVBJX0tFWV9ST0xFX1VOU1BFQ0lGSUVEEAASFgoSQVBJX0tFWV9ST0xFX0FETUlOEAESGAoUQVBJX0tFWV9ST0xFX0VNSVRURVIQAhIZChVBUElfS0VZX1JPTEVfQ1VTVE9NRVIQAyp0Cg9TaWduYXR1cmVTY2hlbWUSIAocU0lHTkFUVVJFX1NDSEVNRV9VTlNQRUNJRklFRBAAEhcKE1NJR05BVFVSRV9TQ0hFTUVfVjEQARImCiJTSUdOQVRVUkVfU0NIRU1FX1NUQU5EQVJEX1dFQkhPT0tTEAIqoQEKDURlbGl2ZXJ5U3RhdGUSHgoaREVMSVZFUllfU1RBVEVfVU5TUEVDSUZJRUQQABIaChZERUxJVkVSWV9TVEFURV9QRU5ESU5HEAESHAoYREVMSVZFUllfU1RBVEVfU1VDQ0VFREVEEAISGQoVREVMSVZFUllfU1RBVEVfRkFJTEVEEAMSGwoXREVMSVZFUllfU1RBVEVfQ0FOQ0VMRUQQBCrrAgoQQXR0ZW1wdEVycm9yS2luZBIiCh5BVFRFTVBUX0VSUk9SX0tJTkRfVU5TUEVDSUZJRUQQABIeChpBVFRFTVBUX0VSUk9SX0tJTkRfVElNRU9VVBABEikKJUFUVEVNUFRfRVJST1JfS0lORF9DT05ORUNUSU9OX1JFRlVTRUQQAhIaChZBVFRFTVBUX0VSUk9SX0tJTkRfRE5TEAMSGgoWQVRURU1QVF9FUlJPUl9LSU5EX1RMUxAEEicKI0FUVEVNUFRfRVJST1JfS0lORF9DT05ORUNUSU9OX1JFU0VUEAUSJgoiQVRURU1QVF9FUlJPUl9LSU5EX0JMT0NLRURfQUREUkVTUxAGEhwKGEFUVEVNUFRfRVJST1JfS0lORF9PVEhFUhAHEiAKHEFUVEVNUFRfRVJST1JfS0lORF9BQkFORE9ORUQQCBIfChtBVFRFTVBUX0VSUk9SX0tJTkRfU0hVVERPV04QCSpSCglFdmVudFZpZXcSGgoWRVZFTlRfVklFV19VTlNQRUNJRklFRBAAEhQKEEVWRU5UX1ZJRVdfQkFTSUMQARITCg9FVkVOVF9WSUVXX0ZVTEwQAjKZDgoOV2ViaG9va1NlcnZpY2USOwoERW1pdBIYLnBvc3Rob3JuLnYxLkVtaXRSZXF1ZXN0GhkucG9zdGhvcm4udjEuRW1pdFJlc3BvbnNlEkoKCUVtaXRCYXRjaBIdLnBvc3Rob3JuLnYxLkVtaXRCYXRjaFJlcXVlc3QaHi5wb3N0aG9ybi52MS5FbWl0QmF0Y2hSZXNwb25zZRJKCglTdWJzY3JpYmUSHS5wb3N0aG9ybi52MS5TdWJzY3JpYmVSZXF1ZXN0Gh4ucG9zdGhvcm4udjEuU3Vic2NyaWJlUmVzcG9uc2USXAoPR2V0U3Vic2NyaXB0aW9uEiMucG9zdGhvcm4udjEuR2V0U3Vic2NyaXB0aW9uUmVxdWVzdBokLnBvc3Rob3JuLnYxLkdldFN1YnNjcmlwdGlvblJlc3BvbnNlEmIKEUxpc3RTdWJzY3JpcHRpb25zEiUucG9zdGhvcm4udjEuTGlzdFN1YnNjcmlwdGlvbnNSZXF1ZXN0GiYucG9zdGhvcm4udjEuTGlzdFN1YnNjcmlwdGlvbnNSZXNwb25zZRJlChJVcGRhdGVTdWJzY3JpcHRpb24SJi5wb3N0aG9ybi52MS5VcGRhdGVTdWJzY3JpcHRpb25SZXF1ZXN0GicucG9zdGhvcm4udjEuVXBkYXRlU3Vic2NyaXB0aW9uUmVzcG9uc2USZQoSRGVsZXRlU3Vic2NyaXB0aW9uEiYucG9zdGhvcm4udjEuRGVsZXRlU3Vic2NyaXB0aW9uUmVxdWVzdBonLnBvc3Rob3JuLnYxLkRlbGV0ZVN1YnNjcmlwdGlvblJlc3BvbnNlEncKGFJvdGF0ZVN1YnNjcmlwdGlvblNlY3JldBIsLnBvc3Rob3JuLnYxLlJvdGF0ZVN1YnNjcmlwdGlvblNlY3JldFJlcXVlc3QaLS5wb3N0aG9ybi52MS5Sb3RhdGVTdWJzY3JpcHRpb25TZWNyZXRSZXNwb25zZRJHCghHZXRFdmVudBIcLnBvc3Rob3JuLnYxLkdldEV2ZW50UmVxdWVzdBodLnBvc3Rob3JuLnYxLkdldEV2ZW50UmVzcG9uc2USTQoKTGlzdEV2ZW50cxIeLnBvc3Rob3JuLnYxLkxpc3RFdmVudHNSZXF1ZXN0Gh8ucG9zdGhvcm4udjEuTGlzdEV2ZW50c1Jlc3BvbnNlElkKDkxpc3REZWxpdmVyaWVzEiIucG9zdGhvcm4udjEuTGlzdERlbGl2ZXJpZXNSZXF1ZXN0GiMucG9zdGhvcm4udjEuTGlzdERlbGl2ZXJpZXNSZXNwb25zZRJQCgtHZXREZWxpdmVyeRIfLnBvc3Rob3JuLnYxLkdldERlbGl2ZXJ5UmVxdWVzdBogLnBvc3Rob3JuLnYxLkdldERlbGl2ZXJ5UmVzcG9uc2USVgoNUmV0cnlEZWxpdmVyeRIhLnBvc3Rob3JuLnYxLlJldHJ5RGVsaXZlcnlSZXF1ZXN0GiIucG9zdGhvcm4udjEuUmV0cnlEZWxpdmVyeVJlc3BvbnNlEnQKF1JlY292ZXJGYWlsZWREZWxpdmVyaWVzEisucG9zdGhvcm4udjEuUmVjb3ZlckZhaWxlZERlbGl2ZXJpZXNSZXF1ZXN0GiwucG9zdGhvcm4udjEuUmVjb3ZlckZhaWxlZERlbGl2ZXJpZXNSZXNwb25zZRJZCg5MaXN0RXZlbnRUeXBlcxIiLnBvc3Rob3JuLnYxLkxpc3RFdmVudFR5cGVzUmVxdWVzdBojLnBvc3Rob3JuLnYxLkxpc3RFdmVudFR5cGVzUmVzcG9uc2USXgoPV2F0Y2hEZWxpdmVyaWVzEiMucG9zdGhvcm4udjEuV2F0Y2hEZWxpdmVyaWVzUmVxdWVzdBokLnBvc3Rob3JuLnYxLldhdGNoRGVsaXZlcmllc1Jlc3BvbnNlMAESUwoMQ3JlYXRlQXBpS2V5EiAucG9zdGhvcm4udjEuQ3JlYXRlQXBpS2V5UmVxdWVzdBohLnBvc3Rob3JuLnYxLkNyZWF0ZUFwaUtleVJlc3BvbnNlElAKC0xpc3RBcGlLZXlzEh8ucG9zdGhvcm4udjEuTGlzdEFwaUtleXNSZXF1ZXN0GiAucG9zdGhvcm4udjEuTGlzdEFwaUtleXNSZXNwb25zZRJTCgxSZXZva2VBcGlLZXkSIC5wb3N0aG9ybi52MS5SZXZva2VBcGlLZXlSZXF1ZXN0GiEucG9zdGhvcm4udjEuUmV2b2tlQXBpS2V5UmVzcG9uc2USXwoQTGlzdEF1ZGl0UmVjb3JkcxIkLnBvc3Rob3JuLnYxLkxpc3RBdWRpdFJlY29yZHNSZXF1ZXN0GiUucG9zdGhvcm4udjEuTGlzdEF1ZGl0UmVjb3Jkc1Jlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_field_mask, file_google_protobuf_struct, file_google_protobuf_timestamp]);
+
+/**
+ * ApiKey describes an API key; never the key itself.
+ *
+ * @generated from message posthorn.v1.ApiKey
+ */
+export type ApiKey = Message<"posthorn.v1.ApiKey"> & {
+  /**
+   * Key id: `key_` + 24 lowercase hex characters.
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * Free text for people: 1 to 100 characters.
+   *
+   * @generated from field: string name = 2;
+   */
+  name: string;
+
+  /**
+   * What the key may do.
+   *
+   * @generated from field: posthorn.v1.ApiKeyRole role = 3;
+   */
+  role: ApiKeyRole;
+
+  /**
+   * API_KEY_ROLE_CUSTOMER: the customer the key is bound to; empty for other roles.
+   *
+   * @generated from field: string customer_id = 4;
+   */
+  customerId: string;
+
+  /**
+   * API_KEY_ROLE_EMITTER: the only customers it may emit for; empty means any customer.
+   *
+   * @generated from field: repeated string emit_customer_ids = 5;
+   */
+  emitCustomerIds: string[];
+
+  /**
+   * The first 12 characters of the key (`phk_` + 8), to recognize it.
+   *
+   * @generated from field: string key_prefix = 6;
+   */
+  keyPrefix: string;
+
+  /**
+   * When the key was created.
+   *
+   * @generated from field: google.protobuf.Timestamp create_time = 7;
+   */
+  createTime?: Timestamp | undefined;
+
+  /**
+   * When the key stops working; unset means never.
+   *
+   * @generated from field: google.protobuf.Timestamp expire_time = 8;
+   */
+  expireTime?: Timestamp | undefined;
+
+  /**
+   * When the key was last used, to the minute; unset if never.
+   *
+   * @generated from field: google.protobuf.Timestamp last_use_time = 9;
+   */
+  lastUseTime?: Timestamp | undefined;
+
+  /**
+   * When the key was revoked; unset while it is not.
+   *
+   * @generated from field: google.protobuf.Timestamp revoke_time = 10;
+   */
+  revokeTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message posthorn.v1.ApiKey.
+ * Use `create(ApiKeySchema)` to create a new message.
+ */
+export const ApiKeySchema: GenMessage<ApiKey> = /*@__PURE__*/
+  messageDesc(file_posthorn_v1_webhook_service, 0);
+
+/**
+ * AuditRecord is one call that changed state.
+ *
+ * @generated from message posthorn.v1.AuditRecord
+ */
+export type AuditRecord = Message<"posthorn.v1.AuditRecord"> & {
+  /**
+   * Record id: `aud_` + 24 lowercase hex characters.
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * When the change was committed.
+   *
+   * @generated from field: google.protobuf.Timestamp create_time = 2;
+   */
+  createTime?: Timestamp | undefined;
+
+  /**
+   * The API key that made the call.
+   *
+   * @generated from field: string key_id = 3;
+   */
+  keyId: string;
+
+  /**
+   * That key's name at the time of the call.
+   *
+   * @generated from field: string key_name = 4;
+   */
+  keyName: string;
+
+  /**
+   * That key's role.
+   *
+   * @generated from field: posthorn.v1.ApiKeyRole role = 5;
+   */
+  role: ApiKeyRole;
+
+  /**
+   * The customer whose objects changed; empty when none (API keys).
+   *
+   * @generated from field: string customer_id = 6;
+   */
+  customerId: string;
+
+  /**
+   * The method, e.g. `RotateSubscriptionSecret`.
+   *
+   * @generated from field: string method = 7;
+   */
+  method: string;
+
+  /**
+   * Ids of the objects the call changed or created (subscription, delivery, API key ids).
+   *
+   * @generated from field: repeated string target_ids = 8;
+   */
+  targetIds: string[];
+};
+
+/**
+ * Describes the message posthorn.v1.AuditRecord.
+ * Use `create(AuditRecordSchema)` to create a new message.
+ */
+export const AuditRecordSchema: GenMessage<AuditRecord> = /*@__PURE__*/
+  messageDesc(file_posthorn_v1_webhook_service, 1);
 
 /**
  * Event is one emitted event.
@@ -93,7 +247,7 @@ export type Event = Message<"posthorn.v1.Event"> & {
  * Use `create(EventSchema)` to create a new message.
  */
 export const EventSchema: GenMessage<Event> = /*@__PURE__*/
-  messageDesc(file_posthorn_v1_webhook_service, 0);
+  messageDesc(file_posthorn_v1_webhook_service, 2);
 
 /**
  * Subscription is a customer's registered endpoint.
@@ -193,7 +347,7 @@ export type Subscription = Message<"posthorn.v1.Subscription"> & {
  * Use `create(SubscriptionSchema)` to create a new message.
  */
 export const SubscriptionSchema: GenMessage<Subscription> = /*@__PURE__*/
-  messageDesc(file_posthorn_v1_webhook_service, 1);
+  messageDesc(file_posthorn_v1_webhook_service, 3);
 
 /**
  * SigningSecretInfo describes one valid signing secret of a subscription, never its value.
@@ -221,7 +375,7 @@ export type SigningSecretInfo = Message<"posthorn.v1.SigningSecretInfo"> & {
  * Use `create(SigningSecretInfoSchema)` to create a new message.
  */
 export const SigningSecretInfoSchema: GenMessage<SigningSecretInfo> = /*@__PURE__*/
-  messageDesc(file_posthorn_v1_webhook_service, 2);
+  messageDesc(file_posthorn_v1_webhook_service, 4);
 
 /**
  * Delivery is one event sent to one subscription.
@@ -328,7 +482,7 @@ export type Delivery = Message<"posthorn.v1.Delivery"> & {
  * Use `create(DeliverySchema)` to create a new message.
  */
 export const DeliverySchema: GenMessage<Delivery> = /*@__PURE__*/
-  messageDesc(file_posthorn_v1_webhook_service, 3);
+  messageDesc(file_posthorn_v1_webhook_service, 5);
 
 /**
  * DeliveryAttempt is one HTTP POST of a delivery.
@@ -426,7 +580,7 @@ export type DeliveryAttempt = Message<"posthorn.v1.DeliveryAttempt"> & {
  * Use `create(DeliveryAttemptSchema)` to create a new message.
  */
 export const DeliveryAttemptSchema: GenMessage<DeliveryAttempt> = /*@__PURE__*/
-  messageDesc(file_posthorn_v1_webhook_service, 4);
+  messageDesc(file_posthorn_v1_webhook_service, 6);
 
 /**
  * EmitRequest describes one event to emit.
@@ -479,7 +633,7 @@ export type EmitRequest = Message<"posthorn.v1.EmitRequest"> & {
  * Use `create(EmitRequestSchema)` to create a new message.
  */
 export const EmitRequestSchema: GenMessage<EmitRequest> = /*@__PURE__*/
-  messageDesc(file_posthorn_v1_webhook_service, 5);
+  messageDesc(file_posthorn_v1_webhook_service, 7);
 
 /**
  * EmitResponse is the stored event.
@@ -514,7 +668,7 @@ export type EmitResponse = Message<"posthorn.v1.EmitResponse"> & {
  * Use `create(EmitResponseSchema)` to create a new message.
  */
 export const EmitResponseSchema: GenMessage<EmitResponse> = /*@__PURE__*/
-  messageDesc(file_posthorn_v1_webhook_service, 6);
+  messageDesc(file_posthorn_v1_webhook_service, 8);
 
 /**
  * EmitBatchRequest holds up to 500 events.
@@ -544,7 +698,7 @@ export type EmitBatchRequest = Message<"posthorn.v1.EmitBatchRequest"> & {
  * Use `create(EmitBatchRequestSchema)` to create a new message.
  */
 export const EmitBatchRequestSchema: GenMessage<EmitBatchRequest> = /*@__PURE__*/
-  messageDesc(file_posthorn_v1_webhook_service, 7);
+  messageDesc(file_posthorn_v1_webhook_service, 9);
 
 /**
  * EmitBatchResponse answers each event of the batch, in order.
@@ -565,7 +719,7 @@ export type EmitBatchResponse = Message<"posthorn.v1.EmitBatchResponse"> & {
  * Use `create(EmitBatchResponseSchema)` to create a new message.
  */
 export const EmitBatchResponseSchema: GenMessage<EmitBatchResponse> = /*@__PURE__*/
-  messageDesc(file_posthorn_v1_webhook_service, 8);
+  messageDesc(file_posthorn_v1_webhook_service, 10);
 
 /**
  * SubscribeRequest registers an endpoint.
@@ -621,7 +775,7 @@ export type SubscribeRequest = Message<"posthorn.v1.SubscribeRequest"> & {
  * Use `create(SubscribeRequestSchema)` to create a new message.
  */
 export const SubscribeRequestSchema: GenMessage<SubscribeRequest> = /*@__PURE__*/
-  messageDesc(file_posthorn_v1_webhook_service, 9);
+  messageDesc(file_posthorn_v1_webhook_service, 11);
 
 /**
  * SubscribeResponse is the new subscription and its secret.
@@ -650,7 +804,7 @@ export type SubscribeResponse = Message<"posthorn.v1.SubscribeResponse"> & {
  * Use `create(SubscribeResponseSchema)` to create a new message.
  */
 export const SubscribeResponseSchema: GenMessage<SubscribeResponse> = /*@__PURE__*/
-  messageDesc(file_posthorn_v1_webhook_service, 10);
+  messageDesc(file_posthorn_v1_webhook_service, 12);
 
 /**
  * GetSubscriptionRequest names one subscription.
@@ -671,7 +825,7 @@ export type GetSubscriptionRequest = Message<"posthorn.v1.GetSubscriptionRequest
  * Use `create(GetSubscriptionRequestSchema)` to create a new message.
  */
 export const GetSubscriptionRequestSchema: GenMessage<GetSubscriptionRequest> = /*@__PURE__*/
-  messageDesc(file_posthorn_v1_webhook_service, 11);
+  messageDesc(file_posthorn_v1_webhook_service, 13);
 
 /**
  * GetSubscriptionResponse is the subscription.
@@ -692,7 +846,7 @@ export type GetSubscriptionResponse = Message<"posthorn.v1.GetSubscriptionRespon
  * Use `create(GetSubscriptionResponseSchema)` to create a new message.
  */
 export const GetSubscriptionResponseSchema: GenMessage<GetSubscriptionResponse> = /*@__PURE__*/
-  messageDesc(file_posthorn_v1_webhook_service, 12);
+  messageDesc(file_posthorn_v1_webhook_service, 14);
 
 /**
  * ListSubscriptionsRequest pages through subscriptions.
@@ -735,7 +889,7 @@ export type ListSubscriptionsRequest = Message<"posthorn.v1.ListSubscriptionsReq
  * Use `create(ListSubscriptionsRequestSchema)` to create a new message.
  */
 export const ListSubscriptionsRequestSchema: GenMessage<ListSubscriptionsRequest> = /*@__PURE__*/
-  messageDesc(file_posthorn_v1_webhook_service, 13);
+  messageDesc(file_posthorn_v1_webhook_service, 15);
 
 /**
  * ListSubscriptionsResponse is one page.
@@ -763,7 +917,7 @@ export type ListSubscriptionsResponse = Message<"posthorn.v1.ListSubscriptionsRe
  * Use `create(ListSubscriptionsResponseSchema)` to create a new message.
  */
 export const ListSubscriptionsResponseSchema: GenMessage<ListSubscriptionsResponse> = /*@__PURE__*/
-  messageDesc(file_posthorn_v1_webhook_service, 14);
+  messageDesc(file_posthorn_v1_webhook_service, 16);
 
 /**
  * UpdateSubscriptionRequest changes some fields of a subscription.
@@ -792,7 +946,7 @@ export type UpdateSubscriptionRequest = Message<"posthorn.v1.UpdateSubscriptionR
  * Use `create(UpdateSubscriptionRequestSchema)` to create a new message.
  */
 export const UpdateSubscriptionRequestSchema: GenMessage<UpdateSubscriptionRequest> = /*@__PURE__*/
-  messageDesc(file_posthorn_v1_webhook_service, 15);
+  messageDesc(file_posthorn_v1_webhook_service, 17);
 
 /**
  * UpdateSubscriptionResponse is the updated subscription.
@@ -820,7 +974,7 @@ export type UpdateSubscriptionResponse = Message<"posthorn.v1.UpdateSubscription
  * Use `create(UpdateSubscriptionResponseSchema)` to create a new message.
  */
 export const UpdateSubscriptionResponseSchema: GenMessage<UpdateSubscriptionResponse> = /*@__PURE__*/
-  messageDesc(file_posthorn_v1_webhook_service, 16);
+  messageDesc(file_posthorn_v1_webhook_service, 18);
 
 /**
  * DeleteSubscriptionRequest names one subscription.
@@ -841,7 +995,7 @@ export type DeleteSubscriptionRequest = Message<"posthorn.v1.DeleteSubscriptionR
  * Use `create(DeleteSubscriptionRequestSchema)` to create a new message.
  */
 export const DeleteSubscriptionRequestSchema: GenMessage<DeleteSubscriptionRequest> = /*@__PURE__*/
-  messageDesc(file_posthorn_v1_webhook_service, 17);
+  messageDesc(file_posthorn_v1_webhook_service, 19);
 
 /**
  * DeleteSubscriptionResponse reports what the deletion canceled.
@@ -862,7 +1016,7 @@ export type DeleteSubscriptionResponse = Message<"posthorn.v1.DeleteSubscription
  * Use `create(DeleteSubscriptionResponseSchema)` to create a new message.
  */
 export const DeleteSubscriptionResponseSchema: GenMessage<DeleteSubscriptionResponse> = /*@__PURE__*/
-  messageDesc(file_posthorn_v1_webhook_service, 18);
+  messageDesc(file_posthorn_v1_webhook_service, 20);
 
 /**
  * RotateSubscriptionSecretRequest asks for a new secret.
@@ -891,7 +1045,7 @@ export type RotateSubscriptionSecretRequest = Message<"posthorn.v1.RotateSubscri
  * Use `create(RotateSubscriptionSecretRequestSchema)` to create a new message.
  */
 export const RotateSubscriptionSecretRequestSchema: GenMessage<RotateSubscriptionSecretRequest> = /*@__PURE__*/
-  messageDesc(file_posthorn_v1_webhook_service, 19);
+  messageDesc(file_posthorn_v1_webhook_service, 21);
 
 /**
  * RotateSubscriptionSecretResponse is the new secret.
@@ -919,7 +1073,7 @@ export type RotateSubscriptionSecretResponse = Message<"posthorn.v1.RotateSubscr
  * Use `create(RotateSubscriptionSecretResponseSchema)` to create a new message.
  */
 export const RotateSubscriptionSecretResponseSchema: GenMessage<RotateSubscriptionSecretResponse> = /*@__PURE__*/
-  messageDesc(file_posthorn_v1_webhook_service, 20);
+  messageDesc(file_posthorn_v1_webhook_service, 22);
 
 /**
  * GetEventRequest names one event.
@@ -940,7 +1094,7 @@ export type GetEventRequest = Message<"posthorn.v1.GetEventRequest"> & {
  * Use `create(GetEventRequestSchema)` to create a new message.
  */
 export const GetEventRequestSchema: GenMessage<GetEventRequest> = /*@__PURE__*/
-  messageDesc(file_posthorn_v1_webhook_service, 21);
+  messageDesc(file_posthorn_v1_webhook_service, 23);
 
 /**
  * GetEventResponse is the event.
@@ -961,7 +1115,7 @@ export type GetEventResponse = Message<"posthorn.v1.GetEventResponse"> & {
  * Use `create(GetEventResponseSchema)` to create a new message.
  */
 export const GetEventResponseSchema: GenMessage<GetEventResponse> = /*@__PURE__*/
-  messageDesc(file_posthorn_v1_webhook_service, 22);
+  messageDesc(file_posthorn_v1_webhook_service, 24);
 
 /**
  * ListEventsRequest pages through events.
@@ -1018,7 +1172,7 @@ export type ListEventsRequest = Message<"posthorn.v1.ListEventsRequest"> & {
  * Use `create(ListEventsRequestSchema)` to create a new message.
  */
 export const ListEventsRequestSchema: GenMessage<ListEventsRequest> = /*@__PURE__*/
-  messageDesc(file_posthorn_v1_webhook_service, 23);
+  messageDesc(file_posthorn_v1_webhook_service, 25);
 
 /**
  * ListEventsResponse is one page.
@@ -1046,7 +1200,7 @@ export type ListEventsResponse = Message<"posthorn.v1.ListEventsResponse"> & {
  * Use `create(ListEventsResponseSchema)` to create a new message.
  */
 export const ListEventsResponseSchema: GenMessage<ListEventsResponse> = /*@__PURE__*/
-  messageDesc(file_posthorn_v1_webhook_service, 24);
+  messageDesc(file_posthorn_v1_webhook_service, 26);
 
 /**
  * ListDeliveriesRequest pages through deliveries; filters combine with AND.
@@ -1110,7 +1264,7 @@ export type ListDeliveriesRequest = Message<"posthorn.v1.ListDeliveriesRequest">
  * Use `create(ListDeliveriesRequestSchema)` to create a new message.
  */
 export const ListDeliveriesRequestSchema: GenMessage<ListDeliveriesRequest> = /*@__PURE__*/
-  messageDesc(file_posthorn_v1_webhook_service, 25);
+  messageDesc(file_posthorn_v1_webhook_service, 27);
 
 /**
  * ListDeliveriesResponse is one page.
@@ -1138,7 +1292,7 @@ export type ListDeliveriesResponse = Message<"posthorn.v1.ListDeliveriesResponse
  * Use `create(ListDeliveriesResponseSchema)` to create a new message.
  */
 export const ListDeliveriesResponseSchema: GenMessage<ListDeliveriesResponse> = /*@__PURE__*/
-  messageDesc(file_posthorn_v1_webhook_service, 26);
+  messageDesc(file_posthorn_v1_webhook_service, 28);
 
 /**
  * GetDeliveryRequest names one delivery.
@@ -1159,7 +1313,7 @@ export type GetDeliveryRequest = Message<"posthorn.v1.GetDeliveryRequest"> & {
  * Use `create(GetDeliveryRequestSchema)` to create a new message.
  */
 export const GetDeliveryRequestSchema: GenMessage<GetDeliveryRequest> = /*@__PURE__*/
-  messageDesc(file_posthorn_v1_webhook_service, 27);
+  messageDesc(file_posthorn_v1_webhook_service, 29);
 
 /**
  * GetDeliveryResponse is the delivery.
@@ -1180,7 +1334,7 @@ export type GetDeliveryResponse = Message<"posthorn.v1.GetDeliveryResponse"> & {
  * Use `create(GetDeliveryResponseSchema)` to create a new message.
  */
 export const GetDeliveryResponseSchema: GenMessage<GetDeliveryResponse> = /*@__PURE__*/
-  messageDesc(file_posthorn_v1_webhook_service, 28);
+  messageDesc(file_posthorn_v1_webhook_service, 30);
 
 /**
  * RetryDeliveryRequest names one delivery to attempt now.
@@ -1201,7 +1355,7 @@ export type RetryDeliveryRequest = Message<"posthorn.v1.RetryDeliveryRequest"> &
  * Use `create(RetryDeliveryRequestSchema)` to create a new message.
  */
 export const RetryDeliveryRequestSchema: GenMessage<RetryDeliveryRequest> = /*@__PURE__*/
-  messageDesc(file_posthorn_v1_webhook_service, 29);
+  messageDesc(file_posthorn_v1_webhook_service, 31);
 
 /**
  * RetryDeliveryResponse is the re-queued delivery.
@@ -1222,7 +1376,7 @@ export type RetryDeliveryResponse = Message<"posthorn.v1.RetryDeliveryResponse">
  * Use `create(RetryDeliveryResponseSchema)` to create a new message.
  */
 export const RetryDeliveryResponseSchema: GenMessage<RetryDeliveryResponse> = /*@__PURE__*/
-  messageDesc(file_posthorn_v1_webhook_service, 30);
+  messageDesc(file_posthorn_v1_webhook_service, 32);
 
 /**
  * RecoverFailedDeliveriesRequest names a subscription and a start time.
@@ -1251,7 +1405,7 @@ export type RecoverFailedDeliveriesRequest = Message<"posthorn.v1.RecoverFailedD
  * Use `create(RecoverFailedDeliveriesRequestSchema)` to create a new message.
  */
 export const RecoverFailedDeliveriesRequestSchema: GenMessage<RecoverFailedDeliveriesRequest> = /*@__PURE__*/
-  messageDesc(file_posthorn_v1_webhook_service, 31);
+  messageDesc(file_posthorn_v1_webhook_service, 33);
 
 /**
  * RecoverFailedDeliveriesResponse reports how many deliveries were re-queued.
@@ -1272,7 +1426,7 @@ export type RecoverFailedDeliveriesResponse = Message<"posthorn.v1.RecoverFailed
  * Use `create(RecoverFailedDeliveriesResponseSchema)` to create a new message.
  */
 export const RecoverFailedDeliveriesResponseSchema: GenMessage<RecoverFailedDeliveriesResponse> = /*@__PURE__*/
-  messageDesc(file_posthorn_v1_webhook_service, 32);
+  messageDesc(file_posthorn_v1_webhook_service, 34);
 
 /**
  * ListEventTypesRequest has no fields.
@@ -1287,7 +1441,7 @@ export type ListEventTypesRequest = Message<"posthorn.v1.ListEventTypesRequest">
  * Use `create(ListEventTypesRequestSchema)` to create a new message.
  */
 export const ListEventTypesRequestSchema: GenMessage<ListEventTypesRequest> = /*@__PURE__*/
-  messageDesc(file_posthorn_v1_webhook_service, 33);
+  messageDesc(file_posthorn_v1_webhook_service, 35);
 
 /**
  * ListEventTypesResponse is the server's catalog.
@@ -1308,7 +1462,7 @@ export type ListEventTypesResponse = Message<"posthorn.v1.ListEventTypesResponse
  * Use `create(ListEventTypesResponseSchema)` to create a new message.
  */
 export const ListEventTypesResponseSchema: GenMessage<ListEventTypesResponse> = /*@__PURE__*/
-  messageDesc(file_posthorn_v1_webhook_service, 34);
+  messageDesc(file_posthorn_v1_webhook_service, 36);
 
 /**
  * WatchDeliveriesRequest filters the stream; filters combine with AND.
@@ -1336,7 +1490,7 @@ export type WatchDeliveriesRequest = Message<"posthorn.v1.WatchDeliveriesRequest
  * Use `create(WatchDeliveriesRequestSchema)` to create a new message.
  */
 export const WatchDeliveriesRequestSchema: GenMessage<WatchDeliveriesRequest> = /*@__PURE__*/
-  messageDesc(file_posthorn_v1_webhook_service, 35);
+  messageDesc(file_posthorn_v1_webhook_service, 37);
 
 /**
  * WatchDeliveriesResponse is one attempt's outcome.
@@ -1364,7 +1518,294 @@ export type WatchDeliveriesResponse = Message<"posthorn.v1.WatchDeliveriesRespon
  * Use `create(WatchDeliveriesResponseSchema)` to create a new message.
  */
 export const WatchDeliveriesResponseSchema: GenMessage<WatchDeliveriesResponse> = /*@__PURE__*/
-  messageDesc(file_posthorn_v1_webhook_service, 36);
+  messageDesc(file_posthorn_v1_webhook_service, 38);
+
+/**
+ * CreateApiKeyRequest describes the key to issue.
+ *
+ * @generated from message posthorn.v1.CreateApiKeyRequest
+ */
+export type CreateApiKeyRequest = Message<"posthorn.v1.CreateApiKeyRequest"> & {
+  /**
+   * Free text for people: 1 to 100 characters, no control characters.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * Required.
+   *
+   * @generated from field: posthorn.v1.ApiKeyRole role = 2;
+   */
+  role: ApiKeyRole;
+
+  /**
+   * Required for API_KEY_ROLE_CUSTOMER (the customer it is bound to); must be empty otherwise.
+   *
+   * @generated from field: string customer_id = 3;
+   */
+  customerId: string;
+
+  /**
+   * API_KEY_ROLE_EMITTER only: at most 100 customers it may emit for; empty means any.
+   *
+   * @generated from field: repeated string emit_customer_ids = 4;
+   */
+  emitCustomerIds: string[];
+
+  /**
+   * When the key stops working; unset means never. Must be in the future.
+   *
+   * @generated from field: google.protobuf.Timestamp expire_time = 5;
+   */
+  expireTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message posthorn.v1.CreateApiKeyRequest.
+ * Use `create(CreateApiKeyRequestSchema)` to create a new message.
+ */
+export const CreateApiKeyRequestSchema: GenMessage<CreateApiKeyRequest> = /*@__PURE__*/
+  messageDesc(file_posthorn_v1_webhook_service, 39);
+
+/**
+ * CreateApiKeyResponse is the new key, shown once.
+ *
+ * @generated from message posthorn.v1.CreateApiKeyResponse
+ */
+export type CreateApiKeyResponse = Message<"posthorn.v1.CreateApiKeyResponse"> & {
+  /**
+   * The new key's description.
+   *
+   * @generated from field: posthorn.v1.ApiKey api_key = 1;
+   */
+  apiKey?: ApiKey | undefined;
+
+  /**
+   * The key: `phk_` + 43 base64url characters. Only returned here; store it now.
+   *
+   * @generated from field: string key = 2;
+   */
+  key: string;
+};
+
+/**
+ * Describes the message posthorn.v1.CreateApiKeyResponse.
+ * Use `create(CreateApiKeyResponseSchema)` to create a new message.
+ */
+export const CreateApiKeyResponseSchema: GenMessage<CreateApiKeyResponse> = /*@__PURE__*/
+  messageDesc(file_posthorn_v1_webhook_service, 40);
+
+/**
+ * ListApiKeysRequest pages through API keys.
+ *
+ * @generated from message posthorn.v1.ListApiKeysRequest
+ */
+export type ListApiKeysRequest = Message<"posthorn.v1.ListApiKeysRequest"> & {
+  /**
+   * Page size, 1 to 1000; 0 means 50.
+   *
+   * @generated from field: int32 page_size = 1;
+   */
+  pageSize: number;
+
+  /**
+   * Token from a previous response's `next_page_token`; empty for the first page.
+   *
+   * @generated from field: string page_token = 2;
+   */
+  pageToken: string;
+
+  /**
+   * Whether to include revoked keys (default: only keys that are not revoked).
+   *
+   * @generated from field: bool show_revoked = 3;
+   */
+  showRevoked: boolean;
+};
+
+/**
+ * Describes the message posthorn.v1.ListApiKeysRequest.
+ * Use `create(ListApiKeysRequestSchema)` to create a new message.
+ */
+export const ListApiKeysRequestSchema: GenMessage<ListApiKeysRequest> = /*@__PURE__*/
+  messageDesc(file_posthorn_v1_webhook_service, 41);
+
+/**
+ * ListApiKeysResponse is one page.
+ *
+ * @generated from message posthorn.v1.ListApiKeysResponse
+ */
+export type ListApiKeysResponse = Message<"posthorn.v1.ListApiKeysResponse"> & {
+  /**
+   * The page, oldest first.
+   *
+   * @generated from field: repeated posthorn.v1.ApiKey api_keys = 1;
+   */
+  apiKeys: ApiKey[];
+
+  /**
+   * Token for the next page; empty on the last page.
+   *
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
+};
+
+/**
+ * Describes the message posthorn.v1.ListApiKeysResponse.
+ * Use `create(ListApiKeysResponseSchema)` to create a new message.
+ */
+export const ListApiKeysResponseSchema: GenMessage<ListApiKeysResponse> = /*@__PURE__*/
+  messageDesc(file_posthorn_v1_webhook_service, 42);
+
+/**
+ * RevokeApiKeyRequest names one API key.
+ *
+ * @generated from message posthorn.v1.RevokeApiKeyRequest
+ */
+export type RevokeApiKeyRequest = Message<"posthorn.v1.RevokeApiKeyRequest"> & {
+  /**
+   * Key id.
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+};
+
+/**
+ * Describes the message posthorn.v1.RevokeApiKeyRequest.
+ * Use `create(RevokeApiKeyRequestSchema)` to create a new message.
+ */
+export const RevokeApiKeyRequestSchema: GenMessage<RevokeApiKeyRequest> = /*@__PURE__*/
+  messageDesc(file_posthorn_v1_webhook_service, 43);
+
+/**
+ * RevokeApiKeyResponse is the revoked key.
+ *
+ * @generated from message posthorn.v1.RevokeApiKeyResponse
+ */
+export type RevokeApiKeyResponse = Message<"posthorn.v1.RevokeApiKeyResponse"> & {
+  /**
+   * The key, with `revoke_time` set.
+   *
+   * @generated from field: posthorn.v1.ApiKey api_key = 1;
+   */
+  apiKey?: ApiKey | undefined;
+};
+
+/**
+ * Describes the message posthorn.v1.RevokeApiKeyResponse.
+ * Use `create(RevokeApiKeyResponseSchema)` to create a new message.
+ */
+export const RevokeApiKeyResponseSchema: GenMessage<RevokeApiKeyResponse> = /*@__PURE__*/
+  messageDesc(file_posthorn_v1_webhook_service, 44);
+
+/**
+ * ListAuditRecordsRequest pages through the audit log; filters combine with AND.
+ *
+ * @generated from message posthorn.v1.ListAuditRecordsRequest
+ */
+export type ListAuditRecordsRequest = Message<"posthorn.v1.ListAuditRecordsRequest"> & {
+  /**
+   * Only changes to this customer's objects; empty means all.
+   *
+   * @generated from field: string customer_id = 1;
+   */
+  customerId: string;
+
+  /**
+   * Page size, 1 to 1000; 0 means 50.
+   *
+   * @generated from field: int32 page_size = 2;
+   */
+  pageSize: number;
+
+  /**
+   * Token from a previous response's `next_page_token`; empty for the first page.
+   *
+   * @generated from field: string page_token = 3;
+   */
+  pageToken: string;
+};
+
+/**
+ * Describes the message posthorn.v1.ListAuditRecordsRequest.
+ * Use `create(ListAuditRecordsRequestSchema)` to create a new message.
+ */
+export const ListAuditRecordsRequestSchema: GenMessage<ListAuditRecordsRequest> = /*@__PURE__*/
+  messageDesc(file_posthorn_v1_webhook_service, 45);
+
+/**
+ * ListAuditRecordsResponse is one page.
+ *
+ * @generated from message posthorn.v1.ListAuditRecordsResponse
+ */
+export type ListAuditRecordsResponse = Message<"posthorn.v1.ListAuditRecordsResponse"> & {
+  /**
+   * The page, newest first.
+   *
+   * @generated from field: repeated posthorn.v1.AuditRecord records = 1;
+   */
+  records: AuditRecord[];
+
+  /**
+   * Token for the next page; empty on the last page.
+   *
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
+};
+
+/**
+ * Describes the message posthorn.v1.ListAuditRecordsResponse.
+ * Use `create(ListAuditRecordsResponseSchema)` to create a new message.
+ */
+export const ListAuditRecordsResponseSchema: GenMessage<ListAuditRecordsResponse> = /*@__PURE__*/
+  messageDesc(file_posthorn_v1_webhook_service, 46);
+
+/**
+ * ApiKeyRole is what an API key may do.
+ *
+ * @generated from enum posthorn.v1.ApiKeyRole
+ */
+export enum ApiKeyRole {
+  /**
+   * Not set; never stored (CreateApiKey refuses it).
+   *
+   * @generated from enum value: API_KEY_ROLE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Every method, API key management and the audit log included.
+   *
+   * @generated from enum value: API_KEY_ROLE_ADMIN = 1;
+   */
+  ADMIN = 1,
+
+  /**
+   * Emit, EmitBatch and ListEventTypes; for every customer, or only for `emit_customer_ids`.
+   *
+   * @generated from enum value: API_KEY_ROLE_EMITTER = 2;
+   */
+  EMITTER = 2,
+
+  /**
+   * One customer's subscriptions (create, read, change, delete, rotate), events, deliveries
+   * (read, retry, recover, watch) and ListEventTypes.
+   *
+   * @generated from enum value: API_KEY_ROLE_CUSTOMER = 3;
+   */
+  CUSTOMER = 3,
+}
+
+/**
+ * Describes the enum posthorn.v1.ApiKeyRole.
+ */
+export const ApiKeyRoleSchema: GenEnum<ApiKeyRole> = /*@__PURE__*/
+  enumDesc(file_posthorn_v1_webhook_service, 0);
 
 /**
  * SignatureScheme selects how requests to a subscription's endpoint are signed.
@@ -1398,7 +1839,7 @@ export enum SignatureScheme {
  * Describes the enum posthorn.v1.SignatureScheme.
  */
 export const SignatureSchemeSchema: GenEnum<SignatureScheme> = /*@__PURE__*/
-  enumDesc(file_posthorn_v1_webhook_service, 0);
+  enumDesc(file_posthorn_v1_webhook_service, 1);
 
 /**
  * DeliveryState is where a delivery is in its life: pending -> succeeded | failed | canceled.
@@ -1446,7 +1887,7 @@ export enum DeliveryState {
  * Describes the enum posthorn.v1.DeliveryState.
  */
 export const DeliveryStateSchema: GenEnum<DeliveryState> = /*@__PURE__*/
-  enumDesc(file_posthorn_v1_webhook_service, 1);
+  enumDesc(file_posthorn_v1_webhook_service, 2);
 
 /**
  * AttemptErrorKind classifies why an attempt got no usable HTTP response.
@@ -1533,7 +1974,7 @@ export enum AttemptErrorKind {
  * Describes the enum posthorn.v1.AttemptErrorKind.
  */
 export const AttemptErrorKindSchema: GenEnum<AttemptErrorKind> = /*@__PURE__*/
-  enumDesc(file_posthorn_v1_webhook_service, 2);
+  enumDesc(file_posthorn_v1_webhook_service, 3);
 
 /**
  * EventView selects how much of an event a response carries (AIP-157 partial responses).
@@ -1567,10 +2008,18 @@ export enum EventView {
  * Describes the enum posthorn.v1.EventView.
  */
 export const EventViewSchema: GenEnum<EventView> = /*@__PURE__*/
-  enumDesc(file_posthorn_v1_webhook_service, 3);
+  enumDesc(file_posthorn_v1_webhook_service, 4);
 
 /**
  * WebhookService is the only service of the Posthorn API.
+ *
+ * Access: every call needs an API key, sent as `authorization: Bearer phk_…` metadata (over TLS
+ * whenever the server is not on loopback). A missing, unknown, revoked or expired key answers
+ * UNAUTHENTICATED; a key whose role may not call the method answers PERMISSION_DENIED. Roles
+ * (`ApiKeyRole`): admin (every method), emitter (Emit, EmitBatch, ListEventTypes; optionally only
+ * for listed customers) and customer (bound to one customer id: that customer's subscriptions,
+ * events and deliveries). A customer key asking for another customer's object by id gets
+ * NOT_FOUND exactly as for an id that does not exist; its lists hold only its own customer's rows.
  *
  * Errors: INVALID_ARGUMENT names the field and what is wrong with it (and the limit, when a
  * limit was passed); NOT_FOUND names the kind of object and the id; FAILED_PRECONDITION says
@@ -1768,6 +2217,51 @@ export const WebhookService: GenService<{
     methodKind: "server_streaming";
     input: typeof WatchDeliveriesRequestSchema;
     output: typeof WatchDeliveriesResponseSchema;
+  },
+  /**
+   * CreateApiKey issues an API key (admin only). The key itself (`phk_` + 43 base64url
+   * characters, 256 random bits) is returned only in this response; the server keeps a SHA-256
+   * hash of it.
+   *
+   * @generated from rpc posthorn.v1.WebhookService.CreateApiKey
+   */
+  createApiKey: {
+    methodKind: "unary";
+    input: typeof CreateApiKeyRequestSchema;
+    output: typeof CreateApiKeyResponseSchema;
+  },
+  /**
+   * ListApiKeys pages through API keys, oldest first (admin only). Never returns the keys.
+   *
+   * @generated from rpc posthorn.v1.WebhookService.ListApiKeys
+   */
+  listApiKeys: {
+    methodKind: "unary";
+    input: typeof ListApiKeysRequestSchema;
+    output: typeof ListApiKeysResponseSchema;
+  },
+  /**
+   * RevokeApiKey revokes an API key at once, in every process (admin only): its next call
+   * answers UNAUTHENTICATED. Revoking a revoked key returns it unchanged. The last active admin
+   * key cannot be revoked (FAILED_PRECONDITION): create another admin key first.
+   *
+   * @generated from rpc posthorn.v1.WebhookService.RevokeApiKey
+   */
+  revokeApiKey: {
+    methodKind: "unary";
+    input: typeof RevokeApiKeyRequestSchema;
+    output: typeof RevokeApiKeyResponseSchema;
+  },
+  /**
+   * ListAuditRecords pages through the audit log (admin only), newest first: one record per
+   * call that changed state (subscriptions, secrets, API keys, retries, recoveries).
+   *
+   * @generated from rpc posthorn.v1.WebhookService.ListAuditRecords
+   */
+  listAuditRecords: {
+    methodKind: "unary";
+    input: typeof ListAuditRecordsRequestSchema;
+    output: typeof ListAuditRecordsResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_posthorn_v1_webhook_service, 0);

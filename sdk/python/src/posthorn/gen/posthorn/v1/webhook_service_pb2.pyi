@@ -12,6 +12,13 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
+class ApiKeyRole(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    API_KEY_ROLE_UNSPECIFIED: _ClassVar[ApiKeyRole]
+    API_KEY_ROLE_ADMIN: _ClassVar[ApiKeyRole]
+    API_KEY_ROLE_EMITTER: _ClassVar[ApiKeyRole]
+    API_KEY_ROLE_CUSTOMER: _ClassVar[ApiKeyRole]
+
 class SignatureScheme(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     SIGNATURE_SCHEME_UNSPECIFIED: _ClassVar[SignatureScheme]
@@ -44,6 +51,10 @@ class EventView(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     EVENT_VIEW_UNSPECIFIED: _ClassVar[EventView]
     EVENT_VIEW_BASIC: _ClassVar[EventView]
     EVENT_VIEW_FULL: _ClassVar[EventView]
+API_KEY_ROLE_UNSPECIFIED: ApiKeyRole
+API_KEY_ROLE_ADMIN: ApiKeyRole
+API_KEY_ROLE_EMITTER: ApiKeyRole
+API_KEY_ROLE_CUSTOMER: ApiKeyRole
 SIGNATURE_SCHEME_UNSPECIFIED: SignatureScheme
 SIGNATURE_SCHEME_V1: SignatureScheme
 SIGNATURE_SCHEME_STANDARD_WEBHOOKS: SignatureScheme
@@ -65,6 +76,50 @@ ATTEMPT_ERROR_KIND_SHUTDOWN: AttemptErrorKind
 EVENT_VIEW_UNSPECIFIED: EventView
 EVENT_VIEW_BASIC: EventView
 EVENT_VIEW_FULL: EventView
+
+class ApiKey(_message.Message):
+    __slots__ = ("id", "name", "role", "customer_id", "emit_customer_ids", "key_prefix", "create_time", "expire_time", "last_use_time", "revoke_time")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    EMIT_CUSTOMER_IDS_FIELD_NUMBER: _ClassVar[int]
+    KEY_PREFIX_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    EXPIRE_TIME_FIELD_NUMBER: _ClassVar[int]
+    LAST_USE_TIME_FIELD_NUMBER: _ClassVar[int]
+    REVOKE_TIME_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    name: str
+    role: ApiKeyRole
+    customer_id: str
+    emit_customer_ids: _containers.RepeatedScalarFieldContainer[str]
+    key_prefix: str
+    create_time: _timestamp_pb2.Timestamp
+    expire_time: _timestamp_pb2.Timestamp
+    last_use_time: _timestamp_pb2.Timestamp
+    revoke_time: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., role: _Optional[_Union[ApiKeyRole, str]] = ..., customer_id: _Optional[str] = ..., emit_customer_ids: _Optional[_Iterable[str]] = ..., key_prefix: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_use_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., revoke_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class AuditRecord(_message.Message):
+    __slots__ = ("id", "create_time", "key_id", "key_name", "role", "customer_id", "method", "target_ids")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    KEY_ID_FIELD_NUMBER: _ClassVar[int]
+    KEY_NAME_FIELD_NUMBER: _ClassVar[int]
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    METHOD_FIELD_NUMBER: _ClassVar[int]
+    TARGET_IDS_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    create_time: _timestamp_pb2.Timestamp
+    key_id: str
+    key_name: str
+    role: ApiKeyRole
+    customer_id: str
+    method: str
+    target_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, id: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., key_id: _Optional[str] = ..., key_name: _Optional[str] = ..., role: _Optional[_Union[ApiKeyRole, str]] = ..., customer_id: _Optional[str] = ..., method: _Optional[str] = ..., target_ids: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class Event(_message.Message):
     __slots__ = ("id", "type", "customer_id", "data", "api_version", "create_time", "idempotency_key", "envelope")
@@ -443,3 +498,73 @@ class WatchDeliveriesResponse(_message.Message):
     delivery: Delivery
     attempt: DeliveryAttempt
     def __init__(self, delivery: _Optional[_Union[Delivery, _Mapping]] = ..., attempt: _Optional[_Union[DeliveryAttempt, _Mapping]] = ...) -> None: ...
+
+class CreateApiKeyRequest(_message.Message):
+    __slots__ = ("name", "role", "customer_id", "emit_customer_ids", "expire_time")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    EMIT_CUSTOMER_IDS_FIELD_NUMBER: _ClassVar[int]
+    EXPIRE_TIME_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    role: ApiKeyRole
+    customer_id: str
+    emit_customer_ids: _containers.RepeatedScalarFieldContainer[str]
+    expire_time: _timestamp_pb2.Timestamp
+    def __init__(self, name: _Optional[str] = ..., role: _Optional[_Union[ApiKeyRole, str]] = ..., customer_id: _Optional[str] = ..., emit_customer_ids: _Optional[_Iterable[str]] = ..., expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class CreateApiKeyResponse(_message.Message):
+    __slots__ = ("api_key", "key")
+    API_KEY_FIELD_NUMBER: _ClassVar[int]
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    api_key: ApiKey
+    key: str
+    def __init__(self, api_key: _Optional[_Union[ApiKey, _Mapping]] = ..., key: _Optional[str] = ...) -> None: ...
+
+class ListApiKeysRequest(_message.Message):
+    __slots__ = ("page_size", "page_token", "show_revoked")
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    SHOW_REVOKED_FIELD_NUMBER: _ClassVar[int]
+    page_size: int
+    page_token: str
+    show_revoked: bool
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., show_revoked: _Optional[bool] = ...) -> None: ...
+
+class ListApiKeysResponse(_message.Message):
+    __slots__ = ("api_keys", "next_page_token")
+    API_KEYS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    api_keys: _containers.RepeatedCompositeFieldContainer[ApiKey]
+    next_page_token: str
+    def __init__(self, api_keys: _Optional[_Iterable[_Union[ApiKey, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class RevokeApiKeyRequest(_message.Message):
+    __slots__ = ("id",)
+    ID_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    def __init__(self, id: _Optional[str] = ...) -> None: ...
+
+class RevokeApiKeyResponse(_message.Message):
+    __slots__ = ("api_key",)
+    API_KEY_FIELD_NUMBER: _ClassVar[int]
+    api_key: ApiKey
+    def __init__(self, api_key: _Optional[_Union[ApiKey, _Mapping]] = ...) -> None: ...
+
+class ListAuditRecordsRequest(_message.Message):
+    __slots__ = ("customer_id", "page_size", "page_token")
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    customer_id: str
+    page_size: int
+    page_token: str
+    def __init__(self, customer_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListAuditRecordsResponse(_message.Message):
+    __slots__ = ("records", "next_page_token")
+    RECORDS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    records: _containers.RepeatedCompositeFieldContainer[AuditRecord]
+    next_page_token: str
+    def __init__(self, records: _Optional[_Iterable[_Union[AuditRecord, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...

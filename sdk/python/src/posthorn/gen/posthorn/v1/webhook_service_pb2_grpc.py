@@ -28,6 +28,14 @@ if _version_not_supported:
 class WebhookServiceStub:
     """WebhookService is the only service of the Posthorn API.
 
+    Access: every call needs an API key, sent as `authorization: Bearer phk_…` metadata (over TLS
+    whenever the server is not on loopback). A missing, unknown, revoked or expired key answers
+    UNAUTHENTICATED; a key whose role may not call the method answers PERMISSION_DENIED. Roles
+    (`ApiKeyRole`): admin (every method), emitter (Emit, EmitBatch, ListEventTypes; optionally only
+    for listed customers) and customer (bound to one customer id: that customer's subscriptions,
+    events and deliveries). A customer key asking for another customer's object by id gets
+    NOT_FOUND exactly as for an id that does not exist; its lists hold only its own customer's rows.
+
     Errors: INVALID_ARGUMENT names the field and what is wrong with it (and the limit, when a
     limit was passed); NOT_FOUND names the kind of object and the id; FAILED_PRECONDITION says
     which state forbids the call; UNAVAILABLE means the server could not reach its database (retry;
@@ -129,10 +137,38 @@ class WebhookServiceStub:
                 request_serializer=posthorn_dot_v1_dot_webhook__service__pb2.WatchDeliveriesRequest.SerializeToString,
                 response_deserializer=posthorn_dot_v1_dot_webhook__service__pb2.WatchDeliveriesResponse.FromString,
                 _registered_method=True)
+        self.CreateApiKey = channel.unary_unary(
+                '/posthorn.v1.WebhookService/CreateApiKey',
+                request_serializer=posthorn_dot_v1_dot_webhook__service__pb2.CreateApiKeyRequest.SerializeToString,
+                response_deserializer=posthorn_dot_v1_dot_webhook__service__pb2.CreateApiKeyResponse.FromString,
+                _registered_method=True)
+        self.ListApiKeys = channel.unary_unary(
+                '/posthorn.v1.WebhookService/ListApiKeys',
+                request_serializer=posthorn_dot_v1_dot_webhook__service__pb2.ListApiKeysRequest.SerializeToString,
+                response_deserializer=posthorn_dot_v1_dot_webhook__service__pb2.ListApiKeysResponse.FromString,
+                _registered_method=True)
+        self.RevokeApiKey = channel.unary_unary(
+                '/posthorn.v1.WebhookService/RevokeApiKey',
+                request_serializer=posthorn_dot_v1_dot_webhook__service__pb2.RevokeApiKeyRequest.SerializeToString,
+                response_deserializer=posthorn_dot_v1_dot_webhook__service__pb2.RevokeApiKeyResponse.FromString,
+                _registered_method=True)
+        self.ListAuditRecords = channel.unary_unary(
+                '/posthorn.v1.WebhookService/ListAuditRecords',
+                request_serializer=posthorn_dot_v1_dot_webhook__service__pb2.ListAuditRecordsRequest.SerializeToString,
+                response_deserializer=posthorn_dot_v1_dot_webhook__service__pb2.ListAuditRecordsResponse.FromString,
+                _registered_method=True)
 
 
 class WebhookServiceServicer:
     """WebhookService is the only service of the Posthorn API.
+
+    Access: every call needs an API key, sent as `authorization: Bearer phk_…` metadata (over TLS
+    whenever the server is not on loopback). A missing, unknown, revoked or expired key answers
+    UNAUTHENTICATED; a key whose role may not call the method answers PERMISSION_DENIED. Roles
+    (`ApiKeyRole`): admin (every method), emitter (Emit, EmitBatch, ListEventTypes; optionally only
+    for listed customers) and customer (bound to one customer id: that customer's subscriptions,
+    events and deliveries). A customer key asking for another customer's object by id gets
+    NOT_FOUND exactly as for an id that does not exist; its lists hold only its own customer's rows.
 
     Errors: INVALID_ARGUMENT names the field and what is wrong with it (and the limit, when a
     limit was passed); NOT_FOUND names the kind of object and the id; FAILED_PRECONDITION says
@@ -281,6 +317,39 @@ class WebhookServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CreateApiKey(self, request, context):
+        """CreateApiKey issues an API key (admin only). The key itself (`phk_` + 43 base64url
+        characters, 256 random bits) is returned only in this response; the server keeps a SHA-256
+        hash of it.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListApiKeys(self, request, context):
+        """ListApiKeys pages through API keys, oldest first (admin only). Never returns the keys.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RevokeApiKey(self, request, context):
+        """RevokeApiKey revokes an API key at once, in every process (admin only): its next call
+        answers UNAUTHENTICATED. Revoking a revoked key returns it unchanged. The last active admin
+        key cannot be revoked (FAILED_PRECONDITION): create another admin key first.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListAuditRecords(self, request, context):
+        """ListAuditRecords pages through the audit log (admin only), newest first: one record per
+        call that changed state (subscriptions, secrets, API keys, retries, recoveries).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_WebhookServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -364,6 +433,26 @@ def add_WebhookServiceServicer_to_server(servicer, server):
                     request_deserializer=posthorn_dot_v1_dot_webhook__service__pb2.WatchDeliveriesRequest.FromString,
                     response_serializer=posthorn_dot_v1_dot_webhook__service__pb2.WatchDeliveriesResponse.SerializeToString,
             ),
+            'CreateApiKey': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateApiKey,
+                    request_deserializer=posthorn_dot_v1_dot_webhook__service__pb2.CreateApiKeyRequest.FromString,
+                    response_serializer=posthorn_dot_v1_dot_webhook__service__pb2.CreateApiKeyResponse.SerializeToString,
+            ),
+            'ListApiKeys': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListApiKeys,
+                    request_deserializer=posthorn_dot_v1_dot_webhook__service__pb2.ListApiKeysRequest.FromString,
+                    response_serializer=posthorn_dot_v1_dot_webhook__service__pb2.ListApiKeysResponse.SerializeToString,
+            ),
+            'RevokeApiKey': grpc.unary_unary_rpc_method_handler(
+                    servicer.RevokeApiKey,
+                    request_deserializer=posthorn_dot_v1_dot_webhook__service__pb2.RevokeApiKeyRequest.FromString,
+                    response_serializer=posthorn_dot_v1_dot_webhook__service__pb2.RevokeApiKeyResponse.SerializeToString,
+            ),
+            'ListAuditRecords': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListAuditRecords,
+                    request_deserializer=posthorn_dot_v1_dot_webhook__service__pb2.ListAuditRecordsRequest.FromString,
+                    response_serializer=posthorn_dot_v1_dot_webhook__service__pb2.ListAuditRecordsResponse.SerializeToString,
+            ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
             'posthorn.v1.WebhookService', rpc_method_handlers)
@@ -374,6 +463,14 @@ def add_WebhookServiceServicer_to_server(servicer, server):
  # This class is part of an EXPERIMENTAL API.
 class WebhookService:
     """WebhookService is the only service of the Posthorn API.
+
+    Access: every call needs an API key, sent as `authorization: Bearer phk_…` metadata (over TLS
+    whenever the server is not on loopback). A missing, unknown, revoked or expired key answers
+    UNAUTHENTICATED; a key whose role may not call the method answers PERMISSION_DENIED. Roles
+    (`ApiKeyRole`): admin (every method), emitter (Emit, EmitBatch, ListEventTypes; optionally only
+    for listed customers) and customer (bound to one customer id: that customer's subscriptions,
+    events and deliveries). A customer key asking for another customer's object by id gets
+    NOT_FOUND exactly as for an id that does not exist; its lists hold only its own customer's rows.
 
     Errors: INVALID_ARGUMENT names the field and what is wrong with it (and the limit, when a
     limit was passed); NOT_FOUND names the kind of object and the id; FAILED_PRECONDITION says
@@ -812,6 +909,114 @@ class WebhookService:
             '/posthorn.v1.WebhookService/WatchDeliveries',
             posthorn_dot_v1_dot_webhook__service__pb2.WatchDeliveriesRequest.SerializeToString,
             posthorn_dot_v1_dot_webhook__service__pb2.WatchDeliveriesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateApiKey(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/posthorn.v1.WebhookService/CreateApiKey',
+            posthorn_dot_v1_dot_webhook__service__pb2.CreateApiKeyRequest.SerializeToString,
+            posthorn_dot_v1_dot_webhook__service__pb2.CreateApiKeyResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListApiKeys(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/posthorn.v1.WebhookService/ListApiKeys',
+            posthorn_dot_v1_dot_webhook__service__pb2.ListApiKeysRequest.SerializeToString,
+            posthorn_dot_v1_dot_webhook__service__pb2.ListApiKeysResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RevokeApiKey(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/posthorn.v1.WebhookService/RevokeApiKey',
+            posthorn_dot_v1_dot_webhook__service__pb2.RevokeApiKeyRequest.SerializeToString,
+            posthorn_dot_v1_dot_webhook__service__pb2.RevokeApiKeyResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListAuditRecords(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/posthorn.v1.WebhookService/ListAuditRecords',
+            posthorn_dot_v1_dot_webhook__service__pb2.ListAuditRecordsRequest.SerializeToString,
+            posthorn_dot_v1_dot_webhook__service__pb2.ListAuditRecordsResponse.FromString,
             options,
             channel_credentials,
             insecure,
