@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { TEST_ADMIN_KEY } from "./test-keys.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -29,6 +30,7 @@ export async function spawnServer(env: Record<string, string>, timeoutMs = 90_00
       POSTHORN_LISTEN_ADDRESS: "127.0.0.1:0",
       POSTHORN_METRICS_ADDRESS: "off",
       POSTHORN_ALLOWED_CIDRS: "127.0.0.1/32",
+      POSTHORN_BOOTSTRAP_ADMIN_KEY: TEST_ADMIN_KEY,
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],

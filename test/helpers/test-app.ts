@@ -4,9 +4,11 @@ import { startApp, type App, type AppOptions } from "../../server/src/app.js";
 import { parseConfig, type ConfigInput } from "../../server/src/config/config.js";
 import { createTestDatabase, type TestDatabase } from "./databases.js";
 import { FakeClock } from "./fake-clock.js";
+import { bearer, TEST_ADMIN_KEY } from "./test-keys.js";
 
 export interface TestApp {
   app: App;
+  /** A client calling with the admin key `TEST_ADMIN_KEY`. */
   client: WebhookClient;
   clock: FakeClock;
   database: TestDatabase;
@@ -34,11 +36,12 @@ export async function startTestApp(
       workers: false,
       allowedCidrs: ["127.0.0.1/32"],
       pollIntervalMs: 50,
+      bootstrapAdminKey: TEST_ADMIN_KEY,
       ...config,
     }),
     { logger: pino({ level: process.env.POSTHORN_TEST_LOG_LEVEL ?? "silent" }), ...options, clock },
   );
-  const client = createWebhookClient({ address: app.address!, deadlineMs: 30_000 });
+  const client = createWebhookClient({ address: app.address!, deadlineMs: 30_000, metadata: bearer(TEST_ADMIN_KEY) });
   return {
     app,
     client,
