@@ -1,5 +1,8 @@
 import { startGrpcApi, type GrpcApi } from "./api/grpc-server.js";
 import { DeliveryFeed } from "./api/delivery-feed.js";
+import { createAuditLog } from "./auth/audit-log.js";
+import { createAuthenticator } from "./auth/authenticator.js";
+import { ensureBootstrapAdminKey } from "./auth/bootstrap.js";
 import type { Config } from "./config/config.js";
 import { systemClock, type Clock } from "./domain/clock.js";
 import { createAddressGuard, type Resolver } from "./delivery/address-guard.js";
@@ -59,6 +62,8 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   try {
     const applied = await migrate(store);
     if (applied.length > 0) logger.info({ versions: applied }, "migrations applied");
+    // Only where the API runs: a workers-only process has no use for a key file.
+    if (config.api) await ensureBootstrapAdminKey(store, config, clock, logger);
 
     const guard = createAddressGuard({ allowedCidrs: config.allowedCidrs, ...(options.resolver ? { resolver: options.resolver } : {}) });
     const feed = new DeliveryFeed(store, logger);
@@ -93,6 +98,8 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
           deliveriesDue,
           feed,
           metrics,
+          authenticator: createAuthenticator({ store, clock, logger, metrics }),
+          auditLog: createAuditLog({ store, clock, logger }),
         },
         config.listenAddress,
         logger,

@@ -1,9 +1,77 @@
+import { generateApiKey, hashApiKey, keyPrefix } from "../auth/api-key.js";
+import { InvalidArgumentError } from "../domain/errors.js";
+import { newId } from "../domain/ids.js";
+import { nextPage, readPage } from "../store/page-token.js";
+import { insertApiKey, listApiKeys, revokeApiKey } from "../store/sql/api-keys.js";
+import { listAuditRecords } from "../store/sql/audit-records.js";
+import { apiKeyToProto, auditRecordToProto, ROLE_FROM_PROTO } from "./access-mapping.js";
 import type { ApiDeps, UnaryHandlers } from "./handler-types.js";
+import { checkCustomerId, checkCustomerIdFilter, checkId, checkName, checkTimestamp } from "./validate.js";
 
 type AccessHandlers = Pick<UnaryHandlers, "createApiKey" | "listApiKeys" | "revokeApiKey" | "listAuditRecords">;
 
-/** API keys and the audit log (placeholder until the access layer lands). */
-export function accessHandlers(_deps: ApiDeps): AccessHandlers {
-  const unimplemented = () => Promise.reject(new Error("not implemented yet"));
-  return { createApiKey: unimplemented, listApiKeys: unimplemented, revokeApiKey: unimplemented, listAuditRecords: unimplemented };
+/** At most this many customers on an emitter key (proto CreateApiKeyRequest.emit_customer_ids). */
+export const MAX_EMIT_CUSTOMERS = 100;
+
+/** API key management and the audit log (admin keys only; see auth/access-rules.ts). */
+export function accessHandlers(deps: ApiDeps): AccessHandlers {
+  const { store, clock } = deps;
+  return {
+    async createApiKey(request) {
+      const name = checkName("name", request.name);
+      const role = ROLE_FROM_PROTO[request.role];
+      if (role === undefined) throw new InvalidArgumentError("role", "is required: API_KEY_ROLE_ADMIN, API_KEY_ROLE_EMITTER or API_KEY_ROLE_CUSTOMER");
+      let customerId: string | null = null;
+      if (role === "customer") customerId = checkCustomerId("customer_id", request.customerId);
+      else if (request.customerId !== "") throw new InvalidArgumentError("customer_id", `must be empty for role ${role} (only customer keys are bound to a customer)`);
+      if (role !== "emitter" && request.emitCustomerIds.length > 0) {
+        throw new InvalidArgumentError("emit_customer_ids", `must be empty for role ${role} (only emitter keys are limited to customers)`);
+      }
+      if (request.emitCustomerIds.length > MAX_EMIT_CUSTOMERS) {
+        throw new InvalidArgumentError("emit_customer_ids", `must list at most ${MAX_EMIT_CUSTOMERS} customers, got ${request.emitCustomerIds.length}`);
+      }
+      const emitCustomerIds = [...new Set(request.emitCustomerIds.map((id, i) => checkCustomerId(`emit_customer_ids[${i}]`, id)))];
+      const nowMs = clock.nowMs();
+      let expiresAt: Date | null = null;
+      if (request.expireTime) {
+        expiresAt = checkTimestamp("expire_time", request.expireTime);
+        if (expiresAt.getTime() <= nowMs) throw new InvalidArgumentError("expire_time", `must be in the future (now is ${new Date(nowMs).toISOString()})`);
+      }
+      const key = generateApiKey();
+      const row = await insertApiKey(store.db, {
+        id: newId("apiKey"),
+        key_hash: hashApiKey(key),
+        key_prefix: keyPrefix(key),
+        name,
+        role,
+        customer_id: customerId,
+        emit_customer_ids: emitCustomerIds,
+        created_at: new Date(nowMs),
+        expires_at: expiresAt,
+        last_used_at: null,
+        revoked_at: null,
+      });
+      return { apiKey: apiKeyToProto(row), key };
+    },
+
+    async listApiKeys(request) {
+      const page = readPage("keys", request.pageSize, request.pageToken);
+      const rows = await listApiKeys(store.db, { showRevoked: request.showRevoked }, page);
+      const { rows: shown, nextPageToken } = nextPage(rows, page);
+      return { apiKeys: shown.map(apiKeyToProto), nextPageToken };
+    },
+
+    async revokeApiKey(request) {
+      const id = checkId("id", request.id, "apiKey");
+      const row = await store.db.transaction().execute((trx) => revokeApiKey(trx, id, new Date(clock.nowMs())));
+      return { apiKey: apiKeyToProto(row) };
+    },
+
+    async listAuditRecords(request) {
+      const page = readPage("audit", request.pageSize, request.pageToken, true);
+      const rows = await listAuditRecords(store.db, { customerId: checkCustomerIdFilter("customer_id", request.customerId) }, page);
+      const { rows: shown, nextPageToken } = nextPage(rows, page);
+      return { records: shown.map(auditRecordToProto), nextPageToken };
+    },
+  };
 }

@@ -58,24 +58,24 @@ export function deliveryHandlers(deps: ApiDeps): DeliveryHandlers {
       return { deliveries: shown.map((row) => messages.get(row)!.message), nextPageToken };
     },
 
-    async getDelivery(request) {
-      return { delivery: deliveryToProto(await findDelivery(store.db, checkId("id", request.id, "delivery"))) };
+    async getDelivery(request, scope) {
+      return { delivery: deliveryToProto(await findDelivery(store.db, checkId("id", request.id, "delivery"), scope)) };
     },
 
-    async retryDelivery(request) {
+    async retryDelivery(request, scope) {
       const id = checkId("id", request.id, "delivery");
-      await store.db.transaction().execute((trx) => retryDelivery(trx, id, new Date(clock.nowMs())));
+      await store.db.transaction().execute((trx) => retryDelivery(trx, id, new Date(clock.nowMs()), scope));
       deps.deliveriesDue();
       return { delivery: deliveryToProto(await findDelivery(store.db, id)) };
     },
 
-    async recoverFailedDeliveries(request) {
+    async recoverFailedDeliveries(request, scope) {
       const subscriptionId = checkId("subscription_id", request.subscriptionId, "subscription");
       if (!request.since) throw new InvalidArgumentError("since", "is required (recover failed deliveries created at or after it)");
       const since = checkTimestamp("since", request.since);
       const recovered = await store.db.transaction().execute(async (trx) => {
         // A share lock on the subscription keeps a concurrent disable from slipping in.
-        const subscription = await findSubscription(trx, subscriptionId, "share");
+        const subscription = await findSubscription(trx, subscriptionId, "share", scope);
         if (!subscription.enabled) {
           throw new FailedPreconditionError(`subscription ${subscriptionId} is disabled; enable it (UpdateSubscription) first`);
         }

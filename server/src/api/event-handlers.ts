@@ -165,8 +165,8 @@ export function eventHandlers(deps: ApiDeps): EventHandlers {
       return { results: results.map((result, index) => respond(result, view, prepared[index]!.data)) };
     },
 
-    async getEvent(request) {
-      return { event: eventToProto(await findEvent(store.db, checkId("id", request.id, "event")), "full") };
+    async getEvent(request, scope) {
+      return { event: eventToProto(await findEvent(store.db, checkId("id", request.id, "event"), scope), "full") };
     },
 
     async listEvents(request) {

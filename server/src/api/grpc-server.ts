@@ -22,6 +22,10 @@ import { accessHandlers } from "./access-handlers.js";
 import { deliveryHandlers } from "./delivery-handlers.js";
 import { eventHandlers } from "./event-handlers.js";
 import type { ApiDeps, UnaryHandlers } from "./handler-types.js";
+import { ACCESS_RULES, checkRole, type AccessRule, type AuditLookups, type MethodName } from "../auth/access-rules.js";
+import { scopeOf } from "../auth/caller.js";
+import { customerOfSubscription } from "../store/sql/audit-records.js";
+import type { Scope } from "../store/scope.js";
 import { toGrpcError, type GrpcError } from "./grpc-status.js";
 import { attemptToProto, deliveryToProto } from "./proto-mapping.js";
 import { serverDefinitionOf, undecodableRequest } from "./request-decoding.js";
@@ -54,51 +58,82 @@ export async function startGrpcApi(deps: ApiDeps, listenAddress: string, logger:
     ...accessHandlers(deps),
   };
   const implementation: UntypedServiceImplementation = {};
-  for (const [name, handler] of Object.entries(handlers) as [string, (request: unknown) => Promise<object>][]) {
-    const method = WebhookService.method[name as keyof typeof WebhookService.method];
+  const { authenticator, auditLog } = deps;
+  const lookups: AuditLookups = { customerOfSubscription: (id) => customerOfSubscription(deps.store.db, id) };
+
+  /** One unary call after its checks: who calls, may they, in which scope; then the handler and the audit record. */
+  const serveUnary = async (name: MethodName, call: ServerUnaryCall<unknown, unknown>): Promise<unknown> => {
+    const method = WebhookService.method[name];
+    const caller = await authenticator.authenticate(call.metadata, method.name, call.getPeer());
+    const undecodable = undecodableRequest(call.request);
+    if (undecodable) {
+      logger.warn({ method: method.name, reason: undecodable.reason }, "request could not be decoded");
+      throw undecodable;
+    }
+    const rule = ACCESS_RULES[name] as AccessRule<MethodName>;
+    checkRole(rule, caller, method.name);
+    const narrowed = rule.narrow ? rule.narrow(call.request as never, caller) : { request: call.request };
+    if ("answer" in narrowed) return create(method.output, narrowed.answer as never);
+    const handler = handlers[name as keyof UnaryHandlers] as (request: unknown, scope: Scope) => Promise<object>;
+    const response = create(method.output, (await handler(narrowed.request, scopeOf(caller))) as never);
+    if (rule.audit) await auditLog.record(caller, method.name, await rule.audit(narrowed.request as never, response as never, lookups));
+    return response;
+  };
+
+  for (const name of Object.keys(handlers) as MethodName[]) {
+    const method = WebhookService.method[name];
     implementation[name] = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
-      const undecodable = undecodableRequest(call.request);
-      if (undecodable) {
-        logger.warn({ method: method.name, reason: undecodable.reason }, "request could not be decoded");
-        callback(toGrpcError(undecodable));
-        return;
-      }
       // While the database is known to be unreachable, answer at once rather than after a
       // connect timeout (callers with short deadlines would see DEADLINE_EXCEEDED instead).
       if (!deps.store.availability.up) {
         callback(toGrpcError(new DatabaseUnavailableError()));
         return;
       }
-      handler(call.request)
-        .then((response) => create(method.output, response as never))
-        .then(
-          (response) => callback(null, response),
-          (error: unknown) => {
-            deps.store.availability.reportFailure(error);
-            callback(logged(toGrpcError(error), error, method.name, logger));
-          },
-        );
+      serveUnary(name, call).then(
+        (response) => callback(null, response),
+        (error: unknown) => {
+          deps.store.availability.reportFailure(error);
+          callback(logged(toGrpcError(error), error, method.name, logger));
+        },
+      );
     };
   }
 
   const streams = new Set<ServerWritableStream<WatchDeliveriesRequest, unknown>>();
+  let stopping = false;
   implementation.watchDeliveries = (call: ServerWritableStream<WatchDeliveriesRequest, unknown>) => {
-    let customerId: string;
-    let subscriptionId: string;
-    try {
-      const undecodable = undecodableRequest(call.request);
-      if (undecodable) {
-        logger.warn({ method: "WatchDeliveries", reason: undecodable.reason }, "request could not be decoded");
-        throw undecodable;
+    watch(call).catch((error: unknown) => {
+      deps.store.availability.reportFailure(error);
+      try {
+        call.emit("error", logged(toGrpcError(error), error, "WatchDeliveries", logger));
+      } catch {
+        // The client went away meanwhile.
       }
-      customerId = checkCustomerIdFilter("customer_id", call.request.customerId);
-      subscriptionId = checkIdFilter("subscription_id", call.request.subscriptionId, "subscription");
-    } catch (error) {
-      call.emit("error", logged(toGrpcError(error), error, "WatchDeliveries", logger));
+    });
+  };
+  /** WatchDeliveries: checks the caller and the filters, then streams matching attempt outcomes. */
+  const watch = async (call: ServerWritableStream<WatchDeliveriesRequest, unknown>) => {
+    if (!deps.store.availability.up) throw new DatabaseUnavailableError();
+    const caller = await authenticator.authenticate(call.metadata, "WatchDeliveries", call.getPeer());
+    const undecodable = undecodableRequest(call.request);
+    if (undecodable) {
+      logger.warn({ method: "WatchDeliveries", reason: undecodable.reason }, "request could not be decoded");
+      throw undecodable;
+    }
+    checkRole(ACCESS_RULES.watchDeliveries as AccessRule<MethodName>, caller, "WatchDeliveries");
+    const requested = checkCustomerIdFilter("customer_id", call.request.customerId);
+    const subscriptionId = checkIdFilter("subscription_id", call.request.subscriptionId, "subscription");
+    // A customer key watches its own customer only; asking for another one watches nothing.
+    const own = scopeOf(caller).customerId;
+    const customerId = own ?? requested;
+    const nothing = own !== undefined && requested !== "" && requested !== own;
+    if (stopping || call.cancelled) {
+      call.end();
       return;
     }
     streams.add(call);
     const unsubscribe = deps.feed.subscribe(({ delivery, attempt }) => {
+      if (nothing) return;
       if (customerId !== "" && delivery.customer_id !== customerId) return;
       if (subscriptionId !== "" && delivery.subscription_id !== subscriptionId) return;
       call.write(create(WatchDeliveriesResponseSchema, { delivery: deliveryToProto(delivery), attempt: attemptToProto(attempt) }));
@@ -131,6 +166,7 @@ export async function startGrpcApi(deps: ApiDeps, listenAddress: string, logger:
     async shutdown(graceMs = 5000) {
       // A database coming back during the stop must not flip health back to SERVING.
       stopFollowingDatabase();
+      stopping = true;
       health.setStatus("", "NOT_SERVING");
       health.setStatus(WebhookService.typeName, "NOT_SERVING");
       for (const stream of streams) {

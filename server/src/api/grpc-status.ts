@@ -1,6 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { Metadata, status, type ServerErrorResponse } from "@grpc/grpc-js";
-import { FailedPreconditionError, InvalidArgumentError, NotFoundError } from "../domain/errors.js";
+import {
+  FailedPreconditionError,
+  InvalidArgumentError,
+  NotFoundError,
+  PermissionDeniedError,
+  UnauthenticatedError,
+} from "../domain/errors.js";
 import { isDatabaseUnavailable } from "../store/availability.js";
 
 /** Trailing metadata key of an INTERNAL answer's request id (also in its message). */
@@ -26,6 +32,8 @@ export function toGrpcError(error: unknown): GrpcError {
   if (error instanceof InvalidArgumentError) return make(status.INVALID_ARGUMENT, error.message);
   if (error instanceof NotFoundError) return make(status.NOT_FOUND, error.message);
   if (error instanceof FailedPreconditionError) return make(status.FAILED_PRECONDITION, error.message);
+  if (error instanceof UnauthenticatedError) return make(status.UNAUTHENTICATED, error.message);
+  if (error instanceof PermissionDeniedError) return make(status.PERMISSION_DENIED, error.message);
   if (isDatabaseUnavailable(error)) return make(status.UNAVAILABLE, "database unavailable; retry with the same idempotency key");
   const requestId = `req_${randomBytes(8).toString("hex")}`;
   return make(status.INTERNAL, `internal error (request id ${requestId}); the server log has the details`, requestId);

@@ -1,20 +1,27 @@
 import type { DescMessage, MessageInitShape, MessageShape } from "@bufbuild/protobuf";
 import type { WebhookService } from "@posthorn/sdk";
+import type { AuditLog } from "../auth/audit-log.js";
+import type { Authenticator } from "../auth/authenticator.js";
 import type { Config } from "../config/config.js";
 import type { Clock } from "../domain/clock.js";
 import type { Store } from "../store/database.js";
+import type { Scope } from "../store/scope.js";
 import type { Metrics } from "../observability/metrics.js";
 import type { DeliveryFeed } from "./delivery-feed.js";
 
 type Methods = (typeof WebhookService)["method"];
 
-/** A unary handler: the request message in, the response message's init shape out. Throws domain errors. */
+/**
+ * A unary handler: the request message and the caller's scope in (a customer's key sees only its
+ * customer's objects; see store/scope.ts), the response message's init shape out. Throws domain
+ * errors.
+ */
 export type UnaryHandlers = {
   [K in keyof Methods as Methods[K]["methodKind"] extends "unary" ? K : never]: Methods[K] extends {
     input: infer I extends DescMessage;
     output: infer O extends DescMessage;
   }
-    ? (request: MessageShape<I>) => Promise<MessageInitShape<O>>
+    ? (request: MessageShape<I>, scope: Scope) => Promise<MessageInitShape<O>>
     : never;
 };
 
@@ -32,4 +39,8 @@ export interface ApiDeps {
   /** Attempt outcomes as they happen, for WatchDeliveries. */
   feed: DeliveryFeed;
   metrics: Metrics;
+  /** Who calls (API keys). */
+  authenticator: Authenticator;
+  /** Where calls that change state are recorded. */
+  auditLog: AuditLog;
 }

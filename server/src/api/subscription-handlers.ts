@@ -75,8 +75,8 @@ export function subscriptionHandlers(deps: ApiDeps): SubscriptionHandlers {
       return { subscription: subscriptionToProto(row, nowMs), secret };
     },
 
-    async getSubscription(request) {
-      const row = await findSubscription(store.db, checkId("id", request.id, "subscription"));
+    async getSubscription(request, scope) {
+      const row = await findSubscription(store.db, checkId("id", request.id, "subscription"), false, scope);
       return { subscription: subscriptionToProto(row, clock.nowMs()) };
     },
 
@@ -92,7 +92,7 @@ export function subscriptionHandlers(deps: ApiDeps): SubscriptionHandlers {
       return { subscriptions: shown.map((row) => messages.get(row)!), nextPageToken };
     },
 
-    async updateSubscription(request) {
+    async updateSubscription(request, scope) {
       const input = request.subscription;
       if (!input) throw new InvalidArgumentError("subscription", "is required (with its id and the new values)");
       const id = checkId("subscription.id", input.id, "subscription");
@@ -104,7 +104,7 @@ export function subscriptionHandlers(deps: ApiDeps): SubscriptionHandlers {
       const nowMs = clock.nowMs();
       const now = new Date(nowMs);
       const { row, canceled } = await store.db.transaction().execute(async (trx) => {
-        const before = await findSubscription(trx, id, "update");
+        const before = await findSubscription(trx, id, "update", scope);
         const row = await updateSubscription(trx, id, {
           ...patch,
           // Re-enabling clears the reason the server disabled it for.
@@ -120,18 +120,18 @@ export function subscriptionHandlers(deps: ApiDeps): SubscriptionHandlers {
       return { subscription: subscriptionToProto(row, nowMs), canceledDeliveries: canceled };
     },
 
-    async deleteSubscription(request) {
+    async deleteSubscription(request, scope) {
       const id = checkId("id", request.id, "subscription");
       const now = new Date(clock.nowMs());
       const canceled = await store.db.transaction().execute(async (trx) => {
-        await findSubscription(trx, id, "update");
+        await findSubscription(trx, id, "update", scope);
         await updateSubscription(trx, id, { deleted_at: now, enabled: false, updated_at: now });
         return cancelPendingDeliveries(trx, id, "subscription deleted", now);
       });
       return { canceledDeliveries: canceled };
     },
 
-    async rotateSubscriptionSecret(request) {
+    async rotateSubscriptionSecret(request, scope) {
       const id = checkId("id", request.id, "subscription");
       const grace = request.gracePeriodSeconds ?? DEFAULT_SECRET_GRACE_SECONDS;
       if (grace > MAX_SECRET_GRACE_SECONDS) {
@@ -140,7 +140,7 @@ export function subscriptionHandlers(deps: ApiDeps): SubscriptionHandlers {
       const nowMs = clock.nowMs();
       const secret = generateSecret();
       const row = await store.db.transaction().execute(async (trx) => {
-        const before = await findSubscription(trx, id, "update");
+        const before = await findSubscription(trx, id, "update", scope);
         // The current secret gets an expiry; older ones keep theirs; expired ones are dropped.
         // Grace 0 revokes them all (proto: e.g. after a leak), not only the current one.
         const previous =

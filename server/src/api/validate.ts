@@ -88,6 +88,20 @@ export function checkDescription(field: string, value: string): string {
   return value;
 }
 
+/** Longest API key name, in characters (proto CreateApiKeyRequest.name). */
+export const MAX_NAME_LENGTH = 100;
+
+/** A name for people (API keys): 1 to 100 characters, not blank, no control characters. */
+export function checkName(field: string, value: string): string {
+  if (value.trim() === "") throw new InvalidArgumentError(field, value === "" ? "is required" : "must not be blank (only whitespace)");
+  if (characters(value) > MAX_NAME_LENGTH) {
+    throw new InvalidArgumentError(field, `must be at most ${MAX_NAME_LENGTH} characters, got ${characters(value)}`);
+  }
+  const control = CONTROL.exec(value);
+  if (control) throw new InvalidArgumentError(field, `must not contain control characters, got ${codePoint(control[0])}`);
+  return value;
+}
+
 /** `U+001B` for a one-character string. */
 function codePoint(character: string): string {
   return `U+${character.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;

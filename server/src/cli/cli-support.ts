@@ -1,6 +1,7 @@
 import { Option, type Command } from "commander";
 import { createWebhookClient, PosthornError, status, type WebhookClient } from "@posthorn/sdk";
 import { unknownVariableProblems } from "../config/config.js";
+import { apiKeyFor } from "./api-key-source.js";
 
 /**
  * What every client command shares: the `--address` option, one SDK client per run, and one
@@ -49,7 +50,12 @@ export async function withClient(address: string, fn: (client: WebhookClient) =>
   if (!/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/.test(address)) {
     fail(new UsageError(`--address: expected host:port (e.g. ${DEFAULT_ADDRESS}), got "${address}"`));
   }
-  const client = createWebhookClient({ address, deadlineMs: 30_000 });
+  const apiKey = apiKeyFor(address, process.env.POSTHORN_API_KEY);
+  const client = createWebhookClient({
+    address,
+    deadlineMs: 30_000,
+    ...(apiKey === undefined ? {} : { metadata: { authorization: `Bearer ${apiKey}` } }),
+  });
   try {
     await fn(client);
   } catch (error) {

@@ -61,3 +61,22 @@ export class IdempotencyKeyReusedError extends FailedPreconditionError {
     super(`${field}: ${shown} ${where}; reuse a key only to retry the same request, and use a new key for a new event`);
   }
 }
+
+/**
+ * The call carries no valid API key (missing, malformed, unknown, revoked or expired):
+ * UNAUTHENTICATED. `reason` is a metric label; the message says what to send.
+ */
+export class UnauthenticatedError extends DomainError {
+  override readonly name = "UnauthenticatedError";
+  constructor(
+    readonly reason: "missing" | "malformed" | "unknown" | "revoked" | "expired",
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The caller's key is valid but its role or scope does not allow the call: PERMISSION_DENIED. */
+export class PermissionDeniedError extends DomainError {
+  override readonly name = "PermissionDeniedError";
+}

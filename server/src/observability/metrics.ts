@@ -17,6 +17,8 @@ export interface Metrics {
   retriesScheduled: Counter;
   /** Subscriptions the server disabled (410 Gone). */
   subscriptionsDisabled: Counter;
+  /** Calls refused UNAUTHENTICATED, by reason: missing, malformed, unknown, revoked, expired. */
+  authFailures: Counter<"reason">;
 }
 
 /**
@@ -80,6 +82,12 @@ export function createMetrics(store: Store, logger?: Pick<Logger, "warn">): Metr
       registers: [registry],
     }),
     retriesScheduled: new Counter({ name: "posthorn_retries_scheduled_total", help: "Retries scheduled", registers: [registry] }),
+    authFailures: new Counter({
+      name: "posthorn_auth_failures_total",
+      help: "API calls refused UNAUTHENTICATED, by reason",
+      labelNames: ["reason"],
+      registers: [registry],
+    }),
     subscriptionsDisabled: new Counter({
       name: "posthorn_subscriptions_disabled_total",
       help: "Subscriptions disabled by the server (410 Gone)",

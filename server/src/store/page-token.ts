@@ -24,7 +24,8 @@ export function keyset(page: Page): { op: ">" | "<"; bound: string; direction: "
 }
 
 /** The paged lists; each token names its list. */
-export type PagedList = "events" | "subscriptions" | "deliveries";
+export const PAGED_LISTS = ["events", "subscriptions", "deliveries", "keys", "audit"] as const;
+export type PagedList = (typeof PAGED_LISTS)[number];
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 1000;
@@ -97,7 +98,7 @@ function decode(list: PagedList, newestFirst: boolean, token: string): string {
   const match = /^p2:([a-z]+):([no]):(\d{1,19})$/.exec(Buffer.from(token, "base64url").toString("latin1"));
   if (!match || BigInt(match[3]!) > MAX_SEQ) throw new InvalidArgumentError("page_token", NOT_OURS);
   if (match[1] !== list) {
-    const owner = (["events", "subscriptions", "deliveries"] as const).includes(match[1] as PagedList) ? ` (it belongs to the ${match[1]} list)` : "";
+    const owner = PAGED_LISTS.includes(match[1] as PagedList) ? ` (it belongs to the ${match[1]} list)` : "";
     throw new InvalidArgumentError("page_token", `${NOT_OURS}${owner}`);
   }
   if ((match[2] === "n") !== newestFirst) {

@@ -2,18 +2,21 @@ import type { Kysely } from "kysely";
 import { FailedPreconditionError, NotFoundError } from "../../domain/errors.js";
 import type { DeliveryRow } from "../rows.js";
 import type { Database } from "../schema.js";
+import { ALL_CUSTOMERS, type Scope } from "../scope.js";
 
 /**
  * RetryDelivery: makes the delivery `id` pending and due `now`, whatever its state; the next
  * attempt is numbered after the last one and the retry schedule continues from there (one that
  * used the whole schedule gets this one attempt; see `decideAfterAttempt`). A
  * delivery a worker holds right now keeps its lease (it is being attempted already).
- * Throws `NotFoundError`, or `FailedPreconditionError` when its subscription is deleted or
+ * Throws `NotFoundError` (also for another customer's delivery when `scope` names one), or `FailedPreconditionError` when its subscription is deleted or
  * disabled (a disabled endpoint receives nothing; enable it first). Run it in a transaction:
  * the subscription row is read FOR SHARE so a concurrent disable cannot slip in between.
  */
-export async function retryDelivery(db: Kysely<Database>, id: string, now: Date): Promise<DeliveryRow> {
-  const delivery = await db.selectFrom("deliveries").select("subscription_id").where("id", "=", id).executeTakeFirst();
+export async function retryDelivery(db: Kysely<Database>, id: string, now: Date, scope: Scope = ALL_CUSTOMERS): Promise<DeliveryRow> {
+  let query = db.selectFrom("deliveries").select("subscription_id").where("id", "=", id);
+  if (scope.customerId !== undefined) query = query.where("customer_id", "=", scope.customerId);
+  const delivery = await query.executeTakeFirst();
   if (!delivery) throw new NotFoundError("delivery", id);
   const subscription = await db
     .selectFrom("subscriptions")

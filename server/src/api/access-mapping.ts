@@ -1,0 +1,47 @@
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import { timestampFromMs } from "@bufbuild/protobuf/wkt";
+import { ApiKeyRole, type ApiKeySchema, type AuditRecordSchema } from "@posthorn/sdk";
+import type { ApiKeyRow, AuditRecordRow } from "../store/rows.js";
+import type { ApiKeyRoleName } from "../store/schema.js";
+
+/** API key and audit rows to API messages, and role names between the two. */
+
+export const ROLE_TO_PROTO: Record<ApiKeyRoleName, ApiKeyRole> = {
+  admin: ApiKeyRole.ADMIN,
+  emitter: ApiKeyRole.EMITTER,
+  customer: ApiKeyRole.CUSTOMER,
+};
+
+export const ROLE_FROM_PROTO: Partial<Record<ApiKeyRole, ApiKeyRoleName>> = {
+  [ApiKeyRole.ADMIN]: "admin",
+  [ApiKeyRole.EMITTER]: "emitter",
+  [ApiKeyRole.CUSTOMER]: "customer",
+};
+
+export function apiKeyToProto(row: ApiKeyRow): MessageInitShape<typeof ApiKeySchema> {
+  return {
+    id: row.id,
+    name: row.name,
+    role: ROLE_TO_PROTO[row.role],
+    customerId: row.customer_id ?? "",
+    emitCustomerIds: row.emit_customer_ids,
+    keyPrefix: row.key_prefix,
+    createTime: timestampFromMs(row.created_at.getTime()),
+    ...(row.expires_at ? { expireTime: timestampFromMs(row.expires_at.getTime()) } : {}),
+    ...(row.last_used_at ? { lastUseTime: timestampFromMs(row.last_used_at.getTime()) } : {}),
+    ...(row.revoked_at ? { revokeTime: timestampFromMs(row.revoked_at.getTime()) } : {}),
+  };
+}
+
+export function auditRecordToProto(row: AuditRecordRow): MessageInitShape<typeof AuditRecordSchema> {
+  return {
+    id: row.id,
+    createTime: timestampFromMs(row.created_at.getTime()),
+    keyId: row.key_id,
+    keyName: row.key_name,
+    role: ROLE_TO_PROTO[row.role],
+    customerId: row.customer_id,
+    method: row.method,
+    targetIds: row.target_ids,
+  };
+}
