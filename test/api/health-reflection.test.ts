@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { TEST_ADMIN_KEY } from "../helpers/test-keys.js";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -61,11 +62,20 @@ describe.each(STORES)("health, reflection and the catalog (%s)", (kind) => {
     expect(listed).toEqual(WebhookService.methods.map((m) => `posthorn.v1.WebhookService/${m.name}`).sort());
     expect(listed).toHaveLength(20);
 
-    const call = await run(BUF, ["curl", "--protocol", "grpc", "--http2-prior-knowledge", "-d", "{}", `${url}/posthorn.v1.WebhookService/ListEventTypes`]);
+    const auth = ["-H", `authorization: Bearer ${TEST_ADMIN_KEY}`];
+    const call = await run(BUF, ["curl", "--protocol", "grpc", "--http2-prior-knowledge", ...auth, "-d", "{}", `${url}/posthorn.v1.WebhookService/ListEventTypes`]);
     expect(JSON.parse(call.stdout)).toEqual({ eventTypes: DEFAULT_CATALOG });
 
+    // Without a key: UNAUTHENTICATED, saying what to send (reflection and health need none).
+    const anonymous = await run(BUF, ["curl", "--protocol", "grpc", "--http2-prior-knowledge", "-d", "{}", `${url}/posthorn.v1.WebhookService/ListEventTypes`]).then(
+      () => undefined,
+      (error: { stderr: string }) => error.stderr,
+    );
+    expect(anonymous).toMatch(/unauthenticated/i);
+    expect(anonymous).toContain("authorization: Bearer phk_");
+
     // A request through reflection-derived JSON reaches the same validation.
-    const bad = await run(BUF, ["curl", "--protocol", "grpc", "--http2-prior-knowledge", "-d", '{"id":"nope"}', `${url}/posthorn.v1.WebhookService/GetEvent`]).then(
+    const bad = await run(BUF, ["curl", "--protocol", "grpc", "--http2-prior-knowledge", ...auth, "-d", '{"id":"nope"}', `${url}/posthorn.v1.WebhookService/GetEvent`]).then(
       () => undefined,
       (error: { stderr: string }) => error.stderr,
     );

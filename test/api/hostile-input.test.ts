@@ -5,6 +5,7 @@ import pino from "pino";
 import { create, toBinary, type DescMessage, type JsonObject, type MessageInitShape } from "@bufbuild/protobuf";
 import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import { Client, credentials, Metadata, type ServiceError } from "@grpc/grpc-js";
+import { TEST_ADMIN_KEY } from "../helpers/test-keys.js";
 import { PosthornError, status, WebhookService, type WebhookClient } from "@posthorn/sdk";
 import { STORES } from "../helpers/databases.js";
 import { startTestApp, type TestApp } from "../helpers/test-app.js";
@@ -305,6 +306,13 @@ const CASES = ROWS.flatMap((row, index) =>
 /** The code and message a call failed with; throws if it succeeded. */
 type Failure = { code: number; details: string; metadata: Metadata | undefined };
 
+/** Metadata carrying the test server's admin key. */
+function adminMetadata(): Metadata {
+  const metadata = new Metadata();
+  metadata.set("authorization", `Bearer ${TEST_ADMIN_KEY}`);
+  return metadata;
+}
+
 async function callSdk(client: WebhookClient, rpc: string, request: Init): Promise<Failure> {
   const method = methodOf(rpc);
   const fn = (client as unknown as Record<string, (r: Init) => unknown>)[method.localName]!;
@@ -330,7 +338,7 @@ async function callRaw(raw: Client, rpc: string, bytes: Uint8Array): Promise<Fai
   return new Promise((resolve, reject) => {
     const fail = (error: ServiceError) => resolve({ code: error.code, details: error.details, metadata: error.metadata });
     if (method.methodKind === "server_streaming") {
-      const call = raw.makeServerStreamRequest(path, identity, identity, Buffer.from(bytes), new Metadata(), { deadline });
+      const call = raw.makeServerStreamRequest(path, identity, identity, Buffer.from(bytes), adminMetadata(), { deadline });
       call.on("data", () => {
         call.cancel();
         reject(new Error(`${rpc} streamed a response`));
@@ -338,7 +346,7 @@ async function callRaw(raw: Client, rpc: string, bytes: Uint8Array): Promise<Fai
       call.on("error", fail);
       return;
     }
-    raw.makeUnaryRequest(path, identity, identity, Buffer.from(bytes), new Metadata(), { deadline }, (error, value) =>
+    raw.makeUnaryRequest(path, identity, identity, Buffer.from(bytes), adminMetadata(), { deadline }, (error, value) =>
       error ? fail(error) : reject(new Error(`${rpc} succeeded with ${value?.length} bytes`)),
     );
   });

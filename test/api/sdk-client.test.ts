@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { bearer, TEST_ADMIN_KEY } from "../helpers/test-keys.js";
 import { create } from "@bufbuild/protobuf";
 import { Server, ServerCredentials, type sendUnaryData, type ServerUnaryCall } from "@grpc/grpc-js";
 import {
@@ -52,7 +53,7 @@ describe("SDK client: automatic idempotency keys, retries on UNAVAILABLE, Postho
     const port = await new Promise<number>((resolve, reject) =>
       proxy.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
     );
-    client = createWebhookClient({ address: `127.0.0.1:${port}`, maxRetries: 2 });
+    client = createWebhookClient({ metadata: bearer(TEST_ADMIN_KEY), address: `127.0.0.1:${port}`, maxRetries: 2 });
   });
   beforeEach(() => {
     plan = [];
@@ -170,7 +171,7 @@ describe("SDK client: automatic idempotency keys, retries on UNAVAILABLE, Postho
       probe.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
     );
     probe.forceShutdown(); // the port is now closed
-    const nobody = createWebhookClient({ address: `127.0.0.1:${port}`, maxRetries: 0, deadlineMs: 10_000 });
+    const nobody = createWebhookClient({ metadata: bearer(TEST_ADMIN_KEY), address: `127.0.0.1:${port}`, maxRetries: 0, deadlineMs: 10_000 });
     try {
       const error = await expectError(nobody.listEventTypes({}), status.UNAVAILABLE, /./);
       expect(error).toBeInstanceOf(PosthornError);

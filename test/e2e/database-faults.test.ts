@@ -1,4 +1,5 @@
 import { request } from "node:http";
+import { bearer, TEST_ADMIN_KEY } from "../helpers/test-keys.js";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
 import { credentials, makeClientConstructor, status, type Client, type ServiceError } from "@grpc/grpc-js";
@@ -61,7 +62,7 @@ describe("PostgreSQL faults under a running server", { timeout: 180_000 }, () =>
     });
     servers.push(server);
     // Generous retries: Emits during a restart wait it out, as a caller's would.
-    const client = createWebhookClient({ address: server.address, maxRetries: 12, deadlineMs: 5000 });
+    const client = createWebhookClient({ metadata: bearer(TEST_ADMIN_KEY), address: server.address, maxRetries: 12, deadlineMs: 5000 });
     clients.push(client);
     return { pg: postgres!, server, receiver, client };
   }
@@ -205,7 +206,7 @@ describe("PostgreSQL faults under a running server", { timeout: 180_000 }, () =>
       expect(await check()).toBe("SERVING");
       await pg.stop("fast");
 
-      const noRetries = createWebhookClient({ address: server.address, maxRetries: 0 });
+      const noRetries = createWebhookClient({ metadata: bearer(TEST_ADMIN_KEY), address: server.address, maxRetries: 0 });
       clients.push(noRetries);
       const failure = await noRetries.emit({ type: "lead.created", customerId: "cus_outage", data: {} }).catch((error: unknown) => error);
       expect(failure).toBeInstanceOf(PosthornError);

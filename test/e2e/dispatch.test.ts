@@ -9,6 +9,7 @@
  * of each delivery. All 19 default event types are emitted for both customers.
  */
 import Stripe from "stripe";
+import { bearer, TEST_ADMIN_KEY } from "../helpers/test-keys.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createWebhookClient, DeliveryState, EventView, type Delivery, type Event, type WebhookClient } from "@posthorn/sdk";
 import { verifySignature } from "@posthorn/verifier";
@@ -44,7 +45,7 @@ describe.skipIf(!process.env.DATABASE_URL)("posthorn serve on PostgreSQL, end to
     });
     const listening = await waitForListening(server);
     metricsAddress = listening.metrics;
-    client = createWebhookClient({ address: listening.address, deadlineMs: 30_000 });
+    client = createWebhookClient({ metadata: bearer(TEST_ADMIN_KEY), address: listening.address, deadlineMs: 30_000 });
     filtered = await startReceiver();
     disabled = await startReceiver();
     // Fails the first two attempts of every delivery, by the attempt header the contract defines.

@@ -1,4 +1,5 @@
 import { connect as connectHttp2 } from "node:http2";
+import { bearer, TEST_ADMIN_KEY } from "../helpers/test-keys.js";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createWebhookClient, type WebhookClient } from "@posthorn/sdk";
 import { createTestDatabase, type TestDatabase } from "../helpers/databases.js";
@@ -57,7 +58,7 @@ describe("posthorn serve: SIGTERM ends the process within the hard bound", () =>
    */
   function clientStorm(address: string, clientsAtOnce = 4): { stop(): Promise<void> } {
     let running = true;
-    const watcher = createWebhookClient({ address, maxRetries: 0 });
+    const watcher = createWebhookClient({ metadata: bearer(TEST_ADMIN_KEY), address, maxRetries: 0 });
     const watch = (async () => {
       try {
         for await (const _ of watcher.watchDeliveries({ customerId: "cus_shutdown" })) void _;
@@ -67,7 +68,7 @@ describe("posthorn serve: SIGTERM ends the process within the hard bound", () =>
     })();
     const loops = Array.from({ length: clientsAtOnce }, async (_, n) => {
       while (running) {
-        const client: WebhookClient = createWebhookClient({ address, maxRetries: 0, deadlineMs: 2000 });
+        const client: WebhookClient = createWebhookClient({ metadata: bearer(TEST_ADMIN_KEY), address, maxRetries: 0, deadlineMs: 2000 });
         const calls = [
           client.listEventTypes({}),
           client.emit({ type: "lead.created", customerId: "cus_shutdown", data: { n } }),
@@ -133,7 +134,7 @@ describe("posthorn serve: SIGTERM ends the process within the hard bound", () =>
     const receiver = await startReceiver();
     receivers.push(receiver);
     const server = await start();
-    const client = createWebhookClient({ address: server.address, maxRetries: 0 });
+    const client = createWebhookClient({ metadata: bearer(TEST_ADMIN_KEY), address: server.address, maxRetries: 0 });
     let emitting = true;
     const emitter = (async () => {
       while (emitting) {
@@ -164,7 +165,7 @@ describe("posthorn serve: SIGTERM ends the process within the hard bound", () =>
     const receiver = await startReceiver(() => {});
     receivers.push(receiver);
     const server = await start(env);
-    const client = createWebhookClient({ address: server.address, maxRetries: 0 });
+    const client = createWebhookClient({ metadata: bearer(TEST_ADMIN_KEY), address: server.address, maxRetries: 0 });
     try {
       await client.subscribe({ customerId: "cus_signals", endpointUrl: receiver.url });
       await client.emit({ type: "lead.created", customerId: "cus_signals", data: {} });

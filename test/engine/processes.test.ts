@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { bearer, TEST_ADMIN_KEY } from "../helpers/test-keys.js";
 import pg from "pg";
 import { createWebhookClient, DeliveryState, type WebhookClient } from "@posthorn/sdk";
 import { createTestDatabase, type TestDatabase } from "../helpers/databases.js";
@@ -66,7 +67,7 @@ describe.skipIf(!process.env.DATABASE_URL)("server processes on PostgreSQL", { t
     receivers.push(receiver);
     const first = await spawnServer(baseEnv);
     servers.push(first);
-    const client = createWebhookClient({ address: first.address });
+    const client = createWebhookClient({ metadata: bearer(TEST_ADMIN_KEY), address: first.address });
     clients.push(client);
     const { subscription } = await client.subscribe({ customerId: "cus_crash", endpointUrl: receiver.url });
     const ids = await emitMany(client, "cus_crash", 1000);
@@ -78,7 +79,7 @@ describe.skipIf(!process.env.DATABASE_URL)("server processes on PostgreSQL", { t
 
     const second = await spawnServer(baseEnv);
     servers.push(second);
-    const client2 = createWebhookClient({ address: second.address });
+    const client2 = createWebhookClient({ metadata: bearer(TEST_ADMIN_KEY), address: second.address });
     clients.push(client2);
     const succeeded = await eventually(
       () => countByState(client2, subscription!.id, DeliveryState.SUCCEEDED),
@@ -115,8 +116,8 @@ describe.skipIf(!process.env.DATABASE_URL)("server processes on PostgreSQL", { t
     receivers.push(receiver);
     const [a, b] = await Promise.all([spawnServer(baseEnv), spawnServer(baseEnv)]);
     servers.push(a!, b!);
-    const clientA = createWebhookClient({ address: a!.address });
-    const clientB = createWebhookClient({ address: b!.address });
+    const clientA = createWebhookClient({ metadata: bearer(TEST_ADMIN_KEY), address: a!.address });
+    const clientB = createWebhookClient({ metadata: bearer(TEST_ADMIN_KEY), address: b!.address });
     clients.push(clientA, clientB);
     const { subscription } = await clientA.subscribe({ customerId: "cus_two", endpointUrl: receiver.url });
     // Half the events through each process.
@@ -141,7 +142,7 @@ describe.skipIf(!process.env.DATABASE_URL)("server processes on PostgreSQL", { t
     receivers.push(receiver);
     const server = await spawnServer(baseEnv);
     servers.push(server);
-    const client = createWebhookClient({ address: server.address });
+    const client = createWebhookClient({ metadata: bearer(TEST_ADMIN_KEY), address: server.address });
     clients.push(client);
     await client.subscribe({ customerId: "cus_term", endpointUrl: receiver.url });
     await emitMany(client, "cus_term", 40);
@@ -171,7 +172,7 @@ describe.skipIf(!process.env.DATABASE_URL)("server processes on PostgreSQL", { t
     receivers.push(receiver);
     const api = await spawnServer({ ...baseEnv, POSTHORN_WORKERS: "false" });
     servers.push(api);
-    const client = createWebhookClient({ address: api.address });
+    const client = createWebhookClient({ metadata: bearer(TEST_ADMIN_KEY), address: api.address });
     clients.push(client);
     const { subscription } = await client.subscribe({ customerId: "cus_split", endpointUrl: receiver.url });
     const abort = new AbortController();

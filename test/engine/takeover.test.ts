@@ -1,4 +1,5 @@
 import type { ServerResponse } from "node:http";
+import { bearer, TEST_ADMIN_KEY } from "../helpers/test-keys.js";
 import { afterEach, describe, expect, it } from "vitest";
 import pg from "pg";
 import { AttemptErrorKind, createWebhookClient, type WebhookClient } from "@posthorn/sdk";
@@ -91,7 +92,7 @@ describe.skipIf(!process.env.DATABASE_URL)("taking over from a dead, frozen or s
     const { receiver } = await holdingReceiver(8);
     const first = await spawnServer(env);
     servers.push(first);
-    const client = createWebhookClient({ address: first.address });
+    const client = createWebhookClient({ metadata: bearer(TEST_ADMIN_KEY), address: first.address });
     clients.push(client);
     await client.subscribe({ customerId: "cus_kill", endpointUrl: receiver.url });
     const ids = await emit(client, "cus_kill", 8);
@@ -129,7 +130,7 @@ describe.skipIf(!process.env.DATABASE_URL)("taking over from a dead, frozen or s
     // any process (NOTIFY): abandoned 1, then 2, then the real 1.
     const api = await spawnServer({ ...env, POSTHORN_WORKERS: "false" });
     servers.push(api);
-    const client = createWebhookClient({ address: api.address });
+    const client = createWebhookClient({ metadata: bearer(TEST_ADMIN_KEY), address: api.address });
     clients.push(client);
     const watch = new AbortController();
     const watched: string[] = [];
@@ -177,7 +178,7 @@ describe.skipIf(!process.env.DATABASE_URL)("taking over from a dead, frozen or s
     const { receiver } = await holdingReceiver(3);
     const stopping = await spawnServer({ ...env, POSTHORN_SHUTDOWN_TIMEOUT_MS: "1000", POSTHORN_RETRY_SCHEDULE: "1,1,1" });
     servers.push(stopping);
-    const client = createWebhookClient({ address: stopping.address });
+    const client = createWebhookClient({ metadata: bearer(TEST_ADMIN_KEY), address: stopping.address });
     clients.push(client);
     await client.subscribe({ customerId: "cus_term", endpointUrl: receiver.url });
     await emit(client, "cus_term", 3);

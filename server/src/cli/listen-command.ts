@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { Command } from "commander";
+import { apiKeyFor } from "./api-key-source.js";
 import { createWebhookClient, PosthornError, SignatureScheme, status, type WebhookClient } from "@posthorn/sdk";
 import { createStandardWebhooksVerifier, verifySignature, type VerifyResult } from "@posthorn/verifier";
 import { addAddressOption, fail, print, UsageError } from "./cli-support.js";
@@ -113,7 +114,12 @@ async function listen(options: ListenOptions): Promise<void> {
   let client: WebhookClient | undefined;
   let subscriptionId: string | undefined;
   if (options.secret === undefined) {
-    client = createWebhookClient({ address: options.address, deadlineMs: 30_000 });
+    const apiKey = apiKeyFor(options.address, process.env.POSTHORN_API_KEY);
+    client = createWebhookClient({
+      address: options.address,
+      deadlineMs: 30_000,
+      ...(apiKey === undefined ? {} : { metadata: { authorization: `Bearer ${apiKey}` } }),
+    });
     try {
       const response = await client.subscribe({
         customerId: options.customer!,
