@@ -3,10 +3,11 @@ import { createHash, randomBytes } from "node:crypto";
 /**
  * API keys: `phk_` + 43 base64url characters (32 random bytes, 256 bits), like Stripe's
  * `sk_live_…` and Svix's prefixed tokens, so a leaked key is recognizable by secret scanners.
- * The server keeps only the SHA-256 of a key (a key this random needs no slow hash: there is
+ * Keys the server generates have 43 characters after `phk_`; a key an operator chooses
+ * (POSTHORN_BOOTSTRAP_ADMIN_KEY) may have 32 to 128. The server keeps only the SHA-256 of a key (a key this random needs no slow hash: there is
  * nothing to guess) and its first `KEY_PREFIX_LENGTH` characters, to recognize it in lists.
  */
-export const API_KEY_SHAPE = /^phk_[A-Za-z0-9_-]{43}$/;
+export const API_KEY_SHAPE = /^phk_[A-Za-z0-9_-]{32,128}$/;
 
 /** Characters of a key kept in clear (`phk_` + 8 random ones): enough to tell keys apart. */
 export const KEY_PREFIX_LENGTH = 12;

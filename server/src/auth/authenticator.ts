@@ -47,7 +47,7 @@ export function createAuthenticator(deps: { store: Store; clock: Clock; logger: 
       const match = values.length === 1 && typeof values[0] === "string" ? /^Bearer ([^\s]+)$/i.exec(values[0].trim()) : null;
       const key = match?.[1];
       if (key === undefined || !API_KEY_SHAPE.test(key)) {
-        refuse(new UnauthenticatedError("malformed", 'authorization: expected one "Bearer phk_…" value with an API key (phk_ + 43 characters)'), method, peer);
+        refuse(new UnauthenticatedError("malformed", 'authorization: expected one "Bearer phk_…" value with an API key (phk_ + 32 to 128 characters)'), method, peer);
       }
       const row = await findApiKeyByHash(store.db, hashApiKey(key!));
       if (!row) refuse(new UnauthenticatedError("unknown", `API key ${keyPrefix(key!)}… is not known to this server`), method, peer);

@@ -26,7 +26,7 @@ export async function ensureBootstrapAdminKey(store: Store, config: Config, cloc
     const path = adminKeyPath(config.dataDir);
     const existing = readAdminKeyFile(config.dataDir);
     if (existing !== undefined && !API_KEY_SHAPE.test(existing)) {
-      throw new Error(`${path} does not hold an API key (phk_ + 43 characters); remove it to have a new admin key created`);
+      throw new Error(`${path} does not hold an API key (phk_ + 32 to 128 characters); remove it to have a new admin key created`);
     }
     // Only written when the store really has no key: read whether it has one first.
     const any = await store.db.selectFrom("api_keys").select("id").limit(1).executeTakeFirst();

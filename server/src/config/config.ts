@@ -104,7 +104,7 @@ export const configSchema = z.object({
    */
   bootstrapAdminKey: z
     .string()
-    .regex(/^phk_[A-Za-z0-9_-]{43}$/, "expected phk_ + 43 base64url characters (generate one with `posthorn keys generate`)")
+    .regex(/^phk_[A-Za-z0-9_-]{32,128}$/, "expected phk_ + 32 to 128 base64url characters (generate one with `posthorn keys generate`)")
     .optional(),
   /** PEM certificate chain of the gRPC listener; with `tlsKeyFile`, the API speaks TLS only. */
   tlsCertFile: z.string().min(1).optional(),
