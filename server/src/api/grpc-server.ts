@@ -1,6 +1,7 @@
 import { create, toBinary, type DescFile } from "@bufbuild/protobuf";
 import { FileDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
 import {
+  Metadata,
   Server,
   ServerCredentials,
   type sendUnaryData,
@@ -145,6 +146,8 @@ export async function startGrpcApi(deps: ApiDeps, listenAddress: string, logger:
     call.on("cancelled", stop);
     call.on("close", stop);
     call.on("error", stop);
+    // Headers now tell the client the watch is live: every attempt recorded from here on is sent.
+    call.sendMetadata(new Metadata());
   };
 
   // Requests up to 8 MiB (proto "Sizes"): an EmitBatch's 4 MiB of data plus its Struct encoding.
