@@ -6,6 +6,7 @@ import { create, toBinary, type DescMessage, type JsonObject, type MessageInitSh
 import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import { Client, credentials, Metadata, type ServiceError } from "@grpc/grpc-js";
 import { TEST_ADMIN_KEY } from "../helpers/test-keys.js";
+import { captureLog } from "../helpers/capture-log.js";
 import { PosthornError, status, WebhookService, type WebhookClient } from "@posthorn/sdk";
 import { STORES } from "../helpers/databases.js";
 import { startTestApp, type TestApp } from "../helpers/test-app.js";
@@ -350,18 +351,6 @@ async function callRaw(raw: Client, rpc: string, bytes: Uint8Array): Promise<Fai
       error ? fail(error) : reject(new Error(`${rpc} succeeded with ${value?.length} bytes`)),
     );
   });
-}
-
-/** Log lines of the app (parsed pino JSON). */
-function captureLog(): { logger: pino.Logger; lines: Record<string, unknown>[] } {
-  const lines: Record<string, unknown>[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString().split("\n")) if (line.trim() !== "") lines.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { logger: pino({ level: "info" }, sink), lines };
 }
 
 /** Every row count and the subscriptions' last change: what a failed call must leave as it was. */

@@ -1,0 +1,14 @@
+import { Writable } from "node:stream";
+import pino from "pino";
+
+/** A pino logger at `info` whose JSON lines are kept, parsed, in `lines` (for tests that read the log). */
+export function captureLog(): { logger: pino.Logger; lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString().split("\n")) if (line.trim() !== "") lines.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+  return { logger: pino({ level: "info" }, sink), lines };
+}
