@@ -120,6 +120,7 @@ export async function withClient(connection: ConnectionOptions, fn: (client: Web
 /** A client for `connection` (see `clientOptionsFor`); bad input ends the process with exit 2. */
 export function openClient(connection: ConnectionOptions): WebhookClient {
   const { address } = connection;
+  quietIpServerNameWarning();
   if (!/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/.test(address)) {
     fail(new UsageError(`--address: expected host:port (e.g. ${DEFAULT_ADDRESS}), got "${address}"`));
   }
@@ -151,6 +152,22 @@ export function fail(error: unknown, address?: string): never {
   }
   process.stderr.write(`posthorn: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
+}
+
+/**
+ * Drops Node's DEP0123 warning ("Setting the TLS ServerName to an IP address…"): grpc-js 1.14
+ * passes the target's host as the TLS server name even when it is an IP address, Node ignores
+ * it there (no SNI for addresses, RFC 6066 §3) and verifies the certificate's IP SAN as it
+ * should, so the line would only be noise on a command's stderr. Other warnings are untouched.
+ */
+function quietIpServerNameWarning(): void {
+  const emitWarning = process.emitWarning.bind(process) as (...args: unknown[]) => void;
+  process.emitWarning = ((...args: unknown[]) => {
+    const [, second, third] = args;
+    const code = typeof second === "object" && second !== null ? (second as { code?: string }).code : third;
+    if (code === "DEP0123") return;
+    emitWarning(...args);
+  }) as typeof process.emitWarning;
 }
 
 /** Writes one line to stdout. */

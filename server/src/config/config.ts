@@ -205,7 +205,8 @@ function settingLabel(key: string, origin: Origin): string {
 function validate(input: Record<string, unknown>, originOf: (key: string) => Origin): { config?: Config; problems: string[] } {
   const result = configSchema.safeParse(input);
   if (result.success) {
-    const label = (key: string) => settingLabel(key, originOf(key));
+    // A setting that is missing is named by its variable; a given one by where it came from.
+    const label = (key: string) => settingLabel(key, key in input ? originOf(key) : { kind: "env" });
     const env = (key: keyof Config) => ENV_NAMES[key];
     const problems = listenerProblems(result.data, label, env);
     return problems.length === 0 ? { config: result.data, problems } : { problems };
