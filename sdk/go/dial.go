@@ -1,9 +1,14 @@
 package posthorn
 
 import (
+	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
+	"net"
+	"os"
+	"strings"
 	"time"
 
 	posthornv1 "github.com/posthorn/posthorn/sdk/go/gen/posthorn/v1"
@@ -44,18 +49,50 @@ type Option func(*config)
 
 type config struct {
 	creds       credentials.TransportCredentials
+	tlsConfig   *tls.Config
+	caFile      string
+	certFile    string
+	keyFile     string
+	apiKey      string
 	timeout     time.Duration
 	maxAttempts int
 	dialOptions []grpc.DialOption
 }
 
+// WithAPIKey sends key (phk_...) as "authorization: Bearer <key>" with every call, streams
+// included. Without it the server answers UNAUTHENTICATED.
+func WithAPIKey(key string) Option {
+	return func(c *config) { c.apiKey = key }
+}
+
 // WithInsecure sends plaintext HTTP/2: for a server on loopback or inside a trusted network.
-// The default is TLS with the system's root certificates.
+// It wins over the TLS options. The default is plaintext to a loopback target (localhost,
+// 127.0.0.0/8, ::1), where the server listens without TLS by default, and TLS elsewhere.
 func WithInsecure() Option {
 	return func(c *config) { c.creds = insecure.NewCredentials() }
 }
 
-// WithTransportCredentials sets the transport credentials (e.g. mutual TLS).
+// WithTLSConfig connects with TLS configured by cfg (a copy is used; MinVersion is raised to
+// TLS 1.2 when lower). [WithCAFile] and [WithClientCertificateFiles] add to it.
+func WithTLSConfig(cfg *tls.Config) Option {
+	return func(c *config) { c.tlsConfig = cfg }
+}
+
+// WithCAFile connects with TLS and verifies the server against the PEM CA bundle in path
+// instead of the system's roots (a private CA). Dial fails when the file cannot be read or
+// holds no certificate.
+func WithCAFile(path string) Option {
+	return func(c *config) { c.caFile = path }
+}
+
+// WithClientCertificateFiles connects with TLS and presents the PEM certificate chain in
+// certFile with its private key in keyFile (mutual TLS, for a server with
+// POSTHORN_TLS_CLIENT_CA_FILE). Dial fails when they cannot be loaded.
+func WithClientCertificateFiles(certFile, keyFile string) Option {
+	return func(c *config) { c.certFile, c.keyFile = certFile, keyFile }
+}
+
+// WithTransportCredentials sets the transport credentials; it wins over the TLS options.
 func WithTransportCredentials(creds credentials.TransportCredentials) Option {
 	return func(c *config) { c.creds = creds }
 }
@@ -90,7 +127,6 @@ func WithDialOptions(opts ...grpc.DialOption) Option {
 // automatic key is new for each call, so it cannot protect a retry that you make.
 func Dial(target string, opts ...Option) (*Client, error) {
 	cfg := config{
-		creds:       credentials.NewTLS(&tls.Config{MinVersion: tls.VersionTLS12}),
 		timeout:     DefaultTimeout,
 		maxAttempts: DefaultMaxAttempts,
 	}
@@ -106,8 +142,12 @@ func Dial(target string, opts ...Option) (*Client, error) {
 	if cfg.maxAttempts < 1 {
 		return nil, fmt.Errorf("posthorn: max attempts must be >= 1, got %d", cfg.maxAttempts)
 	}
+	creds, err := cfg.transportCredentials(target)
+	if err != nil {
+		return nil, err
+	}
 	dialOptions := []grpc.DialOption{
-		grpc.WithTransportCredentials(cfg.creds),
+		grpc.WithTransportCredentials(creds),
 		grpc.WithDefaultServiceConfig(serviceConfig(cfg.maxAttempts)),
 		grpc.WithDefaultCallOptions(
 			grpc.MaxCallSendMsgSize(MaxSendMessageBytes),
@@ -118,12 +158,79 @@ func Dial(target string, opts ...Option) (*Client, error) {
 			idempotencyKeyInterceptor(),
 		),
 	}
+	if cfg.apiKey != "" {
+		dialOptions = append(dialOptions, grpc.WithPerRPCCredentials(bearerToken(cfg.apiKey)))
+	}
 	conn, err := grpc.NewClient(target, append(dialOptions, cfg.dialOptions...)...)
 	if err != nil {
 		return nil, fmt.Errorf("posthorn: %w", err)
 	}
 	return &Client{WebhookServiceClient: posthornv1.NewWebhookServiceClient(conn), conn: conn}, nil
 }
+
+// transportCredentials: the explicit credentials ([WithInsecure], [WithTransportCredentials]);
+// else TLS when a TLS option was given; else plaintext to a loopback target and TLS elsewhere.
+func (c *config) transportCredentials(target string) (credentials.TransportCredentials, error) {
+	if c.creds != nil {
+		return c.creds, nil
+	}
+	if c.tlsConfig == nil && c.caFile == "" && c.certFile == "" && c.keyFile == "" && isLoopbackTarget(target) {
+		return insecure.NewCredentials(), nil
+	}
+	tlsConfig := &tls.Config{}
+	if c.tlsConfig != nil {
+		tlsConfig = c.tlsConfig.Clone()
+	}
+	if tlsConfig.MinVersion < tls.VersionTLS12 {
+		tlsConfig.MinVersion = tls.VersionTLS12
+	}
+	if c.caFile != "" {
+		pem, err := os.ReadFile(c.caFile)
+		if err != nil {
+			return nil, fmt.Errorf("posthorn: CA file: %w", err)
+		}
+		roots := x509.NewCertPool()
+		if !roots.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("posthorn: CA file %s holds no PEM certificate", c.caFile)
+		}
+		tlsConfig.RootCAs = roots
+	}
+	if c.certFile != "" || c.keyFile != "" {
+		pair, err := tls.LoadX509KeyPair(c.certFile, c.keyFile)
+		if err != nil {
+			return nil, fmt.Errorf("posthorn: client certificate: %w", err)
+		}
+		tlsConfig.Certificates = append(tlsConfig.Certificates, pair)
+	}
+	return credentials.NewTLS(tlsConfig), nil
+}
+
+// isLoopbackTarget reports whether target (host:port, optionally behind a scheme such as
+// dns:///) names this machine only: localhost, 127.0.0.0/8 or ::1.
+func isLoopbackTarget(target string) bool {
+	if i := strings.Index(target, ":///"); i >= 0 {
+		target = target[i+4:]
+	}
+	host, _, err := net.SplitHostPort(target)
+	if err != nil {
+		return false
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// bearerToken sends an API key as call metadata, over plaintext too (loopback, trusted
+// networks): the server decides where keys may travel by where it listens.
+type bearerToken string
+
+func (b bearerToken) GetRequestMetadata(context.Context, ...string) (map[string]string, error) {
+	return map[string]string{"authorization": "Bearer " + string(b)}, nil
+}
+
+func (bearerToken) RequireTransportSecurity() bool { return false }
 
 // serviceConfig retries every method on UNAVAILABLE except the two whose retry could
 // create a second subscription or secret (gRPC service config, gRFC A6).

@@ -11,6 +11,12 @@
 // EVENT_VIEW_FULL. List pages end early, with a NextPageToken, before 2 MiB: read pages until
 // the token is empty. To retry a call yourself after an unknown outcome, see [Dial].
 //
+// Key and TLS: [WithAPIKey] sends "authorization: Bearer <key>" on every call, streams
+// included. Transport: plaintext to a loopback target (localhost, 127.0.0.0/8, ::1), where the
+// server listens without TLS by default, and TLS with the system's roots elsewhere;
+// [WithCAFile] trusts a private CA, [WithClientCertificateFiles] adds a client certificate
+// (mTLS), [WithTLSConfig] takes a whole tls.Config, and [WithInsecure] forces plaintext.
+//
 // Receivers verify the requests Posthorn sends with package
 // [github.com/posthorn/posthorn/sdk/go/verifier].
 package posthorn

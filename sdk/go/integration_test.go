@@ -66,7 +66,8 @@ func randomHex(n int) string {
 // must verify with our verifier and, for Standard Webhooks, with the reference library.
 func TestEmitThroughTheGeneratedClient(t *testing.T) {
 	address := testserver.Start(t)
-	client, err := posthorn.Dial(address, posthorn.WithInsecure())
+	// No transport option: plaintext by default to a loopback target.
+	client, err := posthorn.Dial(address, posthorn.WithAPIKey(testserver.AdminKey))
 	if err != nil {
 		t.Fatal(err)
 	}

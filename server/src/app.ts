@@ -3,6 +3,7 @@ import { DeliveryFeed } from "./api/delivery-feed.js";
 import { createAuditLog } from "./auth/audit-log.js";
 import { createAuthenticator } from "./auth/authenticator.js";
 import { ensureBootstrapAdminKey } from "./auth/bootstrap.js";
+import { createListenerCredentials, type ListenerCredentials, type TlsMode } from "./api/listener-credentials.js";
 import type { Config } from "./config/config.js";
 import { systemClock, type Clock } from "./domain/clock.js";
 import { createAddressGuard, type Resolver } from "./delivery/address-guard.js";
@@ -31,6 +32,10 @@ export interface App {
   store: Store;
   /** The gRPC address (`host:port`), when the API runs in this process. */
   address: string | undefined;
+  /** How the API listener talks (`off` also when the API does not run here). */
+  tls: TlsMode;
+  /** Reads the TLS files again now (SIGHUP); see listener-credentials.ts. Does nothing without TLS. */
+  reloadTls(): void;
   /** The delivery engine, when workers run in this process. */
   engine: DeliveryEngine | undefined;
   metrics: Metrics;
@@ -48,14 +53,22 @@ export interface App {
 export async function startApp(config: Config, options: AppOptions = {}): Promise<App> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.logLevel);
-  const store = await openStore({
-    databaseUrl: config.databaseUrl,
-    dataDir: config.dataDir,
-    poolSize: Math.max(10, Math.min(50, Math.ceil(config.maxConcurrency / 4))),
-    onError: (error) => logger.warn({ err: error }, "database connection error"),
-    // One line when the database becomes unreachable, one when it is back (no line per retry).
-    log: (level, message) => logger[level](message),
-  });
+  // Before anything is opened: bad certificate files are a configuration error (ConfigError).
+  const listener: ListenerCredentials | undefined = config.api ? createListenerCredentials(config, logger) : undefined;
+  let store: Store;
+  try {
+    store = await openStore({
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      poolSize: Math.max(10, Math.min(50, Math.ceil(config.maxConcurrency / 4))),
+      onError: (error) => logger.warn({ err: error }, "database connection error"),
+      // One line when the database becomes unreachable, one when it is back (no line per retry).
+      log: (level, message) => logger[level](message),
+    });
+  } catch (error) {
+    listener?.close();
+    throw error;
+  }
   let api: GrpcApi | undefined;
   let engine: DeliveryEngine | undefined;
   let metricsServer: MetricsServer | undefined;
@@ -102,6 +115,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
           auditLog: createAuditLog({ store, clock, logger }),
         },
         config.listenAddress,
+        listener!.credentials,
         logger,
       );
     }
@@ -112,6 +126,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     lifecycle.info(
       {
         address: api?.address,
+        tls: listener?.mode ?? "off",
         store: store.kind,
         workers: config.workers,
         metrics: metricsServer?.address,
@@ -122,6 +137,8 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       config,
       store,
       address: api?.address,
+      tls: listener?.mode ?? "off",
+      reloadTls: () => listener?.reload("SIGHUP"),
       engine,
       metrics,
       metricsAddress: metricsServer?.address,
@@ -136,6 +153,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
           withinMs(lifecycle, "workers", timeoutMs + WORKERS_MARGIN_MS, engine?.stop()),
           withinMs(lifecycle, "metrics", STEP_MARGIN_MS, metricsServer?.close()),
         ]);
+        listener?.close();
         await withinMs(lifecycle, "database", CLOSE_DATABASE_MS, store.close());
         lifecycle.info("stopped");
       },
@@ -143,6 +161,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   } catch (error) {
     await withinMs(logger, "workers", config.shutdownTimeoutMs + STEP_MARGIN_MS, engine?.stop());
     await withinMs(logger, "api", STEP_MARGIN_MS, api?.shutdown(0));
+    listener?.close();
     await withinMs(logger, "database", CLOSE_DATABASE_MS, store.close());
     throw error;
   }

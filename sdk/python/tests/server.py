@@ -13,16 +13,22 @@ import subprocess
 import tempfile
 import threading
 from collections.abc import Iterator
+from typing import Optional
 
 import pytest
 
 STARTUP_TIMEOUT_SECONDS = 90
 
+ADMIN_KEY = "phk_testadminkeytestadminkeytestadminkey0000000"
+"""The admin API key the server starts with (POSTHORN_BOOTSTRAP_ADMIN_KEY): the TypeScript
+tests' TEST_ADMIN_KEY. Clients call with ``api_key=ADMIN_KEY``."""
+
 
 @contextlib.contextmanager
-def start_server(repo_root: pathlib.Path) -> Iterator[str]:
+def start_server(repo_root: pathlib.Path, extra_env: Optional[dict[str, str]] = None) -> Iterator[str]:
     """Yields ``127.0.0.1:<port>``. DATABASE_URL is removed from the child's environment so it
-    always uses the embedded database in a fresh temporary folder. SIGTERM at the end."""
+    always uses the embedded database in a fresh temporary folder. ``extra_env`` adds variables
+    (e.g. the TLS files). SIGTERM at the end."""
     if not (repo_root / "server" / "src" / "cli" / "main.ts").exists():
         pytest.skip("server/src/cli/main.ts does not exist yet")
     tsx = repo_root / "node_modules" / ".bin" / "tsx"
@@ -36,7 +42,10 @@ def start_server(repo_root: pathlib.Path) -> Iterator[str]:
             POSTHORN_DATA_DIR=data_dir,
             POSTHORN_ALLOWED_CIDRS="127.0.0.1/32",
             POSTHORN_LOG_LEVEL="info",
+            POSTHORN_METRICS_ADDRESS="off",
+            POSTHORN_BOOTSTRAP_ADMIN_KEY=ADMIN_KEY,
         )
+        env.update(extra_env or {})
         stderr_file = tempfile.TemporaryFile()
         # Own session/process group: tsx runs node as a child, and SIGTERM must reach both.
         process = subprocess.Popen(

@@ -27,6 +27,8 @@ from posthorn.v1 import (
 )
 from posthorn.verifier import verify_standard_webhook, verify_webhook
 
+from .server import ADMIN_KEY
+
 
 class Receiver:
     """A real HTTP endpoint on 127.0.0.1 that records every request."""
@@ -68,7 +70,8 @@ def receiver():
 
 
 def test_emit_through_the_generated_client(posthorn_server, receiver):
-    with posthorn.connect(posthorn_server, insecure=True) as client:
+    # No transport argument: plaintext by default to a loopback target.
+    with posthorn.connect(posthorn_server, api_key=ADMIN_KEY) as client:
         health = health_pb2_grpc.HealthStub(client.channel).Check(health_pb2.HealthCheckRequest(), timeout=10)
         assert health.status == health_pb2.HealthCheckResponse.SERVING
 

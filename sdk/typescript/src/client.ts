@@ -2,7 +2,6 @@ import { randomUUID } from "node:crypto";
 import { clone, create, type DescMessage, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
 import {
   Client,
-  credentials as grpcCredentials,
   Metadata,
   status,
   type CallOptions,
@@ -13,6 +12,7 @@ import {
 import { WebhookService, type EmitBatchRequest, type EmitRequest } from "./gen/posthorn/v1/webhook_service_pb.js";
 import { PosthornError } from "./posthorn-error.js";
 import { serviceDefinitionOf } from "./service-definition.js";
+import { authorizationFor, channelCredentialsFor, type TlsSettings } from "./transport-security.js";
 
 type Methods = (typeof WebhookService)["method"];
 
@@ -53,9 +53,22 @@ export type WebhookClient = {
 export interface WebhookClientOptions {
   /** Server address, `host:port` (e.g. `127.0.0.1:50051`). */
   address: string;
-  /** Channel credentials; default insecure (plaintext, for loopback and private networks). */
+  /**
+   * API key (`phk_…`), sent as `authorization: Bearer <key>` with every call, streams included.
+   * Default: none (the server answers UNAUTHENTICATED).
+   */
+  apiKey?: string;
+  /**
+   * Transport security. `false`: plaintext. `true`: TLS, the server verified against the system's
+   * roots. `{ ca, cert, key }` (PEM contents): TLS verified against `ca`, and with `cert` + `key`
+   * a client certificate (mTLS). Default: plaintext when `address` is loopback (localhost,
+   * 127.0.0.0/8, [::1]), where the server listens without TLS by default; TLS anywhere else.
+   * Ignored when `credentials` is given.
+   */
+  tls?: boolean | TlsSettings;
+  /** grpc-js channel credentials, for what `tls` cannot say; overrides `tls`. */
   credentials?: ChannelCredentials;
-  /** Metadata sent with every call (e.g. an authorization token). */
+  /** Metadata sent with every call; an `authorization` entry here wins over `apiKey`. */
   metadata?: Record<string, string>;
   /** Default deadline of each unary call in milliseconds; default 10,000. Streams have none. */
   deadlineMs?: number;
@@ -113,12 +126,14 @@ const RETRYABLE = new Set<string>([
  * caller has them); pass `view: EventView.FULL` for the whole event.
  *
  * @example
- * const client = createWebhookClient({ address: "127.0.0.1:50051" });
+ * const client = createWebhookClient({ address: "127.0.0.1:50051", apiKey: process.env.POSTHORN_API_KEY });
+ * // Across the network: TLS is the default; pass the CA that signed the server's certificate.
+ * // createWebhookClient({ address: "posthorn.internal:50051", apiKey, tls: { ca: readFileSync("ca.pem") } });
  * const { event, matchedSubscriptions } = await client.emit({ type: "lead.created", customerId: "cus_1", data: { lead: 7 } });
  */
 export function createWebhookClient(options: WebhookClientOptions): WebhookClient {
   const definition = serviceDefinitionOf(WebhookService);
-  const channel = new Client(options.address, options.credentials ?? grpcCredentials.createInsecure(), {
+  const channel = new Client(options.address, options.credentials ?? channelCredentialsFor(options.address, options.tls), {
     "grpc.max_send_message_length": MAX_SEND_MESSAGE_BYTES,
     "grpc.max_receive_message_length": MAX_RECEIVE_MESSAGE_BYTES,
     ...options.channelOptions,
@@ -128,7 +143,8 @@ export function createWebhookClient(options: WebhookClientOptions): WebhookClien
 
   const metadataFor = (settings?: CallSettings): Metadata => {
     const metadata = new Metadata();
-    for (const [key, value] of Object.entries({ ...options.metadata, ...settings?.metadata })) metadata.set(key, value);
+    const entries = { ...authorizationFor(options.apiKey), ...options.metadata, ...settings?.metadata };
+    for (const [key, value] of Object.entries(entries)) metadata.set(key, value);
     return metadata;
   };
 

@@ -47,11 +47,17 @@ export interface GrpcApi {
 }
 
 /**
- * Starts the gRPC server on `listenAddress` (`host:port`, plaintext): `posthorn.v1.WebhookService`,
- * the standard health service (`grpc.health.v1.Health`) and server reflection (v1 and v1alpha),
- * so `grpcurl`/`buf curl` can list and call methods.
+ * Starts the gRPC server on `listenAddress` (`host:port`) with `credentials` (plaintext, TLS or
+ * mTLS: see listener-credentials.ts): `posthorn.v1.WebhookService`, the standard health service
+ * (`grpc.health.v1.Health`) and server reflection (v1 and v1alpha), so `grpcurl`/`buf curl` can
+ * list and call methods. All three share the one listener and its credentials.
  */
-export async function startGrpcApi(deps: ApiDeps, listenAddress: string, logger: Logger): Promise<GrpcApi> {
+export async function startGrpcApi(
+  deps: ApiDeps,
+  listenAddress: string,
+  credentials: ServerCredentials,
+  logger: Logger,
+): Promise<GrpcApi> {
   const handlers: UnaryHandlers = {
     ...eventHandlers(deps),
     ...subscriptionHandlers(deps),
@@ -160,7 +166,7 @@ export async function startGrpcApi(deps: ApiDeps, listenAddress: string, logger:
   new ReflectionService(reflectionPackage(file_posthorn_v1_webhook_service, WebhookService.typeName)).addToServer(server);
 
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(listenAddress, ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
+    server.bindAsync(listenAddress, credentials, (error, bound) => (error ? reject(error) : resolve(bound))),
   );
   const host = listenAddress.slice(0, listenAddress.lastIndexOf(":"));
 

@@ -1,4 +1,5 @@
 import { readAdminKeyFile } from "../auth/admin-key-file.js";
+import { isLoopbackAddress } from "../config/loopback.js";
 
 /** Default data folder of the embedded database (config.ts `dataDir`). */
 const DEFAULT_DATA_DIR = "./.posthorn/data";
@@ -19,8 +20,5 @@ export function apiKeyFor(address: string, explicit: string | undefined, env: No
   }
 }
 
-/** Whether `host:port` names this machine: localhost, 127.0.0.0/8 or [::1]. */
-export function isLoopbackAddress(address: string): boolean {
-  const host = address.slice(0, address.lastIndexOf(":")).replace(/^\[|\]$/g, "").toLowerCase();
-  return host === "localhost" || host === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
-}
+/** Whether `host:port` names this machine (localhost, 127.0.0.0/8, [::1]); one rule with the server's listener check. */
+export { isLoopbackAddress };

@@ -1,11 +1,12 @@
+import { readFileSync } from "node:fs";
 import { Option, type Command } from "commander";
-import { createWebhookClient, PosthornError, status, type WebhookClient } from "@posthorn/sdk";
+import { createWebhookClient, PosthornError, status, type WebhookClient, type WebhookClientOptions } from "@posthorn/sdk";
 import { unknownVariableProblems } from "../config/config.js";
-import { apiKeyFor } from "./api-key-source.js";
+import { apiKeyFor, isLoopbackAddress } from "./api-key-source.js";
 
 /**
- * What every client command shares: the `--address` option, one SDK client per run, and one
- * way to fail. Exit codes: 0 success, 1 the server refused or could not be reached (the gRPC
+ * What every client command shares: the connection options (`--address`, `--api-key`, `--tls`,
+ * `--tls-ca`), one SDK client per run, and one way to fail. Exit codes: 0 success, 1 the server refused or could not be reached (the gRPC
  * code and message are printed), 2 bad command-line input (the message says what to fix).
  */
 
@@ -33,11 +34,66 @@ export function refuseUnknownVariables(env: NodeJS.ProcessEnv = process.env): vo
   }
 }
 
-/** Adds `--address <host:port>` (default `POSTHORN_ADDRESS`, else 127.0.0.1:50051). */
+/** The connection options as commander parses them (see `addAddressOption`). */
+export interface ConnectionOptions {
+  address: string;
+  apiKey?: string;
+  /** `--tls` true, `--no-tls` false, neither undefined (then POSTHORN_TLS, then the address decides). */
+  tls?: boolean;
+  tlsCa?: string;
+}
+
+/**
+ * Adds the connection options of a client command: `--address <host:port>` (POSTHORN_ADDRESS,
+ * default 127.0.0.1:50051), `--api-key <key>` (POSTHORN_API_KEY; else, on loopback, the
+ * server's admin key file), `--tls` / `--no-tls` (POSTHORN_TLS; default: TLS unless the address
+ * is loopback) and `--tls-ca <file>` (POSTHORN_TLS_CA_FILE: PEM bundle to verify the server with;
+ * implies TLS).
+ */
 export function addAddressOption(command: Command): Command {
-  return command.addOption(
-    new Option("--address <host:port>", "Posthorn gRPC address").env("POSTHORN_ADDRESS").default(DEFAULT_ADDRESS),
-  );
+  return command
+    .addOption(new Option("--address <host:port>", "Posthorn gRPC address").env("POSTHORN_ADDRESS").default(DEFAULT_ADDRESS))
+    .addOption(
+      new Option("--api-key <key>", "API key to call with (default: the admin key file of a server on this machine)").env("POSTHORN_API_KEY"),
+    )
+    .addOption(new Option("--tls", "connect with TLS (env POSTHORN_TLS; default: on unless the address is loopback)"))
+    .addOption(new Option("--no-tls", "connect in plaintext"))
+    .addOption(new Option("--tls-ca <file>", "PEM CA bundle to verify the server's certificate (default: the system's roots)").env("POSTHORN_TLS_CA_FILE"));
+}
+
+/**
+ * The SDK client options for `connection`: the key from `apiKeyFor`, TLS from `--tls`/`--no-tls`,
+ * else POSTHORN_TLS, else on with `--tls-ca`, else off on loopback and on elsewhere.
+ * @throws UsageError for a bad POSTHORN_TLS value or an unreadable `--tls-ca` file.
+ */
+export function clientOptionsFor(connection: ConnectionOptions, env: NodeJS.ProcessEnv = process.env): WebhookClientOptions {
+  const { address } = connection;
+  let tls = connection.tls ?? parseTlsVariable(env.POSTHORN_TLS);
+  if (tls === undefined) tls = connection.tlsCa !== undefined || !isLoopbackAddress(address);
+  let ca: Buffer | undefined;
+  if (connection.tlsCa !== undefined) {
+    try {
+      ca = readFileSync(connection.tlsCa);
+    } catch (error) {
+      throw new UsageError(`--tls-ca (POSTHORN_TLS_CA_FILE): cannot read ${connection.tlsCa} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    }
+  }
+  const apiKey = apiKeyFor(address, connection.apiKey, env);
+  return {
+    address,
+    deadlineMs: 30_000,
+    tls: tls && ca !== undefined ? { ca } : tls,
+    ...(apiKey === undefined ? {} : { apiKey }),
+  };
+}
+
+/** POSTHORN_TLS as a boolean (true/false, 1/0, yes/no, on/off; unset or empty: undefined). */
+function parseTlsVariable(value: string | undefined): boolean | undefined {
+  if (value === undefined || value === "") return undefined;
+  const lower = value.trim().toLowerCase();
+  if (["true", "1", "yes", "on"].includes(lower)) return true;
+  if (["false", "0", "no", "off"].includes(lower)) return false;
+  throw new UsageError(`POSTHORN_TLS: expected true or false (or 1/0, yes/no, on/off), got ${JSON.stringify(value.slice(0, 40))}`);
 }
 
 /** Adds `--json` (machine-readable output: proto3 JSON, one document). */
@@ -45,23 +101,33 @@ export function addJsonOption(command: Command): Command {
   return command.option("--json", "print JSON (proto3 JSON mapping) instead of a table, for scripts");
 }
 
-/** Opens a client on `address`, runs `fn`, closes the client; any failure ends the process (see `fail`). */
-export async function withClient(address: string, fn: (client: WebhookClient) => Promise<void>): Promise<void> {
-  if (!/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/.test(address)) {
-    fail(new UsageError(`--address: expected host:port (e.g. ${DEFAULT_ADDRESS}), got "${address}"`));
-  }
-  const apiKey = apiKeyFor(address, process.env.POSTHORN_API_KEY);
-  const client = createWebhookClient({
-    address,
-    deadlineMs: 30_000,
-    ...(apiKey === undefined ? {} : { metadata: { authorization: `Bearer ${apiKey}` } }),
-  });
+/**
+ * Opens a client for `connection` (see `clientOptionsFor`), runs `fn`, closes the client; any
+ * failure ends the process (see `fail`).
+ */
+export async function withClient(connection: ConnectionOptions, fn: (client: WebhookClient) => Promise<void>): Promise<void> {
+  const client = openClient(connection);
+  const { address } = connection;
   try {
     await fn(client);
   } catch (error) {
     fail(error, address);
   } finally {
     client.close();
+  }
+}
+
+/** A client for `connection` (see `clientOptionsFor`); bad input ends the process with exit 2. */
+export function openClient(connection: ConnectionOptions): WebhookClient {
+  const { address } = connection;
+  quietIpServerNameWarning();
+  if (!/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/.test(address)) {
+    fail(new UsageError(`--address: expected host:port (e.g. ${DEFAULT_ADDRESS}), got "${address}"`));
+  }
+  try {
+    return createWebhookClient(clientOptionsFor(connection));
+  } catch (error) {
+    fail(error, address);
   }
 }
 
@@ -75,13 +141,33 @@ export function fail(error: unknown, address?: string): never {
     process.stderr.write(`posthorn: ${error.codeName} (${error.code}): ${error.details}\n`);
     if (error.code === status.UNAVAILABLE && address !== undefined) {
       process.stderr.write(
-        `Is the server running at ${address}? Start it with \`npm start\`, or point --address (or POSTHORN_ADDRESS) at it.\n`,
+        `Is the server running at ${address}? Start it with \`npm start\`, or point --address (or POSTHORN_ADDRESS) at it. ` +
+          `If it speaks TLS, pass --tls (and --tls-ca <file> for a private CA); if not, --no-tls.\n`,
       );
+    }
+    if (error.code === status.UNAUTHENTICATED) {
+      process.stderr.write("Pass an API key with --api-key or set POSTHORN_API_KEY (create one with `posthorn keys create`).\n");
     }
     process.exit(1);
   }
   process.stderr.write(`posthorn: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
+}
+
+/**
+ * Drops Node's DEP0123 warning ("Setting the TLS ServerName to an IP address…"): grpc-js 1.14
+ * passes the target's host as the TLS server name even when it is an IP address, Node ignores
+ * it there (no SNI for addresses, RFC 6066 §3) and verifies the certificate's IP SAN as it
+ * should, so the line would only be noise on a command's stderr. Other warnings are untouched.
+ */
+function quietIpServerNameWarning(): void {
+  const emitWarning = process.emitWarning.bind(process) as (...args: unknown[]) => void;
+  process.emitWarning = ((...args: unknown[]) => {
+    const [, second, third] = args;
+    const code = typeof second === "object" && second !== null ? (second as { code?: string }).code : third;
+    if (code === "DEP0123") return;
+    emitWarning(...args);
+  }) as typeof process.emitWarning;
 }
 
 /** Writes one line to stdout. */

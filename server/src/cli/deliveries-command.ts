@@ -25,7 +25,7 @@ export function registerDeliveriesCommand(program: Command): void {
     async (options: { oldest?: boolean; customer?: string; event?: string; subscription?: string; state?: string; limit: string; json?: boolean; address: string }) => {
       const limit = parseIntFlag("--limit", options.limit, 1);
       const state = options.state === undefined ? DeliveryState.UNSPECIFIED : parseState(options.state);
-      await withClient(options.address, async (client) => {
+      await withClient(options, async (client) => {
         const { items, more } = await collectPages<Delivery>(limit, async (pageToken, pageSize) => {
           const page = await client.listDeliveries({
             customerId: options.customer ?? "",

@@ -51,7 +51,7 @@ export function registerEmitCommand(program: Command): void {
   addJsonOption(addAddressOption(command)).action(async (options: EmitOptions) => {
     const input = eventInput(options);
     const count = options.count === undefined ? undefined : parseIntFlag("--count", options.count, 1, 10_000_000);
-    await withClient(options.address, async (client) => {
+    await withClient(options, async (client) => {
       if (count === undefined) return emitOne(client, input, options.json === true);
       return emitMany(client, input, count, options.json === true);
     });

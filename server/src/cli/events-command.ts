@@ -18,7 +18,7 @@ export function registerEventsCommand(program: Command): void {
   addJsonOption(addAddressOption(command)).action(
     async (options: { oldest?: boolean; customer?: string; type?: string; limit: string; json?: boolean; address: string }) => {
       const limit = parseIntFlag("--limit", options.limit, 1);
-      await withClient(options.address, async (client) => {
+      await withClient(options, async (client) => {
         const { items, more } = await collectPages<Event>(limit, async (pageToken, pageSize) => {
           const page = await client.listEvents({ customerId: options.customer ?? "", type: options.type ?? "", pageToken, pageSize, newestFirst: !options.oldest });
           return { items: page.events, nextPageToken: page.nextPageToken };

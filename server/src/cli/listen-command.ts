@@ -1,12 +1,11 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { Command } from "commander";
-import { apiKeyFor } from "./api-key-source.js";
-import { createWebhookClient, PosthornError, SignatureScheme, status, type WebhookClient } from "@posthorn/sdk";
+import { PosthornError, SignatureScheme, status, type WebhookClient } from "@posthorn/sdk";
 import { createStandardWebhooksVerifier, verifySignature, type VerifyResult } from "@posthorn/verifier";
-import { addAddressOption, fail, print, UsageError } from "./cli-support.js";
+import { addAddressOption, fail, openClient, print, UsageError, type ConnectionOptions } from "./cli-support.js";
 import { parseIntFlag, parseList, parseScheme } from "./parse-input.js";
 
-interface ListenOptions {
+interface ListenOptions extends ConnectionOptions {
   port: string;
   customer?: string;
   events?: string;
@@ -18,7 +17,6 @@ interface ListenOptions {
   publicUrl?: string;
   keep?: boolean;
   json?: boolean;
-  address: string;
 }
 
 /** What `listen` prints for each request (one line, or one JSON object with `--json`). */
@@ -114,12 +112,7 @@ async function listen(options: ListenOptions): Promise<void> {
   let client: WebhookClient | undefined;
   let subscriptionId: string | undefined;
   if (options.secret === undefined) {
-    const apiKey = apiKeyFor(options.address, process.env.POSTHORN_API_KEY);
-    client = createWebhookClient({
-      address: options.address,
-      deadlineMs: 30_000,
-      ...(apiKey === undefined ? {} : { metadata: { authorization: `Bearer ${apiKey}` } }),
-    });
+    client = openClient(options);
     try {
       const response = await client.subscribe({
         customerId: options.customer!,

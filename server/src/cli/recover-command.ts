@@ -15,7 +15,7 @@ export function registerRecoverCommand(program: Command): void {
     .requiredOption("--since <time>", "ISO date/time (2026-11-29T12:00:00Z) or a duration ago (30m, 24h, 7d)");
   addAddressOption(command).action(async (options: { subscription: string; since: string; address: string }) => {
     const since = parseSince(options.since);
-    await withClient(options.address, async (client) => {
+    await withClient(options, async (client) => {
       const { recoveredDeliveries } = await client.recoverFailedDeliveries({
         subscriptionId: options.subscription,
         since: timestampFromDate(since),

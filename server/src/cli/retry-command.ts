@@ -9,7 +9,7 @@ export function registerRetryCommand(program: Command): void {
     .description("queue one delivery for an attempt now, whatever its state")
     .argument("<delivery-id>", "delivery id, dlv_… (see `posthorn deliveries`)");
   addAddressOption(command).action(async (id: string, options: { address: string }) =>
-    withClient(options.address, async (client) => {
+    withClient(options, async (client) => {
       const { delivery } = await client.retryDelivery({ id });
       print(`Queued ${delivery!.id} (${delivery!.eventType} → ${delivery!.endpointUrl}): ${stateName(delivery!.state)}, attempt ${delivery!.attemptCount + 1} is due now.`);
     }),

@@ -14,9 +14,9 @@ const REPEAT_SIGNAL_MS = 1000;
 
 /**
  * `posthorn serve`: runs the server with the configuration from the environment until SIGTERM
- * or SIGINT, then shuts down gracefully (stop taking calls, let in-flight attempts finish or
+ * or SIGINT (SIGHUP, with TLS on, reads the certificate files again), then shuts down gracefully (stop taking calls, let in-flight attempts finish or
  * release them) and exits 0. A bad setting, an unknown `POSTHORN_*` variable or config-file key
- * exits 2 before anything is opened or created; so does a database role that may not create
+ * exits 2 before anything is opened or created, and so do unreadable or invalid TLS files; so does a database role that may not create
  * Posthorn's tables (the message names the GRANT). Another start failure (database unreachable,
  * port in use) exits 1 with a message naming the setting to change. A second signal during
  * shutdown exits 1 at once.
@@ -45,6 +45,13 @@ export async function serve(): Promise<void> {
   try {
     app = await startApp(config, { logger });
   } catch (error) {
+    if (error instanceof ConfigError) {
+      // Found on opening a file the configuration names (the TLS certificates): as a bad setting.
+      await releaseLogOutput(logger, LOG_RELEASE_MS);
+      process.stderr.write(`posthorn: ${error.message}\n${CONFIG_HELP}\n`);
+      process.exitCode = 2;
+      return;
+    }
     logger.fatal({ err: error }, "start failed");
     await releaseLogOutput(logger, LOG_RELEASE_MS);
     if (error instanceof DatabasePermissionError) {
@@ -87,6 +94,9 @@ export async function serve(): Promise<void> {
   };
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));
+  // SIGHUP reloads the TLS files (as nginx and envoy do). Without TLS it keeps its default
+  // meaning (the process ends), so closing the terminal of a foreground server still stops it.
+  if (app.tls !== "off") process.on("SIGHUP", () => app.reloadTls());
 }
 
 /** Exits once the last log lines are written or `LOG_RELEASE_MS` has passed. */

@@ -17,7 +17,7 @@ export function registerSubscribeCommand(program: Command): void {
     .option("--disabled", "create it disabled (no deliveries until enabled)");
   addJsonOption(addAddressOption(command)).action(
     async (options: { customer: string; url: string; events?: string; description?: string; scheme: string; disabled?: boolean; json?: boolean; address: string }) =>
-      withClient(options.address, async (client) => {
+      withClient(options, async (client) => {
         const response = await client.subscribe({
           customerId: options.customer,
           endpointUrl: options.url,

@@ -16,7 +16,7 @@ export function registerSubscriptionsCommand(program: Command): void {
   addJsonOption(addAddressOption(command)).action(
     async (options: { customer?: string; limit: string; json?: boolean; address: string }) => {
       const limit = parseIntFlag("--limit", options.limit, 1);
-      await withClient(options.address, async (client) => {
+      await withClient(options, async (client) => {
         const { items, more } = await collectPages<Subscription>(limit, async (pageToken, pageSize) => {
           const page = await client.listSubscriptions({ customerId: options.customer ?? "", pageToken, pageSize });
           return { items: page.subscriptions, nextPageToken: page.nextPageToken };

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { DEFAULT_EVENT_TYPES } from "../domain/event-catalog.js";
 import { checkCidr, checkDatabaseUrl, checkProxyUrl } from "./config-checks.js";
+import { listenerProblems } from "./listener-checks.js";
 import { closestName, OTHER_POSTHORN_VARIABLES, unknownVariables } from "./posthorn-variables.js";
 import { showValue } from "./show-value.js";
 
@@ -106,7 +107,11 @@ export const configSchema = z.object({
     .string()
     .regex(/^phk_[A-Za-z0-9_-]{32,128}$/, "expected phk_ + 32 to 128 base64url characters (generate one with `posthorn keys generate`)")
     .optional(),
-  /** PEM certificate chain of the gRPC listener; with `tlsKeyFile`, the API speaks TLS only. */
+  /**
+   * PEM certificate chain of the gRPC listener; with `tlsKeyFile`, the API speaks TLS only. Both
+   * files (and `tlsClientCaFile`) are read again on SIGHUP and when they change; new connections
+   * get the new certificate, a bad file keeps the old one (logged).
+   */
   tlsCertFile: z.string().min(1).optional(),
   /** PEM private key of `tlsCertFile`. */
   tlsKeyFile: z.string().min(1).optional(),
@@ -199,7 +204,13 @@ function settingLabel(key: string, origin: Origin): string {
 /** Problems of `input` against the schema, one line each; see `ConfigError`. */
 function validate(input: Record<string, unknown>, originOf: (key: string) => Origin): { config?: Config; problems: string[] } {
   const result = configSchema.safeParse(input);
-  if (result.success) return { config: result.data, problems: [] };
+  if (result.success) {
+    // A setting that is missing is named by its variable; a given one by where it came from.
+    const label = (key: string) => settingLabel(key, key in input ? originOf(key) : { kind: "env" });
+    const env = (key: keyof Config) => ENV_NAMES[key];
+    const problems = listenerProblems(result.data, label, env);
+    return problems.length === 0 ? { config: result.data, problems } : { problems };
+  }
   const problems = result.error.issues.map((issue) => {
     const key = String(issue.path[0] ?? "");
     const value = input[key];

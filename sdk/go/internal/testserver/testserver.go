@@ -16,6 +16,10 @@ import (
 	"time"
 )
 
+// AdminKey is the admin API key the server starts with (POSTHORN_BOOTSTRAP_ADMIN_KEY), the
+// TypeScript tests' TEST_ADMIN_KEY: clients call with posthorn.WithAPIKey(AdminKey).
+const AdminKey = "phk_testadminkeytestadminkeytestadminkey0000000"
+
 // StartupTimeout bounds how long the server may take to print its "listening" line.
 const StartupTimeout = 90 * time.Second
 
@@ -41,8 +45,9 @@ func RepoRoot(t testing.TB) string {
 // Start runs the server on 127.0.0.1 with a free port and a fresh embedded data folder,
 // allowing loopback receivers, and returns its address. DATABASE_URL is removed from the
 // child's environment so it always uses the embedded database. The server gets SIGTERM
-// when the test ends. The test is skipped when the repository has no server yet.
-func Start(t testing.TB) string {
+// when the test ends. The test is skipped when the repository has no server yet. env adds
+// or overrides variables (NAME=value), e.g. the TLS files.
+func Start(t testing.TB, env ...string) string {
 	t.Helper()
 	root := RepoRoot(t)
 	if _, err := os.Stat(filepath.Join(root, "server", "src", "cli", "main.ts")); err != nil {
@@ -60,7 +65,10 @@ func Start(t testing.TB) string {
 		"POSTHORN_DATA_DIR="+t.TempDir(),
 		"POSTHORN_ALLOWED_CIDRS=127.0.0.1/32",
 		"POSTHORN_LOG_LEVEL=info",
+		"POSTHORN_METRICS_ADDRESS=off",
+		"POSTHORN_BOOTSTRAP_ADMIN_KEY="+AdminKey,
 	)
+	cmd.Env = append(cmd.Env, env...)
 	// Own process group: tsx runs node as a child, and SIGTERM must reach both.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	stdout, err := cmd.StdoutPipe()

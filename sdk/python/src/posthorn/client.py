@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import ipaddress
 import json
 import secrets
 from collections.abc import Sequence
@@ -128,9 +129,54 @@ class _DefaultsInterceptor(grpc.UnaryUnaryClientInterceptor):
         return continuation(details, request)
 
 
+class _AuthInterceptor(grpc.UnaryUnaryClientInterceptor, grpc.UnaryStreamClientInterceptor):
+    """Adds ``authorization: Bearer <key>`` to every call, unary and streaming."""
+
+    def __init__(self, api_key: str) -> None:
+        self._entry = ("authorization", f"Bearer {api_key}")
+
+    def _with_key(self, details: grpc.ClientCallDetails) -> grpc.ClientCallDetails:
+        metadata = [m for m in (details.metadata or ()) if m[0] != "authorization"]
+        metadata.append(self._entry)
+        return _CallDetails(
+            details.method,
+            details.timeout,
+            metadata,
+            details.credentials,
+            getattr(details, "wait_for_ready", None),
+            getattr(details, "compression", None),
+        )
+
+    def intercept_unary_unary(self, continuation: Callable[..., Any], details: grpc.ClientCallDetails, request: Any) -> Any:
+        return continuation(self._with_key(details), request)
+
+    def intercept_unary_stream(self, continuation: Callable[..., Any], details: grpc.ClientCallDetails, request: Any) -> Any:
+        return continuation(self._with_key(details), request)
+
+
+def is_loopback_target(target: str) -> bool:
+    """Whether ``target`` (``host:port``, optionally after a scheme such as ``dns:///``) names this
+    machine only: ``localhost``, 127.0.0.0/8 or ``[::1]``."""
+    if ":///" in target:
+        target = target.split(":///", 1)[1]
+    host = target.rsplit(":", 1)[0] if ":" in target else target
+    host = host.strip("[]").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def connect(
     target: str,
     *,
+    api_key: Optional[str] = None,
+    tls: Optional[bool] = None,
+    root_certificates: Optional[bytes] = None,
+    certificate_chain: Optional[bytes] = None,
+    private_key: Optional[bytes] = None,
     insecure: bool = False,
     credentials: Optional[grpc.ChannelCredentials] = None,
     timeout: Optional[float] = DEFAULT_TIMEOUT_SECONDS,
@@ -139,8 +185,16 @@ def connect(
 ) -> Client:
     """Returns a client of the Posthorn server at ``target`` (``host:port`` or any gRPC target).
 
-    - ``insecure=True`` sends plaintext HTTP/2 (a server on loopback or a trusted network);
-      otherwise ``credentials`` (default: TLS with the system's roots) are used.
+    - ``api_key``: sent as ``authorization: Bearer <key>`` with every call, streams included
+      (default: none; the server answers UNAUTHENTICATED).
+    - ``tls``: ``True`` TLS, ``False`` plaintext HTTP/2. Default (``None``): plaintext to a loopback
+      target (localhost, 127.0.0.0/8, ::1), where the server listens without TLS by default, TLS
+      elsewhere; any of the three PEM arguments below means TLS.
+    - ``root_certificates``: PEM CA bundle (bytes) the server's certificate must chain to
+      (default: the system's roots). ``certificate_chain`` and ``private_key``: PEM client
+      certificate and key (bytes), for a server that requires client certificates (mTLS).
+    - ``insecure=True`` is ``tls=False``; ``credentials`` (grpc channel credentials) replace the
+      TLS arguments.
     - ``timeout``: seconds allowed to a unary call made without its own ``timeout=``
       (``None``: no deadline). Streams (WatchDeliveries) are never given one.
     - ``max_attempts``: tries in all when the server is UNAVAILABLE (gRPC caps it at 5; 1 turns
@@ -175,10 +229,29 @@ def connect(
         ("grpc.max_receive_message_length", MAX_RECEIVE_MESSAGE_BYTES),
         *options,
     ]
+    if (certificate_chain is None) != (private_key is None):
+        raise ValueError("a client certificate needs both certificate_chain and private_key (PEM bytes), or neither")
+    pem_given = root_certificates is not None or certificate_chain is not None
     if insecure:
-        if credentials is not None:
-            raise ValueError("pass either insecure=True or credentials, not both")
+        if tls or credentials is not None or pem_given:
+            raise ValueError("insecure=True (plaintext) cannot go with tls=True, credentials or certificates")
+        tls = False
+    if credentials is not None:
+        if tls is False or pem_given:
+            raise ValueError("credentials replace tls and the certificate arguments: pass one or the other")
+        tls = True
+    if tls is None:
+        tls = pem_given or not is_loopback_target(target)
+    if not tls:
+        if pem_given:
+            raise ValueError("tls=False (plaintext) cannot go with root_certificates or a client certificate")
         channel = grpc.insecure_channel(target, options=channel_options)
     else:
-        channel = grpc.secure_channel(target, credentials or grpc.ssl_channel_credentials(), options=channel_options)
-    return Client(grpc.intercept_channel(channel, _DefaultsInterceptor(timeout)))
+        channel_credentials = credentials or grpc.ssl_channel_credentials(
+            root_certificates=root_certificates, private_key=private_key, certificate_chain=certificate_chain
+        )
+        channel = grpc.secure_channel(target, channel_credentials, options=channel_options)
+    interceptors: list[Any] = [_DefaultsInterceptor(timeout)]
+    if api_key:
+        interceptors.append(_AuthInterceptor(api_key))
+    return Client(grpc.intercept_channel(channel, *interceptors))

@@ -1,0 +1,93 @@
+import { readFileSync } from "node:fs";
+import { createPrivateKey, X509Certificate, type KeyObject } from "node:crypto";
+import { createSecureContext } from "node:tls";
+import { ENV_NAMES } from "../config/config.js";
+
+/** Where the listener's PEM files are (paths as configured). */
+export interface CertificateFiles {
+  /** `tlsCertFile`: the server's certificate chain, leaf first. */
+  certFile: string;
+  /** `tlsKeyFile`: the private key of the leaf certificate. */
+  keyFile: string;
+  /** `tlsClientCaFile`: CA bundle that client certificates must chain to (mTLS); absent = TLS only. */
+  clientCaFile?: string | undefined;
+}
+
+/** The files' contents, checked: every block parses, and the key belongs to the certificate. */
+export interface CertificateMaterial {
+  cert: Buffer;
+  key: Buffer;
+  clientCa: Buffer | undefined;
+}
+
+type FileSetting = "tlsCertFile" | "tlsKeyFile" | "tlsClientCaFile";
+
+/** A listener file that cannot be used; `message` names the variable, the file and the reason. */
+export class CertificateFileError extends Error {
+  override readonly name = "CertificateFileError";
+  constructor(
+    readonly setting: FileSetting,
+    readonly file: string,
+    reason: string,
+  ) {
+    super(`${ENV_NAMES[setting]} (${setting})=${file}: ${reason}`);
+  }
+}
+
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+
+/**
+ * Reads and checks the listener's PEM files (synchronously: at start, and on reload, where it is
+ * a few small files): the chain and the CA bundle must hold at least one parseable
+ * `CERTIFICATE` block each, the key must parse (PKCS#8, PKCS#1 or SEC1, unencrypted) and match
+ * the leaf certificate, and Node must accept the three together as a TLS context.
+ * @throws CertificateFileError naming the first bad file, its setting and why.
+ */
+export function readCertificateFiles(files: CertificateFiles): CertificateMaterial {
+  const cert = readSetting("tlsCertFile", files.certFile);
+  const key = readSetting("tlsKeyFile", files.keyFile);
+  const clientCa = files.clientCaFile === undefined ? undefined : readSetting("tlsClientCaFile", files.clientCaFile);
+
+  const leaf = parseCertificates("tlsCertFile", files.certFile, cert)[0]!;
+  let privateKey: KeyObject;
+  try {
+    privateKey = createPrivateKey(key);
+  } catch (error) {
+    throw new CertificateFileError("tlsKeyFile", files.keyFile, `not an unencrypted PEM private key (${(error as Error).message})`);
+  }
+  if (!leaf.checkPrivateKey(privateKey)) {
+    throw new CertificateFileError(
+      "tlsKeyFile",
+      files.keyFile,
+      `this key does not belong to the certificate in ${ENV_NAMES.tlsCertFile}=${files.certFile} (subject ${leaf.subject.replace(/\n/g, ", ")})`,
+    );
+  }
+  if (clientCa !== undefined) parseCertificates("tlsClientCaFile", files.clientCaFile!, clientCa);
+  try {
+    createSecureContext({ cert, key, ...(clientCa ? { ca: clientCa } : {}) });
+  } catch (error) {
+    throw new CertificateFileError("tlsCertFile", files.certFile, `Node's TLS refuses the certificate and key: ${(error as Error).message}`);
+  }
+  return { cert, key, clientCa };
+}
+
+function readSetting(setting: FileSetting, file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    throw new CertificateFileError(setting, file, `cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+}
+
+/** Every `CERTIFICATE` block of a PEM file, parsed; at least one. */
+function parseCertificates(setting: FileSetting, file: string, pem: Buffer): X509Certificate[] {
+  const blocks = pem.toString("latin1").match(PEM_CERTIFICATE) ?? [];
+  if (blocks.length === 0) throw new CertificateFileError(setting, file, "no PEM certificate in it (expected -----BEGIN CERTIFICATE----- blocks)");
+  return blocks.map((block, i) => {
+    try {
+      return new X509Certificate(block);
+    } catch (error) {
+      throw new CertificateFileError(setting, file, `certificate ${i + 1} cannot be parsed (${(error as Error).message})`);
+    }
+  });
+}
