@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TEST_ADMIN_KEY } from "../helpers/test-keys.js";
 import { toBinary } from "@bufbuild/protobuf";
 import {
   EventView,
@@ -282,7 +283,7 @@ describe.each(STORES)("response and request size limits (%s)", (kind) => {
 
   // The CLI is the same whatever the store: run it once.
   it.runIf(kind === "pglite")("the CLI emits large events in batches that fit and lists them across short pages", async () => {
-    const posthorn = (...args: string[]) => runProcess("node", ["server/bin/posthorn.js", ...args, "--address", t.app.address!]);
+    const posthorn = (...args: string[]) => runProcess("node", ["server/bin/posthorn.js", ...args, "--address", t.app.address!, "--api-key", TEST_ADMIN_KEY]);
     const file = join(mkdtempSync(join(tmpdir(), "posthorn-cli-")), "event.json");
     writeFileSync(file, JSON.stringify({ type: "lead.enriched", customer_id: "cus_cli_big", data: dataOf(250_000) }));
     // 30 copies of 250 KB: 7.5 MB of data, more than one batch may carry.

@@ -1,4 +1,5 @@
 /** `posthorn subscriptions` against a real server: the SECRETS column counts the valid secrets and shows the latest expiry. */
+import { TEST_ADMIN_KEY } from "../helpers/test-keys.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runProcess } from "../e2e/child-process.js";
 import { startTestApp, type TestApp } from "../helpers/test-app.js";
@@ -13,7 +14,7 @@ describe("posthorn subscriptions", () => {
   });
 
   const secretsOf = async (id: string) => {
-    const { code, stdout } = await runProcess("node", ["server/bin/posthorn.js", "subscriptions", "--customer", "cus_cli", "--address", t.app.address!]);
+    const { code, stdout } = await runProcess("node", ["server/bin/posthorn.js", "subscriptions", "--customer", "cus_cli", "--address", t.app.address!, "--api-key", TEST_ADMIN_KEY]);
     expect(code).toBe(0);
     const [header, ...rows] = stdout.trimEnd().split("\n");
     const row = rows.find((line) => line.startsWith(id))!;
