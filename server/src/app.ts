@@ -10,6 +10,8 @@ import { createLogger, type Logger } from "./observability/logger.js";
 import { createMetrics, startMetricsServer, type Metrics, type MetricsServer } from "./observability/metrics.js";
 import { openStore, type Store } from "./store/database.js";
 import { migrate } from "./store/migrate.js";
+import { loadSecretKeyring } from "./secrets/load-secret-keyring.js";
+import { resealSecrets } from "./secrets/reseal-secrets.js";
 
 export interface AppOptions {
   clock?: Clock;
@@ -40,11 +42,15 @@ export interface App {
 /**
  * Starts Posthorn as configured: opens the store (PostgreSQL with `databaseUrl`, else the
  * embedded PGlite in `dataDir`), applies migrations, then starts the gRPC API and the delivery
- * workers (each can be turned off) and the metrics endpoint.
+ * workers (each can be turned off) and the metrics endpoint. Signing secrets written in plain
+ * text by an older version are sealed after the migrations.
+ * @throws ConfigError (before anything is opened) when the signing-secret keys are missing (on
+ *   PostgreSQL) or the embedded key file is unreadable.
  */
 export async function startApp(config: Config, options: AppOptions = {}): Promise<App> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.logLevel);
+  const keyring = loadSecretKeyring(config);
   const store = await openStore({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
@@ -59,6 +65,8 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   try {
     const applied = await migrate(store);
     if (applied.length > 0) logger.info({ versions: applied }, "migrations applied");
+    const upgraded = await resealSecrets(store.db, keyring, "plain");
+    if (upgraded.resealed > 0) logger.info({ secrets: upgraded.resealed, key_id: keyring.currentKeyId }, "plain-text signing secrets sealed");
 
     const guard = createAddressGuard({ allowedCidrs: config.allowedCidrs, ...(options.resolver ? { resolver: options.resolver } : {}) });
     const feed = new DeliveryFeed(store, logger);
@@ -71,7 +79,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
           ...(config.egressProxy ? { proxyUrl: config.egressProxy } : {}),
           connectionsPerOrigin: config.maxConcurrencyPerEndpoint,
         });
-      engine = createDeliveryEngine({ store, config, clock, transport, feed, logger, metrics, random: options.random ?? Math.random });
+      engine = createDeliveryEngine({ store, config, clock, transport, feed, logger, metrics, keyring, random: options.random ?? Math.random });
       await engine.start();
     }
     const deliveriesDue = () => {
@@ -93,6 +101,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
           deliveriesDue,
           feed,
           metrics,
+          keyring,
         },
         config.listenAddress,
         logger,

@@ -4,6 +4,7 @@ import type { Config } from "../config/config.js";
 import type { Clock } from "../domain/clock.js";
 import type { Store } from "../store/database.js";
 import type { Metrics } from "../observability/metrics.js";
+import type { SecretKeyring } from "../secrets/secret-keyring.js";
 import type { DeliveryFeed } from "./delivery-feed.js";
 
 type Methods = (typeof WebhookService)["method"];
@@ -32,4 +33,6 @@ export interface ApiDeps {
   /** Attempt outcomes as they happen, for WatchDeliveries. */
   feed: DeliveryFeed;
   metrics: Metrics;
+  /** Seals signing secrets before they are stored. */
+  keyring: SecretKeyring;
 }

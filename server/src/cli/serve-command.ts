@@ -45,6 +45,11 @@ export async function serve(): Promise<void> {
   try {
     app = await startApp(config, { logger });
   } catch (error) {
+    if (error instanceof ConfigError) {
+      // Found at start rather than in loadConfig (the signing-secret keys): a bad setting all the same.
+      process.stderr.write(`posthorn: ${error.message}\n${CONFIG_HELP}\n`);
+      process.exit(2);
+    }
     logger.fatal({ err: error }, "start failed");
     await releaseLogOutput(logger, LOG_RELEASE_MS);
     if (error instanceof DatabasePermissionError) {
