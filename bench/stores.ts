@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { ROOT } from "./processes.js";
+import { TEST_SECRET_KEYS } from "../test/helpers/test-keys.js";
 
 /** `postgres`: durable settings; `postgres-nosync`: fsync and synchronous_commit off (as in CI). */
 export type StoreKind = "postgres" | "postgres-nosync" | "pglite";
@@ -31,7 +32,8 @@ export async function freshStore(kind: StoreKind, adminUrl: string | undefined):
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return {
-    env: { DATABASE_URL: url.toString() },
+    // Servers on PostgreSQL need the signing-secret keys (every process the same ones).
+    env: { DATABASE_URL: url.toString(), POSTHORN_SECRET_KEYS: TEST_SECRET_KEYS },
     drop: () => adminQuery(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).then(() => undefined),
   };
 }

@@ -14,6 +14,8 @@ import { createLogger, type Logger } from "./observability/logger.js";
 import { createMetrics, startMetricsServer, type Metrics, type MetricsServer } from "./observability/metrics.js";
 import { openStore, type Store } from "./store/database.js";
 import { migrate } from "./store/migrate.js";
+import { checkSealedKeyIds, loadSecretKeyring } from "./secrets/load-secret-keyring.js";
+import { resealSecrets } from "./secrets/reseal-secrets.js";
 
 export interface AppOptions {
   clock?: Clock;
@@ -48,11 +50,15 @@ export interface App {
 /**
  * Starts Posthorn as configured: opens the store (PostgreSQL with `databaseUrl`, else the
  * embedded PGlite in `dataDir`), applies migrations, then starts the gRPC API and the delivery
- * workers (each can be turned off) and the metrics endpoint.
+ * workers (each can be turned off) and the metrics endpoint. Signing secrets written in plain
+ * text by an older version are sealed after the migrations.
+ * @throws ConfigError (before anything is opened) when the signing-secret keys are missing (on
+ *   PostgreSQL) or the embedded key file is unreadable.
  */
 export async function startApp(config: Config, options: AppOptions = {}): Promise<App> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.logLevel);
+  const { keyring, fromFile: secretKeyFile } = loadSecretKeyring(config);
   // Before anything is opened: bad certificate files are a configuration error (ConfigError).
   const listener: ListenerCredentials | undefined = config.api ? createListenerCredentials(config, logger) : undefined;
   let store: Store;
@@ -77,6 +83,15 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     if (applied.length > 0) logger.info({ versions: applied }, "migrations applied");
     // Only where the API runs: a workers-only process has no use for a key file.
     if (config.api) await ensureBootstrapAdminKey(store, config, clock, logger);
+    await checkSealedKeyIds(store.db, keyring, secretKeyFile);
+    if (store.kind === "postgres" && secretKeyFile !== undefined) {
+      logger.warn(
+        { file: secretKeyFile },
+        "signing secrets are encrypted with the key in this machine's key file; when other machines share this database, set POSTHORN_SECRET_KEYS on every process",
+      );
+    }
+    const upgraded = await resealSecrets(store.db, keyring, "plain");
+    if (upgraded.resealed > 0) logger.info({ secrets: upgraded.resealed, key_id: keyring.currentKeyId }, "plain-text signing secrets sealed");
 
     const guard = createAddressGuard({ allowedCidrs: config.allowedCidrs, ...(options.resolver ? { resolver: options.resolver } : {}) });
     const feed = new DeliveryFeed(store, logger);
@@ -89,7 +104,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
           ...(config.egressProxy ? { proxyUrl: config.egressProxy } : {}),
           connectionsPerOrigin: config.maxConcurrencyPerEndpoint,
         });
-      engine = createDeliveryEngine({ store, config, clock, transport, feed, logger, metrics, random: options.random ?? Math.random });
+      engine = createDeliveryEngine({ store, config, clock, transport, feed, logger, metrics, keyring, random: options.random ?? Math.random });
       await engine.start();
     }
     const deliveriesDue = () => {
@@ -113,6 +128,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
           metrics,
           authenticator: createAuthenticator({ store, clock, logger, metrics }),
           auditLog: createAuditLog({ store, clock, logger }),
+          keyring,
         },
         config.listenAddress,
         listener!.credentials,

@@ -12,6 +12,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { KNOWN_POSTHORN_VARIABLES } from "../../server/src/config/config.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/databases.js";
 import { REPO_ROOT, runProcess } from "../e2e/child-process.js";
+import { TEST_SECRET_KEYS } from "../helpers/test-keys.js";
 
 const posthorn = (args: string[], env: NodeJS.ProcessEnv) => runProcess("node", ["server/bin/posthorn.js", ...args], { env });
 
@@ -92,6 +93,18 @@ const cases: Case[] = [
     name: "a bad value in the config file",
     env: () => ({ POSTHORN_CONFIG_FILE: configFile({ egressProxy: "socks5://proxy.internal:1080" }) }),
     says: ["egressProxy (in POSTHORN_CONFIG_FILE=", "SOCKS proxies are not supported", '(got "socks5://proxy.internal:1080")'],
+  },
+  {
+    name: "a signing-secret key that is not 32 bytes (key never shown)",
+    env: { POSTHORN_SECRET_KEYS: "k1:dG9vU2hvcnRLZXlNYXRlcmlhbA==" },
+    says: ["POSTHORN_SECRET_KEYS (secretKeys)", 'entry 1 (key id "k1"): the key must be base64 of exactly 32 bytes', "(value not shown)"],
+    never: ["dG9vU2hvcnRLZXlNYXRlcmlhbA"],
+  },
+  {
+    name: "PostgreSQL without POSTHORN_SECRET_KEYS (refused before connecting)",
+    env: { DATABASE_URL: "postgres://app:hunter2@127.0.0.1:1/posthorn" },
+    says: ["POSTHORN_SECRET_KEYS (secretKeys): required with DATABASE_URL", "`posthorn secret-key`", "on every process"],
+    never: ["hunter2"],
   },
 ];
 
@@ -191,7 +204,12 @@ describe.skipIf(!process.env.DATABASE_URL)("a PostgreSQL role that may not creat
     const roleUrl = new URL(adminUrl);
     roleUrl.username = role;
     roleUrl.password = "not-shown-3141";
-    const env = { DATABASE_URL: roleUrl.toString(), POSTHORN_LISTEN_ADDRESS: "127.0.0.1:0", POSTHORN_METRICS_ADDRESS: "off" };
+    const env = {
+      DATABASE_URL: roleUrl.toString(),
+      POSTHORN_SECRET_KEYS: TEST_SECRET_KEYS,
+      POSTHORN_LISTEN_ADDRESS: "127.0.0.1:0",
+      POSTHORN_METRICS_ADDRESS: "off",
+    };
 
     const grant = `GRANT USAGE, CREATE ON SCHEMA public TO ${role};`;
     for (const command of ["serve", "migrate"]) {

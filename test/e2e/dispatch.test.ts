@@ -16,6 +16,7 @@ import { verifySignature } from "@posthorn/verifier";
 import { DEFAULT_EVENT_TYPES } from "../../server/src/domain/event-catalog.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/databases.js";
 import { startReceiver, type ReceivedRequest, type Receiver } from "../helpers/receiver.js";
+import { TEST_SECRET_KEYS } from "../helpers/test-keys.js";
 import { startProcess, waitForListening, type RunningProcess } from "./child-process.js";
 
 const stripe = new Stripe("sk_test_not_a_real_key");
@@ -34,6 +35,7 @@ describe.skipIf(!process.env.DATABASE_URL)("posthorn serve on PostgreSQL, end to
     server = startProcess("node", ["server/bin/posthorn.js", "serve"], {
       env: {
         DATABASE_URL: database.databaseUrl,
+        POSTHORN_SECRET_KEYS: TEST_SECRET_KEYS,
         POSTHORN_LISTEN_ADDRESS: "127.0.0.1:0",
         POSTHORN_METRICS_ADDRESS: "127.0.0.1:0",
         POSTHORN_ALLOWED_CIDRS: "127.0.0.1/32",

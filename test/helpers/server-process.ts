@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { TEST_ADMIN_KEY } from "./test-keys.js";
+import { TEST_ADMIN_KEY, testSecretKeysEnv } from "./test-keys.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -19,7 +19,8 @@ export interface ServerProcess {
 
 /**
  * Runs `posthorn serve` (the real CLI, through tsx) as a child process with `env` added to a
- * minimal environment, and waits for its "listening" line.
+ * minimal environment, and waits for its "listening" line. With DATABASE_URL and no
+ * POSTHORN_SECRET_KEYS in `env`, the server gets `TEST_SECRET_KEYS`.
  */
 export async function spawnServer(env: Record<string, string>, timeoutMs = 90_000): Promise<ServerProcess> {
   const child = spawn(process.execPath, ["--import", "tsx", "server/src/cli/main.ts", "serve"], {
@@ -31,6 +32,7 @@ export async function spawnServer(env: Record<string, string>, timeoutMs = 90_00
       POSTHORN_METRICS_ADDRESS: "off",
       POSTHORN_ALLOWED_CIDRS: "127.0.0.1/32",
       POSTHORN_BOOTSTRAP_ADMIN_KEY: TEST_ADMIN_KEY,
+      ...testSecretKeysEnv(env),
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],

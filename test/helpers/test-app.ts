@@ -4,7 +4,7 @@ import { startApp, type App, type AppOptions } from "../../server/src/app.js";
 import { parseConfig, type ConfigInput } from "../../server/src/config/config.js";
 import { createTestDatabase, type TestDatabase } from "./databases.js";
 import { FakeClock } from "./fake-clock.js";
-import { bearer, TEST_ADMIN_KEY } from "./test-keys.js";
+import { bearer, TEST_ADMIN_KEY, TEST_SECRET_KEYS } from "./test-keys.js";
 
 export interface TestApp {
   app: App;
@@ -19,6 +19,8 @@ export interface TestApp {
 /**
  * A real server on loopback (port 0) over a fresh database of `kind`, with a fake clock and an
  * SDK client. Workers are off unless `config.workers` is true; loopback receivers are allowed.
+ * On PostgreSQL the signing secrets are sealed under `TEST_SECRET_KEYS` unless `config.secretKeys`
+ * says otherwise; on PGlite under the key file the server makes in the data folder.
  */
 export async function startTestApp(
   kind: "pglite" | "postgres",
@@ -37,6 +39,7 @@ export async function startTestApp(
       allowedCidrs: ["127.0.0.1/32"],
       pollIntervalMs: 50,
       bootstrapAdminKey: TEST_ADMIN_KEY,
+      ...(kind === "postgres" ? { secretKeys: TEST_SECRET_KEYS } : {}),
       ...config,
     }),
     { logger: pino({ level: process.env.POSTHORN_TEST_LOG_LEVEL ?? "silent" }), ...options, clock },

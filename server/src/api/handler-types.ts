@@ -7,6 +7,7 @@ import type { Clock } from "../domain/clock.js";
 import type { Store } from "../store/database.js";
 import type { Scope } from "../store/scope.js";
 import type { Metrics } from "../observability/metrics.js";
+import type { SecretKeyring } from "../secrets/secret-keyring.js";
 import type { DeliveryFeed } from "./delivery-feed.js";
 
 type Methods = (typeof WebhookService)["method"];
@@ -43,4 +44,6 @@ export interface ApiDeps {
   authenticator: Authenticator;
   /** Where calls that change state are recorded. */
   auditLog: AuditLog;
+  /** Seals signing secrets before they are stored. */
+  keyring: SecretKeyring;
 }

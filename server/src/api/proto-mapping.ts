@@ -13,7 +13,7 @@ import {
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { liveSecrets } from "../domain/secret.js";
 import type { AttemptRow, DeliveryRow, EventRow, SubscriptionRow } from "../store/rows.js";
-import type { DeliveryStateName, SignatureSchemeName, StoredSecret } from "../store/schema.js";
+import type { DeliveryStateName, SignatureSchemeName, StoredSecretEntry } from "../store/schema.js";
 import type { ViewName } from "./event-view.js";
 
 /** Store rows to API messages, and the enum names between the two. */
@@ -59,7 +59,7 @@ function ts(date: Date): Timestamp {
  * A subscription's valid secrets, never their values (proto `SigningSecretInfo`): the current
  * one first, then the previous ones newest first (the stored order), each with its expiry.
  */
-function secretInfos(secrets: StoredSecret[], nowMs: number): MessageInitShape<typeof SigningSecretInfoSchema>[] {
+function secretInfos(secrets: StoredSecretEntry[], nowMs: number): MessageInitShape<typeof SigningSecretInfoSchema>[] {
   return liveSecrets(secrets, nowMs).map((s) =>
     s.expires_at === null ? { current: true } : { current: false, expireTime: timestampFromMs(s.expires_at) },
   );

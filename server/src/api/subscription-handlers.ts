@@ -5,7 +5,7 @@ import { InvalidArgumentError } from "../domain/errors.js";
 import { newId } from "../domain/ids.js";
 import { generateSecret, liveSecrets } from "../domain/secret.js";
 import { nextPage, readPage } from "../store/page-token.js";
-import type { SignatureSchemeName, StoredSecret, SubscriptionTable } from "../store/schema.js";
+import type { SignatureSchemeName, StoredSecretEntry, SubscriptionTable } from "../store/schema.js";
 import { cancelPendingDeliveries } from "../store/sql/cancel-pending-deliveries.js";
 import { findSubscription } from "../store/sql/find-subscription.js";
 import { insertSubscription } from "../store/sql/insert-subscription.js";
@@ -47,7 +47,7 @@ function schemeName(field: string, scheme: SignatureScheme): SignatureSchemeName
 }
 
 export function subscriptionHandlers(deps: ApiDeps): SubscriptionHandlers {
-  const { store, clock, catalog, refuseHost } = deps;
+  const { store, clock, catalog, refuseHost, keyring } = deps;
 
   return {
     async subscribe(request) {
@@ -59,15 +59,17 @@ export function subscriptionHandlers(deps: ApiDeps): SubscriptionHandlers {
       const secret = generateSecret();
       const nowMs = clock.nowMs();
       const now = new Date(nowMs);
+      const id = newId("subscription");
       const row = await insertSubscription(store.db, {
-        id: newId("subscription"),
+        id,
         customer_id: customerId,
         endpoint_url: endpointUrl,
         event_types: eventTypes,
         enabled: request.enabled ?? true,
         description,
         signature_scheme: scheme,
-        secrets: JSON.stringify([{ secret, expires_at: null }] satisfies StoredSecret[]),
+        // Stored sealed (bound to this id); the plain secret is only in this answer.
+        secrets: JSON.stringify([keyring.sealEntry(id, secret)] satisfies StoredSecretEntry[]),
         disabled_reason: "",
         created_at: now,
         updated_at: now,
@@ -142,12 +144,15 @@ export function subscriptionHandlers(deps: ApiDeps): SubscriptionHandlers {
       const row = await store.db.transaction().execute(async (trx) => {
         const before = await findSubscription(trx, id, "update", scope);
         // The current secret gets an expiry; older ones keep theirs; expired ones are dropped.
-        // Grace 0 revokes them all (proto: e.g. after a leak), not only the current one.
+        // Grace 0 revokes them all (proto: e.g. after a leak), not only the current one. The
+        // previous ones stay sealed as they are (a plain one left by an old version is sealed).
         const previous =
           grace === 0
             ? []
-            : liveSecrets(before.secrets, nowMs).map((s) => (s.expires_at === null ? { ...s, expires_at: nowMs + grace * 1000 } : s));
-        const secrets: StoredSecret[] = [{ secret, expires_at: null }, ...previous];
+            : keyring.reseal(id, liveSecrets(before.secrets, nowMs), "plain").entries.map((s) =>
+                s.expires_at === null ? { ...s, expires_at: nowMs + grace * 1000 } : s,
+              );
+        const secrets: StoredSecretEntry[] = [keyring.sealEntry(id, secret), ...previous];
         return updateSubscription(trx, id, { secrets: JSON.stringify(secrets), updated_at: new Date(nowMs) });
       });
       return { subscription: subscriptionToProto(row, nowMs), secret };

@@ -3,6 +3,7 @@ import { Command } from "commander";
 import { serve } from "./serve-command.js";
 import { registerClientCommands } from "./client-commands.js";
 import { fail, refuseUnknownVariables } from "./cli-support.js";
+import { registerRekeyCommand, registerSecretKeyCommand } from "./rekey-command.js";
 
 /**
  * `posthorn`: the server and a command-line client of its API. Exit codes: 0 success, 1 the
@@ -14,9 +15,9 @@ const program = new Command()
   .showHelpAfterError()
   // Set before the subcommands are added so they inherit it: commander's usage errors exit 2.
   .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2))
-  // `serve` and `migrate` check the environment with the rest of their configuration.
+  // `serve`, `migrate` and `rekey` check the environment with the rest of their configuration.
   .hook("preAction", (_program, command) => {
-    if (command.name() !== "serve" && command.name() !== "migrate") refuseUnknownVariables();
+    if (!["serve", "migrate", "rekey"].includes(command.name())) refuseUnknownVariables();
   });
 
 program
@@ -25,6 +26,8 @@ program
   .action(serve);
 
 registerClientCommands(program);
+registerRekeyCommand(program);
+registerSecretKeyCommand(program);
 
 try {
   await program.parseAsync();

@@ -46,7 +46,7 @@ export async function serve(): Promise<void> {
     app = await startApp(config, { logger });
   } catch (error) {
     if (error instanceof ConfigError) {
-      // Found on opening a file the configuration names (the TLS certificates): as a bad setting.
+      // Found on opening a file the configuration names (the TLS certificates, the signing-secret keys): as a bad setting.
       await releaseLogOutput(logger, LOG_RELEASE_MS);
       process.stderr.write(`posthorn: ${error.message}\n${CONFIG_HELP}\n`);
       process.exitCode = 2;

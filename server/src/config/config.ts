@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { DEFAULT_EVENT_TYPES } from "../domain/event-catalog.js";
+import { parseSecretKeys } from "../secrets/secret-key.js";
 import { checkCidr, checkDatabaseUrl, checkProxyUrl } from "./config-checks.js";
 import { listenerProblems } from "./listener-checks.js";
 import { closestName, OTHER_POSTHORN_VARIABLES, unknownVariables } from "./posthorn-variables.js";
@@ -125,9 +126,17 @@ export const configSchema = z.object({
   /**
    * Keys that encrypt signing secrets at rest (AES-256-GCM): `id:base64-of-32-bytes` separated by
    * commas; the first encrypts, all decrypt. Unset: the key file `<dataDir>/secret-keys`
-   * (created on the embedded database; required to be set on PostgreSQL).
+   * (created on the embedded database; required to be set on PostgreSQL). Never logged; a
+   * problem names the entry by position and key id, never its key.
    */
-  secretKeys: z.string().min(1).optional(),
+  secretKeys: z
+    .union([z.array(z.string()), z.string()], { error: "expected id:base64 entries separated by commas" })
+    .transform((value, ctx) => {
+      const { keys, problems } = parseSecretKeys(typeof value === "string" ? value.split(",").filter((entry) => entry.trim() !== "") : value);
+      for (const message of problems) ctx.issues.push({ code: "custom", message, input: "" });
+      return keys;
+    })
+    .optional(),
   /** On SIGTERM: how long in-flight attempts may run before they are aborted (recorded as `shutdown`), in ms; the process exits within this + 2 s. */
   shutdownTimeoutMs: numeric.pipe(z.number().int().min(0).max(120_000)).default(15_000),
 });

@@ -2,8 +2,11 @@ import { randomBytes } from "node:crypto";
 import type { DeliveryFeed } from "../api/delivery-feed.js";
 import type { Config } from "../config/config.js";
 import type { Clock } from "../domain/clock.js";
+import type { SigningSecret } from "../domain/secret.js";
 import type { Logger } from "../observability/logger.js";
 import type { Metrics } from "../observability/metrics.js";
+import { SecretUnsealError } from "../secrets/secret-cipher.js";
+import type { SecretKeyring } from "../secrets/secret-keyring.js";
 import { isDatabaseUnavailable } from "../store/availability.js";
 import type { Store } from "../store/database.js";
 import { GroupCommit } from "../store/group-commit.js";
@@ -24,6 +27,8 @@ export interface DeliveryEngineDeps {
   feed: DeliveryFeed;
   logger: Logger;
   metrics: Metrics;
+  /** Opens the subscriptions' sealed signing secrets. */
+  keyring: SecretKeyring;
   /** Uniform random numbers in [0, 1) for jitter. */
   random: () => number;
 }
@@ -67,11 +72,18 @@ interface InFlight {
   done: Promise<void>;
 }
 
+/**
+ * How long a delivery whose signing secret cannot be opened (its key is not configured here)
+ * waits before it is claimed again, ms. It is given back without an attempt, so a key missing
+ * from one process's configuration delays deliveries but never fails them.
+ */
+export const UNSEALABLE_RETRY_MS = 60_000;
+
 /** How long aborted attempts may take to be recorded at shutdown, ms. */
 const ABORTED_RECORD_GRACE_MS = 800;
 
 export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
-  const { store, config, clock, transport, feed, logger, metrics, random } = deps;
+  const { store, config, clock, transport, feed, logger, metrics, keyring, random } = deps;
   const owner = `wrk_${randomBytes(8).toString("hex")}`;
   const leaseMs = config.leaseSeconds * 1000;
   const policy: RetryPolicy = {
@@ -152,26 +164,57 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
     // A claim answered after its lease could have run out (a frozen process) is given back unsent.
     const stale = clock.nowMs() >= startMs + (leaseMs * 2) / 3;
     const deferred: string[] = [];
+    const unsealable: string[] = [];
     for (const delivery of claimed) {
       const origin = originOf(delivery.endpoint_url);
       // Two claimed deliveries of one endpoint may exceed its limit: the extra ones go back for later.
-      if (stale || mode !== "running" || (perOrigin.get(origin) ?? 0) >= limit) deferred.push(delivery.id);
-      else start(delivery, origin);
+      if (stale || mode !== "running" || (perOrigin.get(origin) ?? 0) >= limit) {
+        deferred.push(delivery.id);
+        continue;
+      }
+      const secrets = openSecrets(delivery);
+      if (secrets === undefined) unsealable.push(delivery.id);
+      else start(delivery, origin, secrets);
     }
     if (deferred.length > 0) {
       const dueAt = new Date(clock.nowMs() + (stale ? 0 : Math.min(1000, config.attemptTimeoutMs / 2)));
       await releaseLeases(store.db, owner, deferred, dueAt);
     }
+    if (unsealable.length > 0) await releaseLeases(store.db, owner, unsealable, new Date(clock.nowMs() + UNSEALABLE_RETRY_MS));
     return claimed.length;
   }
 
-  function start(delivery: ClaimedDelivery, origin: string): void {
+  /**
+   * The delivery's signing secrets, opened; undefined (and an error line naming the
+   * subscription and the key id, never a secret) when one cannot be opened: the delivery is then
+   * given back without an attempt, to be tried again later.
+   */
+  function openSecrets(delivery: ClaimedDelivery): SigningSecret[] | undefined {
+    try {
+      return keyring.openAll(delivery.subscription_id, delivery.secrets);
+    } catch (error) {
+      if (!(error instanceof SecretUnsealError)) throw error;
+      logger.error(
+        {
+          subscription_id: delivery.subscription_id,
+          delivery_id: delivery.id,
+          key_id: error.keyId,
+          failure: error.failure,
+          retry_in_ms: UNSEALABLE_RETRY_MS,
+        },
+        `${error.message}; the delivery is not attempted and is tried again later`,
+      );
+      return undefined;
+    }
+  }
+
+  function start(delivery: ClaimedDelivery, origin: string, secrets: SigningSecret[]): void {
     perOrigin.set(origin, (perOrigin.get(origin) ?? 0) + 1);
     const subscription = bySubscription.get(delivery.subscription_id);
     if (subscription) subscription.running++;
     else bySubscription.set(delivery.subscription_id, { origin, running: 1 });
     const abort = new AbortController();
-    const done = attempt(delivery, origin, abort.signal)
+    const done = attempt(delivery, origin, secrets, abort.signal)
       .catch((error: unknown) =>
         logger.error(
           { err: error, delivery_id: delivery.id, attempt: delivery.attempt_number },
@@ -192,7 +235,7 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
     inFlight.set(delivery.id, { origin, abort, done });
   }
 
-  async function attempt(job: ClaimedDelivery, origin: string, signal: AbortSignal): Promise<void> {
+  async function attempt(job: ClaimedDelivery, origin: string, secrets: SigningSecret[], signal: AbortSignal): Promise<void> {
     const attemptNumber = job.attempt_number;
     const startMs = clock.nowMs();
     const { headers, signature } = signedHeaders({
@@ -202,7 +245,7 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
       attemptNumber,
       body: job.envelope,
       scheme: job.signature_scheme,
-      secrets: job.secrets,
+      secrets,
       nowMs: startMs,
     });
     const outcome = await transport.send({ url: job.endpoint_url, headers, body: job.envelope, deadlineMs: config.attemptTimeoutMs, signal });

@@ -1,6 +1,6 @@
 import { signStandardWebhooks, signV1 } from "@posthorn/verifier";
-import { liveSecrets } from "../domain/secret.js";
-import type { SignatureSchemeName, StoredSecret } from "../store/schema.js";
+import { liveSecrets, type SigningSecret } from "../domain/secret.js";
+import type { SignatureSchemeName } from "../store/schema.js";
 
 /** Everything that goes into one attempt's headers. */
 export interface SignedRequestInput {
@@ -12,8 +12,8 @@ export interface SignedRequestInput {
   /** The stored envelope bytes, sent and signed as they are. */
   body: Uint8Array;
   scheme: SignatureSchemeName;
-  /** The subscription's secrets, newest first; expired ones are skipped here. */
-  secrets: readonly StoredSecret[];
+  /** The subscription's secrets, opened, newest first; expired ones are skipped here. */
+  secrets: readonly SigningSecret[];
   /** Time of this attempt in unix milliseconds: the signature's `t` (contract fault 1: never the event's time). */
   nowMs: number;
 }

@@ -1,6 +1,16 @@
 import { randomBytes } from "node:crypto";
 
 /**
+ * A signing secret in memory, opened from its sealed form (see secrets/secret-keyring.ts) only
+ * to sign or to answer Subscribe and RotateSubscriptionSecret; `expires_at` (unix ms) is null
+ * for the current one.
+ */
+export interface SigningSecret {
+  secret: string;
+  expires_at: number | null;
+}
+
+/**
  * A new signing secret: `whsec_` + base64 of 32 random bytes (contract; the Standard Webhooks
  * secret format, which Stripe-style v1 signing uses as a UTF-8 string).
  */

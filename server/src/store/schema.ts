@@ -23,11 +23,27 @@ type Seq = ColumnType<string, never, never>;
 export type SignatureSchemeName = "v1" | "standard_webhooks";
 export type DeliveryStateName = "pending" | "succeeded" | "failed" | "canceled";
 
-/** One signing secret; `expires_at` (unix ms) is null for the current one. */
+/**
+ * One signing secret as stored: sealed (AES-256-GCM, see secrets/secret-cipher.ts), never in
+ * plain text; `expires_at` (unix ms) is null for the current one.
+ */
 export interface StoredSecret {
+  sealed: string;
+  expires_at: number | null;
+}
+
+/**
+ * A signing secret in plain text, as versions before encryption at rest wrote it. Every start
+ * seals such entries (secrets/reseal-secrets.ts); readers still accept them, in case a process
+ * of the old version wrote one since.
+ */
+export interface PlainStoredSecret {
   secret: string;
   expires_at: number | null;
 }
+
+/** An entry of `subscriptions.secrets`. */
+export type StoredSecretEntry = StoredSecret | PlainStoredSecret;
 
 export interface SubscriptionTable {
   seq: Seq;
@@ -38,7 +54,7 @@ export interface SubscriptionTable {
   enabled: boolean;
   description: string;
   signature_scheme: SignatureSchemeName;
-  secrets: ColumnType<StoredSecret[], string, string>;
+  secrets: ColumnType<StoredSecretEntry[], string, string>;
   disabled_reason: string;
   created_at: Date;
   updated_at: Date;

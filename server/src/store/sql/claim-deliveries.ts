@@ -1,5 +1,5 @@
 import { sql, type Kysely } from "kysely";
-import type { Database, SignatureSchemeName, StoredSecret } from "../schema.js";
+import type { Database, SignatureSchemeName, StoredSecretEntry } from "../schema.js";
 
 /** A claimed delivery with what an attempt needs: the stored body and the subscription's signing setup. */
 export interface ClaimedDelivery {
@@ -17,7 +17,8 @@ export interface ClaimedDelivery {
   /** The subscription's current URL (a change applies to the next attempt). */
   endpoint_url: string;
   envelope: Uint8Array;
-  secrets: StoredSecret[];
+  /** As stored (sealed): the engine opens them just before signing. */
+  secrets: StoredSecretEntry[];
   signature_scheme: SignatureSchemeName;
 }
 
