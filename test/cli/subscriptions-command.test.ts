@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runProcess } from "../e2e/child-process.js";
 import { startTestApp, type TestApp } from "../helpers/test-app.js";
+import { TEST_ADMIN_KEY } from "../helpers/test-keys.js";
 
 describe("posthorn subscriptions", () => {
   let t: TestApp;
@@ -13,7 +14,9 @@ describe("posthorn subscriptions", () => {
   });
 
   const secretsOf = async (id: string) => {
-    const { code, stdout } = await runProcess("node", ["server/bin/posthorn.js", "subscriptions", "--customer", "cus_cli", "--address", t.app.address!]);
+    const { code, stdout } = await runProcess("node", ["server/bin/posthorn.js", "subscriptions", "--customer", "cus_cli", "--address", t.app.address!], {
+      env: { POSTHORN_API_KEY: TEST_ADMIN_KEY },
+    });
     expect(code).toBe(0);
     const [header, ...rows] = stdout.trimEnd().split("\n");
     const row = rows.find((line) => line.startsWith(id))!;
