@@ -14,6 +14,8 @@
  * - `unary`: unary Emit, closed loop with `inFlight` calls outstanding, for `durationMs`.
  * - `batch`: EmitBatch of `batchSize`, `concurrency` in flight, for `durationMs`.
  * - `fill`: exactly `events` events through EmitBatch, then done.
+ *
+ * It calls with the API key in POSTHORN_API_KEY (set by processes.ts `LoadGenerator`).
  */
 import { createWebhookClient, type WebhookClient } from "../sdk/typescript/src/index.js";
 import { summarize } from "./stats.js";
@@ -127,7 +129,8 @@ async function rate(customers: string[], ratePerSec: number, durationMs: number)
 }
 
 async function run(command: Exclude<LoadCommand, { type: "pause" | "resume" | "stop" }>): Promise<LoadResult> {
-  client = createWebhookClient({ address: command.address, maxRetries: 0 });
+  const apiKey = process.env.POSTHORN_API_KEY;
+  client = createWebhookClient({ address: command.address, maxRetries: 0, ...(apiKey ? { metadata: { authorization: `Bearer ${apiKey}` } } : {}) });
   running = true;
   emitted = command.customers.map(() => 0);
   errors = 0;

@@ -9,6 +9,7 @@ import { loadavg } from "node:os";
 import { createServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { generateApiKey } from "../server/src/auth/api-key.js";
 import { createWebhookClient } from "../sdk/typescript/src/index.js";
 import type { LoadCommand, LoadReply, LoadResult } from "./load-generator.js";
 import type { ReceiverCommand, ReceiverReply, ReceiverSnapshot } from "./receivers-process.js";
@@ -126,6 +127,20 @@ export class RssSampler {
   }
 }
 
+// ---------------------------------------------------------------- the API key
+
+/**
+ * The admin API key of every server this run starts (POSTHORN_BOOTSTRAP_ADMIN_KEY, so each fresh
+ * store's first key is this one), made once per run in the orchestrator. The rig's client and
+ * the load generator (which gets it as POSTHORN_API_KEY) call with it.
+ */
+export const BENCH_API_KEY = generateApiKey();
+
+/** Call metadata with {@link BENCH_API_KEY}, for `createWebhookClient({ metadata })`. */
+export function benchAuthMetadata(): Record<string, string> {
+  return { authorization: `Bearer ${BENCH_API_KEY}` };
+}
+
 // ---------------------------------------------------------------- the server
 
 export interface ServerHandle {
@@ -182,6 +197,7 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
         POSTHORN_METRICS_ADDRESS: metrics,
         POSTHORN_ALLOWED_CIDRS: "127.0.0.1/32",
         POSTHORN_LOG_LEVEL: options.logLevel,
+        POSTHORN_BOOTSTRAP_ADMIN_KEY: BENCH_API_KEY,
         ...options.env,
       },
       stdio: ["ignore", fd, fd],
@@ -221,7 +237,7 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
 }
 
 async function answers(address: string): Promise<boolean> {
-  const client = createWebhookClient({ address, maxRetries: 0, deadlineMs: 1000 });
+  const client = createWebhookClient({ address, maxRetries: 0, deadlineMs: 1000, metadata: benchAuthMetadata() });
   try {
     await client.listEventTypes({});
     return true;
@@ -234,8 +250,8 @@ async function answers(address: string): Promise<boolean> {
 
 // ---------------------------------------------------------------- forked helpers
 
-function forkTs(file: string): ChildProcess {
-  return fork(join(ROOT, "bench", file), [], { cwd: ROOT, execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+function forkTs(file: string, env: NodeJS.ProcessEnv = process.env): ChildProcess {
+  return fork(join(ROOT, "bench", file), [], { cwd: ROOT, env, execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
 }
 
 /** The receivers process (see receivers-process.ts). */
@@ -276,9 +292,9 @@ export class Receivers {
   }
 }
 
-/** The load generator process (see load-generator.ts). */
+/** The load generator process (see load-generator.ts); it calls with {@link BENCH_API_KEY}. */
 export class LoadGenerator {
-  readonly child = forkTs("load-generator.ts");
+  readonly child = forkTs("load-generator.ts", { ...process.env, POSTHORN_API_KEY: BENCH_API_KEY });
   /** Latest progress report (saturate mode). */
   progress: { emitted: number[]; errors: number } = { emitted: [], errors: 0 };
   private done: Promise<LoadResult> | undefined;

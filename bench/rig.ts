@@ -8,7 +8,7 @@
  */
 import { join } from "node:path";
 import { createWebhookClient } from "../sdk/typescript/src/index.js";
-import { Receivers, startServer, type ServerHandle } from "./processes.js";
+import { benchAuthMetadata, Receivers, startServer, type ServerHandle } from "./processes.js";
 import { freshStore, type FreshStore, type StoreKind } from "./stores.js";
 
 export interface RigOptions {
@@ -55,7 +55,7 @@ export async function setupRig(options: RigOptions): Promise<Rig> {
   try {
     const ports = await receivers.start(options.endpoints, options.hang ?? []);
     server = await launch(options.workers ?? true, options.logLevel ?? "info", options.cpuProfDir);
-    const client = createWebhookClient({ address: server.address });
+    const client = createWebhookClient({ address: server.address, metadata: benchAuthMetadata() });
     const customers = options.layout === "per-customer" ? ports.map((_, i) => `cus_bench_${i}`) : ["cus_bench_0"];
     const secrets: string[] = [];
     for (const [i, port] of ports.entries()) {

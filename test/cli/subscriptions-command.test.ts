@@ -3,6 +3,7 @@ import { TEST_ADMIN_KEY } from "../helpers/test-keys.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runProcess } from "../e2e/child-process.js";
 import { startTestApp, type TestApp } from "../helpers/test-app.js";
+import { TEST_ADMIN_KEY } from "../helpers/test-keys.js";
 
 describe("posthorn subscriptions", () => {
   let t: TestApp;

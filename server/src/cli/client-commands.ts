@@ -1,8 +1,10 @@
 import type { Command } from "commander";
+import { registerAuditCommand } from "./audit-command.js";
 import { registerDeliveriesCommand } from "./deliveries-command.js";
 import { registerEmitCommand } from "./emit-command.js";
 import { registerEventTypesCommand } from "./event-types-command.js";
 import { registerEventsCommand } from "./events-command.js";
+import { registerKeysCommand } from "./keys-command.js";
 import { registerListenCommand } from "./listen-command.js";
 import { registerMigrateCommand } from "./migrate-command.js";
 import { registerRecoverCommand } from "./recover-command.js";
@@ -25,4 +27,6 @@ export function registerClientCommands(program: Command): void {
   registerRecoverCommand(program);
   registerEventTypesCommand(program);
   registerListenCommand(program);
+  registerKeysCommand(program);
+  registerAuditCommand(program);
 }

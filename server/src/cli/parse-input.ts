@@ -99,13 +99,28 @@ export function parseScheme(value: string): SignatureScheme {
 
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 
+/** Seconds in `90s`, `30m`, `12h` or `7d` (a whole number and one unit), or undefined for anything else. */
+function durationSeconds(value: string): number | undefined {
+  const match = /^(\d+)([smhd])$/.exec(value.trim());
+  return match ? Number(match[1]) * UNIT_SECONDS[match[2]!]! : undefined;
+}
+
+/** A duration from now, in seconds, of at least 1 s: `3600s`, `90m`, `12h`, `30d`. */
+export function parseDuration(flag: string, value: string): number {
+  const seconds = durationSeconds(value);
+  if (seconds === undefined || seconds < 1 || !Number.isSafeInteger(seconds)) {
+    throw new UsageError(`${flag}: expected a duration of 1 s or more, a whole number and a unit s, m, h or d (3600s, 90m, 12h, 30d), got "${value}"`);
+  }
+  return seconds;
+}
+
 /**
  * A point in time: an ISO 8601 date/time (`2026-11-29`, `2026-11-29T12:00:00Z`) or a duration
  * before `nowMs` (`90s`, `30m`, `24h`, `7d`).
  */
 export function parseSince(value: string, nowMs = Date.now()): Date {
-  const relative = /^(\d+)([smhd])$/.exec(value.trim());
-  if (relative) return new Date(nowMs - Number(relative[1]) * UNIT_SECONDS[relative[2]!]! * 1000);
+  const ago = durationSeconds(value);
+  if (ago !== undefined) return new Date(nowMs - ago * 1000);
   const ms = Date.parse(value);
   if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(ms)) {
     throw new UsageError(`--since: expected an ISO date/time (2026-11-29T12:00:00Z) or a duration ago (30m, 24h, 7d), got "${value}"`);
