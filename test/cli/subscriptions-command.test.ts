@@ -1,5 +1,4 @@
 /** `posthorn subscriptions` against a real server: the SECRETS column counts the valid secrets and shows the latest expiry. */
-import { TEST_ADMIN_KEY } from "../helpers/test-keys.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runProcess } from "../e2e/child-process.js";
 import { startTestApp, type TestApp } from "../helpers/test-app.js";

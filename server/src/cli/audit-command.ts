@@ -1,7 +1,7 @@
 import { toJson } from "@bufbuild/protobuf";
 import type { Command } from "commander";
 import { AuditRecordSchema, type AuditRecord } from "@posthorn/sdk";
-import { addAddressOption, addJsonOption, print, withClient } from "./cli-support.js";
+import { addAddressOption, addJsonOption, print, withClient, type ConnectionOptions } from "./cli-support.js";
 import { formatTable, formatTime } from "./format-table.js";
 import { collectPages } from "./paginate.js";
 import { parseIntFlag } from "./parse-input.js";
@@ -19,9 +19,9 @@ export function registerAuditCommand(program: Command): void {
     .option("--customer <id>", "only changes to this customer's objects")
     .option("--limit <n>", "at most this many", "100");
   addJsonOption(addAddressOption(command)).action(
-    async (options: { customer?: string; limit: string; json?: boolean; address: string }) => {
+    async (options: { customer?: string; limit: string; json?: boolean } & ConnectionOptions) => {
       const limit = parseIntFlag("--limit", options.limit, 1);
-      await withClient(options.address, async (client) => {
+      await withClient(options, async (client) => {
         const { items, more } = await collectPages<AuditRecord>(limit, async (pageToken, pageSize) => {
           const page = await client.listAuditRecords({ customerId: options.customer ?? "", pageToken, pageSize });
           return { items: page.records, nextPageToken: page.nextPageToken };

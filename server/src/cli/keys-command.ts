@@ -3,7 +3,7 @@ import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { Option, type Command } from "commander";
 import { ApiKeyRole, ApiKeySchema, CreateApiKeyResponseSchema, type ApiKey } from "@posthorn/sdk";
 import { generateApiKey } from "../auth/api-key.js";
-import { addAddressOption, addJsonOption, print, UsageError, withClient } from "./cli-support.js";
+import { addAddressOption, addJsonOption, print, UsageError, withClient, type ConnectionOptions } from "./cli-support.js";
 import { formatTable, formatTime } from "./format-table.js";
 import { collectPages } from "./paginate.js";
 import { parseDuration, parseList } from "./parse-input.js";
@@ -24,14 +24,13 @@ export function registerKeysCommand(program: Command): void {
     .action(() => print(generateApiKey()));
 }
 
-interface CreateOptions {
+interface CreateOptions extends ConnectionOptions {
   name: string;
   role: string;
   customer?: string;
   emitCustomer: string[];
   expiresIn?: string;
   json?: boolean;
-  address: string;
 }
 
 function registerCreate(keys: Command): void {
@@ -49,7 +48,7 @@ function registerCreate(keys: Command): void {
     .option("--expires-in <duration>", "the key stops working after this long: 3600s, 90m, 12h, 30d (default never)");
   addJsonOption(addAddressOption(command)).action(async (options: CreateOptions) => {
     const request = createRequest(options);
-    await withClient(options.address, async (client) => {
+    await withClient(options, async (client) => {
       const response = await client.createApiKey(request);
       if (options.json) return print(JSON.stringify(toJson(CreateApiKeyResponseSchema, response), null, 2));
       const key = response.apiKey!;
@@ -87,8 +86,8 @@ function registerList(keys: Command): void {
     .command("list")
     .description("list API keys, oldest first (never the keys themselves; their first characters)")
     .option("--all", "include revoked keys");
-  addJsonOption(addAddressOption(command)).action(async (options: { all?: boolean; json?: boolean; address: string }) =>
-    withClient(options.address, async (client) => {
+  addJsonOption(addAddressOption(command)).action(async (options: { all?: boolean; json?: boolean } & ConnectionOptions) =>
+    withClient(options, async (client) => {
       const { items } = await collectPages<ApiKey>(Number.MAX_SAFE_INTEGER, async (pageToken, pageSize) => {
         const page = await client.listApiKeys({ showRevoked: options.all === true, pageToken, pageSize });
         return { items: page.apiKeys, nextPageToken: page.nextPageToken };
@@ -120,8 +119,8 @@ function registerRevoke(keys: Command): void {
     .command("revoke")
     .description("revoke an API key: its next call is refused, in every server process")
     .argument("<key-id>", "key id, key_… (see `posthorn keys list`)");
-  addAddressOption(command).action(async (id: string, options: { address: string }) =>
-    withClient(options.address, async (client) => {
+  addAddressOption(command).action(async (id: string, options: ConnectionOptions) =>
+    withClient(options, async (client) => {
       const { apiKey } = await client.revokeApiKey({ id });
       print(`Revoked ${apiKey!.id} "${apiKey!.name}" (${apiKey!.keyPrefix}…) at ${formatTime(apiKey!.revokeTime)} UTC; calls with it are refused from now on.`);
     }),
