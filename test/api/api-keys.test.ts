@@ -7,7 +7,7 @@ import { parseConfig } from "../../server/src/config/config.js";
 import { captureLog } from "../helpers/capture-log.js";
 import { STORES } from "../helpers/databases.js";
 import { startTestApp, type TestApp } from "../helpers/test-app.js";
-import { bearer, TEST_ADMIN_KEY } from "../helpers/test-keys.js";
+import { bearer, TEST_ADMIN_KEY, TEST_SECRET_KEYS } from "../helpers/test-keys.js";
 import { expectError } from "./expect-error.js";
 
 describe.each(STORES)("API keys and the audit log (%s)", (kind) => {
@@ -148,7 +148,7 @@ describe.each(STORES)("API keys and the audit log (%s)", (kind) => {
 
   it.runIf(kind === "postgres")("a key revoked through one process fails on its next call to another", async () => {
     const other = await startApp(
-      parseConfig({ listenAddress: "127.0.0.1:0", databaseUrl: t.database.databaseUrl, dataDir: t.database.dataDir, metricsAddress: "off", workers: false }),
+      parseConfig({ listenAddress: "127.0.0.1:0", databaseUrl: t.database.databaseUrl, dataDir: t.database.dataDir, metricsAddress: "off", workers: false, secretKeys: TEST_SECRET_KEYS }),
       { logger: log.logger, clock: t.clock },
     );
     try {
