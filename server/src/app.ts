@@ -26,6 +26,8 @@ export interface AppOptions {
   resolver?: Resolver;
   /** Random numbers in [0, 1) for jitter (tests inject a fixed one). */
   random?: () => number;
+  /** How often (ms) open WatchDeliveries streams' keys are checked again; see `DEFAULT_WATCH_KEY_CHECK_MS`. */
+  watchKeyCheckMs?: number;
 }
 
 /** A running Posthorn process. */
@@ -133,6 +135,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
         config.listenAddress,
         listener!.credentials,
         logger,
+        options.watchKeyCheckMs,
       );
     }
     if (config.metricsAddress !== "off") metricsServer = await startMetricsServer(metrics, config.metricsAddress);

@@ -100,12 +100,6 @@ const cases: Case[] = [
     says: ["POSTHORN_SECRET_KEYS (secretKeys)", 'entry 1 (key id "k1"): the key must be base64 of exactly 32 bytes', "(value not shown)"],
     never: ["dG9vU2hvcnRLZXlNYXRlcmlhbA"],
   },
-  {
-    name: "PostgreSQL without POSTHORN_SECRET_KEYS (refused before connecting)",
-    env: { DATABASE_URL: "postgres://app:hunter2@127.0.0.1:1/posthorn" },
-    says: ["POSTHORN_SECRET_KEYS (secretKeys): required with DATABASE_URL", "`posthorn secret-key`", "on every process"],
-    never: ["hunter2"],
-  },
 ];
 
 describe("posthorn serve with bad configuration", { timeout: 60_000 }, () => {

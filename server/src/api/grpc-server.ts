@@ -24,7 +24,7 @@ import { deliveryHandlers } from "./delivery-handlers.js";
 import { eventHandlers } from "./event-handlers.js";
 import type { ApiDeps, UnaryHandlers } from "./handler-types.js";
 import { ACCESS_RULES, checkRole, type AccessRule, type AuditLookups, type MethodName } from "../auth/access-rules.js";
-import { scopeOf } from "../auth/caller.js";
+import { scopeOf, type Caller } from "../auth/caller.js";
 import { customerOfSubscription } from "../store/sql/audit-records.js";
 import type { Scope } from "../store/scope.js";
 import { toGrpcError, type GrpcError } from "./grpc-status.js";
@@ -47,16 +47,25 @@ export interface GrpcApi {
 }
 
 /**
+ * How often (ms) the keys of open WatchDeliveries streams are looked up again by default: a
+ * stream whose key was revoked (in any process) or has expired ends UNAUTHENTICATED within
+ * about this long. A revocation made through this process ends its streams at once.
+ */
+export const DEFAULT_WATCH_KEY_CHECK_MS = 10_000;
+
+/**
  * Starts the gRPC server on `listenAddress` (`host:port`) with `credentials` (plaintext, TLS or
  * mTLS: see listener-credentials.ts): `posthorn.v1.WebhookService`, the standard health service
  * (`grpc.health.v1.Health`) and server reflection (v1 and v1alpha), so `grpcurl`/`buf curl` can
  * list and call methods. All three share the one listener and its credentials.
+ * `watchKeyCheckMs`: see `DEFAULT_WATCH_KEY_CHECK_MS`.
  */
 export async function startGrpcApi(
   deps: ApiDeps,
   listenAddress: string,
   credentials: ServerCredentials,
   logger: Logger,
+  watchKeyCheckMs = DEFAULT_WATCH_KEY_CHECK_MS,
 ): Promise<GrpcApi> {
   const handlers: UnaryHandlers = {
     ...eventHandlers(deps),
@@ -84,6 +93,8 @@ export async function startGrpcApi(
     const handler = handlers[name as keyof UnaryHandlers] as (request: unknown, scope: Scope) => Promise<object>;
     const response = create(method.output, (await handler(narrowed.request, scopeOf(caller))) as never);
     if (rule.audit) await auditLog.record(caller, method.name, await rule.audit(narrowed.request as never, response as never, lookups));
+    // A key revoked here stops watching now, not at the next periodic check.
+    if (name === "revokeApiKey") void checkStreamKeys();
     return response;
   };
 
@@ -106,8 +117,35 @@ export async function startGrpcApi(
     };
   }
 
-  const streams = new Set<ServerWritableStream<WatchDeliveriesRequest, unknown>>();
+  /** Open WatchDeliveries streams and who opened them. */
+  const streams = new Map<ServerWritableStream<WatchDeliveriesRequest, unknown>, Caller>();
   let stopping = false;
+  /**
+   * Ends every open stream whose key no longer works (revoked, expired, gone) with its
+   * UNAUTHENTICATED error: a stream authenticates once, at its start, so its key is looked up
+   * again here, every `watchKeyCheckMs` and after each RevokeApiKey. Never rejects: while the
+   * database cannot answer, streams stay open until a later check can.
+   */
+  const checkStreamKeys = async (): Promise<void> => {
+    if (streams.size === 0) return;
+    try {
+      const refused = await authenticator.refusals([...streams.values()].map((caller) => caller.keyId));
+      for (const [stream, caller] of streams) {
+        const refusal = refused.get(caller.keyId);
+        if (!refusal) continue;
+        streams.delete(stream);
+        logger.warn({ reason: refusal.reason, key_id: caller.keyId, peer: stream.getPeer() }, "watch ended: its API key no longer works");
+        try {
+          stream.emit("error", toGrpcError(refusal));
+        } catch {
+          // The client went away meanwhile.
+        }
+      }
+    } catch (error) {
+      deps.store.availability.reportFailure(error);
+      logger.warn({ err: error }, "could not check the API keys of open watches; checking again later");
+    }
+  };
   implementation.watchDeliveries = (call: ServerWritableStream<WatchDeliveriesRequest, unknown>) => {
     watch(call).catch((error: unknown) => {
       deps.store.availability.reportFailure(error);
@@ -138,7 +176,7 @@ export async function startGrpcApi(
       call.end();
       return;
     }
-    streams.add(call);
+    streams.set(call, caller);
     const unsubscribe = deps.feed.subscribe(({ delivery, attempt }) => {
       if (nothing) return;
       if (customerId !== "" && delivery.customer_id !== customerId) return;
@@ -169,6 +207,8 @@ export async function startGrpcApi(
     server.bindAsync(listenAddress, credentials, (error, bound) => (error ? reject(error) : resolve(bound))),
   );
   const host = listenAddress.slice(0, listenAddress.lastIndexOf(":"));
+  const keyCheckTimer = setInterval(() => void checkStreamKeys(), watchKeyCheckMs);
+  keyCheckTimer.unref();
 
   return {
     address: `${host}:${port}`,
@@ -176,9 +216,10 @@ export async function startGrpcApi(
       // A database coming back during the stop must not flip health back to SERVING.
       stopFollowingDatabase();
       stopping = true;
+      clearInterval(keyCheckTimer);
       health.setStatus("", "NOT_SERVING");
       health.setStatus(WebhookService.typeName, "NOT_SERVING");
-      for (const stream of streams) {
+      for (const stream of streams.keys()) {
         try {
           stream.end();
         } catch {

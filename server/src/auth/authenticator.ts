@@ -4,7 +4,8 @@ import { UnauthenticatedError } from "../domain/errors.js";
 import type { Logger } from "../observability/logger.js";
 import type { Metrics } from "../observability/metrics.js";
 import type { Store } from "../store/database.js";
-import { findApiKeyByHash, touchApiKey } from "../store/sql/api-keys.js";
+import type { ApiKeyRow } from "../store/rows.js";
+import { findApiKeyByHash, findApiKeysByIds, touchApiKey } from "../store/sql/api-keys.js";
 import { API_KEY_SHAPE, hashApiKey, keyPrefix } from "./api-key.js";
 import type { Caller } from "./caller.js";
 import { RateLimitedLog } from "./rate-limited-log.js";
@@ -22,6 +23,22 @@ export interface Authenticator {
    *   error as is (the caller answers UNAVAILABLE).
    */
   authenticate(metadata: Metadata, method: string, peer: string): Promise<Caller>;
+  /**
+   * Of the keys `keyIds` (of callers authenticated earlier, e.g. of open WatchDeliveries
+   * streams), those that no longer work now: revoked, expired or gone, each with the error a
+   * call with it would get. One query; failures are not logged or counted here.
+   * @throws a database error as is.
+   */
+  refusals(keyIds: readonly string[]): Promise<Map<string, UnauthenticatedError>>;
+}
+
+/** Why the key `row` does not work at `nowMs` (revoked, expired), or undefined when it does. */
+function refusalOf(row: ApiKeyRow, nowMs: number): UnauthenticatedError | undefined {
+  if (row.revoked_at !== null) return new UnauthenticatedError("revoked", `API key ${row.id} was revoked at ${row.revoked_at.toISOString()}`);
+  if (row.expires_at !== null && row.expires_at.getTime() <= nowMs) {
+    return new UnauthenticatedError("expired", `API key ${row.id} expired at ${row.expires_at.toISOString()}`);
+  }
+  return undefined;
 }
 
 export function createAuthenticator(deps: { store: Store; clock: Clock; logger: Logger; metrics: Metrics }): Authenticator {
@@ -52,12 +69,8 @@ export function createAuthenticator(deps: { store: Store; clock: Clock; logger: 
       const row = await findApiKeyByHash(store.db, hashApiKey(key!));
       if (!row) refuse(new UnauthenticatedError("unknown", `API key ${keyPrefix(key!)}… is not known to this server`), method, peer);
       const nowMs = clock.nowMs();
-      if (row!.revoked_at !== null) {
-        refuse(new UnauthenticatedError("revoked", `API key ${row!.id} was revoked at ${row!.revoked_at.toISOString()}`), method, peer, row!.id);
-      }
-      if (row!.expires_at !== null && row!.expires_at.getTime() <= nowMs) {
-        refuse(new UnauthenticatedError("expired", `API key ${row!.id} expired at ${row!.expires_at.toISOString()}`), method, peer, row!.id);
-      }
+      const refusal = refusalOf(row!, nowMs);
+      if (refusal) refuse(refusal, method, peer, row!.id);
       const last = touched.get(row!.id) ?? row!.last_used_at?.getTime();
       if (last === undefined || nowMs - last >= LAST_USE_RESOLUTION_MS) {
         touched.set(row!.id, nowMs);
@@ -73,6 +86,18 @@ export function createAuthenticator(deps: { store: Store; clock: Clock; logger: 
         customerId: row!.customer_id ?? undefined,
         emitCustomerIds: row!.emit_customer_ids,
       };
+    },
+
+    async refusals(keyIds) {
+      const rows = new Map((await findApiKeysByIds(store.db, keyIds)).map((row) => [row.id, row]));
+      const nowMs = clock.nowMs();
+      const refused = new Map<string, UnauthenticatedError>();
+      for (const id of new Set(keyIds)) {
+        const row = rows.get(id);
+        const refusal = row ? refusalOf(row, nowMs) : new UnauthenticatedError("unknown", `API key ${id} is not known to this server`);
+        if (refusal) refused.set(id, refusal);
+      }
+      return refused;
     },
   };
 }

@@ -14,6 +14,12 @@ export async function findApiKeyByHash(db: Kysely<Database>, keyHash: string): P
   return db.selectFrom("api_keys").selectAll().where("key_hash", "=", keyHash).executeTakeFirst();
 }
 
+/** The keys of `ids` that still exist, revoked and expired ones included. */
+export async function findApiKeysByIds(db: Kysely<Database>, ids: readonly string[]): Promise<ApiKeyRow[]> {
+  if (ids.length === 0) return [];
+  return db.selectFrom("api_keys").selectAll().where("id", "in", [...ids]).execute();
+}
+
 /** API keys after the page token's seq, oldest first, `limit + 1` rows (see `nextPage`). */
 export async function listApiKeys(db: Kysely<Database>, filter: { showRevoked: boolean }, page: Page): Promise<ApiKeyRow[]> {
   const order = keyset(page);
@@ -30,17 +36,24 @@ export async function listApiKeys(db: Kysely<Database>, filter: { showRevoked: b
 /**
  * Revokes the key `id` at `now` (a revoked key stays revoked at its first time). Refuses to
  * revoke the last admin key that still works (not revoked, not expired at `now`): nobody could
- * manage keys any more. Run it in a transaction: it locks the table's admin rows.
+ * manage keys any more. Run it in a transaction: revoking an admin key locks every admin row
+ * (in `seq` order, before any other, so that two admins revoking each other's keys at once
+ * wait for each other instead of deadlocking: PostgreSQL would abort one with an error).
  * @throws NotFoundError, FailedPreconditionError
  */
 export async function revokeApiKey(db: Kysely<Database>, id: string, now: Date): Promise<ApiKeyRow> {
-  const key = await db.selectFrom("api_keys").selectAll().where("id", "=", id).forUpdate().executeTakeFirst();
-  if (!key) throw new NotFoundError("API key", id);
+  // A key's role never changes, so an unlocked read tells which rows to lock.
+  const unlocked = await db.selectFrom("api_keys").select("role").where("id", "=", id).executeTakeFirst();
+  if (!unlocked) throw new NotFoundError("API key", id);
+  const locked =
+    unlocked.role === "admin"
+      ? await db.selectFrom("api_keys").selectAll().where("role", "=", "admin").orderBy("seq").forUpdate().execute()
+      : await db.selectFrom("api_keys").selectAll().where("id", "=", id).forUpdate().execute();
+  const key = locked.find((row) => row.id === id)!;
   if (key.revoked_at !== null) return key;
   if (key.role === "admin" && isUsable(key, now)) {
-    // Lock every admin row so two revocations of the last two admin keys cannot both pass.
-    const admins = await db.selectFrom("api_keys").selectAll().where("role", "=", "admin").forUpdate().execute();
-    if (!admins.some((other) => other.id !== id && isUsable(other, now))) {
+    // Every admin row is locked: two revocations of the last two admin keys cannot both pass.
+    if (!locked.some((other) => other.id !== id && isUsable(other, now))) {
       throw new FailedPreconditionError(`API key ${id} is the last working admin key; create another admin key (CreateApiKey) before revoking it`);
     }
   }
