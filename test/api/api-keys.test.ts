@@ -72,12 +72,18 @@ describe.each(STORES)("API keys and the audit log (%s)", (kind) => {
     await expectError(soon.listEventTypes({}), status.UNAUTHENTICATED, `API key ${expiring.apiKey!.id} expired at`);
   });
 
-  it("refuses to revoke the last working admin key", async () => {
+  it("refuses to revoke the last working admin key that never expires", async () => {
     const admins = (await t.client.listApiKeys({})).apiKeys.filter((k) => k.role === ApiKeyRole.ADMIN);
+    // An admin key that expires is no replacement: after it, nobody could manage keys.
+    const expiring = await t.client.createApiKey({ name: "temporary admin", role: ApiKeyRole.ADMIN, expireTime: timestampFromMs(t.clock.nowMs() + 3_600_000) });
+    for (const admin of admins) {
+      await expectError(t.client.revokeApiKey({ id: admin.id }), status.FAILED_PRECONDITION, "no working admin key that never expires");
+    }
     const extra = await t.client.createApiKey({ name: "second admin", role: ApiKeyRole.ADMIN });
     for (const admin of admins) await t.client.revokeApiKey({ id: admin.id });
     const last = clientWith(extra.key);
-    await expectError(last.revokeApiKey({ id: extra.apiKey!.id }), status.FAILED_PRECONDITION, "last working admin key");
+    await last.revokeApiKey({ id: expiring.apiKey!.id });
+    await expectError(last.revokeApiKey({ id: extra.apiKey!.id }), status.FAILED_PRECONDITION, "no working admin key that never expires");
     // The bootstrap key is revoked now: this test's own client must switch to the new admin key.
     await expectError(t.client.listApiKeys({}), status.UNAUTHENTICATED, "was revoked");
     const replacement = await last.createApiKey({ name: "admin again", role: ApiKeyRole.ADMIN });

@@ -3,7 +3,8 @@
  * `whsec_` secret; `posthorn rekey` moves every secret to a new key and deliveries still verify;
  * a secret that cannot be opened (copied between rows, key not configured) never burns an attempt.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { sql } from "kysely";
@@ -126,6 +127,23 @@ function markers(secrets: string[]): string[] {
 }
 
 describe.each(STORES)("signing secrets at rest (%s)", (kind) => {
+  it("without POSTHORN_SECRET_KEYS the key file serves one machine; another machine's key file cannot start on the same database", async () => {
+    const database = await freshDatabase(kind);
+    const first = await startOn(database, { workers: false });
+    await first.client.subscribe({ customerId: "cus_a", endpointUrl: "https://example.com/hook" });
+    await first.stop();
+    const fileKey = JSON.parse(readFileSync(join(database.dataDir, "secret-keys"), "utf8")) as { keys: string[] };
+    const keyId = fileKey.keys[0]!.split(":")[0]!;
+    if (kind === "postgres") expect(first.logs.join("")).toContain("set POSTHORN_SECRET_KEYS on every process");
+    // Another machine: the same database, its own (new) data folder and so its own key file.
+    const elsewhere = { ...database, dataDir: mkdtempSync(join(tmpdir(), "posthorn-other-machine-")) };
+    cleanups.push(async () => rmSync(elsewhere.dataDir, { recursive: true, force: true }));
+    if (kind === "pglite") return; // one data folder is the whole embedded database
+    await expect(startOn(elsewhere, { workers: false })).rejects.toThrow(
+      new RegExp(`sealed under key "${keyId}", which the key file .* does not have`),
+    );
+  });
+
   it("after Subscribe and Rotate, no secret is in any table (PostgreSQL) or any file of the data folder (PGlite), nor in the logs", async () => {
     const database = await freshDatabase(kind);
     // PGlite: the key file the server makes in the data folder; PostgreSQL needs the keys set.

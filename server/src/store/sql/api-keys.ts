@@ -35,8 +35,8 @@ export async function listApiKeys(db: Kysely<Database>, filter: { showRevoked: b
 
 /**
  * Revokes the key `id` at `now` (a revoked key stays revoked at its first time). Refuses to
- * revoke the last admin key that still works (not revoked, not expired at `now`): nobody could
- * manage keys any more. Run it in a transaction: revoking an admin key locks every admin row
+ * revoke an admin key when no other working admin key without an expiry would be left: nobody
+ * could manage keys any more (there is no offline way in). Run it in a transaction: revoking an admin key locks every admin row
  * (in `seq` order, before any other, so that two admins revoking each other's keys at once
  * wait for each other instead of deadlocking: PostgreSQL would abort one with an error).
  * @throws NotFoundError, FailedPreconditionError
@@ -51,10 +51,13 @@ export async function revokeApiKey(db: Kysely<Database>, id: string, now: Date):
       : await db.selectFrom("api_keys").selectAll().where("id", "=", id).forUpdate().execute();
   const key = locked.find((row) => row.id === id)!;
   if (key.revoked_at !== null) return key;
-  if (key.role === "admin" && isUsable(key, now)) {
+  if (key.role === "admin") {
     // Every admin row is locked: two revocations of the last two admin keys cannot both pass.
-    if (!locked.some((other) => other.id !== id && isUsable(other, now))) {
-      throw new FailedPreconditionError(`API key ${id} is the last working admin key; create another admin key (CreateApiKey) before revoking it`);
+    // An admin key that expires does not count: once it did, nobody could manage keys.
+    if (!locked.some((other) => other.id !== id && other.expires_at === null && isUsable(other, now))) {
+      throw new FailedPreconditionError(
+        `API key ${id}: revoking it would leave no working admin key that never expires; create one (CreateApiKey, no expire_time) first`,
+      );
     }
   }
   return db.updateTable("api_keys").set({ revoked_at: now }).where("id", "=", id).returningAll().executeTakeFirstOrThrow();

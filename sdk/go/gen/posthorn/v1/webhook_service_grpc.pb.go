@@ -138,8 +138,9 @@ type WebhookServiceClient interface {
 	// ListApiKeys pages through API keys, oldest first (admin only). Never returns the keys.
 	ListApiKeys(ctx context.Context, in *ListApiKeysRequest, opts ...grpc.CallOption) (*ListApiKeysResponse, error)
 	// RevokeApiKey revokes an API key at once, in every process (admin only): its next call
-	// answers UNAUTHENTICATED. Revoking a revoked key returns it unchanged. The last active admin
-	// key cannot be revoked (FAILED_PRECONDITION): create another admin key first.
+	// answers UNAUTHENTICATED. Revoking a revoked key returns it unchanged. An admin key cannot be
+	// revoked when no other working admin key without an expire_time would be left
+	// (FAILED_PRECONDITION): create one first, so the keys can always be managed.
 	RevokeApiKey(ctx context.Context, in *RevokeApiKeyRequest, opts ...grpc.CallOption) (*RevokeApiKeyResponse, error)
 	// ListAuditRecords pages through the audit log (admin only), newest first: one record per
 	// call that changed state (subscriptions, secrets, API keys, retries, recoveries).
@@ -450,8 +451,9 @@ type WebhookServiceServer interface {
 	// ListApiKeys pages through API keys, oldest first (admin only). Never returns the keys.
 	ListApiKeys(context.Context, *ListApiKeysRequest) (*ListApiKeysResponse, error)
 	// RevokeApiKey revokes an API key at once, in every process (admin only): its next call
-	// answers UNAUTHENTICATED. Revoking a revoked key returns it unchanged. The last active admin
-	// key cannot be revoked (FAILED_PRECONDITION): create another admin key first.
+	// answers UNAUTHENTICATED. Revoking a revoked key returns it unchanged. An admin key cannot be
+	// revoked when no other working admin key without an expire_time would be left
+	// (FAILED_PRECONDITION): create one first, so the keys can always be managed.
 	RevokeApiKey(context.Context, *RevokeApiKeyRequest) (*RevokeApiKeyResponse, error)
 	// ListAuditRecords pages through the audit log (admin only), newest first: one record per
 	// call that changed state (subscriptions, secrets, API keys, retries, recoveries).

@@ -2242,8 +2242,9 @@ export const WebhookService: GenService<{
   },
   /**
    * RevokeApiKey revokes an API key at once, in every process (admin only): its next call
-   * answers UNAUTHENTICATED. Revoking a revoked key returns it unchanged. The last active admin
-   * key cannot be revoked (FAILED_PRECONDITION): create another admin key first.
+   * answers UNAUTHENTICATED. Revoking a revoked key returns it unchanged. An admin key cannot be
+   * revoked when no other working admin key without an expire_time would be left
+   * (FAILED_PRECONDITION): create one first, so the keys can always be managed.
    *
    * @generated from rpc posthorn.v1.WebhookService.RevokeApiKey
    */

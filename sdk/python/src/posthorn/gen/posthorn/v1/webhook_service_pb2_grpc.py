@@ -335,8 +335,9 @@ class WebhookServiceServicer:
 
     def RevokeApiKey(self, request, context):
         """RevokeApiKey revokes an API key at once, in every process (admin only): its next call
-        answers UNAUTHENTICATED. Revoking a revoked key returns it unchanged. The last active admin
-        key cannot be revoked (FAILED_PRECONDITION): create another admin key first.
+        answers UNAUTHENTICATED. Revoking a revoked key returns it unchanged. An admin key cannot be
+        revoked when no other working admin key without an expire_time would be left
+        (FAILED_PRECONDITION): create one first, so the keys can always be managed.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
