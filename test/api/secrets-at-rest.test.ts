@@ -17,7 +17,7 @@ import { startApp, type App, type AppOptions } from "../../server/src/app.js";
 import { parseConfig, type ConfigInput } from "../../server/src/config/config.js";
 import { UNSEALABLE_RETRY_MS } from "../../server/src/delivery/delivery-engine.js";
 import { resealSecrets } from "../../server/src/secrets/reseal-secrets.js";
-import { parseSecretKeys } from "../../server/src/secrets/secret-key.js";
+import { parseSecretKeys } from "../../server/src/domain/secret-key.js";
 import { SecretKeyring } from "../../server/src/secrets/secret-keyring.js";
 import { openStore } from "../../server/src/store/database.js";
 import type { StoredSecretEntry } from "../../server/src/store/schema.js";

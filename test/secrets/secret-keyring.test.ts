@@ -8,7 +8,7 @@ import { generateSecret } from "../../server/src/domain/secret.js";
 import { loadSecretKeyring } from "../../server/src/secrets/load-secret-keyring.js";
 import { SecretUnsealError } from "../../server/src/secrets/secret-cipher.js";
 import { loadOrCreateSecretKeyFile, secretKeyFilePath } from "../../server/src/secrets/secret-key-file.js";
-import { formatSecretKey, generateSecretKey, parseSecretKeys } from "../../server/src/secrets/secret-key.js";
+import { formatSecretKey, generateSecretKey, parseSecretKeys } from "../../server/src/domain/secret-key.js";
 import { SecretKeyring } from "../../server/src/secrets/secret-keyring.js";
 
 const K1 = generateSecretKey();

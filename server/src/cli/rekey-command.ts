@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { ConfigError, ENV_NAMES, loadConfig } from "../config/config.js";
 import { loadSecretKeyring } from "../secrets/load-secret-keyring.js";
 import { resealSecrets } from "../secrets/reseal-secrets.js";
-import { formatSecretKey, generateSecretKey } from "../secrets/secret-key.js";
+import { formatSecretKey, generateSecretKey } from "../domain/secret-key.js";
 import { SecretUnsealError } from "../secrets/secret-cipher.js";
 import { openStore } from "../store/database.js";
 import { CONFIG_HELP, fail, print, UsageError } from "./cli-support.js";

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { DEFAULT_EVENT_TYPES } from "../domain/event-catalog.js";
-import { parseSecretKeys } from "../secrets/secret-key.js";
+import { parseSecretKeys } from "../domain/secret-key.js";
 import { checkCidr, checkDatabaseUrl, checkProxyUrl } from "./config-checks.js";
 import { listenerProblems } from "./listener-checks.js";
 import { closestName, OTHER_POSTHORN_VARIABLES, unknownVariables } from "./posthorn-variables.js";

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
-import type { SecretKey } from "./secret-key.js";
+import type { SecretKey } from "../domain/secret-key.js";
 
 /**
  * How one signing secret is sealed at rest: AES-256-GCM (NIST SP 800-38D) with Node's crypto,

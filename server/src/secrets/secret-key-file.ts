@@ -1,6 +1,6 @@
 import { closeSync, existsSync, linkSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { formatSecretKey, generateSecretKey, parseSecretKeys, type SecretKey } from "./secret-key.js";
+import { formatSecretKey, generateSecretKey, parseSecretKeys, type SecretKey } from "../domain/secret-key.js";
 
 /**
  * The key file of the embedded database: `<dataDir>/secret-keys`, JSON `{"keys": ["id:base64",

@@ -1,7 +1,7 @@
 import type { SigningSecret } from "../domain/secret.js";
 import type { StoredSecret, StoredSecretEntry } from "../store/schema.js";
 import { openSealed, parseSealed, sealSecret, SecretUnsealError } from "./secret-cipher.js";
-import type { SecretKey } from "./secret-key.js";
+import type { SecretKey } from "../domain/secret-key.js";
 
 /** What re-sealing one subscription's secrets would change (see `SecretKeyring.reseal`). */
 export interface ResealPlan {
