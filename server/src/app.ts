@@ -5,6 +5,7 @@ import { createAuthenticator } from "./auth/authenticator.js";
 import { ensureBootstrapAdminKey } from "./auth/bootstrap.js";
 import { createListenerCredentials, type ListenerCredentials, type TlsMode } from "./api/listener-credentials.js";
 import type { Config } from "./config/config.js";
+import { isLoopbackAddress } from "./config/loopback.js";
 import { systemClock, type Clock } from "./domain/clock.js";
 import { createAddressGuard, type Resolver } from "./delivery/address-guard.js";
 import { createDeliveryEngine, type DeliveryEngine } from "./delivery/delivery-engine.js";
@@ -152,6 +153,12 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       },
       "listening",
     );
+    if (api && listener?.mode === "off" && !isLoopbackAddress(api.address)) {
+      logger.warn(
+        { address: api.address },
+        "serving plaintext gRPC off loopback (POSTHORN_INSECURE_LISTEN): API keys cross the network in clear; use TLS unless the network is trusted",
+      );
+    }
     return {
       config,
       store,

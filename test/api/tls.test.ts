@@ -105,6 +105,20 @@ describe("mTLS", () => {
     const tls = { ca: certs.read(certs.caFile), cert: certs.read(certs.clientCertFile), key: certs.read(certs.clientKeyFile) };
     expect(await listTypes(t.app.address!, { tls })).toContain("lead.created");
   });
+
+  it("serves the CLI with --tls-cert and --tls-key; without them it says a client certificate is needed", async () => {
+    const cli = (...extra: string[]) =>
+      runProcess("node", ["server/bin/posthorn.js", "event-types", "--address", t.app.address!, "--api-key", TEST_ADMIN_KEY, "--tls-ca", certs.caFile, ...extra]);
+    const served = await cli("--tls-cert", certs.clientCertFile, "--tls-key", certs.clientKeyFile);
+    expect(served.stderr).toBe("");
+    expect(served.stdout.split("\n")).toContain("lead.created");
+    const refused = await cli();
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("requires a client certificate (pass --tls-cert and --tls-key)");
+    const half = await cli("--tls-cert", certs.clientCertFile);
+    expect(half.code).toBe(2);
+    expect(half.stderr).toContain("--tls-cert and --tls-key: give both");
+  });
 });
 
 describe("certificate reload", () => {

@@ -4,7 +4,7 @@ import type { Clock } from "../domain/clock.js";
 import { newId } from "../domain/ids.js";
 import type { Logger } from "../observability/logger.js";
 import type { Store } from "../store/database.js";
-import { insertFirstApiKey } from "../store/sql/api-keys.js";
+import { findApiKeyByHash, insertFirstApiKey } from "../store/sql/api-keys.js";
 import { adminKeyPath, readAdminKeyFile, writeAdminKeyFile } from "./admin-key-file.js";
 import { API_KEY_SHAPE, generateApiKey, hashApiKey, keyPrefix } from "./api-key.js";
 
@@ -59,6 +59,14 @@ export async function ensureBootstrapAdminKey(store: Store, config: Config, cloc
     last_used_at: null,
     revoked_at: null,
   });
+  if (!created && config.bootstrapAdminKey !== undefined) {
+    const known = await findApiKeyByHash(store.db, hashApiKey(key));
+    if (!known) {
+      logger.warn(
+        "POSTHORN_BOOTSTRAP_ADMIN_KEY is ignored: the store already has API keys (it only names the first key of an empty store); create keys with an admin key (posthorn keys create)",
+      );
+    }
+  }
   if (created) {
     // Start-up facts are announced even at `warn` (operators look for where the key is).
     const lifecycle = logger.level === "silent" ? logger : logger.child({}, { level: "info" });

@@ -1,8 +1,11 @@
-import { readAdminKeyFile } from "../auth/admin-key-file.js";
+import { adminKeyPath, readAdminKeyFile } from "../auth/admin-key-file.js";
 import { isLoopbackAddress } from "../config/loopback.js";
 
 /** Default data folder of the embedded database (config.ts `dataDir`). */
 const DEFAULT_DATA_DIR = "./.posthorn/data";
+
+/** Where a client command's key came from, for its messages. */
+export type KeySource = "option" | { file: string } | "none";
 
 /**
  * The API key a client command calls with: `explicit` (`--api-key` or `POSTHORN_API_KEY`) when
@@ -11,12 +14,19 @@ const DEFAULT_DATA_DIR = "./.posthorn/data";
  * UNAUTHENTICATED, and the CLI says how to pass a key).
  */
 export function apiKeyFor(address: string, explicit: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  if (explicit !== undefined && explicit !== "") return explicit;
-  if (!isLoopbackAddress(address)) return undefined;
+  return apiKeyWithSource(address, explicit, env).key;
+}
+
+/** `apiKeyFor`, with where the key came from. */
+export function apiKeyWithSource(address: string, explicit: string | undefined, env: NodeJS.ProcessEnv = process.env): { key: string | undefined; source: KeySource } {
+  if (explicit !== undefined && explicit !== "") return { key: explicit, source: "option" };
+  if (!isLoopbackAddress(address)) return { key: undefined, source: "none" };
+  const dataDir = env.POSTHORN_DATA_DIR || DEFAULT_DATA_DIR;
   try {
-    return readAdminKeyFile(env.POSTHORN_DATA_DIR || DEFAULT_DATA_DIR);
+    const key = readAdminKeyFile(dataDir);
+    return key === undefined ? { key: undefined, source: "none" } : { key, source: { file: adminKeyPath(dataDir) } };
   } catch {
-    return undefined;
+    return { key: undefined, source: "none" };
   }
 }
 

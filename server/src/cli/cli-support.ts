@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { Option, type Command } from "commander";
 import { createWebhookClient, PosthornError, status, type WebhookClient, type WebhookClientOptions } from "@posthorn/sdk";
 import { unknownVariableProblems } from "../config/config.js";
-import { apiKeyFor, isLoopbackAddress } from "./api-key-source.js";
+import { apiKeyFor, apiKeyWithSource, isLoopbackAddress } from "./api-key-source.js";
 
 /**
  * What every client command shares: the connection options (`--address`, `--api-key`, `--tls`,
@@ -41,14 +41,17 @@ export interface ConnectionOptions {
   /** `--tls` true, `--no-tls` false, neither undefined (then POSTHORN_TLS, then the address decides). */
   tls?: boolean;
   tlsCa?: string;
+  tlsCert?: string;
+  tlsKey?: string;
 }
 
 /**
  * Adds the connection options of a client command: `--address <host:port>` (POSTHORN_ADDRESS,
  * default 127.0.0.1:50051), `--api-key <key>` (POSTHORN_API_KEY; else, on loopback, the
  * server's admin key file), `--tls` / `--no-tls` (POSTHORN_TLS; default: TLS unless the address
- * is loopback) and `--tls-ca <file>` (POSTHORN_TLS_CA_FILE: PEM bundle to verify the server with;
- * implies TLS).
+ * is loopback), `--tls-ca <file>` (POSTHORN_TLS_CA_FILE: PEM bundle to verify the server with;
+ * implies TLS) and `--tls-cert <file>` with `--tls-key <file>` (a client certificate, for a server
+ * that requires one: mTLS; implies TLS).
  */
 export function addAddressOption(command: Command): Command {
   return command
@@ -58,7 +61,9 @@ export function addAddressOption(command: Command): Command {
     )
     .addOption(new Option("--tls", "connect with TLS (env POSTHORN_TLS; default: on unless the address is loopback)"))
     .addOption(new Option("--no-tls", "connect in plaintext"))
-    .addOption(new Option("--tls-ca <file>", "PEM CA bundle to verify the server's certificate (default: the system's roots)").env("POSTHORN_TLS_CA_FILE"));
+    .addOption(new Option("--tls-ca <file>", "PEM CA bundle to verify the server's certificate (default: the system's roots)").env("POSTHORN_TLS_CA_FILE"))
+    .addOption(new Option("--tls-cert <file>", "PEM client certificate, for a server that requires one (mTLS); with --tls-key"))
+    .addOption(new Option("--tls-key <file>", "PEM private key of --tls-cert"));
 }
 
 /**
@@ -69,22 +74,30 @@ export function addAddressOption(command: Command): Command {
 export function clientOptionsFor(connection: ConnectionOptions, env: NodeJS.ProcessEnv = process.env): WebhookClientOptions {
   const { address } = connection;
   let tls = connection.tls ?? parseTlsVariable(env.POSTHORN_TLS);
-  if (tls === undefined) tls = connection.tlsCa !== undefined || !isLoopbackAddress(address);
-  let ca: Buffer | undefined;
-  if (connection.tlsCa !== undefined) {
-    try {
-      ca = readFileSync(connection.tlsCa);
-    } catch (error) {
-      throw new UsageError(`--tls-ca (POSTHORN_TLS_CA_FILE): cannot read ${connection.tlsCa} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
-    }
+  if ((connection.tlsCert === undefined) !== (connection.tlsKey === undefined)) {
+    throw new UsageError("--tls-cert and --tls-key: give both (the client certificate and its key) or neither");
   }
+  const clientCertificate = connection.tlsCert !== undefined;
+  if (tls === undefined) tls = connection.tlsCa !== undefined || clientCertificate || !isLoopbackAddress(address);
+  const ca = connection.tlsCa === undefined ? undefined : readPem("--tls-ca (POSTHORN_TLS_CA_FILE)", connection.tlsCa);
+  const cert = connection.tlsCert === undefined ? undefined : readPem("--tls-cert", connection.tlsCert);
+  const key = connection.tlsKey === undefined ? undefined : readPem("--tls-key", connection.tlsKey);
   const apiKey = apiKeyFor(address, connection.apiKey, env);
   return {
     address,
     deadlineMs: 30_000,
-    tls: tls && ca !== undefined ? { ca } : tls,
+    tls: tls && (ca !== undefined || cert !== undefined) ? { ...(ca ? { ca } : {}), ...(cert && key ? { cert, key } : {}) } : tls,
     ...(apiKey === undefined ? {} : { apiKey }),
   };
+}
+
+/** The bytes of a PEM file an option names. @throws UsageError naming the option when it cannot be read. */
+function readPem(option: string, path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    throw new UsageError(`${option}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
 }
 
 /** POSTHORN_TLS as a boolean (true/false, 1/0, yes/no, on/off; unset or empty: undefined). */
@@ -111,7 +124,7 @@ export async function withClient(connection: ConnectionOptions, fn: (client: Web
   try {
     await fn(client);
   } catch (error) {
-    fail(error, address);
+    fail(error, connection);
   } finally {
     client.close();
   }
@@ -127,26 +140,31 @@ export function openClient(connection: ConnectionOptions): WebhookClient {
   try {
     return createWebhookClient(clientOptionsFor(connection));
   } catch (error) {
-    fail(error, address);
+    fail(error, connection);
   }
 }
 
 /** Prints why the command failed and exits: 2 for usage errors, 1 for everything else. */
-export function fail(error: unknown, address?: string): never {
+export function fail(error: unknown, connection?: ConnectionOptions): never {
+  const address = connection?.address;
   if (error instanceof UsageError) {
     process.stderr.write(`posthorn: ${error.message}\n`);
     process.exit(2);
   }
   if (error instanceof PosthornError) {
     process.stderr.write(`posthorn: ${error.codeName} (${error.code}): ${error.details}\n`);
-    if (error.code === status.UNAVAILABLE && address !== undefined) {
+    if (error.code === status.UNAVAILABLE && /certificate required/i.test(error.details)) {
+      process.stderr.write("The server refused the TLS handshake: it requires a client certificate (pass --tls-cert and --tls-key).\n");
+    } else if (error.code === status.UNAVAILABLE && address !== undefined) {
       process.stderr.write(
         `Is the server running at ${address}? Start it with \`npm start\`, or point --address (or POSTHORN_ADDRESS) at it. ` +
           `If it speaks TLS, pass --tls (and --tls-ca <file> for a private CA); if not, --no-tls.\n`,
       );
     }
     if (error.code === status.UNAUTHENTICATED) {
-      process.stderr.write("Pass an API key with --api-key or set POSTHORN_API_KEY (create one with `posthorn keys create`).\n");
+      const source = connection === undefined ? "none" : apiKeyWithSource(connection.address, connection.apiKey).source;
+      const from = typeof source === "object" ? `The key came from ${source.file} (no --api-key or POSTHORN_API_KEY was given). ` : "";
+      process.stderr.write(`${from}Pass an API key with --api-key or set POSTHORN_API_KEY (an admin creates one with \`posthorn keys create\`).\n`);
     }
     process.exit(1);
   }

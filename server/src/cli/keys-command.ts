@@ -122,7 +122,7 @@ function registerRevoke(keys: Command): void {
   addAddressOption(command).action(async (id: string, options: ConnectionOptions) =>
     withClient(options, async (client) => {
       const { apiKey } = await client.revokeApiKey({ id });
-      print(`Revoked ${apiKey!.id} "${apiKey!.name}" (${apiKey!.keyPrefix}…) at ${formatTime(apiKey!.revokeTime)} UTC; calls with it are refused from now on.`);
+      print(`Revoked ${apiKey!.id} "${apiKey!.name}" (${apiKey!.keyPrefix}…) at ${formatTime(apiKey!.revokeTime)} UTC; calls with it are refused.`);
     }),
   );
 }

@@ -137,7 +137,7 @@ async function listen(options: ListenOptions): Promise<void> {
         );
         process.exit(1);
       }
-      fail(error, options.address);
+      fail(error, options);
     }
   }
   print(`Listening on ${url}, verifying with ${scheme === SignatureScheme.STANDARD_WEBHOOKS ? "Standard Webhooks" : `${options.brand}-Signature (v1)`}. Ctrl-C to stop.`);

@@ -69,6 +69,6 @@ export function registerRekeyCommand(program: Command): void {
 export function registerSecretKeyCommand(program: Command): void {
   program
     .command("secret-key")
-    .description(`print a new random encryption key as an ${ENV_NAMES.secretKeys} entry (id:base64); put it first to make it current`)
+    .description(`print a new random encryption key as a ${ENV_NAMES.secretKeys} entry (id:base64); put it first to make it current`)
     .action(() => print(formatSecretKey(generateSecretKey())));
 }
