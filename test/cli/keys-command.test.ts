@@ -4,7 +4,7 @@
  * fresh server without POSTHORN_BOOTSTRAP_ADMIN_KEY writes `<dataDir>/admin.key` (0600), which
  * client commands on this machine use when no key is given.
  */
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -162,5 +162,15 @@ describe("the bootstrap admin key file", () => {
     const elsewhere = await posthorn(["keys", "list"], { POSTHORN_DATA_DIR: join(dataDir, "nowhere"), POSTHORN_ADDRESS: server!.address });
     expect(elsewhere.code).toBe(1);
     expect(elsewhere.stderr).toMatch(/UNAUTHENTICATED \(16\): no API key/);
+
+    // A key file others may read still works, with a warning that says how to fix it.
+    chmodSync(path, 0o644);
+    try {
+      const loose = await posthorn(["keys", "list"], { POSTHORN_DATA_DIR: dataDir, POSTHORN_ADDRESS: server!.address });
+      expect(loose.code, loose.stderr).toBe(0);
+      expect(loose.stderr).toContain(`posthorn: warning: ${path} holds an admin key and others may read it (mode 0644); run chmod 600 on it`);
+    } finally {
+      chmodSync(path, 0o600);
+    }
   }, 60_000);
 });

@@ -1,4 +1,4 @@
-import { closeSync, existsSync, openSync, readFileSync, writeSync } from "node:fs";
+import { closeSync, existsSync, openSync, readFileSync, statSync, writeSync } from "node:fs";
 import { join } from "node:path";
 
 /**
@@ -31,4 +31,18 @@ export function readAdminKeyFile(dataDir: string): string | undefined {
   if (!existsSync(path)) return undefined;
   const key = readFileSync(path, "utf8").trim();
   return key === "" ? undefined : key;
+}
+
+/**
+ * The file mode of `dataDir`'s admin key file (e.g. 0o644) when its group or others may read or
+ * write it, else undefined (0600 or stricter, or no file). An admin key anyone on the machine can
+ * read is anyone's admin key: callers warn.
+ */
+export function looseAdminKeyFileMode(dataDir: string): number | undefined {
+  try {
+    const mode = statSync(adminKeyPath(dataDir)).mode & 0o777;
+    return (mode & 0o077) === 0 ? undefined : mode;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,11 +1,11 @@
-import { adminKeyPath, readAdminKeyFile } from "../auth/admin-key-file.js";
+import { adminKeyPath, looseAdminKeyFileMode, readAdminKeyFile } from "../auth/admin-key-file.js";
 import { isLoopbackAddress } from "../config/loopback.js";
 
 /** Default data folder of the embedded database (config.ts `dataDir`). */
 const DEFAULT_DATA_DIR = "./.posthorn/data";
 
 /** Where a client command's key came from, for its messages. */
-export type KeySource = "option" | { file: string } | "none";
+export type KeySource = "option" | { file: string; /** Set when group or others may read it. */ looseMode: number | undefined } | "none";
 
 /**
  * The API key a client command calls with: `explicit` (`--api-key` or `POSTHORN_API_KEY`) when
@@ -24,7 +24,8 @@ export function apiKeyWithSource(address: string, explicit: string | undefined, 
   const dataDir = env.POSTHORN_DATA_DIR || DEFAULT_DATA_DIR;
   try {
     const key = readAdminKeyFile(dataDir);
-    return key === undefined ? { key: undefined, source: "none" } : { key, source: { file: adminKeyPath(dataDir) } };
+    if (key === undefined) return { key: undefined, source: "none" };
+    return { key, source: { file: adminKeyPath(dataDir), looseMode: looseAdminKeyFileMode(dataDir) } };
   } catch {
     return { key: undefined, source: "none" };
   }

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { Option, type Command } from "commander";
 import { createWebhookClient, PosthornError, status, type WebhookClient, type WebhookClientOptions } from "@posthorn/sdk";
 import { unknownVariableProblems } from "../config/config.js";
-import { apiKeyFor, apiKeyWithSource, isLoopbackAddress } from "./api-key-source.js";
+import { apiKeyWithSource, isLoopbackAddress } from "./api-key-source.js";
 
 /**
  * What every client command shares: the connection options (`--address`, `--api-key`, `--tls`,
@@ -82,7 +82,11 @@ export function clientOptionsFor(connection: ConnectionOptions, env: NodeJS.Proc
   const ca = connection.tlsCa === undefined ? undefined : readPem("--tls-ca (POSTHORN_TLS_CA_FILE)", connection.tlsCa);
   const cert = connection.tlsCert === undefined ? undefined : readPem("--tls-cert", connection.tlsCert);
   const key = connection.tlsKey === undefined ? undefined : readPem("--tls-key", connection.tlsKey);
-  const apiKey = apiKeyFor(address, connection.apiKey, env);
+  const { key: apiKey, source } = apiKeyWithSource(address, connection.apiKey, env);
+  if (typeof source === "object" && source.looseMode !== undefined) {
+    const mode = source.looseMode.toString(8).padStart(4, "0");
+    process.stderr.write(`posthorn: warning: ${source.file} holds an admin key and others may read it (mode ${mode}); run chmod 600 on it\n`);
+  }
   return {
     address,
     deadlineMs: 30_000,
