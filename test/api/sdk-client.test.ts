@@ -180,3 +180,23 @@ describe("SDK client: automatic idempotency keys, retries on UNAVAILABLE, Postho
     }
   });
 });
+
+describe("SDK client: a malformed API key", () => {
+  it("is refused when the client is made, naming the position and never quoting the key", () => {
+    for (const [apiKey, what] of [
+      ["phk_do_not_print_me\n", "character 20 is a line break"],
+      ["phk_do not_print_me", "character 7 is white space"],
+      ["phk_do_not_print_mé", "character 19 is a character outside visible ASCII"],
+    ] as const) {
+      let thrown: unknown;
+      try {
+        createWebhookClient({ address: "127.0.0.1:1", apiKey }).close();
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(TypeError);
+      expect((thrown as Error).message).toContain(`apiKey: ${what}`);
+      expect((thrown as Error).message).not.toContain("print");
+    }
+  });
+});

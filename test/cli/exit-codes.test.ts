@@ -45,6 +45,13 @@ describe("posthorn exit codes", () => {
     expect({ code: safe.code, unreachable: safe.stderr.includes("UNAVAILABLE") }).toEqual({ code: 1, unreachable: true });
   });
 
+  it("an API key with a line break exits 2 without printing the key", async () => {
+    const { code, stderr } = await posthorn(["event-types", "--address", "127.0.0.1:1"], { POSTHORN_API_KEY: "phk_do_not_print_me\n" });
+    expect(code).toBe(2);
+    expect(stderr).toContain("--api-key (POSTHORN_API_KEY): character 20 is a line break");
+    expect(stderr).not.toContain("print_me");
+  });
+
   it("an unreachable server exits 1 with the gRPC code and a hint", async () => {
     const { code, stderr } = await posthorn(["event-types", "--address", "127.0.0.1:1"]);
     expect(code).toBe(1);

@@ -55,7 +55,9 @@ export interface WebhookClientOptions {
   address: string;
   /**
    * API key (`phk_…`), sent as `authorization: Bearer <key>` with every call, streams included.
-   * Default: none (the server answers UNAUTHENTICATED).
+   * Default: none (the server answers UNAUTHENTICATED). A key with a line break, white space or
+   * a character outside visible ASCII makes `createWebhookClient` throw a TypeError (the key
+   * is not quoted in it).
    */
   apiKey?: string;
   /**
@@ -133,6 +135,8 @@ const RETRYABLE = new Set<string>([
  */
 export function createWebhookClient(options: WebhookClientOptions): WebhookClient {
   const definition = serviceDefinitionOf(WebhookService);
+  // Refused here, before any call, and without quoting the key (grpc-js's message would).
+  const authorization = authorizationFor(options.apiKey);
   const channel = new Client(options.address, options.credentials ?? channelCredentialsFor(options.address, options.tls), {
     "grpc.max_send_message_length": MAX_SEND_MESSAGE_BYTES,
     "grpc.max_receive_message_length": MAX_RECEIVE_MESSAGE_BYTES,
@@ -143,7 +147,7 @@ export function createWebhookClient(options: WebhookClientOptions): WebhookClien
 
   const metadataFor = (settings?: CallSettings): Metadata => {
     const metadata = new Metadata();
-    const entries = { ...authorizationFor(options.apiKey), ...options.metadata, ...settings?.metadata };
+    const entries = { ...authorization, ...options.metadata, ...settings?.metadata };
     for (const [key, value] of Object.entries(entries)) metadata.set(key, value);
     return metadata;
   };

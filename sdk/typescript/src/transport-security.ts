@@ -37,7 +37,29 @@ export function channelCredentialsFor(address: string, tls: boolean | TlsSetting
   return grpcCredentials.createSsl(pem(settings.ca), pem(settings.key), pem(settings.cert));
 }
 
-/** Metadata carrying `apiKey` as the server expects it: `authorization: Bearer <key>`. */
+/**
+ * Metadata carrying `apiKey` as the server expects it: `authorization: Bearer <key>`.
+ * @throws TypeError when the key holds a character no API key has (see `checkApiKey`).
+ */
 export function authorizationFor(apiKey: string | undefined): Record<string, string> {
-  return apiKey === undefined || apiKey === "" ? {} : { authorization: `Bearer ${apiKey}` };
+  if (apiKey === undefined || apiKey === "") return {};
+  checkApiKey("apiKey", apiKey);
+  return { authorization: `Bearer ${apiKey}` };
+}
+
+/**
+ * Refuses an API key with a character outside visible ASCII (0x21–0x7E): a line break, a space,
+ * a control or non-ASCII character. grpc-js would refuse it too, at the first call, with a
+ * message that quotes the whole value, printing the key into logs; this message names the
+ * position and never the key.
+ * @throws TypeError naming `field` and the position (1-based) of the first bad character.
+ */
+export function checkApiKey(field: string, apiKey: string): void {
+  const at = apiKey.search(/[^\x21-\x7e]/);
+  if (at === -1) return;
+  const what = /[\r\n]/.test(apiKey[at]!) ? "a line break" : /\s/.test(apiKey[at]!) ? "white space" : "a character outside visible ASCII";
+  throw new TypeError(
+    `${field}: character ${at + 1} is ${what}, which an API key never holds (the key is not shown); ` +
+      "check how it was set, e.g. a trailing newline read from a file",
+  );
 }

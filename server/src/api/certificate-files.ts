@@ -71,6 +71,22 @@ export function readCertificateFiles(files: CertificateFiles): CertificateMateri
   return { cert, key, clientCa };
 }
 
+/**
+ * Why the leaf certificate (the first block of `cert`, a chain `readCertificateFiles` accepted)
+ * is not valid at `nowMs` (ms since the epoch): expired, or not valid yet. Undefined when it is
+ * valid. The server still serves it (renewal may be on its way), but clients refuse it in the
+ * handshake, so the log should say why (RFC 5280 §4.1.2.5: notBefore and notAfter are inclusive).
+ */
+export function certificateValidityProblem(cert: Buffer, nowMs: number): string | undefined {
+  const leaf = new X509Certificate(cert.toString("latin1").match(PEM_CERTIFICATE)![0]);
+  const notBefore = Date.parse(leaf.validFrom);
+  const notAfter = Date.parse(leaf.validTo);
+  const subject = leaf.subject.replace(/\n/g, ", ");
+  if (nowMs > notAfter) return `the certificate (subject ${subject}) expired at ${new Date(notAfter).toISOString()}; clients refuse it until it is renewed`;
+  if (nowMs < notBefore) return `the certificate (subject ${subject}) is not valid before ${new Date(notBefore).toISOString()}; clients refuse it until then (check the clock)`;
+  return undefined;
+}
+
 function readSetting(setting: FileSetting, file: string): Buffer {
   try {
     return readFileSync(file);

@@ -1,9 +1,9 @@
 import { watch, type FSWatcher } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
 import { experimental, ServerCredentials } from "@grpc/grpc-js";
-import { ConfigError, type Config } from "../config/config.js";
+import { ConfigError, ENV_NAMES, type Config } from "../config/config.js";
 import type { Logger } from "../observability/logger.js";
-import { CertificateFileError, readCertificateFiles, type CertificateFiles } from "./certificate-files.js";
+import { CertificateFileError, certificateValidityProblem, readCertificateFiles, type CertificateFiles } from "./certificate-files.js";
 import { ReloadableCertificates } from "./reloadable-certificates.js";
 
 /** How the API listener talks: plaintext, TLS, or TLS with client certificates (mTLS). */
@@ -32,6 +32,8 @@ const SETTLE_MS = 200;
  * mTLS with all three (a client without a certificate chaining to the CA is refused in the
  * handshake). With TLS, the files' folders are watched (a renewal that swaps files or symlinks,
  * as cert-manager and certbot do, is seen too) and the files are read again when they change.
+ * A certificate that is expired or not valid yet is served (a renewal may be on its way) with a
+ * warning in the log, at start and whenever such a certificate is loaded.
  * @throws ConfigError naming the file and its setting when a file is unreadable or not valid
  *   PEM, or the key does not match the certificate (`posthorn serve` exits 2 on it).
  */
@@ -48,6 +50,11 @@ export function createListenerCredentials(config: Config, logger: Logger): Liste
     if (error instanceof CertificateFileError) throw new ConfigError([error.message]);
     throw error;
   }
+  const warnIfNotValid = (cert: Buffer) => {
+    const problem = certificateValidityProblem(cert, Date.now());
+    if (problem !== undefined) logger.warn({ file: files.certFile, setting: "tlsCertFile" }, `${ENV_NAMES.tlsCertFile}=${files.certFile}: ${problem}`);
+  };
+  warnIfNotValid(certificates.current.cert);
   // grpc-js 1.14 names the parameters (ca, identity, …) but builds with (identity, ca, …): the
   // identity provider goes first (see server-credentials.js, CertificateProviderServerCredentials).
   const credentials = experimental.createCertificateProviderServerCredentials(
@@ -68,7 +75,10 @@ export function createListenerCredentials(config: Config, logger: Logger): Liste
     const current = certificates.current;
     const changed =
       !material.cert.equals(current.cert) || !material.key.equals(current.key) || !sameBuffer(material.clientCa, current.clientCa);
-    if (changed) certificates.set(material);
+    if (changed) {
+      certificates.set(material);
+      warnIfNotValid(material.cert);
+    }
     // A file event that changed nothing (editors and renewals touch files more than once) is not worth a line.
     if (changed || reason === "SIGHUP") logger.info({ reason, tls: mode, changed }, "TLS certificates reloaded");
   };

@@ -69,7 +69,8 @@ export function addAddressOption(command: Command): Command {
 /**
  * The SDK client options for `connection`: the key from `apiKeyFor`, TLS from `--tls`/`--no-tls`,
  * else POSTHORN_TLS, else on with `--tls-ca`, else off on loopback and on elsewhere.
- * @throws UsageError for a bad POSTHORN_TLS value or an unreadable `--tls-ca` file.
+ * @throws UsageError for a bad POSTHORN_TLS value, an unreadable `--tls-ca` file, or an API key
+ *   with a character no key has (a line break from a file, say).
  */
 export function clientOptionsFor(connection: ConnectionOptions, env: NodeJS.ProcessEnv = process.env): WebhookClientOptions {
   const { address } = connection;
@@ -86,6 +87,14 @@ export function clientOptionsFor(connection: ConnectionOptions, env: NodeJS.Proc
   if (typeof source === "object" && source.looseMode !== undefined) {
     const mode = source.looseMode.toString(8).padStart(4, "0");
     process.stderr.write(`posthorn: warning: ${source.file} holds an admin key and others may read it (mode ${mode}); run chmod 600 on it\n`);
+  }
+  const bad = apiKey?.search(/[^\x21-\x7e]/) ?? -1;
+  if (bad !== -1) {
+    // Never quoted: grpc-js's own refusal would print the whole key.
+    throw new UsageError(
+      `--api-key (POSTHORN_API_KEY): character ${bad + 1} is a line break, white space or a character outside visible ASCII, ` +
+        "which an API key never holds (the key is not shown); check how it was set, e.g. a trailing newline read from a file",
+    );
   }
   return {
     address,
