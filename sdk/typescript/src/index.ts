@@ -11,7 +11,7 @@ export {
   type CallSettings, type WebhookClient, type WebhookClientOptions,
 } from "./client.js";
 export { PosthornError } from "./posthorn-error.js";
-export { type TlsSettings } from "./transport-security.js";
+export { checkApiKey, type TlsSettings } from "./transport-security.js";
 export { serviceDefinitionOf } from "./service-definition.js";
 export { status } from "@grpc/grpc-js";
 export * from "./gen/posthorn/v1/webhook_service_pb.js";

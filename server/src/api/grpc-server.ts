@@ -77,17 +77,27 @@ export async function startGrpcApi(
   const { authenticator, auditLog } = deps;
   const lookups: AuditLookups = { customerOfSubscription: (id) => customerOfSubscription(deps.store.db, id) };
 
-  /** One unary call after its checks: who calls, may they, in which scope; then the handler and the audit record. */
-  const serveUnary = async (name: MethodName, call: ServerUnaryCall<unknown, unknown>): Promise<unknown> => {
-    const method = WebhookService.method[name];
-    const caller = await authenticator.authenticate(call.metadata, method.name, call.getPeer());
+  /**
+   * The checks every call passes first, unary or stream: who calls (the key), whether the request
+   * could be decoded, whether the key's role may call the method. Returns the caller and the rule.
+   */
+  const admit = async (name: MethodName, call: ServerUnaryCall<unknown, unknown> | ServerWritableStream<unknown, unknown>) => {
+    const methodName = WebhookService.method[name].name;
+    const caller = await authenticator.authenticate(call.metadata, methodName, call.getPeer());
     const undecodable = undecodableRequest(call.request);
     if (undecodable) {
-      logger.warn({ method: method.name, reason: undecodable.reason }, "request could not be decoded");
+      logger.warn({ method: methodName, reason: undecodable.reason }, "request could not be decoded");
       throw undecodable;
     }
     const rule = ACCESS_RULES[name] as AccessRule<MethodName>;
-    checkRole(rule, caller, method.name);
+    checkRole(rule, caller, methodName);
+    return { caller, rule };
+  };
+
+  /** One unary call after its checks (`admit`), in the caller's scope; then the handler and the audit record. */
+  const serveUnary = async (name: MethodName, call: ServerUnaryCall<unknown, unknown>): Promise<unknown> => {
+    const method = WebhookService.method[name];
+    const { caller, rule } = await admit(name, call);
     const narrowed = rule.narrow ? rule.narrow(call.request as never, caller) : { request: call.request };
     if ("answer" in narrowed) return create(method.output, narrowed.answer as never);
     const handler = handlers[name as keyof UnaryHandlers] as (request: unknown, scope: Scope) => Promise<object>;
@@ -159,13 +169,7 @@ export async function startGrpcApi(
   /** WatchDeliveries: checks the caller and the filters, then streams matching attempt outcomes. */
   const watch = async (call: ServerWritableStream<WatchDeliveriesRequest, unknown>) => {
     if (!deps.store.availability.up) throw new DatabaseUnavailableError();
-    const caller = await authenticator.authenticate(call.metadata, "WatchDeliveries", call.getPeer());
-    const undecodable = undecodableRequest(call.request);
-    if (undecodable) {
-      logger.warn({ method: "WatchDeliveries", reason: undecodable.reason }, "request could not be decoded");
-      throw undecodable;
-    }
-    checkRole(ACCESS_RULES.watchDeliveries as AccessRule<MethodName>, caller, "WatchDeliveries");
+    const { caller } = await admit("watchDeliveries", call);
     const requested = checkCustomerIdFilter("customer_id", call.request.customerId);
     const subscriptionId = checkIdFilter("subscription_id", call.request.subscriptionId, "subscription");
     // A customer key watches its own customer only; asking for another one watches nothing.

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { Option, type Command } from "commander";
-import { createWebhookClient, PosthornError, status, type WebhookClient, type WebhookClientOptions } from "@posthorn/sdk";
+import { checkApiKey, createWebhookClient, PosthornError, status, type WebhookClient, type WebhookClientOptions } from "@posthorn/sdk";
 import { unknownVariableProblems } from "../config/config.js";
 import { apiKeyWithSource, isLoopbackAddress } from "./api-key-source.js";
 
@@ -88,13 +88,13 @@ export function clientOptionsFor(connection: ConnectionOptions, env: NodeJS.Proc
     const mode = source.looseMode.toString(8).padStart(4, "0");
     process.stderr.write(`posthorn: warning: ${source.file} holds an admin key and others may read it (mode ${mode}); run chmod 600 on it\n`);
   }
-  const bad = apiKey?.search(/[^\x21-\x7e]/) ?? -1;
-  if (bad !== -1) {
-    // Never quoted: grpc-js's own refusal would print the whole key.
-    throw new UsageError(
-      `--api-key (POSTHORN_API_KEY): character ${bad + 1} is a line break, white space or a character outside visible ASCII, ` +
-        "which an API key never holds (the key is not shown); check how it was set, e.g. a trailing newline read from a file",
-    );
+  if (apiKey !== undefined) {
+    try {
+      checkApiKey("--api-key (POSTHORN_API_KEY)", apiKey);
+    } catch (error) {
+      // The SDK's check names the position, never the key (grpc-js would print it whole).
+      throw new UsageError((error as Error).message);
+    }
   }
   return {
     address,
