@@ -166,7 +166,7 @@ describe.each(STORES)("Emit (%s)", (kind) => {
   it("20 racing emits with one key make exactly one event and one set of deliveries", async () => {
     const subs = [await subscribe("cus_race"), await subscribe("cus_race", ["payment.received"])];
     const results = await Promise.all(
-      Array.from({ length: 20 }, (_, i) =>
+      Array.from({ length: 20 }, () =>
         t.client.emit({ type: "payment.received", customerId: "cus_race", data: { retry: "same" }, idempotencyKey: "race-key", view: EventView.FULL }),
       ),
     );

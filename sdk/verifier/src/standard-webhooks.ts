@@ -1,7 +1,6 @@
 import { createSecretKey } from "node:crypto";
 import { constantTimeEqual } from "./compare.js";
 import { verifyThenParse, type WebhookEnvelope } from "./envelope.js";
-import { WebhookVerificationError } from "./errors.js";
 import { decodeKey, standardWebhooksSignature } from "./hmac.js";
 import { toRawBytes, type RawPayload } from "./payload.js";
 import { FAILURES, isFailure, type StandardWebhookResult } from "./result.js";

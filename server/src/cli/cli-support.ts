@@ -133,7 +133,6 @@ export function addJsonOption(command: Command): Command {
  */
 export async function withClient(connection: ConnectionOptions, fn: (client: WebhookClient) => Promise<void>): Promise<void> {
   const client = openClient(connection);
-  const { address } = connection;
   try {
     await fn(client);
   } catch (error) {
