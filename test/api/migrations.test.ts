@@ -3,6 +3,7 @@ import { sql } from "kysely";
 import { openStore, type Store } from "../../server/src/store/database.js";
 import { loadMigrations, migrate } from "../../server/src/store/migrate.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/databases.js";
+import { useEmptyPgliteStore } from "../helpers/empty-store.js";
 
 const TABLES = ["api_keys", "attempts", "audit_records", "deliveries", "events", "idempotency_keys", "posthorn_migrations", "subscriptions"];
 
@@ -42,18 +43,10 @@ describe.skipIf(!process.env.DATABASE_URL)("migrations racing on an empty Postgr
 });
 
 describe("migrations racing on an empty PGlite database", () => {
-  let database: TestDatabase;
-  let store: Store;
-  beforeAll(async () => {
-    database = await createTestDatabase("pglite");
-    store = await openStore({ dataDir: database.dataDir });
-  });
-  afterAll(async () => {
-    await store?.close();
-    await database?.drop();
-  });
+  const emptyStore = useEmptyPgliteStore();
 
   it("two concurrent runs both succeed and apply each migration once", async () => {
+    const store = emptyStore();
     const applied = await Promise.all([migrate(store), migrate(store)]);
     expect(applied.flat().sort((a, b) => a - b)).toEqual(expectedLedger().map((m) => m.version));
     const schema = await schemaOf(store);
@@ -63,18 +56,10 @@ describe("migrations racing on an empty PGlite database", () => {
 });
 
 describe("migration 0002 on a database written by an earlier version", () => {
-  let database: TestDatabase;
-  let store: Store;
-  beforeAll(async () => {
-    database = await createTestDatabase("pglite");
-    store = await openStore({ dataDir: database.dataDir });
-  });
-  afterAll(async () => {
-    await store?.close();
-    await database?.drop();
-  });
+  const emptyStore = useEmptyPgliteStore();
 
   it("renumbers attempts that share a number, counts them, and counts the attempt in flight of a leased delivery", async () => {
+    const store = emptyStore();
     const [first, ...later] = loadMigrations();
     await migrate(store, [first!]);
     await sql`INSERT INTO subscriptions (id, customer_id, endpoint_url, event_types, enabled, description, signature_scheme, secrets, disabled_reason, created_at, updated_at)

@@ -2,17 +2,13 @@ import { request } from "node:http";
 import { bearer, TEST_ADMIN_KEY } from "../helpers/test-keys.js";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
-import { credentials, makeClientConstructor, status, type Client, type ServiceError } from "@grpc/grpc-js";
-import { service as healthService } from "grpc-health-check";
+import { status } from "@grpc/grpc-js";
 import { createWebhookClient, PosthornError, type WebhookClient } from "@posthorn/sdk";
 import { eventually } from "../helpers/eventually.js";
 import { startReceiver, type Receiver } from "../helpers/receiver.js";
 import { spawnServer, type ServerProcess } from "../helpers/server-process.js";
+import { openHealthClient } from "../helpers/health-client.js";
 import { startThrowawayPostgres, type ThrowawayPostgres } from "../helpers/throwaway-postgres.js";
-
-type HealthClient = Client & {
-  check(request: { service: string }, callback: (error: ServiceError | null, response?: { status: string }) => void): void;
-};
 
 /**
  * PostgreSQL going away under a running `posthorn serve` (issue 10): restarts, terminated
@@ -198,8 +194,7 @@ describe("PostgreSQL faults under a running server", { timeout: 180_000 }, () =>
   it("during an outage: Emit answers UNAVAILABLE, health NOT_SERVING, /metrics still serves; all back after", async (ctx) => {
     const { pg, server, client } = await setup(ctx, { POSTHORN_METRICS_ADDRESS: "127.0.0.1:0" });
     const listening = JSON.parse(server.lines.find((l) => l.includes('"msg":"listening"'))!) as { metrics: string };
-    const Health = makeClientConstructor(healthService, "grpc.health.v1.Health");
-    const health = new Health(server.address, credentials.createInsecure()) as unknown as HealthClient;
+    const health = openHealthClient(server.address);
     const check = () =>
       new Promise<string>((resolve) => health.check({ service: "posthorn.v1.WebhookService" }, (error, response) => resolve(error ? `error ${error.code}` : response!.status)));
     try {
