@@ -12,6 +12,5 @@ export {
 } from "./client.js";
 export { PosthornError } from "./posthorn-error.js";
 export { checkApiKey, type TlsSettings } from "./transport-security.js";
-export { serviceDefinitionOf } from "./service-definition.js";
 export { status } from "@grpc/grpc-js";
-export * from "./gen/posthorn/v1/webhook_service_pb.js";
+export * from "@posthorn/proto";
