@@ -17,7 +17,7 @@
  *
  * It calls with the API key in POSTHORN_API_KEY (set by processes.ts `LoadGenerator`).
  */
-import { createWebhookClient, type WebhookClient } from "../sdk/typescript/src/index.js";
+import { createWebhookClient, type WebhookClient } from "@posthorn/sdk";
 import { summarize } from "./stats.js";
 
 export type LoadCommand =

@@ -10,7 +10,7 @@ import { createServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { generateApiKey } from "../server/src/auth/api-key.js";
-import { createWebhookClient } from "../sdk/typescript/src/index.js";
+import { createWebhookClient } from "@posthorn/sdk";
 import type { LoadCommand, LoadReply, LoadResult } from "./load-generator.js";
 import type { ReceiverCommand, ReceiverReply, ReceiverSnapshot } from "./receivers-process.js";
 import { sleep } from "./stats.js";

@@ -7,7 +7,7 @@
  * subscriptions (an event makes N deliveries).
  */
 import { join } from "node:path";
-import { createWebhookClient } from "../sdk/typescript/src/index.js";
+import { createWebhookClient } from "@posthorn/sdk";
 import { benchAuthMetadata, Receivers, startServer, type ServerHandle } from "./processes.js";
 import { freshStore, type FreshStore, type StoreKind } from "./stores.js";
 

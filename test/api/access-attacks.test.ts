@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { Client, credentials, Metadata, status as grpcStatus, type ClientReadableStream, type ServiceError } from "@grpc/grpc-js";
-import { ApiKeyRole, createWebhookClient, status, WatchDeliveriesRequestSchema, WebhookService, type WebhookClient } from "@posthorn/sdk";
+import { ApiKeyRole, createWebhookClient, status, type WebhookClient } from "@posthorn/sdk";
+import { WatchDeliveriesRequestSchema, WebhookService } from "@posthorn/proto";
 import { captureLog } from "../helpers/capture-log.js";
 import { STORES } from "../helpers/databases.js";
 import { startTestApp, type TestApp } from "../helpers/test-app.js";

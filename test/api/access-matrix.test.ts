@@ -7,10 +7,9 @@ import {
   createWebhookClient,
   PosthornError,
   status,
-  WatchDeliveriesRequestSchema,
-  WebhookService,
   type WebhookClient,
 } from "@posthorn/sdk";
+import { WatchDeliveriesRequestSchema, WebhookService } from "@posthorn/proto";
 import { ACCESS_RULES } from "../../server/src/auth/access-rules.js";
 import { STORES } from "../helpers/databases.js";
 import { startTestApp, type TestApp } from "../helpers/test-app.js";

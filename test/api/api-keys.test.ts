@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { timestampDate, timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { toJsonString } from "@bufbuild/protobuf";
-import { ApiKeyRole, ApiKeySchema, AuditRecordSchema, createWebhookClient, status, type WebhookClient } from "@posthorn/sdk";
+import { ApiKeyRole, createWebhookClient, status, type WebhookClient } from "@posthorn/sdk";
+import { ApiKeySchema, AuditRecordSchema } from "@posthorn/proto";
 import { startApp } from "../../server/src/app.js";
 import { parseConfig } from "../../server/src/config/config.js";
 import { captureLog } from "../helpers/capture-log.js";

@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ServiceError } from "@grpc/grpc-js";
-import { WebhookService } from "@posthorn/sdk";
+import { WebhookService } from "@posthorn/proto";
 import { STORES } from "../helpers/databases.js";
 import { startTestApp, type TestApp } from "../helpers/test-app.js";
 import { openHealthClient } from "../helpers/health-client.js";

@@ -3,14 +3,16 @@ import { TEST_ADMIN_KEY } from "../helpers/test-keys.js";
 import { toBinary } from "@bufbuild/protobuf";
 import {
   EventView,
-  GetDeliveryResponseSchema,
-  ListDeliveriesResponseSchema,
-  ListEventsResponseSchema,
-  ListSubscriptionsResponseSchema,
   status,
   type Delivery,
   type Event,
 } from "@posthorn/sdk";
+import {
+  GetDeliveryResponseSchema,
+  ListDeliveriesResponseSchema,
+  ListEventsResponseSchema,
+  ListSubscriptionsResponseSchema,
+} from "@posthorn/proto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

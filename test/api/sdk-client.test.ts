@@ -4,15 +4,17 @@ import { create } from "@bufbuild/protobuf";
 import { Server, ServerCredentials, type sendUnaryData, type ServerUnaryCall } from "@grpc/grpc-js";
 import {
   createWebhookClient,
-  EmitRequestSchema,
   PosthornError,
-  serviceDefinitionOf,
   status,
+  type WebhookClient,
+} from "@posthorn/sdk";
+import {
+  EmitRequestSchema,
+  serviceDefinitionOf,
   WebhookService,
   type EmitBatchRequest,
   type EmitRequest,
-  type WebhookClient,
-} from "@posthorn/sdk";
+} from "@posthorn/proto";
 import { startTestApp, type TestApp } from "../helpers/test-app.js";
 import { expectError, literal } from "./expect-error.js";
 

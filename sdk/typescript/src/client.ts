@@ -9,9 +9,8 @@ import {
   type ChannelOptions,
   type MethodDefinition,
 } from "@grpc/grpc-js";
-import { WebhookService, type EmitBatchRequest, type EmitRequest } from "./gen/posthorn/v1/webhook_service_pb.js";
+import { serviceDefinitionOf, WebhookService, type EmitBatchRequest, type EmitRequest } from "@posthorn/proto";
 import { PosthornError } from "./posthorn-error.js";
-import { serviceDefinitionOf } from "./service-definition.js";
 import { authorizationFor, channelCredentialsFor, type TlsSettings } from "./transport-security.js";
 
 type Methods = (typeof WebhookService)["method"];

@@ -1,6 +1,6 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
-import { ApiKeyRole, type ApiKeySchema, type AuditRecordSchema } from "@posthorn/sdk";
+import { ApiKeyRole, type ApiKeySchema, type AuditRecordSchema } from "@posthorn/proto";
 import type { ApiKeyRow, AuditRecordRow } from "../store/rows.js";
 import type { ApiKeyRoleName } from "../store/schema.js";
 

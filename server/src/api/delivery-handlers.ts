@@ -1,5 +1,5 @@
 import { create, toBinary } from "@bufbuild/protobuf";
-import { DeliverySchema, DeliveryState, type Delivery } from "@posthorn/sdk";
+import { DeliverySchema, DeliveryState, type Delivery } from "@posthorn/proto";
 import { FailedPreconditionError, InvalidArgumentError } from "../domain/errors.js";
 import { nextPage, readPage } from "../store/page-token.js";
 import type { DeliveryRow } from "../store/rows.js";

@@ -1,6 +1,6 @@
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import { create, toBinary } from "@bufbuild/protobuf";
-import { EventSchema, EventView, type EmitRequest, type Event } from "@posthorn/sdk";
+import { EventSchema, EventView, type EmitRequest, type Event } from "@posthorn/proto";
 import { IdempotencyKeyReusedError, InvalidArgumentError } from "../domain/errors.js";
 import { canonicalSize, serializeEnvelope } from "../domain/envelope.js";
 import { newId } from "../domain/ids.js";

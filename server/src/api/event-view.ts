@@ -1,4 +1,4 @@
-import { EventView } from "@posthorn/sdk";
+import { EventView } from "@posthorn/proto";
 import { InvalidArgumentError } from "../domain/errors.js";
 
 /** What a response shows of an event: "basic" leaves out `data` and `envelope` (AIP-157). */

@@ -1,5 +1,5 @@
 import { create, toBinary } from "@bufbuild/protobuf";
-import { EventSchema } from "@posthorn/sdk";
+import { EventSchema } from "@posthorn/proto";
 import { InvalidArgumentError } from "../domain/errors.js";
 import type { EventRow } from "../store/rows.js";
 import { eventRowOf, type EmittedEvent, type NewEvent } from "../store/sql/emit-events.js";

@@ -16,7 +16,7 @@ import {
   WatchDeliveriesResponseSchema,
   WebhookService,
   type WatchDeliveriesRequest,
-} from "@posthorn/sdk";
+} from "@posthorn/proto";
 import type { Logger } from "../observability/logger.js";
 import { DatabaseUnavailableError, type DatabaseAvailability } from "../store/availability.js";
 import { accessHandlers } from "./access-handlers.js";

@@ -1,5 +1,5 @@
 import type { DescMessage, MessageInitShape, MessageShape } from "@bufbuild/protobuf";
-import type { WebhookService } from "@posthorn/sdk";
+import type { WebhookService } from "@posthorn/proto";
 import type { AuditLog } from "../auth/audit-log.js";
 import type { Authenticator } from "../auth/authenticator.js";
 import type { Config } from "../config/config.js";

@@ -9,7 +9,7 @@ import {
   type EventSchema,
   type SigningSecretInfoSchema,
   type SubscriptionSchema,
-} from "@posthorn/sdk";
+} from "@posthorn/proto";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { liveSecrets } from "../domain/secret.js";
 import type { AttemptRow, DeliveryRow, EventRow, SubscriptionRow } from "../store/rows.js";

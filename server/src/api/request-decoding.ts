@@ -1,6 +1,6 @@
 import type { DescService } from "@bufbuild/protobuf";
 import type { ServiceDefinition } from "@grpc/grpc-js";
-import { serviceDefinitionOf } from "@posthorn/sdk";
+import { serviceDefinitionOf } from "@posthorn/proto";
 import { InvalidArgumentError } from "../domain/errors.js";
 import { UNSTORABLE_KEY, unstorableKeyPath } from "./proto-key-check.js";
 

@@ -1,6 +1,6 @@
 import type { Updateable } from "kysely";
 import { create, toBinary } from "@bufbuild/protobuf";
-import { SignatureScheme, SubscriptionSchema, type Subscription } from "@posthorn/sdk";
+import { SignatureScheme, SubscriptionSchema, type Subscription } from "@posthorn/proto";
 import { InvalidArgumentError } from "../domain/errors.js";
 import { newId } from "../domain/ids.js";
 import { generateSecret, liveSecrets } from "../domain/secret.js";

@@ -1,5 +1,5 @@
 import type { MessageInitShape, MessageShape } from "@bufbuild/protobuf";
-import type { WebhookService } from "@posthorn/sdk";
+import type { WebhookService } from "@posthorn/proto";
 import { PermissionDeniedError } from "../domain/errors.js";
 import type { ApiKeyRoleName } from "../store/schema.js";
 import { describeCaller, type Caller } from "./caller.js";

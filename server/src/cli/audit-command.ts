@@ -1,6 +1,7 @@
 import { toJson } from "@bufbuild/protobuf";
 import type { Command } from "commander";
-import { AuditRecordSchema, type AuditRecord } from "@posthorn/sdk";
+import type { AuditRecord } from "@posthorn/sdk";
+import { AuditRecordSchema } from "@posthorn/proto";
 import { addAddressOption, addJsonOption, print, withClient, type ConnectionOptions } from "./cli-support.js";
 import { formatTable, formatTime } from "./format-table.js";
 import { collectPages } from "./paginate.js";

@@ -1,6 +1,7 @@
 import { toJson } from "@bufbuild/protobuf";
 import type { Command } from "commander";
-import { AttemptErrorKind, DeliverySchema, DeliveryState, type Delivery, type DeliveryAttempt } from "@posthorn/sdk";
+import { AttemptErrorKind, DeliveryState, type Delivery, type DeliveryAttempt } from "@posthorn/sdk";
+import { DeliverySchema } from "@posthorn/proto";
 import { addAddressOption, addJsonOption, print, withClient } from "./cli-support.js";
 import { formatTable, formatTime } from "./format-table.js";
 import { collectPages } from "./paginate.js";

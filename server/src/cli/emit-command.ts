@@ -1,7 +1,8 @@
 import { create, toBinary, toJson, type JsonObject } from "@bufbuild/protobuf";
 import { SingleBar, Presets } from "cli-progress";
 import type { Command } from "commander";
-import { EmitRequestSchema, EmitResponseSchema, EventView, type WebhookClient } from "@posthorn/sdk";
+import { EventView, type WebhookClient } from "@posthorn/sdk";
+import { EmitRequestSchema, EmitResponseSchema } from "@posthorn/proto";
 import { addAddressOption, addJsonOption, print, UsageError, withClient } from "./cli-support.js";
 import { parseIntFlag, parseJsonObject, readJsonFile } from "./parse-input.js";
 

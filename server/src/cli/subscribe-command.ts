@@ -1,6 +1,6 @@
 import { toJson } from "@bufbuild/protobuf";
 import type { Command } from "commander";
-import { SubscribeResponseSchema } from "@posthorn/sdk";
+import { SubscribeResponseSchema } from "@posthorn/proto";
 import { addAddressOption, addJsonOption, print, withClient } from "./cli-support.js";
 import { parseList, parseScheme } from "./parse-input.js";
 

@@ -1,6 +1,7 @@
 import { toJson } from "@bufbuild/protobuf";
 import type { Command } from "commander";
-import { SignatureScheme, SubscriptionSchema, type Subscription } from "@posthorn/sdk";
+import { SignatureScheme, type Subscription } from "@posthorn/sdk";
+import { SubscriptionSchema } from "@posthorn/proto";
 import { addAddressOption, addJsonOption, print, withClient } from "./cli-support.js";
 import { formatTable, formatTime } from "./format-table.js";
 import { collectPages } from "./paginate.js";
