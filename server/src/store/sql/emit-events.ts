@@ -1,22 +1,13 @@
-import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import { sql, type Kysely } from "kysely";
 import { envelopeData } from "../../domain/envelope.js";
 import { newId } from "../../domain/ids.js";
+import { insertInChunks } from "../insert-chunks.js";
+import { eventRowOf, type NewEvent } from "../new-event.js";
 import type { DeliveryRow, EventRow } from "../rows.js";
 import type { Database } from "../schema.js";
 
-/** An event ready to store: validated, envelope serialized. */
-export interface NewEvent {
-  id: string;
-  type: string;
-  customerId: string;
-  /** Canonical JSON envelope bytes (stored and sent as they are). */
-  envelope: Uint8Array;
-  /** Empty string: no idempotency key. */
-  idempotencyKey: string;
-  /** Emit time, whole seconds: the envelope's `timestamp`. */
-  createdAt: Date;
-}
+/** What `emitEvents` takes, for its callers. */
+export type { NewEvent } from "../new-event.js";
 
 export interface EmittedEvent {
   event: EventRow;
@@ -34,16 +25,6 @@ export interface EmittedEvent {
 export interface KeyReused {
   keyReused: { original: EventRow; differs: "type" | "data" };
 }
-
-/** Rows per multi-row INSERT, well under PostgreSQL's 65,535 bind parameters. */
-const INSERT_CHUNK = 2000;
-/**
- * Envelope bytes per multi-row INSERT of events. PGlite runs a statement on the event loop's
- * thread (about 55 ms per 256 KiB of envelope, measured), so a 4 MiB batch in one statement
- * would stall every other call of the process for about a second; in statements of this size,
- * with a turn of the event loop between them, it stalls them for ~100 ms at a time.
- */
-const INSERT_CHUNK_BYTES = 512 * 1024;
 
 /**
  * Stores events and their pending deliveries; call it inside ONE transaction so that an event
@@ -66,19 +47,6 @@ const INSERT_CHUNK_BYTES = 512 * 1024;
  *
  * Returns one result per input, in order.
  */
-/** The row `event` is stored as, with its `seq` (identity column). An empty key is stored as null. */
-export function eventRowOf(event: NewEvent, seq: string): EventRow {
-  return {
-    seq,
-    id: event.id,
-    customer_id: event.customerId,
-    type: event.type,
-    envelope: event.envelope,
-    idempotency_key: event.idempotencyKey === "" ? null : event.idempotencyKey,
-    created_at: event.createdAt,
-  };
-}
-
 export async function emitEvents(
   trx: Kysely<Database>,
   events: readonly NewEvent[],
@@ -131,8 +99,7 @@ export async function emitEvents(
 
   // 2. Store the new events.
   const stored = new Map<string, EventRow>();
-  for (const [n, chunk] of chunks(fresh, INSERT_CHUNK, INSERT_CHUNK_BYTES, (index) => events[index]!.envelope.length).entries()) {
-    if (n > 0) await yieldToEventLoop();
+  await insertInChunks(fresh, (index) => events[index]!.envelope.length, async (chunk) => {
     const rows = await trx
       .insertInto("events")
       .values(
@@ -149,7 +116,7 @@ export async function emitEvents(
       const event = events[index]!;
       stored.set(event.id, eventRowOf(event, bySeq.get(event.id)!));
     }
-  }
+  });
 
   // 3. Fan out to matching subscriptions (one query for all customers of the batch).
   const customers = [...new Set(fresh.map((index) => events[index]!.customerId))];
@@ -277,23 +244,4 @@ function keyOf(customerId: string, idempotencyKey: string): string {
 function splitKey(pair: string): [string, string] {
   const at = pair.indexOf("\u0000");
   return [pair.slice(0, at), pair.slice(at + 1)];
-}
-
-/** `items` in runs of at most `size` items and (but for a single larger item) `maxBytes` by `bytesOf`. */
-function chunks<T>(items: readonly T[], size: number, maxBytes: number, bytesOf: (item: T) => number): T[][] {
-  const out: T[][] = [];
-  let current: T[] = [];
-  let bytes = 0;
-  for (const item of items) {
-    const itemBytes = bytesOf(item);
-    if (current.length > 0 && (current.length >= size || bytes + itemBytes > maxBytes)) {
-      out.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(item);
-    bytes += itemBytes;
-  }
-  if (current.length > 0) out.push(current);
-  return out;
 }
