@@ -4,7 +4,8 @@ import type { NewEvent } from "./new-event.js";
 
 /**
  * One string for a `(customer_id, idempotency_key)` pair, the scope of an idempotency key (a key
- * is the customer's own), for maps and sets. NUL cannot occur in either part.
+ * is the customer's own), for maps and sets. NUL cannot occur in either part: the API refuses
+ * control characters in both.
  */
 export function requestKey(customerId: string, idempotencyKey: string): string {
   return `${customerId}\u0000${idempotencyKey}`;

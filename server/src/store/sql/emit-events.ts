@@ -24,7 +24,7 @@ export interface EmittedEvent {
 /**
  * An event whose idempotency key, within its lifetime, already names an event of another
  * request (another type, or data that differ once canonical): nothing was written for it, and
- * the caller must be refused (FAILED_PRECONDITION, see `KeyReusedError`).
+ * the caller must be refused (FAILED_PRECONDITION, see `IdempotencyKeyReusedError`).
  */
 export interface KeyReused {
   keyReused: { original: EventRow; differs: "type" | "data" };
