@@ -1,12 +1,12 @@
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { EventSchema, EventView, type EmitRequest, type Event } from "@posthorn/proto";
-import { IdempotencyKeyReusedError, InvalidArgumentError } from "../domain/errors.js";
+import { InvalidArgumentError } from "../domain/errors.js";
 import { canonicalSize, serializeEnvelope } from "../domain/envelope.js";
 import { newId } from "../domain/ids.js";
 import { nextPage, readPage } from "../store/page-token.js";
 import type { EventRow } from "../store/rows.js";
-import { emitEvents, type EmittedEvent, type KeyReused, type NewEvent } from "../store/sql/emit-events.js";
+import type { EmittedEvent, KeyReused, NewEvent } from "../store/sql/emit-events.js";
 import { findEvent } from "../store/sql/find-event.js";
 import { listEvents } from "../store/sql/list-events.js";
 import { GroupCommit } from "../store/group-commit.js";
@@ -14,6 +14,7 @@ import type { ApiDeps, UnaryHandlers } from "./handler-types.js";
 import { readView, type ViewName } from "./event-view.js";
 import { eventToProto } from "./proto-mapping.js";
 import { fullAnswerCheck } from "./full-answer-size.js";
+import { keyReusedError, persistEvents } from "./persist-events.js";
 import { MAX_BATCH_DATA_BYTES, PAGE_BYTES, repeatedFieldBytes } from "./size-limits.js";
 import {
   checkCustomerId,
@@ -25,8 +26,6 @@ import {
   checkIdempotencyKey,
 } from "./validate.js";
 
-/** Idempotency keys are remembered for 24 hours (issue "API and store"; Stripe keeps them 24 h). */
-export const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
 /** Most events in one EmitBatch. */
 export const MAX_BATCH_EVENTS = 500;
 /**
@@ -107,36 +106,12 @@ export function eventHandlers(deps: ApiDeps): EventHandlers {
   };
 
   /**
-   * Stores events in one transaction and wakes the workers when deliveries were made. With
-   * `allOrNothing` (EmitBatch) a key reused for a different request rolls the whole
-   * transaction back and throws; without it (group commit) that event alone gets its
-   * `KeyReused` result and the others are stored. `check` (EmitBatch) sees the results before
-   * the commit; if it throws, nothing is written.
-   */
-  const persist = async (
-    events: NewEvent[],
-    allOrNothing: boolean,
-    check?: (results: EmittedEvent[]) => void,
-  ): Promise<(EmittedEvent | KeyReused)[]> => {
-    const results = await store.db.transaction().execute(async (trx) => {
-      const emitted = await emitEvents(trx, events, new Date(clock.nowMs()), IDEMPOTENCY_TTL_MS);
-      const refused = emitted.findIndex((result) => "keyReused" in result);
-      if (allOrNothing && refused >= 0) throw keyReusedError(`events[${refused}].`, events, refused, emitted[refused] as KeyReused);
-      check?.(emitted as EmittedEvent[]);
-      return emitted;
-    });
-    const stored = results.filter((result): result is EmittedEvent => !("keyReused" in result) && !result.replayed);
-    for (const result of stored) deps.metrics.eventsEmitted.inc({ type: result.event.type });
-    if (stored.some((result) => result.matchedSubscriptions > 0)) deps.deliveriesDue();
-    return results;
-  };
-  /**
    * Unary Emits that arrive while a write is running share the next transaction (group
    * commit): under load one transaction serves many callers; each caller still gets its own
    * result, and its event is stored before it gets it. A caller refused for a reused key wrote
    * nothing and fails alone.
    */
-  const emits = new GroupCommit<NewEvent, EmittedEvent | KeyReused>((events) => persist(events, false), MAX_BATCH_EVENTS);
+  const emits = new GroupCommit<NewEvent, EmittedEvent | KeyReused>((events) => persistEvents(deps, events, false), MAX_BATCH_EVENTS);
 
   const respond = (result: EmittedEvent, view: ViewName, data: Record<string, unknown>) => ({
     event: eventToProto(result.event, view, result.replayed ? undefined : data),
@@ -161,7 +136,7 @@ export function eventHandlers(deps: ApiDeps): EventHandlers {
       const view = readView("view", request.view, "basic");
       const prepared = await prepareBatch(request.events, clock.nowMs());
       const check = view === "full" ? fullAnswerCheck(prepared) : undefined;
-      const results = (await persist(prepared.map((p) => p.event), true, check)) as EmittedEvent[];
+      const results = (await persistEvents(deps, prepared.map((p) => p.event), true, check)) as EmittedEvent[];
       return { results: results.map((result, index) => respond(result, view, prepared[index]!.data)) };
     },
 
@@ -197,18 +172,4 @@ export function eventHandlers(deps: ApiDeps): EventHandlers {
       return { eventTypes: [...catalog] };
     },
   };
-}
-
-/**
- * The FAILED_PRECONDITION error for `events[index]`, whose key names an event of another
- * request: a stored one, or (in an EmitBatch, `prefix` "events[i].") an earlier one of the batch.
- */
-function keyReusedError(prefix: string, events: readonly NewEvent[], index: number, { keyReused }: KeyReused): IdempotencyKeyReusedError {
-  const { original, differs } = keyReused;
-  const event = events[index]!;
-  const difference =
-    differs === "type" ? `type ${JSON.stringify(original.type)}, this request ${JSON.stringify(event.type)}` : "other data";
-  const batchIndex = prefix === "" ? -1 : events.findIndex((e) => e.id === original.id);
-  const usedBy = batchIndex >= 0 ? { batchIndex } : { eventId: original.id, windowHours: IDEMPOTENCY_TTL_MS / 3600_000 };
-  return new IdempotencyKeyReusedError(`${prefix}idempotency_key`, event.idempotencyKey, usedBy, difference);
 }

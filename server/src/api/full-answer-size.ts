@@ -2,7 +2,8 @@ import { create, toBinary } from "@bufbuild/protobuf";
 import { EventSchema } from "@posthorn/proto";
 import { InvalidArgumentError } from "../domain/errors.js";
 import type { EventRow } from "../store/rows.js";
-import { eventRowOf, type EmittedEvent, type NewEvent } from "../store/sql/emit-events.js";
+import { eventRowOf, type NewEvent } from "../store/new-event.js";
+import type { EmittedEvent } from "../store/sql/emit-events.js";
 import { eventToProto } from "./proto-mapping.js";
 import { MAX_RESPONSE_BYTES, repeatedFieldBytes } from "./size-limits.js";
 

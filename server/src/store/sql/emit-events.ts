@@ -1,22 +1,17 @@
-import { setImmediate as yieldToEventLoop } from "node:timers/promises";
-import { sql, type Kysely } from "kysely";
-import { envelopeData } from "../../domain/envelope.js";
-import { newId } from "../../domain/ids.js";
-import type { DeliveryRow, EventRow } from "../rows.js";
+import type { Kysely } from "kysely";
+import { fanOut } from "../fan-out.js";
+import { requestDifference, requestKey, sortByIdempotencyKey } from "../idempotent-request.js";
+import type { NewEvent } from "../new-event.js";
+import type { EventRow } from "../rows.js";
 import type { Database } from "../schema.js";
+import { claimIdempotencyKeys } from "./claim-idempotency-keys.js";
+import { findIdempotencyOriginals } from "./find-idempotency-originals.js";
+import { insertEvents } from "./insert-events.js";
+import { insertPendingDeliveries } from "./insert-pending-deliveries.js";
+import { lockSubscriptionsForFanOut } from "./lock-subscriptions-for-fan-out.js";
 
-/** An event ready to store: validated, envelope serialized. */
-export interface NewEvent {
-  id: string;
-  type: string;
-  customerId: string;
-  /** Canonical JSON envelope bytes (stored and sent as they are). */
-  envelope: Uint8Array;
-  /** Empty string: no idempotency key. */
-  idempotencyKey: string;
-  /** Emit time, whole seconds: the envelope's `timestamp`. */
-  createdAt: Date;
-}
+/** What `emitEvents` takes, for its callers. */
+export type { NewEvent } from "../new-event.js";
 
 export interface EmittedEvent {
   event: EventRow;
@@ -29,271 +24,93 @@ export interface EmittedEvent {
 /**
  * An event whose idempotency key, within its lifetime, already names an event of another
  * request (another type, or data that differ once canonical): nothing was written for it, and
- * the caller must be refused (FAILED_PRECONDITION, see `KeyReusedError`).
+ * the caller must be refused (FAILED_PRECONDITION, see `IdempotencyKeyReusedError`).
  */
 export interface KeyReused {
   keyReused: { original: EventRow; differs: "type" | "data" };
 }
 
-/** Rows per multi-row INSERT, well under PostgreSQL's 65,535 bind parameters. */
-const INSERT_CHUNK = 2000;
-/**
- * Envelope bytes per multi-row INSERT of events. PGlite runs a statement on the event loop's
- * thread (about 55 ms per 256 KiB of envelope, measured), so a 4 MiB batch in one statement
- * would stall every other call of the process for about a second; in statements of this size,
- * with a turn of the event loop between them, it stalls them for ~100 ms at a time.
- */
-const INSERT_CHUNK_BYTES = 512 * 1024;
-
 /**
  * Stores events and their pending deliveries; call it inside ONE transaction so that an event
- * never exists without its deliveries (or a batch half-stored).
+ * never exists without its deliveries (or a batch half-stored). Statements, in this order (the
+ * order of the locks): claim the keys, insert the events, lock the subscriptions FOR SHARE,
+ * insert the deliveries, read the originals of replays.
  *
- * Idempotency: a `(customer_id, idempotency_key)` row is claimed with INSERT … ON CONFLICT,
- * which makes a racing transaction with the same key wait for this one and then see the key
- * taken; a key older than `idempotencyTtlMs` is taken over by the new event. A key seen
- * earlier in the same batch is a replay of that event. A replay is only for the same request
- * (same type, same data as canonical JSON, RFC 8785): an event whose key names an event of
- * another request gets a `KeyReused` result and writes nothing, like the IETF Idempotency-Key
- * draft's 422 and Stripe's `idempotency_error`. It does not abort the call: other events (other
- * callers' under group commit) are stored as usual, so a caller that must be all-or-nothing
- * (EmitBatch) throws when it sees one.
+ * Idempotency (`claimIdempotencyKeys`): a racing transaction with the same key waits for this
+ * one and then sees the key taken; a key older than `idempotencyTtlMs` is taken over by the new
+ * event. A key seen earlier in the same call is a replay of that event. A replay is only for the
+ * same request (same type, same data as canonical JSON, RFC 8785): an event whose key names an
+ * event of another request gets a `KeyReused` result and writes nothing, like the IETF
+ * Idempotency-Key draft's 422 and Stripe's `idempotency_error`. It does not abort the call:
+ * other events (other callers' under group commit) are stored as usual, so a caller that must
+ * be all-or-nothing (EmitBatch) throws when it sees one.
  *
- * Fan-out (contract, "Subscriptions"): every enabled, live subscription of the event's customer
- * whose `event_types` is empty or contains the event's type gets one pending delivery, due at once.
- * Several callers' events may share one call (group commit): each event keeps its own
- * `createdAt`, and a key repeated across them makes the later ones replays of the first.
+ * Fan-out: see `fanOut`; every delivery is pending, due at once. Several callers' events may
+ * share one call (group commit): each event keeps its own `createdAt`, and a key repeated
+ * across them makes the later ones replays of the first.
  *
  * Returns one result per input, in order.
  */
-/** The row `event` is stored as, with its `seq` (identity column). An empty key is stored as null. */
-export function eventRowOf(event: NewEvent, seq: string): EventRow {
-  return {
-    seq,
-    id: event.id,
-    customer_id: event.customerId,
-    type: event.type,
-    envelope: event.envelope,
-    idempotency_key: event.idempotencyKey === "" ? null : event.idempotencyKey,
-    created_at: event.createdAt,
-  };
-}
-
 export async function emitEvents(
   trx: Kysely<Database>,
   events: readonly NewEvent[],
   now: Date,
   idempotencyTtlMs: number,
 ): Promise<(EmittedEvent | KeyReused)[]> {
-  const results: (EmittedEvent | KeyReused | undefined)[] = new Array(events.length);
-  const replayOf = new Map<number, string>(); // input index -> key of the (customer, key) pair it repeats
-  const fresh: number[] = [];
+  const { fresh, replays } = await claimKeys(trx, events, now, idempotencyTtlMs);
+  const newEvents = fresh.map((index) => events[index]!);
+  const stored = await insertEvents(trx, newEvents);
+  const subscriptions = await lockSubscriptionsForFanOut(trx, [...new Set(newEvents.map((event) => event.customerId))]);
+  const { deliveries, matched } = fanOut(newEvents, subscriptions);
+  await insertPendingDeliveries(trx, deliveries, now);
 
-  // 1. Claim idempotency keys (one statement for the batch).
-  const firstIndexOfKey = new Map<string, number>();
-  const keyed: number[] = [];
-  events.forEach((event, index) => {
-    if (event.idempotencyKey === "") return fresh.push(index);
-    const pair = keyOf(event.customerId, event.idempotencyKey);
-    if (firstIndexOfKey.has(pair)) replayOf.set(index, pair);
-    else {
-      firstIndexOfKey.set(pair, index);
-      keyed.push(index);
-    }
-  });
-  if (keyed.length > 0) {
-    const claimed = await trx
-      .insertInto("idempotency_keys")
-      .values(
-        keyed.map((index) => ({
-          customer_id: events[index]!.customerId,
-          idempotency_key: events[index]!.idempotencyKey,
-          event_id: events[index]!.id,
-          expires_at: new Date(now.getTime() + idempotencyTtlMs),
-        })),
-      )
-      .onConflict((conflict) =>
-        conflict.columns(["customer_id", "idempotency_key"]).doUpdateSet({
-          event_id: (eb) => eb.ref("excluded.event_id"),
-          expires_at: (eb) => eb.ref("excluded.expires_at"),
-        }).where("idempotency_keys.expires_at", "<=", now),
-      )
-      .returning(["customer_id", "idempotency_key"])
-      .execute();
-    const won = new Set(claimed.map((row) => keyOf(row.customer_id, row.idempotency_key)));
-    for (const index of keyed) {
-      const pair = keyOf(events[index]!.customerId, events[index]!.idempotencyKey);
-      if (won.has(pair)) fresh.push(index);
-      else replayOf.set(index, pair);
-    }
-  }
-  fresh.sort((a, b) => a - b);
-
-  // 2. Store the new events.
-  const stored = new Map<string, EventRow>();
-  for (const [n, chunk] of chunks(fresh, INSERT_CHUNK, INSERT_CHUNK_BYTES, (index) => events[index]!.envelope.length).entries()) {
-    if (n > 0) await yieldToEventLoop();
-    const rows = await trx
-      .insertInto("events")
-      .values(
-        chunk.map((index) => {
-          const { seq: _unknownYet, ...row } = eventRowOf(events[index]!, "0");
-          return row;
-        }),
-      )
-      // Only the generated column comes back: the rest is at hand (the envelope is large).
-      .returning(["id", "seq"])
-      .execute();
-    const bySeq = new Map(rows.map((row) => [row.id, row.seq]));
-    for (const index of chunk) {
-      const event = events[index]!;
-      stored.set(event.id, eventRowOf(event, bySeq.get(event.id)!));
-    }
-  }
-
-  // 3. Fan out to matching subscriptions (one query for all customers of the batch).
-  const customers = [...new Set(fresh.map((index) => events[index]!.customerId))];
-  const subscriptions =
-    customers.length === 0
-      ? []
-      : await trx
-          .selectFrom("subscriptions")
-          .select(["id", "customer_id", "endpoint_url", "event_types"])
-          .where("customer_id", "in", customers)
-          .where("enabled", "=", true)
-          .where("deleted_at", "is", null)
-          .orderBy("seq")
-          // FOR SHARE: a concurrent delete/disable (which holds the row FOR UPDATE) finishes
-          // first and the row is re-checked, so no pending delivery outlives its cancellation.
-          .forShare()
-          .execute();
-  const deliveries: NewDelivery[] = [];
-  for (const index of fresh) {
-    const event = events[index]!;
-    let matched = 0;
-    for (const subscription of subscriptions) {
-      if (subscription.customer_id !== event.customerId) continue;
-      if (subscription.event_types.length > 0 && !subscription.event_types.includes(event.type)) continue;
-      matched++;
-      deliveries.push({
-        id: newId("delivery"),
-        event_id: event.id,
-        subscription_id: subscription.id,
-        customer_id: event.customerId,
-        event_type: event.type,
-        endpoint_url: subscription.endpoint_url,
-        created_at: event.createdAt,
-      });
-    }
-    results[index] = { event: stored.get(event.id)!, matchedSubscriptions: matched, replayed: false };
-  }
-  if (deliveries.length > 0) await insertPendingDeliveries(trx, deliveries, now);
-
-  // 4. Replays: the original events and how many deliveries they made, for the same request.
-  if (replayOf.size > 0) {
-    const originals = await findOriginals(trx, [...new Set(replayOf.values())], stored);
-    for (const [index, pair] of replayOf) {
-      const original = originals.get(pair);
-      if (!original) throw new Error(`idempotency key ${pair} names no event`);
-      const differs = requestDifference(events[index]!, original.event);
-      results[index] = differs ? { keyReused: { original: original.event, differs } } : { ...original, replayed: true };
-    }
-  }
-  return results as (EmittedEvent | KeyReused)[];
+  const results = new Array<EmittedEvent | KeyReused>(events.length);
+  fresh.forEach((index, n) => (results[index] = { event: stored[n]!, matchedSubscriptions: matched[n]!, replayed: false }));
+  for (const [index, result] of await answerReplays(trx, events, replays, stored)) results[index] = result;
+  return results;
 }
 
 /**
- * How a new event's request differs from the stored event its key names, or undefined when it
- * is the same request. The customer is the same (it is part of the key); the data are compared
- * as canonical JSON, so key order and number spelling do not matter.
+ * Claims the idempotency keys of `events` and returns the events to store (`fresh`, input
+ * indexes, ascending) and the replays (input index -> `requestKey` of the pair it repeats).
  */
-function requestDifference(event: NewEvent, original: EventRow): "type" | "data" | undefined {
-  if (event.type !== original.type) return "type";
-  if (!Buffer.from(envelopeData(event.envelope)).equals(envelopeData(original.envelope))) return "data";
-  return undefined;
-}
-
-/** The events that hold each (customer, key) pair, with their delivery counts. */
-async function findOriginals(
+async function claimKeys(
   trx: Kysely<Database>,
-  pairs: string[],
-  storedNow: Map<string, EventRow>,
-): Promise<Map<string, Omit<EmittedEvent, "replayed">>> {
-  const rows = await trx
-    .selectFrom("idempotency_keys as k")
-    .innerJoin("events as e", "e.id", "k.event_id")
-    .selectAll("e")
-    .select((eb) =>
-      eb
-        .selectFrom("deliveries as d")
-        .select(sql<string>`count(*)`.as("n"))
-        .whereRef("d.event_id", "=", "e.id")
-        .as("matched"),
-    )
-    .where((eb) =>
-      eb(
-        eb.refTuple("k.customer_id", "k.idempotency_key"),
-        "in",
-        pairs.map((pair) => eb.tuple(...splitKey(pair))),
-      ),
-    )
-    .execute();
-  const found = new Map<string, Omit<EmittedEvent, "replayed">>();
-  for (const { matched, ...event } of rows) {
-    found.set(keyOf(event.customer_id, event.idempotency_key ?? ""), {
-      event: storedNow.get(event.id) ?? event,
-      matchedSubscriptions: Number(matched ?? 0),
-    });
-  }
-  return found;
+  events: readonly NewEvent[],
+  now: Date,
+  ttlMs: number,
+): Promise<{ fresh: number[]; replays: Map<number, string> }> {
+  const { unkeyed: fresh, claims, repeats: replays } = sortByIdempotencyKey(events);
+  const won = await claimIdempotencyKeys(trx, claims.map((index) => events[index]!), now, ttlMs);
+  claims.forEach((index, n) => {
+    if (won[n]) fresh.push(index);
+    else replays.set(index, requestKey(events[index]!.customerId, events[index]!.idempotencyKey));
+  });
+  return { fresh: fresh.sort((a, b) => a - b), replays };
 }
-
-type NewDelivery = Pick<
-  DeliveryRow,
-  "id" | "event_id" | "subscription_id" | "customer_id" | "event_type" | "endpoint_url" | "created_at"
->;
 
 /**
- * Inserts pending deliveries, due at once (at their event's emit time, never later than
- * `now`), as column arrays through `unnest`: one fixed statement whatever the count, with no
- * per-row query building (the fan-out is the largest write of an emit).
+ * The results of `replays` (input index -> `requestKey`): the original event and its delivery
+ * count for the same request, `KeyReused` for another. An original stored by this call is
+ * answered with its row in `storedNow`.
  */
-async function insertPendingDeliveries(trx: Kysely<Database>, rows: NewDelivery[], now: Date): Promise<void> {
-  const column = <T>(pick: (row: NewDelivery) => T): T[] => rows.map(pick);
-  await sql`
-    INSERT INTO deliveries (id, event_id, subscription_id, customer_id, event_type, endpoint_url, state,
-                            attempt_count, next_attempt_at, final_reason, created_at, updated_at)
-    SELECT id, event_id, subscription_id, customer_id, event_type, endpoint_url, 'pending', 0, created_at, '', created_at, ${now}
-    FROM unnest(${column((r) => r.id)}::text[], ${column((r) => r.event_id)}::text[], ${column((r) => r.subscription_id)}::text[],
-                ${column((r) => r.customer_id)}::text[], ${column((r) => r.event_type)}::text[],
-                ${column((r) => r.endpoint_url)}::text[], ${column((r) => r.created_at)}::timestamptz[])
-      AS v (id, event_id, subscription_id, customer_id, event_type, endpoint_url, created_at)`.execute(trx);
-}
-
-function keyOf(customerId: string, idempotencyKey: string): string {
-  return `${customerId}\u0000${idempotencyKey}`;
-}
-
-function splitKey(pair: string): [string, string] {
-  const at = pair.indexOf("\u0000");
-  return [pair.slice(0, at), pair.slice(at + 1)];
-}
-
-/** `items` in runs of at most `size` items and (but for a single larger item) `maxBytes` by `bytesOf`. */
-function chunks<T>(items: readonly T[], size: number, maxBytes: number, bytesOf: (item: T) => number): T[][] {
-  const out: T[][] = [];
-  let current: T[] = [];
-  let bytes = 0;
-  for (const item of items) {
-    const itemBytes = bytesOf(item);
-    if (current.length > 0 && (current.length >= size || bytes + itemBytes > maxBytes)) {
-      out.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(item);
-    bytes += itemBytes;
+async function answerReplays(
+  trx: Kysely<Database>,
+  events: readonly NewEvent[],
+  replays: ReadonlyMap<number, string>,
+  storedNow: readonly EventRow[],
+): Promise<Map<number, EmittedEvent | KeyReused>> {
+  const keys = new Map<string, NewEvent>();
+  for (const [index, pair] of replays) if (!keys.has(pair)) keys.set(pair, events[index]!);
+  const originals = await findIdempotencyOriginals(trx, [...keys.values()]);
+  const storedById = new Map(storedNow.map((row) => [row.id, row]));
+  const results = new Map<number, EmittedEvent | KeyReused>();
+  for (const [index, pair] of replays) {
+    const found = originals.get(pair);
+    if (!found) throw new Error(`idempotency key ${pair} names no event`);
+    const original = { ...found, event: storedById.get(found.event.id) ?? found.event };
+    const differs = requestDifference(events[index]!, original.event);
+    results.set(index, differs ? { keyReused: { original: original.event, differs } } : { ...original, replayed: true });
   }
-  if (current.length > 0) out.push(current);
-  return out;
+  return results;
 }

@@ -1,0 +1,28 @@
+import { sql, type Kysely } from "kysely";
+import type { DeliveryRow } from "../rows.js";
+import type { Database } from "../schema.js";
+
+/** A delivery to create: which event goes to which subscription's endpoint. */
+export type NewDelivery = Pick<
+  DeliveryRow,
+  "id" | "event_id" | "subscription_id" | "customer_id" | "event_type" | "endpoint_url" | "created_at"
+>;
+
+/**
+ * Inserts pending deliveries, due at once (at their event's emit time, never later than
+ * `now`, which is their `updated_at`), as column arrays through `unnest`: one fixed statement
+ * whatever the count, with no per-row query building (the fan-out is the largest write of an
+ * emit). No rows: no statement.
+ */
+export async function insertPendingDeliveries(db: Kysely<Database>, rows: readonly NewDelivery[], now: Date): Promise<void> {
+  if (rows.length === 0) return;
+  const column = <T>(pick: (row: NewDelivery) => T): T[] => rows.map(pick);
+  await sql`
+    INSERT INTO deliveries (id, event_id, subscription_id, customer_id, event_type, endpoint_url, state,
+                            attempt_count, next_attempt_at, final_reason, created_at, updated_at)
+    SELECT id, event_id, subscription_id, customer_id, event_type, endpoint_url, 'pending', 0, created_at, '', created_at, ${now}
+    FROM unnest(${column((r) => r.id)}::text[], ${column((r) => r.event_id)}::text[], ${column((r) => r.subscription_id)}::text[],
+                ${column((r) => r.customer_id)}::text[], ${column((r) => r.event_type)}::text[],
+                ${column((r) => r.endpoint_url)}::text[], ${column((r) => r.created_at)}::timestamptz[])
+      AS v (id, event_id, subscription_id, customer_id, event_type, endpoint_url, created_at)`.execute(db);
+}

@@ -1,0 +1,28 @@
+import type { Kysely } from "kysely";
+import type { SubscriptionRow } from "../rows.js";
+import type { Database } from "../schema.js";
+
+/** What fan-out needs of a subscription. */
+export type FanOutSubscription = Pick<SubscriptionRow, "id" | "customer_id" | "endpoint_url" | "event_types">;
+
+/**
+ * The enabled, live (not deleted) subscriptions of `customerIds`, oldest first (by `seq`), with
+ * ONE query for all customers of a store call; no customers: no query. Their rows are locked
+ * FOR SHARE: a concurrent delete/disable (which holds the row FOR UPDATE) finishes first and the
+ * row is re-checked, so no pending delivery outlives its cancellation.
+ */
+export async function lockSubscriptionsForFanOut(
+  db: Kysely<Database>,
+  customerIds: readonly string[],
+): Promise<FanOutSubscription[]> {
+  if (customerIds.length === 0) return [];
+  return db
+    .selectFrom("subscriptions")
+    .select(["id", "customer_id", "endpoint_url", "event_types"])
+    .where("customer_id", "in", customerIds)
+    .where("enabled", "=", true)
+    .where("deleted_at", "is", null)
+    .orderBy("seq")
+    .forShare()
+    .execute();
+}
