@@ -1,4 +1,4 @@
-import { generateApiKey, hashApiKey, keyPrefix } from "../auth/api-key.js";
+import { generateApiKey, hashApiKey, keyPrefix } from "../domain/api-key.js";
 import { InvalidArgumentError } from "../domain/errors.js";
 import { newId } from "../domain/ids.js";
 import { nextPage, readPage } from "../store/page-token.js";

@@ -2,7 +2,7 @@ import { toJson } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { Option, type Command } from "commander";
 import { ApiKeyRole, ApiKeySchema, CreateApiKeyResponseSchema, type ApiKey } from "@posthorn/sdk";
-import { generateApiKey } from "../auth/api-key.js";
+import { generateApiKey } from "../domain/api-key.js";
 import { addAddressOption, addJsonOption, print, UsageError, withClient, type ConnectionOptions } from "./cli-support.js";
 import { formatTable, formatTime } from "./format-table.js";
 import { collectPages } from "./paginate.js";
