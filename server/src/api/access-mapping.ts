@@ -1,22 +1,10 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
-import { ApiKeyRole, type ApiKeySchema, type AuditRecordSchema } from "@posthorn/sdk";
+import type { ApiKeySchema, AuditRecordSchema } from "@posthorn/sdk";
 import type { ApiKeyRow, AuditRecordRow } from "../store/rows.js";
-import type { ApiKeyRoleName } from "../store/schema.js";
+import { ROLE_TO_PROTO } from "./proto-enums.js";
 
-/** API key and audit rows to API messages, and role names between the two. */
-
-export const ROLE_TO_PROTO: Record<ApiKeyRoleName, ApiKeyRole> = {
-  admin: ApiKeyRole.ADMIN,
-  emitter: ApiKeyRole.EMITTER,
-  customer: ApiKeyRole.CUSTOMER,
-};
-
-export const ROLE_FROM_PROTO: Partial<Record<ApiKeyRole, ApiKeyRoleName>> = {
-  [ApiKeyRole.ADMIN]: "admin",
-  [ApiKeyRole.EMITTER]: "emitter",
-  [ApiKeyRole.CUSTOMER]: "customer",
-};
+/** API key and audit rows to API messages (role values: proto-enums.ts). */
 
 export function apiKeyToProto(row: ApiKeyRow): MessageInitShape<typeof ApiKeySchema> {
   return {

@@ -2,8 +2,6 @@ import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import {
   AttemptErrorKind,
-  DeliveryState,
-  SignatureScheme,
   type DeliveryAttemptSchema,
   type DeliverySchema,
   type EventSchema,
@@ -13,43 +11,13 @@ import {
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { liveSecrets } from "../domain/secret.js";
 import type { AttemptRow, DeliveryRow, EventRow, SubscriptionRow } from "../store/rows.js";
-import type { DeliveryStateName, SignatureSchemeName, StoredSecretEntry } from "../store/schema.js";
+import type { StoredSecretEntry } from "../store/schema.js";
 import type { ViewName } from "./event-view.js";
+import { ERROR_KIND_TO_PROTO, SCHEME_TO_PROTO, STATE_TO_PROTO } from "./proto-enums.js";
 
-/** Store rows to API messages, and the enum names between the two. */
+/** Store rows to API messages (enum values: proto-enums.ts). */
 
 const decoder = new TextDecoder();
-
-export const SCHEME_TO_PROTO: Record<SignatureSchemeName, SignatureScheme> = {
-  v1: SignatureScheme.V1,
-  standard_webhooks: SignatureScheme.STANDARD_WEBHOOKS,
-};
-
-export const STATE_TO_PROTO: Record<DeliveryStateName, DeliveryState> = {
-  pending: DeliveryState.PENDING,
-  succeeded: DeliveryState.SUCCEEDED,
-  failed: DeliveryState.FAILED,
-  canceled: DeliveryState.CANCELED,
-};
-
-export const STATE_FROM_PROTO: Partial<Record<DeliveryState, DeliveryStateName>> = {
-  [DeliveryState.PENDING]: "pending",
-  [DeliveryState.SUCCEEDED]: "succeeded",
-  [DeliveryState.FAILED]: "failed",
-  [DeliveryState.CANCELED]: "canceled",
-};
-
-const ERROR_KIND_TO_PROTO: Record<string, AttemptErrorKind> = {
-  timeout: AttemptErrorKind.TIMEOUT,
-  connection_refused: AttemptErrorKind.CONNECTION_REFUSED,
-  dns: AttemptErrorKind.DNS,
-  tls: AttemptErrorKind.TLS,
-  connection_reset: AttemptErrorKind.CONNECTION_RESET,
-  blocked_address: AttemptErrorKind.BLOCKED_ADDRESS,
-  other: AttemptErrorKind.OTHER,
-  shutdown: AttemptErrorKind.SHUTDOWN,
-  abandoned: AttemptErrorKind.ABANDONED,
-};
 
 function ts(date: Date): Timestamp {
   return timestampFromMs(date.getTime());

@@ -1,7 +1,7 @@
 import type { MessageInitShape, MessageShape } from "@bufbuild/protobuf";
 import type { WebhookService } from "@posthorn/sdk";
 import { PermissionDeniedError } from "../domain/errors.js";
-import type { ApiKeyRoleName } from "../store/schema.js";
+import { API_KEY_ROLES, type ApiKeyRoleName } from "../domain/api-key-role.js";
 import { describeCaller, type Caller } from "./caller.js";
 
 type Methods = (typeof WebhookService)["method"];
@@ -47,7 +47,7 @@ export type AccessRules = { [K in MethodName]: AccessRule<K> };
 const ADMIN = ["admin"] as const;
 const EMITTERS = ["admin", "emitter"] as const;
 const CUSTOMERS = ["admin", "customer"] as const;
-const EVERYONE = ["admin", "emitter", "customer"] as const;
+const EVERYONE = API_KEY_ROLES;
 
 /**
  * The access rules (proto `WebhookService`, "Access"; roles as in the contract's "Access"

@@ -1,9 +1,10 @@
 import { toJson } from "@bufbuild/protobuf";
 import type { Command } from "commander";
-import { SignatureScheme, SubscriptionSchema, type Subscription } from "@posthorn/sdk";
+import { SubscriptionSchema, type Subscription } from "@posthorn/sdk";
 import { addAddressOption, addJsonOption, print, withClient } from "./cli-support.js";
 import { formatTable, formatTime } from "./format-table.js";
 import { collectPages } from "./paginate.js";
+import { schemeFlagName } from "./enum-names.js";
 import { parseIntFlag } from "./parse-input.js";
 
 /** `posthorn subscriptions`: lists subscriptions, oldest first. */
@@ -30,7 +31,7 @@ export function registerSubscriptionsCommand(program: Command): void {
               s.id,
               s.customerId,
               s.enabled ? "yes" : s.disabledReason ? `no (${s.disabledReason})` : "no",
-              s.signatureScheme === SignatureScheme.STANDARD_WEBHOOKS ? "standard-webhooks" : "v1",
+              schemeFlagName(s.signatureScheme),
               s.eventTypes.length > 0 ? s.eventTypes.join(",") : "all",
               formatTime(s.createTime),
               secretsColumn(s),
