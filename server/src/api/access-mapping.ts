@@ -1,5 +1,5 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
-import { timestampFromMs } from "@bufbuild/protobuf/wkt";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { ApiKeySchema, AuditRecordSchema } from "@posthorn/sdk";
 import type { ApiKeyRow, AuditRecordRow } from "../store/rows.js";
 import { ROLE_TO_PROTO } from "./proto-enums.js";
@@ -14,17 +14,17 @@ export function apiKeyToProto(row: ApiKeyRow): MessageInitShape<typeof ApiKeySch
     customerId: row.customer_id ?? "",
     emitCustomerIds: row.emit_customer_ids,
     keyPrefix: row.key_prefix,
-    createTime: timestampFromMs(row.created_at.getTime()),
-    ...(row.expires_at ? { expireTime: timestampFromMs(row.expires_at.getTime()) } : {}),
-    ...(row.last_used_at ? { lastUseTime: timestampFromMs(row.last_used_at.getTime()) } : {}),
-    ...(row.revoked_at ? { revokeTime: timestampFromMs(row.revoked_at.getTime()) } : {}),
+    createTime: timestampFromDate(row.created_at),
+    ...(row.expires_at ? { expireTime: timestampFromDate(row.expires_at) } : {}),
+    ...(row.last_used_at ? { lastUseTime: timestampFromDate(row.last_used_at) } : {}),
+    ...(row.revoked_at ? { revokeTime: timestampFromDate(row.revoked_at) } : {}),
   };
 }
 
 export function auditRecordToProto(row: AuditRecordRow): MessageInitShape<typeof AuditRecordSchema> {
   return {
     id: row.id,
-    createTime: timestampFromMs(row.created_at.getTime()),
+    createTime: timestampFromDate(row.created_at),
     keyId: row.key_id,
     keyName: row.key_name,
     role: ROLE_TO_PROTO[row.role],

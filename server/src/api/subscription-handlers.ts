@@ -44,12 +44,12 @@ function schemeName(field: string, scheme: SignatureScheme): SignatureSchemeName
 }
 
 export function subscriptionHandlers(deps: ApiDeps): SubscriptionHandlers {
-  const { store, clock, catalog, refuseHost, keyring } = deps;
+  const { store, clock, catalog, hostRefusal, keyring } = deps;
 
   return {
     async subscribe(request) {
       const customerId = checkCustomerId("customer_id", request.customerId);
-      const endpointUrl = checkEndpointUrl("endpoint_url", request.endpointUrl, refuseHost);
+      const endpointUrl = checkEndpointUrl("endpoint_url", request.endpointUrl, hostRefusal);
       const eventTypes = checkEventTypes("event_types", request.eventTypes, catalog);
       const description = checkDescription("description", request.description);
       const scheme = schemeName("signature_scheme", request.signatureScheme);
@@ -166,7 +166,7 @@ function buildPatch(input: Subscription, paths: string[], deps: ApiDeps): Update
         `${excerpt(path)} cannot be updated; use ${[...UPDATABLE].join(", ")}`,
       );
     }
-    if (path === "endpoint_url") patch.endpoint_url = checkEndpointUrl("subscription.endpoint_url", input.endpointUrl, deps.refuseHost);
+    if (path === "endpoint_url") patch.endpoint_url = checkEndpointUrl("subscription.endpoint_url", input.endpointUrl, deps.hostRefusal);
     if (path === "event_types") patch.event_types = checkEventTypes("subscription.event_types", input.eventTypes, deps.catalog);
     if (path === "enabled") patch.enabled = input.enabled;
     if (path === "description") patch.description = checkDescription("subscription.description", input.description);

@@ -99,7 +99,7 @@ async function listen(options: ListenOptions): Promise<void> {
       const answer = received <= failFirst ? 500 : result.ok ? 200 : 400;
       const text = answer === 500 ? "failing on purpose (--fail-first)" : result.ok ? "ok" : `signature not verified: ${result.reason}`;
       response.writeHead(answer, { "content-type": "text/plain" }).end(`${text}\n`);
-      report(describe(request, body, brand, result, answer), received <= failFirst ? `--fail-first ${received}/${failFirst}` : undefined, options.json === true);
+      printReceived(receivedLine(request, body, brand, result, answer), received <= failFirst ? `--fail-first ${received}/${failFirst}` : undefined, options.json === true);
     });
   });
   await new Promise<void>((resolve, reject) => {
@@ -164,7 +164,7 @@ async function listen(options: ListenOptions): Promise<void> {
   process.on("SIGTERM", () => void stop());
 }
 
-function describe(request: IncomingMessage, body: Buffer, brand: string, result: VerifyResult, answer: number): ReceivedLine {
+function receivedLine(request: IncomingMessage, body: Buffer, brand: string, result: VerifyResult, answer: number): ReceivedLine {
   let envelope: { id?: unknown; type?: unknown; data?: unknown } = {};
   try {
     envelope = JSON.parse(body.toString("utf8")) as typeof envelope;
@@ -187,7 +187,7 @@ function describe(request: IncomingMessage, body: Buffer, brand: string, result:
   };
 }
 
-function report(line: ReceivedLine, note: string | undefined, json: boolean): void {
+function printReceived(line: ReceivedLine, note: string | undefined, json: boolean): void {
   if (json) return print(JSON.stringify(line));
   const verdict = line.verified ? "✓ verified" : `✗ ${line.reason}`;
   const data = line.data === undefined ? "" : `  ${JSON.stringify(line.data)}`;
