@@ -3,6 +3,7 @@ import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { Option, type Command } from "commander";
 import { ApiKeyRole, ApiKeySchema, CreateApiKeyResponseSchema, type ApiKey } from "@posthorn/sdk";
 import { generateApiKey } from "../domain/api-key.js";
+import { ID_PREFIX } from "../domain/ids.js";
 import { addAddressOption, addJsonOption, print, UsageError, withClient, type ConnectionOptions } from "./cli-support.js";
 import { formatTable, formatTime } from "./format-table.js";
 import { collectPages } from "./paginate.js";
@@ -120,7 +121,7 @@ function registerRevoke(keys: Command): void {
   const command = keys
     .command("revoke")
     .description("revoke an API key: its next call is refused, in every server process")
-    .argument("<key-id>", "key id, key_… (see `posthorn keys list`)");
+    .argument("<key-id>", `key id, ${ID_PREFIX.apiKey}… (see \`posthorn keys list\`)`);
   addAddressOption(command).action(async (id: string, options: ConnectionOptions) =>
     withClient(options, async (client) => {
       const { apiKey } = await client.revokeApiKey({ id });
