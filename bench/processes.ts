@@ -9,7 +9,7 @@ import { loadavg } from "node:os";
 import { createServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { generateApiKey } from "../server/src/auth/api-key.js";
+import { generateApiKey } from "../server/src/domain/api-key.js";
 import { createWebhookClient } from "@posthorn/sdk";
 import type { LoadCommand, LoadReply, LoadResult } from "./load-generator.js";
 import type { ReceiverCommand, ReceiverReply, ReceiverSnapshot } from "./receivers-process.js";

@@ -122,7 +122,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
           config,
           clock,
           catalog: new Set(config.eventTypes),
-          refuseHost: (url) => {
+          hostRefusal: (url) => {
             const check = guard.checkUrlHost(url);
             return check.ok ? undefined : check.reason;
           },

@@ -61,11 +61,22 @@ export function parseEnvelope(payload: string | Uint8Array): WebhookEnvelope {
 }
 
 /**
+ * The throwing form of a verification's `result`: the body parsed into an envelope when the
+ * signature verified, else a {@link WebhookVerificationError} with the failure's reason. The
+ * body is parsed only after the signature has verified. One definition for both schemes and
+ * for the synchronous and WebCrypto verifiers.
+ *
+ * @throws {WebhookVerificationError} the failure `reason`, or `invalid_payload` (see {@link parseEnvelope}).
+ */
+export function envelopeOfVerified(result: VerifyResult, payload: RawPayload): WebhookEnvelope {
+  if (!result.ok) throw new WebhookVerificationError(result.reason);
+  return parseEnvelope(toRawBytes(payload));
+}
+
+/**
  * The throwing form of a result-returning verifier: the parsed envelope when `verify` passes,
- * else a {@link WebhookVerificationError} with its reason. One definition for both schemes.
+ * else a {@link WebhookVerificationError} with its reason (see {@link envelopeOfVerified}).
  */
 export function verifyThenParse<M extends { payload: RawPayload }>(verify: (message: M) => VerifyResult, message: M): WebhookEnvelope {
-  const result = verify(message);
-  if (!result.ok) throw new WebhookVerificationError(result.reason);
-  return parseEnvelope(toRawBytes(message.payload));
+  return envelopeOfVerified(verify(message), message.payload);
 }

@@ -1,6 +1,5 @@
 import { constantTimeEqual } from "./compare.js";
-import { parseEnvelope, verifyThenParse, type WebhookEnvelope } from "./envelope.js";
-import { WebhookVerificationError } from "./errors.js";
+import { verifyThenParse, type WebhookEnvelope } from "./envelope.js";
 import { parseV1Header } from "./header.js";
 import type { KeyObject } from "node:crypto";
 import { v1Key, v1KeyFor, v1Signature } from "./hmac.js";
@@ -79,9 +78,7 @@ function verifyV1(
  * @throws {TypeError | RangeError} on misuse, as {@link verifySignature}.
  */
 export function verifyWebhook(opts: VerifySignatureOptions): WebhookEnvelope {
-  const result = verifySignature(opts);
-  if (!result.ok) throw new WebhookVerificationError(result.reason);
-  return parseEnvelope(toRawBytes(opts.payload));
+  return verifyThenParse(verifySignature, opts);
 }
 
 /** Per-request input of a verifier made by {@link createSignatureVerifier}. */

@@ -6,8 +6,7 @@
  * header parsing and timestamp checks are the very same code.
  */
 import { constantTimeEqual } from "./compare.js";
-import { parseEnvelope, type WebhookEnvelope } from "./envelope.js";
-import { WebhookVerificationError } from "./errors.js";
+import { envelopeOfVerified, type WebhookEnvelope } from "./envelope.js";
 import { parseV1Header } from "./header.js";
 import { toRawBytes } from "./payload.js";
 import { FAILURES, isFailure, type StandardWebhookResult, type VerifyResult } from "./result.js";
@@ -157,9 +156,7 @@ export async function verifySignatureAsync(opts: VerifySignatureOptions): Promis
  * @throws {WebhookVerificationError} with the failure `reason`, or `invalid_payload`.
  */
 export async function verifyWebhookAsync(opts: VerifySignatureOptions): Promise<WebhookEnvelope> {
-  const result = await verifySignatureAsync(opts);
-  if (!result.ok) throw new WebhookVerificationError(result.reason);
-  return parseEnvelope(toRawBytes(opts.payload));
+  return envelopeOfVerified(await verifySignatureAsync(opts), opts.payload);
 }
 
 /**
@@ -194,7 +191,5 @@ export async function verifyStandardWebhookAsync(
 export async function verifyStandardWebhookEventAsync(
   opts: StandardWebhookMessage & StandardWebhooksVerifierOptions,
 ): Promise<WebhookEnvelope> {
-  const result = await verifyStandardWebhookAsync(opts);
-  if (!result.ok) throw new WebhookVerificationError(result.reason);
-  return parseEnvelope(toRawBytes(opts.payload));
+  return envelopeOfVerified(await verifyStandardWebhookAsync(opts), opts.payload);
 }

@@ -1,10 +1,11 @@
-import { generateApiKey, hashApiKey, keyPrefix } from "../auth/api-key.js";
+import { generateApiKey, hashApiKey, keyPrefix } from "../domain/api-key.js";
 import { InvalidArgumentError } from "../domain/errors.js";
 import { newId } from "../domain/ids.js";
 import { nextPage, readPage } from "../store/page-token.js";
 import { insertApiKey, listApiKeys, revokeApiKey } from "../store/sql/api-keys.js";
 import { listAuditRecords } from "../store/sql/audit-records.js";
-import { apiKeyToProto, auditRecordToProto, ROLE_FROM_PROTO } from "./access-mapping.js";
+import { apiKeyToProto, auditRecordToProto } from "./access-mapping.js";
+import { ROLE_FROM_PROTO } from "./proto-enums.js";
 import type { ApiDeps, UnaryHandlers } from "./handler-types.js";
 import { checkCustomerId, checkCustomerIdFilter, checkId, checkName, checkTimestamp } from "./validate.js";
 

@@ -1,22 +1,10 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
-import { timestampFromMs } from "@bufbuild/protobuf/wkt";
-import { ApiKeyRole, type ApiKeySchema, type AuditRecordSchema } from "@posthorn/proto";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import type { ApiKeySchema, AuditRecordSchema } from "@posthorn/proto";
 import type { ApiKeyRow, AuditRecordRow } from "../store/rows.js";
-import type { ApiKeyRoleName } from "../store/schema.js";
+import { ROLE_TO_PROTO } from "./proto-enums.js";
 
-/** API key and audit rows to API messages, and role names between the two. */
-
-export const ROLE_TO_PROTO: Record<ApiKeyRoleName, ApiKeyRole> = {
-  admin: ApiKeyRole.ADMIN,
-  emitter: ApiKeyRole.EMITTER,
-  customer: ApiKeyRole.CUSTOMER,
-};
-
-export const ROLE_FROM_PROTO: Partial<Record<ApiKeyRole, ApiKeyRoleName>> = {
-  [ApiKeyRole.ADMIN]: "admin",
-  [ApiKeyRole.EMITTER]: "emitter",
-  [ApiKeyRole.CUSTOMER]: "customer",
-};
+/** API key and audit rows to API messages (role values: proto-enums.ts). */
 
 export function apiKeyToProto(row: ApiKeyRow): MessageInitShape<typeof ApiKeySchema> {
   return {
@@ -26,17 +14,17 @@ export function apiKeyToProto(row: ApiKeyRow): MessageInitShape<typeof ApiKeySch
     customerId: row.customer_id ?? "",
     emitCustomerIds: row.emit_customer_ids,
     keyPrefix: row.key_prefix,
-    createTime: timestampFromMs(row.created_at.getTime()),
-    ...(row.expires_at ? { expireTime: timestampFromMs(row.expires_at.getTime()) } : {}),
-    ...(row.last_used_at ? { lastUseTime: timestampFromMs(row.last_used_at.getTime()) } : {}),
-    ...(row.revoked_at ? { revokeTime: timestampFromMs(row.revoked_at.getTime()) } : {}),
+    createTime: timestampFromDate(row.created_at),
+    ...(row.expires_at ? { expireTime: timestampFromDate(row.expires_at) } : {}),
+    ...(row.last_used_at ? { lastUseTime: timestampFromDate(row.last_used_at) } : {}),
+    ...(row.revoked_at ? { revokeTime: timestampFromDate(row.revoked_at) } : {}),
   };
 }
 
 export function auditRecordToProto(row: AuditRecordRow): MessageInitShape<typeof AuditRecordSchema> {
   return {
     id: row.id,
-    createTime: timestampFromMs(row.created_at.getTime()),
+    createTime: timestampFromDate(row.created_at),
     keyId: row.key_id,
     keyName: row.key_name,
     role: ROLE_TO_PROTO[row.role],

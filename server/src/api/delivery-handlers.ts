@@ -9,7 +9,8 @@ import { listDeliveries } from "../store/sql/list-deliveries.js";
 import { withAttempts } from "../store/sql/load-attempts.js";
 import { recoverFailedDeliveries, retryDelivery } from "../store/sql/requeue-deliveries.js";
 import type { ApiDeps, UnaryHandlers } from "./handler-types.js";
-import { deliveryToProto, STATE_FROM_PROTO } from "./proto-mapping.js";
+import { STATE_FROM_PROTO } from "./proto-enums.js";
+import { deliveryToProto } from "./proto-mapping.js";
 import { PAGE_BYTES, repeatedFieldBytes } from "./size-limits.js";
 import { checkCustomerIdFilter, checkId, checkIdFilter, checkTimestamp } from "./validate.js";
 

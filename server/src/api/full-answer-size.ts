@@ -25,11 +25,12 @@ const RESULT_FIELDS_BYTES = 1 + 5 + 1 + 1;
  */
 export function fullAnswerCheck(prepared: { event: NewEvent; data: Record<string, unknown> }[]): (results: EmittedEvent[]) => void {
   const sizes = prepared.map(({ event, data }) => resultBytes(eventRowOf(event, "0"), data));
-  refuseOver(sum(sizes));
-  return (results) => refuseOver(sum(results.map((result, index) => (result.replayed ? resultBytes(result.event, undefined) : sizes[index]!))));
+  checkAnswerBytes(sum(sizes));
+  return (results) => checkAnswerBytes(sum(results.map((result, index) => (result.replayed ? resultBytes(result.event, undefined) : sizes[index]!))));
 }
 
-function refuseOver(bytes: number): void {
+/** Throws InvalidArgumentError on `view` when an answer of `bytes` would reach `MAX_RESPONSE_BYTES`. */
+function checkAnswerBytes(bytes: number): void {
   if (bytes < MAX_RESPONSE_BYTES) return;
   throw new InvalidArgumentError(
     "view",

@@ -121,7 +121,7 @@ export async function startGrpcApi(
         (response) => callback(null, response),
         (error: unknown) => {
           deps.store.availability.reportFailure(error);
-          callback(logged(toGrpcError(error), error, method.name, logger));
+          callback(logIfInternal(toGrpcError(error), error, method.name, logger));
         },
       );
     };
@@ -160,7 +160,7 @@ export async function startGrpcApi(
     watch(call).catch((error: unknown) => {
       deps.store.availability.reportFailure(error);
       try {
-        call.emit("error", logged(toGrpcError(error), error, "WatchDeliveries", logger));
+        call.emit("error", logIfInternal(toGrpcError(error), error, "WatchDeliveries", logger));
       } catch {
         // The client went away meanwhile.
       }
@@ -251,7 +251,7 @@ export async function startGrpcApi(
  * Logs an INTERNAL answer's cause with its request id and the method (the caller sees only the
  * id), and returns the error to answer with.
  */
-function logged(grpcError: GrpcError, cause: unknown, method: string, logger: Logger): GrpcError {
+function logIfInternal(grpcError: GrpcError, cause: unknown, method: string, logger: Logger): GrpcError {
   if (grpcError.internal) logger.error({ err: cause, method, requestId: grpcError.requestId }, "request failed");
   return grpcError;
 }

@@ -34,7 +34,7 @@ export interface ApiDeps {
   /** The accepted event types (from config). */
   catalog: ReadonlySet<string>;
   /** The address guard's literal-host check: a reason when the URL's host is refused. */
-  refuseHost: (url: URL) => string | undefined;
+  hostRefusal: (url: URL) => string | undefined;
   /** Called after a commit that made deliveries due: wakes workers here and elsewhere. */
   deliveriesDue: () => void;
   /** Attempt outcomes as they happen, for WatchDeliveries. */

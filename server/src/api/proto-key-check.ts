@@ -19,7 +19,7 @@ const MARKER = Buffer.from(UNSTORABLE_KEY);
  */
 export function unstorableKeyPath(rpc: "Emit" | "EmitBatch", bytes: Uint8Array): string | undefined {
   if (Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf(MARKER) < 0) return undefined;
-  if (rpc === "Emit") return inEmit(bytes, "");
+  if (rpc === "Emit") return unstorableKeyInEmit(bytes, "");
   const reader = new BinaryReader(bytes);
   let index = 0;
   while (reader.pos < reader.len) {
@@ -28,18 +28,18 @@ export function unstorableKeyPath(rpc: "Emit" | "EmitBatch", bytes: Uint8Array):
       reader.skip(wireType);
       continue;
     }
-    const found = inEmit(reader.bytes(), `events[${index++}].`);
+    const found = unstorableKeyInEmit(reader.bytes(), `events[${index++}].`);
     if (found) return found;
   }
   return undefined;
 }
 
-function inEmit(bytes: Uint8Array, prefix: string): string | undefined {
+function unstorableKeyInEmit(bytes: Uint8Array, prefix: string): string | undefined {
   const reader = new BinaryReader(bytes);
   while (reader.pos < reader.len) {
     const [field, wireType] = reader.tag();
     if (field === 3 && wireType === WireType.LengthDelimited) {
-      const found = inStruct(reader.bytes(), `${prefix}data`);
+      const found = unstorableKeyInStruct(reader.bytes(), `${prefix}data`);
       if (found) return found;
     } else {
       reader.skip(wireType);
@@ -49,7 +49,7 @@ function inEmit(bytes: Uint8Array, prefix: string): string | undefined {
 }
 
 /** Struct: `map<string, Value> fields = 1` (entries: key = 1, value = 2). */
-function inStruct(bytes: Uint8Array, path: string): string | undefined {
+function unstorableKeyInStruct(bytes: Uint8Array, path: string): string | undefined {
   const reader = new BinaryReader(bytes);
   while (reader.pos < reader.len) {
     const [field, wireType] = reader.tag();
@@ -69,19 +69,19 @@ function inStruct(bytes: Uint8Array, path: string): string | undefined {
     // `["__proto__"]`, not `.__proto__`: the key reads as an identifier but is the odd one out.
     const keyPath = path + (key === UNSTORABLE_KEY ? `[${excerpt(key)}]` : jsonPathStep(key));
     if (key === UNSTORABLE_KEY) return keyPath;
-    const found = value && inValue(value, keyPath);
+    const found = value && unstorableKeyInValue(value, keyPath);
     if (found) return found;
   }
   return undefined;
 }
 
 /** Value: `Struct struct_value = 5`, `ListValue list_value = 6` (ListValue: `repeated Value values = 1`). */
-function inValue(bytes: Uint8Array, path: string): string | undefined {
+function unstorableKeyInValue(bytes: Uint8Array, path: string): string | undefined {
   const reader = new BinaryReader(bytes);
   while (reader.pos < reader.len) {
     const [field, wireType] = reader.tag();
     if (field === 5 && wireType === WireType.LengthDelimited) {
-      const found = inStruct(reader.bytes(), path);
+      const found = unstorableKeyInStruct(reader.bytes(), path);
       if (found) return found;
     } else if (field === 6 && wireType === WireType.LengthDelimited) {
       const list = new BinaryReader(reader.bytes());
@@ -92,7 +92,7 @@ function inValue(bytes: Uint8Array, path: string): string | undefined {
           list.skip(listWireType);
           continue;
         }
-        const found = inValue(list.bytes(), `${path}[${index++}]`);
+        const found = unstorableKeyInValue(list.bytes(), `${path}[${index++}]`);
         if (found) return found;
       }
     } else {

@@ -1,74 +1,36 @@
-import { timestampFromMs } from "@bufbuild/protobuf/wkt";
+import { timestampFromDate, timestampFromMs } from "@bufbuild/protobuf/wkt";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import {
   AttemptErrorKind,
-  DeliveryState,
-  SignatureScheme,
   type DeliveryAttemptSchema,
   type DeliverySchema,
   type EventSchema,
   type SigningSecretInfoSchema,
   type SubscriptionSchema,
 } from "@posthorn/proto";
-import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { liveSecrets } from "../domain/secret.js";
 import type { AttemptRow, DeliveryRow, EventRow, SubscriptionRow } from "../store/rows.js";
-import type { DeliveryStateName, SignatureSchemeName, StoredSecretEntry } from "../store/schema.js";
+import type { StoredSecretEntry } from "../store/schema.js";
 import type { ViewName } from "./event-view.js";
+import { ERROR_KIND_TO_PROTO, SCHEME_TO_PROTO, STATE_TO_PROTO } from "./proto-enums.js";
 
-/** Store rows to API messages, and the enum names between the two. */
+/** Store rows to API messages (enum values: proto-enums.ts). */
 
 const decoder = new TextDecoder();
 
-export const SCHEME_TO_PROTO: Record<SignatureSchemeName, SignatureScheme> = {
-  v1: SignatureScheme.V1,
-  standard_webhooks: SignatureScheme.STANDARD_WEBHOOKS,
-};
-
-export const STATE_TO_PROTO: Record<DeliveryStateName, DeliveryState> = {
-  pending: DeliveryState.PENDING,
-  succeeded: DeliveryState.SUCCEEDED,
-  failed: DeliveryState.FAILED,
-  canceled: DeliveryState.CANCELED,
-};
-
-export const STATE_FROM_PROTO: Partial<Record<DeliveryState, DeliveryStateName>> = {
-  [DeliveryState.PENDING]: "pending",
-  [DeliveryState.SUCCEEDED]: "succeeded",
-  [DeliveryState.FAILED]: "failed",
-  [DeliveryState.CANCELED]: "canceled",
-};
-
-const ERROR_KIND_TO_PROTO: Record<string, AttemptErrorKind> = {
-  timeout: AttemptErrorKind.TIMEOUT,
-  connection_refused: AttemptErrorKind.CONNECTION_REFUSED,
-  dns: AttemptErrorKind.DNS,
-  tls: AttemptErrorKind.TLS,
-  connection_reset: AttemptErrorKind.CONNECTION_RESET,
-  blocked_address: AttemptErrorKind.BLOCKED_ADDRESS,
-  other: AttemptErrorKind.OTHER,
-  shutdown: AttemptErrorKind.SHUTDOWN,
-  abandoned: AttemptErrorKind.ABANDONED,
-};
-
-function ts(date: Date): Timestamp {
-  return timestampFromMs(date.getTime());
+/** A valid secret, never its value (proto `SigningSecretInfo`): current, or previous with its expiry. */
+function secretInfo(secret: StoredSecretEntry): MessageInitShape<typeof SigningSecretInfoSchema> {
+  return secret.expires_at === null ? { current: true } : { current: false, expireTime: timestampFromMs(secret.expires_at) };
 }
 
 /**
- * A subscription's valid secrets, never their values (proto `SigningSecretInfo`): the current
- * one first, then the previous ones newest first (the stored order), each with its expiry.
+ * A subscription with its valid secrets (`liveSecrets` at `nowMs`, unix ms): the current one
+ * first, then the previous ones newest first (the stored order).
  */
-function secretInfos(secrets: StoredSecretEntry[], nowMs: number): MessageInitShape<typeof SigningSecretInfoSchema>[] {
-  return liveSecrets(secrets, nowMs).map((s) =>
-    s.expires_at === null ? { current: true } : { current: false, expireTime: timestampFromMs(s.expires_at) },
-  );
-}
-
 export function subscriptionToProto(row: SubscriptionRow, nowMs: number): MessageInitShape<typeof SubscriptionSchema> {
-  const secrets = secretInfos(row.secrets, nowMs);
+  const live = liveSecrets(row.secrets, nowMs);
   // The latest expiry of the previous secrets (proto `previous_secret_expire_time`).
-  const expiries = liveSecrets(row.secrets, nowMs).flatMap((s) => (s.expires_at === null ? [] : [s.expires_at]));
+  const expiries = live.flatMap((s) => (s.expires_at === null ? [] : [s.expires_at]));
   const expiry = expiries.length > 0 ? Math.max(...expiries) : undefined;
   return {
     id: row.id,
@@ -78,11 +40,11 @@ export function subscriptionToProto(row: SubscriptionRow, nowMs: number): Messag
     enabled: row.enabled,
     description: row.description,
     signatureScheme: SCHEME_TO_PROTO[row.signature_scheme],
-    createTime: ts(row.created_at),
-    updateTime: ts(row.updated_at),
+    createTime: timestampFromDate(row.created_at),
+    updateTime: timestampFromDate(row.updated_at),
     disabledReason: row.disabled_reason,
     ...(expiry === undefined ? {} : { previousSecretExpireTime: timestampFromMs(expiry) }),
-    secrets,
+    secrets: live.map(secretInfo),
   };
 }
 
@@ -97,7 +59,7 @@ export function eventToProto(row: EventRow, view: ViewName, data?: Record<string
     type: row.type,
     customerId: row.customer_id,
     apiVersion: "v1",
-    createTime: ts(row.created_at),
+    createTime: timestampFromDate(row.created_at),
     idempotencyKey: row.idempotency_key ?? "",
   };
   if (view === "basic") return basic;
@@ -110,7 +72,7 @@ export function attemptToProto(row: AttemptRow): MessageInitShape<typeof Deliver
     id: row.id,
     deliveryId: row.delivery_id,
     attemptNumber: row.attempt_number,
-    startTime: ts(row.started_at),
+    startTime: timestampFromDate(row.started_at),
     statusCode: row.status_code ?? 0,
     durationMs: row.duration_ms,
     errorKind: row.error_kind === null ? AttemptErrorKind.UNSPECIFIED : (ERROR_KIND_TO_PROTO[row.error_kind] ?? AttemptErrorKind.OTHER),
@@ -132,9 +94,9 @@ export function deliveryToProto(row: DeliveryRow & { attempts?: AttemptRow[] }):
     endpointUrl: row.endpoint_url,
     state: STATE_TO_PROTO[row.state],
     attemptCount: row.attempt_count,
-    ...(row.state === "pending" && row.next_attempt_at ? { nextAttemptTime: ts(row.next_attempt_at) } : {}),
-    createTime: ts(row.created_at),
-    updateTime: ts(row.updated_at),
+    ...(row.state === "pending" && row.next_attempt_at ? { nextAttemptTime: timestampFromDate(row.next_attempt_at) } : {}),
+    createTime: timestampFromDate(row.created_at),
+    updateTime: timestampFromDate(row.updated_at),
     finalReason: row.final_reason,
     attempts: (row.attempts ?? []).map(attemptToProto),
   };

@@ -5,13 +5,15 @@ import { InvalidArgumentError } from "../domain/errors.js";
 import { newId } from "../domain/ids.js";
 import { generateSecret, liveSecrets } from "../domain/secret.js";
 import { nextPage, readPage } from "../store/page-token.js";
-import type { SignatureSchemeName, StoredSecretEntry, SubscriptionTable } from "../store/schema.js";
+import type { SignatureSchemeName } from "../domain/signature-scheme.js";
+import type { StoredSecretEntry, SubscriptionTable } from "../store/schema.js";
 import { cancelPendingDeliveries } from "../store/sql/cancel-pending-deliveries.js";
 import { findSubscription } from "../store/sql/find-subscription.js";
 import { insertSubscription } from "../store/sql/insert-subscription.js";
 import { listSubscriptions } from "../store/sql/list-subscriptions.js";
 import { updateSubscription } from "../store/sql/update-subscription.js";
 import type { ApiDeps, UnaryHandlers } from "./handler-types.js";
+import { SCHEME_FROM_PROTO } from "./proto-enums.js";
 import { subscriptionToProto } from "./proto-mapping.js";
 import { PAGE_BYTES, repeatedFieldBytes } from "./size-limits.js";
 import { checkCustomerId, checkCustomerIdFilter, checkDescription, checkEndpointUrl, checkEventTypes, checkId } from "./validate.js";
@@ -34,25 +36,20 @@ type SubscriptionHandlers = Pick<
   | "rotateSubscriptionSecret"
 >;
 
+/** The stored name of a requested scheme; not set means `v1` (the default). */
 function schemeName(field: string, scheme: SignatureScheme): SignatureSchemeName {
-  switch (scheme) {
-    case SignatureScheme.UNSPECIFIED:
-    case SignatureScheme.V1:
-      return "v1";
-    case SignatureScheme.STANDARD_WEBHOOKS:
-      return "standard_webhooks";
-    default:
-      throw new InvalidArgumentError(field, `unknown signature scheme ${scheme as number}`);
-  }
+  const name = scheme === SignatureScheme.UNSPECIFIED ? "v1" : SCHEME_FROM_PROTO[scheme];
+  if (name === undefined) throw new InvalidArgumentError(field, `unknown signature scheme ${scheme as number}`);
+  return name;
 }
 
 export function subscriptionHandlers(deps: ApiDeps): SubscriptionHandlers {
-  const { store, clock, catalog, refuseHost, keyring } = deps;
+  const { store, clock, catalog, hostRefusal, keyring } = deps;
 
   return {
     async subscribe(request) {
       const customerId = checkCustomerId("customer_id", request.customerId);
-      const endpointUrl = checkEndpointUrl("endpoint_url", request.endpointUrl, refuseHost);
+      const endpointUrl = checkEndpointUrl("endpoint_url", request.endpointUrl, hostRefusal);
       const eventTypes = checkEventTypes("event_types", request.eventTypes, catalog);
       const description = checkDescription("description", request.description);
       const scheme = schemeName("signature_scheme", request.signatureScheme);
@@ -169,7 +166,7 @@ function buildPatch(input: Subscription, paths: string[], deps: ApiDeps): Update
         `${excerpt(path)} cannot be updated; use ${[...UPDATABLE].join(", ")}`,
       );
     }
-    if (path === "endpoint_url") patch.endpoint_url = checkEndpointUrl("subscription.endpoint_url", input.endpointUrl, deps.refuseHost);
+    if (path === "endpoint_url") patch.endpoint_url = checkEndpointUrl("subscription.endpoint_url", input.endpointUrl, deps.hostRefusal);
     if (path === "event_types") patch.event_types = checkEventTypes("subscription.event_types", input.eventTypes, deps.catalog);
     if (path === "enabled") patch.enabled = input.enabled;
     if (path === "description") patch.description = checkDescription("subscription.description", input.description);

@@ -136,10 +136,11 @@ export function checkEventTypeFilter(field: string, value: string): string {
 
 /**
  * An endpoint URL: absolute http(s), no `user:password@`, no fragment, at most 2048
- * characters. `refuseHost` (the address guard) rejects literal non-global hosts at once.
+ * characters. `hostRefusal` (the address guard's check: why the URL's host is refused, or
+ * undefined) rejects literal non-global hosts at once.
  * Returns the URL normalized by the WHATWG URL parser, which is what is stored and called.
  */
-export function checkEndpointUrl(field: string, value: string, refuseHost: (url: URL) => string | undefined): string {
+export function checkEndpointUrl(field: string, value: string, hostRefusal: (url: URL) => string | undefined): string {
   if (value === "") throw new InvalidArgumentError(field, "is required");
   if (value.length > MAX_URL_LENGTH) {
     throw new InvalidArgumentError(field, `must be at most ${MAX_URL_LENGTH} characters, got ${value.length}`);
@@ -162,7 +163,7 @@ export function checkEndpointUrl(field: string, value: string, refuseHost: (url:
   if (url.hash !== "") throw new InvalidArgumentError(field, "must not contain a #fragment (it is never sent)");
   const unresolvable = unresolvableHost(url.hostname);
   if (unresolvable !== undefined) throw new InvalidArgumentError(field, `${unresolvable}, so no delivery could ever reach it`);
-  const refused = refuseHost(url);
+  const refused = hostRefusal(url);
   if (refused !== undefined) throw new InvalidArgumentError(field, `${refused}; ${NON_PUBLIC_HINT}`);
   if (url.href.length > MAX_URL_LENGTH) {
     throw new InvalidArgumentError(field, `must be at most ${MAX_URL_LENGTH} characters once normalized, got ${url.href.length}`);

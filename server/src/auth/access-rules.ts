@@ -1,7 +1,7 @@
 import type { MessageInitShape, MessageShape } from "@bufbuild/protobuf";
 import type { WebhookService } from "@posthorn/proto";
 import { PermissionDeniedError } from "../domain/errors.js";
-import type { ApiKeyRoleName } from "../store/schema.js";
+import { API_KEY_ROLES, type ApiKeyRoleName } from "../domain/api-key-role.js";
 import { describeCaller, type Caller } from "./caller.js";
 
 type Methods = (typeof WebhookService)["method"];
@@ -47,7 +47,7 @@ export type AccessRules = { [K in MethodName]: AccessRule<K> };
 const ADMIN = ["admin"] as const;
 const EMITTERS = ["admin", "emitter"] as const;
 const CUSTOMERS = ["admin", "customer"] as const;
-const EVERYONE = ["admin", "emitter", "customer"] as const;
+const EVERYONE = API_KEY_ROLES;
 
 /**
  * The access rules (proto `WebhookService`, "Access"; roles as in the contract's "Access"
@@ -78,7 +78,7 @@ export const ACCESS_RULES: AccessRules = {
     audit: (_, response) => subscriptionTarget(response.subscription),
   },
   getSubscription: { roles: CUSTOMERS },
-  listSubscriptions: { roles: CUSTOMERS, narrow: (request, caller) => ownList(request, caller, { subscriptions: [], nextPageToken: "" }) },
+  listSubscriptions: { roles: CUSTOMERS, narrow: (request, caller) => narrowToOwnCustomer(request, caller, { subscriptions: [], nextPageToken: "" }) },
   updateSubscription: { roles: CUSTOMERS, audit: (_, response) => subscriptionTarget(response.subscription) },
   deleteSubscription: {
     roles: CUSTOMERS,
@@ -87,9 +87,9 @@ export const ACCESS_RULES: AccessRules = {
   rotateSubscriptionSecret: { roles: CUSTOMERS, audit: (_, response) => subscriptionTarget(response.subscription) },
 
   getEvent: { roles: CUSTOMERS },
-  listEvents: { roles: CUSTOMERS, narrow: (request, caller) => ownList(request, caller, { events: [], nextPageToken: "" }) },
+  listEvents: { roles: CUSTOMERS, narrow: (request, caller) => narrowToOwnCustomer(request, caller, { events: [], nextPageToken: "" }) },
   getDelivery: { roles: CUSTOMERS },
-  listDeliveries: { roles: CUSTOMERS, narrow: (request, caller) => ownList(request, caller, { deliveries: [], nextPageToken: "" }) },
+  listDeliveries: { roles: CUSTOMERS, narrow: (request, caller) => narrowToOwnCustomer(request, caller, { deliveries: [], nextPageToken: "" }) },
   retryDelivery: {
     roles: CUSTOMERS,
     audit: (request, response) => ({ customerId: response.delivery?.customerId ?? "", targetIds: [request.id] }),
@@ -137,7 +137,7 @@ function checkEmitFor(caller: Caller, field: string, customerId: string): void {
  * A list request of a customer key: its `customer_id` filter becomes the key's customer; a filter
  * naming another customer lists nothing (`empty`), as that customer's rows do not exist for it.
  */
-function ownList<R extends { customerId: string }, A>(request: R, caller: Caller, empty: A): Narrowed<R, A> {
+function narrowToOwnCustomer<R extends { customerId: string }, A>(request: R, caller: Caller, empty: A): Narrowed<R, A> {
   if (caller.role !== "customer") return { request };
   if (request.customerId !== "" && request.customerId !== caller.customerId) return { answer: empty };
   return { request: { ...request, customerId: caller.customerId! } };

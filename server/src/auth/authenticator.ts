@@ -6,7 +6,7 @@ import type { Metrics } from "../observability/metrics.js";
 import type { Store } from "../store/database.js";
 import type { ApiKeyRow } from "../store/rows.js";
 import { findApiKeyByHash, findApiKeysByIds, touchApiKey } from "../store/sql/api-keys.js";
-import { API_KEY_SHAPE, hashApiKey, keyPrefix } from "./api-key.js";
+import { API_KEY_SHAPE, hashApiKey, keyPrefix } from "../domain/api-key.js";
 import type { Caller } from "./caller.js";
 import { RateLimitedLog } from "./rate-limited-log.js";
 

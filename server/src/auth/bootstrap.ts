@@ -6,7 +6,7 @@ import type { Logger } from "../observability/logger.js";
 import type { Store } from "../store/database.js";
 import { findApiKeyByHash, insertFirstApiKey } from "../store/sql/api-keys.js";
 import { adminKeyPath, readAdminKeyFile, writeAdminKeyFile } from "./admin-key-file.js";
-import { API_KEY_SHAPE, generateApiKey, hashApiKey, keyPrefix } from "./api-key.js";
+import { API_KEY_SHAPE, generateApiKey, hashApiKey, keyPrefix } from "../domain/api-key.js";
 
 /** Name of the admin key a start creates on a store without keys. */
 export const BOOTSTRAP_KEY_NAME = "bootstrap admin";

@@ -1,4 +1,4 @@
-import type { ApiKeyRoleName } from "../store/schema.js";
+import type { ApiKeyRoleName } from "../domain/api-key-role.js";
 import type { Scope } from "../store/scope.js";
 
 /** Who makes a call: the API key it was authenticated with. */

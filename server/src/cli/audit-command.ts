@@ -6,7 +6,7 @@ import { addAddressOption, addJsonOption, print, withClient, type ConnectionOpti
 import { formatTable, formatTime } from "./format-table.js";
 import { collectPages } from "./paginate.js";
 import { parseIntFlag } from "./parse-input.js";
-import { roleName } from "./role-names.js";
+import { roleName } from "./enum-names.js";
 
 /**
  * `posthorn audit`: the audit log, newest first: one record per call that changed state

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { Option, type Command } from "commander";
 import { checkApiKey, createWebhookClient, PosthornError, status, type WebhookClient, type WebhookClientOptions } from "@posthorn/sdk";
 import { unknownVariableProblems } from "../config/config.js";
+import { DEFAULT_API_ADDRESS, HOST_PORT_PATTERN } from "../domain/host-port.js";
 import { apiKeyWithSource, isLoopbackAddress } from "./api-key-source.js";
 
 /**
@@ -9,9 +10,6 @@ import { apiKeyWithSource, isLoopbackAddress } from "./api-key-source.js";
  * `--tls-ca`), one SDK client per run, and one way to fail. Exit codes: 0 success, 1 the server refused or could not be reached (the gRPC
  * code and message are printed), 2 bad command-line input (the message says what to fix).
  */
-
-/** Default server address when neither `--address` nor `POSTHORN_ADDRESS` is given. */
-export const DEFAULT_ADDRESS = "127.0.0.1:50051";
 
 /** Bad command-line input: exit code 2 with a message that says what to fix. */
 export class UsageError extends Error {
@@ -55,7 +53,7 @@ export interface ConnectionOptions {
  */
 export function addAddressOption(command: Command): Command {
   return command
-    .addOption(new Option("--address <host:port>", "Posthorn gRPC address").env("POSTHORN_ADDRESS").default(DEFAULT_ADDRESS))
+    .addOption(new Option("--address <host:port>", "Posthorn gRPC address").env("POSTHORN_ADDRESS").default(DEFAULT_API_ADDRESS))
     .addOption(
       new Option("--api-key <key>", "API key to call with (default: the admin key file of a server on this machine)").env("POSTHORN_API_KEY"),
     )
@@ -146,8 +144,8 @@ export async function withClient(connection: ConnectionOptions, fn: (client: Web
 export function openClient(connection: ConnectionOptions): WebhookClient {
   const { address } = connection;
   quietIpServerNameWarning();
-  if (!/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/.test(address)) {
-    fail(new UsageError(`--address: expected host:port (e.g. ${DEFAULT_ADDRESS}), got "${address}"`));
+  if (!HOST_PORT_PATTERN.test(address)) {
+    fail(new UsageError(`--address: expected host:port (e.g. ${DEFAULT_API_ADDRESS}), got "${address}"`));
   }
   try {
     return createWebhookClient(clientOptionsFor(connection));

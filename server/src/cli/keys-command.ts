@@ -3,12 +3,15 @@ import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { Option, type Command } from "commander";
 import { ApiKeyRole, type ApiKey } from "@posthorn/sdk";
 import { ApiKeySchema, CreateApiKeyResponseSchema } from "@posthorn/proto";
-import { generateApiKey } from "../auth/api-key.js";
+import { generateApiKey } from "../domain/api-key.js";
+import { ID_PREFIX } from "../domain/ids.js";
 import { addAddressOption, addJsonOption, print, UsageError, withClient, type ConnectionOptions } from "./cli-support.js";
 import { formatTable, formatTime } from "./format-table.js";
 import { collectPages } from "./paginate.js";
 import { parseDuration, parseList } from "./parse-input.js";
-import { ROLE_BY_NAME, roleName } from "./role-names.js";
+import { API_KEY_ROLES, type ApiKeyRoleName } from "../domain/api-key-role.js";
+import { ROLE_TO_PROTO } from "../api/proto-enums.js";
+import { roleName } from "./enum-names.js";
 
 /**
  * `posthorn keys create | list | revoke | generate`: API key management (admin keys only, see
@@ -39,7 +42,7 @@ function registerCreate(keys: Command): void {
     .command("create")
     .description("issue an API key; prints the key once (it is never shown again)")
     .requiredOption("--name <name>", "free text for people, e.g. \"billing service\"")
-    .addOption(new Option("--role <role>", "what the key may do").choices(Object.keys(ROLE_BY_NAME)).makeOptionMandatory())
+    .addOption(new Option("--role <role>", "what the key may do").choices(API_KEY_ROLES).makeOptionMandatory())
     .option("--customer <id>", "role customer: the customer the key is bound to (required for it)")
     .addOption(
       new Option("--emit-customer <ids>", "role emitter: a customer it may emit for (repeatable, or a comma-separated list)")
@@ -62,7 +65,7 @@ function registerCreate(keys: Command): void {
 
 /** The CreateApiKey request for the flags; UsageError for a combination the server would refuse. */
 function createRequest(options: CreateOptions) {
-  const role = ROLE_BY_NAME[options.role]!;
+  const role = ROLE_TO_PROTO[options.role as ApiKeyRoleName]; // commander allowed only API_KEY_ROLES
   if (role === ApiKeyRole.CUSTOMER && (options.customer === undefined || options.customer === "")) {
     throw new UsageError("--customer: required with --role customer (the customer the key is bound to, e.g. --customer cus_demo)");
   }
@@ -119,7 +122,7 @@ function registerRevoke(keys: Command): void {
   const command = keys
     .command("revoke")
     .description("revoke an API key: its next call is refused, in every server process")
-    .argument("<key-id>", "key id, key_… (see `posthorn keys list`)");
+    .argument("<key-id>", `key id, ${ID_PREFIX.apiKey}… (see \`posthorn keys list\`)`);
   addAddressOption(command).action(async (id: string, options: ConnectionOptions) =>
     withClient(options, async (client) => {
       const { apiKey } = await client.revokeApiKey({ id });

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { Command } from "commander";
 import { PosthornError, SignatureScheme, status, type WebhookClient } from "@posthorn/sdk";
 import { createStandardWebhooksVerifier, verifySignature, type VerifyResult } from "@posthorn/verifier";
+import { BRAND_PATTERN, BRAND_RULE, DEFAULT_BRAND } from "../domain/brand.js";
 import { addAddressOption, fail, openClient, print, UsageError, type ConnectionOptions } from "./cli-support.js";
 import { parseIntFlag, parseList, parseScheme } from "./parse-input.js";
 
@@ -51,7 +52,7 @@ export function registerListenCommand(program: Command): void {
     .option("--port <port>", "port on 127.0.0.1 (0 picks a free one)", "0")
     .option("--public-url <url>", "endpoint URL to subscribe with, when the server reaches this receiver by another name")
     .option("--scheme <scheme>", "signature scheme: v1 (<Brand>-Signature, default) or standard-webhooks", "v1")
-    .option("--brand <brand>", "brand in the header names (POSTHORN_BRAND of the server)", "Dealix")
+    .option("--brand <brand>", "brand in the header names (POSTHORN_BRAND of the server)", DEFAULT_BRAND)
     .option("--tolerance <seconds>", "maximum age of a signature", "300")
     .option("--fail-first <n>", "answer 500 to the first N requests (to watch retries)", "0")
     .option("--keep", "keep the subscription on exit (default: delete the one created here)")
@@ -64,7 +65,7 @@ async function listen(options: ListenOptions): Promise<void> {
   const failFirst = parseIntFlag("--fail-first", options.failFirst, 0);
   const toleranceSeconds = parseIntFlag("--tolerance", options.tolerance, 0);
   const scheme = parseScheme(options.scheme);
-  if (!/^[A-Za-z][A-Za-z0-9-]{0,39}$/.test(options.brand)) throw new UsageError(`--brand: letters, digits and '-', starting with a letter; got "${options.brand}"`);
+  if (!BRAND_PATTERN.test(options.brand)) throw new UsageError(`--brand: ${BRAND_RULE}; got "${options.brand}"`);
   if (options.secret === undefined && options.customer === undefined) {
     throw new UsageError("listen needs --customer <id> (to subscribe itself) or --secret <whsec_…> (of an existing subscription)");
   }
@@ -98,7 +99,7 @@ async function listen(options: ListenOptions): Promise<void> {
       const answer = received <= failFirst ? 500 : result.ok ? 200 : 400;
       const text = answer === 500 ? "failing on purpose (--fail-first)" : result.ok ? "ok" : `signature not verified: ${result.reason}`;
       response.writeHead(answer, { "content-type": "text/plain" }).end(`${text}\n`);
-      report(describe(request, body, brand, result, answer), received <= failFirst ? `--fail-first ${received}/${failFirst}` : undefined, options.json === true);
+      printReceived(receivedLine(request, body, brand, result, answer), received <= failFirst ? `--fail-first ${received}/${failFirst}` : undefined, options.json === true);
     });
   });
   await new Promise<void>((resolve, reject) => {
@@ -163,7 +164,7 @@ async function listen(options: ListenOptions): Promise<void> {
   process.on("SIGTERM", () => void stop());
 }
 
-function describe(request: IncomingMessage, body: Buffer, brand: string, result: VerifyResult, answer: number): ReceivedLine {
+function receivedLine(request: IncomingMessage, body: Buffer, brand: string, result: VerifyResult, answer: number): ReceivedLine {
   let envelope: { id?: unknown; type?: unknown; data?: unknown } = {};
   try {
     envelope = JSON.parse(body.toString("utf8")) as typeof envelope;
@@ -186,7 +187,7 @@ function describe(request: IncomingMessage, body: Buffer, brand: string, result:
   };
 }
 
-function report(line: ReceivedLine, note: string | undefined, json: boolean): void {
+function printReceived(line: ReceivedLine, note: string | undefined, json: boolean): void {
   if (json) return print(JSON.stringify(line));
   const verdict = line.verified ? "✓ verified" : `✗ ${line.reason}`;
   const data = line.data === undefined ? "" : `  ${JSON.stringify(line.data)}`;

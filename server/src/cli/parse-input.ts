@@ -1,7 +1,11 @@
 import { readFileSync } from "node:fs";
 import { isLosslessNumber, LosslessNumber, parse as parseLossless } from "lossless-json";
-import { DeliveryState, SignatureScheme } from "@posthorn/sdk";
+import type { DeliveryState, SignatureScheme } from "@posthorn/sdk";
+import { SCHEME_TO_PROTO, STATE_TO_PROTO } from "../api/proto-enums.js";
+import { DELIVERY_STATES, isDeliveryStateName } from "../domain/delivery-state.js";
+import { SIGNATURE_SCHEMES } from "../domain/signature-scheme.js";
 import { UsageError } from "./cli-support.js";
+import { SCHEME_FLAG_NAMES } from "./enum-names.js";
 
 /**
  * Parsers for command-line values. Each throws `UsageError` naming the flag and saying what
@@ -76,25 +80,18 @@ export function readJsonFile(flag: string, path: string): Record<string, unknown
   return parseJsonObject(`${flag} ${path}`, text, "");
 }
 
-const STATES: Record<string, DeliveryState> = {
-  pending: DeliveryState.PENDING,
-  succeeded: DeliveryState.SUCCEEDED,
-  failed: DeliveryState.FAILED,
-  canceled: DeliveryState.CANCELED,
-};
-
-/** `pending | succeeded | failed | canceled`. */
+/** `pending | succeeded | failed | canceled`, in any letter case. */
 export function parseState(value: string): DeliveryState {
-  const state = STATES[value.toLowerCase()];
-  if (state === undefined) throw new UsageError(`--state: expected one of ${Object.keys(STATES).join(", ")}, got "${value}"`);
-  return state;
+  const name = value.toLowerCase();
+  if (!isDeliveryStateName(name)) throw new UsageError(`--state: expected one of ${DELIVERY_STATES.join(", ")}, got "${value}"`);
+  return STATE_TO_PROTO[name];
 }
 
-/** `v1 | standard-webhooks`. */
+/** `v1 | standard-webhooks` (see `SCHEME_FLAG_NAMES`). */
 export function parseScheme(value: string): SignatureScheme {
-  if (value === "v1") return SignatureScheme.V1;
-  if (value === "standard-webhooks") return SignatureScheme.STANDARD_WEBHOOKS;
-  throw new UsageError(`--scheme: expected v1 or standard-webhooks, got "${value}"`);
+  const name = SIGNATURE_SCHEMES.find((scheme) => SCHEME_FLAG_NAMES[scheme] === value);
+  if (name === undefined) throw new UsageError(`--scheme: expected ${SIGNATURE_SCHEMES.map((scheme) => SCHEME_FLAG_NAMES[scheme]).join(" or ")}, got "${value}"`);
+  return SCHEME_TO_PROTO[name];
 }
 
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };

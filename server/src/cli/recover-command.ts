@@ -1,5 +1,6 @@
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { Command } from "commander";
+import { ID_PREFIX } from "../domain/ids.js";
 import { addAddressOption, print, withClient } from "./cli-support.js";
 import { parseSince } from "./parse-input.js";
 
@@ -11,7 +12,7 @@ export function registerRecoverCommand(program: Command): void {
   const command = program
     .command("recover")
     .description("re-queue a subscription's failed deliveries created since a time")
-    .requiredOption("--subscription <id>", "subscription id, sub_…")
+    .requiredOption("--subscription <id>", `subscription id, ${ID_PREFIX.subscription}…`)
     .requiredOption("--since <time>", "ISO date/time (2026-11-29T12:00:00Z) or a duration ago (30m, 24h, 7d)");
   addAddressOption(command).action(async (options: { subscription: string; since: string; address: string }) => {
     const since = parseSince(options.since);

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { ID_PREFIX } from "../domain/ids.js";
 import { addAddressOption, print, withClient } from "./cli-support.js";
 import { stateName } from "./deliveries-command.js";
 
@@ -7,7 +8,7 @@ export function registerRetryCommand(program: Command): void {
   const command = program
     .command("retry")
     .description("queue one delivery for an attempt now, whatever its state")
-    .argument("<delivery-id>", "delivery id, dlv_… (see `posthorn deliveries`)");
+    .argument("<delivery-id>", `delivery id, ${ID_PREFIX.delivery}… (see \`posthorn deliveries\`)`);
   addAddressOption(command).action(async (id: string, options: { address: string }) =>
     withClient(options, async (client) => {
       const { delivery } = await client.retryDelivery({ id });

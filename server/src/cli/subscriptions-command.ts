@@ -1,10 +1,11 @@
 import { toJson } from "@bufbuild/protobuf";
 import type { Command } from "commander";
-import { SignatureScheme, type Subscription } from "@posthorn/sdk";
+import type { Subscription } from "@posthorn/sdk";
 import { SubscriptionSchema } from "@posthorn/proto";
 import { addAddressOption, addJsonOption, print, withClient } from "./cli-support.js";
 import { formatTable, formatTime } from "./format-table.js";
 import { collectPages } from "./paginate.js";
+import { schemeFlagName } from "./enum-names.js";
 import { parseIntFlag } from "./parse-input.js";
 
 /** `posthorn subscriptions`: lists subscriptions, oldest first. */
@@ -31,7 +32,7 @@ export function registerSubscriptionsCommand(program: Command): void {
               s.id,
               s.customerId,
               s.enabled ? "yes" : s.disabledReason ? `no (${s.disabledReason})` : "no",
-              s.signatureScheme === SignatureScheme.STANDARD_WEBHOOKS ? "standard-webhooks" : "v1",
+              schemeFlagName(s.signatureScheme),
               s.eventTypes.length > 0 ? s.eventTypes.join(",") : "all",
               formatTime(s.createTime),
               secretsColumn(s),

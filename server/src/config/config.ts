@@ -1,6 +1,9 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { API_KEY_SHAPE } from "../domain/api-key.js";
+import { BRAND_PATTERN, BRAND_RULE, DEFAULT_BRAND } from "../domain/brand.js";
 import { DEFAULT_EVENT_TYPES } from "../domain/event-catalog.js";
+import { DEFAULT_API_ADDRESS, HOST_PORT_PATTERN } from "../domain/host-port.js";
 import { parseSecretKeys } from "../domain/secret-key.js";
 import { checkCidr, checkDatabaseUrl, checkProxyUrl } from "./config-checks.js";
 import { listenerProblems } from "./listener-checks.js";
@@ -27,7 +30,7 @@ const bool = z.union(
 );
 const hostPort = z
   .string()
-  .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, "expected host:port, e.g. 127.0.0.1:50051 ([::1]:50051 for IPv6)")
+  .regex(HOST_PORT_PATTERN, `expected host:port, e.g. ${DEFAULT_API_ADDRESS} ([::1]:50051 for IPv6)`)
   .refine((value) => Number(value.slice(value.lastIndexOf(":") + 1)) <= 65535, "the port must be 0 to 65535 (0 picks a free port)");
 /** A string checked by one of config-checks.ts's functions (undefined = fine, else the reason). */
 const checked = (check: (value: string) => string | undefined) =>
@@ -47,13 +50,13 @@ const eventType = z.string().regex(/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/, "eve
 
 export const configSchema = z.object({
   /** gRPC listen address, host:port; port 0 picks a free port. */
-  listenAddress: hostPort.default("127.0.0.1:50051"),
+  listenAddress: hostPort.default(DEFAULT_API_ADDRESS),
   /** PostgreSQL connection string; unset = embedded PGlite in `dataDir`. */
   databaseUrl: checked(checkDatabaseUrl).optional(),
   /** Embedded PGlite data folder (used only without `databaseUrl`). */
   dataDir: z.string().min(1).default("./.posthorn/data"),
   /** Brand in header names and User-Agent: `<brand>-Signature`, `<brand>-Webhooks/1.0` (contract). */
-  brand: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,39}$/, "letters, digits and '-', starting with a letter").default("Dealix"),
+  brand: z.string().regex(BRAND_PATTERN, BRAND_RULE).default(DEFAULT_BRAND),
   /** Accepted event types; default: the reference module's catalog. */
   eventTypes: list.pipe(z.array(eventType).min(1, "at least one event type")).default([...DEFAULT_EVENT_TYPES]),
   /**
@@ -106,7 +109,7 @@ export const configSchema = z.object({
    */
   bootstrapAdminKey: z
     .string()
-    .regex(/^phk_[A-Za-z0-9_-]{32,128}$/, "expected phk_ + 32 to 128 base64url characters (generate one with `posthorn keys generate`)")
+    .regex(API_KEY_SHAPE, "expected phk_ + 32 to 128 base64url characters (generate one with `posthorn keys generate`)")
     .optional(),
   /**
    * PEM certificate chain of the gRPC listener; with `tlsKeyFile`, the API speaks TLS only. Both

@@ -1,6 +1,6 @@
 import { signStandardWebhooks, signV1 } from "@posthorn/verifier";
 import { liveSecrets, type SigningSecret } from "../domain/secret.js";
-import type { SignatureSchemeName } from "../store/schema.js";
+import type { SignatureSchemeName } from "../domain/signature-scheme.js";
 
 /** Everything that goes into one attempt's headers. */
 export interface SignedRequestInput {

@@ -1,4 +1,7 @@
 import type { ColumnType } from "kysely";
+import type { ApiKeyRoleName } from "../domain/api-key-role.js";
+import type { DeliveryStateName } from "../domain/delivery-state.js";
+import type { SignatureSchemeName } from "../domain/signature-scheme.js";
 
 /**
  * Table types for Kysely, mirroring `migrations/*.sql`.
@@ -19,9 +22,6 @@ export interface Database {
 
 /** bigint identity; `pg` returns it as a string. */
 type Seq = ColumnType<string, never, never>;
-
-export type SignatureSchemeName = "v1" | "standard_webhooks";
-export type DeliveryStateName = "pending" | "succeeded" | "failed" | "canceled";
 
 /**
  * One signing secret as stored: sealed (AES-256-GCM, see secrets/secret-cipher.ts), never in
@@ -113,8 +113,6 @@ export interface AttemptTable {
   succeeded: boolean;
   will_retry: boolean;
 }
-
-export type ApiKeyRoleName = "admin" | "emitter" | "customer";
 
 export interface ApiKeyTable {
   seq: Seq;

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from "kysely";
 import { newId } from "../../domain/ids.js";
-import type { Database, DeliveryStateName } from "../schema.js";
+import type { DeliveryStateName } from "../../domain/delivery-state.js";
+import type { Database } from "../schema.js";
 
 /** What follows an abandoned attempt (decided by the retry policy, `delivery/retry-policy.ts`). */
 export interface AfterAbandoned {

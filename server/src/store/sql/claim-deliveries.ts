@@ -1,5 +1,6 @@
 import { sql, type Kysely } from "kysely";
-import type { Database, SignatureSchemeName, StoredSecretEntry } from "../schema.js";
+import type { SignatureSchemeName } from "../../domain/signature-scheme.js";
+import type { Database, StoredSecretEntry } from "../schema.js";
 
 /** A claimed delivery with what an attempt needs: the stored body and the subscription's signing setup. */
 export interface ClaimedDelivery {

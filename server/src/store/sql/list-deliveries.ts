@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import { keyset, type Page } from "../page-token.js";
-import type { DeliveryStateName, Database } from "../schema.js";
+import type { DeliveryStateName } from "../../domain/delivery-state.js";
+import type { Database } from "../schema.js";
 import type { DeliveryRow } from "../rows.js";
 
 export interface DeliveryFilter {

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from "kysely";
 import type { AttemptRow } from "../rows.js";
-import type { Database, DeliveryStateName } from "../schema.js";
+import type { DeliveryStateName } from "../../domain/delivery-state.js";
+import type { Database } from "../schema.js";
 import { cancelPendingDeliveries } from "./cancel-pending-deliveries.js";
 
 /** What an attempt did to its delivery. */
