@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
-import type { DeliveryFeed } from "../api/delivery-feed.js";
 import type { Config } from "../config/config.js";
 import type { Clock } from "../domain/clock.js";
 import type { SigningSecret } from "../domain/secret.js";
+import type { AttemptFeed } from "../feed/attempt-feed.js";
+import type { DueSignal } from "../feed/due-signal.js";
 import type { Logger } from "../observability/logger.js";
 import type { Metrics } from "../observability/metrics.js";
 import { SecretUnsealError } from "../secrets/secret-cipher.js";
@@ -24,7 +25,10 @@ export interface DeliveryEngineDeps {
   config: Config;
   clock: Clock;
   transport: Transport;
-  feed: DeliveryFeed;
+  /** Where recorded attempts are announced (WatchDeliveries). */
+  feed: AttemptFeed;
+  /** Wakes the workers when deliveries become due (here or in another process). */
+  due: DueSignal;
   logger: Logger;
   metrics: Metrics;
   /** Opens the subscriptions' sealed signing secrets. */
@@ -83,7 +87,7 @@ export const UNSEALABLE_RETRY_MS = 60_000;
 const ABORTED_RECORD_GRACE_MS = 800;
 
 export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
-  const { store, config, clock, transport, feed, logger, metrics, keyring, random } = deps;
+  const { store, config, clock, transport, feed, due, logger, metrics, keyring, random } = deps;
   const owner = `wrk_${randomBytes(8).toString("hex")}`;
   const leaseMs = config.leaseSeconds * 1000;
   const policy: RetryPolicy = {
@@ -114,7 +118,7 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
   let pendingWake = false;
   let lastClaimWasEmpty = false;
   let idleWaiters: (() => void)[] = [];
-  let unlisten: (() => Promise<void>) | undefined;
+  let unlisten: (() => void) | undefined;
   let unwatchAvailability: (() => void) | undefined;
   /** Set when the shutdown deadline passed: outcomes that still cannot be recorded are given up. */
   let giveUpRecording = false;
@@ -355,7 +359,7 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
     async start() {
       mode = store.availability.up ? "running" : "paused";
       unwatchAvailability = store.availability.onChange(onAvailability);
-      unlisten = await store.listenDue(wake);
+      unlisten = await due.listen(wake);
       await leases.start();
       loop = run();
     },
@@ -371,7 +375,7 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
       mode = "draining";
       unwatchAvailability?.();
       wakeUp?.();
-      await unlisten?.().catch(() => {});
+      unlisten?.();
       await loop;
       // The heartbeat keeps running: attempts in flight keep their leases while they finish.
       if (inFlight.size > 0) {
