@@ -198,7 +198,7 @@ const STEP_MARGIN_MS = 500;
 const CLOSE_DATABASE_MS = 800;
 /**
  * The workers' stop beyond the shutdown timeout (ms): aborted attempts get up to 800 ms to be
- * recorded (delivery-engine.ts), plus slack. With the database close, the stop stays within the
+ * recorded (delivery/drain-attempts.ts), plus slack. With the database close, the stop stays within the
  * hard bound of shutdown timeout + 2 s (serve-command.ts).
  */
 const WORKERS_MARGIN_MS = 1100;
