@@ -17,7 +17,7 @@ import { ClaimLoop } from "./claim-loop.js";
 import { drainAttempts } from "./drain-attempts.js";
 import { LeaseHeartbeat } from "./lease-heartbeat.js";
 import { LeaseSweeper } from "./lease-sweeper.js";
-import type { RetryPolicy } from "./retry-policy.js";
+import { retryPolicyFrom } from "./retry-policy.js";
 import type { Transport } from "./transport.js";
 
 export interface DeliveryEngineDeps {
@@ -68,11 +68,7 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
   const { store, config, clock, transport, feed, due, logger, metrics, keyring, random } = deps;
   const owner = `wrk_${randomBytes(8).toString("hex")}`;
   const leaseMs = config.leaseSeconds * 1000;
-  const policy: RetryPolicy = {
-    scheduleSeconds: config.retrySchedule,
-    jitterRatio: config.retryJitter,
-    maxRetryAfterSeconds: 86_400,
-  };
+  const policy = retryPolicyFrom(config);
   const slots = new AttemptSlots(config.maxConcurrencyPerEndpoint);
   const recorder = new AttemptRecorder(store, owner, clock);
   const runner = new AttemptRunner({ config, clock, transport, policy, random, recorder, feed, logger, metrics });
