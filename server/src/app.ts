@@ -16,6 +16,7 @@ import { createLogger, type Logger } from "./observability/logger.js";
 import { createMetrics, startMetricsServer, type Metrics, type MetricsServer } from "./observability/metrics.js";
 import { openStore, type Store } from "./store/database.js";
 import { migrate } from "./store/migrate.js";
+import { pendingBacklog } from "./store/sql/pending-backlog.js";
 import { checkSealedKeyIds, loadSecretKeyring } from "./secrets/load-secret-keyring.js";
 import { resealSecrets } from "./secrets/reseal-secrets.js";
 
@@ -100,7 +101,8 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     const guard = createAddressGuard({ allowedCidrs: config.allowedCidrs, ...(options.resolver ? { resolver: options.resolver } : {}) });
     const feed = new AttemptFeed(store, logger);
     const due = new DueSignal(store, logger);
-    const metrics = createMetrics(store, logger);
+    // The backlog gauges keep their last values while the database is unreachable.
+    const metrics = createMetrics(() => (store.availability.up ? pendingBacklog(store.db) : Promise.resolve(undefined)), logger);
     if (config.workers) {
       const transport =
         options.transport ??
