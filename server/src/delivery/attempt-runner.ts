@@ -61,7 +61,7 @@ export class AttemptRunner {
       outcome,
       decision,
     );
-    const { leaseHeld } = await recorder.record(result);
+    const { deliveryUpdated } = await recorder.record(result);
 
     metrics.attempts.inc({ outcome: decision.kind });
     metrics.attemptDuration.observe({ outcome: decision.kind }, outcome.durationMs / 1000);
@@ -83,7 +83,7 @@ export class AttemptRunner {
       "attempt",
     );
     feed.publish(result.attempt.id);
-    if (!leaseHeld) {
+    if (!deliveryUpdated) {
       logger.warn(
         { delivery_id: delivery.id, attempt: attemptNumber },
         "delivery changed while being attempted (canceled, or its lease ran out and was swept); the attempt is recorded, the delivery left as it was",
