@@ -74,13 +74,14 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
   const runner = new AttemptRunner({ config, clock, transport, policy, random, recorder, feed, logger, metrics });
   const running = () => slots.deliveryIds();
   const heartbeat = new LeaseHeartbeat({ store, owner, leaseMs, clock, logger, running });
-  const sweeper = new LeaseSweeper({ store, leaseMs, clock, logger, policy, random, running, onFreed: (attemptIds) => {
-      attemptIds.forEach((id) => feed.publish(id));
-      loop.wake();
-    },
-  });
+  /** The sweeper freed deliveries: announce the abandoned attempts it recorded, and claim. */
+  const onFreed = (attemptIds: string[]) => {
+    attemptIds.forEach((id) => feed.publish(id));
+    loop.wake();
+  };
+  const sweeper = new LeaseSweeper({ store, leaseMs, clock, logger, policy, random, running, onFreed });
   const loop: ClaimLoop = new ClaimLoop({
-    claim: () => claimBatch({ store, owner, leaseMs, clock, config, slots, keyring, logger, mayStart: () => loop.mode === "running", start }),
+    claim: () => claimBatch({ store, owner, leaseMs, clock, config, slots, keyring, logger, mayStart: () => loop.mode === "running", start: startAttempt }),
     inFlight: () => slots.size,
     maxConcurrency: config.maxConcurrency,
     claimBatchSize: config.claimBatchSize,
@@ -91,7 +92,7 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
   let unlisten: (() => void) | undefined;
 
   /** Runs the attempt of a claimed delivery in its slot; the slot is freed when it finished. */
-  function start(delivery: ClaimedDelivery, origin: string, secrets: SigningSecret[]): void {
+  function startAttempt(delivery: ClaimedDelivery, origin: string, secrets: SigningSecret[]): void {
     const abort = new AbortController();
     const done = runner
       .run(delivery, origin, secrets, abort.signal)

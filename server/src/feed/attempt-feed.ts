@@ -47,7 +47,11 @@ export class AttemptFeed {
     const notifications = this.#store.notifications;
     if (notifications && !this.#listening) {
       this.#listening = notifications
-        .listen(ATTEMPTS_CHANNEL, { onNotification: (payload) => payload && void this.#load(payload.split(",")) })
+        .listen(ATTEMPTS_CHANNEL, {
+          onNotification: (payload) => {
+            if (payload) void this.#load(payload.split(","));
+          },
+        })
         .catch((error: unknown) => {
           this.#listening = undefined;
           this.#logger.error({ err: error }, "cannot LISTEN for attempts; WatchDeliveries streams get nothing");
