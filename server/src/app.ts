@@ -1,5 +1,4 @@
 import { startGrpcApi, type GrpcApi } from "./api/grpc-server.js";
-import { DeliveryFeed } from "./api/delivery-feed.js";
 import { createAuditLog } from "./auth/audit-log.js";
 import { createAuthenticator } from "./auth/authenticator.js";
 import { ensureBootstrapAdminKey } from "./auth/bootstrap.js";
@@ -11,10 +10,13 @@ import { createAddressGuard, type Resolver } from "./delivery/address-guard.js";
 import { createDeliveryEngine, type DeliveryEngine } from "./delivery/delivery-engine.js";
 import { createHttpTransport } from "./delivery/http-transport.js";
 import type { Transport } from "./delivery/transport.js";
+import { AttemptFeed } from "./feed/attempt-feed.js";
+import { DueSignal } from "./feed/due-signal.js";
 import { createLogger, type Logger } from "./observability/logger.js";
 import { createMetrics, startMetricsServer, type Metrics, type MetricsServer } from "./observability/metrics.js";
 import { openStore, type Store } from "./store/database.js";
 import { migrate } from "./store/migrate.js";
+import { pendingBacklog } from "./store/sql/pending-backlog.js";
 import { checkSealedKeyIds, loadSecretKeyring } from "./secrets/load-secret-keyring.js";
 import { resealSecrets } from "./secrets/reseal-secrets.js";
 
@@ -97,8 +99,10 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     if (upgraded.resealed > 0) logger.info({ secrets: upgraded.resealed, key_id: keyring.currentKeyId }, "plain-text signing secrets sealed");
 
     const guard = createAddressGuard({ allowedCidrs: config.allowedCidrs, ...(options.resolver ? { resolver: options.resolver } : {}) });
-    const feed = new DeliveryFeed(store, logger);
-    const metrics = createMetrics(store, logger);
+    const feed = new AttemptFeed(store, logger);
+    const due = new DueSignal(store, logger);
+    // The backlog gauges keep their last values while the database is unreachable.
+    const metrics = createMetrics(() => (store.availability.up ? pendingBacklog(store.db) : Promise.resolve(undefined)), logger);
     if (config.workers) {
       const transport =
         options.transport ??
@@ -107,14 +111,9 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
           ...(config.egressProxy ? { proxyUrl: config.egressProxy } : {}),
           connectionsPerOrigin: config.maxConcurrencyPerEndpoint,
         });
-      engine = createDeliveryEngine({ store, config, clock, transport, feed, logger, metrics, keyring, random: options.random ?? Math.random });
+      engine = createDeliveryEngine({ store, config, clock, transport, feed, due, logger, metrics, keyring, random: options.random ?? Math.random });
       await engine.start();
     }
-    const deliveriesDue = () => {
-      engine?.wake();
-      // Other processes on the same PostgreSQL (worker-only instances) hear it through NOTIFY.
-      if (store.kind === "postgres") store.notifyDue().catch((error) => logger.warn({ err: error }, "NOTIFY failed"));
-    };
     if (config.api) {
       api = await startGrpcApi(
         {
@@ -126,7 +125,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
             const check = guard.checkUrlHost(url);
             return check.ok ? undefined : check.reason;
           },
-          deliveriesDue,
+          deliveriesDue: () => due.announce(),
           feed,
           metrics,
           authenticator: createAuthenticator({ store, clock, logger, metrics }),
@@ -201,7 +200,7 @@ const STEP_MARGIN_MS = 500;
 const CLOSE_DATABASE_MS = 800;
 /**
  * The workers' stop beyond the shutdown timeout (ms): aborted attempts get up to 800 ms to be
- * recorded (delivery-engine.ts), plus slack. With the database close, the stop stays within the
+ * recorded (delivery/drain-attempts.ts), plus slack. With the database close, the stop stays within the
  * hard bound of shutdown timeout + 2 s (serve-command.ts).
  */
 const WORKERS_MARGIN_MS = 1100;

@@ -15,7 +15,7 @@ import { createWebhookClient, type WebhookClient } from "@posthorn/sdk";
 import { verifySignature } from "@posthorn/verifier";
 import { startApp, type App, type AppOptions } from "../../server/src/app.js";
 import { parseConfig, type ConfigInput } from "../../server/src/config/config.js";
-import { UNSEALABLE_RETRY_MS } from "../../server/src/delivery/delivery-engine.js";
+import { UNSEALABLE_RETRY_MS } from "../../server/src/delivery/claim-batch.js";
 import { resealSecrets } from "../../server/src/secrets/reseal-secrets.js";
 import { parseSecretKeys } from "../../server/src/domain/secret-key.js";
 import { SecretKeyring } from "../../server/src/secrets/secret-keyring.js";

@@ -4,11 +4,11 @@ import type { AuditLog } from "../auth/audit-log.js";
 import type { Authenticator } from "../auth/authenticator.js";
 import type { Config } from "../config/config.js";
 import type { Clock } from "../domain/clock.js";
+import type { AttemptFeed } from "../feed/attempt-feed.js";
 import type { Store } from "../store/database.js";
 import type { Scope } from "../store/scope.js";
 import type { Metrics } from "../observability/metrics.js";
 import type { SecretKeyring } from "../secrets/secret-keyring.js";
-import type { DeliveryFeed } from "./delivery-feed.js";
 
 type Methods = (typeof WebhookService)["method"];
 
@@ -38,7 +38,7 @@ export interface ApiDeps {
   /** Called after a commit that made deliveries due: wakes workers here and elsewhere. */
   deliveriesDue: () => void;
   /** Attempt outcomes as they happen, for WatchDeliveries. */
-  feed: DeliveryFeed;
+  feed: AttemptFeed;
   metrics: Metrics;
   /** Who calls (API keys). */
   authenticator: Authenticator;

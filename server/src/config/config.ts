@@ -4,6 +4,7 @@ import { API_KEY_SHAPE } from "../domain/api-key.js";
 import { BRAND_PATTERN, BRAND_RULE, DEFAULT_BRAND } from "../domain/brand.js";
 import { DEFAULT_EVENT_TYPES } from "../domain/event-catalog.js";
 import { DEFAULT_API_ADDRESS, HOST_PORT_PATTERN } from "../domain/host-port.js";
+import { DEFAULT_RETRY_JITTER_RATIO, DEFAULT_RETRY_SCHEDULE_SECONDS } from "../domain/retry-defaults.js";
 import { parseSecretKeys } from "../domain/secret-key.js";
 import { checkCidr, checkDatabaseUrl, checkProxyUrl } from "./config-checks.js";
 import { listenerProblems } from "./listener-checks.js";
@@ -71,9 +72,9 @@ export const configSchema = z.object({
       error: "expected whole seconds separated by commas, e.g. 30,300,1800",
     })
     .pipe(z.array(z.number().int("whole seconds").min(0).max(7 * 86400)).max(50))
-    .default([30, 300, 1800, 21600, 86400]),
+    .default([...DEFAULT_RETRY_SCHEDULE_SECONDS]),
   /** Jitter as a ratio: each delay is multiplied by a uniform factor in [1 - j, 1 + j]. */
-  retryJitter: numeric.pipe(z.number().min(0).max(1)).default(0.2),
+  retryJitter: numeric.pipe(z.number().min(0).max(1)).default(DEFAULT_RETRY_JITTER_RATIO),
   /** Overall deadline of one attempt (connect, TLS, headers, body), in milliseconds. */
   attemptTimeoutMs: numeric.pipe(z.number().int().min(100).max(120_000)).default(10_000),
   /** Attempts in flight at once in this process. */

@@ -10,6 +10,8 @@
  * - 410 Gone disables the subscription: the receiver says the endpoint is gone for good
  *   (RFC 9110 §15.5.11); Stripe and Svix do the same.
  */
+import type { Config } from "../config/config.js";
+import { DEFAULT_RETRY_JITTER_RATIO, DEFAULT_RETRY_SCHEDULE_SECONDS, MAX_RETRY_AFTER_SECONDS } from "../domain/retry-defaults.js";
 import { parseHttpDate } from "./http-date.js";
 import type { AttemptOutcome } from "./transport.js";
 
@@ -28,10 +30,18 @@ export interface RetryPolicy {
 
 /** The contract's defaults: 30 s, 5 min, 30 min, 6 h, 24 h; 6 attempts; ±20 % jitter; hints ≤ 24 h. */
 export const DEFAULT_RETRY_POLICY: RetryPolicy = Object.freeze({
-  scheduleSeconds: Object.freeze([30, 300, 1800, 21600, 86400]),
-  jitterRatio: 0.2,
-  maxRetryAfterSeconds: 86400,
+  scheduleSeconds: DEFAULT_RETRY_SCHEDULE_SECONDS,
+  jitterRatio: DEFAULT_RETRY_JITTER_RATIO,
+  maxRetryAfterSeconds: MAX_RETRY_AFTER_SECONDS,
 });
+
+/**
+ * The policy configured: `POSTHORN_RETRY_SCHEDULE` and `POSTHORN_RETRY_JITTER` (whose defaults
+ * are `DEFAULT_RETRY_POLICY`'s); `Retry-After` hints are always clamped to 24 h.
+ */
+export function retryPolicyFrom(config: Pick<Config, "retrySchedule" | "retryJitter">): RetryPolicy {
+  return { scheduleSeconds: config.retrySchedule, jitterRatio: config.retryJitter, maxRetryAfterSeconds: MAX_RETRY_AFTER_SECONDS };
+}
 
 /** What to do after an attempt. Delays in milliseconds, times in epoch milliseconds. */
 export type AttemptDecision =

@@ -1,7 +1,5 @@
 import { createServer } from "node:http";
-import { sql } from "kysely";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
-import type { Store } from "../store/database.js";
 import type { Logger } from "./logger.js";
 
 /** Prometheus metrics (prom-client), one registry per process. Names carry the `posthorn_` prefix. */
@@ -21,32 +19,33 @@ export interface Metrics {
   authFailures: Counter<"reason">;
 }
 
+/** The numbers behind the pending-deliveries gauges. */
+export interface PendingBacklog {
+  /** Deliveries waiting for an attempt. */
+  pending: number;
+  /** Creation time of the oldest of them, epoch ms; undefined when none is pending. */
+  oldestCreatedMs: number | undefined;
+}
+
 /**
- * `logger` gets one warning when the pending-deliveries query starts failing (once per run of
- * failures); meanwhile the two gauges keep their last values and everything else is served.
+ * `backlog` gives the pending-deliveries numbers for each scrape (both gauges come from one
+ * call, the store's query, not a counter that drifts across processes); it resolves to
+ * undefined when they cannot be had now (database unreachable) and may reject. Meanwhile the two
+ * gauges keep their last values and everything else is served; `logger` gets one warning when
+ * `backlog` starts failing (once per run of failures).
  */
-export function createMetrics(store: Store, logger?: Pick<Logger, "warn">): Metrics {
+export function createMetrics(backlog: () => Promise<PendingBacklog | undefined>, logger?: Pick<Logger, "warn">): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "posthorn_process_" });
-  // Both gauges come from one query per scrape (not a counter that drifts across processes).
-  let scraping: Promise<{ n: number; oldestMs: number | undefined } | undefined> | undefined;
+  let scraping: Promise<PendingBacklog | undefined> | undefined;
   let failing = false;
-  // Resolves to undefined when the numbers cannot be had (database unreachable): the gauges
-  // keep their last values, and /metrics still answers with everything else.
   const scrape = () =>
-    (scraping ??= (
-      store.availability.up
-        ? sql<{ n: string; oldest: Date | null }>`
-            SELECT count(*) AS n, min(created_at) AS oldest FROM deliveries WHERE state = 'pending'`
-            .execute(store.db)
-            .then(({ rows: [row] }) => {
-              failing = false;
-              return { n: Number(row?.n ?? 0), oldestMs: row?.oldest?.getTime() };
-            })
-        : Promise.resolve(undefined)
-    )
+    (scraping ??= backlog()
+      .then((numbers) => {
+        if (numbers) failing = false;
+        return numbers;
+      })
       .catch((error: unknown) => {
-        store.availability.reportFailure(error);
         if (!failing) logger?.warn({ err: error }, "pending-deliveries gauges unavailable; serving their last values");
         failing = true;
         return undefined;
@@ -58,7 +57,7 @@ export function createMetrics(store: Store, logger?: Pick<Logger, "warn">): Metr
     registers: [registry],
     async collect() {
       const numbers = await scrape();
-      if (numbers) this.set(numbers.n);
+      if (numbers) this.set(numbers.pending);
     },
   });
   new Gauge({
@@ -67,7 +66,7 @@ export function createMetrics(store: Store, logger?: Pick<Logger, "warn">): Metr
     registers: [registry],
     async collect() {
       const numbers = await scrape();
-      if (numbers) this.set(numbers.oldestMs === undefined ? 0 : Math.max(0, (Date.now() - numbers.oldestMs) / 1000));
+      if (numbers) this.set(numbers.oldestCreatedMs === undefined ? 0 : Math.max(0, (Date.now() - numbers.oldestCreatedMs) / 1000));
     },
   });
   return {

@@ -17,7 +17,7 @@ import type { Database } from "./schema.js";
 /**
  * A connected store: Kysely over `pg` (PostgreSQL) or over the embedded PGlite. Same SQL, same
  * migrations; the few things that differ between the two (running a multi-statement script,
- * cross-process wake-ups) live here and nowhere else.
+ * the LISTEN/NOTIFY connection) live here and nowhere else.
  */
 export interface Store {
   readonly kind: "postgres" | "pglite";
@@ -27,41 +27,36 @@ export interface Store {
   /** Runs `fn` in a transaction that can execute multi-statement SQL scripts (migrations). */
   scriptTransaction<T>(fn: (exec: ScriptExecutor) => Promise<T>): Promise<T>;
   /**
-   * Subscribes to "deliveries are due" signals from every process on this database
-   * (PostgreSQL LISTEN); returns an unsubscribe function. After the LISTEN connection is lost
-   * and re-established, every listener is called once (deliveries may have become due meanwhile). On PGlite only this process writes,
-   * so in-process signals (see `DueSignal`) are all there is.
+   * PostgreSQL LISTEN/NOTIFY between the processes on this database; undefined on PGlite, where
+   * one process does everything (in-process signals are all there is). Only the mechanics live
+   * here: the channels, their payloads and their meaning are in `feed/`.
    */
-  listenDue(onSignal: () => void): Promise<() => Promise<void>>;
-  /**
-   * Tells other processes on this database that deliveries are due (PostgreSQL NOTIFY).
-   * Coalesced: calls made while one NOTIFY is in flight are answered by a single next one.
-   */
-  notifyDue(): Promise<void>;
-  /**
-   * Cross-process attempt feed (PostgreSQL only; undefined on PGlite, where one process does
-   * everything): `notifyAttempts` announces recorded attempt ids, `listenAttempts` hears them
-   * from every process on this database.
-   */
-  attemptChannel:
-    | {
-        notifyAttempts(ids: readonly string[]): Promise<void>;
-        listenAttempts(onIds: (ids: string[]) => void): Promise<void>;
-      }
-    | undefined;
+  readonly notifications: Notifications | undefined;
   close(): Promise<void>;
 }
-
-/** PostgreSQL channel for recorded attempt ids (comma-separated). */
-const ATTEMPTS_CHANNEL = "posthorn_attempts";
-/** NOTIFY payloads must stay under 8,000 bytes: ids of 28 characters + a comma each. */
-const IDS_PER_NOTIFY = 250;
 
 /** Runs a SQL script (one or more statements, no parameters); resolves to the last statement's rows. */
 export type ScriptExecutor = (script: string) => Promise<unknown[]>;
 
-/** PostgreSQL channel for "deliveries are due" notifications. */
-const DUE_CHANNEL = "posthorn_deliveries_due";
+/** One channel's listener: its payloads, and a call after a lost LISTEN connection is back. */
+export interface ChannelListener {
+  onNotification(payload: string): void;
+  /** Notifications sent while the connection was lost were missed. */
+  onReconnected?(): void;
+}
+
+/** Cross-process notifications (PostgreSQL LISTEN/NOTIFY). */
+export interface Notifications {
+  /**
+   * Hears `channel` from every process on this database (this one included) until the returned
+   * function is called. Resolves once the LISTEN is in place (or, with the database unreachable,
+   * once a reconnect is scheduled; it is LISTENed on then). The LISTEN connection is re-established
+   * with backoff when lost; then every listener's `onReconnected` is called.
+   */
+  listen(channel: string, listener: ChannelListener): Promise<() => void>;
+  /** Sends `payload` (under 8,000 bytes; "" for none) on `channel` to every listening process. */
+  notify(channel: string, payload?: string): Promise<void>;
+}
 
 export interface StoreOptions {
   /** PostgreSQL URL; without it the embedded PGlite in `dataDir` is used. */
@@ -133,32 +128,31 @@ async function openPostgres(url: string, options: StoreOptions): Promise<Store> 
       if (event.level === "error") availability.reportFailure(event.error);
     },
   });
-  const listeners = new Set<() => void>();
-  const attemptListeners = new Set<(ids: string[]) => void>();
+  const listeners = new Map<string, Set<ChannelListener>>();
   const listenConnection = new ListenConnection({
     config: { ...connection, application_name: "posthorn-listen" },
     availability,
     onNotification(channel, payload) {
-      if (channel === DUE_CHANNEL) listeners.forEach((listener) => listener());
-      else if (channel === ATTEMPTS_CHANNEL && payload) {
-        const ids = payload.split(",");
-        attemptListeners.forEach((listener) => listener(ids));
-      }
+      listeners.get(channel)?.forEach((listener) => listener.onNotification(payload ?? ""));
     },
-    // Deliveries may have been emitted while nobody listened.
-    onReconnected: () => listeners.forEach((listener) => listener()),
+    onReconnected: () => listeners.forEach((set) => set.forEach((listener) => listener.onReconnected?.())),
     onError: (error) => onError(error instanceof Error ? error : new Error(String(error))),
     firstRetryMs: RELISTEN_FIRST_MS,
     maxRetryMs: RELISTEN_MAX_MS,
   });
-  const listening = (channel: string) => listenConnection.listen(channel);
-  let notifying: Promise<void> | undefined;
-  let notifyAgain = false;
-  const notify = async (): Promise<void> => {
-    do {
-      notifyAgain = false;
-      await pool.query(`NOTIFY ${DUE_CHANNEL}`);
-    } while (notifyAgain);
+  const notifications: Notifications = {
+    async listen(channel, listener) {
+      let set = listeners.get(channel);
+      if (!set) listeners.set(channel, (set = new Set()));
+      if (set.size === 0) await listenConnection.listen(channel);
+      set.add(listener);
+      return () => {
+        set.delete(listener);
+      };
+    },
+    async notify(channel, payload = "") {
+      await pool.query("SELECT pg_notify($1, $2)", [channel, payload]);
+    },
   };
 
   return {
@@ -183,32 +177,7 @@ async function openPostgres(url: string, options: StoreOptions): Promise<Store> 
         client.release();
       }
     },
-    async listenDue(onSignal) {
-      if (listeners.size === 0) await listening(DUE_CHANNEL);
-      listeners.add(onSignal);
-      return async () => {
-        listeners.delete(onSignal);
-      };
-    },
-    notifyDue() {
-      if (notifying) {
-        notifyAgain = true;
-        return notifying;
-      }
-      notifying = notify().finally(() => (notifying = undefined));
-      return notifying;
-    },
-    attemptChannel: {
-      async notifyAttempts(ids) {
-        for (let i = 0; i < ids.length; i += IDS_PER_NOTIFY) {
-          await pool.query("SELECT pg_notify($1, $2)", [ATTEMPTS_CHANNEL, ids.slice(i, i + IDS_PER_NOTIFY).join(",")]);
-        }
-      },
-      async listenAttempts(onIds) {
-        if (attemptListeners.size === 0) await listening(ATTEMPTS_CHANNEL);
-        attemptListeners.add(onIds);
-      },
-    },
+    notifications,
     async close() {
       availability.close();
       await listenConnection.close();
@@ -239,11 +208,7 @@ async function openPglite(dataDir: string): Promise<Store> {
         fn(async (script) => (await tx.exec(script)).at(-1)?.rows ?? []),
       );
     },
-    async listenDue() {
-      return async () => {};
-    },
-    async notifyDue() {},
-    attemptChannel: undefined,
+    notifications: undefined,
     async close() {
       // Destroying the Kysely driver closes PGlite (kysely-pglite-dialect ≥ 1.3.1).
       await db.destroy();

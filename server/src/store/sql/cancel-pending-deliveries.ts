@@ -3,8 +3,9 @@ import type { Database } from "../schema.js";
 
 /**
  * Cancels the subscription's pending deliveries (it was disabled or deleted), recording
- * `reason`. A delivery a worker holds right now is canceled too; the worker's result for it
- * is then discarded (see `recordAttempt`). Returns how many were canceled.
+ * `reason`. A delivery a worker is attempting right now is canceled too; the worker's attempt
+ * row is still written, but the delivery stays canceled (see `recordAttempts`). Returns how
+ * many were canceled.
  */
 export async function cancelPendingDeliveries(
   db: Kysely<Database>,

@@ -18,7 +18,7 @@ export interface ClaimedDelivery {
   /** The subscription's current URL (a change applies to the next attempt). */
   endpoint_url: string;
   envelope: Uint8Array;
-  /** As stored (sealed): the engine opens them just before signing. */
+  /** As stored (sealed): opened just before signing (delivery/claim-batch.ts). */
   secrets: StoredSecretEntry[];
   signature_scheme: SignatureSchemeName;
 }

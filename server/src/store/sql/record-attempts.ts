@@ -20,11 +20,12 @@ export interface AttemptResult {
 export interface RecordedAttempt {
   attempt: AttemptRow;
   /**
-   * False when `owner` had lost the lease (the delivery was canceled meanwhile, or its lease ran
-   * out and was swept): only the attempt row was written (replacing the sweeper's `abandoned`
-   * row for the same number), and the delivery was left as the canceler or sweeper set it.
+   * Whether the delivery took the attempt's outcome as its new state. False when `owner` had
+   * lost the lease (the delivery was canceled meanwhile, or its lease ran out and was swept):
+   * only the attempt row was written (replacing the sweeper's `abandoned` row for the same
+   * number), and the delivery was left as the canceler or sweeper set it.
    */
-  leaseHeld: boolean;
+  deliveryUpdated: boolean;
 }
 
 /**
@@ -66,10 +67,10 @@ export async function recordAttempts(
           }
           return updated;
         });
-  return results.map((r) => ({ attempt: r.attempt, leaseHeld: updated.has(r.attempt.delivery_id) }));
+  return results.map((r) => ({ attempt: r.attempt, deliveryUpdated: updated.has(r.attempt.delivery_id) }));
 }
 
-/** Returns the ids of the deliveries updated (those whose lease `owner` still held). */
+/** Returns the ids of the deliveries updated (those whose lease `owner` still had for this attempt). */
 async function writeBatch(db: Kysely<Database>, owner: string, results: readonly AttemptResult[], now: Date): Promise<Set<string>> {
   const column = <T>(pick: (result: AttemptResult) => T): T[] => results.map(pick);
   const { rows } = await sql<{ id: string }>`

@@ -1,0 +1,88 @@
+/** One attempt running now. */
+export interface InFlight {
+  subscriptionId: string;
+  origin: string;
+  abort: AbortController;
+  done: Promise<void>;
+}
+
+/**
+ * The endpoint origin of `url`, the unit of the per-endpoint limit; an invalid URL stands for
+ * itself (the transport records it as the attempt's error).
+ */
+export function endpointOrigin(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return url;
+  }
+}
+
+/**
+ * The attempts this process runs now, by delivery id, with their counts per endpoint origin
+ * (the per-endpoint limit) and per subscription (for the claim's exclusion list). Everything this
+ * process holds a lease on is in flight: a claim takes only what it can start at once.
+ */
+export class AttemptSlots {
+  readonly #perEndpointLimit: number;
+  readonly #inFlight = new Map<string, InFlight>();
+  readonly #perOrigin = new Map<string, number>();
+  /** Subscriptions with attempts in flight here: their endpoint origin and how many. */
+  readonly #bySubscription = new Map<string, { origin: string; running: number }>();
+
+  /** `perEndpointLimit`: attempts in flight at once to one endpoint origin. */
+  constructor(perEndpointLimit: number) {
+    this.#perEndpointLimit = perEndpointLimit;
+  }
+
+  /** Attempts in flight. */
+  get size(): number {
+    return this.#inFlight.size;
+  }
+
+  /** Ids of the deliveries in flight. */
+  deliveryIds(): string[] {
+    return [...this.#inFlight.keys()];
+  }
+
+  /** Whether `origin` has as many attempts in flight as the per-endpoint limit allows. */
+  atLimit(origin: string): boolean {
+    return (this.#perOrigin.get(origin) ?? 0) >= this.#perEndpointLimit;
+  }
+
+  /** Subscriptions whose endpoint is at its limit here (a claim leaves them out altogether). */
+  saturatedSubscriptions(): string[] {
+    return [...this.#bySubscription].flatMap(([id, { origin }]) => (this.atLimit(origin) ? [id] : []));
+  }
+
+  /** Counts an attempt as in flight until `vacate(deliveryId)`; `done` settles when it finished. */
+  occupy(deliveryId: string, attempt: InFlight): void {
+    this.#perOrigin.set(attempt.origin, (this.#perOrigin.get(attempt.origin) ?? 0) + 1);
+    const subscription = this.#bySubscription.get(attempt.subscriptionId);
+    if (subscription) subscription.running++;
+    else this.#bySubscription.set(attempt.subscriptionId, { origin: attempt.origin, running: 1 });
+    this.#inFlight.set(deliveryId, attempt);
+  }
+
+  /** The attempt of `deliveryId` finished. */
+  vacate(deliveryId: string): void {
+    const attempt = this.#inFlight.get(deliveryId);
+    if (!attempt) return;
+    this.#inFlight.delete(deliveryId);
+    const left = this.#perOrigin.get(attempt.origin)! - 1;
+    if (left === 0) this.#perOrigin.delete(attempt.origin);
+    else this.#perOrigin.set(attempt.origin, left);
+    const subscription = this.#bySubscription.get(attempt.subscriptionId)!;
+    if (--subscription.running === 0) this.#bySubscription.delete(attempt.subscriptionId);
+  }
+
+  /** Aborts every attempt in flight (their transports end them as `shutdown`). */
+  abortAll(): void {
+    this.#inFlight.forEach((attempt) => attempt.abort.abort());
+  }
+
+  /** Resolves when every attempt in flight now has finished. */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.#inFlight.values()].map((attempt) => attempt.done));
+  }
+}

@@ -1,0 +1,94 @@
+import type { Config } from "../config/config.js";
+import type { Clock } from "../domain/clock.js";
+import type { SigningSecret } from "../domain/secret.js";
+import type { Logger } from "../observability/logger.js";
+import { SecretUnsealError } from "../secrets/secret-cipher.js";
+import type { SecretKeyring } from "../secrets/secret-keyring.js";
+import type { Store } from "../store/database.js";
+import { claimDeliveries, type ClaimedDelivery } from "../store/sql/claim-deliveries.js";
+import { releaseLeases } from "../store/sql/release-leases.js";
+import { endpointOrigin, type AttemptSlots } from "./attempt-slots.js";
+
+/**
+ * How long a delivery whose signing secret cannot be opened (its key is not configured here)
+ * waits before it is claimed again, ms. It is given back without an attempt, so a key missing
+ * from one process's configuration delays deliveries but never fails them.
+ */
+export const UNSEALABLE_RETRY_MS = 60_000;
+
+export interface ClaimBatchDeps {
+  store: Store;
+  /** This process's lease owner id. */
+  owner: string;
+  /** Lease length, ms. */
+  leaseMs: number;
+  clock: Clock;
+  config: Pick<Config, "maxConcurrency" | "claimBatchSize" | "attemptTimeoutMs">;
+  slots: AttemptSlots;
+  keyring: SecretKeyring;
+  logger: Logger;
+  /** Whether attempts may start now (false once the loop paused or is draining). */
+  mayStart: () => boolean;
+  /** Starts the attempt of a claimed delivery (it takes a slot until it finished). */
+  start: (delivery: ClaimedDelivery, origin: string, secrets: SigningSecret[]) => void;
+}
+
+/**
+ * Claims what can start now (free slots, endpoints below their limit) and starts it; returns how
+ * many were claimed. Claimed deliveries that cannot start are given back without an attempt:
+ * those of an endpoint at its limit (two of one endpoint in one batch) or claimed while the loop
+ * stopped running are due again shortly, all of a claim answered after its lease could have run
+ * out (a frozen process) at once, and those whose signing secret cannot be opened after
+ * `UNSEALABLE_RETRY_MS`.
+ */
+export async function claimBatch(deps: ClaimBatchDeps): Promise<number> {
+  const { store, owner, leaseMs, clock, config, slots } = deps;
+  const free = Math.min(config.maxConcurrency - slots.size, config.claimBatchSize);
+  if (free <= 0) return 0;
+  const startMs = clock.nowMs();
+  // Subscriptions whose endpoint is at its limit here are not claimed at all.
+  const claimed = await claimDeliveries(store.db, owner, free, new Date(startMs), leaseMs, slots.saturatedSubscriptions());
+  const stale = clock.nowMs() >= startMs + (leaseMs * 2) / 3;
+  const deferred: string[] = [];
+  const unsealable: string[] = [];
+  for (const delivery of claimed) {
+    const origin = endpointOrigin(delivery.endpoint_url);
+    if (stale || !deps.mayStart() || slots.atLimit(origin)) {
+      deferred.push(delivery.id);
+      continue;
+    }
+    const secrets = openSecrets(delivery, deps);
+    if (secrets === undefined) unsealable.push(delivery.id);
+    else deps.start(delivery, origin, secrets);
+  }
+  if (deferred.length > 0) {
+    const dueAt = new Date(clock.nowMs() + (stale ? 0 : Math.min(1000, config.attemptTimeoutMs / 2)));
+    await releaseLeases(store.db, owner, deferred, dueAt);
+  }
+  if (unsealable.length > 0) await releaseLeases(store.db, owner, unsealable, new Date(clock.nowMs() + UNSEALABLE_RETRY_MS));
+  return claimed.length;
+}
+
+/**
+ * The delivery's signing secrets, opened; undefined (and an error line naming the
+ * subscription and the key id, never a secret) when one cannot be opened: the delivery is then
+ * given back without an attempt, to be tried again later.
+ */
+function openSecrets(delivery: ClaimedDelivery, { keyring, logger }: ClaimBatchDeps): SigningSecret[] | undefined {
+  try {
+    return keyring.openAll(delivery.subscription_id, delivery.secrets);
+  } catch (error) {
+    if (!(error instanceof SecretUnsealError)) throw error;
+    logger.error(
+      {
+        subscription_id: delivery.subscription_id,
+        delivery_id: delivery.id,
+        key_id: error.keyId,
+        failure: error.failure,
+        retry_in_ms: UNSEALABLE_RETRY_MS,
+      },
+      `${error.message}; the delivery is not attempted and is tried again later`,
+    );
+    return undefined;
+  }
+}

@@ -1,0 +1,163 @@
+import type { Logger } from "../observability/logger.js";
+import type { DatabaseAvailability } from "../store/availability.js";
+import { isDatabaseUnavailable } from "../store/availability.js";
+
+/**
+ * The claim loop's modes:
+ * - `running`: claims due deliveries and sends them;
+ * - `paused`: the database is unreachable; nothing is claimed or sent until it answers again
+ *   (attempts already sent keep trying to record their outcome);
+ * - `draining`: stopping; no claims, attempts in flight finish or are aborted at the deadline;
+ * - `stopped`.
+ */
+export type ClaimLoopMode = "stopped" | "running" | "paused" | "draining";
+
+export interface ClaimLoopOptions {
+  /** Claims what can start now and starts it; resolves to how many deliveries were claimed. */
+  claim: () => Promise<number>;
+  /** Attempts in flight now. */
+  inFlight: () => number;
+  /** Most attempts in flight at once (a full batch is followed by another claim only below it). */
+  maxConcurrency: number;
+  /** Most deliveries one claim takes. */
+  claimBatchSize: number;
+  /** How long to wait between claims when nothing woke the loop, ms. */
+  pollIntervalMs: number;
+  availability: DatabaseAvailability;
+  logger: Logger;
+}
+
+/**
+ * Claims due deliveries: at once after a wake-up (an emit, a finished attempt, the sweeper), again
+ * at once after a full batch while slots are free, otherwise every `pollIntervalMs`. Wake-ups
+ * that arrive while a claim runs are batched into one next claim. Pauses while the database is
+ * unreachable and resumes (and looks for work) when it answers.
+ */
+export class ClaimLoop {
+  readonly #options: ClaimLoopOptions;
+  #mode: ClaimLoopMode = "stopped";
+  #loop: Promise<void> | undefined;
+  /** Ends the current wait between claims early. */
+  #endWait: (() => void) | undefined;
+  /** A wake-up that no claim has answered yet. */
+  #wakePending = false;
+  #lastClaimWasEmpty = false;
+  #idleWaiters: (() => void)[] = [];
+  #unwatchAvailability: (() => void) | undefined;
+
+  constructor(options: ClaimLoopOptions) {
+    this.#options = options;
+  }
+
+  get mode(): ClaimLoopMode {
+    return this.#mode;
+  }
+
+  /**
+   * Enters `running` (`paused` when the database is unreachable), waits for `prepare` (what must be
+   * in place before the first claim), then claims until drained; resolves once claiming began.
+   */
+  async start(prepare: () => Promise<void>): Promise<void> {
+    const { availability } = this.#options;
+    this.#mode = availability.up ? "running" : "paused";
+    this.#unwatchAvailability = availability.onChange((up) => this.#onAvailability(up));
+    await prepare();
+    this.#loop = this.#run();
+  }
+
+  /** Look for due deliveries now. */
+  wake(): void {
+    this.#wakePending = true;
+    this.#lastClaimWasEmpty = false;
+    this.#endWait?.();
+  }
+
+  /** Resolves once nothing is due now or in flight (or the loop stopped). */
+  idle(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.#idleWaiters.push(resolve);
+      this.wake();
+    });
+  }
+
+  /** An attempt finished: its slot is free again, so look for more. */
+  attemptFinished(): void {
+    if (this.#mode === "running") this.wake();
+    this.#checkIdle();
+  }
+
+  /** Enters `draining`: no more claims; resolves when the claim under way (if any) ended. */
+  async drain(): Promise<void> {
+    this.#mode = "draining";
+    this.#unwatchAvailability?.();
+    this.#endWait?.();
+    await this.#loop;
+  }
+
+  /** Enters `stopped` (after the attempts in flight were drained); pending `idle()` calls resolve. */
+  stopped(): void {
+    this.#mode = "stopped";
+    this.#idleWaiters.forEach((resolve) => resolve());
+    this.#idleWaiters = [];
+  }
+
+  async #run(): Promise<void> {
+    const { claim, inFlight, maxConcurrency, claimBatchSize, pollIntervalMs, logger } = this.#options;
+    while (this.#mode === "running" || this.#mode === "paused") {
+      this.#wakePending = false;
+      let claimed = 0;
+      if (this.#mode === "running") {
+        try {
+          claimed = await claim();
+        } catch (error) {
+          if (!isDatabaseUnavailable(error)) {
+            logger.error({ err: error }, "claiming deliveries failed; retrying after the poll interval");
+          }
+        }
+      }
+      this.#lastClaimWasEmpty = claimed === 0;
+      this.#checkIdle();
+      if (this.#mode !== "running" && this.#mode !== "paused") break;
+      // A full batch suggests more is due: claim again at once if there is a free slot.
+      if (claimed === claimBatchSize && inFlight() < maxConcurrency) continue;
+      if (this.#wakePending && this.#mode === "running") continue;
+      await this.#wait(pollIntervalMs);
+    }
+  }
+
+  /** Waits `ms`, or until `wake()`. */
+  #wait(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.#endWait = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.#endWait = done;
+    });
+  }
+
+  #checkIdle(): void {
+    if (this.#lastClaimWasEmpty && this.#options.inFlight() === 0 && !this.#wakePending) {
+      const waiters = this.#idleWaiters;
+      this.#idleWaiters = [];
+      waiters.forEach((resolve) => resolve());
+    }
+  }
+
+  /** Pauses while the database is unreachable; resumes (and looks for work) when it answers. */
+  #onAvailability(up: boolean): void {
+    if (up && this.#mode === "paused") {
+      this.#mode = "running";
+      this.#options.logger.info("delivery workers resumed");
+      this.wake();
+    } else if (!up && this.#mode === "running") {
+      this.#mode = "paused";
+      this.#options.logger.warn(
+        { in_flight: this.#options.inFlight() },
+        "delivery workers paused: nothing is claimed or sent until the database answers",
+      );
+    }
+  }
+}

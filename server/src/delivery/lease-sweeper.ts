@@ -1,0 +1,93 @@
+import type { Clock } from "../domain/clock.js";
+import type { Logger } from "../observability/logger.js";
+import type { Store } from "../store/database.js";
+import { abandonExpiredLeases, type AfterAbandoned } from "../store/sql/abandon-expired-leases.js";
+import { deleteExpiredIdempotencyKeys } from "../store/sql/delete-expired-idempotency-keys.js";
+import { runEvery } from "./background-task.js";
+import { decideAfterAttempt, type RetryPolicy } from "./retry-policy.js";
+
+export interface LeaseSweeperDeps {
+  store: Store;
+  /** Lease length, ms. The sweeper looks every quarter of it (0.5–2 s). */
+  leaseMs: number;
+  clock: Clock;
+  logger: Logger;
+  policy: RetryPolicy;
+  random: () => number;
+  /** Ids of the deliveries this process is attempting right now (never swept here). */
+  running: () => string[];
+  /** Called after deliveries were freed (they are due: look for work), with the abandoned attempts recorded. */
+  onFreed: (attemptIds: string[]) => void;
+}
+
+/** How often expired idempotency keys are deleted, ms. */
+const KEY_CLEANUP_EVERY_MS = 60_000;
+
+/**
+ * Frees the leases of dead processes: deliveries whose lease expired (their process was killed,
+ * froze or lost the database) get their started attempt recorded as `abandoned` and are due
+ * again at once (or failed when it was the last attempt); see `abandonExpiredLeases`. A killed
+ * process's deliveries are thus taken over within about `leaseMs` + one sweep interval. After a
+ * database outage it waits one lease length, so live owners renew and record first. Now and
+ * then it also deletes expired idempotency keys.
+ */
+export class LeaseSweeper {
+  readonly #deps: LeaseSweeperDeps;
+  #timer: NodeJS.Timeout | undefined;
+  #lastKeyCleanupMs = 0;
+  /** After an outage, no sweeping until then (epoch ms): every lease ran out meanwhile, and their owners renew first. */
+  #sweepNotBeforeMs = 0;
+  #unwatch: (() => void) | undefined;
+
+  constructor(deps: LeaseSweeperDeps) {
+    this.#deps = deps;
+  }
+
+  /** Starts sweeping; resolves after a first sweep (which may reject). */
+  async start(): Promise<void> {
+    const { store, leaseMs, clock, logger } = this.#deps;
+    this.#timer = runEvery(Math.min(2000, Math.max(500, leaseMs / 4)), "lease sweep", () => this.sweep(), logger);
+    // A lease that ran out during an outage is no sign of a dead owner: give every process one lease length to renew.
+    this.#unwatch = store.availability.onChange((up) => {
+      if (up) this.#sweepNotBeforeMs = clock.nowMs() + leaseMs;
+    });
+    await this.sweep();
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+    this.#unwatch?.();
+  }
+
+  /** Records abandoned attempts of expired leases and frees those deliveries; deletes expired idempotency keys now and then. */
+  async sweep(): Promise<void> {
+    const { store, clock, logger, policy, random } = this.#deps;
+    const nowMs = clock.nowMs();
+    if (!store.availability.up || nowMs < this.#sweepNotBeforeMs) return;
+    const now = new Date(nowMs);
+    const decide = (attemptNumber: number): AfterAbandoned => {
+      const decision = decideAfterAttempt({
+        attemptNumber,
+        outcome: { errorKind: "abandoned", responseExcerpt: "", durationMs: 0 },
+        nowMs,
+        random,
+        policy,
+      });
+      return decision.kind === "retry"
+        ? { state: "pending", nextAttemptAt: new Date(decision.nextAttemptAtMs), finalReason: "" }
+        : { state: "failed", nextAttemptAt: null, finalReason: decision.kind === "failed" ? decision.reason : "" };
+    };
+    const { deliveryIds, attemptIds } = await abandonExpiredLeases(store.db, now, decide, this.#deps.running());
+    if (deliveryIds.length > 0) {
+      logger.warn(
+        { freed: deliveryIds.length, delivery_ids: deliveryIds.slice(0, 20) },
+        "expired leases swept (a worker crashed, stalled or lost the database): attempts recorded as abandoned, deliveries due again",
+      );
+      this.#deps.onFreed(attemptIds);
+    }
+    if (nowMs - this.#lastKeyCleanupMs >= KEY_CLEANUP_EVERY_MS) {
+      this.#lastKeyCleanupMs = nowMs;
+      await deleteExpiredIdempotencyKeys(store.db, now);
+    }
+  }
+}
