@@ -11,7 +11,7 @@ import { createTypeScriptImportResolver } from "eslint-import-resolver-typescrip
 
 /**
  * The layers of server/src, lowest first: each folder (or `app.ts`) and the folders it may
- * import from. Anything of ours not listed is refused; generated code (`sdk/typescript/src/gen`,
+ * import from. Anything of ours not listed is refused; generated code (`sdk/proto/src/gen`,
  * `@posthorn/proto`) and npm packages are outside the layers. Source: issue 16 and
  * docs/architecture.md.
  */
