@@ -1,3 +1,4 @@
+import { readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { ESLint } from "eslint";
 import { describe, expect, it } from "vitest";
@@ -36,5 +37,14 @@ describe("the layer rule", () => {
     expect(await layerFindings("server/src/delivery/x.ts", 'export * from "../api/grpc-status.js";\n')).toHaveLength(1);
     expect(await layerFindings("server/src/domain/x.ts", 'export * from "../../../test/helpers/eventually.js";\n')).toHaveLength(1);
     expect(await layerFindings("sdk/typescript/src/x.ts", 'export * from "../../../server/src/domain/ids.js";\n')).toHaveLength(1);
+  });
+});
+
+describe("every entry of server/src is in a layer", () => {
+  it("names a folder or file that no layer lists (the config then refuses to load)", async () => {
+    const config = (await import(new URL("../../eslint.config.js", import.meta.url).href)) as { unlayeredEntries: (entries: string[]) => string[] };
+    const { unlayeredEntries } = config;
+    expect(unlayeredEntries(["api", "app.ts", "util", "helpers.ts"])).toEqual(["util", "helpers.ts"]);
+    expect(unlayeredEntries(readdirSync(`${root}server/src`))).toEqual([]);
   });
 });
