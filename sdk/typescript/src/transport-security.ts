@@ -11,8 +11,11 @@ export interface TlsSettings {
 }
 
 /**
- * Whether `host:port` names this machine only: `localhost`, 127.0.0.0/8 or `[::1]`. The same
- * rule as the server's: it listens without TLS by default only there.
+ * Whether `host:port` names this machine only: `localhost`, 127.0.0.0/8 or `[::1]` (a client
+ * connects without TLS by default only there). A narrower form of the server's rule
+ * (server/src/config/loopback.ts), which also counts IPv4-mapped IPv6 loopback
+ * (`::ffff:127.0.0.1`): the SDK has no dependencies for address parsing, and a narrower rule
+ * only means TLS by default in a case the server would accept plaintext.
  */
 export function isLoopbackAddress(address: string): boolean {
   const colon = address.lastIndexOf(":");

@@ -1,5 +1,6 @@
 import { ApiKeyRole, AttemptErrorKind, DeliveryState, SignatureScheme } from "@posthorn/proto";
 import type { ApiKeyRoleName } from "../domain/api-key-role.js";
+import type { AttemptErrorKind as AttemptErrorKindName } from "../domain/attempt-error-kind.js";
 import type { DeliveryStateName } from "../domain/delivery-state.js";
 import type { SignatureSchemeName } from "../domain/signature-scheme.js";
 
@@ -31,8 +32,8 @@ export const ROLE_TO_PROTO: Readonly<Record<ApiKeyRoleName, ApiKeyRole>> = {
 };
 export const ROLE_FROM_PROTO = reverse(ROLE_TO_PROTO);
 
-/** An attempt's stored `error_kind` (delivery/transport.ts `AttemptErrorKind`); the caller maps an unknown one to `OTHER`. */
-export const ERROR_KIND_TO_PROTO: Readonly<Record<string, AttemptErrorKind>> = {
+/** An attempt's stored `error_kind` (domain/attempt-error-kind.ts); the caller maps an unknown one to `OTHER`. */
+export const ERROR_KIND_TO_PROTO: Readonly<Record<AttemptErrorKindName, AttemptErrorKind>> = {
   timeout: AttemptErrorKind.TIMEOUT,
   connection_refused: AttemptErrorKind.CONNECTION_REFUSED,
   dns: AttemptErrorKind.DNS,

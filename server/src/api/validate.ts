@@ -202,6 +202,7 @@ const ID_NOUN: Record<IdKind, string> = {
   attempt: "an attempt",
   apiKey: "an API key",
   auditRecord: "an audit record",
+  worker: "a worker",
 };
 
 /** Deepest nesting of objects and arrays in `data`, `data` itself being level 1 (proto, EmitRequest.data). */

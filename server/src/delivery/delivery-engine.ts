@@ -1,6 +1,6 @@
-import { randomBytes } from "node:crypto";
 import type { Config } from "../config/config.js";
 import type { Clock } from "../domain/clock.js";
+import { newId } from "../domain/ids.js";
 import type { SigningSecret } from "../domain/secret.js";
 import type { AttemptFeed } from "../feed/attempt-feed.js";
 import type { DueSignal } from "../feed/due-signal.js";
@@ -66,7 +66,7 @@ export interface DeliveryEngine {
  */
 export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
   const { store, config, clock, transport, feed, due, logger, metrics, keyring, random } = deps;
-  const owner = `wrk_${randomBytes(8).toString("hex")}`;
+  const owner = newId("worker");
   const leaseMs = config.leaseSeconds * 1000;
   const policy = retryPolicyFrom(config);
   const slots = new AttemptSlots(config.maxConcurrencyPerEndpoint);

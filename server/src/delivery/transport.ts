@@ -13,32 +13,9 @@
  * - excerpt: the first bytes of the response body (at most 4 KiB), decoded as UTF-8.
  */
 
-/**
- * Why an attempt produced no complete HTTP exchange.
- * - `timeout`: the per-attempt deadline passed (connect, TLS, headers or body).
- * - `connection_refused`: TCP RST on connect (ECONNREFUSED).
- * - `dns`: the host name did not resolve (ENOTFOUND, EAI_AGAIN, empty answer).
- * - `tls`: handshake or certificate failure.
- * - `connection_reset`: the peer reset or closed the connection mid-exchange.
- * - `blocked_address`: the URL's host or the resolved/connected address is not allowed
- *   (see address-guard.ts); never retried.
- * - `shutdown`: the server was shutting down and aborted the attempt (`TransportRequest.signal`);
- *   retried per the schedule like a timeout.
- * - `other`: anything else (the message says what).
- * - `abandoned`: recorded by the lease sweeper, never by a transport: the attempt was started
- *   (its number taken at the claim) but its worker crashed, stalled past its lease or lost the
- *   database before recording an outcome; the request may or may not have reached the endpoint.
- */
-export type AttemptErrorKind =
-  | "timeout"
-  | "connection_refused"
-  | "dns"
-  | "tls"
-  | "connection_reset"
-  | "blocked_address"
-  | "other"
-  | "shutdown"
-  | "abandoned";
+/** Why an attempt produced no complete HTTP exchange: its one home is domain/attempt-error-kind.ts. */
+export type { AttemptErrorKind } from "../domain/attempt-error-kind.js";
+import type { AttemptErrorKind } from "../domain/attempt-error-kind.js";
 
 /** One attempt to send. `body` is sent byte for byte; `deadlineMs` bounds the whole exchange (ms). */
 export interface TransportRequest {

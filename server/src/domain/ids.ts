@@ -8,6 +8,8 @@ export const ID_PREFIX = {
   attempt: "att_",
   apiKey: "key_",
   auditRecord: "aud_",
+  /** A delivery worker process: the lease owner of the deliveries it claims. */
+  worker: "wrk_",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

@@ -1,4 +1,5 @@
 import type { ColumnType } from "kysely";
+import type { AttemptErrorKind } from "../domain/attempt-error-kind.js";
 import type { ApiKeyRoleName } from "../domain/api-key-role.js";
 import type { DeliveryStateName } from "../domain/delivery-state.js";
 import type { SignatureSchemeName } from "../domain/signature-scheme.js";
@@ -106,7 +107,7 @@ export interface AttemptTable {
   started_at: Date;
   status_code: number | null;
   duration_ms: number;
-  error_kind: string | null;
+  error_kind: AttemptErrorKind | null;
   error_message: string;
   response_excerpt: string;
   signature: string;
