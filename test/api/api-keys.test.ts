@@ -4,7 +4,7 @@ import { toJsonString } from "@bufbuild/protobuf";
 import { ApiKeyRole, createWebhookClient, status, type WebhookClient } from "@posthorn/sdk";
 import { ApiKeySchema, AuditRecordSchema } from "@posthorn/proto";
 import { startApp } from "../../server/src/app.js";
-import { parseConfig } from "../../server/src/config/config.js";
+import { parseConfig } from "../../server/src/config/load-config.js";
 import { captureLog } from "../helpers/capture-log.js";
 import { STORES } from "../helpers/databases.js";
 import { startTestApp, type TestApp } from "../helpers/test-app.js";

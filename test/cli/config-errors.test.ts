@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
-import { KNOWN_POSTHORN_VARIABLES } from "../../server/src/config/config.js";
+import { KNOWN_POSTHORN_VARIABLES } from "../../server/src/config/setting-names.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/databases.js";
 import { REPO_ROOT, runProcess } from "../e2e/child-process.js";
 import { TEST_SECRET_KEYS } from "../helpers/test-keys.js";

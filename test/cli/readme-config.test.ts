@@ -1,7 +1,8 @@
 /** README.md's configuration table must list every setting of config.ts with its real default. */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { configSchema, ENV_NAMES, type Config } from "../../server/src/config/config.js";
+import { configSchema, type Config } from "../../server/src/config/config.js";
+import { ENV_NAMES } from "../../server/src/config/setting-names.js";
 import { DEFAULT_EVENT_TYPES } from "../../server/src/domain/event-catalog.js";
 
 const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");

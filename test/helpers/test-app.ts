@@ -1,7 +1,8 @@
 import pino from "pino";
 import { createWebhookClient, type WebhookClient } from "@posthorn/sdk";
 import { startApp, type App, type AppOptions } from "../../server/src/app.js";
-import { parseConfig, type ConfigInput } from "../../server/src/config/config.js";
+import type { ConfigInput } from "../../server/src/config/config.js";
+import { parseConfig } from "../../server/src/config/load-config.js";
 import { createTestDatabase, type TestDatabase } from "./databases.js";
 import { FakeClock } from "./fake-clock.js";
 import { bearer, TEST_ADMIN_KEY, TEST_SECRET_KEYS } from "./test-keys.js";

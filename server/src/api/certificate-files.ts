@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { createPrivateKey, X509Certificate, type KeyObject } from "node:crypto";
 import { createSecureContext } from "node:tls";
-import { ENV_NAMES } from "../config/config.js";
+import { ENV_NAMES } from "../config/setting-names.js";
 
 /** Where the listener's PEM files are (paths as configured). */
 export interface CertificateFiles {

@@ -25,7 +25,7 @@ import { eventHandlers } from "./event-handlers.js";
 import type { ApiDeps, UnaryHandlers } from "./handler-types.js";
 import { ACCESS_RULES, checkRole, type AccessRule, type AuditLookups, type MethodName } from "../auth/access-rules.js";
 import { scopeOf, type Caller } from "../auth/caller.js";
-import { customerOfSubscription } from "../store/sql/audit-records.js";
+import { customerOfSubscription } from "../store/sql/customer-of-subscription.js";
 import type { Scope } from "../store/scope.js";
 import { toGrpcError, type GrpcError } from "./grpc-status.js";
 import { attemptToProto, deliveryToProto } from "./proto-mapping.js";

@@ -1,7 +1,9 @@
 import { watch, type FSWatcher } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
 import { experimental, ServerCredentials } from "@grpc/grpc-js";
-import { ConfigError, ENV_NAMES, type Config } from "../config/config.js";
+import type { Config } from "../config/config.js";
+import { ConfigError } from "../config/config-error.js";
+import { ENV_NAMES } from "../config/setting-names.js";
 import type { Logger } from "../observability/logger.js";
 import { CertificateFileError, certificateValidityProblem, readCertificateFiles, type CertificateFiles } from "./certificate-files.js";
 import { ReloadableCertificates } from "./reloadable-certificates.js";

@@ -2,7 +2,7 @@ import type { Clock } from "../domain/clock.js";
 import { newId } from "../domain/ids.js";
 import type { Logger } from "../observability/logger.js";
 import type { Store } from "../store/database.js";
-import { insertAuditRecord } from "../store/sql/audit-records.js";
+import { insertAuditRecord } from "../store/sql/insert-audit-record.js";
 import type { AuditTarget } from "./access-rules.js";
 import type { Caller } from "./caller.js";
 

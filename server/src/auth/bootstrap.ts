@@ -4,7 +4,8 @@ import type { Clock } from "../domain/clock.js";
 import { newId } from "../domain/ids.js";
 import type { Logger } from "../observability/logger.js";
 import type { Store } from "../store/database.js";
-import { findApiKeyByHash, insertFirstApiKey } from "../store/sql/api-keys.js";
+import { findApiKeyByHash } from "../store/sql/find-api-key-by-hash.js";
+import { insertFirstApiKey } from "../store/sql/insert-first-api-key.js";
 import { adminKeyPath, readAdminKeyFile, writeAdminKeyFile } from "./admin-key-file.js";
 import { API_KEY_SHAPE, generateApiKey, hashApiKey, keyPrefix } from "../domain/api-key.js";
 

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { Option, type Command } from "commander";
 import { checkApiKey, createWebhookClient, PosthornError, status, type WebhookClient, type WebhookClientOptions } from "@posthorn/sdk";
-import { unknownVariableProblems } from "../config/config.js";
+import { unknownVariableProblems } from "../config/setting-names.js";
 import { DEFAULT_API_ADDRESS, HOST_PORT_PATTERN } from "../domain/host-port.js";
 import { apiKeyWithSource, isLoopbackAddress } from "./api-key-source.js";
 

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
-import { ConfigError, loadConfig } from "../config/config.js";
+import { ConfigError } from "../config/config-error.js";
+import { loadConfig } from "../config/load-config.js";
 import { openStore } from "../store/database.js";
 import { DatabasePermissionError, migrate } from "../store/migrate.js";
 import { CONFIG_HELP, fail, print, UsageError } from "./cli-support.js";

@@ -1,5 +1,7 @@
 import type { Command } from "commander";
-import { ConfigError, ENV_NAMES, loadConfig } from "../config/config.js";
+import { ConfigError } from "../config/config-error.js";
+import { loadConfig } from "../config/load-config.js";
+import { ENV_NAMES } from "../config/setting-names.js";
 import { loadSecretKeyring } from "../secrets/load-secret-keyring.js";
 import { resealSecrets } from "../secrets/reseal-secrets.js";
 import { formatSecretKey, generateSecretKey } from "../domain/secret-key.js";

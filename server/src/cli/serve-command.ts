@@ -1,5 +1,8 @@
 import { startApp } from "../app.js";
-import { ConfigError, ENV_NAMES, loadConfig, type Config } from "../config/config.js";
+import type { Config } from "../config/config.js";
+import { ConfigError } from "../config/config-error.js";
+import { loadConfig } from "../config/load-config.js";
+import { ENV_NAMES } from "../config/setting-names.js";
 import { maskSecrets } from "../config/show-value.js";
 import { createLogger, releaseLogOutput, type Logger } from "../observability/logger.js";
 import { DatabasePermissionError } from "../store/migrate.js";

@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { API_KEY_SHAPE } from "../domain/api-key.js";
 import { BRAND_PATTERN, BRAND_RULE, DEFAULT_BRAND } from "../domain/brand.js";
@@ -7,15 +6,12 @@ import { DEFAULT_API_ADDRESS, HOST_PORT_PATTERN } from "../domain/host-port.js";
 import { DEFAULT_RETRY_JITTER_RATIO, DEFAULT_RETRY_SCHEDULE_SECONDS } from "../domain/retry-defaults.js";
 import { parseSecretKeys } from "../domain/secret-key.js";
 import { checkCidr, checkDatabaseUrl, checkProxyUrl } from "./config-checks.js";
-import { listenerProblems } from "./listener-checks.js";
-import { closestName, OTHER_POSTHORN_VARIABLES, unknownVariables } from "./posthorn-variables.js";
-import { showValue } from "./show-value.js";
 
 /**
  * Server configuration, read and validated once at start (zod) and passed down; nothing else
- * reads the environment. Every setting has an environment variable (see `ENV_NAMES`) and may
- * also come from a JSON file named by `POSTHORN_CONFIG_FILE` (keys as in `Config`); the
- * environment wins over the file.
+ * reads the environment. Every setting has an environment variable (`ENV_NAMES`,
+ * setting-names.ts) and may also come from a JSON file named by `POSTHORN_CONFIG_FILE` (keys as
+ * in `Config`); the environment wins over the file. Reading and validating: load-config.ts.
  */
 const csv = z
   .string()
@@ -147,160 +143,3 @@ export const configSchema = z.object({
 
 export type Config = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
-
-/** Environment variable of each setting. */
-export const ENV_NAMES: Record<keyof Config, string> = {
-  listenAddress: "POSTHORN_LISTEN_ADDRESS",
-  databaseUrl: "DATABASE_URL",
-  dataDir: "POSTHORN_DATA_DIR",
-  brand: "POSTHORN_BRAND",
-  eventTypes: "POSTHORN_EVENT_TYPES",
-  maxPayloadBytes: "POSTHORN_MAX_PAYLOAD_BYTES",
-  retrySchedule: "POSTHORN_RETRY_SCHEDULE",
-  retryJitter: "POSTHORN_RETRY_JITTER",
-  attemptTimeoutMs: "POSTHORN_ATTEMPT_TIMEOUT_MS",
-  maxConcurrency: "POSTHORN_MAX_CONCURRENCY",
-  maxConcurrencyPerEndpoint: "POSTHORN_MAX_CONCURRENCY_PER_ENDPOINT",
-  allowedCidrs: "POSTHORN_ALLOWED_CIDRS",
-  egressProxy: "POSTHORN_EGRESS_PROXY",
-  workers: "POSTHORN_WORKERS",
-  api: "POSTHORN_API",
-  metricsAddress: "POSTHORN_METRICS_ADDRESS",
-  logLevel: "POSTHORN_LOG_LEVEL",
-  pollIntervalMs: "POSTHORN_POLL_INTERVAL_MS",
-  claimBatchSize: "POSTHORN_CLAIM_BATCH_SIZE",
-  leaseSeconds: "POSTHORN_LEASE_SECONDS",
-  shutdownTimeoutMs: "POSTHORN_SHUTDOWN_TIMEOUT_MS",
-  bootstrapAdminKey: "POSTHORN_BOOTSTRAP_ADMIN_KEY",
-  tlsCertFile: "POSTHORN_TLS_CERT_FILE",
-  tlsKeyFile: "POSTHORN_TLS_KEY_FILE",
-  tlsClientCaFile: "POSTHORN_TLS_CLIENT_CA_FILE",
-  insecureListen: "POSTHORN_INSECURE_LISTEN",
-  secretKeys: "POSTHORN_SECRET_KEYS",
-};
-
-/** The variable naming the JSON config file (not a setting itself). */
-export const CONFIG_FILE_ENV = "POSTHORN_CONFIG_FILE";
-
-/** Every `POSTHORN_*` name some part of Posthorn reads (see posthorn-variables.ts). */
-export const KNOWN_POSTHORN_VARIABLES: readonly string[] = [
-  ...Object.values(ENV_NAMES),
-  CONFIG_FILE_ENV,
-  ...Object.keys(OTHER_POSTHORN_VARIABLES),
-];
-
-/**
- * Bad configuration: `message` lists every problem, one per line, each naming the variable (or
- * config-file key), what is wrong and the fix, and the value received (truncated, passwords
- * masked). Commands exit 2 on it.
- */
-export class ConfigError extends Error {
-  override readonly name = "ConfigError";
-  constructor(readonly problems: readonly string[]) {
-    super(`invalid configuration:\n${problems.map((line) => `  ${line}`).join("\n")}`);
-  }
-}
-
-/** Settings holding keys: their values never appear in a message or a log line. */
-export const SECRET_SETTINGS: ReadonlySet<string> = new Set(["bootstrapAdminKey", "secretKeys"]);
-
-/** Where each setting's value came from, for naming it in a message. */
-type Origin = { kind: "env" } | { kind: "file"; path: string };
-
-/** How a setting is named in a message: `POSTHORN_LISTEN_ADDRESS (listenAddress)`, or the file key and the file. */
-function settingLabel(key: string, origin: Origin): string {
-  const env = ENV_NAMES[key as keyof Config];
-  if (origin.kind === "file") return `${key} (in ${CONFIG_FILE_ENV}=${origin.path})`;
-  return env === undefined ? key : `${env} (${key})`;
-}
-
-/** Problems of `input` against the schema, one line each; see `ConfigError`. */
-function validate(input: Record<string, unknown>, originOf: (key: string) => Origin): { config?: Config; problems: string[] } {
-  const result = configSchema.safeParse(input);
-  if (result.success) {
-    // A setting that is missing is named by its variable; a given one by where it came from.
-    const label = (key: string) => settingLabel(key, key in input ? originOf(key) : { kind: "env" });
-    const env = (key: keyof Config) => ENV_NAMES[key];
-    const problems = listenerProblems(result.data, label, env);
-    return problems.length === 0 ? { config: result.data, problems } : { problems };
-  }
-  const problems = result.error.issues.map((issue) => {
-    const key = String(issue.path[0] ?? "");
-    const value = input[key];
-    // Keys are never echoed, not even in part.
-    const got = value === undefined ? "" : SECRET_SETTINGS.has(key) ? " (value not shown)" : ` (got ${showValue(value)})`;
-    return `${settingLabel(key, originOf(key))}: ${issue.message}${got}`;
-  });
-  return { problems };
-}
-
-/** A line for each key of `input` that is not a setting, with the closest setting's key. */
-function unknownKeyProblems(input: Record<string, unknown>, origin: Origin): string[] {
-  const keys = Object.keys(ENV_NAMES);
-  const envToKey = new Map(Object.entries(ENV_NAMES).map(([key, env]) => [env, key]));
-  return Object.keys(input)
-    .filter((key) => !Object.hasOwn(ENV_NAMES, key))
-    .map((key) => {
-      const suggestion = envToKey.get(key) ?? closestName(key, keys);
-      const where = origin.kind === "file" ? ` in ${CONFIG_FILE_ENV}=${origin.path}` : "";
-      const fix = suggestion === undefined ? "remove it (keys are listed in README.md, Configuration)" : `did you mean "${suggestion}"?`;
-      return `${JSON.stringify(key.slice(0, 60))}${where}: not a setting; ${fix}`;
-    });
-}
-
-/**
- * The `POSTHORN_*` variables in `env` that no part of Posthorn reads, one line each with the
- * closest known name. Values are not shown: an unknown variable may hold a secret.
- */
-export function unknownVariableProblems(env: NodeJS.ProcessEnv = process.env): string[] {
-  return unknownVariables(env, KNOWN_POSTHORN_VARIABLES).map(({ name, suggestion }) => {
-    const fix = suggestion === undefined ? "remove it (settings are listed in README.md, Configuration)" : `did you mean ${suggestion}?`;
-    return `${name}: not a Posthorn variable; ${fix}`;
-  });
-}
-
-/**
- * Validates settings. `input` uses the `Config` keys (from code or tests); a key that is not a
- * setting is an error too. Throws `ConfigError` listing every problem by environment variable name.
- */
-export function parseConfig(input: ConfigInput | Record<string, unknown>): Config {
-  const record = input as Record<string, unknown>;
-  const unknown = unknownKeyProblems(record, { kind: "env" });
-  const { config, problems } = validate(record, () => ({ kind: "env" }));
-  if (unknown.length > 0 || config === undefined) throw new ConfigError([...unknown, ...problems]);
-  return config;
-}
-
-/**
- * Reads settings from the environment and the JSON file named by `POSTHORN_CONFIG_FILE` (an
- * object with `Config` keys; the environment wins), then validates everything before anything
- * is opened. Empty variables count as unset.
- * @throws ConfigError listing, in one go, unknown `POSTHORN_*` variables, unknown file keys and
- *   bad values, each with its variable or file key, the value and the fix.
- */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  let fromFile: Record<string, unknown> = {};
-  const file = env[CONFIG_FILE_ENV];
-  if (file) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(readFileSync(file, "utf8"));
-    } catch (error) {
-      throw new ConfigError([`${CONFIG_FILE_ENV}: cannot read ${showValue(file)} as JSON: ${(error as Error).message}`]);
-    }
-    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-      throw new ConfigError([`${CONFIG_FILE_ENV}: ${showValue(file)} must hold a JSON object of settings, e.g. {"logLevel": "debug"} (got ${showValue(parsed)})`]);
-    }
-    fromFile = parsed as Record<string, unknown>;
-  }
-  const fileOrigin: Origin = { kind: "file", path: file ?? "" };
-  const fromEnv: Record<string, unknown> = {};
-  for (const [key, name] of Object.entries(ENV_NAMES)) {
-    const value = env[name];
-    if (value !== undefined && value !== "") fromEnv[key] = value;
-  }
-  const { config, problems } = validate({ ...fromFile, ...fromEnv }, (key) => (Object.hasOwn(fromEnv, key) ? { kind: "env" } : fileOrigin));
-  const unknown = [...unknownVariableProblems(env), ...unknownKeyProblems(fromFile, fileOrigin)];
-  if (unknown.length > 0 || config === undefined) throw new ConfigError([...unknown, ...problems]);
-  return config;
-}

@@ -15,6 +15,7 @@ import { AttemptSlots } from "./attempt-slots.js";
 import { claimBatch } from "./claim-batch.js";
 import { ClaimLoop } from "./claim-loop.js";
 import { drainAttempts } from "./drain-attempts.js";
+import { IdempotencyKeyPruner } from "./idempotency-key-pruner.js";
 import { LeaseHeartbeat } from "./lease-heartbeat.js";
 import { LeaseSweeper } from "./lease-sweeper.js";
 import { retryPolicyFrom } from "./retry-policy.js";
@@ -62,7 +63,8 @@ export interface DeliveryEngine {
 /**
  * Puts the workers together: the claim loop claims batches (`claimBatch`) into the attempt
  * slots, the attempt runner makes and records each attempt, the heartbeat keeps this process's
- * leases and the sweeper frees those of dead processes.
+ * leases, the sweeper frees those of dead processes, and the pruner deletes expired idempotency
+ * keys.
  */
 export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
   const { store, config, clock, transport, feed, due, logger, metrics, keyring, random } = deps;
@@ -80,6 +82,7 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
     loop.wake();
   };
   const sweeper = new LeaseSweeper({ store, leaseMs, clock, logger, policy, random, running, onFreed });
+  const pruner = new IdempotencyKeyPruner({ store, clock, logger });
   const loop: ClaimLoop = new ClaimLoop({
     claim: () => claimBatch({ store, owner, leaseMs, clock, config, slots, keyring, logger, mayStart: () => loop.mode === "running", start: startAttempt }),
     inFlight: () => slots.size,
@@ -116,6 +119,7 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
         unlisten = await due.listen(() => loop.wake());
         heartbeat.start();
         await sweeper.start();
+        await pruner.start();
       });
     },
     wake: () => loop.wake(),
@@ -128,6 +132,7 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
       const aborted = await drainAttempts(slots, { timeoutMs: config.shutdownTimeoutMs, logger, giveUpRecording: () => recorder.giveUp() });
       heartbeat.stop();
       sweeper.stop();
+      pruner.stop();
       await Promise.race([transport.close(), new Promise((resolve) => setTimeout(resolve, 200).unref())]).catch(() => {});
       loop.stopped();
       logger.info({ aborted }, "delivery workers stopped");

@@ -2,7 +2,6 @@ import type { Clock } from "../domain/clock.js";
 import type { Logger } from "../observability/logger.js";
 import type { Store } from "../store/database.js";
 import { abandonExpiredLeases, type AfterAbandoned } from "../store/sql/abandon-expired-leases.js";
-import { deleteExpiredIdempotencyKeys } from "../store/sql/delete-expired-idempotency-keys.js";
 import { runEvery } from "./background-task.js";
 import { decideAfterAttempt, type RetryPolicy } from "./retry-policy.js";
 
@@ -20,21 +19,16 @@ export interface LeaseSweeperDeps {
   onFreed: (attemptIds: string[]) => void;
 }
 
-/** How often expired idempotency keys are deleted, ms. */
-const KEY_CLEANUP_EVERY_MS = 60_000;
-
 /**
  * Frees the leases of dead processes: deliveries whose lease expired (their process was killed,
  * froze or lost the database) get their started attempt recorded as `abandoned` and are due
  * again at once (or failed when it was the last attempt); see `abandonExpiredLeases`. A killed
  * process's deliveries are thus taken over within about `leaseMs` + one sweep interval. After a
- * database outage it waits one lease length, so live owners renew and record first. Now and
- * then it also deletes expired idempotency keys.
+ * database outage it waits one lease length, so live owners renew and record first.
  */
 export class LeaseSweeper {
   readonly #deps: LeaseSweeperDeps;
   #timer: NodeJS.Timeout | undefined;
-  #lastKeyCleanupMs = 0;
   /** After an outage, no sweeping until then (epoch ms): every lease ran out meanwhile, and their owners renew first. */
   #sweepNotBeforeMs = 0;
   #unwatch: (() => void) | undefined;
@@ -59,7 +53,7 @@ export class LeaseSweeper {
     this.#unwatch?.();
   }
 
-  /** Records abandoned attempts of expired leases and frees those deliveries; deletes expired idempotency keys now and then. */
+  /** Records abandoned attempts of expired leases and frees those deliveries. */
   async sweep(): Promise<void> {
     const { store, clock, logger, policy, random } = this.#deps;
     const nowMs = clock.nowMs();
@@ -84,10 +78,6 @@ export class LeaseSweeper {
         "expired leases swept (a worker crashed, stalled or lost the database): attempts recorded as abandoned, deliveries due again",
       );
       this.#deps.onFreed(attemptIds);
-    }
-    if (nowMs - this.#lastKeyCleanupMs >= KEY_CLEANUP_EVERY_MS) {
-      this.#lastKeyCleanupMs = nowMs;
-      await deleteExpiredIdempotencyKeys(store.db, now);
     }
   }
 }

@@ -1,5 +1,7 @@
 import { sql, type Kysely } from "kysely";
-import { ConfigError, ENV_NAMES, type Config } from "../config/config.js";
+import type { Config } from "../config/config.js";
+import { ConfigError } from "../config/config-error.js";
+import { ENV_NAMES } from "../config/setting-names.js";
 import type { Database } from "../store/schema.js";
 import { loadOrCreateSecretKeyFile, secretKeyFilePath } from "./secret-key-file.js";
 import { SecretKeyring } from "./secret-keyring.js";
