@@ -8,6 +8,7 @@ import { findApiKeyByHash } from "../store/sql/find-api-key-by-hash.js";
 import { insertFirstApiKey } from "../store/sql/insert-first-api-key.js";
 import { adminKeyPath, readAdminKeyFile, writeAdminKeyFile } from "./admin-key-file.js";
 import { API_KEY_SHAPE, generateApiKey, hashApiKey, keyPrefix } from "../domain/api-key.js";
+import { hasAnyApiKey } from "../store/sql/has-any-api-key.js";
 
 /** Name of the admin key a start creates on a store without keys. */
 export const BOOTSTRAP_KEY_NAME = "bootstrap admin";
@@ -30,8 +31,7 @@ export async function ensureBootstrapAdminKey(store: Store, config: Config, cloc
       throw new Error(`${path} does not hold an API key (phk_ + 32 to 128 characters); remove it to have a new admin key created`);
     }
     // Only written when the store really has no key: read whether it has one first.
-    const any = await store.db.selectFrom("api_keys").select("id").limit(1).executeTakeFirst();
-    if (any) return;
+    if (await hasAnyApiKey(store.db)) return;
     if (existing === undefined) {
       mkdirSync(config.dataDir, { recursive: true });
       key = generateApiKey();

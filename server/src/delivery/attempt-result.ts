@@ -20,6 +20,15 @@ function withoutNul(text: string): string {
   return text.includes("\u0000") ? text.replaceAll("\u0000", "\ufffd") : text;
 }
 
+/** The delivery as a decision leaves it: its state, when it is due again (retry only), and why it failed (pure). */
+export function deliveryAfter(decision: AttemptDecision): Pick<AttemptResult, "state" | "nextAttemptAt" | "finalReason"> {
+  return {
+    state: decision.kind === "succeeded" ? "succeeded" : decision.kind === "retry" ? "pending" : "failed",
+    nextAttemptAt: decision.kind === "retry" ? new Date(decision.nextAttemptAtMs) : null,
+    finalReason: decision.kind === "failed" ? withoutNul(decision.reason) : "",
+  };
+}
+
 /**
  * The row and delivery change to record for one finished attempt (pure): the attempt row
  * (status, bounded excerpt, timing, classified error), the delivery's next state from the retry
@@ -41,9 +50,7 @@ export function attemptResult(facts: AttemptFacts, outcome: AttemptOutcome, deci
       succeeded: decision.kind === "succeeded",
       will_retry: decision.kind === "retry",
     },
-    state: decision.kind === "succeeded" ? "succeeded" : decision.kind === "retry" ? "pending" : "failed",
-    nextAttemptAt: decision.kind === "retry" ? new Date(decision.nextAttemptAtMs) : null,
-    finalReason: decision.kind === "failed" ? withoutNul(decision.reason) : "",
+    ...deliveryAfter(decision),
     ...(decision.kind === "failed" && decision.disableSubscription
       ? { disableSubscription: { id: facts.subscriptionId, reason: decision.disableSubscription.reason } }
       : {}),

@@ -2,6 +2,7 @@ import type { Clock } from "../domain/clock.js";
 import type { Logger } from "../observability/logger.js";
 import type { Store } from "../store/database.js";
 import { abandonExpiredLeases, type AfterAbandoned } from "../store/sql/abandon-expired-leases.js";
+import { deliveryAfter } from "./attempt-result.js";
 import { runEvery } from "./background-task.js";
 import { decideAfterAttempt, type RetryPolicy } from "./retry-policy.js";
 
@@ -60,16 +61,10 @@ export class LeaseSweeper {
     if (!store.availability.up || nowMs < this.#sweepNotBeforeMs) return;
     const now = new Date(nowMs);
     const decide = (attemptNumber: number): AfterAbandoned => {
-      const decision = decideAfterAttempt({
-        attemptNumber,
-        outcome: { errorKind: "abandoned", responseExcerpt: "", durationMs: 0 },
-        nowMs,
-        random,
-        policy,
-      });
-      return decision.kind === "retry"
-        ? { state: "pending", nextAttemptAt: new Date(decision.nextAttemptAtMs), finalReason: "" }
-        : { state: "failed", nextAttemptAt: null, finalReason: decision.kind === "failed" ? decision.reason : "" };
+      const outcome = { errorKind: "abandoned", responseExcerpt: "", durationMs: 0 } as const;
+      const after = deliveryAfter(decideAfterAttempt({ attemptNumber, outcome, nowMs, random, policy }));
+      // An abandoned attempt got no answer, so it never succeeds: the delivery is due again or failed.
+      return { ...after, state: after.state === "pending" ? "pending" : "failed" };
     };
     const { deliveryIds, attemptIds } = await abandonExpiredLeases(store.db, now, decide, this.#deps.running());
     if (deliveryIds.length > 0) {

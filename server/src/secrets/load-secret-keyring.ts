@@ -1,10 +1,11 @@
-import { sql, type Kysely } from "kysely";
+import type { Kysely } from "kysely";
 import type { Config } from "../config/config.js";
 import { ConfigError } from "../config/config-error.js";
 import { ENV_NAMES } from "../config/setting-names.js";
 import type { Database } from "../store/schema.js";
 import { loadOrCreateSecretKeyFile, secretKeyFilePath } from "./secret-key-file.js";
 import { SecretKeyring } from "./secret-keyring.js";
+import { listSealingKeyIds } from "../store/sql/list-sealing-key-ids.js";
 
 /**
  * The keyring of this process: POSTHORN_SECRET_KEYS when set; else the key file in the data
@@ -32,11 +33,7 @@ export function loadSecretKeyring(config: Pick<Config, "secretKeys" | "databaseU
  * @throws ConfigError naming the missing key ids and the fix.
  */
 export async function checkSealedKeyIds(db: Kysely<Database>, keyring: SecretKeyring, fromFile: string | undefined): Promise<void> {
-  const { rows } = await sql<{ key_id: string }>`
-    SELECT DISTINCT split_part(entry->>'sealed', '.', 2) AS key_id
-    FROM subscriptions, jsonb_array_elements(secrets) AS entry
-    WHERE entry ? 'sealed'`.execute(db);
-  const missing = rows.map((row) => row.key_id).filter((id) => !keyring.keyIds.includes(id));
+  const missing = (await listSealingKeyIds(db)).filter((id) => !keyring.keyIds.includes(id));
   if (missing.length === 0) return;
   const source = fromFile === undefined ? ENV_NAMES.secretKeys : `the key file ${fromFile}`;
   throw new ConfigError([
