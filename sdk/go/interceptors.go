@@ -11,8 +11,9 @@ import (
 	"google.golang.org/protobuf/proto"
 )
 
-// AutoIdempotencyKeyPrefix starts the idempotency keys that [Dial]'s client adds.
-const AutoIdempotencyKeyPrefix = "auto_"
+// AutoIdempotencyKeyPrefix starts the idempotency keys that [Dial]'s client adds; the same in
+// every Posthorn SDK (TypeScript, Go, Python), so a stored key tells that a client made it.
+const AutoIdempotencyKeyPrefix = "sdk_"
 
 func defaultTimeoutInterceptor(timeout time.Duration) grpc.UnaryClientInterceptor {
 	return func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {

@@ -8,6 +8,7 @@ import { STORES } from "../helpers/databases.js";
 import { startTestApp, type TestApp } from "../helpers/test-app.js";
 import { bearer, TEST_ADMIN_KEY } from "../helpers/test-keys.js";
 import { expectError } from "./expect-error.js";
+import { describeOnPostgres } from "../helpers/describe-on-postgres.js";
 
 /**
  * Access control as an attacker or a careless operator would try it (issue 12): what the
@@ -173,7 +174,7 @@ describe.each(STORES)("access attacks (%s)", (kind) => {
   });
 });
 
-describe.skipIf(!process.env.DATABASE_URL)("racing revocations (postgres)", () => {
+describeOnPostgres("racing revocations (postgres)", () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await startTestApp("postgres");

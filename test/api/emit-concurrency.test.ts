@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import pg from "pg";
 import { DeliveryState } from "@posthorn/sdk";
 import { startTestApp, type TestApp } from "../helpers/test-app.js";
+import { describeOnPostgres } from "../helpers/describe-on-postgres.js";
 
 /**
  * An Emit racing a DeleteSubscription / disabling UpdateSubscription of a matching
@@ -13,7 +14,7 @@ import { startTestApp, type TestApp } from "../helpers/test-app.js";
  * changing the subscription, before cancelling); then the Emit runs; the outside lock is
  * released only once both calls wait on locks (or the Emit has finished).
  */
-describe.skipIf(!process.env.DATABASE_URL)("Emit transactions under concurrency (postgres)", () => {
+describeOnPostgres("Emit transactions under concurrency (postgres)", () => {
   let t: TestApp;
   let outside: pg.Client;
   let observer: pg.Client;

@@ -4,6 +4,7 @@ import { openStore, type Store } from "../../server/src/store/database.js";
 import { loadMigrations, migrate } from "../../server/src/store/migrate.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/databases.js";
 import { useEmptyPgliteStore } from "../helpers/empty-store.js";
+import { describeOnPostgres } from "../helpers/describe-on-postgres.js";
 
 const TABLES = ["api_keys", "attempts", "audit_records", "deliveries", "events", "idempotency_keys", "posthorn_migrations", "subscriptions"];
 
@@ -16,7 +17,7 @@ async function schemaOf(store: Store) {
 
 const expectedLedger = () => loadMigrations().map((m) => ({ version: m.version, name: m.name }));
 
-describe.skipIf(!process.env.DATABASE_URL)("migrations racing on an empty PostgreSQL database", () => {
+describeOnPostgres("migrations racing on an empty PostgreSQL database", () => {
   let database: TestDatabase;
   let stores: Store[] = [];
   beforeAll(async () => {

@@ -13,6 +13,7 @@ import { KNOWN_POSTHORN_VARIABLES } from "../../server/src/config/setting-names.
 import { createTestDatabase, type TestDatabase } from "../helpers/databases.js";
 import { REPO_ROOT, runProcess } from "../e2e/child-process.js";
 import { TEST_SECRET_KEYS } from "../helpers/test-keys.js";
+import { describeOnPostgres } from "../helpers/describe-on-postgres.js";
 
 const posthorn = (args: string[], env: NodeJS.ProcessEnv) => runProcess("node", ["server/bin/posthorn.js", ...args], { env });
 
@@ -168,7 +169,7 @@ describe("POSTHORN_* names in the repository", () => {
   });
 });
 
-describe.skipIf(!process.env.DATABASE_URL)("a PostgreSQL role that may not create in schema public", { timeout: 120_000 }, () => {
+describeOnPostgres("a PostgreSQL role that may not create in schema public", { timeout: 120_000 }, () => {
   const role = `posthorn_limited_${Math.random().toString(36).slice(2, 8)}`;
   let database: TestDatabase | undefined;
 

@@ -10,7 +10,7 @@
  */
 import Stripe from "stripe";
 import { bearer, TEST_ADMIN_KEY } from "../helpers/test-keys.js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { createWebhookClient, DeliveryState, EventView, type Delivery, type Event, type WebhookClient } from "@posthorn/sdk";
 import { verifySignature } from "@posthorn/verifier";
 import { DEFAULT_EVENT_TYPES } from "../../server/src/domain/event-catalog.js";
@@ -18,11 +18,12 @@ import { createTestDatabase, type TestDatabase } from "../helpers/databases.js";
 import { startReceiver, type ReceivedRequest, type Receiver } from "../helpers/receiver.js";
 import { TEST_SECRET_KEYS } from "../helpers/test-keys.js";
 import { startProcess, waitForListening, type RunningProcess } from "./child-process.js";
+import { describeOnPostgres } from "../helpers/describe-on-postgres.js";
 
 const stripe = new Stripe("sk_test_not_a_real_key");
 const FILTERED_TYPES = ["lead.created", "deal.won", "payment.received"];
 
-describe.skipIf(!process.env.DATABASE_URL)("posthorn serve on PostgreSQL, end to end", () => {
+describeOnPostgres("posthorn serve on PostgreSQL, end to end", () => {
   let database: TestDatabase | undefined;
   let server: RunningProcess | undefined;
   let client: WebhookClient | undefined;

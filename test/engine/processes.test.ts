@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, expect, it } from "vitest";
 import { bearer, TEST_ADMIN_KEY } from "../helpers/test-keys.js";
 import pg from "pg";
 import { createWebhookClient, DeliveryState, type WebhookClient } from "@posthorn/sdk";
@@ -6,9 +6,10 @@ import { createTestDatabase, type TestDatabase } from "../helpers/databases.js";
 import { eventually } from "../helpers/eventually.js";
 import { startReceiver, type Receiver } from "../helpers/receiver.js";
 import { spawnServer, type ServerProcess } from "../helpers/server-process.js";
+import { describeOnPostgres } from "../helpers/describe-on-postgres.js";
 
 /** Real server processes on one PostgreSQL: crash recovery, sharing work, graceful shutdown. */
-describe.skipIf(!process.env.DATABASE_URL)("server processes on PostgreSQL", { timeout: 300_000 }, () => {
+describeOnPostgres("server processes on PostgreSQL", { timeout: 300_000 }, () => {
   const servers: ServerProcess[] = [];
   const clients: WebhookClient[] = [];
   const receivers: Receiver[] = [];

@@ -1,19 +1,20 @@
 import type { ServerResponse } from "node:http";
 import { bearer, TEST_ADMIN_KEY } from "../helpers/test-keys.js";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, expect, it } from "vitest";
 import pg from "pg";
 import { AttemptErrorKind, createWebhookClient, type WebhookClient } from "@posthorn/sdk";
 import { createTestDatabase, type TestDatabase } from "../helpers/databases.js";
 import { eventually } from "../helpers/eventually.js";
 import { startReceiver, type ReceivedRequest, type Receiver } from "../helpers/receiver.js";
 import { spawnServer, type ServerProcess } from "../helpers/server-process.js";
+import { describeOnPostgres } from "../helpers/describe-on-postgres.js";
 
 /**
  * Honest attempt records when a process dies, freezes or is stopped mid-attempt (issue 10,
  * findings 5–7): another process takes over within 15 s, every request a receiver sees carries
  * a new attempt number, and the attempts list has exactly one row per request sent.
  */
-describe.skipIf(!process.env.DATABASE_URL)("taking over from a dead, frozen or stopping process", { timeout: 120_000 }, () => {
+describeOnPostgres("taking over from a dead, frozen or stopping process", { timeout: 120_000 }, () => {
   const servers: ServerProcess[] = [];
   const clients: WebhookClient[] = [];
   const receivers: Receiver[] = [];

@@ -28,8 +28,9 @@ MAX_RECEIVE_MESSAGE_BYTES = 4 * 1024 * 1024
 """The largest response message the client accepts: gRPC's usual default, set explicitly because
 every server response (list pages included) stays under it."""
 
-AUTO_IDEMPOTENCY_KEY_PREFIX = "auto_"
-"""Starts the idempotency keys that the client adds to Emit and EmitBatch."""
+AUTO_IDEMPOTENCY_KEY_PREFIX = "sdk_"
+"""Starts the idempotency keys that the client adds to Emit and EmitBatch; the same in every
+Posthorn SDK (TypeScript, Go, Python), so a stored key tells that a client made it."""
 
 _SERVICE = "posthorn.v1.WebhookService"
 
