@@ -26,7 +26,7 @@ generated=(sdk/go/gen sdk/python/src/posthorn/gen)
 node_modules/.bin/buf generate
 drift="$(git status --porcelain --untracked-files=all -- "${generated[@]}")"
 if [[ -n "$drift" ]]; then
-  echo "generated code is out of date; run 'bash scripts/install-codegen-plugins.sh && npx buf generate' and commit:" >&2
+  echo "generated code is out of date; run 'npm run generate' and commit:" >&2
   echo "$drift" >&2
   git --no-pager diff --stat -- "${generated[@]}" >&2
   exit 1
