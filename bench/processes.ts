@@ -174,7 +174,7 @@ async function freePort(): Promise<number> {
 }
 
 /**
- * Spawns `node --import tsx server/src/cli/main.ts serve` from the repository root with only
+ * Spawns `node server/bin/posthorn.js serve` (the compiled server, as deployed) from the repository root with only
  * PATH, HOME and the given settings, stdout and stderr to `logFile`, and waits until it serves.
  * At `info` the "listening" log line names the gRPC port (port 0); at `warn` that line is not
  * logged, so free ports are picked here and the server is polled until it answers.
@@ -187,7 +187,7 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
   const spawnedAt = performance.now();
   const child = spawn(
     process.execPath,
-    [...(options.cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfDir}`] : []), "--import", "tsx", "server/src/cli/main.ts", "serve"],
+    [...(options.cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfDir}`] : []), "server/bin/posthorn.js", "serve"],
     {
       cwd: ROOT,
       env: {

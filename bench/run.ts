@@ -217,7 +217,7 @@ async function profileRun(
     withRig(
       { store: "postgres-nosync", endpoints: scale.endpoints, layout: "per-customer", label: `profile-${scenario}`, cpuProfDir: dir, workers: scenario !== "emit" },
       async (rig) => {
-        // Only the measurement window counts: start-up (tsx compiling modules, migrations) and warm-up are left out.
+        // Only the measurement window counts: start-up (loading modules, migrations) and warm-up are left out.
         if (scenario === "saturation") {
           skipMs = performance.now() - rig.server.spawnedAt + scale.warmupMs;
           return runSaturation(rig, { warmupMs: scale.warmupMs, measureMs: scale.measureMs, backlogCap: scale.backlogCap });

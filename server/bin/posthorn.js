@@ -1,7 +1,11 @@
 #!/usr/bin/env node
-// `posthorn` command: runs the TypeScript CLI (server/src/cli/main.ts) in this process through
-// tsx's ESM loader, so there is no build step and no child process to forward signals to.
-import { register } from "tsx/esm/api";
+// `posthorn` command: runs the compiled CLI (server/dist/cli/main.js, built from server/src by
+// `npm run build`, which `npm ci` runs) in this process: plain Node, no TypeScript loader.
+import { existsSync } from "node:fs";
 
-register();
-await import(new URL("../src/cli/main.ts", import.meta.url).href);
+const main = new URL("../dist/cli/main.js", import.meta.url);
+if (!existsSync(main)) {
+  process.stderr.write("posthorn: the server is not built (server/dist is missing): run `npm run build` (or `npm ci`) first.\n");
+  process.exit(1);
+}
+await import(main.href);

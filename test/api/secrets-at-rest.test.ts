@@ -104,7 +104,7 @@ async function storedSecrets(database: TestDatabase): Promise<Map<string, Stored
 
 /** Runs the real `posthorn rekey` on the test database with `keys`. */
 function rekey(database: TestDatabase, keys: string) {
-  return runProcess(process.execPath, ["--import", "tsx", "server/src/cli/main.ts", "rekey"], {
+  return runProcess(process.execPath, ["server/bin/posthorn.js", "rekey"], {
     env: {
       DATABASE_URL: database.databaseUrl,
       POSTHORN_DATA_DIR: database.dataDir,

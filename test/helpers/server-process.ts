@@ -18,12 +18,12 @@ export interface ServerProcess {
 }
 
 /**
- * Runs `posthorn serve` (the real CLI, through tsx) as a child process with `env` added to a
+ * Runs `posthorn serve` (the real CLI: server/bin/posthorn.js, compiled code) as a child process with `env` added to a
  * minimal environment, and waits for its "listening" line. With DATABASE_URL and no
  * POSTHORN_SECRET_KEYS in `env`, the server gets `TEST_SECRET_KEYS`.
  */
 export async function spawnServer(env: Record<string, string>, timeoutMs = 90_000): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", "server/src/cli/main.ts", "serve"], {
+  const child = spawn(process.execPath, ["server/bin/posthorn.js", "serve"], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? "",

@@ -1,9 +1,20 @@
 #!/usr/bin/env node
+import { readFileSync } from "node:fs";
 import { Command } from "commander";
-import { serve } from "./serve-command.js";
-import { registerClientCommands } from "./client-commands.js";
-import { fail, refuseUnknownVariables } from "./cli-support.js";
-import { registerRekeyCommand, registerSecretKeyCommand } from "./rekey-command.js";
+import { commandNameIn, registerClientCommands } from "./client-commands.js";
+
+/*
+ * What may be imported at start: this file and client-commands.ts are loaded on every run,
+ * `posthorn --help` and `--version` included (target: under 0.5 s of CPU), so they import
+ * only commander and Node's own modules. Everything else is loaded with `await import()` when
+ * the command that needs it runs: each command's module (see CLIENT_COMMANDS), `serve`'s
+ * server (../app.js) below, and cli-support (it loads the SDK) in the hooks and the catch.
+ * The SDK, the generated proto code, PGlite, Kysely, pg, pino, prom-client and undici take most
+ * of a second to load between them; test/cli/startup.test.ts fails when `--help` loads them.
+ */
+
+/** The version of the server package (server/package.json; this file runs from src/cli or dist/cli). */
+const VERSION = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
 
 /**
  * `posthorn`: the server and a command-line client of its API. Exit codes: 0 success, 1 the
@@ -12,25 +23,24 @@ import { registerRekeyCommand, registerSecretKeyCommand } from "./rekey-command.
 const program = new Command()
   .name("posthorn")
   .description("Posthorn, an outbound webhook dispatcher: run the server, or call its API.")
+  .version(VERSION, "-V, --version", "print the version of Posthorn and exit")
   .showHelpAfterError()
   // Set before the subcommands are added so they inherit it: commander's usage errors exit 2.
   .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2))
   // `serve`, `migrate` and `rekey` check the environment with the rest of their configuration.
-  .hook("preAction", (_program, command) => {
-    if (!["serve", "migrate", "rekey"].includes(command.name())) refuseUnknownVariables();
+  .hook("preAction", async (_program, command) => {
+    if (!["serve", "migrate", "rekey"].includes(command.name())) (await import("./cli-support.js")).refuseUnknownVariables();
   });
 
 program
   .command("serve")
   .description("run the server (gRPC API + delivery workers); configured by POSTHORN_* variables and DATABASE_URL")
-  .action(serve);
-
-registerClientCommands(program);
-registerRekeyCommand(program);
-registerSecretKeyCommand(program);
+  .action(async () => (await import("./serve-command.js")).serve());
 
 try {
+  const name = commandNameIn(process.argv.slice(2));
+  await registerClientCommands(program, name === undefined ? [] : [name]);
   await program.parseAsync();
 } catch (error) {
-  fail(error);
+  (await import("./cli-support.js")).fail(error);
 }
