@@ -11,6 +11,7 @@ import { registerRecoverCommand } from "./recover-command.js";
 import { registerRetryCommand } from "./retry-command.js";
 import { registerSubscribeCommand } from "./subscribe-command.js";
 import { registerSubscriptionsCommand } from "./subscriptions-command.js";
+import { registerWatchCommand } from "./watch-command.js";
 
 /**
  * The subcommands besides `serve`: `migrate` works on the database directly; the others call
@@ -27,6 +28,7 @@ export function registerClientCommands(program: Command): void {
   registerRecoverCommand(program);
   registerEventTypesCommand(program);
   registerListenCommand(program);
+  registerWatchCommand(program);
   registerKeysCommand(program);
   registerAuditCommand(program);
 }
