@@ -1,7 +1,7 @@
-import { toJson } from "@bufbuild/protobuf";
 import type { Command } from "commander";
 import type { AuditRecord } from "@posthorn/sdk";
 import { AuditRecordSchema } from "@posthorn/proto";
+import { messageJson, printJsonDocument } from "./json-output.js";
 import { addAddressOption, addJsonOption, print, withClient, type ConnectionOptions } from "./cli-support.js";
 import { formatTable, formatTime } from "./format-table.js";
 import { collectPages } from "./paginate.js";
@@ -27,7 +27,7 @@ export function registerAuditCommand(program: Command): void {
           const page = await client.listAuditRecords({ customerId: options.customer ?? "", pageToken, pageSize });
           return { items: page.records, nextPageToken: page.nextPageToken };
         });
-        if (options.json) return print(JSON.stringify(items.map((r) => toJson(AuditRecordSchema, r)), null, 2));
+        if (options.json) return printJsonDocument(items.map((r) => messageJson(AuditRecordSchema, r)));
         if (items.length === 0) return print("No audit records.");
         print(
           formatTable(

@@ -4,6 +4,7 @@ import { checkApiKey, createWebhookClient, PosthornError, status, type WebhookCl
 import { unknownVariableProblems } from "../config/setting-names.js";
 import { DEFAULT_API_ADDRESS, HOST_PORT_PATTERN } from "../domain/host-port.js";
 import { apiKeyWithSource, isLoopbackAddress } from "./api-key-source.js";
+import { commandLineHint, withoutEmptyResolutionNote } from "./error-text.js";
 
 /**
  * What every client command shares: the connection options (`--address`, `--api-key`, `--tls`,
@@ -162,7 +163,9 @@ export function fail(error: unknown, connection?: ConnectionOptions): never {
     process.exit(2);
   }
   if (error instanceof PosthornError) {
-    process.stderr.write(`posthorn: ${error.codeName} (${error.code}): ${error.details}\n`);
+    process.stderr.write(`posthorn: ${error.codeName} (${error.code}): ${withoutEmptyResolutionNote(error.details)}\n`);
+    const hint = commandLineHint(error.code, error.details);
+    if (hint !== undefined) process.stderr.write(`${hint}\n`);
     if (error.code === status.UNAVAILABLE && /certificate required/i.test(error.details)) {
       process.stderr.write("The server refused the TLS handshake: it requires a client certificate (pass --tls-cert and --tls-key).\n");
     } else if (error.code === status.UNAVAILABLE && address !== undefined) {

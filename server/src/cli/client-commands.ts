@@ -26,8 +26,8 @@ export const CLIENT_COMMANDS: readonly ClientCommand[] = [
     load: async () => (await import("./subscribe-command.js")).registerSubscribeCommand,
   },
   {
-    term: "subscriptions [options]",
-    summary: "list subscriptions, oldest first (secrets are never shown)",
+    term: "subscriptions",
+    summary: "list subscriptions (the default), or show, change, delete one or rotate its secret",
     load: async () => (await import("./subscriptions-command.js")).registerSubscriptionsCommand,
   },
   {
@@ -41,8 +41,8 @@ export const CLIENT_COMMANDS: readonly ClientCommand[] = [
     load: async () => (await import("./events-command.js")).registerEventsCommand,
   },
   {
-    term: "deliveries [options]",
-    summary: "list deliveries (one event to one endpoint) with every attempt's outcome",
+    term: "deliveries",
+    summary: "list deliveries (the default), or show one with all its attempts",
     load: async () => (await import("./deliveries-command.js")).registerDeliveriesCommand,
   },
   {
@@ -64,6 +64,11 @@ export const CLIENT_COMMANDS: readonly ClientCommand[] = [
     term: "listen [options]",
     summary: "run a local receiver that subscribes itself, verifies every request and prints it",
     load: async () => (await import("./listen-command.js")).registerListenCommand,
+  },
+  {
+    term: "watch [options]",
+    summary: "print each delivery attempt's outcome as it happens (Ctrl-C to stop)",
+    load: async () => (await import("./watch-command.js")).registerWatchCommand,
   },
   {
     term: "keys",

@@ -1,21 +1,32 @@
-import { toJson } from "@bufbuild/protobuf";
 import type { Command } from "commander";
-import { AttemptErrorKind, DeliveryState, type Delivery, type DeliveryAttempt } from "@posthorn/sdk";
+import { DeliveryState, type Delivery } from "@posthorn/sdk";
 import { DeliverySchema } from "@posthorn/proto";
 import { addAddressOption, addJsonOption, print, withClient } from "./cli-support.js";
-import { formatTable, formatTime } from "./format-table.js";
+import { registerDeliveryGetCommand } from "./delivery-get-command.js";
+import { attemptOutcome, stateName } from "./delivery-text.js";
+import { ellipsize, formatTable, formatTime } from "./format-table.js";
+import { messageJson, printJsonDocument } from "./json-output.js";
 import { collectPages } from "./paginate.js";
 import { parseIntFlag, parseState } from "./parse-input.js";
 
+/** Widest STATE cell: the state and the start of its final reason (full text: `deliveries get`, `--json`). */
+const STATE_WIDTH = 32;
+/** Attempt outcomes shown in the ATTEMPTS column: the latest ones, after the total. */
+const OUTCOMES_SHOWN = 5;
+/** Widest cell of any other column (the endpoint URL, in practice). */
+const CELL_WIDTH = 60;
+
 /**
- * `posthorn deliveries`: lists the newest deliveries (`--oldest`: the first ones) in time order,
- * one row each with the outcome of every
- * attempt (`500 500 200`); `--json` prints them with all attempt details.
+ * `posthorn deliveries [list] | get <id>`. The list (the default, so `posthorn deliveries
+ * --customer cus_a` works as it always did) shows the newest deliveries (`--oldest`: the first
+ * ones) in time order, one compact row each with the outcome of the latest attempts
+ * (`500 500 200`); `--json` prints them with all attempt details.
  */
 export function registerDeliveriesCommand(program: Command): void {
-  const command = program
-    .command("deliveries")
-    .description("list deliveries (one event to one endpoint) with every attempt's outcome")
+  const group = program.command("deliveries").description("list deliveries (the default), or show one with all its attempts");
+  const command = group
+    .command("list", { isDefault: true })
+    .description("list deliveries (one event to one endpoint) with their latest attempts' outcomes")
     .option("--customer <id>", "only this customer's")
     .option("--event <id>", "only this event's")
     .option("--subscription <id>", "only this subscription's")
@@ -41,7 +52,7 @@ export function registerDeliveriesCommand(program: Command): void {
         });
         // Read newest first (so --limit keeps the newest), shown in time order.
         if (!options.oldest) items.reverse();
-        if (options.json) return print(JSON.stringify(items.map((d) => toJson(DeliverySchema, d)), null, 2));
+        if (options.json) return printJsonDocument(items.map((d) => messageJson(DeliverySchema, d)));
         if (items.length === 0) return print("No deliveries.");
         print(
           formatTable(
@@ -51,27 +62,25 @@ export function registerDeliveriesCommand(program: Command): void {
               d.eventId,
               d.eventType,
               d.customerId,
-              stateName(d.state) + (d.finalReason ? ` (${d.finalReason})` : ""),
-              d.attempts.length > 0 ? d.attempts.map(attemptOutcome).join(" ") : "-",
+              ellipsize(stateName(d.state) + (d.finalReason ? ` (${d.finalReason})` : ""), STATE_WIDTH),
+              attemptsCell(d),
               d.state === DeliveryState.PENDING ? `next ${formatTime(d.nextAttemptTime)}` : formatTime(d.updateTime),
               d.endpointUrl,
             ]),
-            80,
+            CELL_WIDTH,
           ),
         );
         if (more) print(options.oldest ? `… more; raise --limit to see them.` : `… older ones not shown; raise --limit or use --oldest to see them.`);
+        if (items.some((d) => d.finalReason !== "")) print("Full reasons and attempt details: posthorn deliveries get <id> (or --json).");
       });
     },
   );
+  registerDeliveryGetCommand(group);
 }
 
-/** `succeeded`, `pending`, … */
-export function stateName(state: DeliveryState): string {
-  return (DeliveryState[state] ?? "unknown").toLowerCase();
-}
-
-/** The HTTP status, or the error kind when there was none (`timeout`, `connection_refused`). */
-export function attemptOutcome(attempt: DeliveryAttempt): string {
-  if (attempt.statusCode !== 0) return String(attempt.statusCode);
-  return (AttemptErrorKind[attempt.errorKind] ?? "error").toLowerCase();
+/** `-`, `500 500 200`, or with more than OUTCOMES_SHOWN attempts `12: … 500 500 500 500 200`. */
+function attemptsCell(delivery: Delivery): string {
+  if (delivery.attempts.length === 0) return "-";
+  const outcomes = delivery.attempts.slice(-OUTCOMES_SHOWN).map(attemptOutcome).join(" ");
+  return delivery.attemptCount > OUTCOMES_SHOWN ? `${delivery.attemptCount}: … ${outcomes}` : outcomes;
 }

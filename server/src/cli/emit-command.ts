@@ -1,8 +1,9 @@
-import { create, toBinary, toJson, type JsonObject } from "@bufbuild/protobuf";
+import { create, toBinary, type JsonObject } from "@bufbuild/protobuf";
 import { SingleBar, Presets } from "cli-progress";
 import type { Command } from "commander";
 import { EventView, type WebhookClient } from "@posthorn/sdk";
 import { EmitRequestSchema, EmitResponseSchema } from "@posthorn/proto";
+import { messageJson, printJsonDocument } from "./json-output.js";
 import { addAddressOption, addJsonOption, print, UsageError, withClient } from "./cli-support.js";
 import { parseIntFlag, parseJsonObject, readJsonFile } from "./parse-input.js";
 
@@ -76,7 +77,7 @@ function eventInput(options: EmitOptions): EventInput {
 async function emitOne(client: WebhookClient, input: EventInput, json: boolean): Promise<void> {
   // --json prints the whole event, data and envelope included, as it always did.
   const response = await client.emit({ ...input, view: json ? EventView.FULL : EventView.UNSPECIFIED });
-  if (json) return print(JSON.stringify(toJson(EmitResponseSchema, response), null, 2));
+  if (json) return printJsonDocument(messageJson(EmitResponseSchema, response));
   const event = response.event!;
   const matched = response.matchedSubscriptions;
   print(

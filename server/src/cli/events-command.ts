@@ -1,7 +1,7 @@
-import { toJson } from "@bufbuild/protobuf";
 import type { Command } from "commander";
 import type { Event } from "@posthorn/sdk";
 import { EventSchema } from "@posthorn/proto";
+import { messageJson, printJsonDocument } from "./json-output.js";
 import { addAddressOption, addJsonOption, print, withClient } from "./cli-support.js";
 import { formatTable, formatTime } from "./format-table.js";
 import { collectPages } from "./paginate.js";
@@ -26,7 +26,7 @@ export function registerEventsCommand(program: Command): void {
         });
         // Read newest first (so --limit keeps the newest), shown in time order.
         if (!options.oldest) items.reverse();
-        if (options.json) return print(JSON.stringify(items.map((e) => toJson(EventSchema, e)), null, 2));
+        if (options.json) return printJsonDocument(items.map((e) => messageJson(EventSchema, e)));
         if (items.length === 0) return print("No events.");
         print(
           formatTable(

@@ -5,10 +5,7 @@ import { timestampDate, type Timestamp } from "@bufbuild/protobuf/wkt";
  * cell and separated by two spaces. Cells are single-line; long ones are cut with `…`.
  */
 export function formatTable(headers: readonly string[], rows: readonly (readonly string[])[], maxCell = 60): string {
-  const clip = (cell: string) => {
-    const line = cell.replace(/\s+/g, " ");
-    return [...line].length > maxCell ? `${[...line].slice(0, maxCell - 1).join("")}…` : line;
-  };
+  const clip = (cell: string) => ellipsize(cell, maxCell);
   const cells = [headers.map(clip), ...rows.map((row) => row.map(clip))];
   const widths = headers.map((_, i) => Math.max(...cells.map((row) => [...(row[i] ?? "")].length)));
   return cells
@@ -19,6 +16,15 @@ export function formatTable(headers: readonly string[], rows: readonly (readonly
         .trimEnd(),
     )
     .join("\n");
+}
+
+/**
+ * `text` on one line (runs of white space, line breaks included, become one space) and at
+ * most `width` characters (code points): longer text is cut and ends in `…`.
+ */
+export function ellipsize(text: string, width: number): string {
+  const chars = [...text.replace(/\s+/g, " ")];
+  return chars.length > width ? `${chars.slice(0, width - 1).join("")}…` : chars.join("");
 }
 
 /** `2026-11-29 12:00:05` in UTC, or `-` when unset. */

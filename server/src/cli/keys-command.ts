@@ -1,10 +1,10 @@
-import { toJson } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { Option, type Command } from "commander";
 import { ApiKeyRole, type ApiKey } from "@posthorn/sdk";
 import { ApiKeySchema, CreateApiKeyResponseSchema } from "@posthorn/proto";
 import { generateApiKey } from "../domain/api-key.js";
 import { ID_PREFIX } from "../domain/ids.js";
+import { messageJson, printJsonDocument } from "./json-output.js";
 import { addAddressOption, addJsonOption, print, UsageError, withClient, type ConnectionOptions } from "./cli-support.js";
 import { formatTable, formatTime } from "./format-table.js";
 import { collectPages } from "./paginate.js";
@@ -54,7 +54,7 @@ function registerCreate(keys: Command): void {
     const request = createRequest(options);
     await withClient(options, async (client) => {
       const response = await client.createApiKey(request);
-      if (options.json) return print(JSON.stringify(toJson(CreateApiKeyResponseSchema, response), null, 2));
+      if (options.json) return printJsonDocument(messageJson(CreateApiKeyResponseSchema, response));
       const key = response.apiKey!;
       print(`Created ${key.id} "${key.name}": ${scopeOf(key)}, expires ${key.expireTime ? `${formatTime(key.expireTime)} UTC` : "never"}.`);
       print(`Key: ${response.key}`);
@@ -96,7 +96,7 @@ function registerList(keys: Command): void {
         const page = await client.listApiKeys({ showRevoked: options.all === true, pageToken, pageSize });
         return { items: page.apiKeys, nextPageToken: page.nextPageToken };
       });
-      if (options.json) return print(JSON.stringify(items.map((k) => toJson(ApiKeySchema, k)), null, 2));
+      if (options.json) return printJsonDocument(items.map((k) => messageJson(ApiKeySchema, k)));
       if (items.length === 0) return print(options.all ? "No API keys." : "No API keys that are not revoked (--all shows revoked ones).");
       print(
         formatTable(

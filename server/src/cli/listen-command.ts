@@ -4,7 +4,9 @@ import { PosthornError, SignatureScheme, status, type WebhookClient } from "@pos
 import { createStandardWebhooksVerifier, verifySignature, type VerifyResult } from "@posthorn/verifier";
 import { BRAND_PATTERN, BRAND_RULE, DEFAULT_BRAND } from "../domain/brand.js";
 import { addAddressOption, fail, openClient, print, UsageError, type ConnectionOptions } from "./cli-support.js";
+import { printJsonLine } from "./json-output.js";
 import { parseIntFlag, parseList, parseScheme } from "./parse-input.js";
+import { secretShapeProblem } from "./secret-shape.js";
 
 interface ListenOptions extends ConnectionOptions {
   port: string;
@@ -25,7 +27,8 @@ export interface ReceivedLine {
   time: string;
   type: string;
   event_id: string;
-  attempt: string;
+  /** The `<Brand>-Delivery-Attempt` header as a number (1 for the first attempt); null when absent or not a number. */
+  attempt: number | null;
   verified: boolean;
   /** The verifier's failure reason when not verified. */
   reason?: string;
@@ -86,7 +89,16 @@ async function listen(options: ListenOptions): Promise<void> {
       verify = (body, request) => verifySignature({ payload: body, header: request.headers[`${brand}-signature`], secrets: [value], toleranceSeconds });
     }
   };
-  if (secret !== undefined) useSecret(secret);
+  if (secret !== undefined) {
+    useSecret(secret);
+    const problem = secretShapeProblem(secret);
+    if (problem !== undefined) {
+      process.stderr.write(
+        `posthorn: warning: --secret does not look like a Posthorn signing secret (whsec_ + base64 of 32 bytes): ${problem}. ` +
+          "Requests signed with the subscription's real secret will fail verification; use the secret `posthorn subscribe` or `posthorn subscriptions rotate-secret` printed.\n",
+      );
+    }
+  }
 
   let received = 0;
   const server: Server = createServer((request, response) => {
@@ -179,7 +191,7 @@ function receivedLine(request: IncomingMessage, body: Buffer, brand: string, res
     time: new Date().toTimeString().slice(0, 8),
     type: String(envelope.type ?? header(`${brand}-event-type`) ?? "?"),
     event_id: String(envelope.id ?? header(`${brand}-event-id`) ?? header("webhook-id") ?? "?"),
-    attempt: header(`${brand}-delivery-attempt`) ?? "?",
+    attempt: attemptNumber(header(`${brand}-delivery-attempt`)),
     verified: result.ok,
     ...(result.ok ? {} : { reason: result.reason }),
     status: answer,
@@ -187,10 +199,15 @@ function receivedLine(request: IncomingMessage, body: Buffer, brand: string, res
   };
 }
 
+/** `3` for the header `3`; null without the header or for anything but a whole number. */
+function attemptNumber(value: string | undefined): number | null {
+  return value !== undefined && /^\d{1,9}$/.test(value.trim()) ? Number(value.trim()) : null;
+}
+
 function printReceived(line: ReceivedLine, note: string | undefined, json: boolean): void {
-  if (json) return print(JSON.stringify(line));
+  if (json) return printJsonLine(line);
   const verdict = line.verified ? "✓ verified" : `✗ ${line.reason}`;
   const data = line.data === undefined ? "" : `  ${JSON.stringify(line.data)}`;
   const shown = data.length > 100 ? `${data.slice(0, 99)}…` : data;
-  print(`${line.time}  ${line.type}  ${line.event_id}  attempt ${line.attempt}  ${verdict}  → ${line.status}${note ? ` (${note})` : ""}${shown}`);
+  print(`${line.time}  ${line.type}  ${line.event_id}  attempt ${line.attempt ?? "?"}  ${verdict}  → ${line.status}${note ? ` (${note})` : ""}${shown}`);
 }

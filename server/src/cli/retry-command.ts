@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { ID_PREFIX } from "../domain/ids.js";
 import { addAddressOption, print, withClient } from "./cli-support.js";
-import { stateName } from "./deliveries-command.js";
+import { stateName } from "./delivery-text.js";
 
 /** `posthorn retry <delivery-id>`: queues one delivery for an attempt now, whatever its state. */
 export function registerRetryCommand(program: Command): void {

@@ -1,6 +1,6 @@
-import { toJson } from "@bufbuild/protobuf";
 import type { Command } from "commander";
 import { SubscribeResponseSchema } from "@posthorn/proto";
+import { messageJson, printJsonDocument } from "./json-output.js";
 import { addAddressOption, addJsonOption, print, withClient } from "./cli-support.js";
 import { parseList, parseScheme } from "./parse-input.js";
 
@@ -26,7 +26,7 @@ export function registerSubscribeCommand(program: Command): void {
           signatureScheme: parseScheme(options.scheme),
           enabled: options.disabled !== true,
         });
-        if (options.json) return print(JSON.stringify(toJson(SubscribeResponseSchema, response), null, 2));
+        if (options.json) return printJsonDocument(messageJson(SubscribeResponseSchema, response));
         const subscription = response.subscription!;
         print(`Subscribed ${subscription.id} for customer ${subscription.customerId} → ${subscription.endpointUrl}`);
         print(`Events: ${subscription.eventTypes.length > 0 ? subscription.eventTypes.join(", ") : "all"}${subscription.enabled ? "" : " (disabled)"}`);

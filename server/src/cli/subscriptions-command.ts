@@ -1,17 +1,35 @@
-import { toJson } from "@bufbuild/protobuf";
 import type { Command } from "commander";
 import type { Subscription } from "@posthorn/sdk";
 import { SubscriptionSchema } from "@posthorn/proto";
 import { addAddressOption, addJsonOption, print, withClient } from "./cli-support.js";
 import { formatTable, formatTime } from "./format-table.js";
+import { messageJson, printJsonDocument } from "./json-output.js";
 import { collectPages } from "./paginate.js";
 import { schemeFlagName } from "./enum-names.js";
 import { parseIntFlag } from "./parse-input.js";
+import { enabledText, eventsText, secretsText } from "./subscription-details.js";
+import { registerSubscriptionDeleteCommand } from "./subscription-delete-command.js";
+import { registerSubscriptionGetCommand } from "./subscription-get-command.js";
+import { registerSubscriptionRotateSecretCommand } from "./subscription-rotate-secret-command.js";
+import { registerSubscriptionUpdateCommands } from "./subscription-update-command.js";
 
-/** `posthorn subscriptions`: lists subscriptions, oldest first. */
+/**
+ * `posthorn subscriptions [list] | get | update | enable | disable | delete | rotate-secret`.
+ * `list` is the default, so `posthorn subscriptions --customer cus_a` lists as it always did.
+ */
 export function registerSubscriptionsCommand(program: Command): void {
-  const command = program
-    .command("subscriptions")
+  const group = program.command("subscriptions").description("list subscriptions (the default), or show, change, delete one or rotate its secret");
+  registerList(group);
+  registerSubscriptionGetCommand(group);
+  registerSubscriptionUpdateCommands(group);
+  registerSubscriptionDeleteCommand(group);
+  registerSubscriptionRotateSecretCommand(group);
+}
+
+/** `posthorn subscriptions list` (or bare `subscriptions`): lists subscriptions, oldest first. */
+function registerList(group: Command): void {
+  const command = group
+    .command("list", { isDefault: true })
     .description("list subscriptions, oldest first (secrets are never shown)")
     .option("--customer <id>", "only this customer's")
     .option("--limit <n>", "at most this many", "100");
@@ -23,7 +41,7 @@ export function registerSubscriptionsCommand(program: Command): void {
           const page = await client.listSubscriptions({ customerId: options.customer ?? "", pageToken, pageSize });
           return { items: page.subscriptions, nextPageToken: page.nextPageToken };
         });
-        if (options.json) return print(JSON.stringify(items.map((s) => toJson(SubscriptionSchema, s)), null, 2));
+        if (options.json) return printJsonDocument(items.map((s) => messageJson(SubscriptionSchema, s)));
         if (items.length === 0) return print("No subscriptions.");
         print(
           formatTable(
@@ -31,11 +49,11 @@ export function registerSubscriptionsCommand(program: Command): void {
             items.map((s) => [
               s.id,
               s.customerId,
-              s.enabled ? "yes" : s.disabledReason ? `no (${s.disabledReason})` : "no",
+              enabledText(s),
               schemeFlagName(s.signatureScheme),
-              s.eventTypes.length > 0 ? s.eventTypes.join(",") : "all",
+              eventsText(s),
               formatTime(s.createTime),
-              secretsColumn(s),
+              secretsText(s),
               s.endpointUrl,
             ]),
           ),
@@ -44,11 +62,4 @@ export function registerSubscriptionsCommand(program: Command): void {
       });
     },
   );
-}
-
-/** How many secrets sign requests now, e.g. `1`, or `3 (previous until 2026-12-04 10:00:00)` with the latest expiry. */
-function secretsColumn(subscription: Subscription): string {
-  const until = subscription.previousSecretExpireTime;
-  const count = String(subscription.secrets.length);
-  return until === undefined ? count : `${count} (previous until ${formatTime(until)})`;
 }

@@ -1,0 +1,42 @@
+import type { Subscription } from "@posthorn/sdk";
+import { schemeFlagName } from "./enum-names.js";
+import { formatTime } from "./format-table.js";
+
+/**
+ * How the `subscriptions` commands show one subscription to a person: one `Label  value` line
+ * per field, full values (nothing clipped), never a secret (the API never returns them).
+ */
+export function subscriptionLines(subscription: Subscription): string[] {
+  const rows: [string, string][] = [
+    ["ID", subscription.id],
+    ["Customer", subscription.customerId],
+    ["Endpoint", subscription.endpointUrl],
+    ["Events", eventsText(subscription)],
+    ["Enabled", enabledText(subscription)],
+    ["Scheme", schemeFlagName(subscription.signatureScheme)],
+    ["Description", subscription.description === "" ? "-" : subscription.description],
+    ["Secrets", secretsText(subscription)],
+    ["Created", `${formatTime(subscription.createTime)} UTC`],
+    ["Updated", `${formatTime(subscription.updateTime)} UTC`],
+  ];
+  const width = Math.max(...rows.map(([label]) => label.length));
+  return rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`);
+}
+
+/** `all` (an empty filter) or the event types, comma-separated. */
+export function eventsText(subscription: Subscription): string {
+  return subscription.eventTypes.length > 0 ? subscription.eventTypes.join(",") : "all";
+}
+
+/** `yes`, `no`, or `no (<why the server disabled it>)`. */
+export function enabledText(subscription: Subscription): string {
+  if (subscription.enabled) return "yes";
+  return subscription.disabledReason ? `no (${subscription.disabledReason})` : "no";
+}
+
+/** How many secrets sign requests now, e.g. `1`, or `3 (previous until 2026-12-04 10:00:00)` with the latest expiry. */
+export function secretsText(subscription: Subscription): string {
+  const until = subscription.previousSecretExpireTime;
+  const count = String(subscription.secrets.length);
+  return until === undefined ? count : `${count} (previous until ${formatTime(until)})`;
+}
