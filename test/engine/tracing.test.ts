@@ -37,6 +37,11 @@ describe.each(STORES)("tracing on: one Emit's spans over OTLP and its trace at t
     eventId = event!.id;
     delivered = await receiver.waitFor(1);
     await t.app.engine!.idle();
+    // A stream refused for a bad filter: its span ends with the code it ended with.
+    const watch = async () => {
+      for await (const _update of t.client.watchDeliveries({ subscriptionId: "not-an-id" })) void _update;
+    };
+    await expect(watch()).rejects.toThrow(/subscription_id/);
     // Stopping flushes the batch span processor: every span is at the OTLP receiver after this.
     await t.close();
     spans = otlp.spans;
@@ -66,6 +71,12 @@ describe.each(STORES)("tracing on: one Emit's spans over OTLP and its trace at t
     const subscribe = only((s) => s.name === "posthorn.v1.WebhookService/Subscribe");
     expect(subscribe.traceId).not.toBe(CALLER_TRACE_ID);
     expect(subscribe.parentSpanId).toBe("");
+  });
+
+  it("exports a server stream's span with the code the stream ended with", () => {
+    const watch = only((s) => s.name === "posthorn.v1.WebhookService/WatchDeliveries");
+    expect(watch).toMatchObject({ kind: SPAN_KIND.server, statusCode: 0 });
+    expect(watch.attributes["rpc.status_code"]).toBe("INVALID_ARGUMENT");
   });
 
   it("exports the claim's span and the attempt's CLIENT span in the Emit's trace, linked to the claim", () => {
