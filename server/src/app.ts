@@ -14,6 +14,7 @@ import { AttemptFeed } from "./feed/attempt-feed.js";
 import { DueSignal } from "./feed/due-signal.js";
 import { createLogger, type Logger } from "./observability/logger.js";
 import { createMetrics, startMetricsServer, type Metrics, type MetricsServer } from "./observability/metrics.js";
+import { startTracing, type Tracing } from "./observability/tracing.js";
 import { openStore, type Store } from "./store/database.js";
 import { migrate } from "./store/migrate.js";
 import { pendingBacklog } from "./store/sql/pending-backlog.js";
@@ -55,7 +56,8 @@ export interface App {
 /**
  * Starts Posthorn as configured: opens the store (PostgreSQL with `databaseUrl`, else the
  * embedded PGlite in `dataDir`), applies migrations, then starts the gRPC API and the delivery
- * workers (each can be turned off) and the metrics endpoint. Signing secrets written in plain
+ * workers (each can be turned off), the metrics endpoint and tracing (`config.tracing`;
+ * observability/tracing.ts). Signing secrets written in plain
  * text by an older version are sealed after the migrations.
  * @throws ConfigError (before anything is opened) when the signing-secret keys are missing (on
  *   PostgreSQL) or the embedded key file is unreadable.
@@ -83,7 +85,9 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   let api: GrpcApi | undefined;
   let engine: DeliveryEngine | undefined;
   let metricsServer: MetricsServer | undefined;
+  let tracing: Tracing | undefined;
   try {
+    tracing = await startTracing(config.tracing, logger);
     const applied = await migrate(store);
     if (applied.length > 0) logger.info({ versions: applied }, "migrations applied");
     // Only where the API runs: a workers-only process has no use for a key file.
@@ -179,7 +183,11 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
           withinMs(lifecycle, "metrics", STEP_MARGIN_MS, metricsServer?.close()),
         ]);
         listener?.close();
-        await withinMs(lifecycle, "database", CLOSE_DATABASE_MS, store.close());
+        // The last spans (of the calls and attempts just ended) leave while the database closes.
+        await Promise.all([
+          withinMs(lifecycle, "database", CLOSE_DATABASE_MS, store.close()),
+          tracing?.shutdown(CLOSE_DATABASE_MS),
+        ]);
         lifecycle.info("stopped");
       },
     };
@@ -187,7 +195,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     await withinMs(logger, "workers", config.shutdownTimeoutMs + STEP_MARGIN_MS, engine?.stop());
     await withinMs(logger, "api", STEP_MARGIN_MS, api?.shutdown(0));
     listener?.close();
-    await withinMs(logger, "database", CLOSE_DATABASE_MS, store.close());
+    await Promise.all([withinMs(logger, "database", CLOSE_DATABASE_MS, store.close()), tracing?.shutdown(CLOSE_DATABASE_MS)]);
     throw error;
   }
 }

@@ -1,8 +1,11 @@
 import { Writable } from "node:stream";
 import pino from "pino";
 
-/** A pino logger at `info` whose JSON lines are kept, parsed, in `lines` (for tests that read the log). */
-export function captureLog(): { logger: pino.Logger; lines: Record<string, unknown>[] } {
+/**
+ * A pino logger at `info` whose JSON lines are kept, parsed, in `lines` (for tests that read the
+ * log); `options` are added to the logger's (e.g. the server's trace-id `mixin`).
+ */
+export function captureLog(options: pino.LoggerOptions = {}): { logger: pino.Logger; lines: Record<string, unknown>[] } {
   const lines: Record<string, unknown>[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -10,5 +13,5 @@ export function captureLog(): { logger: pino.Logger; lines: Record<string, unkno
       done();
     },
   });
-  return { logger: pino({ level: "info" }, sink), lines };
+  return { logger: pino({ level: "info", ...options }, sink), lines };
 }

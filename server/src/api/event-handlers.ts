@@ -7,6 +7,7 @@ import type { EmittedEvent, KeyReused, NewEvent } from "../store/sql/emit-events
 import { findEvent } from "../store/sql/find-event.js";
 import { listEvents } from "../store/sql/list-events.js";
 import { GroupCommit } from "../store/group-commit.js";
+import { activeTraceHeaders } from "../observability/trace-context.js";
 import type { ApiDeps, UnaryHandlers } from "./handler-types.js";
 import { readView, type ViewName } from "./event-view.js";
 import { eventToProto } from "./proto-mapping.js";
@@ -15,6 +16,15 @@ import { keyReusedError, persistEvents } from "./persist-events.js";
 import { prepareBatch, prepareEvent } from "./prepare-events.js";
 import { PAGE_BYTES, repeatedFieldBytes } from "./size-limits.js";
 import { checkCustomerIdFilter, checkEventTypeFilter, checkId } from "./validate.js";
+
+/**
+ * `event` with the trace context of the call storing it (the RPC's span, rpc-tracing.ts), taken
+ * here, in the caller's context: group commit may write it from another call's.
+ */
+function withTrace(event: NewEvent): NewEvent {
+  const trace = activeTraceHeaders();
+  return trace ? { ...event, trace } : event;
+}
 
 /** Most events in one EmitBatch. */
 export const MAX_BATCH_EVENTS = 500;
@@ -47,7 +57,7 @@ export function eventHandlers(deps: ApiDeps): EventHandlers {
     async emit(request) {
       const view = readView("view", request.view, "basic");
       const prepared = prepareEvent(request, "", clock.nowMs(), rules);
-      const result = await emits.submit(prepared.event);
+      const result = await emits.submit(withTrace(prepared.event));
       if ("keyReused" in result) throw keyReusedError("", [prepared.event], 0, result);
       return respond(result, view, prepared.data);
     },
@@ -60,7 +70,7 @@ export function eventHandlers(deps: ApiDeps): EventHandlers {
       const view = readView("view", request.view, "basic");
       const prepared = await prepareBatch(request.events, clock.nowMs(), rules);
       const check = view === "full" ? fullAnswerCheck(prepared) : undefined;
-      const results = (await persistEvents(deps, prepared.map((p) => p.event), true, check)) as EmittedEvent[];
+      const results = (await persistEvents(deps, prepared.map((p) => withTrace(p.event)), true, check)) as EmittedEvent[];
       return { results: results.map((result, index) => respond(result, view, prepared[index]!.data)) };
     },
 

@@ -31,6 +31,7 @@ import { toGrpcError, type GrpcError } from "./grpc-status.js";
 import { attemptToProto, deliveryToProto } from "./proto-mapping.js";
 import { serverDefinitionOf, undecodableRequest } from "./request-decoding.js";
 import { MAX_REQUEST_BYTES } from "./size-limits.js";
+import { tracedService } from "./rpc-tracing.js";
 import { subscriptionHandlers } from "./subscription-handlers.js";
 import { checkCustomerIdFilter, checkIdFilter } from "./validate.js";
 
@@ -200,7 +201,8 @@ export async function startGrpcApi(
 
   // Requests up to 8 MiB (proto "Sizes"): an EmitBatch's 4 MiB of data plus its Struct encoding.
   const server = new Server({ "grpc.max_receive_message_length": MAX_REQUEST_BYTES });
-  server.addService(serverDefinitionOf(WebhookService), implementation);
+  const definition = serverDefinitionOf(WebhookService);
+  server.addService(definition, tracedService(definition, implementation));
   const health = new HealthImplementation({ "": "SERVING", [WebhookService.typeName]: "SERVING" });
   health.addToServer(server);
   // Shutdown's NOT_SERVING should win over a later "database back": call this there (see shutdown()).

@@ -89,6 +89,12 @@ export const configSchema = z.object({
   metricsAddress: z.union([hostPort, z.literal("off")]).default("127.0.0.1:9464"),
   /** pino log level. */
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /**
+   * OpenTelemetry tracing: `off` (no SDK loaded) or `otlp` (spans exported over OTLP/HTTP; the
+   * endpoint and the rest from the standard `OTEL_*` variables, read by the SDK). See
+   * observability/tracing.ts.
+   */
+  tracing: z.enum(["off", "otlp"]).default("off"),
   /** How often idle workers look for due deliveries, in milliseconds (emits wake them at once). */
   pollIntervalMs: numeric.pipe(z.number().int().min(10).max(60_000)).default(1000),
   /** How many deliveries one claim takes at most. */

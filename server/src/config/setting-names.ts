@@ -23,6 +23,7 @@ export const ENV_NAMES: Record<keyof Config, string> = {
   api: "POSTHORN_API",
   metricsAddress: "POSTHORN_METRICS_ADDRESS",
   logLevel: "POSTHORN_LOG_LEVEL",
+  tracing: "POSTHORN_TRACING",
   pollIntervalMs: "POSTHORN_POLL_INTERVAL_MS",
   claimBatchSize: "POSTHORN_CLAIM_BATCH_SIZE",
   leaseSeconds: "POSTHORN_LEASE_SECONDS",

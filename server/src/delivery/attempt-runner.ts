@@ -1,3 +1,4 @@
+import { context, type SpanContext } from "@opentelemetry/api";
 import type { Config } from "../config/config.js";
 import type { Clock } from "../domain/clock.js";
 import type { SigningSecret } from "../domain/secret.js";
@@ -6,6 +7,7 @@ import type { Logger } from "../observability/logger.js";
 import type { Metrics } from "../observability/metrics.js";
 import type { ClaimedDelivery } from "../store/sql/claim-deliveries.js";
 import { attemptResult } from "./attempt-result.js";
+import { endAttemptSpan, startAttemptSpan, type AttemptSpan } from "./attempt-span.js";
 import type { AttemptRecorder } from "./attempt-recorder.js";
 import { decideAfterAttempt, type RetryPolicy } from "./retry-policy.js";
 import { signedHeaders } from "./signed-request.js";
@@ -25,7 +27,7 @@ export interface AttemptRunnerDeps {
 }
 
 /**
- * Makes one attempt of a claimed delivery: sign (at send time) → send → decide what follows
+ * Makes one attempt of a claimed delivery: sign (at send time), with the trace headers → send → decide what follows
  * (retry policy) → record the attempt and the delivery's next state → announce it (metrics,
  * the `attempt` log line, the attempt feed).
  */
@@ -38,9 +40,16 @@ export class AttemptRunner {
 
   /**
    * Attempts `delivery` (whose endpoint origin is `origin`) signed with `secrets`; `signal`
-   * aborts the request (recorded as `shutdown`). Rejects when the outcome cannot be recorded.
+   * aborts the request (recorded as `shutdown`). The attempt runs in its CLIENT span (a child of
+   * the Emit's trace, linked to `claim`, the claim's span: attempt-span.ts). Rejects when the
+   * outcome cannot be recorded.
    */
-  async run(delivery: ClaimedDelivery, origin: string, secrets: SigningSecret[], signal: AbortSignal): Promise<void> {
+  async run(delivery: ClaimedDelivery, origin: string, secrets: SigningSecret[], signal: AbortSignal, claim?: SpanContext): Promise<void> {
+    const attemptSpan = startAttemptSpan(delivery, claim);
+    return context.with(attemptSpan.active, () => this.#run(delivery, origin, secrets, signal, attemptSpan));
+  }
+
+  async #run(delivery: ClaimedDelivery, origin: string, secrets: SigningSecret[], signal: AbortSignal, attemptSpan: AttemptSpan): Promise<void> {
     const { config, clock, transport, policy, random, recorder, feed, logger, metrics } = this.#deps;
     const attemptNumber = delivery.attempt_number;
     const startMs = clock.nowMs();
@@ -54,8 +63,11 @@ export class AttemptRunner {
       secrets,
       nowMs: startMs,
     });
+    // The W3C trace headers let the receiver join the Emit's trace (attempt-span.ts).
+    Object.assign(headers, attemptSpan.headers);
     const outcome = await transport.send({ url: delivery.endpoint_url, headers, body: delivery.envelope, deadlineMs: config.attemptTimeoutMs, signal });
     const decision = decideAfterAttempt({ attemptNumber, outcome, nowMs: clock.nowMs(), random, policy });
+    endAttemptSpan(attemptSpan.span, outcome, decision.kind);
     const result = attemptResult(
       { deliveryId: delivery.id, subscriptionId: delivery.subscription_id, attemptNumber, startMs, signature },
       outcome,

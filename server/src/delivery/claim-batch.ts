@@ -1,7 +1,9 @@
+import type { Span, SpanContext } from "@opentelemetry/api";
 import type { Config } from "../config/config.js";
 import type { Clock } from "../domain/clock.js";
 import type { SigningSecret } from "../domain/secret.js";
 import type { Logger } from "../observability/logger.js";
+import { posthornTracer } from "../observability/trace-context.js";
 import { SecretUnsealError } from "../secrets/secret-cipher.js";
 import type { SecretKeyring } from "../secrets/secret-keyring.js";
 import type { Store } from "../store/database.js";
@@ -29,8 +31,8 @@ export interface ClaimBatchDeps {
   logger: Logger;
   /** Whether attempts may start now (false once the loop paused or is draining). */
   mayStart: () => boolean;
-  /** Starts the attempt of a claimed delivery (it takes a slot until it finished). */
-  start: (delivery: ClaimedDelivery, origin: string, secrets: SigningSecret[]) => void;
+  /** Starts the attempt of a claimed delivery (it takes a slot until it finished); `claim` is the claim's span. */
+  start: (delivery: ClaimedDelivery, origin: string, secrets: SigningSecret[], claim: SpanContext | undefined) => void;
 }
 
 /**
@@ -39,15 +41,19 @@ export interface ClaimBatchDeps {
  * those of an endpoint at its limit (two of one endpoint in one batch) or claimed while the loop
  * stopped running are due again shortly, all of a claim answered after its lease could have run
  * out (a frozen process) at once, and those whose signing secret cannot be opened after
- * `UNSEALABLE_RETRY_MS`.
+ * `UNSEALABLE_RETRY_MS`. A claim that took deliveries is a span (`claim deliveries`), which each
+ * attempt it starts links to.
  */
 export async function claimBatch(deps: ClaimBatchDeps): Promise<number> {
   const { store, owner, leaseMs, clock, config, slots } = deps;
   const free = Math.min(config.maxConcurrency - slots.size, config.claimBatchSize);
   if (free <= 0) return 0;
   const startMs = clock.nowMs();
+  const startedAt = new Date(); // the span's start: real time, not the injected clock
   // Subscriptions whose endpoint is at its limit here are not claimed at all.
   const claimed = await claimDeliveries(store.db, owner, free, new Date(startMs), leaseMs, slots.saturatedSubscriptions());
+  // An empty claim (an idle poll, every poll interval) makes no span: only claims that took work.
+  const span = claimed.length > 0 ? claimSpan(startedAt, free, claimed.length) : undefined;
   const stale = clock.nowMs() >= startMs + (leaseMs * 2) / 3;
   const deferred: string[] = [];
   const unsealable: string[] = [];
@@ -59,14 +65,28 @@ export async function claimBatch(deps: ClaimBatchDeps): Promise<number> {
     }
     const secrets = openSecrets(delivery, deps);
     if (secrets === undefined) unsealable.push(delivery.id);
-    else deps.start(delivery, origin, secrets);
+    else deps.start(delivery, origin, secrets, span?.spanContext());
   }
+  span?.setAttributes({ "posthorn.claim.deferred": deferred.length, "posthorn.claim.unsealable": unsealable.length });
+  span?.end();
   if (deferred.length > 0) {
     const dueAt = new Date(clock.nowMs() + (stale ? 0 : Math.min(1000, config.attemptTimeoutMs / 2)));
     await releaseLeases(store.db, owner, deferred, dueAt);
   }
   if (unsealable.length > 0) await releaseLeases(store.db, owner, unsealable, new Date(clock.nowMs() + UNSEALABLE_RETRY_MS));
   return claimed.length;
+}
+
+/**
+ * The span of one claim that took `claimed` deliveries (asked for at most `limit`), from
+ * `startedAt`; its own trace (the deliveries belong to many), ended by the caller.
+ */
+function claimSpan(startedAt: Date, limit: number, claimed: number): Span {
+  return posthornTracer().startSpan("claim deliveries", {
+    startTime: startedAt,
+    root: true,
+    attributes: { "posthorn.claim.limit": limit, "posthorn.claim.count": claimed },
+  });
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { SpanContext } from "@opentelemetry/api";
 import type { Config } from "../config/config.js";
 import type { Clock } from "../domain/clock.js";
 import { newId } from "../domain/ids.js";
@@ -95,10 +96,10 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
   let unlisten: (() => void) | undefined;
 
   /** Runs the attempt of a claimed delivery in its slot; the slot is freed when it finished. */
-  function startAttempt(delivery: ClaimedDelivery, origin: string, secrets: SigningSecret[]): void {
+  function startAttempt(delivery: ClaimedDelivery, origin: string, secrets: SigningSecret[], claim: SpanContext | undefined): void {
     const abort = new AbortController();
     const done = runner
-      .run(delivery, origin, secrets, abort.signal)
+      .run(delivery, origin, secrets, abort.signal, claim)
       .catch((error: unknown) =>
         logger.error(
           { err: error, delivery_id: delivery.id, attempt: delivery.attempt_number },

@@ -1,3 +1,4 @@
+import { context, trace } from "@opentelemetry/api";
 import pino, { type Logger } from "pino";
 
 export type { Logger };
@@ -16,6 +17,9 @@ const stopped = new WeakSet<Destination>();
  * as is; when stdout is a terminal, pino-pretty renders the same records readably. Never log
  * secrets or payloads: attempts log ids and the endpoint's origin only.
  *
+ * A line written inside a traced operation (an RPC, a claim, an attempt) carries `trace_id` and
+ * `span_id` of the active span (`traceIdMixin`), so it can be found from the trace and back.
+ *
  * Logging never holds up the process. Lines go to fd 1 through pino's asynchronous destination
  * (`pino.destination({ sync: false })`), so a stdout nobody reads (a full pipe) delays logging
  * only, never the event loop or a signal handler; at most 16 MiB wait, later lines are dropped.
@@ -24,7 +28,7 @@ const stopped = new WeakSet<Destination>();
  * `releaseLogOutput` to write what is left within a time bound.
  */
 export function createLogger(level: string, pretty = process.stdout.isTTY === true): Logger {
-  const options = { level, base: { service: "posthorn" } };
+  const options = { level, base: { service: "posthorn" }, mixin: traceIdMixin };
   if (pretty) {
     return pino({ ...options, transport: { target: "pino-pretty", options: { translateTime: "SYS:standard", ignore: "pid,hostname,service" } } });
   }
@@ -37,6 +41,15 @@ export function createLogger(level: string, pretty = process.stdout.isTTY === tr
   // asynchronously, with a bound, on every exit path of `posthorn serve` instead.
   destination.flushSync = () => {};
   return pino(options, destination);
+}
+
+/**
+ * The active span's ids for a log line (`trace_id`, `span_id`: 32 and 16 hex digits, the names
+ * OpenTelemetry's log data model and the pino instrumentation use), or nothing outside a span.
+ */
+export function traceIdMixin(): { trace_id?: string; span_id?: string } {
+  const spanContext = trace.getSpanContext(context.active());
+  return spanContext && trace.isSpanContextValid(spanContext) ? { trace_id: spanContext.traceId, span_id: spanContext.spanId } : {};
 }
 
 /**

@@ -11,6 +11,8 @@ export interface NewEvent {
   idempotencyKey: string;
   /** Emit time, whole seconds: the envelope's `timestamp`. */
   createdAt: Date;
+  /** W3C trace context of the Emit (observability/trace-context.ts), sent with each attempt; absent: none. */
+  trace?: { traceparent: string; tracestate?: string };
 }
 
 /** The row `event` is stored as, with its `seq` (identity column). An empty key is stored as null. */

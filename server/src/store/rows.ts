@@ -3,7 +3,8 @@ import type { ApiKeyTable, AttemptTable, AuditRecordTable, DeliveryTable, EventT
 
 /** Rows as read from the store. */
 export type SubscriptionRow = Selectable<SubscriptionTable>;
-export type EventRow = Selectable<EventTable>;
+/** An event as the API reads it; its trace context is read only by the claim (store/sql/claim-deliveries.ts). */
+export type EventRow = Omit<Selectable<EventTable>, "traceparent" | "tracestate">;
 export type DeliveryRow = Selectable<DeliveryTable>;
 export type AttemptRow = Selectable<AttemptTable>;
 export type ApiKeyRow = Selectable<ApiKeyTable>;

@@ -70,6 +70,10 @@ export interface EventTable {
   envelope: Uint8Array;
   idempotency_key: string | null;
   created_at: Date;
+  /** W3C `traceparent` of the Emit that stored the event (sent with each attempt); null: none. */
+  traceparent: string | null;
+  /** W3C `tracestate` going with `traceparent`; null: none. */
+  tracestate: string | null;
 }
 
 export interface IdempotencyKeyTable {

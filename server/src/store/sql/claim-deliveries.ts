@@ -21,6 +21,9 @@ export interface ClaimedDelivery {
   /** As stored (sealed): opened just before signing (delivery/claim-batch.ts). */
   secrets: StoredSecretEntry[];
   signature_scheme: SignatureSchemeName;
+  /** The event's W3C trace context (the Emit's), sent with the attempt; null: none. */
+  traceparent: string | null;
+  tracestate: string | null;
 }
 
 /**
@@ -28,7 +31,7 @@ export interface ClaimedDelivery {
  * unleased deliveries due at `now` (oldest due first) `FOR UPDATE SKIP LOCKED`, so concurrent
  * workers in any process never claim the same row, and the UPDATE takes the lease until
  * `now + leaseMs` and the next attempt number (`attempt_count + 1`). The same statement returns
- * the event body and the subscription's secrets. (graphile/worker `getJobs.ts` does the same.)
+ * the event body (and trace context) and the subscription's secrets. (graphile/worker `getJobs.ts` does the same.)
  * Deliveries of `skipSubscriptions` (endpoints whose share of this worker is full) are left for
  * later or for another worker. A claimed delivery that is not sent after all must be given back
  * with `releaseLeases`, which returns its number.
@@ -56,6 +59,6 @@ export async function claimDeliveries(
     FROM due, events AS e, subscriptions AS s
     WHERE d.id = due.id AND e.id = d.event_id AND s.id = d.subscription_id
     RETURNING d.id, d.event_id, d.event_type, d.subscription_id, d.customer_id, d.attempt_count AS attempt_number,
-              s.endpoint_url, e.envelope, s.secrets, s.signature_scheme`.execute(db);
+              s.endpoint_url, e.envelope, s.secrets, s.signature_scheme, e.traceparent, e.tracestate`.execute(db);
   return rows;
 }

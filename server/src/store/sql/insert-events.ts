@@ -5,7 +5,7 @@ import type { EventRow } from "../rows.js";
 import type { Database } from "../schema.js";
 
 /**
- * Inserts `events` and returns their rows, in order, with the `seq` each was given. Multi-row
+ * Inserts `events` (with their trace context) and returns their rows, in order, with the `seq` each was given. Multi-row
  * INSERTs bounded by rows and envelope bytes (`insertInChunks`), with a turn of the event loop
  * between them, because an embedded store runs each statement on the event loop's thread.
  */
@@ -20,7 +20,7 @@ export async function insertEvents(db: Kysely<Database>, events: readonly NewEve
         .values(
           chunk.map((event) => {
             const { seq: _unknownYet, ...row } = eventRowOf(event, "0");
-            return row;
+            return { ...row, traceparent: event.trace?.traceparent ?? null, tracestate: event.trace?.tracestate ?? null };
           }),
         )
         // Only the generated column comes back: the rest is at hand (the envelope is large).
