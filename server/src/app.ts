@@ -1,4 +1,6 @@
+import { WebhookService } from "@posthorn/proto";
 import { startGrpcApi, type GrpcApi } from "./api/grpc-server.js";
+import { rpcMethodsOf } from "./api/rpc-observer.js";
 import { createAuditLog } from "./auth/audit-log.js";
 import { createAuthenticator } from "./auth/authenticator.js";
 import { ensureBootstrapAdminKey } from "./auth/bootstrap.js";
@@ -13,7 +15,8 @@ import type { Transport } from "./delivery/transport.js";
 import { AttemptFeed } from "./feed/attempt-feed.js";
 import { DueSignal } from "./feed/due-signal.js";
 import { createLogger, type Logger } from "./observability/logger.js";
-import { createMetrics, startMetricsServer, type Metrics, type MetricsServer } from "./observability/metrics.js";
+import { createMetrics, type Metrics } from "./observability/metrics.js";
+import { startMetricsServer, type MetricsServer } from "./observability/metrics-server.js";
 import { openStore, type Store } from "./store/database.js";
 import { migrate } from "./store/migrate.js";
 import { pendingBacklog } from "./store/sql/pending-backlog.js";
@@ -102,7 +105,13 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     const feed = new AttemptFeed(store, logger);
     const due = new DueSignal(store, logger);
     // The backlog gauges keep their last values while the database is unreachable.
-    const metrics = createMetrics(() => (store.availability.up ? pendingBacklog(store.db) : Promise.resolve(undefined)), logger);
+    const metrics = createMetrics({
+      backlog: () => (store.availability.up ? pendingBacklog(store.db) : Promise.resolve(undefined)),
+      logger,
+      eventTypes: config.eventTypes,
+      rpcMethods: config.api ? rpcMethodsOf(WebhookService) : [],
+      pool: store.poolStats,
+    });
     if (config.workers) {
       const transport =
         options.transport ??

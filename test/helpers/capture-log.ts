@@ -1,8 +1,8 @@
 import { Writable } from "node:stream";
 import pino from "pino";
 
-/** A pino logger at `info` whose JSON lines are kept, parsed, in `lines` (for tests that read the log). */
-export function captureLog(): { logger: pino.Logger; lines: Record<string, unknown>[] } {
+/** A pino logger at `level` (default `info`) whose JSON lines are kept, parsed, in `lines` (for tests that read the log). */
+export function captureLog(level: pino.LevelWithSilent = "info"): { logger: pino.Logger; lines: Record<string, unknown>[] } {
   const lines: Record<string, unknown>[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -10,5 +10,5 @@ export function captureLog(): { logger: pino.Logger; lines: Record<string, unkno
       done();
     },
   });
-  return { logger: pino({ level: "info" }, sink), lines };
+  return { logger: pino({ level }, sink), lines };
 }

@@ -65,6 +65,7 @@ export class AttemptRunner {
 
     metrics.attempts.inc({ outcome: decision.kind });
     metrics.attemptDuration.observe({ outcome: decision.kind }, outcome.durationMs / 1000);
+    if (outcome.errorKind !== undefined) metrics.attemptErrors.inc({ error_kind: outcome.errorKind });
     if (decision.kind === "retry") metrics.retriesScheduled.inc();
     if (result.disableSubscription) metrics.subscriptionsDisabled.inc();
     logger.info(
