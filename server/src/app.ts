@@ -5,7 +5,7 @@ import { createAuditLog } from "./auth/audit-log.js";
 import { createAuthenticator } from "./auth/authenticator.js";
 import { ensureBootstrapAdminKey } from "./auth/bootstrap.js";
 import { createListenerCredentials, type ListenerCredentials, type TlsMode } from "./api/listener-credentials.js";
-import type { Config } from "./config/config.js";
+import { defaultPoolSize, type Config } from "./config/config.js";
 import { isLoopbackAddress } from "./config/loopback.js";
 import { systemClock, type Clock } from "./domain/clock.js";
 import { createAddressGuard, type Resolver } from "./delivery/address-guard.js";
@@ -74,7 +74,8 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     store = await openStore({
       databaseUrl: config.databaseUrl,
       dataDir: config.dataDir,
-      poolSize: Math.max(10, Math.min(50, Math.ceil(config.maxConcurrency / 4))),
+      poolSize: config.dbPoolSize ?? defaultPoolSize(config.maxConcurrency),
+      applicationName: config.dbApplicationName,
       onError: (error) => logger.warn({ err: error }, "database connection error"),
       // One line when the database becomes unreachable, one when it is back (no line per retry).
       log: (level, message) => logger[level](message),
