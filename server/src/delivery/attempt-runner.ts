@@ -83,6 +83,12 @@ export class AttemptRunner {
       },
       "attempt",
     );
+    if (decision.kind === "retry") {
+      logger.debug(
+        { delivery_id: delivery.id, attempt: attemptNumber, delay_ms: decision.delayMs, next_attempt_at: new Date(decision.nextAttemptAtMs).toISOString() },
+        "retry scheduled",
+      );
+    }
     feed.publish(result.attempt.id);
     if (!deliveryUpdated) {
       logger.warn(

@@ -47,7 +47,8 @@ export async function claimBatch(deps: ClaimBatchDeps): Promise<number> {
   if (free <= 0) return 0;
   const startMs = clock.nowMs();
   // Subscriptions whose endpoint is at its limit here are not claimed at all.
-  const claimed = await claimDeliveries(store.db, owner, free, new Date(startMs), leaseMs, slots.saturatedSubscriptions());
+  const saturated = slots.saturatedSubscriptions();
+  const claimed = await claimDeliveries(store.db, owner, free, new Date(startMs), leaseMs, saturated);
   const stale = clock.nowMs() >= startMs + (leaseMs * 2) / 3;
   const deferred: string[] = [];
   const unsealable: string[] = [];
@@ -66,6 +67,22 @@ export async function claimBatch(deps: ClaimBatchDeps): Promise<number> {
     await releaseLeases(store.db, owner, deferred, dueAt);
   }
   if (unsealable.length > 0) await releaseLeases(store.db, owner, unsealable, new Date(clock.nowMs() + UNSEALABLE_RETRY_MS));
+  // Idle polls (nothing claimed, nothing held back) are not logged: one line a second says nothing.
+  if (claimed.length > 0 || saturated.length > 0) {
+    deps.logger.debug(
+      {
+        asked: free,
+        claimed: claimed.length,
+        deferred: deferred.length,
+        unsealable: unsealable.length,
+        stale,
+        // Endpoints at POSTHORN_MAX_CONCURRENCY_PER_ENDPOINT: their subscriptions were not claimed, or their deliveries given back.
+        skipped_subscriptions: saturated.length,
+        limited_origins: slots.saturatedOrigins(),
+      },
+      "claim",
+    );
+  }
   return claimed.length;
 }
 
