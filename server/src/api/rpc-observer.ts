@@ -42,12 +42,14 @@ export function noteCaller(call: object, caller: Pick<Caller, "keyId" | "role">)
 /**
  * Codes logged at `warn`: the server's side failed (or gave up), an operator should look.
  * Everything else that is not OK is the caller's doing (bad input, missing rights), logged at
- * `info`, except CANCELLED (a client that went away; how a watch ends) and UNAUTHENTICATED
- * (already counted and logged at warn, rate-limited, by the authenticator, so a flood of
- * key-less calls cannot flood the log), which are `debug` like OK.
+ * `info`, except these, `debug` like OK: CANCELLED (a client that went away; how a watch ends),
+ * UNAUTHENTICATED (counted and logged at warn, rate-limited, by the authenticator) and
+ * UNAVAILABLE (the database outage is logged once by the availability monitor; every call
+ * meanwhile gets it), so that neither key-less callers nor an outage under load floods the log.
+ * Each is counted in `grpc_server_handled_total` all the same.
  */
-const WARN_CODES = new Set<number>([status.UNKNOWN, status.DEADLINE_EXCEEDED, status.ABORTED, status.UNIMPLEMENTED, status.INTERNAL, status.UNAVAILABLE, status.DATA_LOSS]);
-const DEBUG_CODES = new Set<number>([status.OK, status.CANCELLED, status.UNAUTHENTICATED]);
+const WARN_CODES = new Set<number>([status.UNKNOWN, status.DEADLINE_EXCEEDED, status.ABORTED, status.UNIMPLEMENTED, status.INTERNAL, status.DATA_LOSS]);
+const DEBUG_CODES = new Set<number>([status.OK, status.CANCELLED, status.UNAUTHENTICATED, status.UNAVAILABLE]);
 
 /**
  * Wraps one RPC's grpc-js handler (unary or server-streaming, per `method.type`) and returns a
