@@ -96,7 +96,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
     }),
     emitDuration: new Histogram({
       name: "posthorn_emit_duration_seconds",
-      help: "Server-side time of successful Emit and EmitBatch calls in seconds (authentication to answer)",
+      help: "Server-side time of successful Emit and EmitBatch calls in seconds (arrival to answer)",
       labelNames: ["method"],
       // 1 ms (an Emit under group commit) to 10 s (a 4 MiB batch on a slow database).
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
