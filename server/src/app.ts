@@ -1,9 +1,11 @@
+import { WebhookService } from "@posthorn/proto";
 import { startGrpcApi, type GrpcApi } from "./api/grpc-server.js";
+import { rpcMethodsOf } from "./api/rpc-observer.js";
 import { createAuditLog } from "./auth/audit-log.js";
 import { createAuthenticator } from "./auth/authenticator.js";
 import { ensureBootstrapAdminKey } from "./auth/bootstrap.js";
 import { createListenerCredentials, type ListenerCredentials, type TlsMode } from "./api/listener-credentials.js";
-import type { Config } from "./config/config.js";
+import { defaultPoolSize, type Config } from "./config/config.js";
 import { isLoopbackAddress } from "./config/loopback.js";
 import { systemClock, type Clock } from "./domain/clock.js";
 import { createAddressGuard, type Resolver } from "./delivery/address-guard.js";
@@ -13,7 +15,8 @@ import type { Transport } from "./delivery/transport.js";
 import { AttemptFeed } from "./feed/attempt-feed.js";
 import { DueSignal } from "./feed/due-signal.js";
 import { createLogger, type Logger } from "./observability/logger.js";
-import { createMetrics, startMetricsServer, type Metrics, type MetricsServer } from "./observability/metrics.js";
+import { createMetrics, type Metrics } from "./observability/metrics.js";
+import { startMetricsServer, type MetricsServer } from "./observability/metrics-server.js";
 import { startTracing, type Tracing } from "./observability/tracing.js";
 import { openStore, type Store } from "./store/database.js";
 import { migrate } from "./store/migrate.js";
@@ -73,7 +76,8 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     store = await openStore({
       databaseUrl: config.databaseUrl,
       dataDir: config.dataDir,
-      poolSize: Math.max(10, Math.min(50, Math.ceil(config.maxConcurrency / 4))),
+      poolSize: config.dbPoolSize ?? defaultPoolSize(config.maxConcurrency),
+      applicationName: config.dbApplicationName,
       onError: (error) => logger.warn({ err: error }, "database connection error"),
       // One line when the database becomes unreachable, one when it is back (no line per retry).
       log: (level, message) => logger[level](message),
@@ -106,7 +110,13 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     const feed = new AttemptFeed(store, logger);
     const due = new DueSignal(store, logger);
     // The backlog gauges keep their last values while the database is unreachable.
-    const metrics = createMetrics(() => (store.availability.up ? pendingBacklog(store.db) : Promise.resolve(undefined)), logger);
+    const metrics = createMetrics({
+      backlog: () => (store.availability.up ? pendingBacklog(store.db) : Promise.resolve(undefined)),
+      logger,
+      eventTypes: config.eventTypes,
+      rpcMethods: config.api ? rpcMethodsOf(WebhookService) : [],
+      pool: store.poolStats,
+    });
     if (config.workers) {
       const transport =
         options.transport ??

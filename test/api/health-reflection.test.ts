@@ -4,10 +4,13 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ServiceError } from "@grpc/grpc-js";
+import { fromBinary } from "@bufbuild/protobuf";
+import { FileDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
 import { WebhookService } from "@posthorn/proto";
 import { STORES } from "../helpers/databases.js";
 import { startTestApp, type TestApp } from "../helpers/test-app.js";
 import { openHealthClient } from "../helpers/health-client.js";
+import { askReflection } from "../helpers/reflection-client.js";
 
 const run = promisify(execFile);
 const BUF = fileURLToPath(new URL("../../node_modules/.bin/buf", import.meta.url));
@@ -61,6 +64,10 @@ describe.each(STORES)("health, reflection and the catalog (%s)", (kind) => {
     const listed = stdout.trim().split("\n").filter((line) => line.startsWith("posthorn.")).sort();
     expect(listed).toEqual(WebhookService.methods.map((m) => `posthorn.v1.WebhookService/${m.name}`).sort());
     expect(listed).toHaveLength(20);
+    // Health is described too: callable with reflection alone, no proto file.
+    expect(stdout).toContain("grpc.health.v1.Health/Check");
+    const healthCheck = await run(BUF, ["curl", "--protocol", "grpc", "--http2-prior-knowledge", "-d", "{}", `${url}/grpc.health.v1.Health/Check`]);
+    expect(JSON.parse(healthCheck.stdout)).toEqual({ status: "SERVING" });
 
     const auth = ["-H", `authorization: Bearer ${TEST_ADMIN_KEY}`];
     const call = await run(BUF, ["curl", "--protocol", "grpc", "--http2-prior-knowledge", ...auth, "-d", "{}", `${url}/posthorn.v1.WebhookService/ListEventTypes`]);
@@ -81,5 +88,18 @@ describe.each(STORES)("health, reflection and the catalog (%s)", (kind) => {
     );
     expect(bad).toMatch(/invalid_argument/i);
     expect(bad).toContain("id: is not an event id");
+  });
+
+  it.each(["v1", "v1alpha"] as const)("reflection (%s) lists the health service and gives the file that defines it", async (version) => {
+    const listed = await askReflection(t.app.address!, { listServices: "" }, version);
+    const names = listed.listServicesResponse!.service.map((s) => s.name);
+    expect(names).toEqual(expect.arrayContaining(["grpc.health.v1.Health", "posthorn.v1.WebhookService"]));
+
+    const file = await askReflection(t.app.address!, { fileContainingSymbol: "grpc.health.v1.Health" }, version);
+    expect(file.errorResponse).toBeUndefined();
+    const descriptors = file.fileDescriptorResponse!.fileDescriptorProto.map((bytes) => fromBinary(FileDescriptorProtoSchema, bytes));
+    const health = descriptors.find((d) => d.package === "grpc.health.v1");
+    expect(health?.service.map((s) => s.name)).toEqual(["Health"]);
+    expect(health?.service[0]?.method.map((m) => m.name)).toEqual(expect.arrayContaining(["Check", "Watch"]));
   });
 });

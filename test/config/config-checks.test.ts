@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../server/src/config/config-error.js";
 import { loadConfig, parseConfig } from "../../server/src/config/load-config.js";
 import { checkCidr, checkDatabaseUrl, checkProxyUrl } from "../../server/src/config/config-checks.js";
+import { defaultPoolSize } from "../../server/src/config/config.js";
 import { closestName } from "../../server/src/config/posthorn-variables.js";
 import { showValue } from "../../server/src/config/show-value.js";
 
@@ -164,5 +165,33 @@ describe("listen addresses", () => {
   it.each(["POSTHORN_LISTEN_ADDRESS", "POSTHORN_METRICS_ADDRESS"])("%s refuses a port above 65535 and accepts 65535", (name) => {
     expect(() => loadConfig({ [name]: "127.0.0.1:99999" })).toThrow(new RegExp(`${name} \\(\\w+\\): the port must be 0 to 65535`));
     expect(() => loadConfig({ [name]: "127.0.0.1:65535" })).not.toThrow();
+  });
+});
+
+describe("database pool settings", () => {
+  it.each([
+    ["0", "POSTHORN_DB_POOL_SIZE (dbPoolSize): at least 1 connection"],
+    ["2.5", "POSTHORN_DB_POOL_SIZE (dbPoolSize): a whole number of connections"],
+    ["1001", "POSTHORN_DB_POOL_SIZE (dbPoolSize): at most 1000 connections"],
+    ["many", "POSTHORN_DB_POOL_SIZE (dbPoolSize): expected a decimal number"],
+  ])("POSTHORN_DB_POOL_SIZE=%s is refused, saying why", (value, message) => {
+    expect(() => loadConfig({ POSTHORN_DB_POOL_SIZE: value })).toThrow(message);
+  });
+
+  it("POSTHORN_DB_POOL_SIZE unset is a quarter of the concurrency within 10–50; set, it is that number", () => {
+    expect(loadConfig({}).dbPoolSize).toBeUndefined();
+    expect([defaultPoolSize(64), defaultPoolSize(8), defaultPoolSize(1000)]).toEqual([16, 10, 50]);
+    expect(loadConfig({ POSTHORN_DB_POOL_SIZE: "25" }).dbPoolSize).toBe(25);
+  });
+
+  it.each(["tab\there", "posthörn", "x".repeat(57)])("POSTHORN_DB_APPLICATION_NAME=%j is refused", (value) => {
+    expect(() => loadConfig({ POSTHORN_DB_APPLICATION_NAME: value })).toThrow(
+      /POSTHORN_DB_APPLICATION_NAME \(dbApplicationName\): expected 1 to 56 printable ASCII characters/,
+    );
+  });
+
+  it("POSTHORN_DB_APPLICATION_NAME defaults to posthorn and takes a name per instance", () => {
+    expect(loadConfig({}).dbApplicationName).toBe("posthorn");
+    expect(loadConfig({ POSTHORN_DB_APPLICATION_NAME: "posthorn-api-1" }).dbApplicationName).toBe("posthorn-api-1");
   });
 });

@@ -1,6 +1,6 @@
-import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { IdempotencyKeyPruner } from "../../server/src/delivery/idempotency-key-pruner.js";
+import { captureLog } from "../helpers/capture-log.js";
 import { STORES } from "../helpers/databases.js";
 import { startTestApp, type TestApp } from "../helpers/test-app.js";
 
@@ -28,7 +28,8 @@ describe.each(STORES)("IdempotencyKeyPruner (%s)", (kind) => {
     await t.client.emit({ type: "lead.created", customerId: "cus_prune", data: {}, idempotencyKey: "old" });
     t.clock.advance(12 * HOUR_MS);
     await t.client.emit({ type: "lead.created", customerId: "cus_prune", data: {}, idempotencyKey: "young" });
-    const pruner = new IdempotencyKeyPruner({ store: t.app.store, clock: t.clock, logger: pino({ level: "silent" }) });
+    const log = captureLog("debug");
+    const pruner = new IdempotencyKeyPruner({ store: t.app.store, clock: t.clock, logger: log.logger });
 
     await pruner.prune();
     expect(await keys()).toEqual(["old", "young"]);
@@ -36,5 +37,10 @@ describe.each(STORES)("IdempotencyKeyPruner (%s)", (kind) => {
     t.clock.advance(12 * HOUR_MS + 1000);
     await pruner.prune();
     expect(await keys()).toEqual(["young"]);
+    // Each pruning says at debug how many it deleted.
+    expect(log.lines.filter((l) => l.msg === "expired idempotency keys deleted").map((l) => [l.level, l.deleted])).toEqual([
+      [20, 0],
+      [20, 1],
+    ]);
   });
 });

@@ -12,7 +12,7 @@ const TRACEPARENT = `00-${CALLER_TRACE_ID}-b7ad6b7169203331-01`;
 describe("tracing off (the default)", () => {
   let receiver: Receiver;
   let t: TestApp;
-  const log = captureLog({ mixin: traceIdMixin });
+  const log = captureLog("info", { mixin: traceIdMixin });
 
   beforeAll(async () => {
     receiver = await startReceiver();

@@ -18,7 +18,7 @@ describe.each(STORES)("tracing on: one Emit's spans over OTLP and its trace at t
   let otlp: OtlpReceiver;
   let receiver: Receiver;
   let t: TestApp;
-  const log = captureLog({ mixin: traceIdMixin });
+  const log = captureLog("info", { mixin: traceIdMixin });
   let delivered: Receiver["requests"];
   let spans: ReceivedSpan[];
   let eventId: string;

@@ -2,10 +2,13 @@ import { Writable } from "node:stream";
 import pino from "pino";
 
 /**
- * A pino logger at `info` whose JSON lines are kept, parsed, in `lines` (for tests that read the
- * log); `options` are added to the logger's (e.g. the server's trace-id `mixin`).
+ * A pino logger at `level` (default `info`) whose JSON lines are kept, parsed, in `lines` (for
+ * tests that read the log); `options` are added to the logger's (e.g. the server's trace-id `mixin`).
  */
-export function captureLog(options: pino.LoggerOptions = {}): { logger: pino.Logger; lines: Record<string, unknown>[] } {
+export function captureLog(
+  level: pino.LevelWithSilent = "info",
+  options: pino.LoggerOptions = {},
+): { logger: pino.Logger; lines: Record<string, unknown>[] } {
   const lines: Record<string, unknown>[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -13,5 +16,5 @@ export function captureLog(options: pino.LoggerOptions = {}): { logger: pino.Log
       done();
     },
   });
-  return { logger: pino({ level: "info", ...options }, sink), lines };
+  return { logger: pino({ level, ...options }, sink), lines };
 }

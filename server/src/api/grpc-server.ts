@@ -1,5 +1,4 @@
-import { create, toBinary, type DescFile } from "@bufbuild/protobuf";
-import { FileDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
+import { create } from "@bufbuild/protobuf";
 import {
   Metadata,
   Server,
@@ -9,16 +8,13 @@ import {
   type ServerWritableStream,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
-import { ReflectionService } from "@grpc/reflection";
-import { HealthImplementation } from "grpc-health-check";
 import {
-  file_posthorn_v1_webhook_service,
   WatchDeliveriesResponseSchema,
   WebhookService,
   type WatchDeliveriesRequest,
 } from "@posthorn/proto";
 import type { Logger } from "../observability/logger.js";
-import { DatabaseUnavailableError, type DatabaseAvailability } from "../store/availability.js";
+import { DatabaseUnavailableError } from "../store/availability.js";
 import { accessHandlers } from "./access-handlers.js";
 import { deliveryHandlers } from "./delivery-handlers.js";
 import { eventHandlers } from "./event-handlers.js";
@@ -28,10 +24,12 @@ import { scopeOf, type Caller } from "../auth/caller.js";
 import { customerOfSubscription } from "../store/sql/customer-of-subscription.js";
 import type { Scope } from "../store/scope.js";
 import { toGrpcError, type GrpcError } from "./grpc-status.js";
+import { addHealthAndReflection } from "./health-and-reflection.js";
 import { attemptToProto, deliveryToProto } from "./proto-mapping.js";
 import { serverDefinitionOf, undecodableRequest } from "./request-decoding.js";
 import { MAX_REQUEST_BYTES } from "./size-limits.js";
 import { tracedService } from "./rpc-tracing.js";
+import { noteCaller, observeRpc, rpcMethodOf } from "./rpc-observer.js";
 import { subscriptionHandlers } from "./subscription-handlers.js";
 import { checkCustomerIdFilter, checkIdFilter } from "./validate.js";
 
@@ -85,6 +83,7 @@ export async function startGrpcApi(
   const admit = async (name: MethodName, call: ServerUnaryCall<unknown, unknown> | ServerWritableStream<unknown, unknown>) => {
     const methodName = WebhookService.method[name].name;
     const caller = await authenticator.authenticate(call.metadata, methodName, call.getPeer());
+    noteCaller(call, caller);
     const undecodable = undecodableRequest(call.request);
     if (undecodable) {
       logger.warn({ method: methodName, reason: undecodable.reason }, "request could not be decoded");
@@ -109,9 +108,13 @@ export async function startGrpcApi(
     return response;
   };
 
+  /** Metrics and the access log around every handler (rpc-observer.ts). */
+  const observed = <H extends Parameters<typeof observeRpc>[1]>(name: MethodName, handler: H): H =>
+    observeRpc(rpcMethodOf(WebhookService.method[name]), handler, { metrics: deps.metrics, logger });
+
   for (const name of Object.keys(handlers) as MethodName[]) {
     const method = WebhookService.method[name];
-    implementation[name] = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
+    implementation[name] = observed(name, (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
       // While the database is known to be unreachable, answer at once rather than after a
       // connect timeout (callers with short deadlines would see DEADLINE_EXCEEDED instead).
       if (!deps.store.availability.up) {
@@ -125,7 +128,7 @@ export async function startGrpcApi(
           callback(logIfInternal(toGrpcError(error), error, method.name, logger));
         },
       );
-    };
+    });
   }
 
   /** Open WatchDeliveries streams and who opened them. */
@@ -157,7 +160,7 @@ export async function startGrpcApi(
       logger.warn({ err: error }, "could not check the API keys of open watches; checking again later");
     }
   };
-  implementation.watchDeliveries = (call: ServerWritableStream<WatchDeliveriesRequest, unknown>) => {
+  implementation.watchDeliveries = observed("watchDeliveries", (call: ServerWritableStream<WatchDeliveriesRequest, unknown>) => {
     watch(call).catch((error: unknown) => {
       deps.store.availability.reportFailure(error);
       try {
@@ -166,7 +169,7 @@ export async function startGrpcApi(
         // The client went away meanwhile.
       }
     });
-  };
+  });
   /** WatchDeliveries: checks the caller and the filters, then streams matching attempt outcomes. */
   const watch = async (call: ServerWritableStream<WatchDeliveriesRequest, unknown>) => {
     if (!deps.store.availability.up) throw new DatabaseUnavailableError();
@@ -202,12 +205,10 @@ export async function startGrpcApi(
   // Requests up to 8 MiB (proto "Sizes"): an EmitBatch's 4 MiB of data plus its Struct encoding.
   const server = new Server({ "grpc.max_receive_message_length": MAX_REQUEST_BYTES });
   const definition = serverDefinitionOf(WebhookService);
+  // Tracing outermost, so the access log written inside carries the RPC span's trace id.
   server.addService(definition, tracedService(definition, implementation));
-  const health = new HealthImplementation({ "": "SERVING", [WebhookService.typeName]: "SERVING" });
-  health.addToServer(server);
-  // Shutdown's NOT_SERVING should win over a later "database back": call this there (see shutdown()).
-  const stopFollowingDatabase = followDatabase(health, deps.store.availability);
-  new ReflectionService(reflectionPackage(file_posthorn_v1_webhook_service, WebhookService.typeName)).addToServer(server);
+  // Shutdown's NOT_SERVING should win over a later "database back": call stopFollowingDatabase there (see shutdown()).
+  const { health, stopFollowingDatabase } = addHealthAndReflection(server, deps.store.availability);
 
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(listenAddress, credentials, (error, bound) => (error ? reject(error) : resolve(bound))),
@@ -256,33 +257,4 @@ export async function startGrpcApi(
 function logIfInternal(grpcError: GrpcError, cause: unknown, method: string, logger: Logger): GrpcError {
   if (grpcError.internal) logger.error({ err: cause, method, requestId: grpcError.requestId }, "request failed");
   return grpcError;
-}
-
-/**
- * Health says NOT_SERVING while the database cannot be reached and SERVING when it is back, so
- * load balancers send calls elsewhere meanwhile (every call needs the database).
- */
-function followDatabase(health: HealthImplementation, availability: DatabaseAvailability): () => void {
-  const set = (up: boolean) => {
-    for (const service of ["", WebhookService.typeName]) health.setStatus(service, up ? "SERVING" : "NOT_SERVING");
-  };
-  if (!availability.up) set(false);
-  return availability.onChange(set);
-}
-
-/**
- * A proto-loader-shaped package definition for `@grpc/reflection`, built from protobuf-es's
- * embedded file descriptors (the file and everything it imports), so the reflection service
- * describes exactly the generated schema.
- */
-function reflectionPackage(file: DescFile, serviceName: string): ConstructorParameters<typeof ReflectionService>[0] {
-  const files: DescFile[] = [];
-  const visit = (f: DescFile) => {
-    if (files.includes(f)) return;
-    f.dependencies.forEach(visit);
-    files.push(f);
-  };
-  visit(file);
-  const fileDescriptorProtos = files.map((f) => Buffer.from(toBinary(FileDescriptorProtoSchema, f.proto)));
-  return { [serviceName]: { fileDescriptorProtos } } as never;
 }

@@ -26,7 +26,7 @@ export function registerMigrateCommand(program: Command): void {
       }
       const target = config.databaseUrl ? "DATABASE_URL" : `POSTHORN_DATA_DIR=${config.dataDir}`;
       try {
-        const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, onError: () => {} }).catch((error: Error) => {
+        const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, applicationName: config.dbApplicationName, onError: () => {} }).catch((error: Error) => {
           throw new Error(`cannot open the database (${target}): ${error.message}`);
         });
         try {

@@ -37,7 +37,7 @@ export function registerRekeyCommand(program: Command): void {
       const target = config.databaseUrl ? "DATABASE_URL" : `POSTHORN_DATA_DIR=${config.dataDir}`;
       let report;
       try {
-        const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, onError: () => {} }).catch((error: Error) => {
+        const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, applicationName: config.dbApplicationName, onError: () => {} }).catch((error: Error) => {
           throw new Error(`cannot open the database (${target}): ${error.message}`);
         });
         try {

@@ -43,6 +43,11 @@ const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 /** A string holding one decimal number, e.g. " 64 " or "1e3", as that number. */
 const decimal = z.string().trim().regex(DECIMAL, "expected a decimal number, e.g. 64 (not empty, not hex)").transform(Number);
 const numeric = z.union([z.number(), decimal], { error: "expected a decimal number, e.g. 64 (not empty, not hex)" });
+/**
+ * Printable ASCII, 1–56 characters: PostgreSQL replaces other characters with `?` and cuts
+ * `application_name` at 63 bytes (NAMEDATALEN − 1), and 7 are kept for the `-listen` suffix.
+ */
+const APPLICATION_NAME = /^[\x20-\x7e]{1,56}$/;
 const eventType = z.string().regex(/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/, "event types look like `lead.created`");
 
 export const configSchema = z.object({
@@ -87,6 +92,19 @@ export const configSchema = z.object({
   api: bool.default(true),
   /** Prometheus metrics listen address host:port; `off` turns metrics off. */
   metricsAddress: z.union([hostPort, z.literal("off")]).default("127.0.0.1:9464"),
+  /**
+   * Most connections of the PostgreSQL pool (the LISTEN and health-probe connections come on
+   * top). Unset: a quarter of `maxConcurrency`, within 10–50 (`defaultPoolSize`). Ignored on PGlite.
+   */
+  dbPoolSize: numeric.pipe(z.number().int("a whole number of connections").min(1, "at least 1 connection").max(1000, "at most 1000 connections")).optional(),
+  /**
+   * PostgreSQL `application_name` of this process's connections, shown in `pg_stat_activity`;
+   * the LISTEN connection gets it + `-listen`. An `application_name` in `databaseUrl` wins.
+   */
+  dbApplicationName: z
+    .string()
+    .regex(APPLICATION_NAME, "expected 1 to 56 printable ASCII characters (PostgreSQL keeps 63 bytes, and the LISTEN connection adds -listen)")
+    .default("posthorn"),
   /** pino log level. */
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /**
@@ -148,4 +166,9 @@ export const configSchema = z.object({
 });
 
 export type Config = z.infer<typeof configSchema>;
+
+/** The pool size when `dbPoolSize` is unset: a quarter of `maxConcurrency`, at least 10 and at most 50. */
+export function defaultPoolSize(maxConcurrency: number): number {
+  return Math.max(10, Math.min(50, Math.ceil(maxConcurrency / 4)));
+}
 export type ConfigInput = z.input<typeof configSchema>;

@@ -22,6 +22,8 @@ export const ENV_NAMES: Record<keyof Config, string> = {
   workers: "POSTHORN_WORKERS",
   api: "POSTHORN_API",
   metricsAddress: "POSTHORN_METRICS_ADDRESS",
+  dbPoolSize: "POSTHORN_DB_POOL_SIZE",
+  dbApplicationName: "POSTHORN_DB_APPLICATION_NAME",
   logLevel: "POSTHORN_LOG_LEVEL",
   tracing: "POSTHORN_TRACING",
   pollIntervalMs: "POSTHORN_POLL_INTERVAL_MS",

@@ -77,6 +77,7 @@ export class AttemptRunner {
 
     metrics.attempts.inc({ outcome: decision.kind });
     metrics.attemptDuration.observe({ outcome: decision.kind }, outcome.durationMs / 1000);
+    if (outcome.errorKind !== undefined) metrics.attemptErrors.inc({ error_kind: outcome.errorKind });
     if (decision.kind === "retry") metrics.retriesScheduled.inc();
     if (result.disableSubscription) metrics.subscriptionsDisabled.inc();
     logger.info(
@@ -94,6 +95,12 @@ export class AttemptRunner {
       },
       "attempt",
     );
+    if (decision.kind === "retry") {
+      logger.debug(
+        { delivery_id: delivery.id, attempt: attemptNumber, delay_ms: decision.delayMs, next_attempt_at: new Date(decision.nextAttemptAtMs).toISOString() },
+        "retry scheduled",
+      );
+    }
     feed.publish(result.attempt.id);
     if (!deliveryUpdated) {
       logger.warn(

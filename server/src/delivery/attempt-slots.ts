@@ -55,6 +55,11 @@ export class AttemptSlots {
     return [...this.#bySubscription].flatMap(([id, { origin }]) => (this.atLimit(origin) ? [id] : []));
   }
 
+  /** Endpoint origins with as many attempts in flight as the per-endpoint limit allows (for the claim's debug line). */
+  saturatedOrigins(): string[] {
+    return [...this.#perOrigin.keys()].filter((origin) => this.atLimit(origin));
+  }
+
   /** Counts an attempt as in flight until `vacate(deliveryId)`; `done` settles when it finished. */
   occupy(deliveryId: string, attempt: InFlight): void {
     this.#perOrigin.set(attempt.origin, (this.#perOrigin.get(attempt.origin) ?? 0) + 1);

@@ -51,7 +51,8 @@ export async function claimBatch(deps: ClaimBatchDeps): Promise<number> {
   const startMs = clock.nowMs();
   const startedAt = new Date(); // the span's start: real time, not the injected clock
   // Subscriptions whose endpoint is at its limit here are not claimed at all.
-  const claimed = await claimDeliveries(store.db, owner, free, new Date(startMs), leaseMs, slots.saturatedSubscriptions());
+  const saturated = slots.saturatedSubscriptions();
+  const claimed = await claimDeliveries(store.db, owner, free, new Date(startMs), leaseMs, saturated);
   // An empty claim (an idle poll, every poll interval) makes no span: only claims that took work.
   const span = claimed.length > 0 ? claimSpan(startedAt, free, claimed.length) : undefined;
   const stale = clock.nowMs() >= startMs + (leaseMs * 2) / 3;
@@ -74,6 +75,22 @@ export async function claimBatch(deps: ClaimBatchDeps): Promise<number> {
     await releaseLeases(store.db, owner, deferred, dueAt);
   }
   if (unsealable.length > 0) await releaseLeases(store.db, owner, unsealable, new Date(clock.nowMs() + UNSEALABLE_RETRY_MS));
+  // Idle polls (nothing claimed, nothing held back) are not logged: one line a second says nothing.
+  if (claimed.length > 0 || saturated.length > 0) {
+    deps.logger.debug(
+      {
+        asked: free,
+        claimed: claimed.length,
+        deferred: deferred.length,
+        unsealable: unsealable.length,
+        stale,
+        // Endpoints at POSTHORN_MAX_CONCURRENCY_PER_ENDPOINT: their subscriptions were not claimed, or their deliveries given back.
+        skipped_subscriptions: saturated.length,
+        limited_origins: slots.saturatedOrigins(),
+      },
+      "claim",
+    );
+  }
   return claimed.length;
 }
 

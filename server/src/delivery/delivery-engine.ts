@@ -79,6 +79,8 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
   const heartbeat = new LeaseHeartbeat({ store, owner, leaseMs, clock, logger, running });
   /** The sweeper freed deliveries: announce the abandoned attempts it recorded, and claim. */
   const onFreed = (attemptIds: string[]) => {
+    // The sweeper records each as an attempt of error kind `abandoned`.
+    metrics.attemptErrors.inc({ error_kind: "abandoned" }, attemptIds.length);
     attemptIds.forEach((id) => feed.publish(id));
     loop.wake();
   };

@@ -38,8 +38,9 @@ export class IdempotencyKeyPruner {
 
   /** Deletes the idempotency keys that expired by now. */
   async prune(): Promise<void> {
-    const { store, clock } = this.#deps;
+    const { store, clock, logger } = this.#deps;
     if (!store.availability.up) return;
-    await deleteExpiredIdempotencyKeys(store.db, new Date(clock.nowMs()));
+    const deleted = await deleteExpiredIdempotencyKeys(store.db, new Date(clock.nowMs()));
+    logger.debug({ deleted }, "expired idempotency keys deleted");
   }
 }

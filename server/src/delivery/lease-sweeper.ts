@@ -58,7 +58,11 @@ export class LeaseSweeper {
   async sweep(): Promise<void> {
     const { store, clock, logger, policy, random } = this.#deps;
     const nowMs = clock.nowMs();
-    if (!store.availability.up || nowMs < this.#sweepNotBeforeMs) return;
+    if (!store.availability.up) return;
+    if (nowMs < this.#sweepNotBeforeMs) {
+      logger.debug({ until: new Date(this.#sweepNotBeforeMs).toISOString() }, "lease sweep held after a database outage: owners renew first");
+      return;
+    }
     const now = new Date(nowMs);
     const decide = (attemptNumber: number): AfterAbandoned => {
       const outcome = { errorKind: "abandoned", responseExcerpt: "", durationMs: 0 } as const;
@@ -67,6 +71,7 @@ export class LeaseSweeper {
       return { ...after, state: after.state === "pending" ? "pending" : "failed" };
     };
     const { deliveryIds, attemptIds } = await abandonExpiredLeases(store.db, now, decide, this.#deps.running());
+    logger.debug({ taken_over: deliveryIds.length, delivery_ids: deliveryIds }, "lease sweep");
     if (deliveryIds.length > 0) {
       logger.warn(
         { freed: deliveryIds.length, delivery_ids: deliveryIds.slice(0, 20) },

@@ -62,6 +62,9 @@ export class IdempotencyKeyReusedError extends FailedPreconditionError {
   }
 }
 
+/** Why a call carries no valid API key; the `reason` label of `posthorn_auth_failures_total`. */
+export const UNAUTHENTICATED_REASONS = ["missing", "malformed", "unknown", "revoked", "expired"] as const;
+
 /**
  * The call carries no valid API key (missing, malformed, unknown, revoked or expired):
  * UNAUTHENTICATED. `reason` is a metric label; the message says what to send.
@@ -69,7 +72,7 @@ export class IdempotencyKeyReusedError extends FailedPreconditionError {
 export class UnauthenticatedError extends DomainError {
   override readonly name = "UnauthenticatedError";
   constructor(
-    readonly reason: "missing" | "malformed" | "unknown" | "revoked" | "expired",
+    readonly reason: (typeof UNAUTHENTICATED_REASONS)[number],
     message: string,
   ) {
     super(message);

@@ -51,6 +51,7 @@ export class AttemptFeed {
           onNotification: (payload) => {
             if (payload) void this.#load(payload.split(","));
           },
+          onReconnected: () => this.#logger.debug({ channel: ATTEMPTS_CHANNEL }, "LISTEN connection back; attempts announced meanwhile were not streamed to watchers"),
         })
         .catch((error: unknown) => {
           this.#listening = undefined;

@@ -36,7 +36,13 @@ export class DueSignal {
    */
   async listen(onDue: () => void): Promise<() => void> {
     const notifications = this.#store.notifications;
-    const unlisten = await notifications?.listen(DUE_CHANNEL, { onNotification: onDue, onReconnected: onDue });
+    const unlisten = await notifications?.listen(DUE_CHANNEL, {
+      onNotification: onDue,
+      onReconnected: () => {
+        this.#logger.debug({ channel: DUE_CHANNEL }, "LISTEN connection back; looking for deliveries due meanwhile");
+        onDue();
+      },
+    });
     this.#local.add(onDue);
     return () => {
       this.#local.delete(onDue);

@@ -1,8 +1,22 @@
-import { createServer } from "node:http";
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { ATTEMPT_ERROR_KINDS } from "../domain/attempt-error-kind.js";
+import { UNAUTHENTICATED_REASONS } from "../domain/errors.js";
+import { registerBacklogGauges, type PendingBacklog } from "./backlog-gauges.js";
+import { createGrpcServerMetrics, type GrpcServerMetrics, type RpcMethod } from "./grpc-server-metrics.js";
 import type { Logger } from "./logger.js";
+import { registerPoolGauges, type PoolStats } from "./pool-gauges.js";
 
-/** Prometheus metrics (prom-client), one registry per process. Names carry the `posthorn_` prefix. */
+export type { PendingBacklog } from "./backlog-gauges.js";
+export type { PoolStats } from "./pool-gauges.js";
+export type { RpcMethod } from "./grpc-server-metrics.js";
+
+/**
+ * Prometheus metrics (prom-client), one registry per process. Ours carry the `posthorn_` prefix;
+ * Node's process metrics keep prom-client's conventional names (`process_*`, `nodejs_*`), and
+ * the gRPC server metrics go-grpc-prometheus's (`grpc_server_*`), so stock dashboards work.
+ * Every series whose label values are known in advance exists from the start at 0. The full list
+ * is in README.md, "Metrics".
+ */
 export interface Metrics {
   registry: Registry;
   /** Events stored by Emit/EmitBatch (replays not counted), by type. */
@@ -11,65 +25,47 @@ export interface Metrics {
   attempts: Counter<"outcome">;
   /** Wall time of attempts in seconds, by outcome. */
   attemptDuration: Histogram<"outcome">;
+  /** Attempts without a complete HTTP exchange, by error kind (domain/attempt-error-kind.ts). */
+  attemptErrors: Counter<"error_kind">;
   /** Retries scheduled after a failed attempt. */
   retriesScheduled: Counter;
   /** Subscriptions the server disabled (410 Gone). */
   subscriptionsDisabled: Counter;
   /** Calls refused UNAUTHENTICATED, by reason: missing, malformed, unknown, revoked, expired. */
   authFailures: Counter<"reason">;
+  /** Server-side time of successful Emit and EmitBatch calls in seconds, by `method`. */
+  emitDuration: Histogram<"method">;
+  /** Per-RPC gRPC server metrics (go-grpc-prometheus names). */
+  grpc: GrpcServerMetrics;
 }
 
-/** The numbers behind the pending-deliveries gauges. */
-export interface PendingBacklog {
-  /** Deliveries waiting for an attempt. */
-  pending: number;
-  /** Creation time of the oldest of them, epoch ms; undefined when none is pending. */
-  oldestCreatedMs: number | undefined;
+/** Outcomes of a finished attempt: the `outcome` label values (delivery/retry-policy.ts's decisions). */
+export const ATTEMPT_OUTCOMES = ["succeeded", "retry", "failed"] as const;
+
+/** The RPCs whose Emit latency `emitDuration` measures: its `method` label values. */
+export const EMIT_METHODS = ["Emit", "EmitBatch"] as const;
+
+export interface MetricsOptions {
+  /** The pending-deliveries numbers, per scrape; see backlog-gauges.ts. */
+  backlog: () => Promise<PendingBacklog | undefined>;
+  /** Gets one warning when `backlog` starts failing. */
+  logger?: Pick<Logger, "warn">;
+  /** The accepted event types (the `type` label values pre-initialised). */
+  eventTypes?: readonly string[];
+  /** The RPCs served, for the gRPC metrics' pre-initialised series. */
+  rpcMethods?: readonly RpcMethod[];
+  /** The PostgreSQL pool's numbers; absent on PGlite (no pool gauges then). */
+  pool?: (() => PoolStats) | undefined;
 }
 
-/**
- * `backlog` gives the pending-deliveries numbers for each scrape (both gauges come from one
- * call, the store's query, not a counter that drifts across processes); it resolves to
- * undefined when they cannot be had now (database unreachable) and may reject. Meanwhile the two
- * gauges keep their last values and everything else is served; `logger` gets one warning when
- * `backlog` starts failing (once per run of failures).
- */
-export function createMetrics(backlog: () => Promise<PendingBacklog | undefined>, logger?: Pick<Logger, "warn">): Metrics {
+/** Creates the process's registry and every metric on it; see `Metrics`. */
+export function createMetrics(options: MetricsOptions): Metrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: "posthorn_process_" });
-  let scraping: Promise<PendingBacklog | undefined> | undefined;
-  let failing = false;
-  const scrape = () =>
-    (scraping ??= backlog()
-      .then((numbers) => {
-        if (numbers) failing = false;
-        return numbers;
-      })
-      .catch((error: unknown) => {
-        if (!failing) logger?.warn({ err: error }, "pending-deliveries gauges unavailable; serving their last values");
-        failing = true;
-        return undefined;
-      })
-      .finally(() => (scraping = undefined)));
-  new Gauge({
-    name: "posthorn_deliveries_pending",
-    help: "Deliveries waiting for an attempt",
-    registers: [registry],
-    async collect() {
-      const numbers = await scrape();
-      if (numbers) this.set(numbers.pending);
-    },
-  });
-  new Gauge({
-    name: "posthorn_oldest_pending_delivery_age_seconds",
-    help: "Age of the oldest pending delivery, in seconds (0 when none)",
-    registers: [registry],
-    async collect() {
-      const numbers = await scrape();
-      if (numbers) this.set(numbers.oldestCreatedMs === undefined ? 0 : Math.max(0, (Date.now() - numbers.oldestCreatedMs) / 1000));
-    },
-  });
-  return {
+  // No prefix: `process_cpu_seconds_total`, `nodejs_heap_size_used_bytes`, as every Node exporter names them.
+  collectDefaultMetrics({ register: registry });
+  registerBacklogGauges(registry, options.backlog, options.logger);
+  if (options.pool) registerPoolGauges(registry, options.pool);
+  const metrics: Metrics = {
     registry,
     eventsEmitted: new Counter({ name: "posthorn_events_emitted_total", help: "Events stored", labelNames: ["type"], registers: [registry] }),
     attempts: new Counter({ name: "posthorn_attempts_total", help: "Delivery attempts by outcome", labelNames: ["outcome"], registers: [registry] }),
@@ -78,6 +74,12 @@ export function createMetrics(backlog: () => Promise<PendingBacklog | undefined>
       help: "Delivery attempt wall time in seconds",
       labelNames: ["outcome"],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    attemptErrors: new Counter({
+      name: "posthorn_attempt_errors_total",
+      help: "Delivery attempts without a complete HTTP exchange, by error kind",
+      labelNames: ["error_kind"],
       registers: [registry],
     }),
     retriesScheduled: new Counter({ name: "posthorn_retries_scheduled_total", help: "Retries scheduled", registers: [registry] }),
@@ -92,36 +94,23 @@ export function createMetrics(backlog: () => Promise<PendingBacklog | undefined>
       help: "Subscriptions disabled by the server (410 Gone)",
       registers: [registry],
     }),
+    emitDuration: new Histogram({
+      name: "posthorn_emit_duration_seconds",
+      help: "Server-side time of successful Emit and EmitBatch calls in seconds (arrival to answer)",
+      labelNames: ["method"],
+      // 1 ms (an Emit under group commit) to 10 s (a 4 MiB batch on a slow database).
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    grpc: createGrpcServerMetrics(registry, options.rpcMethods ?? []),
   };
-}
-
-export interface MetricsServer {
-  address: string;
-  close(): Promise<void>;
-}
-
-/** Serves `GET /metrics` (Prometheus text format) on `listenAddress` (`host:port`). */
-export async function startMetricsServer(metrics: Metrics, listenAddress: string): Promise<MetricsServer> {
-  const at = listenAddress.lastIndexOf(":");
-  const host = listenAddress.slice(0, at).replace(/^\[|\]$/g, "");
-  const server = createServer((request, response) => {
-    if (request.method !== "GET" || request.url?.split("?")[0] !== "/metrics") {
-      response.writeHead(404).end("not found; metrics are at /metrics\n");
-      return;
-    }
-    metrics.registry.metrics().then(
-      (text) => response.writeHead(200, { "content-type": metrics.registry.contentType }).end(text),
-      (error: Error) => response.writeHead(500).end(String(error.message)),
-    );
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(Number(listenAddress.slice(at + 1)), host, resolve);
-  });
-  const bound = server.address();
-  const port = typeof bound === "object" && bound ? bound.port : 0;
-  return {
-    address: `${listenAddress.slice(0, at)}:${port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+  for (const type of options.eventTypes ?? []) metrics.eventsEmitted.inc({ type }, 0);
+  for (const outcome of ATTEMPT_OUTCOMES) {
+    metrics.attempts.inc({ outcome }, 0);
+    metrics.attemptDuration.zero({ outcome });
+  }
+  for (const error_kind of ATTEMPT_ERROR_KINDS) metrics.attemptErrors.inc({ error_kind }, 0);
+  for (const reason of UNAUTHENTICATED_REASONS) metrics.authFailures.inc({ reason }, 0);
+  for (const method of EMIT_METHODS) metrics.emitDuration.zero({ method });
+  return metrics;
 }

@@ -9,6 +9,7 @@ import {
   createAvailabilityMonitor,
   type DatabaseAvailability,
 } from "./availability.js";
+import type { PoolStats } from "../observability/metrics.js";
 import { lockDataDir } from "./data-dir-lock.js";
 import { ListenConnection } from "./listen-connection.js";
 import { ProbeConnection } from "./probe-connection.js";
@@ -32,6 +33,8 @@ export interface Store {
    * here: the channels, their payloads and their meaning are in `feed/`.
    */
   readonly notifications: Notifications | undefined;
+  /** The `pg` pool's numbers now (metrics); undefined on PGlite, which has one connection and no pool. */
+  readonly poolStats: (() => PoolStats) | undefined;
   close(): Promise<void>;
 }
 
@@ -63,8 +66,14 @@ export interface StoreOptions {
   databaseUrl?: string | undefined;
   /** PGlite data folder, created if missing. */
   dataDir: string;
-  /** `pg` pool size. */
+  /** `pg` pool size: most connections open at once (default 10). */
   poolSize?: number;
+  /**
+   * PostgreSQL `application_name` of the pool's connections (default `posthorn`); the LISTEN
+   * connection gets this + `-listen`. An `application_name` in the URL wins (node-postgres
+   * lets the connection string override the options).
+   */
+  applicationName?: string;
   /** Receives connection errors that do not mean "database unreachable" (those go to `log`); must not throw. */
   onError?: (error: Error) => void;
   /** The database outage lines: one (warn) when it becomes unreachable, one (info) when it is back; must not throw. */
@@ -92,9 +101,10 @@ async function openPostgres(url: string, options: StoreOptions): Promise<Store> 
     keepAlive: true,
     keepAliveInitialDelayMillis: KEEPALIVE_DELAY_MS,
     // A default the URL can override (`?application_name=`); operators see who is connected.
-    application_name: "posthorn",
+    application_name: options.applicationName ?? "posthorn",
   };
-  const pool = new pg.Pool({ ...connection, max: options.poolSize ?? 10 });
+  const max = options.poolSize ?? 10;
+  const pool = new pg.Pool({ ...connection, max });
   const probeConnection = new ProbeConnection(connection);
   const availability = createAvailabilityMonitor({ probe: () => probeConnection.selectOne(), log: options.log ?? (() => {}) });
   const connectionFailed = (error: Error) => {
@@ -130,7 +140,7 @@ async function openPostgres(url: string, options: StoreOptions): Promise<Store> 
   });
   const listeners = new Map<string, Set<ChannelListener>>();
   const listenConnection = new ListenConnection({
-    config: { ...connection, application_name: "posthorn-listen" },
+    config: { ...connection, application_name: `${connection.application_name}-listen` },
     availability,
     onNotification(channel, payload) {
       listeners.get(channel)?.forEach((listener) => listener.onNotification(payload ?? ""));
@@ -178,6 +188,7 @@ async function openPostgres(url: string, options: StoreOptions): Promise<Store> 
       }
     },
     notifications,
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max }),
     async close() {
       availability.close();
       await listenConnection.close();
@@ -209,6 +220,7 @@ async function openPglite(dataDir: string): Promise<Store> {
       );
     },
     notifications: undefined,
+    poolStats: undefined,
     async close() {
       // Destroying the Kysely driver closes PGlite (kysely-pglite-dialect ≥ 1.3.1).
       await db.destroy();

@@ -1,0 +1,130 @@
+import { performance } from "node:perf_hooks";
+import {
+  status,
+  type handleServerStreamingCall,
+  type handleUnaryCall,
+  type ServerUnaryCall,
+  type ServerWritableStream,
+  type StatusObject,
+} from "@grpc/grpc-js";
+import type { DescMethod, DescService } from "@bufbuild/protobuf";
+import type { Caller } from "../auth/caller.js";
+import type { Logger } from "../observability/logger.js";
+import { grpcCodeName, type RpcMethod } from "../observability/grpc-server-metrics.js";
+import { EMIT_METHODS, type Metrics } from "../observability/metrics.js";
+
+/** What the observer needs: where the numbers and the access-log lines go. */
+export interface RpcObserverDeps {
+  metrics: Pick<Metrics, "grpc" | "emitDuration">;
+  logger: Logger;
+}
+
+const GRPC_TYPES = { unary: "unary", server_streaming: "server_stream", client_streaming: "client_stream", bidi_streaming: "bidi_stream" } as const;
+
+/** An RPC's labels: its service's full name, its name and its call type, e.g. `posthorn.v1.WebhookService`, `Emit`, `unary`. */
+export function rpcMethodOf(method: DescMethod): RpcMethod {
+  return { service: method.parent.typeName, method: method.name, type: GRPC_TYPES[method.methodKind] };
+}
+
+/** The RPCs of `service` (for the metrics' pre-initialised series). */
+export function rpcMethodsOf(service: DescService): RpcMethod[] {
+  return service.methods.map(rpcMethodOf);
+}
+
+/** The authenticated caller of each call in flight, noted by the handler once it is known. */
+const callers = new WeakMap<object, Pick<Caller, "keyId" | "role">>();
+
+/** Notes who makes `call` (after authentication), for its access-log line. */
+export function noteCaller(call: object, caller: Pick<Caller, "keyId" | "role">): void {
+  callers.set(call, caller);
+}
+
+/**
+ * Codes logged at `warn`: the server's side failed (or gave up), an operator should look.
+ * Everything else that is not OK is the caller's doing (bad input, missing rights), logged at
+ * `info`, except these, `debug` like OK: CANCELLED (a client that went away; how a watch ends),
+ * UNAUTHENTICATED (counted and logged at warn, rate-limited, by the authenticator) and
+ * UNAVAILABLE (the database outage is logged once by the availability monitor; every call
+ * meanwhile gets it), so that neither key-less callers nor an outage under load floods the log.
+ * Each is counted in `grpc_server_handled_total` all the same.
+ */
+const WARN_CODES = new Set<number>([status.UNKNOWN, status.DEADLINE_EXCEEDED, status.ABORTED, status.UNIMPLEMENTED, status.INTERNAL, status.DATA_LOSS]);
+const DEBUG_CODES = new Set<number>([status.OK, status.CANCELLED, status.UNAUTHENTICATED, status.UNAVAILABLE]);
+
+/**
+ * Wraps one RPC's grpc-js handler (unary or server-streaming, per `method.type`) and returns a
+ * handler of the same shape that records, per call, the gRPC server metrics
+ * (`grpc_server_started_total`, `grpc_server_handled_total` with the status code,
+ * `grpc_server_handling_seconds`; for Emit and EmitBatch answered OK also
+ * `posthorn_emit_duration_seconds`) and writes one access-log line (`"rpc"`) when the status is
+ * sent: `method`, `code` (Go's spelling: `OK`, `InvalidArgument`, …), `duration_ms`, `peer`, the
+ * caller's `key_id` and `role` once authenticated (see `noteCaller`) and the `requestId` of an
+ * INTERNAL answer. The line is `debug` for OK, `info` for the caller's errors, `warn` for the
+ * server's (see `WARN_CODES`), so the default `info` level is not flooded by 1,000 Emits a second.
+ * Durations are wall time (`performance.now()`), not the injected clock. Composable: the result
+ * can be wrapped again (e.g. by tracing).
+ */
+export function observeRpc<H extends handleUnaryCall<never, unknown> | handleServerStreamingCall<never, unknown>>(
+  method: RpcMethod,
+  handler: H,
+  deps: RpcObserverDeps,
+): H {
+  const labels = { grpc_type: method.type, grpc_service: method.service, grpc_method: method.method };
+  const begin = (call: ServerUnaryCall<unknown, unknown> | ServerWritableStream<unknown, unknown>) => {
+    deps.metrics.grpc.started.inc(labels);
+    const startMs = performance.now();
+    let done = false;
+    return (code: number, error?: Partial<StatusObject> & { requestId?: string | undefined }) => {
+      if (done) return;
+      done = true;
+      const seconds = (performance.now() - startMs) / 1000;
+      const grpc_code = grpcCodeName(code);
+      deps.metrics.grpc.handled.inc({ ...labels, grpc_code });
+      deps.metrics.grpc.handlingSeconds.observe(labels, seconds);
+      if (code === status.OK && (EMIT_METHODS as readonly string[]).includes(method.method)) deps.metrics.emitDuration.observe({ method: method.method }, seconds);
+      const level = DEBUG_CODES.has(code) ? "debug" : WARN_CODES.has(code) ? "warn" : "info";
+      if (!deps.logger.isLevelEnabled(level)) return;
+      const caller = callers.get(call);
+      deps.logger[level](
+        {
+          method: method.method,
+          code: grpc_code,
+          duration_ms: Math.round(seconds * 1e6) / 1000,
+          peer: safePeer(call),
+          ...(caller ? { key_id: caller.keyId, role: caller.role } : {}),
+          ...(error?.requestId ? { requestId: error.requestId } : {}),
+        },
+        "rpc",
+      );
+    };
+  };
+  if (method.type === "unary") {
+    const unary: handleUnaryCall<unknown, unknown> = (call, callback) => {
+      const finish = begin(call);
+      (handler as handleUnaryCall<unknown, unknown>)(call, (error, value, trailer, flags) => {
+        finish(error ? (error.code ?? status.UNKNOWN) : status.OK, error ?? undefined);
+        callback(error, value, trailer, flags);
+      });
+    };
+    return unary as unknown as H;
+  }
+  const stream: handleServerStreamingCall<unknown, unknown> = (call) => {
+    const finish = begin(call);
+    let failure: (Partial<StatusObject> & { requestId?: string }) | undefined;
+    // grpc-js answers a stream with the status of an emitted 'error' (or OK) once it has ended.
+    call.on("error", (error: Partial<StatusObject>) => (failure ??= error));
+    call.on("finish", () => finish(failure ? (failure.code ?? status.UNKNOWN) : status.OK, failure));
+    call.on("cancelled", () => finish(status.CANCELLED));
+    (handler as handleServerStreamingCall<unknown, unknown>)(call);
+  };
+  return stream as unknown as H;
+}
+
+/** The call's peer address; "" once the connection is gone (grpc-js may throw then). */
+function safePeer(call: { getPeer(): string }): string {
+  try {
+    return call.getPeer();
+  } catch {
+    return "";
+  }
+}

@@ -1,0 +1,38 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { captureLog } from "../helpers/capture-log.js";
+import { STORES } from "../helpers/databases.js";
+import { eventually } from "../helpers/eventually.js";
+import { startReceiver, type Receiver } from "../helpers/receiver.js";
+import { startTestApp, type TestApp } from "../helpers/test-app.js";
+
+/** What POSTHORN_LOG_LEVEL=debug adds where an operator looks when deliveries behave oddly. */
+describe.each(STORES)("debug logs of the workers (%s)", (kind) => {
+  let t: TestApp;
+  let failing: Receiver;
+  const log = captureLog("debug");
+
+  beforeAll(async () => {
+    t = await startTestApp(kind, { workers: true }, { logger: log.logger });
+    failing = await startReceiver((_r, _i, res) => void res.writeHead(503).end());
+  });
+  afterAll(async () => {
+    await failing.close();
+    await t.close();
+  });
+
+  it("a claim, the lease sweeps and a scheduled retry are logged at debug", async () => {
+    await t.client.subscribe({ customerId: "cus_debug", endpointUrl: failing.url });
+    await t.client.emit({ type: "lead.created", customerId: "cus_debug", data: {} });
+    await failing.waitFor(1);
+    await t.app.engine!.idle();
+    const { deliveries } = await t.client.listDeliveries({ customerId: "cus_debug" });
+    const deliveryId = deliveries[0]!.id;
+
+    const claim = await eventually(async () => log.lines.find((l) => l.msg === "claim" && l.claimed === 1), (line) => line !== undefined);
+    expect(claim).toMatchObject({ level: 20, claimed: 1, deferred: 0, limited_origins: [] });
+    const retry = log.lines.find((l) => l.msg === "retry scheduled");
+    expect(retry).toMatchObject({ level: 20, delivery_id: deliveryId, attempt: 1 });
+    expect(Date.parse(retry!.next_attempt_at as string)).toBeGreaterThan(t.clock.nowMs());
+    expect(log.lines.find((l) => l.msg === "lease sweep")).toMatchObject({ level: 20, taken_over: 0 });
+  });
+});
