@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # Posthorn server image: `docker build -t posthorn .`, then e.g.
 #   docker run -e DATABASE_URL=postgres://… -e POSTHORN_BOOTSTRAP_ADMIN_KEY=phk_… \
-#     -e POSTHORN_SECRET_KEYS=k1:… -e POSTHORN_INSECURE_LISTEN=true -p 50051:50051 posthorn
+#     -e POSTHORN_SECRET_KEYS=k1:… -e POSTHORN_INSECURE_LISTEN=true -p 127.0.0.1:50051:50051 posthorn
 # (or TLS instead of POSTHORN_INSECURE_LISTEN). See README, Operations: "Container image".
 #
 # The runtime tree (compiled code + production dependencies only) is made by

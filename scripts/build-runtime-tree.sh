@@ -9,8 +9,7 @@
 #   OUT  the folder to fill (created; should be new or empty)
 #
 # Per workspace (read from package.json, so a new one is included): its package.json, its bin/
-# if any, and its compiled dist/; a workspace without dist/ (the server while its bin runs the
-# TypeScript through tsx) gets its src/ instead. Then `npm ci --omit=dev` in OUT from the same
+# if any, and its compiled dist/ (a workspace without dist/ gets its src/ instead). Then `npm ci --omit=dev` in OUT from the same
 # lock file, with --ignore-scripts: the root `prepare` (a build) needs devDependencies, and no
 # production dependency needs an install script to work.
 set -euo pipefail
@@ -31,7 +30,7 @@ copy() {
   done
 }
 
-copy package.json package-lock.json LICENSE
+copy package.json package-lock.json LICENSE README.md
 for workspace in $(cd "$src" && node -p 'require("./package.json").workspaces.join("\n")'); do
   copy "$workspace/package.json"
   if [[ -d "$src/$workspace/bin" ]]; then copy "$workspace/bin"; fi

@@ -1,9 +1,10 @@
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { describeOnPostgres } from "../helpers/describe-on-postgres.js";
 import { startTestApp, type TestApp } from "../helpers/test-app.js";
 
 /** The pool's settings as PostgreSQL sees them (PostgreSQL only: the embedded database has no pool or application_name). */
-describe.skipIf(!process.env.DATABASE_URL)("database pool settings (postgres)", () => {
+describeOnPostgres("database pool settings (postgres)", () => {
   let t: TestApp;
   const name = `posthorn-test-${process.pid}`;
 

@@ -1,4 +1,4 @@
-import type { Span, SpanContext } from "@opentelemetry/api";
+import { trace, type Span, type SpanContext } from "@opentelemetry/api";
 import type { Config } from "../config/config.js";
 import type { Clock } from "../domain/clock.js";
 import type { SigningSecret } from "../domain/secret.js";
@@ -87,6 +87,8 @@ export async function claimBatch(deps: ClaimBatchDeps): Promise<number> {
         // Endpoints at POSTHORN_MAX_CONCURRENCY_PER_ENDPOINT: their subscriptions were not claimed, or their deliveries given back.
         skipped_subscriptions: saturated.length,
         limited_origins: slots.saturatedOrigins(),
+        // Written after the claim's span ended, so the mixin cannot see it: name it here.
+        ...claimTraceIds(span),
       },
       "claim",
     );
@@ -104,6 +106,12 @@ function claimSpan(startedAt: Date, limit: number, claimed: number): Span {
     root: true,
     attributes: { "posthorn.claim.limit": limit, "posthorn.claim.count": claimed },
   });
+}
+
+/** The claim span's `trace_id`/`span_id` for its log line; none without a span or with tracing off. */
+function claimTraceIds(span: Span | undefined): { trace_id?: string; span_id?: string } {
+  const ids = span?.spanContext();
+  return ids && trace.isSpanContextValid(ids) ? { trace_id: ids.traceId, span_id: ids.spanId } : {};
 }
 
 /**

@@ -71,7 +71,7 @@ export class LeaseSweeper {
       return { ...after, state: after.state === "pending" ? "pending" : "failed" };
     };
     const { deliveryIds, attemptIds } = await abandonExpiredLeases(store.db, now, decide, this.#deps.running());
-    logger.debug({ taken_over: deliveryIds.length, delivery_ids: deliveryIds }, "lease sweep");
+    // A sweep that took nothing over is not logged (one every 2 s says nothing); one that did is a warning.
     if (deliveryIds.length > 0) {
       logger.warn(
         { freed: deliveryIds.length, delivery_ids: deliveryIds.slice(0, 20) },
