@@ -58,7 +58,7 @@ export async function startTracing(mode: TracingMode, logger: Logger): Promise<T
     .merge(detectResources({ detectors: [envDetector] }));
   const provider = new BasicTracerProvider({ resource, spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())] });
   if (!trace.setGlobalTracerProvider(provider)) logger.warn("tracing: a tracer provider was already registered in this process; keeping it");
-  logger.info({ tracing: mode }, "tracing on: spans are exported over OTLP/HTTP as the OTEL_* variables say");
+  logger.info({ tracing: mode, endpoint: tracesEndpoint(process.env) }, "tracing on: spans are exported over OTLP/HTTP as the OTEL_* variables say");
   return {
     mode,
     async shutdown(boundMs) {
@@ -78,4 +78,22 @@ export async function startTracing(mode: TracingMode, logger: Logger): Promise<T
       diag.disable();
     },
   };
+}
+
+/**
+ * Where the OTLP/HTTP exporter sends spans, for the start-up line, as the SDK resolves it (OTLP
+ * exporter spec): `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` as is, else `OTEL_EXPORTER_OTLP_ENDPOINT`
+ * + `/v1/traces`, else `http://localhost:4318/v1/traces`. User info and query are cut (they may
+ * hold credentials); a value that is no URL is shown as `(invalid URL)`.
+ */
+export function tracesEndpoint(env: NodeJS.ProcessEnv): string {
+  const traces = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim();
+  const base = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
+  const raw = traces || (base ? `${base.replace(/\/+$/, "")}/v1/traces` : "http://localhost:4318/v1/traces");
+  try {
+    const url = new URL(raw);
+    return `${url.origin}${url.pathname}`;
+  } catch {
+    return "(invalid URL)";
+  }
 }
