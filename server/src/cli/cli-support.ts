@@ -201,7 +201,7 @@ function quietIpServerNameWarning(): void {
   }) as typeof process.emitWarning;
 }
 
-/** Writes one line to stdout. */
+/** Writes one line to stdout. A closed stdout (EPIPE) ends the process quietly with exit 0 (see main.ts). */
 export function print(line = ""): void {
   process.stdout.write(`${line}\n`);
 }
