@@ -9,6 +9,7 @@ import { signV1 } from "@posthorn/verifier";
 import { secretShapeProblem } from "../../server/src/cli/secret-shape.js";
 import { withoutEmptyResolutionNote } from "../../server/src/cli/error-text.js";
 import { runProcess, startProcess } from "../e2e/child-process.js";
+import { eventually } from "../helpers/eventually.js";
 
 const posthorn = (...args: string[]) => startProcess("node", ["server/bin/posthorn.js", ...args]);
 
@@ -47,7 +48,9 @@ describe("posthorn listen --secret", () => {
     const secret = `whsec_${randomBytes(32).toString("base64")}`;
     const running = posthorn("listen", "--secret", secret, "--json");
     try {
-      const url = /^Listening on (\S+),/.exec(await running.waitForLine((line) => line.startsWith("Listening on ")))![1]!;
+      // With --json the "Listening on" line goes to stderr: stdout carries only JSON lines.
+      const banner = await eventually(async () => running.stderr(), (text) => text.includes("Listening on "));
+      const url = /^Listening on (\S+),/m.exec(banner)![1]!;
       const payload = JSON.stringify({ id: "evt_1", type: "lead.created", data: { a: 1 } });
       const signature = signV1({ payload, secrets: [secret], timestamp: Math.floor(Date.now() / 1000) });
       const response = await fetch(url, { method: "POST", body: payload, headers: { "dealix-signature": signature, "dealix-delivery-attempt": "2" } });

@@ -19,7 +19,7 @@ describe("posthorn deliveries", () => {
 
   beforeAll(async () => {
     receiver = await startReceiver((request, _index, response) => {
-      if (request.url.startsWith("/moved")) response.writeHead(301, { location: LOCATION }).end("gone elsewhere");
+      if (request.url.startsWith("/moved")) response.writeHead(301, { location: LOCATION }).end("gone elsewhere\n");
       else response.writeHead(200).end("ok");
     });
     const origin = new URL(receiver.url).origin;
@@ -36,14 +36,15 @@ describe("posthorn deliveries", () => {
   });
 
   it("the list keeps the STATE column short and points to `deliveries get` for the full reason", async () => {
-    const { code, stdout } = await posthorn("deliveries", "--customer", "cus_cli_dlv");
+    const { code, stdout, stderr } = await posthorn("deliveries", "--customer", "cus_cli_dlv");
     expect(code).toBe(0);
-    const [header, row, hint] = stdout.trimEnd().split("\n");
+    const [header, row, ...rest] = stdout.trimEnd().split("\n");
+    expect(rest).toEqual([]); // stdout is the table alone; the hint is for people, on stderr
     const state = row!.slice(header!.indexOf("STATE"), header!.indexOf("ATTEMPTS")).trim();
     expect(state).toMatch(/^failed \(redirect status 301 .*…$/);
     expect([...state].length).toBeLessThanOrEqual(32);
     expect(row).not.toContain("moved-moved-moved-moved");
-    expect(hint).toBe("Full reasons and attempt details: posthorn deliveries get <id> (or --json).");
+    expect(stderr).toBe("Full reasons and attempt details: posthorn deliveries get <id> (or --json).\n");
   });
 
   it("get shows the full reason and each attempt's texts; --json is the Delivery with numbers as numbers", async () => {
@@ -52,7 +53,8 @@ describe("posthorn deliveries", () => {
     expect(text.stdout).toContain(`Delivery      ${failed}`);
     expect(text.stdout).toContain(`State         failed: redirect status 301 not followed (Location: ${LOCATION}) (updated 2026-11-29 12:00:00 UTC)`);
     expect(text.stdout).toMatch(/^#1 {2}2026-11-29 12:00:00 UTC {2}301 {2}\d+ ms {2}final {2}\(att_[0-9a-f]{24}\)$/m);
-    expect(text.stdout).toContain("    response:  gone elsewhere");
+    expect(text.stdout).toContain("    response:  gone elsewhere\n");
+    expect(text.stdout).not.toMatch(/^\s+$/m); // the body's final line break adds no blank line
     const { code, stdout } = await posthorn("deliveries", "get", failed, "--json");
     expect(code).toBe(0);
     const doc = JSON.parse(stdout) as { id: string; attemptCount: unknown; attempts: Record<string, unknown>[] };

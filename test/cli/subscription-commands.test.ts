@@ -61,8 +61,10 @@ describe("posthorn subscriptions <id> commands", () => {
     await t.client.emit({ type: "lead.created", customerId: "cus_cli_sub" }); // workers are off: it stays pending
     const disabled = await posthorn("subscriptions", "disable", id);
     expect(disabled.code).toBe(0);
-    expect(disabled.stdout).toContain(`Updated ${id}; canceled 1 pending delivery.`);
+    expect(disabled.stdout).toContain(`Disabled ${id}; canceled 1 pending delivery.`);
     expect(disabled.stdout).toContain("Enabled      no");
+    const enabled = await posthorn("subscriptions", "enable", id);
+    expect(enabled.stdout).toContain(`Enabled ${id}.`);
     const doc = await json("subscriptions", "enable", id);
     expect(doc).toMatchObject({ subscription: { id, enabled: true }, canceledDeliveries: 0 });
   });
@@ -104,6 +106,13 @@ describe("posthorn subscriptions <id> commands", () => {
       const { code, stderr } = await posthorn("subscriptions", name, UNKNOWN_ID, ...rest);
       expect({ name, code, notFound: stderr.includes(`NOT_FOUND (5)`) && stderr.includes(UNKNOWN_ID) }).toEqual({ name, code: 1, notFound: true });
     }
+  });
+
+  it("--help wraps its subcommands' descriptions at 80 columns, as `posthorn --help` does", async () => {
+    const { code, stdout } = await runProcess("node", ["server/bin/posthorn.js", "subscriptions", "--help"]);
+    expect(code).toBe(0);
+    expect(stdout).toContain("rotate-secret [options] <id>");
+    expect(stdout.split("\n").filter((line) => [...line].length > 80)).toEqual([]);
   });
 
   it("the bare form and `list` still list", async () => {

@@ -18,13 +18,17 @@ describe("posthorn watch", () => {
     startProcess("node", ["server/bin/posthorn.js", "watch", ...args, "--address", address, "--api-key", TEST_ADMIN_KEY]);
 
   beforeAll(async () => {
-    // 200 on /ok; 500 on /down (retried in 30 s ± jitter, which the fake clock never reaches).
-    receiver = await startReceiver((request, _index, response) => response.writeHead(request.url.startsWith("/ok") ? 200 : 500).end());
+    // 200 on /ok; 500 on /down (retried in 30 s ± jitter, which the fake clock never reaches);
+    // 301 on /moved (a redirect is not followed: failed at once, with a final reason).
+    receiver = await startReceiver((request, _index, response) =>
+      response.writeHead(request.url.startsWith("/ok") ? 200 : request.url.startsWith("/moved") ? 301 : 500).end(),
+    );
     const origin = new URL(receiver.url).origin;
     t = await startTestApp("pglite", { workers: true });
     await t.client.subscribe({ customerId: "cus_watch", endpointUrl: `${origin}/ok` });
     await t.client.subscribe({ customerId: "cus_watch", endpointUrl: `${origin}/down` });
     await t.client.subscribe({ customerId: "cus_watch_other", endpointUrl: `${origin}/ok` });
+    await t.client.subscribe({ customerId: "cus_watch_final", endpointUrl: `${origin}/moved` });
   });
   afterAll(async () => {
     await t?.close();
@@ -41,6 +45,16 @@ describe("posthorn watch", () => {
     expect(ok).toMatch(/^12:00:00 {2}dlv_[0-9a-f]{24} {2}deal\.won {2}cus_watch {2}#1 {2}200 {2}\d+ ms {2}→ succeeded {2}http:\/\/127\.0\.0\.1:\d+\/ok$/);
     expect(down).toMatch(/ {2}#1 {2}500 {2}\d+ ms {2}→ pending, next 12:00:\d\d {2}http:\/\/127\.0\.0\.1:\d+\/down$/);
     expect(running.stdoutLines.join("\n")).not.toContain("cus_watch_other");
+    running.child.kill("SIGINT");
+    expect(await running.exited).toBe(0);
+  });
+
+  it("a failed delivery's final reason is printed once, not again as the attempt's error", async () => {
+    const running = watch(t.app.address!, "--customer", "cus_watch_final");
+    await running.waitForLine((line) => line.startsWith("Watching delivery attempts"));
+    await t.client.emit({ type: "deal.won", customerId: "cus_watch_final" });
+    const line = await running.waitForLine((l) => l.includes("→ failed"));
+    expect(line).toMatch(/ {2}#1 {2}301 {2}\d+ ms {2}→ failed: redirect status 301 not followed \(no Location header\) {2}http:\/\/127\.0\.0\.1:\d+\/moved$/);
     running.child.kill("SIGINT");
     expect(await running.exited).toBe(0);
   });

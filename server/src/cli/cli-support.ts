@@ -4,7 +4,7 @@ import { checkApiKey, createWebhookClient, PosthornError, status, type WebhookCl
 import { unknownVariableProblems } from "../config/setting-names.js";
 import { DEFAULT_API_ADDRESS, HOST_PORT_PATTERN } from "../domain/host-port.js";
 import { apiKeyWithSource, isLoopbackAddress } from "./api-key-source.js";
-import { commandLineHint, withoutEmptyResolutionNote } from "./error-text.js";
+import { commandLineHint, errorText } from "./error-text.js";
 
 /**
  * What every client command shares: the connection options (`--address`, `--api-key`, `--tls`,
@@ -163,7 +163,7 @@ export function fail(error: unknown, connection?: ConnectionOptions): never {
     process.exit(2);
   }
   if (error instanceof PosthornError) {
-    process.stderr.write(`posthorn: ${error.codeName} (${error.code}): ${withoutEmptyResolutionNote(error.details)}\n`);
+    process.stderr.write(`posthorn: ${errorText(error)}\n`);
     const hint = commandLineHint(error.code, error.details);
     if (hint !== undefined) process.stderr.write(`${hint}\n`);
     if (error.code === status.UNAVAILABLE && /certificate required/i.test(error.details)) {
@@ -181,7 +181,7 @@ export function fail(error: unknown, connection?: ConnectionOptions): never {
     }
     process.exit(1);
   }
-  process.stderr.write(`posthorn: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`posthorn: ${errorText(error)}\n`);
   process.exit(1);
 }
 
@@ -201,7 +201,7 @@ function quietIpServerNameWarning(): void {
   }) as typeof process.emitWarning;
 }
 
-/** Writes one line to stdout. */
+/** Writes one line to stdout. A closed stdout (EPIPE) ends the process quietly with exit 0 (see main.ts). */
 export function print(line = ""): void {
   process.stdout.write(`${line}\n`);
 }

@@ -71,7 +71,8 @@ export function registerDeliveriesCommand(program: Command): void {
           ),
         );
         if (more) print(options.oldest ? `… more; raise --limit to see them.` : `… older ones not shown; raise --limit or use --oldest to see them.`);
-        if (items.some((d) => d.finalReason !== "")) print("Full reasons and attempt details: posthorn deliveries get <id> (or --json).");
+        // A hint for people, on stderr: stdout stays the table, for `| grep`, `| awk` and the like.
+        if (items.some((d) => d.finalReason !== "")) process.stderr.write("Full reasons and attempt details: posthorn deliveries get <id> (or --json).\n");
       });
     },
   );

@@ -46,7 +46,9 @@ function attemptLines(attempt: DeliveryAttempt): string[] {
   const next = attempt.succeeded ? "succeeded" : attempt.willRetry ? "will retry" : "final";
   const lines = [`#${attempt.attemptNumber}  ${formatTime(attempt.startTime)} UTC  ${attemptOutcome(attempt)}  ${attempt.durationMs} ms  ${next}  (${attempt.id})`];
   if (attempt.errorMessage !== "") lines.push(`    error:     ${attempt.errorMessage}`);
-  if (attempt.responseExcerpt !== "") lines.push(`    response:  ${attempt.responseExcerpt.replace(/\n/g, "\n               ")}`);
+  // A body ending in a line break (most do) would otherwise add a blank indented line.
+  const excerpt = attempt.responseExcerpt.replace(/\r?\n$/, "");
+  if (excerpt !== "") lines.push(`    response:  ${excerpt.replace(/\n/g, "\n               ")}`);
   if (attempt.signature !== "") lines.push(`    signature: ${attempt.signature}`);
   return lines;
 }

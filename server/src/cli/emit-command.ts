@@ -112,7 +112,7 @@ async function emitMany(client: WebhookClient, input: EventInput, count: number,
     bar.stop();
   }
   const seconds = (Date.now() - startMs) / 1000;
-  if (json) return print(JSON.stringify({ events: count, replayed, deliveries, seconds }));
+  if (json) return printJsonDocument({ events: count, replayed, deliveries, seconds });
   print(
     `Emitted ${count} ${input.type} events for ${input.customerId} in ${seconds.toFixed(1)} s ` +
       `(${Math.round(count / Math.max(seconds, 0.001))}/s) → ${deliveries} deliveries${replayed > 0 ? `, ${replayed} replayed` : ""}`,

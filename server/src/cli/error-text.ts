@@ -1,4 +1,4 @@
-import { status } from "@posthorn/sdk";
+import { PosthornError, status } from "@posthorn/sdk";
 
 /**
  * How the CLI words the server's refusals: the server's text stays as it is (it names the
@@ -12,6 +12,16 @@ import { status } from "@posthorn/sdk";
  */
 export function withoutEmptyResolutionNote(details: string): string {
   return details.replace(/\.?\s*Resolution note:\s*$/, ".").replace(/\.\.$/, ".");
+}
+
+/**
+ * How the CLI names a failure in one line: `UNAVAILABLE (14): No connection established. …` for
+ * an API error (its gRPC code name and number, then the server's or grpc-js's text without the
+ * empty resolution note), the message of any other error.
+ */
+export function errorText(error: unknown): string {
+  if (error instanceof PosthornError) return `${error.codeName} (${error.code}): ${withoutEmptyResolutionNote(error.details)}`;
+  return error instanceof Error ? error.message : String(error);
 }
 
 /**

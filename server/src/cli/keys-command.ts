@@ -1,7 +1,7 @@
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { Option, type Command } from "commander";
 import { ApiKeyRole, type ApiKey } from "@posthorn/sdk";
-import { ApiKeySchema, CreateApiKeyResponseSchema } from "@posthorn/proto";
+import { ApiKeySchema, CreateApiKeyResponseSchema, RevokeApiKeyResponseSchema } from "@posthorn/proto";
 import { generateApiKey } from "../domain/api-key.js";
 import { ID_PREFIX } from "../domain/ids.js";
 import { messageJson, printJsonDocument } from "./json-output.js";
@@ -123,9 +123,12 @@ function registerRevoke(keys: Command): void {
     .command("revoke")
     .description("revoke an API key: its next call is refused, in every server process")
     .argument("<key-id>", `key id, ${ID_PREFIX.apiKey}… (see \`posthorn keys list\`)`);
-  addAddressOption(command).action(async (id: string, options: ConnectionOptions) =>
+  addJsonOption(addAddressOption(command)).action(async (id: string, options: { json?: boolean } & ConnectionOptions) =>
     withClient(options, async (client) => {
-      const { apiKey } = await client.revokeApiKey({ id });
+      const response = await client.revokeApiKey({ id });
+      // --json: the RevokeApiKeyResponse, `{"apiKey": {…}}` with `revokeTime` set.
+      if (options.json) return printJsonDocument(messageJson(RevokeApiKeyResponseSchema, response));
+      const { apiKey } = response;
       print(`Revoked ${apiKey!.id} "${apiKey!.name}" (${apiKey!.keyPrefix}…) at ${formatTime(apiKey!.revokeTime)} UTC; calls with it are refused.`);
     }),
   );

@@ -4,6 +4,7 @@ import { PosthornError, SignatureScheme, status, type WebhookClient } from "@pos
 import { createStandardWebhooksVerifier, verifySignature, type VerifyResult } from "@posthorn/verifier";
 import { BRAND_PATTERN, BRAND_RULE, DEFAULT_BRAND } from "../domain/brand.js";
 import { addAddressOption, fail, openClient, print, UsageError, type ConnectionOptions } from "./cli-support.js";
+import { errorText } from "./error-text.js";
 import { printJsonLine } from "./json-output.js";
 import { parseIntFlag, parseList, parseScheme } from "./parse-input.js";
 import { secretShapeProblem } from "./secret-shape.js";
@@ -24,17 +25,19 @@ interface ListenOptions extends ConnectionOptions {
 
 /** What `listen` prints for each request (one line, or one JSON object with `--json`). */
 export interface ReceivedLine {
+  /** When the request ended, RFC 3339 in UTC (`2026-11-29T12:00:05.123Z`); the text line shows its time of day, UTC as in `watch`. */
   time: string;
   type: string;
   event_id: string;
   /** The `<Brand>-Delivery-Attempt` header as a number (1 for the first attempt); null when absent or not a number. */
   attempt: number | null;
   verified: boolean;
-  /** The verifier's failure reason when not verified. */
-  reason?: string;
+  /** The verifier's failure reason (`signature_mismatch`, …); null when verified. Always present, so every line has the same keys. */
+  reason: string | null;
   /** What the receiver answered. */
   status: number;
-  data?: unknown;
+  /** The envelope's `data`; null when the body is not a JSON envelope with one. */
+  data: unknown;
 }
 
 /**
@@ -43,7 +46,9 @@ export interface ReceivedLine {
  * every request with `@posthorn/verifier` exactly as a customer's endpoint should, prints one
  * line per request, and answers 200 when the signature verifies, 400 when it does not, and 500
  * to the first `--fail-first` requests (to watch retries). On Ctrl-C it deletes the subscription
- * it created (unless `--keep`).
+ * it created (unless `--keep`). With `--json` stdout carries only the JSON lines (one per
+ * request, for `| jq`); the lines about the subscription and the listener go to stderr, as
+ * `watch --json` does.
  */
 export function registerListenCommand(program: Command): void {
   const command = program
@@ -74,6 +79,8 @@ async function listen(options: ListenOptions): Promise<void> {
   }
 
   const brand = options.brand.toLowerCase();
+  // What is not a request's line: stdout in text mode, stderr with --json (see above).
+  const say = (line: string) => (options.json === true ? process.stderr.write(`${line}\n`) : print(line));
   let secret = options.secret;
   let verify: (body: Buffer, request: IncomingMessage) => VerifyResult = () => ({ ok: false, reason: "malformed_header" });
   const useSecret = (value: string) => {
@@ -138,8 +145,8 @@ async function listen(options: ListenOptions): Promise<void> {
       secret = response.secret;
       useSecret(secret);
       const events = response.subscription!.eventTypes;
-      print(`Subscribed ${subscriptionId} for customer ${options.customer} (${events.length > 0 ? events.join(", ") : "all event types"})`);
-      print(`Secret: ${secret}`);
+      say(`Subscribed ${subscriptionId} for customer ${options.customer} (${events.length > 0 ? events.join(", ") : "all event types"})`);
+      say(`Secret: ${secret}`);
     } catch (error) {
       server.close();
       client.close();
@@ -153,7 +160,7 @@ async function listen(options: ListenOptions): Promise<void> {
       fail(error, options);
     }
   }
-  print(`Listening on ${url}, verifying with ${scheme === SignatureScheme.STANDARD_WEBHOOKS ? "Standard Webhooks" : `${options.brand}-Signature (v1)`}. Ctrl-C to stop.`);
+  say(`Listening on ${url}, verifying with ${scheme === SignatureScheme.STANDARD_WEBHOOKS ? "Standard Webhooks" : `${options.brand}-Signature (v1)`}. Ctrl-C to stop.`);
 
   let stopping = false;
   const stop = async () => {
@@ -164,9 +171,9 @@ async function listen(options: ListenOptions): Promise<void> {
     if (client !== undefined && subscriptionId !== undefined && options.keep !== true) {
       try {
         await client.deleteSubscription({ id: subscriptionId }, { deadlineMs: 5000 });
-        print(`Deleted subscription ${subscriptionId} (--keep keeps it).`);
+        say(`Deleted subscription ${subscriptionId} (--keep keeps it).`);
       } catch (error) {
-        process.stderr.write(`posthorn: could not delete ${subscriptionId}: ${(error as Error).message}\n`);
+        process.stderr.write(`posthorn: could not delete ${subscriptionId}: ${errorText(error)}\n`);
       }
     }
     client?.close();
@@ -188,14 +195,14 @@ function receivedLine(request: IncomingMessage, body: Buffer, brand: string, res
     return Array.isArray(value) ? value.join(",") : value;
   };
   return {
-    time: new Date().toTimeString().slice(0, 8),
+    time: new Date().toISOString(),
     type: String(envelope.type ?? header(`${brand}-event-type`) ?? "?"),
     event_id: String(envelope.id ?? header(`${brand}-event-id`) ?? header("webhook-id") ?? "?"),
     attempt: attemptNumber(header(`${brand}-delivery-attempt`)),
     verified: result.ok,
-    ...(result.ok ? {} : { reason: result.reason }),
+    reason: result.ok ? null : result.reason,
     status: answer,
-    ...(envelope.data !== undefined ? { data: envelope.data } : {}),
+    data: envelope.data ?? null,
   };
 }
 
@@ -207,7 +214,7 @@ function attemptNumber(value: string | undefined): number | null {
 function printReceived(line: ReceivedLine, note: string | undefined, json: boolean): void {
   if (json) return printJsonLine(line);
   const verdict = line.verified ? "✓ verified" : `✗ ${line.reason}`;
-  const data = line.data === undefined ? "" : `  ${JSON.stringify(line.data)}`;
+  const data = line.data === null ? "" : `  ${JSON.stringify(line.data)}`;
   const shown = data.length > 100 ? `${data.slice(0, 99)}…` : data;
-  print(`${line.time}  ${line.type}  ${line.event_id}  attempt ${line.attempt ?? "?"}  ${verdict}  → ${line.status}${note ? ` (${note})` : ""}${shown}`);
+  print(`${line.time.slice(11, 19)}  ${line.type}  ${line.event_id}  attempt ${line.attempt ?? "?"}  ${verdict}  → ${line.status}${note ? ` (${note})` : ""}${shown}`);
 }

@@ -13,6 +13,19 @@ import { commandNameIn, registerClientCommands } from "./client-commands.js";
  * of a second to load between them; test/cli/startup.test.ts fails when `--help` loads them.
  */
 
+/*
+ * A reader that stops early (`posthorn deliveries get dlv_… | head -1`) closes stdout; the next
+ * write fails with EPIPE (Node ignores SIGPIPE, so it arrives as an 'error' event that would
+ * otherwise end the process with a stack trace). Every command stops there and exits 0, quietly:
+ * the reader had what it wanted, and a non-zero code (141, as for a program killed by SIGPIPE)
+ * would fail a `set -o pipefail` script that did nothing wrong. One listener here covers every
+ * command. Other stdout errors are rethrown, as before.
+ */
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code === "EPIPE") process.exit(0);
+  throw error;
+});
+
 /** The version of the server package (server/package.json; this file runs from src/cli or dist/cli). */
 const VERSION = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
 

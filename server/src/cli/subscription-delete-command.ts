@@ -15,7 +15,7 @@ export function registerSubscriptionDeleteCommand(group: Command): void {
   const command = group
     .command("delete")
     .description("delete a subscription and cancel its pending deliveries (past deliveries stay readable); needs --yes")
-    .argument("<subscription-id>", `subscription id, ${ID_PREFIX.subscription}… (see \`posthorn subscriptions\`)`)
+    .argument("<id>", `subscription id, ${ID_PREFIX.subscription}… (see \`posthorn subscriptions\`)`)
     .option("--yes", "really delete it (without: show what would be deleted, change nothing)");
   addJsonOption(addAddressOption(command)).action(async (id: string, options: { yes?: boolean; json?: boolean } & ConnectionOptions) =>
     withClient(options, async (client) => {

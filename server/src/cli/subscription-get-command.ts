@@ -10,7 +10,7 @@ export function registerSubscriptionGetCommand(group: Command): void {
   const command = group
     .command("get")
     .description("show one subscription, every field (never its secret)")
-    .argument("<subscription-id>", `subscription id, ${ID_PREFIX.subscription}… (see \`posthorn subscriptions\`)`);
+    .argument("<id>", `subscription id, ${ID_PREFIX.subscription}… (see \`posthorn subscriptions\`)`);
   addJsonOption(addAddressOption(command)).action(async (id: string, options: { json?: boolean } & ConnectionOptions) =>
     withClient(options, async (client) => {
       const { subscription } = await client.getSubscription({ id });

@@ -19,7 +19,7 @@ export function registerSubscriptionRotateSecretCommand(group: Command): void {
   const command = group
     .command("rotate-secret")
     .description("issue a new signing secret (printed once); the previous one keeps signing for the grace period")
-    .argument("<subscription-id>", `subscription id, ${ID_PREFIX.subscription}… (see \`posthorn subscriptions\`)`)
+    .argument("<id>", `subscription id, ${ID_PREFIX.subscription}… (see \`posthorn subscriptions\`)`)
     .option("--grace-period <duration>", "how long the previous secret stays valid: 0 (revoke it now, e.g. after a leak) up to 7d, as 3600s, 90m, 12h (default: the server's, 24h)");
   addJsonOption(addAddressOption(command)).action(async (id: string, options: { gracePeriod?: string; json?: boolean } & ConnectionOptions) => {
     const gracePeriodSeconds = options.gracePeriod === undefined ? undefined : parseGracePeriod(options.gracePeriod);

@@ -31,7 +31,7 @@ export function registerSubscriptionUpdateCommands(group: Command): void {
   const update = group
     .command("update")
     .description("change a subscription's endpoint URL, event types, description or signature scheme")
-    .argument("<subscription-id>", ID_ARGUMENT)
+    .argument("<id>", ID_ARGUMENT)
     .option("--url <url>", "new endpoint URL")
     .option("--events <types>", "receive only these event types, comma-separated (see `posthorn event-types`)")
     .option("--all-events", "receive every event type (clears the filter)")
@@ -39,16 +39,16 @@ export function registerSubscriptionUpdateCommands(group: Command): void {
     .option("--scheme <scheme>", "signature scheme: v1 or standard-webhooks");
   addJsonOption(addAddressOption(update)).action(async (id: string, options: UpdateOptions) => {
     const { fields, paths } = changesOf(options);
-    await withClient(options, async (client) => report(await change(client, id, fields, paths), options.json));
+    await withClient(options, async (client) => report("Updated", await change(client, id, fields, paths), options.json));
   });
 
   for (const enabled of [true, false]) {
     const command = group
       .command(enabled ? "enable" : "disable")
       .description(enabled ? "enable a subscription: new events create deliveries to it again" : "disable a subscription: no new deliveries; its pending ones are canceled")
-      .argument("<subscription-id>", ID_ARGUMENT);
+      .argument("<id>", ID_ARGUMENT);
     addJsonOption(addAddressOption(command)).action(async (id: string, options: { json?: boolean } & ConnectionOptions) =>
-      withClient(options, async (client) => report(await change(client, id, { enabled }, ["enabled"]), options.json)),
+      withClient(options, async (client) => report(enabled ? "Enabled" : "Disabled", await change(client, id, { enabled }, ["enabled"]), options.json)),
     );
   }
 }
@@ -88,9 +88,10 @@ function change(client: WebhookClient, id: string, fields: Fields, paths: string
   return client.updateSubscription({ subscription: { ...fields, id }, updateMask: { paths } });
 }
 
-function report(response: UpdateSubscriptionResponse, json: boolean | undefined): void {
+/** `<done> sub_…` (Updated, Enabled, Disabled), the canceled deliveries, then the subscription; or its JSON. */
+function report(done: string, response: UpdateSubscriptionResponse, json: boolean | undefined): void {
   if (json) return printJsonDocument(messageJson(UpdateSubscriptionResponseSchema, response));
   const canceled = response.canceledDeliveries;
-  print(`Updated ${response.subscription!.id}${canceled > 0 ? `; canceled ${canceled} pending deliver${canceled === 1 ? "y" : "ies"}` : ""}.`);
+  print(`${done} ${response.subscription!.id}${canceled > 0 ? `; canceled ${canceled} pending deliver${canceled === 1 ? "y" : "ies"}` : ""}.`);
   for (const line of subscriptionLines(response.subscription!)) print(line);
 }
