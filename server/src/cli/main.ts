@@ -16,15 +16,19 @@ import { commandNameIn, registerClientCommands } from "./client-commands.js";
 /*
  * A reader that stops early (`posthorn deliveries get dlv_… | head -1`) closes stdout; the next
  * write fails with EPIPE (Node ignores SIGPIPE, so it arrives as an 'error' event that would
- * otherwise end the process with a stack trace). Every command stops there and exits 0, quietly:
- * the reader had what it wanted, and a non-zero code (141, as for a program killed by SIGPIPE)
- * would fail a `set -o pipefail` script that did nothing wrong. One listener here covers every
- * command. Other stdout errors are rethrown, as before.
+ * otherwise end the process with a stack trace). A client command stops there, quietly, with exit
+ * 0: the reader had what it wanted, and a non-zero code (141, as for a program killed by SIGPIPE)
+ * would fail a `set -o pipefail` script that did nothing wrong. A command that runs until a signal
+ * and cleans up on it (`listen` deletes the subscription it made) is stopped the same way as by
+ * SIGTERM, so its cleanup runs. `serve` is left out: a server whose log reader went away keeps
+ * delivering (its logger handles a dead stdout itself; serve-command.ts). Other stdout errors are
+ * rethrown, as before.
  */
-process.stdout.on("error", (error: NodeJS.ErrnoException) => {
-  if (error.code === "EPIPE") process.exit(0);
-  throw error;
-});
+function stopOnClosedStdout(error: NodeJS.ErrnoException): void {
+  if (error.code !== "EPIPE") throw error;
+  if (process.listenerCount("SIGTERM") > 0) process.emit("SIGTERM");
+  else process.exit(0);
+}
 
 /** The version of the server package (server/package.json; this file runs from src/cli or dist/cli). */
 const VERSION = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
@@ -52,6 +56,7 @@ program
 
 try {
   const name = commandNameIn(process.argv.slice(2));
+  if (name !== "serve") process.stdout.on("error", stopOnClosedStdout);
   await registerClientCommands(program, name === undefined ? [] : [name]);
   await program.parseAsync();
 } catch (error) {
