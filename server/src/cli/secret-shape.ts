@@ -1,5 +1,5 @@
-/** Posthorn's signing secrets: `whsec_` + standard base64 (padded) of this many random bytes (domain/secret.ts). */
-const SECRET_BYTES = 32;
+import { SIGNING_SECRET_BYTES as SECRET_BYTES } from "../domain/secret.js";
+
 const SECRET_PATTERN = /^whsec_((?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?)$/;
 
 /**

@@ -95,7 +95,7 @@ export class AttemptRunner {
       },
       "attempt",
     );
-    if (decision.kind === "retry") {
+    if (decision.kind === "retry" && logger.isLevelEnabled("debug")) {
       logger.debug(
         { delivery_id: delivery.id, attempt: attemptNumber, delay_ms: decision.delayMs, next_attempt_at: new Date(decision.nextAttemptAtMs).toISOString() },
         "retry scheduled",

@@ -36,24 +36,21 @@ export interface AttemptSpan {
  */
 export function startAttemptSpan(delivery: ClaimedDelivery, claim: SpanContext | undefined): AttemptSpan {
   const parent = contextWithParent(parseTraceparent(delivery.traceparent ?? undefined, delivery.tracestate ?? undefined));
-  const span = posthornTracer().startSpan(
-    "POST",
-    {
-      kind: SpanKind.CLIENT,
-      links: claim && trace.isSpanContextValid(claim) ? [{ context: claim }] : [],
-      attributes: {
-        [ATTR_HTTP_REQUEST_METHOD]: "POST",
-        ...urlAttributes(delivery.endpoint_url),
-        // Attempt n is the (n-1)th resend of the same request (semantic conventions, HTTP client).
-        [ATTR_HTTP_REQUEST_RESEND_COUNT]: delivery.attempt_number - 1,
-        "posthorn.event.id": delivery.event_id,
-        "posthorn.delivery.id": delivery.id,
-        "posthorn.subscription.id": delivery.subscription_id,
-        "posthorn.attempt.number": delivery.attempt_number,
-      },
-    },
-    parent,
-  );
+  const links = claim && trace.isSpanContextValid(claim) ? [{ context: claim }] : [];
+  const span = posthornTracer().startSpan("POST", { kind: SpanKind.CLIENT, links }, parent);
+  // With tracing off the span records nothing: the attributes (a URL parse) are not worked out.
+  if (span.isRecording()) {
+    span.setAttributes({
+      [ATTR_HTTP_REQUEST_METHOD]: "POST",
+      ...urlAttributes(delivery.endpoint_url),
+      // Attempt n is the (n-1)th resend of the same request (semantic conventions, HTTP client).
+      [ATTR_HTTP_REQUEST_RESEND_COUNT]: delivery.attempt_number - 1,
+      "posthorn.event.id": delivery.event_id,
+      "posthorn.delivery.id": delivery.id,
+      "posthorn.subscription.id": delivery.subscription_id,
+      "posthorn.attempt.number": delivery.attempt_number,
+    });
+  }
   return { span, active: trace.setSpan(parent, span), headers: traceHeadersOf(span.spanContext()) };
 }
 
@@ -64,6 +61,7 @@ export function startAttemptSpan(delivery: ClaimedDelivery, claim: SpanContext |
  * `retry`, `failed`).
  */
 export function endAttemptSpan(span: Span, outcome: AttemptOutcome, decision: string): void {
+  if (!span.isRecording()) return;
   if (outcome.statusCode !== undefined) span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, outcome.statusCode);
   span.setAttribute("posthorn.attempt.outcome", decision);
   const errorType = outcome.errorKind ?? (outcome.statusCode !== undefined && outcome.statusCode >= 400 ? String(outcome.statusCode) : undefined);

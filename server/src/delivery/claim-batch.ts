@@ -1,8 +1,8 @@
-import { trace, type Span, type SpanContext } from "@opentelemetry/api";
+import type { Span, SpanContext } from "@opentelemetry/api";
 import type { Config } from "../config/config.js";
 import type { Clock } from "../domain/clock.js";
 import type { SigningSecret } from "../domain/secret.js";
-import type { Logger } from "../observability/logger.js";
+import { traceIdsOf, type Logger } from "../observability/logger.js";
 import { posthornTracer } from "../observability/trace-context.js";
 import { SecretUnsealError } from "../secrets/secret-cipher.js";
 import type { SecretKeyring } from "../secrets/secret-keyring.js";
@@ -76,7 +76,8 @@ export async function claimBatch(deps: ClaimBatchDeps): Promise<number> {
   }
   if (unsealable.length > 0) await releaseLeases(store.db, owner, unsealable, new Date(clock.nowMs() + UNSEALABLE_RETRY_MS));
   // Idle polls (nothing claimed, nothing held back) are not logged: one line a second says nothing.
-  if (claimed.length > 0 || saturated.length > 0) {
+  // The level check comes first: the line's fields would be computed for every busy claim.
+  if (deps.logger.isLevelEnabled("debug") && (claimed.length > 0 || saturated.length > 0)) {
     deps.logger.debug(
       {
         asked: free,
@@ -88,7 +89,7 @@ export async function claimBatch(deps: ClaimBatchDeps): Promise<number> {
         skipped_subscriptions: saturated.length,
         limited_origins: slots.saturatedOrigins(),
         // Written after the claim's span ended, so the mixin cannot see it: name it here.
-        ...claimTraceIds(span),
+        ...traceIdsOf(span?.spanContext()),
       },
       "claim",
     );
@@ -106,12 +107,6 @@ function claimSpan(startedAt: Date, limit: number, claimed: number): Span {
     root: true,
     attributes: { "posthorn.claim.limit": limit, "posthorn.claim.count": claimed },
   });
-}
-
-/** The claim span's `trace_id`/`span_id` for its log line; none without a span or with tracing off. */
-function claimTraceIds(span: Span | undefined): { trace_id?: string; span_id?: string } {
-  const ids = span?.spanContext();
-  return ids && trace.isSpanContextValid(ids) ? { trace_id: ids.traceId, span_id: ids.spanId } : {};
 }
 
 /**

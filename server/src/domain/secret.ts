@@ -10,12 +10,15 @@ export interface SigningSecret {
   expires_at: number | null;
 }
 
+/** Random bytes in a signing secret (contract; Standard Webhooks secrets are 24 to 64 bytes). */
+export const SIGNING_SECRET_BYTES = 32;
+
 /**
- * A new signing secret: `whsec_` + base64 of 32 random bytes (contract; the Standard Webhooks
- * secret format, which Stripe-style v1 signing uses as a UTF-8 string).
+ * A new signing secret: `whsec_` + base64 of `SIGNING_SECRET_BYTES` random bytes (contract; the
+ * Standard Webhooks secret format, which Stripe-style v1 signing uses as a UTF-8 string).
  */
 export function generateSecret(): string {
-  return "whsec_" + randomBytes(32).toString("base64");
+  return "whsec_" + randomBytes(SIGNING_SECRET_BYTES).toString("base64");
 }
 
 /**

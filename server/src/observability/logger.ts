@@ -1,4 +1,4 @@
-import { context, trace } from "@opentelemetry/api";
+import { context, trace, type SpanContext } from "@opentelemetry/api";
 import pino, { type Logger } from "pino";
 
 export type { Logger };
@@ -48,7 +48,11 @@ export function createLogger(level: string, pretty = process.stdout.isTTY === tr
  * OpenTelemetry's log data model and the pino instrumentation use), or nothing outside a span.
  */
 export function traceIdMixin(): { trace_id?: string; span_id?: string } {
-  const spanContext = trace.getSpanContext(context.active());
+  return traceIdsOf(trace.getSpanContext(context.active()));
+}
+
+/** `trace_id` and `span_id` of `spanContext` for a log line; nothing when there is none or it is not valid (tracing off, no caller trace). */
+export function traceIdsOf(spanContext: SpanContext | undefined): { trace_id?: string; span_id?: string } {
   return spanContext && trace.isSpanContextValid(spanContext) ? { trace_id: spanContext.traceId, span_id: spanContext.spanId } : {};
 }
 
