@@ -1,17 +1,11 @@
 import { performance } from "node:perf_hooks";
-import {
-  status,
-  type handleServerStreamingCall,
-  type handleUnaryCall,
-  type ServerUnaryCall,
-  type ServerWritableStream,
-  type StatusObject,
-} from "@grpc/grpc-js";
+import { status } from "@grpc/grpc-js";
 import type { DescMethod, DescService } from "@bufbuild/protobuf";
 import type { Caller } from "../auth/caller.js";
 import type { Logger } from "../observability/logger.js";
 import { grpcCodeName, type RpcMethod } from "../observability/grpc-server-metrics.js";
 import { EMIT_METHODS, type Metrics } from "../observability/metrics.js";
+import { followCalls, type RpcHandler } from "./rpc-completion.js";
 
 /** What the observer needs: where the numbers and the access-log lines go. */
 export interface RpcObserverDeps {
@@ -64,60 +58,35 @@ const DEBUG_CODES = new Set<number>([status.OK, status.CANCELLED, status.UNAUTHE
  * Durations are wall time (`performance.now()`), not the injected clock. Composable: the result
  * can be wrapped again (e.g. by tracing).
  */
-export function observeRpc<H extends handleUnaryCall<never, unknown> | handleServerStreamingCall<never, unknown>>(
-  method: RpcMethod,
-  handler: H,
-  deps: RpcObserverDeps,
-): H {
+export function observeRpc<H extends RpcHandler>(method: RpcMethod, handler: H, deps: RpcObserverDeps): H {
   const labels = { grpc_type: method.type, grpc_service: method.service, grpc_method: method.method };
-  const begin = (call: ServerUnaryCall<unknown, unknown> | ServerWritableStream<unknown, unknown>) => {
+  return followCalls(handler, method.type !== "unary", (call) => {
     deps.metrics.grpc.started.inc(labels);
     const startMs = performance.now();
-    let done = false;
-    return (code: number, error?: Partial<StatusObject> & { requestId?: string | undefined }) => {
-      if (done) return;
-      done = true;
-      const seconds = (performance.now() - startMs) / 1000;
-      const grpc_code = grpcCodeName(code);
-      deps.metrics.grpc.handled.inc({ ...labels, grpc_code });
-      deps.metrics.grpc.handlingSeconds.observe(labels, seconds);
-      if (code === status.OK && (EMIT_METHODS as readonly string[]).includes(method.method)) deps.metrics.emitDuration.observe({ method: method.method }, seconds);
-      const level = DEBUG_CODES.has(code) ? "debug" : WARN_CODES.has(code) ? "warn" : "info";
-      if (!deps.logger.isLevelEnabled(level)) return;
-      const caller = callers.get(call);
-      deps.logger[level](
-        {
-          method: method.method,
-          code: grpc_code,
-          duration_ms: Math.round(seconds * 1e6) / 1000,
-          peer: safePeer(call),
-          ...(caller ? { key_id: caller.keyId, role: caller.role } : {}),
-          ...(error?.requestId ? { requestId: error.requestId } : {}),
-        },
-        "rpc",
-      );
+    return {
+      end(code, failure) {
+        const seconds = (performance.now() - startMs) / 1000;
+        const grpc_code = grpcCodeName(code);
+        deps.metrics.grpc.handled.inc({ ...labels, grpc_code });
+        deps.metrics.grpc.handlingSeconds.observe(labels, seconds);
+        if (code === status.OK && (EMIT_METHODS as readonly string[]).includes(method.method)) deps.metrics.emitDuration.observe({ method: method.method }, seconds);
+        const level = DEBUG_CODES.has(code) ? "debug" : WARN_CODES.has(code) ? "warn" : "info";
+        if (!deps.logger.isLevelEnabled(level)) return;
+        const caller = callers.get(call);
+        deps.logger[level](
+          {
+            method: method.method,
+            code: grpc_code,
+            duration_ms: Math.round(seconds * 1e6) / 1000,
+            peer: safePeer(call),
+            ...(caller ? { key_id: caller.keyId, role: caller.role } : {}),
+            ...(failure?.requestId ? { requestId: failure.requestId } : {}),
+          },
+          "rpc",
+        );
+      },
     };
-  };
-  if (method.type === "unary") {
-    const unary: handleUnaryCall<unknown, unknown> = (call, callback) => {
-      const finish = begin(call);
-      (handler as handleUnaryCall<unknown, unknown>)(call, (error, value, trailer, flags) => {
-        finish(error ? (error.code ?? status.UNKNOWN) : status.OK, error ?? undefined);
-        callback(error, value, trailer, flags);
-      });
-    };
-    return unary as unknown as H;
-  }
-  const stream: handleServerStreamingCall<unknown, unknown> = (call) => {
-    const finish = begin(call);
-    let failure: (Partial<StatusObject> & { requestId?: string }) | undefined;
-    // grpc-js answers a stream with the status of an emitted 'error' (or OK) once it has ended.
-    call.on("error", (error: Partial<StatusObject>) => (failure ??= error));
-    call.on("finish", () => finish(failure ? (failure.code ?? status.UNKNOWN) : status.OK, failure));
-    call.on("cancelled", () => finish(status.CANCELLED));
-    (handler as handleServerStreamingCall<unknown, unknown>)(call);
-  };
-  return stream as unknown as H;
+  });
 }
 
 /** The call's peer address; "" once the connection is gone (grpc-js may throw then). */

@@ -1,16 +1,8 @@
-import {
-  status,
-  type Metadata,
-  type ServiceDefinition,
-  type sendUnaryData,
-  type ServerUnaryCall,
-  type ServerWritableStream,
-  type UntypedHandleCall,
-  type UntypedServiceImplementation,
-} from "@grpc/grpc-js";
+import { status, type Metadata, type ServiceDefinition, type UntypedServiceImplementation } from "@grpc/grpc-js";
 import { context, SpanKind, SpanStatusCode, trace, type Span } from "@opentelemetry/api";
 import { ATTR_ERROR_TYPE, ATTR_RPC_METHOD, ATTR_RPC_STATUS_CODE, ATTR_RPC_SYSTEM_NAME, RPC_SYSTEM_NAME_VALUE_GRPC } from "@opentelemetry/semantic-conventions";
 import { contextWithParent, parseTraceparent, posthornTracer } from "../observability/trace-context.js";
+import { followCalls, type RpcHandler } from "./rpc-completion.js";
 
 /**
  * Codes that mark a gRPC SERVER span as an error: the server's own failures. The others (a bad
@@ -36,44 +28,21 @@ const SERVER_ERROR_CODES: ReadonlySet<status> = new Set([
  * tracing off the spans are no-ops that only carry the caller's context.
  */
 export function tracedService(definition: ServiceDefinition, implementation: UntypedServiceImplementation): UntypedServiceImplementation {
-  const traced: UntypedServiceImplementation = {};
+  const wrapped: UntypedServiceImplementation = {};
   for (const [name, handler] of Object.entries(implementation)) {
     const method = definition[name];
-    if (method === undefined || method.requestStream) traced[name] = handler;
-    else if (method.responseStream) traced[name] = tracedServerStream(method.path, handler as never);
-    else traced[name] = tracedUnary(method.path, handler as never);
+    if (method === undefined || method.requestStream) wrapped[name] = handler;
+    else wrapped[name] = traced(method.path, method.responseStream, handler as RpcHandler) as typeof handler;
   }
-  return traced;
+  return wrapped;
 }
 
-/** A unary handler whose call runs in a SERVER span ended with the code given to `callback`. */
-export function tracedUnary(path: string, handler: (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => void): UntypedHandleCall {
-  return (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
+/** `handler` with each call in a SERVER span, active while the handler runs, ended with the call's status (rpc-completion.ts). */
+function traced<H extends RpcHandler>(path: string, streaming: boolean, handler: H): H {
+  return followCalls(handler, streaming, (call) => {
     const { span, active } = startRpcSpan(path, call.metadata);
-    context.with(active, () =>
-      handler(call, (error, value, trailer, flags) => {
-        endRpcSpan(span, error ? ((error as { code?: status }).code ?? status.UNKNOWN) : status.OK);
-        callback(error, value, trailer, flags);
-      }),
-    );
-  };
-}
-
-/** A server-streaming handler whose call runs in a SERVER span ended when the stream ends, fails or is cancelled. */
-export function tracedServerStream(path: string, handler: (call: ServerWritableStream<unknown, unknown>) => void): UntypedHandleCall {
-  return (call: ServerWritableStream<unknown, unknown>) => {
-    const { span, active } = startRpcSpan(path, call.metadata);
-    let ended = false;
-    const end = (code: status) => {
-      if (ended) return;
-      ended = true;
-      endRpcSpan(span, code);
-    };
-    call.on("error", (error: { code?: status }) => end(error.code ?? status.UNKNOWN));
-    call.on("cancelled", () => end(status.CANCELLED));
-    call.on("finish", () => end(status.OK));
-    context.with(active, () => handler(call));
-  };
+    return { around: (run) => context.with(active, run), end: (code) => endRpcSpan(span, code) };
+  });
 }
 
 /** The SERVER span of a call to `path` (`/package.Service/Method`), child of the caller's `traceparent` when valid. */
