@@ -105,10 +105,12 @@ describe.each(STORES)("authorization matrix (%s)", (kind) => {
     recoverFailedDeliveries: async (c) => ({ subscriptionId: fixtures.get(c)!.subscriptionId, since: timestampFromMs(0) }),
     listEventTypes: async () => ({}),
     watchDeliveries: async (c) => ({ customerId: c }),
+    sendTestEvent: async (c) => ({ subscriptionId: fixtures.get(c)!.subscriptionId }),
     createApiKey: async (c) => ({ name: "made in the matrix", role: ApiKeyRole.CUSTOMER, customerId: c }),
     listApiKeys: async () => ({}),
     revokeApiKey: async (c) => ({ id: (await t.client.createApiKey({ name: "to revoke", role: ApiKeyRole.CUSTOMER, customerId: c })).apiKey!.id }),
     listAuditRecords: async (c) => ({ customerId: c }),
+    createPortalSession: async (c) => ({ customerId: c }),
   };
 
   beforeAll(async () => {

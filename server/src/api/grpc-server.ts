@@ -30,6 +30,7 @@ import { serverDefinitionOf, undecodableRequest } from "./request-decoding.js";
 import { MAX_REQUEST_BYTES } from "./size-limits.js";
 import { tracedService } from "./rpc-tracing.js";
 import { noteCaller, observeRpc, rpcMethodOf } from "./rpc-observer.js";
+import { portalHandlers } from "./portal-handlers.js";
 import { subscriptionHandlers } from "./subscription-handlers.js";
 import { checkCustomerIdFilter, checkIdFilter } from "./validate.js";
 
@@ -71,6 +72,7 @@ export async function startGrpcApi(
     ...subscriptionHandlers(deps),
     ...deliveryHandlers(deps),
     ...accessHandlers(deps),
+    ...portalHandlers(deps),
   };
   const implementation: UntypedServiceImplementation = {};
   const { authenticator, auditLog } = deps;

@@ -103,6 +103,10 @@ export const ACCESS_RULES: AccessRules = {
   },
   // Narrowed in the stream itself (grpc-server.ts): only the key's customer's attempts are sent.
   watchDeliveries: { roles: CUSTOMERS },
+  sendTestEvent: {
+    roles: CUSTOMERS,
+    audit: (request, response) => ({ customerId: response.event?.customerId ?? "", targetIds: [request.subscriptionId, response.event?.id ?? ""] }),
+  },
 
   createApiKey: {
     roles: ADMIN,
@@ -114,6 +118,10 @@ export const ACCESS_RULES: AccessRules = {
     audit: (request, response) => ({ customerId: response.apiKey?.customerId ?? "", targetIds: [request.id] }),
   },
   listAuditRecords: { roles: ADMIN },
+  createPortalSession: {
+    roles: ADMIN,
+    audit: (request, response) => ({ customerId: request.customerId, targetIds: [response.apiKey?.id ?? ""] }),
+  },
 };
 
 /**

@@ -3469,6 +3469,218 @@ func (x *ListAuditRecordsResponse) GetNextPageToken() string {
 	return ""
 }
 
+// SendTestEventRequest names the subscription to test.
+type SendTestEventRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Subscription id.
+	SubscriptionId string `protobuf:"bytes,1,opt,name=subscription_id,json=subscriptionId,proto3" json:"subscription_id,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *SendTestEventRequest) Reset() {
+	*x = SendTestEventRequest{}
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[47]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SendTestEventRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SendTestEventRequest) ProtoMessage() {}
+
+func (x *SendTestEventRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[47]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SendTestEventRequest.ProtoReflect.Descriptor instead.
+func (*SendTestEventRequest) Descriptor() ([]byte, []int) {
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{47}
+}
+
+func (x *SendTestEventRequest) GetSubscriptionId() string {
+	if x != nil {
+		return x.SubscriptionId
+	}
+	return ""
+}
+
+// SendTestEventResponse is the test event and its one delivery (pending).
+type SendTestEventResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The stored event (type `posthorn.test`).
+	Event *Event `protobuf:"bytes,1,opt,name=event,proto3" json:"event,omitempty"`
+	// Its delivery to the subscription.
+	Delivery      *Delivery `protobuf:"bytes,2,opt,name=delivery,proto3" json:"delivery,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SendTestEventResponse) Reset() {
+	*x = SendTestEventResponse{}
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[48]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SendTestEventResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SendTestEventResponse) ProtoMessage() {}
+
+func (x *SendTestEventResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[48]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SendTestEventResponse.ProtoReflect.Descriptor instead.
+func (*SendTestEventResponse) Descriptor() ([]byte, []int) {
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{48}
+}
+
+func (x *SendTestEventResponse) GetEvent() *Event {
+	if x != nil {
+		return x.Event
+	}
+	return nil
+}
+
+func (x *SendTestEventResponse) GetDelivery() *Delivery {
+	if x != nil {
+		return x.Delivery
+	}
+	return nil
+}
+
+// CreatePortalSessionRequest names the customer whose portal to open.
+type CreatePortalSessionRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The customer the session sees (and nothing else); required.
+	CustomerId string `protobuf:"bytes,1,opt,name=customer_id,json=customerId,proto3" json:"customer_id,omitempty"`
+	// How long the session works, in seconds: 60 to 86400; 0 means 3600 (one hour).
+	TtlSeconds    int32 `protobuf:"varint,2,opt,name=ttl_seconds,json=ttlSeconds,proto3" json:"ttl_seconds,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreatePortalSessionRequest) Reset() {
+	*x = CreatePortalSessionRequest{}
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[49]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreatePortalSessionRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreatePortalSessionRequest) ProtoMessage() {}
+
+func (x *CreatePortalSessionRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[49]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreatePortalSessionRequest.ProtoReflect.Descriptor instead.
+func (*CreatePortalSessionRequest) Descriptor() ([]byte, []int) {
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{49}
+}
+
+func (x *CreatePortalSessionRequest) GetCustomerId() string {
+	if x != nil {
+		return x.CustomerId
+	}
+	return ""
+}
+
+func (x *CreatePortalSessionRequest) GetTtlSeconds() int32 {
+	if x != nil {
+		return x.TtlSeconds
+	}
+	return 0
+}
+
+// CreatePortalSessionResponse is the portal URL, shown once.
+type CreatePortalSessionResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The portal URL with the session's key in its fragment. Only returned here; hand it to the
+	// customer over a trusted channel.
+	Url string `protobuf:"bytes,1,opt,name=url,proto3" json:"url,omitempty"`
+	// The session's key (role customer; `expire_time` set): its id revokes the session.
+	ApiKey        *ApiKey `protobuf:"bytes,2,opt,name=api_key,json=apiKey,proto3" json:"api_key,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreatePortalSessionResponse) Reset() {
+	*x = CreatePortalSessionResponse{}
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[50]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreatePortalSessionResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreatePortalSessionResponse) ProtoMessage() {}
+
+func (x *CreatePortalSessionResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[50]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreatePortalSessionResponse.ProtoReflect.Descriptor instead.
+func (*CreatePortalSessionResponse) Descriptor() ([]byte, []int) {
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{50}
+}
+
+func (x *CreatePortalSessionResponse) GetUrl() string {
+	if x != nil {
+		return x.Url
+	}
+	return ""
+}
+
+func (x *CreatePortalSessionResponse) GetApiKey() *ApiKey {
+	if x != nil {
+		return x.ApiKey
+	}
+	return nil
+}
+
 var File_posthorn_v1_webhook_service_proto protoreflect.FileDescriptor
 
 const file_posthorn_v1_webhook_service_proto_rawDesc = "" +
@@ -3724,7 +3936,20 @@ const file_posthorn_v1_webhook_service_proto_rawDesc = "" +
 	"page_token\x18\x03 \x01(\tR\tpageToken\"v\n" +
 	"\x18ListAuditRecordsResponse\x122\n" +
 	"\arecords\x18\x01 \x03(\v2\x18.posthorn.v1.AuditRecordR\arecords\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken*w\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"?\n" +
+	"\x14SendTestEventRequest\x12'\n" +
+	"\x0fsubscription_id\x18\x01 \x01(\tR\x0esubscriptionId\"t\n" +
+	"\x15SendTestEventResponse\x12(\n" +
+	"\x05event\x18\x01 \x01(\v2\x12.posthorn.v1.EventR\x05event\x121\n" +
+	"\bdelivery\x18\x02 \x01(\v2\x15.posthorn.v1.DeliveryR\bdelivery\"^\n" +
+	"\x1aCreatePortalSessionRequest\x12\x1f\n" +
+	"\vcustomer_id\x18\x01 \x01(\tR\n" +
+	"customerId\x12\x1f\n" +
+	"\vttl_seconds\x18\x02 \x01(\x05R\n" +
+	"ttlSeconds\"]\n" +
+	"\x1bCreatePortalSessionResponse\x12\x10\n" +
+	"\x03url\x18\x01 \x01(\tR\x03url\x12,\n" +
+	"\aapi_key\x18\x02 \x01(\v2\x13.posthorn.v1.ApiKeyR\x06apiKey*w\n" +
 	"\n" +
 	"ApiKeyRole\x12\x1c\n" +
 	"\x18API_KEY_ROLE_UNSPECIFIED\x10\x00\x12\x16\n" +
@@ -3755,7 +3980,7 @@ const file_posthorn_v1_webhook_service_proto_rawDesc = "" +
 	"\tEventView\x12\x1a\n" +
 	"\x16EVENT_VIEW_UNSPECIFIED\x10\x00\x12\x14\n" +
 	"\x10EVENT_VIEW_BASIC\x10\x01\x12\x13\n" +
-	"\x0fEVENT_VIEW_FULL\x10\x022\x99\x0e\n" +
+	"\x0fEVENT_VIEW_FULL\x10\x022\xdb\x0f\n" +
 	"\x0eWebhookService\x12;\n" +
 	"\x04Emit\x12\x18.posthorn.v1.EmitRequest\x1a\x19.posthorn.v1.EmitResponse\x12J\n" +
 	"\tEmitBatch\x12\x1d.posthorn.v1.EmitBatchRequest\x1a\x1e.posthorn.v1.EmitBatchResponse\x12J\n" +
@@ -3773,11 +3998,13 @@ const file_posthorn_v1_webhook_service_proto_rawDesc = "" +
 	"\rRetryDelivery\x12!.posthorn.v1.RetryDeliveryRequest\x1a\".posthorn.v1.RetryDeliveryResponse\x12t\n" +
 	"\x17RecoverFailedDeliveries\x12+.posthorn.v1.RecoverFailedDeliveriesRequest\x1a,.posthorn.v1.RecoverFailedDeliveriesResponse\x12Y\n" +
 	"\x0eListEventTypes\x12\".posthorn.v1.ListEventTypesRequest\x1a#.posthorn.v1.ListEventTypesResponse\x12^\n" +
-	"\x0fWatchDeliveries\x12#.posthorn.v1.WatchDeliveriesRequest\x1a$.posthorn.v1.WatchDeliveriesResponse0\x01\x12S\n" +
+	"\x0fWatchDeliveries\x12#.posthorn.v1.WatchDeliveriesRequest\x1a$.posthorn.v1.WatchDeliveriesResponse0\x01\x12V\n" +
+	"\rSendTestEvent\x12!.posthorn.v1.SendTestEventRequest\x1a\".posthorn.v1.SendTestEventResponse\x12S\n" +
 	"\fCreateApiKey\x12 .posthorn.v1.CreateApiKeyRequest\x1a!.posthorn.v1.CreateApiKeyResponse\x12P\n" +
 	"\vListApiKeys\x12\x1f.posthorn.v1.ListApiKeysRequest\x1a .posthorn.v1.ListApiKeysResponse\x12S\n" +
 	"\fRevokeApiKey\x12 .posthorn.v1.RevokeApiKeyRequest\x1a!.posthorn.v1.RevokeApiKeyResponse\x12_\n" +
-	"\x10ListAuditRecords\x12$.posthorn.v1.ListAuditRecordsRequest\x1a%.posthorn.v1.ListAuditRecordsResponseb\x06proto3"
+	"\x10ListAuditRecords\x12$.posthorn.v1.ListAuditRecordsRequest\x1a%.posthorn.v1.ListAuditRecordsResponse\x12h\n" +
+	"\x13CreatePortalSession\x12'.posthorn.v1.CreatePortalSessionRequest\x1a(.posthorn.v1.CreatePortalSessionResponseb\x06proto3"
 
 var (
 	file_posthorn_v1_webhook_service_proto_rawDescOnce sync.Once
@@ -3792,7 +4019,7 @@ func file_posthorn_v1_webhook_service_proto_rawDescGZIP() []byte {
 }
 
 var file_posthorn_v1_webhook_service_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_posthorn_v1_webhook_service_proto_msgTypes = make([]protoimpl.MessageInfo, 47)
+var file_posthorn_v1_webhook_service_proto_msgTypes = make([]protoimpl.MessageInfo, 51)
 var file_posthorn_v1_webhook_service_proto_goTypes = []any{
 	(ApiKeyRole)(0),                          // 0: posthorn.v1.ApiKeyRole
 	(SignatureScheme)(0),                     // 1: posthorn.v1.SignatureScheme
@@ -3846,34 +4073,38 @@ var file_posthorn_v1_webhook_service_proto_goTypes = []any{
 	(*RevokeApiKeyResponse)(nil),             // 49: posthorn.v1.RevokeApiKeyResponse
 	(*ListAuditRecordsRequest)(nil),          // 50: posthorn.v1.ListAuditRecordsRequest
 	(*ListAuditRecordsResponse)(nil),         // 51: posthorn.v1.ListAuditRecordsResponse
-	(*timestamppb.Timestamp)(nil),            // 52: google.protobuf.Timestamp
-	(*structpb.Struct)(nil),                  // 53: google.protobuf.Struct
-	(*fieldmaskpb.FieldMask)(nil),            // 54: google.protobuf.FieldMask
+	(*SendTestEventRequest)(nil),             // 52: posthorn.v1.SendTestEventRequest
+	(*SendTestEventResponse)(nil),            // 53: posthorn.v1.SendTestEventResponse
+	(*CreatePortalSessionRequest)(nil),       // 54: posthorn.v1.CreatePortalSessionRequest
+	(*CreatePortalSessionResponse)(nil),      // 55: posthorn.v1.CreatePortalSessionResponse
+	(*timestamppb.Timestamp)(nil),            // 56: google.protobuf.Timestamp
+	(*structpb.Struct)(nil),                  // 57: google.protobuf.Struct
+	(*fieldmaskpb.FieldMask)(nil),            // 58: google.protobuf.FieldMask
 }
 var file_posthorn_v1_webhook_service_proto_depIdxs = []int32{
 	0,  // 0: posthorn.v1.ApiKey.role:type_name -> posthorn.v1.ApiKeyRole
-	52, // 1: posthorn.v1.ApiKey.create_time:type_name -> google.protobuf.Timestamp
-	52, // 2: posthorn.v1.ApiKey.expire_time:type_name -> google.protobuf.Timestamp
-	52, // 3: posthorn.v1.ApiKey.last_use_time:type_name -> google.protobuf.Timestamp
-	52, // 4: posthorn.v1.ApiKey.revoke_time:type_name -> google.protobuf.Timestamp
-	52, // 5: posthorn.v1.AuditRecord.create_time:type_name -> google.protobuf.Timestamp
+	56, // 1: posthorn.v1.ApiKey.create_time:type_name -> google.protobuf.Timestamp
+	56, // 2: posthorn.v1.ApiKey.expire_time:type_name -> google.protobuf.Timestamp
+	56, // 3: posthorn.v1.ApiKey.last_use_time:type_name -> google.protobuf.Timestamp
+	56, // 4: posthorn.v1.ApiKey.revoke_time:type_name -> google.protobuf.Timestamp
+	56, // 5: posthorn.v1.AuditRecord.create_time:type_name -> google.protobuf.Timestamp
 	0,  // 6: posthorn.v1.AuditRecord.role:type_name -> posthorn.v1.ApiKeyRole
-	53, // 7: posthorn.v1.Event.data:type_name -> google.protobuf.Struct
-	52, // 8: posthorn.v1.Event.create_time:type_name -> google.protobuf.Timestamp
+	57, // 7: posthorn.v1.Event.data:type_name -> google.protobuf.Struct
+	56, // 8: posthorn.v1.Event.create_time:type_name -> google.protobuf.Timestamp
 	1,  // 9: posthorn.v1.Subscription.signature_scheme:type_name -> posthorn.v1.SignatureScheme
-	52, // 10: posthorn.v1.Subscription.create_time:type_name -> google.protobuf.Timestamp
-	52, // 11: posthorn.v1.Subscription.update_time:type_name -> google.protobuf.Timestamp
-	52, // 12: posthorn.v1.Subscription.previous_secret_expire_time:type_name -> google.protobuf.Timestamp
+	56, // 10: posthorn.v1.Subscription.create_time:type_name -> google.protobuf.Timestamp
+	56, // 11: posthorn.v1.Subscription.update_time:type_name -> google.protobuf.Timestamp
+	56, // 12: posthorn.v1.Subscription.previous_secret_expire_time:type_name -> google.protobuf.Timestamp
 	9,  // 13: posthorn.v1.Subscription.secrets:type_name -> posthorn.v1.SigningSecretInfo
-	52, // 14: posthorn.v1.SigningSecretInfo.expire_time:type_name -> google.protobuf.Timestamp
+	56, // 14: posthorn.v1.SigningSecretInfo.expire_time:type_name -> google.protobuf.Timestamp
 	2,  // 15: posthorn.v1.Delivery.state:type_name -> posthorn.v1.DeliveryState
-	52, // 16: posthorn.v1.Delivery.next_attempt_time:type_name -> google.protobuf.Timestamp
-	52, // 17: posthorn.v1.Delivery.create_time:type_name -> google.protobuf.Timestamp
-	52, // 18: posthorn.v1.Delivery.update_time:type_name -> google.protobuf.Timestamp
+	56, // 16: posthorn.v1.Delivery.next_attempt_time:type_name -> google.protobuf.Timestamp
+	56, // 17: posthorn.v1.Delivery.create_time:type_name -> google.protobuf.Timestamp
+	56, // 18: posthorn.v1.Delivery.update_time:type_name -> google.protobuf.Timestamp
 	11, // 19: posthorn.v1.Delivery.attempts:type_name -> posthorn.v1.DeliveryAttempt
-	52, // 20: posthorn.v1.DeliveryAttempt.start_time:type_name -> google.protobuf.Timestamp
+	56, // 20: posthorn.v1.DeliveryAttempt.start_time:type_name -> google.protobuf.Timestamp
 	3,  // 21: posthorn.v1.DeliveryAttempt.error_kind:type_name -> posthorn.v1.AttemptErrorKind
-	53, // 22: posthorn.v1.EmitRequest.data:type_name -> google.protobuf.Struct
+	57, // 22: posthorn.v1.EmitRequest.data:type_name -> google.protobuf.Struct
 	4,  // 23: posthorn.v1.EmitRequest.view:type_name -> posthorn.v1.EventView
 	7,  // 24: posthorn.v1.EmitResponse.event:type_name -> posthorn.v1.Event
 	12, // 25: posthorn.v1.EmitBatchRequest.events:type_name -> posthorn.v1.EmitRequest
@@ -3884,7 +4115,7 @@ var file_posthorn_v1_webhook_service_proto_depIdxs = []int32{
 	8,  // 30: posthorn.v1.GetSubscriptionResponse.subscription:type_name -> posthorn.v1.Subscription
 	8,  // 31: posthorn.v1.ListSubscriptionsResponse.subscriptions:type_name -> posthorn.v1.Subscription
 	8,  // 32: posthorn.v1.UpdateSubscriptionRequest.subscription:type_name -> posthorn.v1.Subscription
-	54, // 33: posthorn.v1.UpdateSubscriptionRequest.update_mask:type_name -> google.protobuf.FieldMask
+	58, // 33: posthorn.v1.UpdateSubscriptionRequest.update_mask:type_name -> google.protobuf.FieldMask
 	8,  // 34: posthorn.v1.UpdateSubscriptionResponse.subscription:type_name -> posthorn.v1.Subscription
 	8,  // 35: posthorn.v1.RotateSubscriptionSecretResponse.subscription:type_name -> posthorn.v1.Subscription
 	7,  // 36: posthorn.v1.GetEventResponse.event:type_name -> posthorn.v1.Event
@@ -3894,60 +4125,67 @@ var file_posthorn_v1_webhook_service_proto_depIdxs = []int32{
 	10, // 40: posthorn.v1.ListDeliveriesResponse.deliveries:type_name -> posthorn.v1.Delivery
 	10, // 41: posthorn.v1.GetDeliveryResponse.delivery:type_name -> posthorn.v1.Delivery
 	10, // 42: posthorn.v1.RetryDeliveryResponse.delivery:type_name -> posthorn.v1.Delivery
-	52, // 43: posthorn.v1.RecoverFailedDeliveriesRequest.since:type_name -> google.protobuf.Timestamp
+	56, // 43: posthorn.v1.RecoverFailedDeliveriesRequest.since:type_name -> google.protobuf.Timestamp
 	10, // 44: posthorn.v1.WatchDeliveriesResponse.delivery:type_name -> posthorn.v1.Delivery
 	11, // 45: posthorn.v1.WatchDeliveriesResponse.attempt:type_name -> posthorn.v1.DeliveryAttempt
 	0,  // 46: posthorn.v1.CreateApiKeyRequest.role:type_name -> posthorn.v1.ApiKeyRole
-	52, // 47: posthorn.v1.CreateApiKeyRequest.expire_time:type_name -> google.protobuf.Timestamp
+	56, // 47: posthorn.v1.CreateApiKeyRequest.expire_time:type_name -> google.protobuf.Timestamp
 	5,  // 48: posthorn.v1.CreateApiKeyResponse.api_key:type_name -> posthorn.v1.ApiKey
 	5,  // 49: posthorn.v1.ListApiKeysResponse.api_keys:type_name -> posthorn.v1.ApiKey
 	5,  // 50: posthorn.v1.RevokeApiKeyResponse.api_key:type_name -> posthorn.v1.ApiKey
 	6,  // 51: posthorn.v1.ListAuditRecordsResponse.records:type_name -> posthorn.v1.AuditRecord
-	12, // 52: posthorn.v1.WebhookService.Emit:input_type -> posthorn.v1.EmitRequest
-	14, // 53: posthorn.v1.WebhookService.EmitBatch:input_type -> posthorn.v1.EmitBatchRequest
-	16, // 54: posthorn.v1.WebhookService.Subscribe:input_type -> posthorn.v1.SubscribeRequest
-	18, // 55: posthorn.v1.WebhookService.GetSubscription:input_type -> posthorn.v1.GetSubscriptionRequest
-	20, // 56: posthorn.v1.WebhookService.ListSubscriptions:input_type -> posthorn.v1.ListSubscriptionsRequest
-	22, // 57: posthorn.v1.WebhookService.UpdateSubscription:input_type -> posthorn.v1.UpdateSubscriptionRequest
-	24, // 58: posthorn.v1.WebhookService.DeleteSubscription:input_type -> posthorn.v1.DeleteSubscriptionRequest
-	26, // 59: posthorn.v1.WebhookService.RotateSubscriptionSecret:input_type -> posthorn.v1.RotateSubscriptionSecretRequest
-	28, // 60: posthorn.v1.WebhookService.GetEvent:input_type -> posthorn.v1.GetEventRequest
-	30, // 61: posthorn.v1.WebhookService.ListEvents:input_type -> posthorn.v1.ListEventsRequest
-	32, // 62: posthorn.v1.WebhookService.ListDeliveries:input_type -> posthorn.v1.ListDeliveriesRequest
-	34, // 63: posthorn.v1.WebhookService.GetDelivery:input_type -> posthorn.v1.GetDeliveryRequest
-	36, // 64: posthorn.v1.WebhookService.RetryDelivery:input_type -> posthorn.v1.RetryDeliveryRequest
-	38, // 65: posthorn.v1.WebhookService.RecoverFailedDeliveries:input_type -> posthorn.v1.RecoverFailedDeliveriesRequest
-	40, // 66: posthorn.v1.WebhookService.ListEventTypes:input_type -> posthorn.v1.ListEventTypesRequest
-	42, // 67: posthorn.v1.WebhookService.WatchDeliveries:input_type -> posthorn.v1.WatchDeliveriesRequest
-	44, // 68: posthorn.v1.WebhookService.CreateApiKey:input_type -> posthorn.v1.CreateApiKeyRequest
-	46, // 69: posthorn.v1.WebhookService.ListApiKeys:input_type -> posthorn.v1.ListApiKeysRequest
-	48, // 70: posthorn.v1.WebhookService.RevokeApiKey:input_type -> posthorn.v1.RevokeApiKeyRequest
-	50, // 71: posthorn.v1.WebhookService.ListAuditRecords:input_type -> posthorn.v1.ListAuditRecordsRequest
-	13, // 72: posthorn.v1.WebhookService.Emit:output_type -> posthorn.v1.EmitResponse
-	15, // 73: posthorn.v1.WebhookService.EmitBatch:output_type -> posthorn.v1.EmitBatchResponse
-	17, // 74: posthorn.v1.WebhookService.Subscribe:output_type -> posthorn.v1.SubscribeResponse
-	19, // 75: posthorn.v1.WebhookService.GetSubscription:output_type -> posthorn.v1.GetSubscriptionResponse
-	21, // 76: posthorn.v1.WebhookService.ListSubscriptions:output_type -> posthorn.v1.ListSubscriptionsResponse
-	23, // 77: posthorn.v1.WebhookService.UpdateSubscription:output_type -> posthorn.v1.UpdateSubscriptionResponse
-	25, // 78: posthorn.v1.WebhookService.DeleteSubscription:output_type -> posthorn.v1.DeleteSubscriptionResponse
-	27, // 79: posthorn.v1.WebhookService.RotateSubscriptionSecret:output_type -> posthorn.v1.RotateSubscriptionSecretResponse
-	29, // 80: posthorn.v1.WebhookService.GetEvent:output_type -> posthorn.v1.GetEventResponse
-	31, // 81: posthorn.v1.WebhookService.ListEvents:output_type -> posthorn.v1.ListEventsResponse
-	33, // 82: posthorn.v1.WebhookService.ListDeliveries:output_type -> posthorn.v1.ListDeliveriesResponse
-	35, // 83: posthorn.v1.WebhookService.GetDelivery:output_type -> posthorn.v1.GetDeliveryResponse
-	37, // 84: posthorn.v1.WebhookService.RetryDelivery:output_type -> posthorn.v1.RetryDeliveryResponse
-	39, // 85: posthorn.v1.WebhookService.RecoverFailedDeliveries:output_type -> posthorn.v1.RecoverFailedDeliveriesResponse
-	41, // 86: posthorn.v1.WebhookService.ListEventTypes:output_type -> posthorn.v1.ListEventTypesResponse
-	43, // 87: posthorn.v1.WebhookService.WatchDeliveries:output_type -> posthorn.v1.WatchDeliveriesResponse
-	45, // 88: posthorn.v1.WebhookService.CreateApiKey:output_type -> posthorn.v1.CreateApiKeyResponse
-	47, // 89: posthorn.v1.WebhookService.ListApiKeys:output_type -> posthorn.v1.ListApiKeysResponse
-	49, // 90: posthorn.v1.WebhookService.RevokeApiKey:output_type -> posthorn.v1.RevokeApiKeyResponse
-	51, // 91: posthorn.v1.WebhookService.ListAuditRecords:output_type -> posthorn.v1.ListAuditRecordsResponse
-	72, // [72:92] is the sub-list for method output_type
-	52, // [52:72] is the sub-list for method input_type
-	52, // [52:52] is the sub-list for extension type_name
-	52, // [52:52] is the sub-list for extension extendee
-	0,  // [0:52] is the sub-list for field type_name
+	7,  // 52: posthorn.v1.SendTestEventResponse.event:type_name -> posthorn.v1.Event
+	10, // 53: posthorn.v1.SendTestEventResponse.delivery:type_name -> posthorn.v1.Delivery
+	5,  // 54: posthorn.v1.CreatePortalSessionResponse.api_key:type_name -> posthorn.v1.ApiKey
+	12, // 55: posthorn.v1.WebhookService.Emit:input_type -> posthorn.v1.EmitRequest
+	14, // 56: posthorn.v1.WebhookService.EmitBatch:input_type -> posthorn.v1.EmitBatchRequest
+	16, // 57: posthorn.v1.WebhookService.Subscribe:input_type -> posthorn.v1.SubscribeRequest
+	18, // 58: posthorn.v1.WebhookService.GetSubscription:input_type -> posthorn.v1.GetSubscriptionRequest
+	20, // 59: posthorn.v1.WebhookService.ListSubscriptions:input_type -> posthorn.v1.ListSubscriptionsRequest
+	22, // 60: posthorn.v1.WebhookService.UpdateSubscription:input_type -> posthorn.v1.UpdateSubscriptionRequest
+	24, // 61: posthorn.v1.WebhookService.DeleteSubscription:input_type -> posthorn.v1.DeleteSubscriptionRequest
+	26, // 62: posthorn.v1.WebhookService.RotateSubscriptionSecret:input_type -> posthorn.v1.RotateSubscriptionSecretRequest
+	28, // 63: posthorn.v1.WebhookService.GetEvent:input_type -> posthorn.v1.GetEventRequest
+	30, // 64: posthorn.v1.WebhookService.ListEvents:input_type -> posthorn.v1.ListEventsRequest
+	32, // 65: posthorn.v1.WebhookService.ListDeliveries:input_type -> posthorn.v1.ListDeliveriesRequest
+	34, // 66: posthorn.v1.WebhookService.GetDelivery:input_type -> posthorn.v1.GetDeliveryRequest
+	36, // 67: posthorn.v1.WebhookService.RetryDelivery:input_type -> posthorn.v1.RetryDeliveryRequest
+	38, // 68: posthorn.v1.WebhookService.RecoverFailedDeliveries:input_type -> posthorn.v1.RecoverFailedDeliveriesRequest
+	40, // 69: posthorn.v1.WebhookService.ListEventTypes:input_type -> posthorn.v1.ListEventTypesRequest
+	42, // 70: posthorn.v1.WebhookService.WatchDeliveries:input_type -> posthorn.v1.WatchDeliveriesRequest
+	52, // 71: posthorn.v1.WebhookService.SendTestEvent:input_type -> posthorn.v1.SendTestEventRequest
+	44, // 72: posthorn.v1.WebhookService.CreateApiKey:input_type -> posthorn.v1.CreateApiKeyRequest
+	46, // 73: posthorn.v1.WebhookService.ListApiKeys:input_type -> posthorn.v1.ListApiKeysRequest
+	48, // 74: posthorn.v1.WebhookService.RevokeApiKey:input_type -> posthorn.v1.RevokeApiKeyRequest
+	50, // 75: posthorn.v1.WebhookService.ListAuditRecords:input_type -> posthorn.v1.ListAuditRecordsRequest
+	54, // 76: posthorn.v1.WebhookService.CreatePortalSession:input_type -> posthorn.v1.CreatePortalSessionRequest
+	13, // 77: posthorn.v1.WebhookService.Emit:output_type -> posthorn.v1.EmitResponse
+	15, // 78: posthorn.v1.WebhookService.EmitBatch:output_type -> posthorn.v1.EmitBatchResponse
+	17, // 79: posthorn.v1.WebhookService.Subscribe:output_type -> posthorn.v1.SubscribeResponse
+	19, // 80: posthorn.v1.WebhookService.GetSubscription:output_type -> posthorn.v1.GetSubscriptionResponse
+	21, // 81: posthorn.v1.WebhookService.ListSubscriptions:output_type -> posthorn.v1.ListSubscriptionsResponse
+	23, // 82: posthorn.v1.WebhookService.UpdateSubscription:output_type -> posthorn.v1.UpdateSubscriptionResponse
+	25, // 83: posthorn.v1.WebhookService.DeleteSubscription:output_type -> posthorn.v1.DeleteSubscriptionResponse
+	27, // 84: posthorn.v1.WebhookService.RotateSubscriptionSecret:output_type -> posthorn.v1.RotateSubscriptionSecretResponse
+	29, // 85: posthorn.v1.WebhookService.GetEvent:output_type -> posthorn.v1.GetEventResponse
+	31, // 86: posthorn.v1.WebhookService.ListEvents:output_type -> posthorn.v1.ListEventsResponse
+	33, // 87: posthorn.v1.WebhookService.ListDeliveries:output_type -> posthorn.v1.ListDeliveriesResponse
+	35, // 88: posthorn.v1.WebhookService.GetDelivery:output_type -> posthorn.v1.GetDeliveryResponse
+	37, // 89: posthorn.v1.WebhookService.RetryDelivery:output_type -> posthorn.v1.RetryDeliveryResponse
+	39, // 90: posthorn.v1.WebhookService.RecoverFailedDeliveries:output_type -> posthorn.v1.RecoverFailedDeliveriesResponse
+	41, // 91: posthorn.v1.WebhookService.ListEventTypes:output_type -> posthorn.v1.ListEventTypesResponse
+	43, // 92: posthorn.v1.WebhookService.WatchDeliveries:output_type -> posthorn.v1.WatchDeliveriesResponse
+	53, // 93: posthorn.v1.WebhookService.SendTestEvent:output_type -> posthorn.v1.SendTestEventResponse
+	45, // 94: posthorn.v1.WebhookService.CreateApiKey:output_type -> posthorn.v1.CreateApiKeyResponse
+	47, // 95: posthorn.v1.WebhookService.ListApiKeys:output_type -> posthorn.v1.ListApiKeysResponse
+	49, // 96: posthorn.v1.WebhookService.RevokeApiKey:output_type -> posthorn.v1.RevokeApiKeyResponse
+	51, // 97: posthorn.v1.WebhookService.ListAuditRecords:output_type -> posthorn.v1.ListAuditRecordsResponse
+	55, // 98: posthorn.v1.WebhookService.CreatePortalSession:output_type -> posthorn.v1.CreatePortalSessionResponse
+	77, // [77:99] is the sub-list for method output_type
+	55, // [55:77] is the sub-list for method input_type
+	55, // [55:55] is the sub-list for extension type_name
+	55, // [55:55] is the sub-list for extension extendee
+	0,  // [0:55] is the sub-list for field type_name
 }
 
 func init() { file_posthorn_v1_webhook_service_proto_init() }
@@ -3963,7 +4201,7 @@ func file_posthorn_v1_webhook_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_posthorn_v1_webhook_service_proto_rawDesc), len(file_posthorn_v1_webhook_service_proto_rawDesc)),
 			NumEnums:      5,
-			NumMessages:   47,
+			NumMessages:   51,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -45,10 +45,12 @@ const (
 	WebhookService_RecoverFailedDeliveries_FullMethodName  = "/posthorn.v1.WebhookService/RecoverFailedDeliveries"
 	WebhookService_ListEventTypes_FullMethodName           = "/posthorn.v1.WebhookService/ListEventTypes"
 	WebhookService_WatchDeliveries_FullMethodName          = "/posthorn.v1.WebhookService/WatchDeliveries"
+	WebhookService_SendTestEvent_FullMethodName            = "/posthorn.v1.WebhookService/SendTestEvent"
 	WebhookService_CreateApiKey_FullMethodName             = "/posthorn.v1.WebhookService/CreateApiKey"
 	WebhookService_ListApiKeys_FullMethodName              = "/posthorn.v1.WebhookService/ListApiKeys"
 	WebhookService_RevokeApiKey_FullMethodName             = "/posthorn.v1.WebhookService/RevokeApiKey"
 	WebhookService_ListAuditRecords_FullMethodName         = "/posthorn.v1.WebhookService/ListAuditRecords"
+	WebhookService_CreatePortalSession_FullMethodName      = "/posthorn.v1.WebhookService/CreatePortalSession"
 )
 
 // WebhookServiceClient is the client API for WebhookService service.
@@ -131,6 +133,11 @@ type WebhookServiceClient interface {
 	ListEventTypes(ctx context.Context, in *ListEventTypesRequest, opts ...grpc.CallOption) (*ListEventTypesResponse, error)
 	// WatchDeliveries streams each attempt's outcome as it happens.
 	WatchDeliveries(ctx context.Context, in *WatchDeliveriesRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[WatchDeliveriesResponse], error)
+	// SendTestEvent delivers one test event to one subscription only, whatever its event types:
+	// type `posthorn.test`, data `{"message": "…", "subscription_id": "…"}`, signed and retried like
+	// any other event (so a customer can check an endpoint and its signature verification). The
+	// subscription must be enabled (FAILED_PRECONDITION otherwise). Like Svix's "send example".
+	SendTestEvent(ctx context.Context, in *SendTestEventRequest, opts ...grpc.CallOption) (*SendTestEventResponse, error)
 	// CreateApiKey issues an API key (admin only). The key itself (`phk_` + 43 base64url
 	// characters, 256 random bits) is returned only in this response; the server keeps a SHA-256
 	// hash of it.
@@ -145,6 +152,12 @@ type WebhookServiceClient interface {
 	// ListAuditRecords pages through the audit log (admin only), newest first: one record per
 	// call that changed state (subscriptions, secrets, API keys, retries, recoveries).
 	ListAuditRecords(ctx context.Context, in *ListAuditRecordsRequest, opts ...grpc.CallOption) (*ListAuditRecordsResponse, error)
+	// CreatePortalSession (admin only) opens the customer portal for one customer: it issues an API
+	// key with role customer for `customer_id` that expires after the session's time to live, and
+	// returns the portal URL carrying that key in its fragment (`…/portal#key=phk_…`), which browsers
+	// never send to a server. The session is an ordinary key: ListApiKeys shows it and RevokeApiKey
+	// ends it at once. Like Svix's app-portal access.
+	CreatePortalSession(ctx context.Context, in *CreatePortalSessionRequest, opts ...grpc.CallOption) (*CreatePortalSessionResponse, error)
 }
 
 type webhookServiceClient struct {
@@ -324,6 +337,16 @@ func (c *webhookServiceClient) WatchDeliveries(ctx context.Context, in *WatchDel
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type WebhookService_WatchDeliveriesClient = grpc.ServerStreamingClient[WatchDeliveriesResponse]
 
+func (c *webhookServiceClient) SendTestEvent(ctx context.Context, in *SendTestEventRequest, opts ...grpc.CallOption) (*SendTestEventResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(SendTestEventResponse)
+	err := c.cc.Invoke(ctx, WebhookService_SendTestEvent_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *webhookServiceClient) CreateApiKey(ctx context.Context, in *CreateApiKeyRequest, opts ...grpc.CallOption) (*CreateApiKeyResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(CreateApiKeyResponse)
@@ -358,6 +381,16 @@ func (c *webhookServiceClient) ListAuditRecords(ctx context.Context, in *ListAud
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(ListAuditRecordsResponse)
 	err := c.cc.Invoke(ctx, WebhookService_ListAuditRecords_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *webhookServiceClient) CreatePortalSession(ctx context.Context, in *CreatePortalSessionRequest, opts ...grpc.CallOption) (*CreatePortalSessionResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CreatePortalSessionResponse)
+	err := c.cc.Invoke(ctx, WebhookService_CreatePortalSession_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -444,6 +477,11 @@ type WebhookServiceServer interface {
 	ListEventTypes(context.Context, *ListEventTypesRequest) (*ListEventTypesResponse, error)
 	// WatchDeliveries streams each attempt's outcome as it happens.
 	WatchDeliveries(*WatchDeliveriesRequest, grpc.ServerStreamingServer[WatchDeliveriesResponse]) error
+	// SendTestEvent delivers one test event to one subscription only, whatever its event types:
+	// type `posthorn.test`, data `{"message": "…", "subscription_id": "…"}`, signed and retried like
+	// any other event (so a customer can check an endpoint and its signature verification). The
+	// subscription must be enabled (FAILED_PRECONDITION otherwise). Like Svix's "send example".
+	SendTestEvent(context.Context, *SendTestEventRequest) (*SendTestEventResponse, error)
 	// CreateApiKey issues an API key (admin only). The key itself (`phk_` + 43 base64url
 	// characters, 256 random bits) is returned only in this response; the server keeps a SHA-256
 	// hash of it.
@@ -458,6 +496,12 @@ type WebhookServiceServer interface {
 	// ListAuditRecords pages through the audit log (admin only), newest first: one record per
 	// call that changed state (subscriptions, secrets, API keys, retries, recoveries).
 	ListAuditRecords(context.Context, *ListAuditRecordsRequest) (*ListAuditRecordsResponse, error)
+	// CreatePortalSession (admin only) opens the customer portal for one customer: it issues an API
+	// key with role customer for `customer_id` that expires after the session's time to live, and
+	// returns the portal URL carrying that key in its fragment (`…/portal#key=phk_…`), which browsers
+	// never send to a server. The session is an ordinary key: ListApiKeys shows it and RevokeApiKey
+	// ends it at once. Like Svix's app-portal access.
+	CreatePortalSession(context.Context, *CreatePortalSessionRequest) (*CreatePortalSessionResponse, error)
 	mustEmbedUnimplementedWebhookServiceServer()
 }
 
@@ -516,6 +560,9 @@ func (UnimplementedWebhookServiceServer) ListEventTypes(context.Context, *ListEv
 func (UnimplementedWebhookServiceServer) WatchDeliveries(*WatchDeliveriesRequest, grpc.ServerStreamingServer[WatchDeliveriesResponse]) error {
 	return status.Error(codes.Unimplemented, "method WatchDeliveries not implemented")
 }
+func (UnimplementedWebhookServiceServer) SendTestEvent(context.Context, *SendTestEventRequest) (*SendTestEventResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method SendTestEvent not implemented")
+}
 func (UnimplementedWebhookServiceServer) CreateApiKey(context.Context, *CreateApiKeyRequest) (*CreateApiKeyResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method CreateApiKey not implemented")
 }
@@ -527,6 +574,9 @@ func (UnimplementedWebhookServiceServer) RevokeApiKey(context.Context, *RevokeAp
 }
 func (UnimplementedWebhookServiceServer) ListAuditRecords(context.Context, *ListAuditRecordsRequest) (*ListAuditRecordsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListAuditRecords not implemented")
+}
+func (UnimplementedWebhookServiceServer) CreatePortalSession(context.Context, *CreatePortalSessionRequest) (*CreatePortalSessionResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CreatePortalSession not implemented")
 }
 func (UnimplementedWebhookServiceServer) mustEmbedUnimplementedWebhookServiceServer() {}
 func (UnimplementedWebhookServiceServer) testEmbeddedByValue()                        {}
@@ -830,6 +880,24 @@ func _WebhookService_WatchDeliveries_Handler(srv interface{}, stream grpc.Server
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type WebhookService_WatchDeliveriesServer = grpc.ServerStreamingServer[WatchDeliveriesResponse]
 
+func _WebhookService_SendTestEvent_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SendTestEventRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(WebhookServiceServer).SendTestEvent(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: WebhookService_SendTestEvent_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(WebhookServiceServer).SendTestEvent(ctx, req.(*SendTestEventRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _WebhookService_CreateApiKey_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(CreateApiKeyRequest)
 	if err := dec(in); err != nil {
@@ -902,6 +970,24 @@ func _WebhookService_ListAuditRecords_Handler(srv interface{}, ctx context.Conte
 	return interceptor(ctx, in, info, handler)
 }
 
+func _WebhookService_CreatePortalSession_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreatePortalSessionRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(WebhookServiceServer).CreatePortalSession(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: WebhookService_CreatePortalSession_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(WebhookServiceServer).CreatePortalSession(ctx, req.(*CreatePortalSessionRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // WebhookService_ServiceDesc is the grpc.ServiceDesc for WebhookService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -970,6 +1056,10 @@ var WebhookService_ServiceDesc = grpc.ServiceDesc{
 			Handler:    _WebhookService_ListEventTypes_Handler,
 		},
 		{
+			MethodName: "SendTestEvent",
+			Handler:    _WebhookService_SendTestEvent_Handler,
+		},
+		{
 			MethodName: "CreateApiKey",
 			Handler:    _WebhookService_CreateApiKey_Handler,
 		},
@@ -984,6 +1074,10 @@ var WebhookService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ListAuditRecords",
 			Handler:    _WebhookService_ListAuditRecords_Handler,
+		},
+		{
+			MethodName: "CreatePortalSession",
+			Handler:    _WebhookService_CreatePortalSession_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

@@ -568,3 +568,33 @@ class ListAuditRecordsResponse(_message.Message):
     records: _containers.RepeatedCompositeFieldContainer[AuditRecord]
     next_page_token: str
     def __init__(self, records: _Optional[_Iterable[_Union[AuditRecord, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class SendTestEventRequest(_message.Message):
+    __slots__ = ("subscription_id",)
+    SUBSCRIPTION_ID_FIELD_NUMBER: _ClassVar[int]
+    subscription_id: str
+    def __init__(self, subscription_id: _Optional[str] = ...) -> None: ...
+
+class SendTestEventResponse(_message.Message):
+    __slots__ = ("event", "delivery")
+    EVENT_FIELD_NUMBER: _ClassVar[int]
+    DELIVERY_FIELD_NUMBER: _ClassVar[int]
+    event: Event
+    delivery: Delivery
+    def __init__(self, event: _Optional[_Union[Event, _Mapping]] = ..., delivery: _Optional[_Union[Delivery, _Mapping]] = ...) -> None: ...
+
+class CreatePortalSessionRequest(_message.Message):
+    __slots__ = ("customer_id", "ttl_seconds")
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    TTL_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    customer_id: str
+    ttl_seconds: int
+    def __init__(self, customer_id: _Optional[str] = ..., ttl_seconds: _Optional[int] = ...) -> None: ...
+
+class CreatePortalSessionResponse(_message.Message):
+    __slots__ = ("url", "api_key")
+    URL_FIELD_NUMBER: _ClassVar[int]
+    API_KEY_FIELD_NUMBER: _ClassVar[int]
+    url: str
+    api_key: ApiKey
+    def __init__(self, url: _Optional[str] = ..., api_key: _Optional[_Union[ApiKey, _Mapping]] = ...) -> None: ...

@@ -137,6 +137,11 @@ class WebhookServiceStub:
                 request_serializer=posthorn_dot_v1_dot_webhook__service__pb2.WatchDeliveriesRequest.SerializeToString,
                 response_deserializer=posthorn_dot_v1_dot_webhook__service__pb2.WatchDeliveriesResponse.FromString,
                 _registered_method=True)
+        self.SendTestEvent = channel.unary_unary(
+                '/posthorn.v1.WebhookService/SendTestEvent',
+                request_serializer=posthorn_dot_v1_dot_webhook__service__pb2.SendTestEventRequest.SerializeToString,
+                response_deserializer=posthorn_dot_v1_dot_webhook__service__pb2.SendTestEventResponse.FromString,
+                _registered_method=True)
         self.CreateApiKey = channel.unary_unary(
                 '/posthorn.v1.WebhookService/CreateApiKey',
                 request_serializer=posthorn_dot_v1_dot_webhook__service__pb2.CreateApiKeyRequest.SerializeToString,
@@ -156,6 +161,11 @@ class WebhookServiceStub:
                 '/posthorn.v1.WebhookService/ListAuditRecords',
                 request_serializer=posthorn_dot_v1_dot_webhook__service__pb2.ListAuditRecordsRequest.SerializeToString,
                 response_deserializer=posthorn_dot_v1_dot_webhook__service__pb2.ListAuditRecordsResponse.FromString,
+                _registered_method=True)
+        self.CreatePortalSession = channel.unary_unary(
+                '/posthorn.v1.WebhookService/CreatePortalSession',
+                request_serializer=posthorn_dot_v1_dot_webhook__service__pb2.CreatePortalSessionRequest.SerializeToString,
+                response_deserializer=posthorn_dot_v1_dot_webhook__service__pb2.CreatePortalSessionResponse.FromString,
                 _registered_method=True)
 
 
@@ -317,6 +327,16 @@ class WebhookServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SendTestEvent(self, request, context):
+        """SendTestEvent delivers one test event to one subscription only, whatever its event types:
+        type `posthorn.test`, data `{"message": "…", "subscription_id": "…"}`, signed and retried like
+        any other event (so a customer can check an endpoint and its signature verification). The
+        subscription must be enabled (FAILED_PRECONDITION otherwise). Like Svix's "send example".
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def CreateApiKey(self, request, context):
         """CreateApiKey issues an API key (admin only). The key itself (`phk_` + 43 base64url
         characters, 256 random bits) is returned only in this response; the server keeps a SHA-256
@@ -346,6 +366,17 @@ class WebhookServiceServicer:
     def ListAuditRecords(self, request, context):
         """ListAuditRecords pages through the audit log (admin only), newest first: one record per
         call that changed state (subscriptions, secrets, API keys, retries, recoveries).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreatePortalSession(self, request, context):
+        """CreatePortalSession (admin only) opens the customer portal for one customer: it issues an API
+        key with role customer for `customer_id` that expires after the session's time to live, and
+        returns the portal URL carrying that key in its fragment (`…/portal#key=phk_…`), which browsers
+        never send to a server. The session is an ordinary key: ListApiKeys shows it and RevokeApiKey
+        ends it at once. Like Svix's app-portal access.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -434,6 +465,11 @@ def add_WebhookServiceServicer_to_server(servicer, server):
                     request_deserializer=posthorn_dot_v1_dot_webhook__service__pb2.WatchDeliveriesRequest.FromString,
                     response_serializer=posthorn_dot_v1_dot_webhook__service__pb2.WatchDeliveriesResponse.SerializeToString,
             ),
+            'SendTestEvent': grpc.unary_unary_rpc_method_handler(
+                    servicer.SendTestEvent,
+                    request_deserializer=posthorn_dot_v1_dot_webhook__service__pb2.SendTestEventRequest.FromString,
+                    response_serializer=posthorn_dot_v1_dot_webhook__service__pb2.SendTestEventResponse.SerializeToString,
+            ),
             'CreateApiKey': grpc.unary_unary_rpc_method_handler(
                     servicer.CreateApiKey,
                     request_deserializer=posthorn_dot_v1_dot_webhook__service__pb2.CreateApiKeyRequest.FromString,
@@ -453,6 +489,11 @@ def add_WebhookServiceServicer_to_server(servicer, server):
                     servicer.ListAuditRecords,
                     request_deserializer=posthorn_dot_v1_dot_webhook__service__pb2.ListAuditRecordsRequest.FromString,
                     response_serializer=posthorn_dot_v1_dot_webhook__service__pb2.ListAuditRecordsResponse.SerializeToString,
+            ),
+            'CreatePortalSession': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreatePortalSession,
+                    request_deserializer=posthorn_dot_v1_dot_webhook__service__pb2.CreatePortalSessionRequest.FromString,
+                    response_serializer=posthorn_dot_v1_dot_webhook__service__pb2.CreatePortalSessionResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -921,6 +962,33 @@ class WebhookService:
             _registered_method=True)
 
     @staticmethod
+    def SendTestEvent(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/posthorn.v1.WebhookService/SendTestEvent',
+            posthorn_dot_v1_dot_webhook__service__pb2.SendTestEventRequest.SerializeToString,
+            posthorn_dot_v1_dot_webhook__service__pb2.SendTestEventResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
     def CreateApiKey(request,
             target,
             options=(),
@@ -1018,6 +1086,33 @@ class WebhookService:
             '/posthorn.v1.WebhookService/ListAuditRecords',
             posthorn_dot_v1_dot_webhook__service__pb2.ListAuditRecordsRequest.SerializeToString,
             posthorn_dot_v1_dot_webhook__service__pb2.ListAuditRecordsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreatePortalSession(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/posthorn.v1.WebhookService/CreatePortalSession',
+            posthorn_dot_v1_dot_webhook__service__pb2.CreatePortalSessionRequest.SerializeToString,
+            posthorn_dot_v1_dot_webhook__service__pb2.CreatePortalSessionResponse.FromString,
             options,
             channel_credentials,
             insecure,
