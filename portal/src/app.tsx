@@ -1,10 +1,19 @@
+import { useState } from "preact/hooks";
 import { createApi } from "./api.js";
+import { DeliveriesView } from "./deliveries/deliveries-view.js";
+import { EndpointsView } from "./endpoints/endpoints-view.js";
+import { LiveView } from "./live/live-view.js";
 import { takeSessionKey } from "./session.js";
 
-/** The page: the session's views, or how to get a session when there is none. */
+const VIEWS = { endpoints: "Endpoints", deliveries: "Delivery log", live: "Live" } as const;
+type ViewName = keyof typeof VIEWS;
+
+/** The page: the session's views (tabs), or how to get a session when there is none. */
 export function App() {
-  const key = takeSessionKey();
-  if (key === undefined) {
+  const [key] = useState(takeSessionKey);
+  const [api] = useState(() => (key === undefined ? undefined : createApi(key)));
+  const [view, setView] = useState<ViewName>("endpoints");
+  if (api === undefined) {
     return (
       <main>
         <h1>Webhooks</h1>
@@ -12,11 +21,19 @@ export function App() {
       </main>
     );
   }
-  const api = createApi(key);
-  void api;
   return (
     <main>
       <h1>Webhooks</h1>
+      <nav aria-label="Views">
+        {(Object.keys(VIEWS) as ViewName[]).map((name) => (
+          <button key={name} type="button" aria-current={view === name ? "page" : undefined} onClick={() => setView(name)}>
+            {VIEWS[name]}
+          </button>
+        ))}
+      </nav>
+      {view === "endpoints" && <EndpointsView api={api} />}
+      {view === "deliveries" && <DeliveriesView api={api} />}
+      {view === "live" && <LiveView api={api} />}
     </main>
   );
 }
