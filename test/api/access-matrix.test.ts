@@ -97,6 +97,7 @@ describe.each(STORES)("authorization matrix (%s)", (kind) => {
     // A fresh subscription each time: deleting the fixture would change later answers.
     deleteSubscription: async (c) => ({ id: (await t.client.subscribe({ customerId: c, endpointUrl: "https://example.com/doomed" })).subscription!.id }),
     rotateSubscriptionSecret: async (c) => ({ id: fixtures.get(c)!.subscriptionId }),
+    getSubscriptionSecret: async (c) => ({ id: fixtures.get(c)!.subscriptionId }),
     getEvent: async (c) => ({ id: fixtures.get(c)!.eventId }),
     listEvents: async (c) => ({ customerId: c }),
     listDeliveries: async (c) => ({ customerId: c }),

@@ -85,6 +85,10 @@ export const ACCESS_RULES: AccessRules = {
     audit: async (request, _, lookups) => ({ customerId: await lookups.customerOfSubscription(request.id), targetIds: [request.id] }),
   },
   rotateSubscriptionSecret: { roles: CUSTOMERS, audit: (_, response) => subscriptionTarget(response.subscription) },
+  getSubscriptionSecret: {
+    roles: CUSTOMERS,
+    audit: async (request, _, lookups) => ({ customerId: await lookups.customerOfSubscription(request.id), targetIds: [request.id] }),
+  },
 
   getEvent: { roles: CUSTOMERS },
   listEvents: { roles: CUSTOMERS, narrow: (request, caller) => narrowToOwnCustomer(request, caller, { events: [], nextPageToken: "" }) },

@@ -90,6 +90,12 @@ export const configSchema = z.object({
   workers: bool.default(true),
   /** Serve the gRPC API in this process (false: workers only). */
   api: bool.default(true),
+  /**
+   * HTTP listen address host:port of the same API over Connect (JSON and binary, gRPC-Web), the
+   * probes (`/healthz`, `/readyz`) and the customer portal (`/portal/`); `off` turns it off. Same
+   * TLS files and loopback rule as `listenAddress`.
+   */
+  httpAddress: z.union([hostPort, z.literal("off")]).default("127.0.0.1:8080"),
   /** Prometheus metrics listen address host:port; `off` turns metrics off. */
   metricsAddress: z.union([hostPort, z.literal("off")]).default("127.0.0.1:9464"),
   /**

@@ -21,6 +21,7 @@ export const ENV_NAMES: Record<keyof Config, string> = {
   egressProxy: "POSTHORN_EGRESS_PROXY",
   workers: "POSTHORN_WORKERS",
   api: "POSTHORN_API",
+  httpAddress: "POSTHORN_HTTP_ADDRESS",
   metricsAddress: "POSTHORN_METRICS_ADDRESS",
   dbPoolSize: "POSTHORN_DB_POOL_SIZE",
   dbApplicationName: "POSTHORN_DB_APPLICATION_NAME",

@@ -2128,6 +2128,108 @@ func (x *RotateSubscriptionSecretResponse) GetSecret() string {
 	return ""
 }
 
+// GetSubscriptionSecretRequest names one subscription.
+type GetSubscriptionSecretRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Subscription id.
+	Id            string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetSubscriptionSecretRequest) Reset() {
+	*x = GetSubscriptionSecretRequest{}
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetSubscriptionSecretRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetSubscriptionSecretRequest) ProtoMessage() {}
+
+func (x *GetSubscriptionSecretRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetSubscriptionSecretRequest.ProtoReflect.Descriptor instead.
+func (*GetSubscriptionSecretRequest) Descriptor() ([]byte, []int) {
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *GetSubscriptionSecretRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+// GetSubscriptionSecretResponse holds the secret values.
+type GetSubscriptionSecretResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The current secret: `whsec_` + base64 of 32 random bytes.
+	Secret string `protobuf:"bytes,1,opt,name=secret,proto3" json:"secret,omitempty"`
+	// The previous secrets still valid during a rotation's grace period, newest first (same
+	// order as `Subscription.secrets` after the current one).
+	PreviousSecrets []string `protobuf:"bytes,2,rep,name=previous_secrets,json=previousSecrets,proto3" json:"previous_secrets,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *GetSubscriptionSecretResponse) Reset() {
+	*x = GetSubscriptionSecretResponse{}
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetSubscriptionSecretResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetSubscriptionSecretResponse) ProtoMessage() {}
+
+func (x *GetSubscriptionSecretResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetSubscriptionSecretResponse.ProtoReflect.Descriptor instead.
+func (*GetSubscriptionSecretResponse) Descriptor() ([]byte, []int) {
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *GetSubscriptionSecretResponse) GetSecret() string {
+	if x != nil {
+		return x.Secret
+	}
+	return ""
+}
+
+func (x *GetSubscriptionSecretResponse) GetPreviousSecrets() []string {
+	if x != nil {
+		return x.PreviousSecrets
+	}
+	return nil
+}
+
 // GetEventRequest names one event.
 type GetEventRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -2139,7 +2241,7 @@ type GetEventRequest struct {
 
 func (x *GetEventRequest) Reset() {
 	*x = GetEventRequest{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[23]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2151,7 +2253,7 @@ func (x *GetEventRequest) String() string {
 func (*GetEventRequest) ProtoMessage() {}
 
 func (x *GetEventRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[23]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2164,7 +2266,7 @@ func (x *GetEventRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetEventRequest.ProtoReflect.Descriptor instead.
 func (*GetEventRequest) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{23}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *GetEventRequest) GetId() string {
@@ -2185,7 +2287,7 @@ type GetEventResponse struct {
 
 func (x *GetEventResponse) Reset() {
 	*x = GetEventResponse{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[24]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2197,7 +2299,7 @@ func (x *GetEventResponse) String() string {
 func (*GetEventResponse) ProtoMessage() {}
 
 func (x *GetEventResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[24]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2210,7 +2312,7 @@ func (x *GetEventResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetEventResponse.ProtoReflect.Descriptor instead.
 func (*GetEventResponse) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{24}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *GetEventResponse) GetEvent() *Event {
@@ -2242,7 +2344,7 @@ type ListEventsRequest struct {
 
 func (x *ListEventsRequest) Reset() {
 	*x = ListEventsRequest{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[25]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2254,7 +2356,7 @@ func (x *ListEventsRequest) String() string {
 func (*ListEventsRequest) ProtoMessage() {}
 
 func (x *ListEventsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[25]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2267,7 +2369,7 @@ func (x *ListEventsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListEventsRequest.ProtoReflect.Descriptor instead.
 func (*ListEventsRequest) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{25}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *ListEventsRequest) GetCustomerId() string {
@@ -2325,7 +2427,7 @@ type ListEventsResponse struct {
 
 func (x *ListEventsResponse) Reset() {
 	*x = ListEventsResponse{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[26]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2337,7 +2439,7 @@ func (x *ListEventsResponse) String() string {
 func (*ListEventsResponse) ProtoMessage() {}
 
 func (x *ListEventsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[26]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2350,7 +2452,7 @@ func (x *ListEventsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListEventsResponse.ProtoReflect.Descriptor instead.
 func (*ListEventsResponse) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{26}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *ListEventsResponse) GetEvents() []*Event {
@@ -2384,14 +2486,20 @@ type ListDeliveriesRequest struct {
 	PageToken string `protobuf:"bytes,6,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
 	// Order of the list: false (default) oldest first, true newest first. A page token
 	// continues in the order its list was read in.
-	NewestFirst   bool `protobuf:"varint,7,opt,name=newest_first,json=newestFirst,proto3" json:"newest_first,omitempty"`
+	NewestFirst bool `protobuf:"varint,7,opt,name=newest_first,json=newestFirst,proto3" json:"newest_first,omitempty"`
+	// Only deliveries of events of this type; empty means all.
+	EventType string `protobuf:"bytes,8,opt,name=event_type,json=eventType,proto3" json:"event_type,omitempty"`
+	// Only deliveries created at or after this time; unset means no lower bound.
+	CreatedAfter *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=created_after,json=createdAfter,proto3" json:"created_after,omitempty"`
+	// Only deliveries created before this time; unset means no upper bound.
+	CreatedBefore *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=created_before,json=createdBefore,proto3" json:"created_before,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ListDeliveriesRequest) Reset() {
 	*x = ListDeliveriesRequest{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[27]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2403,7 +2511,7 @@ func (x *ListDeliveriesRequest) String() string {
 func (*ListDeliveriesRequest) ProtoMessage() {}
 
 func (x *ListDeliveriesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[27]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2416,7 +2524,7 @@ func (x *ListDeliveriesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListDeliveriesRequest.ProtoReflect.Descriptor instead.
 func (*ListDeliveriesRequest) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{27}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *ListDeliveriesRequest) GetCustomerId() string {
@@ -2468,6 +2576,27 @@ func (x *ListDeliveriesRequest) GetNewestFirst() bool {
 	return false
 }
 
+func (x *ListDeliveriesRequest) GetEventType() string {
+	if x != nil {
+		return x.EventType
+	}
+	return ""
+}
+
+func (x *ListDeliveriesRequest) GetCreatedAfter() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreatedAfter
+	}
+	return nil
+}
+
+func (x *ListDeliveriesRequest) GetCreatedBefore() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreatedBefore
+	}
+	return nil
+}
+
 // ListDeliveriesResponse is one page.
 type ListDeliveriesResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -2481,7 +2610,7 @@ type ListDeliveriesResponse struct {
 
 func (x *ListDeliveriesResponse) Reset() {
 	*x = ListDeliveriesResponse{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[28]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2493,7 +2622,7 @@ func (x *ListDeliveriesResponse) String() string {
 func (*ListDeliveriesResponse) ProtoMessage() {}
 
 func (x *ListDeliveriesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[28]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2506,7 +2635,7 @@ func (x *ListDeliveriesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListDeliveriesResponse.ProtoReflect.Descriptor instead.
 func (*ListDeliveriesResponse) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{28}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *ListDeliveriesResponse) GetDeliveries() []*Delivery {
@@ -2534,7 +2663,7 @@ type GetDeliveryRequest struct {
 
 func (x *GetDeliveryRequest) Reset() {
 	*x = GetDeliveryRequest{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[29]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2546,7 +2675,7 @@ func (x *GetDeliveryRequest) String() string {
 func (*GetDeliveryRequest) ProtoMessage() {}
 
 func (x *GetDeliveryRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[29]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2559,7 +2688,7 @@ func (x *GetDeliveryRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetDeliveryRequest.ProtoReflect.Descriptor instead.
 func (*GetDeliveryRequest) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{29}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *GetDeliveryRequest) GetId() string {
@@ -2580,7 +2709,7 @@ type GetDeliveryResponse struct {
 
 func (x *GetDeliveryResponse) Reset() {
 	*x = GetDeliveryResponse{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[30]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2592,7 +2721,7 @@ func (x *GetDeliveryResponse) String() string {
 func (*GetDeliveryResponse) ProtoMessage() {}
 
 func (x *GetDeliveryResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[30]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2605,7 +2734,7 @@ func (x *GetDeliveryResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetDeliveryResponse.ProtoReflect.Descriptor instead.
 func (*GetDeliveryResponse) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{30}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *GetDeliveryResponse) GetDelivery() *Delivery {
@@ -2626,7 +2755,7 @@ type RetryDeliveryRequest struct {
 
 func (x *RetryDeliveryRequest) Reset() {
 	*x = RetryDeliveryRequest{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[31]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2638,7 +2767,7 @@ func (x *RetryDeliveryRequest) String() string {
 func (*RetryDeliveryRequest) ProtoMessage() {}
 
 func (x *RetryDeliveryRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[31]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2651,7 +2780,7 @@ func (x *RetryDeliveryRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RetryDeliveryRequest.ProtoReflect.Descriptor instead.
 func (*RetryDeliveryRequest) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{31}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *RetryDeliveryRequest) GetId() string {
@@ -2672,7 +2801,7 @@ type RetryDeliveryResponse struct {
 
 func (x *RetryDeliveryResponse) Reset() {
 	*x = RetryDeliveryResponse{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[32]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2684,7 +2813,7 @@ func (x *RetryDeliveryResponse) String() string {
 func (*RetryDeliveryResponse) ProtoMessage() {}
 
 func (x *RetryDeliveryResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[32]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2697,7 +2826,7 @@ func (x *RetryDeliveryResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RetryDeliveryResponse.ProtoReflect.Descriptor instead.
 func (*RetryDeliveryResponse) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{32}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *RetryDeliveryResponse) GetDelivery() *Delivery {
@@ -2721,7 +2850,7 @@ type RecoverFailedDeliveriesRequest struct {
 
 func (x *RecoverFailedDeliveriesRequest) Reset() {
 	*x = RecoverFailedDeliveriesRequest{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[33]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2733,7 +2862,7 @@ func (x *RecoverFailedDeliveriesRequest) String() string {
 func (*RecoverFailedDeliveriesRequest) ProtoMessage() {}
 
 func (x *RecoverFailedDeliveriesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[33]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2746,7 +2875,7 @@ func (x *RecoverFailedDeliveriesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecoverFailedDeliveriesRequest.ProtoReflect.Descriptor instead.
 func (*RecoverFailedDeliveriesRequest) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{33}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *RecoverFailedDeliveriesRequest) GetSubscriptionId() string {
@@ -2774,7 +2903,7 @@ type RecoverFailedDeliveriesResponse struct {
 
 func (x *RecoverFailedDeliveriesResponse) Reset() {
 	*x = RecoverFailedDeliveriesResponse{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[34]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2786,7 +2915,7 @@ func (x *RecoverFailedDeliveriesResponse) String() string {
 func (*RecoverFailedDeliveriesResponse) ProtoMessage() {}
 
 func (x *RecoverFailedDeliveriesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[34]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2799,7 +2928,7 @@ func (x *RecoverFailedDeliveriesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecoverFailedDeliveriesResponse.ProtoReflect.Descriptor instead.
 func (*RecoverFailedDeliveriesResponse) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{34}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *RecoverFailedDeliveriesResponse) GetRecoveredDeliveries() uint32 {
@@ -2818,7 +2947,7 @@ type ListEventTypesRequest struct {
 
 func (x *ListEventTypesRequest) Reset() {
 	*x = ListEventTypesRequest{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[35]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2830,7 +2959,7 @@ func (x *ListEventTypesRequest) String() string {
 func (*ListEventTypesRequest) ProtoMessage() {}
 
 func (x *ListEventTypesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[35]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2843,7 +2972,7 @@ func (x *ListEventTypesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListEventTypesRequest.ProtoReflect.Descriptor instead.
 func (*ListEventTypesRequest) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{35}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{37}
 }
 
 // ListEventTypesResponse is the server's catalog.
@@ -2857,7 +2986,7 @@ type ListEventTypesResponse struct {
 
 func (x *ListEventTypesResponse) Reset() {
 	*x = ListEventTypesResponse{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[36]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2869,7 +2998,7 @@ func (x *ListEventTypesResponse) String() string {
 func (*ListEventTypesResponse) ProtoMessage() {}
 
 func (x *ListEventTypesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[36]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2882,7 +3011,7 @@ func (x *ListEventTypesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListEventTypesResponse.ProtoReflect.Descriptor instead.
 func (*ListEventTypesResponse) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{36}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *ListEventTypesResponse) GetEventTypes() []string {
@@ -2905,7 +3034,7 @@ type WatchDeliveriesRequest struct {
 
 func (x *WatchDeliveriesRequest) Reset() {
 	*x = WatchDeliveriesRequest{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[37]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2917,7 +3046,7 @@ func (x *WatchDeliveriesRequest) String() string {
 func (*WatchDeliveriesRequest) ProtoMessage() {}
 
 func (x *WatchDeliveriesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[37]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2930,7 +3059,7 @@ func (x *WatchDeliveriesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchDeliveriesRequest.ProtoReflect.Descriptor instead.
 func (*WatchDeliveriesRequest) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{37}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *WatchDeliveriesRequest) GetCustomerId() string {
@@ -2960,7 +3089,7 @@ type WatchDeliveriesResponse struct {
 
 func (x *WatchDeliveriesResponse) Reset() {
 	*x = WatchDeliveriesResponse{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[38]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2972,7 +3101,7 @@ func (x *WatchDeliveriesResponse) String() string {
 func (*WatchDeliveriesResponse) ProtoMessage() {}
 
 func (x *WatchDeliveriesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[38]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2985,7 +3114,7 @@ func (x *WatchDeliveriesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchDeliveriesResponse.ProtoReflect.Descriptor instead.
 func (*WatchDeliveriesResponse) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{38}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *WatchDeliveriesResponse) GetDelivery() *Delivery {
@@ -3021,7 +3150,7 @@ type CreateApiKeyRequest struct {
 
 func (x *CreateApiKeyRequest) Reset() {
 	*x = CreateApiKeyRequest{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[39]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3033,7 +3162,7 @@ func (x *CreateApiKeyRequest) String() string {
 func (*CreateApiKeyRequest) ProtoMessage() {}
 
 func (x *CreateApiKeyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[39]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3046,7 +3175,7 @@ func (x *CreateApiKeyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateApiKeyRequest.ProtoReflect.Descriptor instead.
 func (*CreateApiKeyRequest) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{39}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *CreateApiKeyRequest) GetName() string {
@@ -3097,7 +3226,7 @@ type CreateApiKeyResponse struct {
 
 func (x *CreateApiKeyResponse) Reset() {
 	*x = CreateApiKeyResponse{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[40]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3109,7 +3238,7 @@ func (x *CreateApiKeyResponse) String() string {
 func (*CreateApiKeyResponse) ProtoMessage() {}
 
 func (x *CreateApiKeyResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[40]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3122,7 +3251,7 @@ func (x *CreateApiKeyResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateApiKeyResponse.ProtoReflect.Descriptor instead.
 func (*CreateApiKeyResponse) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{40}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *CreateApiKeyResponse) GetApiKey() *ApiKey {
@@ -3154,7 +3283,7 @@ type ListApiKeysRequest struct {
 
 func (x *ListApiKeysRequest) Reset() {
 	*x = ListApiKeysRequest{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[41]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3166,7 +3295,7 @@ func (x *ListApiKeysRequest) String() string {
 func (*ListApiKeysRequest) ProtoMessage() {}
 
 func (x *ListApiKeysRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[41]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3179,7 +3308,7 @@ func (x *ListApiKeysRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListApiKeysRequest.ProtoReflect.Descriptor instead.
 func (*ListApiKeysRequest) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{41}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *ListApiKeysRequest) GetPageSize() int32 {
@@ -3216,7 +3345,7 @@ type ListApiKeysResponse struct {
 
 func (x *ListApiKeysResponse) Reset() {
 	*x = ListApiKeysResponse{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[42]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3228,7 +3357,7 @@ func (x *ListApiKeysResponse) String() string {
 func (*ListApiKeysResponse) ProtoMessage() {}
 
 func (x *ListApiKeysResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[42]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3241,7 +3370,7 @@ func (x *ListApiKeysResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListApiKeysResponse.ProtoReflect.Descriptor instead.
 func (*ListApiKeysResponse) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{42}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *ListApiKeysResponse) GetApiKeys() []*ApiKey {
@@ -3269,7 +3398,7 @@ type RevokeApiKeyRequest struct {
 
 func (x *RevokeApiKeyRequest) Reset() {
 	*x = RevokeApiKeyRequest{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[43]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3281,7 +3410,7 @@ func (x *RevokeApiKeyRequest) String() string {
 func (*RevokeApiKeyRequest) ProtoMessage() {}
 
 func (x *RevokeApiKeyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[43]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3294,7 +3423,7 @@ func (x *RevokeApiKeyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RevokeApiKeyRequest.ProtoReflect.Descriptor instead.
 func (*RevokeApiKeyRequest) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{43}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *RevokeApiKeyRequest) GetId() string {
@@ -3315,7 +3444,7 @@ type RevokeApiKeyResponse struct {
 
 func (x *RevokeApiKeyResponse) Reset() {
 	*x = RevokeApiKeyResponse{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[44]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3327,7 +3456,7 @@ func (x *RevokeApiKeyResponse) String() string {
 func (*RevokeApiKeyResponse) ProtoMessage() {}
 
 func (x *RevokeApiKeyResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[44]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3340,7 +3469,7 @@ func (x *RevokeApiKeyResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RevokeApiKeyResponse.ProtoReflect.Descriptor instead.
 func (*RevokeApiKeyResponse) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{44}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *RevokeApiKeyResponse) GetApiKey() *ApiKey {
@@ -3365,7 +3494,7 @@ type ListAuditRecordsRequest struct {
 
 func (x *ListAuditRecordsRequest) Reset() {
 	*x = ListAuditRecordsRequest{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[45]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3377,7 +3506,7 @@ func (x *ListAuditRecordsRequest) String() string {
 func (*ListAuditRecordsRequest) ProtoMessage() {}
 
 func (x *ListAuditRecordsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[45]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3390,7 +3519,7 @@ func (x *ListAuditRecordsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAuditRecordsRequest.ProtoReflect.Descriptor instead.
 func (*ListAuditRecordsRequest) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{45}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *ListAuditRecordsRequest) GetCustomerId() string {
@@ -3427,7 +3556,7 @@ type ListAuditRecordsResponse struct {
 
 func (x *ListAuditRecordsResponse) Reset() {
 	*x = ListAuditRecordsResponse{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[46]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3439,7 +3568,7 @@ func (x *ListAuditRecordsResponse) String() string {
 func (*ListAuditRecordsResponse) ProtoMessage() {}
 
 func (x *ListAuditRecordsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[46]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3452,7 +3581,7 @@ func (x *ListAuditRecordsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAuditRecordsResponse.ProtoReflect.Descriptor instead.
 func (*ListAuditRecordsResponse) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{46}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *ListAuditRecordsResponse) GetRecords() []*AuditRecord {
@@ -3480,7 +3609,7 @@ type SendTestEventRequest struct {
 
 func (x *SendTestEventRequest) Reset() {
 	*x = SendTestEventRequest{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[47]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3492,7 +3621,7 @@ func (x *SendTestEventRequest) String() string {
 func (*SendTestEventRequest) ProtoMessage() {}
 
 func (x *SendTestEventRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[47]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3505,7 +3634,7 @@ func (x *SendTestEventRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SendTestEventRequest.ProtoReflect.Descriptor instead.
 func (*SendTestEventRequest) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{47}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *SendTestEventRequest) GetSubscriptionId() string {
@@ -3528,7 +3657,7 @@ type SendTestEventResponse struct {
 
 func (x *SendTestEventResponse) Reset() {
 	*x = SendTestEventResponse{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[48]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3540,7 +3669,7 @@ func (x *SendTestEventResponse) String() string {
 func (*SendTestEventResponse) ProtoMessage() {}
 
 func (x *SendTestEventResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[48]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3553,7 +3682,7 @@ func (x *SendTestEventResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SendTestEventResponse.ProtoReflect.Descriptor instead.
 func (*SendTestEventResponse) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{48}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *SendTestEventResponse) GetEvent() *Event {
@@ -3583,7 +3712,7 @@ type CreatePortalSessionRequest struct {
 
 func (x *CreatePortalSessionRequest) Reset() {
 	*x = CreatePortalSessionRequest{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[49]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3595,7 +3724,7 @@ func (x *CreatePortalSessionRequest) String() string {
 func (*CreatePortalSessionRequest) ProtoMessage() {}
 
 func (x *CreatePortalSessionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[49]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3608,7 +3737,7 @@ func (x *CreatePortalSessionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreatePortalSessionRequest.ProtoReflect.Descriptor instead.
 func (*CreatePortalSessionRequest) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{49}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *CreatePortalSessionRequest) GetCustomerId() string {
@@ -3639,7 +3768,7 @@ type CreatePortalSessionResponse struct {
 
 func (x *CreatePortalSessionResponse) Reset() {
 	*x = CreatePortalSessionResponse{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[50]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3651,7 +3780,7 @@ func (x *CreatePortalSessionResponse) String() string {
 func (*CreatePortalSessionResponse) ProtoMessage() {}
 
 func (x *CreatePortalSessionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[50]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3664,7 +3793,7 @@ func (x *CreatePortalSessionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreatePortalSessionResponse.ProtoReflect.Descriptor instead.
 func (*CreatePortalSessionResponse) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{50}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{52}
 }
 
 func (x *CreatePortalSessionResponse) GetUrl() string {
@@ -3849,7 +3978,12 @@ const file_posthorn_v1_webhook_service_proto_rawDesc = "" +
 	"\x15_grace_period_seconds\"y\n" +
 	" RotateSubscriptionSecretResponse\x12=\n" +
 	"\fsubscription\x18\x01 \x01(\v2\x19.posthorn.v1.SubscriptionR\fsubscription\x12\x16\n" +
-	"\x06secret\x18\x02 \x01(\tR\x06secret\"!\n" +
+	"\x06secret\x18\x02 \x01(\tR\x06secret\".\n" +
+	"\x1cGetSubscriptionSecretRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\"b\n" +
+	"\x1dGetSubscriptionSecretResponse\x12\x16\n" +
+	"\x06secret\x18\x01 \x01(\tR\x06secret\x12)\n" +
+	"\x10previous_secrets\x18\x02 \x03(\tR\x0fpreviousSecrets\"!\n" +
 	"\x0fGetEventRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\"<\n" +
 	"\x10GetEventResponse\x12(\n" +
@@ -3865,7 +3999,7 @@ const file_posthorn_v1_webhook_service_proto_rawDesc = "" +
 	"\x04view\x18\x06 \x01(\x0e2\x16.posthorn.v1.EventViewR\x04view\"h\n" +
 	"\x12ListEventsResponse\x12*\n" +
 	"\x06events\x18\x01 \x03(\v2\x12.posthorn.v1.EventR\x06events\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x8d\x02\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xb0\x03\n" +
 	"\x15ListDeliveriesRequest\x12\x1f\n" +
 	"\vcustomer_id\x18\x01 \x01(\tR\n" +
 	"customerId\x12\x19\n" +
@@ -3875,7 +4009,12 @@ const file_posthorn_v1_webhook_service_proto_rawDesc = "" +
 	"\tpage_size\x18\x05 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
 	"page_token\x18\x06 \x01(\tR\tpageToken\x12!\n" +
-	"\fnewest_first\x18\a \x01(\bR\vnewestFirst\"w\n" +
+	"\fnewest_first\x18\a \x01(\bR\vnewestFirst\x12\x1d\n" +
+	"\n" +
+	"event_type\x18\b \x01(\tR\teventType\x12?\n" +
+	"\rcreated_after\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\fcreatedAfter\x12A\n" +
+	"\x0ecreated_before\x18\n" +
+	" \x01(\v2\x1a.google.protobuf.TimestampR\rcreatedBefore\"w\n" +
 	"\x16ListDeliveriesResponse\x125\n" +
 	"\n" +
 	"deliveries\x18\x01 \x03(\v2\x15.posthorn.v1.DeliveryR\n" +
@@ -3980,7 +4119,7 @@ const file_posthorn_v1_webhook_service_proto_rawDesc = "" +
 	"\tEventView\x12\x1a\n" +
 	"\x16EVENT_VIEW_UNSPECIFIED\x10\x00\x12\x14\n" +
 	"\x10EVENT_VIEW_BASIC\x10\x01\x12\x13\n" +
-	"\x0fEVENT_VIEW_FULL\x10\x022\xdb\x0f\n" +
+	"\x0fEVENT_VIEW_FULL\x10\x022\xcb\x10\n" +
 	"\x0eWebhookService\x12;\n" +
 	"\x04Emit\x12\x18.posthorn.v1.EmitRequest\x1a\x19.posthorn.v1.EmitResponse\x12J\n" +
 	"\tEmitBatch\x12\x1d.posthorn.v1.EmitBatchRequest\x1a\x1e.posthorn.v1.EmitBatchResponse\x12J\n" +
@@ -3989,7 +4128,8 @@ const file_posthorn_v1_webhook_service_proto_rawDesc = "" +
 	"\x11ListSubscriptions\x12%.posthorn.v1.ListSubscriptionsRequest\x1a&.posthorn.v1.ListSubscriptionsResponse\x12e\n" +
 	"\x12UpdateSubscription\x12&.posthorn.v1.UpdateSubscriptionRequest\x1a'.posthorn.v1.UpdateSubscriptionResponse\x12e\n" +
 	"\x12DeleteSubscription\x12&.posthorn.v1.DeleteSubscriptionRequest\x1a'.posthorn.v1.DeleteSubscriptionResponse\x12w\n" +
-	"\x18RotateSubscriptionSecret\x12,.posthorn.v1.RotateSubscriptionSecretRequest\x1a-.posthorn.v1.RotateSubscriptionSecretResponse\x12G\n" +
+	"\x18RotateSubscriptionSecret\x12,.posthorn.v1.RotateSubscriptionSecretRequest\x1a-.posthorn.v1.RotateSubscriptionSecretResponse\x12n\n" +
+	"\x15GetSubscriptionSecret\x12).posthorn.v1.GetSubscriptionSecretRequest\x1a*.posthorn.v1.GetSubscriptionSecretResponse\x12G\n" +
 	"\bGetEvent\x12\x1c.posthorn.v1.GetEventRequest\x1a\x1d.posthorn.v1.GetEventResponse\x12M\n" +
 	"\n" +
 	"ListEvents\x12\x1e.posthorn.v1.ListEventsRequest\x1a\x1f.posthorn.v1.ListEventsResponse\x12Y\n" +
@@ -4019,7 +4159,7 @@ func file_posthorn_v1_webhook_service_proto_rawDescGZIP() []byte {
 }
 
 var file_posthorn_v1_webhook_service_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_posthorn_v1_webhook_service_proto_msgTypes = make([]protoimpl.MessageInfo, 51)
+var file_posthorn_v1_webhook_service_proto_msgTypes = make([]protoimpl.MessageInfo, 53)
 var file_posthorn_v1_webhook_service_proto_goTypes = []any{
 	(ApiKeyRole)(0),                          // 0: posthorn.v1.ApiKeyRole
 	(SignatureScheme)(0),                     // 1: posthorn.v1.SignatureScheme
@@ -4049,62 +4189,64 @@ var file_posthorn_v1_webhook_service_proto_goTypes = []any{
 	(*DeleteSubscriptionResponse)(nil),       // 25: posthorn.v1.DeleteSubscriptionResponse
 	(*RotateSubscriptionSecretRequest)(nil),  // 26: posthorn.v1.RotateSubscriptionSecretRequest
 	(*RotateSubscriptionSecretResponse)(nil), // 27: posthorn.v1.RotateSubscriptionSecretResponse
-	(*GetEventRequest)(nil),                  // 28: posthorn.v1.GetEventRequest
-	(*GetEventResponse)(nil),                 // 29: posthorn.v1.GetEventResponse
-	(*ListEventsRequest)(nil),                // 30: posthorn.v1.ListEventsRequest
-	(*ListEventsResponse)(nil),               // 31: posthorn.v1.ListEventsResponse
-	(*ListDeliveriesRequest)(nil),            // 32: posthorn.v1.ListDeliveriesRequest
-	(*ListDeliveriesResponse)(nil),           // 33: posthorn.v1.ListDeliveriesResponse
-	(*GetDeliveryRequest)(nil),               // 34: posthorn.v1.GetDeliveryRequest
-	(*GetDeliveryResponse)(nil),              // 35: posthorn.v1.GetDeliveryResponse
-	(*RetryDeliveryRequest)(nil),             // 36: posthorn.v1.RetryDeliveryRequest
-	(*RetryDeliveryResponse)(nil),            // 37: posthorn.v1.RetryDeliveryResponse
-	(*RecoverFailedDeliveriesRequest)(nil),   // 38: posthorn.v1.RecoverFailedDeliveriesRequest
-	(*RecoverFailedDeliveriesResponse)(nil),  // 39: posthorn.v1.RecoverFailedDeliveriesResponse
-	(*ListEventTypesRequest)(nil),            // 40: posthorn.v1.ListEventTypesRequest
-	(*ListEventTypesResponse)(nil),           // 41: posthorn.v1.ListEventTypesResponse
-	(*WatchDeliveriesRequest)(nil),           // 42: posthorn.v1.WatchDeliveriesRequest
-	(*WatchDeliveriesResponse)(nil),          // 43: posthorn.v1.WatchDeliveriesResponse
-	(*CreateApiKeyRequest)(nil),              // 44: posthorn.v1.CreateApiKeyRequest
-	(*CreateApiKeyResponse)(nil),             // 45: posthorn.v1.CreateApiKeyResponse
-	(*ListApiKeysRequest)(nil),               // 46: posthorn.v1.ListApiKeysRequest
-	(*ListApiKeysResponse)(nil),              // 47: posthorn.v1.ListApiKeysResponse
-	(*RevokeApiKeyRequest)(nil),              // 48: posthorn.v1.RevokeApiKeyRequest
-	(*RevokeApiKeyResponse)(nil),             // 49: posthorn.v1.RevokeApiKeyResponse
-	(*ListAuditRecordsRequest)(nil),          // 50: posthorn.v1.ListAuditRecordsRequest
-	(*ListAuditRecordsResponse)(nil),         // 51: posthorn.v1.ListAuditRecordsResponse
-	(*SendTestEventRequest)(nil),             // 52: posthorn.v1.SendTestEventRequest
-	(*SendTestEventResponse)(nil),            // 53: posthorn.v1.SendTestEventResponse
-	(*CreatePortalSessionRequest)(nil),       // 54: posthorn.v1.CreatePortalSessionRequest
-	(*CreatePortalSessionResponse)(nil),      // 55: posthorn.v1.CreatePortalSessionResponse
-	(*timestamppb.Timestamp)(nil),            // 56: google.protobuf.Timestamp
-	(*structpb.Struct)(nil),                  // 57: google.protobuf.Struct
-	(*fieldmaskpb.FieldMask)(nil),            // 58: google.protobuf.FieldMask
+	(*GetSubscriptionSecretRequest)(nil),     // 28: posthorn.v1.GetSubscriptionSecretRequest
+	(*GetSubscriptionSecretResponse)(nil),    // 29: posthorn.v1.GetSubscriptionSecretResponse
+	(*GetEventRequest)(nil),                  // 30: posthorn.v1.GetEventRequest
+	(*GetEventResponse)(nil),                 // 31: posthorn.v1.GetEventResponse
+	(*ListEventsRequest)(nil),                // 32: posthorn.v1.ListEventsRequest
+	(*ListEventsResponse)(nil),               // 33: posthorn.v1.ListEventsResponse
+	(*ListDeliveriesRequest)(nil),            // 34: posthorn.v1.ListDeliveriesRequest
+	(*ListDeliveriesResponse)(nil),           // 35: posthorn.v1.ListDeliveriesResponse
+	(*GetDeliveryRequest)(nil),               // 36: posthorn.v1.GetDeliveryRequest
+	(*GetDeliveryResponse)(nil),              // 37: posthorn.v1.GetDeliveryResponse
+	(*RetryDeliveryRequest)(nil),             // 38: posthorn.v1.RetryDeliveryRequest
+	(*RetryDeliveryResponse)(nil),            // 39: posthorn.v1.RetryDeliveryResponse
+	(*RecoverFailedDeliveriesRequest)(nil),   // 40: posthorn.v1.RecoverFailedDeliveriesRequest
+	(*RecoverFailedDeliveriesResponse)(nil),  // 41: posthorn.v1.RecoverFailedDeliveriesResponse
+	(*ListEventTypesRequest)(nil),            // 42: posthorn.v1.ListEventTypesRequest
+	(*ListEventTypesResponse)(nil),           // 43: posthorn.v1.ListEventTypesResponse
+	(*WatchDeliveriesRequest)(nil),           // 44: posthorn.v1.WatchDeliveriesRequest
+	(*WatchDeliveriesResponse)(nil),          // 45: posthorn.v1.WatchDeliveriesResponse
+	(*CreateApiKeyRequest)(nil),              // 46: posthorn.v1.CreateApiKeyRequest
+	(*CreateApiKeyResponse)(nil),             // 47: posthorn.v1.CreateApiKeyResponse
+	(*ListApiKeysRequest)(nil),               // 48: posthorn.v1.ListApiKeysRequest
+	(*ListApiKeysResponse)(nil),              // 49: posthorn.v1.ListApiKeysResponse
+	(*RevokeApiKeyRequest)(nil),              // 50: posthorn.v1.RevokeApiKeyRequest
+	(*RevokeApiKeyResponse)(nil),             // 51: posthorn.v1.RevokeApiKeyResponse
+	(*ListAuditRecordsRequest)(nil),          // 52: posthorn.v1.ListAuditRecordsRequest
+	(*ListAuditRecordsResponse)(nil),         // 53: posthorn.v1.ListAuditRecordsResponse
+	(*SendTestEventRequest)(nil),             // 54: posthorn.v1.SendTestEventRequest
+	(*SendTestEventResponse)(nil),            // 55: posthorn.v1.SendTestEventResponse
+	(*CreatePortalSessionRequest)(nil),       // 56: posthorn.v1.CreatePortalSessionRequest
+	(*CreatePortalSessionResponse)(nil),      // 57: posthorn.v1.CreatePortalSessionResponse
+	(*timestamppb.Timestamp)(nil),            // 58: google.protobuf.Timestamp
+	(*structpb.Struct)(nil),                  // 59: google.protobuf.Struct
+	(*fieldmaskpb.FieldMask)(nil),            // 60: google.protobuf.FieldMask
 }
 var file_posthorn_v1_webhook_service_proto_depIdxs = []int32{
 	0,  // 0: posthorn.v1.ApiKey.role:type_name -> posthorn.v1.ApiKeyRole
-	56, // 1: posthorn.v1.ApiKey.create_time:type_name -> google.protobuf.Timestamp
-	56, // 2: posthorn.v1.ApiKey.expire_time:type_name -> google.protobuf.Timestamp
-	56, // 3: posthorn.v1.ApiKey.last_use_time:type_name -> google.protobuf.Timestamp
-	56, // 4: posthorn.v1.ApiKey.revoke_time:type_name -> google.protobuf.Timestamp
-	56, // 5: posthorn.v1.AuditRecord.create_time:type_name -> google.protobuf.Timestamp
+	58, // 1: posthorn.v1.ApiKey.create_time:type_name -> google.protobuf.Timestamp
+	58, // 2: posthorn.v1.ApiKey.expire_time:type_name -> google.protobuf.Timestamp
+	58, // 3: posthorn.v1.ApiKey.last_use_time:type_name -> google.protobuf.Timestamp
+	58, // 4: posthorn.v1.ApiKey.revoke_time:type_name -> google.protobuf.Timestamp
+	58, // 5: posthorn.v1.AuditRecord.create_time:type_name -> google.protobuf.Timestamp
 	0,  // 6: posthorn.v1.AuditRecord.role:type_name -> posthorn.v1.ApiKeyRole
-	57, // 7: posthorn.v1.Event.data:type_name -> google.protobuf.Struct
-	56, // 8: posthorn.v1.Event.create_time:type_name -> google.protobuf.Timestamp
+	59, // 7: posthorn.v1.Event.data:type_name -> google.protobuf.Struct
+	58, // 8: posthorn.v1.Event.create_time:type_name -> google.protobuf.Timestamp
 	1,  // 9: posthorn.v1.Subscription.signature_scheme:type_name -> posthorn.v1.SignatureScheme
-	56, // 10: posthorn.v1.Subscription.create_time:type_name -> google.protobuf.Timestamp
-	56, // 11: posthorn.v1.Subscription.update_time:type_name -> google.protobuf.Timestamp
-	56, // 12: posthorn.v1.Subscription.previous_secret_expire_time:type_name -> google.protobuf.Timestamp
+	58, // 10: posthorn.v1.Subscription.create_time:type_name -> google.protobuf.Timestamp
+	58, // 11: posthorn.v1.Subscription.update_time:type_name -> google.protobuf.Timestamp
+	58, // 12: posthorn.v1.Subscription.previous_secret_expire_time:type_name -> google.protobuf.Timestamp
 	9,  // 13: posthorn.v1.Subscription.secrets:type_name -> posthorn.v1.SigningSecretInfo
-	56, // 14: posthorn.v1.SigningSecretInfo.expire_time:type_name -> google.protobuf.Timestamp
+	58, // 14: posthorn.v1.SigningSecretInfo.expire_time:type_name -> google.protobuf.Timestamp
 	2,  // 15: posthorn.v1.Delivery.state:type_name -> posthorn.v1.DeliveryState
-	56, // 16: posthorn.v1.Delivery.next_attempt_time:type_name -> google.protobuf.Timestamp
-	56, // 17: posthorn.v1.Delivery.create_time:type_name -> google.protobuf.Timestamp
-	56, // 18: posthorn.v1.Delivery.update_time:type_name -> google.protobuf.Timestamp
+	58, // 16: posthorn.v1.Delivery.next_attempt_time:type_name -> google.protobuf.Timestamp
+	58, // 17: posthorn.v1.Delivery.create_time:type_name -> google.protobuf.Timestamp
+	58, // 18: posthorn.v1.Delivery.update_time:type_name -> google.protobuf.Timestamp
 	11, // 19: posthorn.v1.Delivery.attempts:type_name -> posthorn.v1.DeliveryAttempt
-	56, // 20: posthorn.v1.DeliveryAttempt.start_time:type_name -> google.protobuf.Timestamp
+	58, // 20: posthorn.v1.DeliveryAttempt.start_time:type_name -> google.protobuf.Timestamp
 	3,  // 21: posthorn.v1.DeliveryAttempt.error_kind:type_name -> posthorn.v1.AttemptErrorKind
-	57, // 22: posthorn.v1.EmitRequest.data:type_name -> google.protobuf.Struct
+	59, // 22: posthorn.v1.EmitRequest.data:type_name -> google.protobuf.Struct
 	4,  // 23: posthorn.v1.EmitRequest.view:type_name -> posthorn.v1.EventView
 	7,  // 24: posthorn.v1.EmitResponse.event:type_name -> posthorn.v1.Event
 	12, // 25: posthorn.v1.EmitBatchRequest.events:type_name -> posthorn.v1.EmitRequest
@@ -4115,77 +4257,81 @@ var file_posthorn_v1_webhook_service_proto_depIdxs = []int32{
 	8,  // 30: posthorn.v1.GetSubscriptionResponse.subscription:type_name -> posthorn.v1.Subscription
 	8,  // 31: posthorn.v1.ListSubscriptionsResponse.subscriptions:type_name -> posthorn.v1.Subscription
 	8,  // 32: posthorn.v1.UpdateSubscriptionRequest.subscription:type_name -> posthorn.v1.Subscription
-	58, // 33: posthorn.v1.UpdateSubscriptionRequest.update_mask:type_name -> google.protobuf.FieldMask
+	60, // 33: posthorn.v1.UpdateSubscriptionRequest.update_mask:type_name -> google.protobuf.FieldMask
 	8,  // 34: posthorn.v1.UpdateSubscriptionResponse.subscription:type_name -> posthorn.v1.Subscription
 	8,  // 35: posthorn.v1.RotateSubscriptionSecretResponse.subscription:type_name -> posthorn.v1.Subscription
 	7,  // 36: posthorn.v1.GetEventResponse.event:type_name -> posthorn.v1.Event
 	4,  // 37: posthorn.v1.ListEventsRequest.view:type_name -> posthorn.v1.EventView
 	7,  // 38: posthorn.v1.ListEventsResponse.events:type_name -> posthorn.v1.Event
 	2,  // 39: posthorn.v1.ListDeliveriesRequest.state:type_name -> posthorn.v1.DeliveryState
-	10, // 40: posthorn.v1.ListDeliveriesResponse.deliveries:type_name -> posthorn.v1.Delivery
-	10, // 41: posthorn.v1.GetDeliveryResponse.delivery:type_name -> posthorn.v1.Delivery
-	10, // 42: posthorn.v1.RetryDeliveryResponse.delivery:type_name -> posthorn.v1.Delivery
-	56, // 43: posthorn.v1.RecoverFailedDeliveriesRequest.since:type_name -> google.protobuf.Timestamp
-	10, // 44: posthorn.v1.WatchDeliveriesResponse.delivery:type_name -> posthorn.v1.Delivery
-	11, // 45: posthorn.v1.WatchDeliveriesResponse.attempt:type_name -> posthorn.v1.DeliveryAttempt
-	0,  // 46: posthorn.v1.CreateApiKeyRequest.role:type_name -> posthorn.v1.ApiKeyRole
-	56, // 47: posthorn.v1.CreateApiKeyRequest.expire_time:type_name -> google.protobuf.Timestamp
-	5,  // 48: posthorn.v1.CreateApiKeyResponse.api_key:type_name -> posthorn.v1.ApiKey
-	5,  // 49: posthorn.v1.ListApiKeysResponse.api_keys:type_name -> posthorn.v1.ApiKey
-	5,  // 50: posthorn.v1.RevokeApiKeyResponse.api_key:type_name -> posthorn.v1.ApiKey
-	6,  // 51: posthorn.v1.ListAuditRecordsResponse.records:type_name -> posthorn.v1.AuditRecord
-	7,  // 52: posthorn.v1.SendTestEventResponse.event:type_name -> posthorn.v1.Event
-	10, // 53: posthorn.v1.SendTestEventResponse.delivery:type_name -> posthorn.v1.Delivery
-	5,  // 54: posthorn.v1.CreatePortalSessionResponse.api_key:type_name -> posthorn.v1.ApiKey
-	12, // 55: posthorn.v1.WebhookService.Emit:input_type -> posthorn.v1.EmitRequest
-	14, // 56: posthorn.v1.WebhookService.EmitBatch:input_type -> posthorn.v1.EmitBatchRequest
-	16, // 57: posthorn.v1.WebhookService.Subscribe:input_type -> posthorn.v1.SubscribeRequest
-	18, // 58: posthorn.v1.WebhookService.GetSubscription:input_type -> posthorn.v1.GetSubscriptionRequest
-	20, // 59: posthorn.v1.WebhookService.ListSubscriptions:input_type -> posthorn.v1.ListSubscriptionsRequest
-	22, // 60: posthorn.v1.WebhookService.UpdateSubscription:input_type -> posthorn.v1.UpdateSubscriptionRequest
-	24, // 61: posthorn.v1.WebhookService.DeleteSubscription:input_type -> posthorn.v1.DeleteSubscriptionRequest
-	26, // 62: posthorn.v1.WebhookService.RotateSubscriptionSecret:input_type -> posthorn.v1.RotateSubscriptionSecretRequest
-	28, // 63: posthorn.v1.WebhookService.GetEvent:input_type -> posthorn.v1.GetEventRequest
-	30, // 64: posthorn.v1.WebhookService.ListEvents:input_type -> posthorn.v1.ListEventsRequest
-	32, // 65: posthorn.v1.WebhookService.ListDeliveries:input_type -> posthorn.v1.ListDeliveriesRequest
-	34, // 66: posthorn.v1.WebhookService.GetDelivery:input_type -> posthorn.v1.GetDeliveryRequest
-	36, // 67: posthorn.v1.WebhookService.RetryDelivery:input_type -> posthorn.v1.RetryDeliveryRequest
-	38, // 68: posthorn.v1.WebhookService.RecoverFailedDeliveries:input_type -> posthorn.v1.RecoverFailedDeliveriesRequest
-	40, // 69: posthorn.v1.WebhookService.ListEventTypes:input_type -> posthorn.v1.ListEventTypesRequest
-	42, // 70: posthorn.v1.WebhookService.WatchDeliveries:input_type -> posthorn.v1.WatchDeliveriesRequest
-	52, // 71: posthorn.v1.WebhookService.SendTestEvent:input_type -> posthorn.v1.SendTestEventRequest
-	44, // 72: posthorn.v1.WebhookService.CreateApiKey:input_type -> posthorn.v1.CreateApiKeyRequest
-	46, // 73: posthorn.v1.WebhookService.ListApiKeys:input_type -> posthorn.v1.ListApiKeysRequest
-	48, // 74: posthorn.v1.WebhookService.RevokeApiKey:input_type -> posthorn.v1.RevokeApiKeyRequest
-	50, // 75: posthorn.v1.WebhookService.ListAuditRecords:input_type -> posthorn.v1.ListAuditRecordsRequest
-	54, // 76: posthorn.v1.WebhookService.CreatePortalSession:input_type -> posthorn.v1.CreatePortalSessionRequest
-	13, // 77: posthorn.v1.WebhookService.Emit:output_type -> posthorn.v1.EmitResponse
-	15, // 78: posthorn.v1.WebhookService.EmitBatch:output_type -> posthorn.v1.EmitBatchResponse
-	17, // 79: posthorn.v1.WebhookService.Subscribe:output_type -> posthorn.v1.SubscribeResponse
-	19, // 80: posthorn.v1.WebhookService.GetSubscription:output_type -> posthorn.v1.GetSubscriptionResponse
-	21, // 81: posthorn.v1.WebhookService.ListSubscriptions:output_type -> posthorn.v1.ListSubscriptionsResponse
-	23, // 82: posthorn.v1.WebhookService.UpdateSubscription:output_type -> posthorn.v1.UpdateSubscriptionResponse
-	25, // 83: posthorn.v1.WebhookService.DeleteSubscription:output_type -> posthorn.v1.DeleteSubscriptionResponse
-	27, // 84: posthorn.v1.WebhookService.RotateSubscriptionSecret:output_type -> posthorn.v1.RotateSubscriptionSecretResponse
-	29, // 85: posthorn.v1.WebhookService.GetEvent:output_type -> posthorn.v1.GetEventResponse
-	31, // 86: posthorn.v1.WebhookService.ListEvents:output_type -> posthorn.v1.ListEventsResponse
-	33, // 87: posthorn.v1.WebhookService.ListDeliveries:output_type -> posthorn.v1.ListDeliveriesResponse
-	35, // 88: posthorn.v1.WebhookService.GetDelivery:output_type -> posthorn.v1.GetDeliveryResponse
-	37, // 89: posthorn.v1.WebhookService.RetryDelivery:output_type -> posthorn.v1.RetryDeliveryResponse
-	39, // 90: posthorn.v1.WebhookService.RecoverFailedDeliveries:output_type -> posthorn.v1.RecoverFailedDeliveriesResponse
-	41, // 91: posthorn.v1.WebhookService.ListEventTypes:output_type -> posthorn.v1.ListEventTypesResponse
-	43, // 92: posthorn.v1.WebhookService.WatchDeliveries:output_type -> posthorn.v1.WatchDeliveriesResponse
-	53, // 93: posthorn.v1.WebhookService.SendTestEvent:output_type -> posthorn.v1.SendTestEventResponse
-	45, // 94: posthorn.v1.WebhookService.CreateApiKey:output_type -> posthorn.v1.CreateApiKeyResponse
-	47, // 95: posthorn.v1.WebhookService.ListApiKeys:output_type -> posthorn.v1.ListApiKeysResponse
-	49, // 96: posthorn.v1.WebhookService.RevokeApiKey:output_type -> posthorn.v1.RevokeApiKeyResponse
-	51, // 97: posthorn.v1.WebhookService.ListAuditRecords:output_type -> posthorn.v1.ListAuditRecordsResponse
-	55, // 98: posthorn.v1.WebhookService.CreatePortalSession:output_type -> posthorn.v1.CreatePortalSessionResponse
-	77, // [77:99] is the sub-list for method output_type
-	55, // [55:77] is the sub-list for method input_type
-	55, // [55:55] is the sub-list for extension type_name
-	55, // [55:55] is the sub-list for extension extendee
-	0,  // [0:55] is the sub-list for field type_name
+	58, // 40: posthorn.v1.ListDeliveriesRequest.created_after:type_name -> google.protobuf.Timestamp
+	58, // 41: posthorn.v1.ListDeliveriesRequest.created_before:type_name -> google.protobuf.Timestamp
+	10, // 42: posthorn.v1.ListDeliveriesResponse.deliveries:type_name -> posthorn.v1.Delivery
+	10, // 43: posthorn.v1.GetDeliveryResponse.delivery:type_name -> posthorn.v1.Delivery
+	10, // 44: posthorn.v1.RetryDeliveryResponse.delivery:type_name -> posthorn.v1.Delivery
+	58, // 45: posthorn.v1.RecoverFailedDeliveriesRequest.since:type_name -> google.protobuf.Timestamp
+	10, // 46: posthorn.v1.WatchDeliveriesResponse.delivery:type_name -> posthorn.v1.Delivery
+	11, // 47: posthorn.v1.WatchDeliveriesResponse.attempt:type_name -> posthorn.v1.DeliveryAttempt
+	0,  // 48: posthorn.v1.CreateApiKeyRequest.role:type_name -> posthorn.v1.ApiKeyRole
+	58, // 49: posthorn.v1.CreateApiKeyRequest.expire_time:type_name -> google.protobuf.Timestamp
+	5,  // 50: posthorn.v1.CreateApiKeyResponse.api_key:type_name -> posthorn.v1.ApiKey
+	5,  // 51: posthorn.v1.ListApiKeysResponse.api_keys:type_name -> posthorn.v1.ApiKey
+	5,  // 52: posthorn.v1.RevokeApiKeyResponse.api_key:type_name -> posthorn.v1.ApiKey
+	6,  // 53: posthorn.v1.ListAuditRecordsResponse.records:type_name -> posthorn.v1.AuditRecord
+	7,  // 54: posthorn.v1.SendTestEventResponse.event:type_name -> posthorn.v1.Event
+	10, // 55: posthorn.v1.SendTestEventResponse.delivery:type_name -> posthorn.v1.Delivery
+	5,  // 56: posthorn.v1.CreatePortalSessionResponse.api_key:type_name -> posthorn.v1.ApiKey
+	12, // 57: posthorn.v1.WebhookService.Emit:input_type -> posthorn.v1.EmitRequest
+	14, // 58: posthorn.v1.WebhookService.EmitBatch:input_type -> posthorn.v1.EmitBatchRequest
+	16, // 59: posthorn.v1.WebhookService.Subscribe:input_type -> posthorn.v1.SubscribeRequest
+	18, // 60: posthorn.v1.WebhookService.GetSubscription:input_type -> posthorn.v1.GetSubscriptionRequest
+	20, // 61: posthorn.v1.WebhookService.ListSubscriptions:input_type -> posthorn.v1.ListSubscriptionsRequest
+	22, // 62: posthorn.v1.WebhookService.UpdateSubscription:input_type -> posthorn.v1.UpdateSubscriptionRequest
+	24, // 63: posthorn.v1.WebhookService.DeleteSubscription:input_type -> posthorn.v1.DeleteSubscriptionRequest
+	26, // 64: posthorn.v1.WebhookService.RotateSubscriptionSecret:input_type -> posthorn.v1.RotateSubscriptionSecretRequest
+	28, // 65: posthorn.v1.WebhookService.GetSubscriptionSecret:input_type -> posthorn.v1.GetSubscriptionSecretRequest
+	30, // 66: posthorn.v1.WebhookService.GetEvent:input_type -> posthorn.v1.GetEventRequest
+	32, // 67: posthorn.v1.WebhookService.ListEvents:input_type -> posthorn.v1.ListEventsRequest
+	34, // 68: posthorn.v1.WebhookService.ListDeliveries:input_type -> posthorn.v1.ListDeliveriesRequest
+	36, // 69: posthorn.v1.WebhookService.GetDelivery:input_type -> posthorn.v1.GetDeliveryRequest
+	38, // 70: posthorn.v1.WebhookService.RetryDelivery:input_type -> posthorn.v1.RetryDeliveryRequest
+	40, // 71: posthorn.v1.WebhookService.RecoverFailedDeliveries:input_type -> posthorn.v1.RecoverFailedDeliveriesRequest
+	42, // 72: posthorn.v1.WebhookService.ListEventTypes:input_type -> posthorn.v1.ListEventTypesRequest
+	44, // 73: posthorn.v1.WebhookService.WatchDeliveries:input_type -> posthorn.v1.WatchDeliveriesRequest
+	54, // 74: posthorn.v1.WebhookService.SendTestEvent:input_type -> posthorn.v1.SendTestEventRequest
+	46, // 75: posthorn.v1.WebhookService.CreateApiKey:input_type -> posthorn.v1.CreateApiKeyRequest
+	48, // 76: posthorn.v1.WebhookService.ListApiKeys:input_type -> posthorn.v1.ListApiKeysRequest
+	50, // 77: posthorn.v1.WebhookService.RevokeApiKey:input_type -> posthorn.v1.RevokeApiKeyRequest
+	52, // 78: posthorn.v1.WebhookService.ListAuditRecords:input_type -> posthorn.v1.ListAuditRecordsRequest
+	56, // 79: posthorn.v1.WebhookService.CreatePortalSession:input_type -> posthorn.v1.CreatePortalSessionRequest
+	13, // 80: posthorn.v1.WebhookService.Emit:output_type -> posthorn.v1.EmitResponse
+	15, // 81: posthorn.v1.WebhookService.EmitBatch:output_type -> posthorn.v1.EmitBatchResponse
+	17, // 82: posthorn.v1.WebhookService.Subscribe:output_type -> posthorn.v1.SubscribeResponse
+	19, // 83: posthorn.v1.WebhookService.GetSubscription:output_type -> posthorn.v1.GetSubscriptionResponse
+	21, // 84: posthorn.v1.WebhookService.ListSubscriptions:output_type -> posthorn.v1.ListSubscriptionsResponse
+	23, // 85: posthorn.v1.WebhookService.UpdateSubscription:output_type -> posthorn.v1.UpdateSubscriptionResponse
+	25, // 86: posthorn.v1.WebhookService.DeleteSubscription:output_type -> posthorn.v1.DeleteSubscriptionResponse
+	27, // 87: posthorn.v1.WebhookService.RotateSubscriptionSecret:output_type -> posthorn.v1.RotateSubscriptionSecretResponse
+	29, // 88: posthorn.v1.WebhookService.GetSubscriptionSecret:output_type -> posthorn.v1.GetSubscriptionSecretResponse
+	31, // 89: posthorn.v1.WebhookService.GetEvent:output_type -> posthorn.v1.GetEventResponse
+	33, // 90: posthorn.v1.WebhookService.ListEvents:output_type -> posthorn.v1.ListEventsResponse
+	35, // 91: posthorn.v1.WebhookService.ListDeliveries:output_type -> posthorn.v1.ListDeliveriesResponse
+	37, // 92: posthorn.v1.WebhookService.GetDelivery:output_type -> posthorn.v1.GetDeliveryResponse
+	39, // 93: posthorn.v1.WebhookService.RetryDelivery:output_type -> posthorn.v1.RetryDeliveryResponse
+	41, // 94: posthorn.v1.WebhookService.RecoverFailedDeliveries:output_type -> posthorn.v1.RecoverFailedDeliveriesResponse
+	43, // 95: posthorn.v1.WebhookService.ListEventTypes:output_type -> posthorn.v1.ListEventTypesResponse
+	45, // 96: posthorn.v1.WebhookService.WatchDeliveries:output_type -> posthorn.v1.WatchDeliveriesResponse
+	55, // 97: posthorn.v1.WebhookService.SendTestEvent:output_type -> posthorn.v1.SendTestEventResponse
+	47, // 98: posthorn.v1.WebhookService.CreateApiKey:output_type -> posthorn.v1.CreateApiKeyResponse
+	49, // 99: posthorn.v1.WebhookService.ListApiKeys:output_type -> posthorn.v1.ListApiKeysResponse
+	51, // 100: posthorn.v1.WebhookService.RevokeApiKey:output_type -> posthorn.v1.RevokeApiKeyResponse
+	53, // 101: posthorn.v1.WebhookService.ListAuditRecords:output_type -> posthorn.v1.ListAuditRecordsResponse
+	57, // 102: posthorn.v1.WebhookService.CreatePortalSession:output_type -> posthorn.v1.CreatePortalSessionResponse
+	80, // [80:103] is the sub-list for method output_type
+	57, // [57:80] is the sub-list for method input_type
+	57, // [57:57] is the sub-list for extension type_name
+	57, // [57:57] is the sub-list for extension extendee
+	0,  // [0:57] is the sub-list for field type_name
 }
 
 func init() { file_posthorn_v1_webhook_service_proto_init() }
@@ -4201,7 +4347,7 @@ func file_posthorn_v1_webhook_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_posthorn_v1_webhook_service_proto_rawDesc), len(file_posthorn_v1_webhook_service_proto_rawDesc)),
 			NumEnums:      5,
-			NumMessages:   51,
+			NumMessages:   53,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -37,6 +37,7 @@ const (
 	WebhookService_UpdateSubscription_FullMethodName       = "/posthorn.v1.WebhookService/UpdateSubscription"
 	WebhookService_DeleteSubscription_FullMethodName       = "/posthorn.v1.WebhookService/DeleteSubscription"
 	WebhookService_RotateSubscriptionSecret_FullMethodName = "/posthorn.v1.WebhookService/RotateSubscriptionSecret"
+	WebhookService_GetSubscriptionSecret_FullMethodName    = "/posthorn.v1.WebhookService/GetSubscriptionSecret"
 	WebhookService_GetEvent_FullMethodName                 = "/posthorn.v1.WebhookService/GetEvent"
 	WebhookService_ListEvents_FullMethodName               = "/posthorn.v1.WebhookService/ListEvents"
 	WebhookService_ListDeliveries_FullMethodName           = "/posthorn.v1.WebhookService/ListDeliveries"
@@ -114,6 +115,10 @@ type WebhookServiceClient interface {
 	// signed with both) until its grace period ends. A grace period of 0 revokes every older
 	// secret at once (e.g. after a leak): from then on requests carry only the new signature.
 	RotateSubscriptionSecret(ctx context.Context, in *RotateSubscriptionSecretRequest, opts ...grpc.CallOption) (*RotateSubscriptionSecretResponse, error)
+	// GetSubscriptionSecret returns the values of a subscription's valid signing secrets (the
+	// current one first), for a customer who needs to see it again (the portal's "reveal"). Each
+	// call is recorded in the audit log. Like Svix's "get endpoint secret".
+	GetSubscriptionSecret(ctx context.Context, in *GetSubscriptionSecretRequest, opts ...grpc.CallOption) (*GetSubscriptionSecretResponse, error)
 	// GetEvent returns one event.
 	GetEvent(ctx context.Context, in *GetEventRequest, opts ...grpc.CallOption) (*GetEventResponse, error)
 	// ListEvents pages through events, oldest first (or newest first). A page ends early (with a
@@ -242,6 +247,16 @@ func (c *webhookServiceClient) RotateSubscriptionSecret(ctx context.Context, in 
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(RotateSubscriptionSecretResponse)
 	err := c.cc.Invoke(ctx, WebhookService_RotateSubscriptionSecret_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *webhookServiceClient) GetSubscriptionSecret(ctx context.Context, in *GetSubscriptionSecretRequest, opts ...grpc.CallOption) (*GetSubscriptionSecretResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetSubscriptionSecretResponse)
+	err := c.cc.Invoke(ctx, WebhookService_GetSubscriptionSecret_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -458,6 +473,10 @@ type WebhookServiceServer interface {
 	// signed with both) until its grace period ends. A grace period of 0 revokes every older
 	// secret at once (e.g. after a leak): from then on requests carry only the new signature.
 	RotateSubscriptionSecret(context.Context, *RotateSubscriptionSecretRequest) (*RotateSubscriptionSecretResponse, error)
+	// GetSubscriptionSecret returns the values of a subscription's valid signing secrets (the
+	// current one first), for a customer who needs to see it again (the portal's "reveal"). Each
+	// call is recorded in the audit log. Like Svix's "get endpoint secret".
+	GetSubscriptionSecret(context.Context, *GetSubscriptionSecretRequest) (*GetSubscriptionSecretResponse, error)
 	// GetEvent returns one event.
 	GetEvent(context.Context, *GetEventRequest) (*GetEventResponse, error)
 	// ListEvents pages through events, oldest first (or newest first). A page ends early (with a
@@ -535,6 +554,9 @@ func (UnimplementedWebhookServiceServer) DeleteSubscription(context.Context, *De
 }
 func (UnimplementedWebhookServiceServer) RotateSubscriptionSecret(context.Context, *RotateSubscriptionSecretRequest) (*RotateSubscriptionSecretResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method RotateSubscriptionSecret not implemented")
+}
+func (UnimplementedWebhookServiceServer) GetSubscriptionSecret(context.Context, *GetSubscriptionSecretRequest) (*GetSubscriptionSecretResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetSubscriptionSecret not implemented")
 }
 func (UnimplementedWebhookServiceServer) GetEvent(context.Context, *GetEventRequest) (*GetEventResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetEvent not implemented")
@@ -739,6 +761,24 @@ func _WebhookService_RotateSubscriptionSecret_Handler(srv interface{}, ctx conte
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(WebhookServiceServer).RotateSubscriptionSecret(ctx, req.(*RotateSubscriptionSecretRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _WebhookService_GetSubscriptionSecret_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetSubscriptionSecretRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(WebhookServiceServer).GetSubscriptionSecret(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: WebhookService_GetSubscriptionSecret_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(WebhookServiceServer).GetSubscriptionSecret(ctx, req.(*GetSubscriptionSecretRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -1026,6 +1066,10 @@ var WebhookService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "RotateSubscriptionSecret",
 			Handler:    _WebhookService_RotateSubscriptionSecret_Handler,
+		},
+		{
+			MethodName: "GetSubscriptionSecret",
+			Handler:    _WebhookService_GetSubscriptionSecret_Handler,
 		},
 		{
 			MethodName: "GetEvent",

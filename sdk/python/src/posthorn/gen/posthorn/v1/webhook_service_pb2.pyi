@@ -373,6 +373,20 @@ class RotateSubscriptionSecretResponse(_message.Message):
     secret: str
     def __init__(self, subscription: _Optional[_Union[Subscription, _Mapping]] = ..., secret: _Optional[str] = ...) -> None: ...
 
+class GetSubscriptionSecretRequest(_message.Message):
+    __slots__ = ("id",)
+    ID_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    def __init__(self, id: _Optional[str] = ...) -> None: ...
+
+class GetSubscriptionSecretResponse(_message.Message):
+    __slots__ = ("secret", "previous_secrets")
+    SECRET_FIELD_NUMBER: _ClassVar[int]
+    PREVIOUS_SECRETS_FIELD_NUMBER: _ClassVar[int]
+    secret: str
+    previous_secrets: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, secret: _Optional[str] = ..., previous_secrets: _Optional[_Iterable[str]] = ...) -> None: ...
+
 class GetEventRequest(_message.Message):
     __slots__ = ("id",)
     ID_FIELD_NUMBER: _ClassVar[int]
@@ -410,7 +424,7 @@ class ListEventsResponse(_message.Message):
     def __init__(self, events: _Optional[_Iterable[_Union[Event, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class ListDeliveriesRequest(_message.Message):
-    __slots__ = ("customer_id", "event_id", "subscription_id", "state", "page_size", "page_token", "newest_first")
+    __slots__ = ("customer_id", "event_id", "subscription_id", "state", "page_size", "page_token", "newest_first", "event_type", "created_after", "created_before")
     CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
     EVENT_ID_FIELD_NUMBER: _ClassVar[int]
     SUBSCRIPTION_ID_FIELD_NUMBER: _ClassVar[int]
@@ -418,6 +432,9 @@ class ListDeliveriesRequest(_message.Message):
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     NEWEST_FIRST_FIELD_NUMBER: _ClassVar[int]
+    EVENT_TYPE_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AFTER_FIELD_NUMBER: _ClassVar[int]
+    CREATED_BEFORE_FIELD_NUMBER: _ClassVar[int]
     customer_id: str
     event_id: str
     subscription_id: str
@@ -425,7 +442,10 @@ class ListDeliveriesRequest(_message.Message):
     page_size: int
     page_token: str
     newest_first: bool
-    def __init__(self, customer_id: _Optional[str] = ..., event_id: _Optional[str] = ..., subscription_id: _Optional[str] = ..., state: _Optional[_Union[DeliveryState, str]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., newest_first: _Optional[bool] = ...) -> None: ...
+    event_type: str
+    created_after: _timestamp_pb2.Timestamp
+    created_before: _timestamp_pb2.Timestamp
+    def __init__(self, customer_id: _Optional[str] = ..., event_id: _Optional[str] = ..., subscription_id: _Optional[str] = ..., state: _Optional[_Union[DeliveryState, str]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., newest_first: _Optional[bool] = ..., event_type: _Optional[str] = ..., created_after: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_before: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class ListDeliveriesResponse(_message.Message):
     __slots__ = ("deliveries", "next_page_token")

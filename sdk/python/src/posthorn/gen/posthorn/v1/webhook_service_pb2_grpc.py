@@ -97,6 +97,11 @@ class WebhookServiceStub:
                 request_serializer=posthorn_dot_v1_dot_webhook__service__pb2.RotateSubscriptionSecretRequest.SerializeToString,
                 response_deserializer=posthorn_dot_v1_dot_webhook__service__pb2.RotateSubscriptionSecretResponse.FromString,
                 _registered_method=True)
+        self.GetSubscriptionSecret = channel.unary_unary(
+                '/posthorn.v1.WebhookService/GetSubscriptionSecret',
+                request_serializer=posthorn_dot_v1_dot_webhook__service__pb2.GetSubscriptionSecretRequest.SerializeToString,
+                response_deserializer=posthorn_dot_v1_dot_webhook__service__pb2.GetSubscriptionSecretResponse.FromString,
+                _registered_method=True)
         self.GetEvent = channel.unary_unary(
                 '/posthorn.v1.WebhookService/GetEvent',
                 request_serializer=posthorn_dot_v1_dot_webhook__service__pb2.GetEventRequest.SerializeToString,
@@ -268,6 +273,15 @@ class WebhookServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetSubscriptionSecret(self, request, context):
+        """GetSubscriptionSecret returns the values of a subscription's valid signing secrets (the
+        current one first), for a customer who needs to see it again (the portal's "reveal"). Each
+        call is recorded in the audit log. Like Svix's "get endpoint secret".
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def GetEvent(self, request, context):
         """GetEvent returns one event.
         """
@@ -424,6 +438,11 @@ def add_WebhookServiceServicer_to_server(servicer, server):
                     servicer.RotateSubscriptionSecret,
                     request_deserializer=posthorn_dot_v1_dot_webhook__service__pb2.RotateSubscriptionSecretRequest.FromString,
                     response_serializer=posthorn_dot_v1_dot_webhook__service__pb2.RotateSubscriptionSecretResponse.SerializeToString,
+            ),
+            'GetSubscriptionSecret': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetSubscriptionSecret,
+                    request_deserializer=posthorn_dot_v1_dot_webhook__service__pb2.GetSubscriptionSecretRequest.FromString,
+                    response_serializer=posthorn_dot_v1_dot_webhook__service__pb2.GetSubscriptionSecretResponse.SerializeToString,
             ),
             'GetEvent': grpc.unary_unary_rpc_method_handler(
                     servicer.GetEvent,
@@ -735,6 +754,33 @@ class WebhookService:
             '/posthorn.v1.WebhookService/RotateSubscriptionSecret',
             posthorn_dot_v1_dot_webhook__service__pb2.RotateSubscriptionSecretRequest.SerializeToString,
             posthorn_dot_v1_dot_webhook__service__pb2.RotateSubscriptionSecretResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetSubscriptionSecret(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/posthorn.v1.WebhookService/GetSubscriptionSecret',
+            posthorn_dot_v1_dot_webhook__service__pb2.GetSubscriptionSecretRequest.SerializeToString,
+            posthorn_dot_v1_dot_webhook__service__pb2.GetSubscriptionSecretResponse.FromString,
             options,
             channel_credentials,
             insecure,
