@@ -1,17 +1,14 @@
 import { FailedPreconditionError, InvalidArgumentError } from "../domain/errors.js";
+import {
+  DEFAULT_PORTAL_TTL_SECONDS,
+  MAX_PORTAL_TTL_SECONDS,
+  MIN_PORTAL_TTL_SECONDS,
+  PORTAL_SESSION_KEY_NAME,
+} from "../domain/portal-session.js";
 import { apiKeyToProto } from "./access-mapping.js";
 import type { ApiDeps, UnaryHandlers } from "./handler-types.js";
 import { issueApiKey } from "./issue-api-key.js";
 import { checkCustomerId } from "./validate.js";
-
-/** A portal session's time to live when the request leaves it 0, in seconds (proto: one hour). */
-export const DEFAULT_PORTAL_TTL_SECONDS = 3600;
-/** Shortest and longest portal session, in seconds (proto `CreatePortalSessionRequest.ttl_seconds`). */
-export const MIN_PORTAL_TTL_SECONDS = 60;
-export const MAX_PORTAL_TTL_SECONDS = 86_400;
-
-/** Name of every portal session's key, as ListApiKeys shows it. */
-export const PORTAL_SESSION_KEY_NAME = "portal session";
 
 /**
  * CreatePortalSession (proto `WebhookService`; admin only, like Svix's app-portal access): issues
