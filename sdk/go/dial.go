@@ -104,8 +104,9 @@ func WithTimeout(d time.Duration) Option {
 }
 
 // WithMaxAttempts sets how many times a call is tried in all on UNAVAILABLE (default
-// [DefaultMaxAttempts], at most 5 as gRPC caps it); 1 turns retries off. Subscribe and
-// RotateSubscriptionSecret are never retried: each success creates something new.
+// [DefaultMaxAttempts], at most 5 as gRPC caps it); 1 turns retries off. Subscribe,
+// RotateSubscriptionSecret, CreateApiKey, SendTestEvent and CreatePortalSession are never
+// retried: each success creates something new (a retry after a lost answer would make a second).
 func WithMaxAttempts(n int) Option {
 	return func(c *config) { c.maxAttempts = n }
 }
@@ -232,8 +233,8 @@ func (b bearerToken) GetRequestMetadata(context.Context, ...string) (map[string]
 
 func (bearerToken) RequireTransportSecurity() bool { return false }
 
-// serviceConfig retries every method on UNAVAILABLE except the two whose retry could
-// create a second subscription or secret (gRPC service config, gRFC A6).
+// serviceConfig retries every method on UNAVAILABLE except those whose retry could create a
+// second subscription, secret, API key, test event or portal session (gRPC service config, gRFC A6).
 func serviceConfig(maxAttempts int) string {
 	service := posthornv1.WebhookService_ServiceDesc.ServiceName
 	if maxAttempts == 1 {
@@ -243,7 +244,10 @@ func serviceConfig(maxAttempts int) string {
   {"name": [{"service": %q}],
    "retryPolicy": {"maxAttempts": %d, "initialBackoff": "0.1s", "maxBackoff": "2s",
                    "backoffMultiplier": 2, "retryableStatusCodes": ["UNAVAILABLE"]}},
-  {"name": [{"service": %q, "method": "Subscribe"},
-            {"service": %q, "method": "RotateSubscriptionSecret"}]}
-]}`, service, maxAttempts, service, service)
+  {"name": [{"service": %[3]q, "method": "Subscribe"},
+            {"service": %[3]q, "method": "RotateSubscriptionSecret"},
+            {"service": %[3]q, "method": "CreateApiKey"},
+            {"service": %[3]q, "method": "SendTestEvent"},
+            {"service": %[3]q, "method": "CreatePortalSession"}]}
+]}`, service, maxAttempts, service)
 }

@@ -76,6 +76,9 @@ def _service_config(max_attempts: int) -> str:
                     "name": [
                         {"service": _SERVICE, "method": "Subscribe"},
                         {"service": _SERVICE, "method": "RotateSubscriptionSecret"},
+                        {"service": _SERVICE, "method": "CreateApiKey"},
+                        {"service": _SERVICE, "method": "SendTestEvent"},
+                        {"service": _SERVICE, "method": "CreatePortalSession"},
                     ]
                 },
             ]
@@ -199,7 +202,8 @@ def connect(
     - ``timeout``: seconds allowed to a unary call made without its own ``timeout=``
       (``None``: no deadline). Streams (WatchDeliveries) are never given one.
     - ``max_attempts``: tries in all when the server is UNAVAILABLE (gRPC caps it at 5; 1 turns
-      retries off). Subscribe and RotateSubscriptionSecret are never retried.
+      retries off). Subscribe, RotateSubscriptionSecret, CreateApiKey, SendTestEvent and
+      CreatePortalSession are never retried (each success creates something new).
     - ``options``: extra gRPC channel arguments, applied after the client's own
       (``grpc.max_send_message_length`` = :data:`MAX_SEND_MESSAGE_BYTES`,
       ``grpc.max_receive_message_length`` = :data:`MAX_RECEIVE_MESSAGE_BYTES`).
