@@ -1,3 +1,4 @@
+import { request as httpRequest } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { connectClient } from "../helpers/connect-client.js";
@@ -49,6 +50,35 @@ describe("the API as curl calls it (Connect JSON over HTTP/1.1)", () => {
     expect(misspelt.body.message).toContain("dta");
     const keyless = await curl(address, "ListEventTypes", {}, null);
     expect([keyless.status, keyless.body.code]).toEqual([401, "unauthenticated"]);
+  });
+
+  it("refuses a __proto__ key in data as over gRPC, after the key check", async () => {
+    const body = '{"type":"reply.received","customerId":"cus_curl","data":{"a":{"__proto__":{"x":1}}}}';
+    const refused = await curl(address, "Emit", body);
+    expect([refused.status, refused.body]).toEqual([
+      400,
+      { code: "invalid_argument", message: 'data.a["__proto__"]: the key "__proto__" is not accepted (this server\'s protobuf runtime would drop it and its value); rename it' },
+    ]);
+    const batch = await curl(address, "EmitBatch", `{"events":[{"type":"reply.received","customerId":"cus_curl","data":{}},{"type":"reply.received","customerId":"cus_curl","data":${body.slice(body.indexOf('{"a"'), -1)}}]}`);
+    expect(batch.body.message).toMatch(/^events\[1\]\.data\.a\["__proto__"\]: /);
+    expect((await curl(address, "Emit", body, null)).body.code).toBe("unauthenticated");
+  });
+
+  it("survives a client that goes away halfway through its request body", async () => {
+    const at = address.lastIndexOf(":");
+    await new Promise<void>((resolve) => {
+      const req = httpRequest({
+        host: address.slice(0, at),
+        port: Number(address.slice(at + 1)),
+        path: "/posthorn.v1.WebhookService/Emit",
+        method: "POST",
+        headers: { "content-type": "application/json", "content-length": "1000", authorization: `Bearer ${TEST_ADMIN_KEY}` },
+      });
+      req.on("error", () => resolve());
+      req.write('{"type":"reply.rec', () => setTimeout(() => (req.destroy(), resolve()), 50));
+    });
+    const listed = await curl(address, "ListEventTypes", {});
+    expect(listed.status).toBe(200);
   });
 
   it("refuses a request body over the 8 MiB limit", async () => {

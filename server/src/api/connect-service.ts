@@ -2,6 +2,7 @@ import { create, type Message } from "@bufbuild/protobuf";
 import { Code, ConnectError, createContextKey, type ConnectRouter, type HandlerContext } from "@connectrpc/connect";
 import { WatchDeliveriesResponseSchema, WebhookService, type WatchDeliveriesRequest, type WatchDeliveriesResponse } from "@posthorn/proto";
 import type { MethodName } from "../auth/access-rules.js";
+import type { InvalidArgumentError } from "../domain/errors.js";
 import type { AttemptFeed } from "../feed/attempt-feed.js";
 import { toConnectError } from "./connect-errors.js";
 import { toGrpcError } from "./grpc-status.js";
@@ -12,6 +13,8 @@ import type { OpenWatch } from "./watch-registry.js";
 
 /** The client's `host:port`, set per request by the HTTP listener (http-server.ts). */
 export const PEER = createContextKey<string>("");
+/** Why the request's body is refused, when the HTTP listener found out before decoding (connect-key-guard.ts). */
+export const UNDECODABLE = createContextKey<InvalidArgumentError | undefined>(undefined);
 
 /**
  * Attempt outcomes a WatchDeliveries stream over Connect may hold unsent (its client reads too
@@ -32,6 +35,7 @@ export function registerWebhookService(router: ConnectRouter, pipeline: RpcPipel
     authorization: headerValues(context.requestHeader, "authorization"),
     peer: context.values.get(PEER),
     call: context.values,
+    undecodable: context.values.get(UNDECODABLE),
   });
   const implementation: Record<string, unknown> = {};
   for (const name of pipeline.unaryNames) {

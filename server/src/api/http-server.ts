@@ -6,7 +6,9 @@ import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { Logger } from "../observability/logger.js";
 import type { CertificateMaterial } from "./certificate-files.js";
 import { observeConnect } from "./connect-observer.js";
-import { PEER, registerWebhookService } from "./connect-service.js";
+import { checkUnstorableKeys } from "./connect-key-guard.js";
+import { PEER, registerWebhookService, UNDECODABLE } from "./connect-service.js";
+import type { InvalidArgumentError } from "../domain/errors.js";
 import type { ApiDeps } from "./handler-types.js";
 import { HttpConnections } from "./http-connections.js";
 import { createHttpProbes } from "./http-probes.js";
@@ -47,6 +49,8 @@ export async function startHttpApi(
   logger: Logger,
 ): Promise<HttpApi> {
   const probes = createHttpProbes(deps.store);
+  /** Requests whose body connect-key-guard.ts refused, for their admission step. */
+  const refused = new WeakMap<Request, InvalidArgumentError>();
   const portal = createPortalFiles();
   const connect = connectNodeAdapter({
     routes: (router) => registerWebhookService(router, pipeline, deps.feed),
@@ -55,7 +59,7 @@ export async function startHttpApi(
     // A misspelt JSON field is an error naming it, not a silently empty field.
     jsonOptions: { ignoreUnknownFields: false },
     interceptors: [observeConnect({ metrics: deps.metrics, logger })],
-    contextValues: (request) => createContextValues().set(PEER, peerOf(request)),
+    contextValues: (request) => createContextValues().set(PEER, peerOf(request)).set(UNDECODABLE, refused.get(request)),
     fallback: (_request, response) => plain(response as Response, 404, "not found"),
   });
 
@@ -69,7 +73,14 @@ export async function startHttpApi(
       return response.end();
     }
     if (path.startsWith("/portal/")) return portal(request, response, (request.url ?? "/").slice("/portal".length));
-    connect(request, response);
+    checkUnstorableKeys(request, path).then(
+      (checked) => {
+        if (checked.problem) refused.set(checked.request, checked.problem);
+        connect(checked.request, response);
+      },
+      // The client went away while its body was read: nothing to answer.
+      () => response.destroy(),
+    );
   };
 
   const server = tls.certificates

@@ -2,6 +2,7 @@ import { create, type Message } from "@bufbuild/protobuf";
 import { WebhookService, type WatchDeliveriesRequest } from "@posthorn/proto";
 import { ACCESS_RULES, checkRole, type AccessRule, type AuditLookups, type MethodName } from "../auth/access-rules.js";
 import { scopeOf, type Caller } from "../auth/caller.js";
+import type { InvalidArgumentError } from "../domain/errors.js";
 import type { Logger } from "../observability/logger.js";
 import { DatabaseUnavailableError } from "../store/availability.js";
 import type { Scope } from "../store/scope.js";
@@ -26,6 +27,8 @@ export interface CallSource {
   peer: string;
   /** The object the access log keys this call by (see rpc-observer.ts `noteCaller`). */
   call: object;
+  /** Why the request's bytes are refused, when the transport found out before decoding (connect-key-guard.ts). */
+  undecodable?: InvalidArgumentError | undefined;
 }
 
 /**
@@ -80,7 +83,7 @@ export function createRpcPipeline(deps: ApiDeps, logger: Logger, watchKeyCheckMs
     const methodName = WebhookService.method[name].name;
     const caller = await authenticator.authenticate(source.authorization, methodName, source.peer);
     noteCaller(source.call, caller);
-    const undecodable = undecodableRequest(request);
+    const undecodable = source.undecodable ?? undecodableRequest(request);
     if (undecodable) {
       logger.warn({ method: methodName, reason: undecodable.reason }, "request could not be decoded");
       throw undecodable;
