@@ -41,11 +41,9 @@ describe("probes and the portal page on the HTTP listener", () => {
   let address: string;
   beforeAll(async () => {
     t = await startTestApp("pglite");
-    address = t.app.httpAddress!;
+    address = t.app.httpAddress ?? "";
   });
-  afterAll(async () => {
-    await t.close();
-  });
+  afterAll(() => t.close());
 
   it("answers /healthz and /readyz without a key, and /readyz 503 while a migration is missing", async () => {
     expect(await raw(address, "/healthz")).toMatchObject({ status: 200, body: "ok\n" });

@@ -16,7 +16,7 @@ import type { ApiDeps } from "./handler-types.js";
 import { addHealthAndReflection } from "./health-and-reflection.js";
 import { attemptToProto, deliveryToProto } from "./proto-mapping.js";
 import { serverDefinitionOf } from "./request-decoding.js";
-import { observeRpc, rpcMethodOf } from "./rpc-observer.js";
+import { observeRpc, rpcMethodOf, safePeer } from "./rpc-observer.js";
 import type { CallSource, RpcPipeline } from "./rpc-pipeline.js";
 import { tracedService } from "./rpc-tracing.js";
 import { MAX_REQUEST_BYTES } from "./size-limits.js";
@@ -149,13 +149,4 @@ export async function startGrpcApi(
       });
     },
   };
-}
-
-/** The call's peer address; "" once the connection is gone (grpc-js may throw then). */
-function safePeer(call: { getPeer(): string }): string {
-  try {
-    return call.getPeer();
-  } catch {
-    return "";
-  }
 }

@@ -103,7 +103,7 @@ export function observeRpc<H extends RpcHandler>(method: RpcMethod, handler: H, 
 }
 
 /** The call's peer address; "" once the connection is gone (grpc-js may throw then). */
-function safePeer(call: { getPeer(): string }): string {
+export function safePeer(call: { getPeer(): string }): string {
   try {
     return call.getPeer();
   } catch {
