@@ -66,8 +66,9 @@ export interface App {
 
 /**
  * Starts Posthorn as configured: opens the store (PostgreSQL with `databaseUrl`, else the
- * embedded PGlite in `dataDir`), applies migrations, then starts the gRPC API and the delivery
- * workers (each can be turned off), the metrics endpoint and tracing (`config.tracing`;
+ * embedded PGlite in `dataDir`), applies migrations, then starts the API (the gRPC listener and,
+ * unless `httpAddress` is `off`, the HTTP listener: Connect, probes, the portal page; one pipeline
+ * behind both) and the delivery workers (each can be turned off), the metrics endpoint and tracing (`config.tracing`;
  * observability/tracing.ts). Signing secrets written in plain
  * text by an older version are sealed after the migrations.
  * @throws ConfigError (before anything is opened) when the signing-secret keys are missing (on
