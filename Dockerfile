@@ -18,6 +18,7 @@ RUN --mount=type=cache,target=/root/.npm \
 FROM ${NODE_IMAGE}
 ENV NODE_ENV=production \
     POSTHORN_LISTEN_ADDRESS=0.0.0.0:50051 \
+    POSTHORN_HTTP_ADDRESS=0.0.0.0:8080 \
     POSTHORN_METRICS_ADDRESS=0.0.0.0:9464 \
     POSTHORN_DATA_DIR=/var/lib/posthorn
 WORKDIR /app
@@ -28,8 +29,9 @@ COPY --from=build /app /app
 RUN mkdir -p /var/lib/posthorn && chown 1000:1000 /var/lib/posthorn
 VOLUME ["/var/lib/posthorn"]
 USER 1000:1000
-# gRPC API (TLS, or plaintext with POSTHORN_INSECURE_LISTEN=true) and Prometheus /metrics.
-EXPOSE 50051 9464
+# gRPC API and the HTTP listener (Connect, /healthz, /readyz, /portal/; both TLS, or plaintext
+# with POSTHORN_INSECURE_LISTEN=true) and Prometheus /metrics.
+EXPOSE 50051 8080 9464
 # Liveness: the metrics listener answers while the process runs (also during a database outage,
 # when a restart would not help; readiness is the gRPC health service, grpc.health.v1.Health).
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \

@@ -66,6 +66,7 @@ secret_keys="$(posthorn secret-key)"
 free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 port="$(free_port)"
 metrics_port="$(free_port)"
+http_port="$(free_port)"
 database_url=""
 if [[ -n "${DATABASE_URL:-}" ]]; then
   probe_db="posthorn_packaging_$$"
@@ -80,7 +81,7 @@ fi
 env -i PATH="$PATH" HOME="$tmp" NODE_ENV=production DATABASE_URL="$database_url" \
   POSTHORN_DATA_DIR="$tmp/data" POSTHORN_LISTEN_ADDRESS="127.0.0.1:$port" \
   POSTHORN_METRICS_ADDRESS="127.0.0.1:$metrics_port" POSTHORN_BOOTSTRAP_ADMIN_KEY="$admin_key" \
-  POSTHORN_SECRET_KEYS="$secret_keys" POSTHORN_LOG_LEVEL=info \
+  POSTHORN_HTTP_ADDRESS="127.0.0.1:$http_port" POSTHORN_SECRET_KEYS="$secret_keys" POSTHORN_LOG_LEVEL=info \
   node server/bin/posthorn.js serve > "$tmp/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 120); do
@@ -96,6 +97,20 @@ healthcheck="$(node -e 'const d=require("fs").readFileSync(process.argv[1],"utf8
 env -i PATH="$PATH" HOME="$tmp" PACKAGING_PROBE_ADDRESS="127.0.0.1:$port" PACKAGING_PROBE_API_KEY="$admin_key" \
   PACKAGING_PROBE_HEALTHCHECK="$healthcheck" POSTHORN_METRICS_ADDRESS="0.0.0.0:$metrics_port" \
   node --input-type=module -e "$(cat "$root/.ci/packaging-probe.mjs")" || { cat "$tmp/server.log" >&2; exit 1; }
+
+step "probe: HTTP listener (/readyz, the portal page from the runtime tree)"
+node -e '
+const base = "http://127.0.0.1:" + process.argv[1];
+(async () => {
+  const ready = await fetch(base + "/readyz");
+  const page = await fetch(base + "/portal/");
+  const body = await page.text();
+  if (ready.status !== 200 || page.status !== 200 || !body.includes("/portal/assets/")) {
+    console.error("readyz " + ready.status + ", /portal/ " + page.status + ": " + body.slice(0, 200));
+    process.exit(1);
+  }
+  console.log("readyz 200, /portal/ 200");
+})();' "$http_port" || { cat "$tmp/server.log" >&2; exit 1; }
 
 step "stop with SIGTERM"
 kill -TERM "$server_pid"

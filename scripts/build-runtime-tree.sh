@@ -9,7 +9,9 @@
 #   OUT  the folder to fill (created; should be new or empty)
 #
 # Per workspace (read from package.json, so a new one is included): its package.json, its bin/
-# if any, and its compiled dist/ (a workspace without dist/ gets its src/ instead). Then `npm ci --omit=dev` in OUT from the same
+# if any, and its compiled dist/ (a workspace without dist/ gets its src/ instead). So the
+# portal page the server serves at /portal/ comes along as portal/dist (server/dist/api/
+# portal-files.js finds it at ../../../portal/dist); .ci/check-packaging.sh fetches it. Then `npm ci --omit=dev` in OUT from the same
 # lock file, with --ignore-scripts: the root `prepare` (a build) needs devDependencies, and no
 # production dependency needs an install script to work.
 set -euo pipefail

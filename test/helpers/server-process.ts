@@ -9,6 +9,8 @@ export interface ServerProcess {
   child: ChildProcess;
   /** gRPC address from the "listening" log line. */
   address: string;
+  /** HTTP listener address (Connect, probes, portal) from the "listening" log line; undefined when it is off. */
+  httpAddress: string | undefined;
   /** Every stdout line so far (JSON log records). */
   lines: string[];
   /** Resolves with the exit code (or the signal name) when the process ends. */
@@ -29,6 +31,7 @@ export async function spawnServer(env: Record<string, string>, timeoutMs = 90_00
       PATH: process.env.PATH ?? "",
       HOME: process.env.HOME ?? "",
       POSTHORN_LISTEN_ADDRESS: "127.0.0.1:0",
+      POSTHORN_HTTP_ADDRESS: "127.0.0.1:0",
       POSTHORN_METRICS_ADDRESS: "off",
       POSTHORN_ALLOWED_CIDRS: "127.0.0.1/32",
       POSTHORN_BOOTSTRAP_ADMIN_KEY: TEST_ADMIN_KEY,
@@ -41,6 +44,7 @@ export async function spawnServer(env: Record<string, string>, timeoutMs = 90_00
   let stderr = "";
   child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | string>((resolve) => child.once("exit", (code, signal) => resolve(code ?? signal ?? "unknown")));
+  let httpAddress: string | undefined;
   const address = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => {
       // Never leave a server running behind a failed start.
@@ -51,7 +55,9 @@ export async function spawnServer(env: Record<string, string>, timeoutMs = 90_00
       lines.push(line);
       if (line.includes('"msg":"listening"')) {
         clearTimeout(timer);
-        resolve((JSON.parse(line) as { address: string }).address);
+        const listening = JSON.parse(line) as { address: string; http?: string };
+        httpAddress = listening.http;
+        resolve(listening.address);
       }
     });
     void exited.then((code) => {
@@ -62,6 +68,7 @@ export async function spawnServer(env: Record<string, string>, timeoutMs = 90_00
   return {
     child,
     address,
+    httpAddress,
     lines,
     exited,
     async stop(signal = "SIGTERM") {

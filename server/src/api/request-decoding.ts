@@ -33,12 +33,7 @@ export function serverDefinitionOf(service: DescService): ServiceDefinition {
         const request = decode(bytes);
         const keyPath = method.name === "Emit" || method.name === "EmitBatch" ? unstorableKeyPath(method.name, bytes) : undefined;
         if (keyPath === undefined) return request;
-        return {
-          [UNDECODABLE]: new InvalidArgumentError(
-            keyPath,
-            `the key ${JSON.stringify(UNSTORABLE_KEY)} is not accepted (this server's protobuf runtime would drop it and its value); rename it`,
-          ),
-        } satisfies Undecodable;
+        return { [UNDECODABLE]: unstorableKeyError(keyPath) } satisfies Undecodable;
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
         const hint = /recursion depth/.test(reason) ? " (`data` may be nested at most 32 levels deep)" : "";
@@ -54,4 +49,12 @@ export function serverDefinitionOf(service: DescService): ServiceDefinition {
 /** The INVALID_ARGUMENT error for a request that did not decode, or undefined for a decoded one. */
 export function undecodableRequest(request: unknown): InvalidArgumentError | undefined {
   return typeof request === "object" && request !== null && UNDECODABLE in request ? (request as Undecodable)[UNDECODABLE] : undefined;
+}
+
+/** The INVALID_ARGUMENT error for a `__proto__` key at `keyPath` of a request's `data` (see proto-key-check.ts). */
+export function unstorableKeyError(keyPath: string): InvalidArgumentError {
+  return new InvalidArgumentError(
+    keyPath,
+    `the key ${JSON.stringify(UNSTORABLE_KEY)} is not accepted (this server's protobuf runtime would drop it and its value); rename it`,
+  );
 }
