@@ -1,6 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { DeliveryState } from "@posthorn/proto/schema";
 import type { Api } from "../api.js";
+import { formatRate } from "./format-rate.js";
 
 /** How many of an endpoint's newest deliveries the success rate looks at. */
 export const RATE_WINDOW = 50;
@@ -28,10 +29,4 @@ export function useSuccessRate(api: Api, subscriptionId: string, refresh: number
     };
   }, [api, subscriptionId, refresh]);
   return rate;
-}
-
-/** "97 % (33 of 34)", or "—" when `finished` is 0. */
-export function formatRate(succeeded: number, finished: number): string {
-  if (finished === 0) return "—";
-  return `${Math.round((succeeded / finished) * 100)} % (${succeeded} of ${finished})`;
 }
