@@ -10,6 +10,7 @@ import { ensureBootstrapAdminKey } from "./auth/bootstrap.js";
 import { createListenerCredentials, type ListenerCredentials, type TlsMode } from "./api/listener-credentials.js";
 import { defaultPoolSize, type Config } from "./config/config.js";
 import { isLoopbackAddress } from "./config/loopback.js";
+import { portalBaseUrl } from "./config/public-url.js";
 import { systemClock, type Clock } from "./domain/clock.js";
 import { createAddressGuard, type Resolver } from "./delivery/address-guard.js";
 import { createDeliveryEngine, type DeliveryEngine } from "./delivery/delivery-engine.js";
@@ -153,6 +154,8 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
         authenticator: createAuthenticator({ store, clock, logger, metrics }),
         auditLog: createAuditLog({ store, clock, logger }),
         keyring,
+        // From the settings and, once it is bound, the HTTP listener's real port (port 0 in tests).
+        portalBaseUrl: () => portalBaseUrl(config, http?.address),
       };
       // One pipeline (rpc-pipeline.ts) behind both listeners: the same checks, handlers and watches.
       const pipeline = createRpcPipeline(deps, logger, options.watchKeyCheckMs ?? DEFAULT_WATCH_KEY_CHECK_MS);
