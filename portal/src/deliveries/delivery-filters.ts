@@ -1,0 +1,35 @@
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import { DeliveryState, type ListDeliveriesRequestSchema } from "@posthorn/proto/schema";
+import { timestampFromLocalInput } from "../ui/local-time-input.js";
+
+/** The delivery log's filters as the form holds them; empty strings and UNSPECIFIED mean "any". */
+export interface DeliveryFilters {
+  subscriptionId: string;
+  state: DeliveryState;
+  eventType: string;
+  /** datetime-local values (the reader's time): created at or after `from`, before `to`. */
+  from: string;
+  to: string;
+}
+
+export const NO_FILTERS: DeliveryFilters = { subscriptionId: "", state: DeliveryState.UNSPECIFIED, eventType: "", from: "", to: "" };
+
+/** Deliveries per page of the log. */
+export const PAGE_SIZE = 25;
+
+/**
+ * The ListDeliveries request for the filters, newest first. No customer id: the session's key is
+ * a customer key, and the server narrows every list to its customer.
+ */
+export function listRequest(filters: DeliveryFilters, pageToken: string): MessageInitShape<typeof ListDeliveriesRequestSchema> {
+  return {
+    subscriptionId: filters.subscriptionId,
+    state: filters.state,
+    eventType: filters.eventType,
+    createdAfter: timestampFromLocalInput(filters.from),
+    createdBefore: timestampFromLocalInput(filters.to),
+    newestFirst: true,
+    pageSize: PAGE_SIZE,
+    pageToken,
+  };
+}
