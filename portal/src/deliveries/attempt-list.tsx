@@ -1,5 +1,5 @@
 import type { DeliveryAttempt } from "@posthorn/proto/schema";
-import { attemptResult, errorKindWords } from "../ui/delivery-words.js";
+import { errorKindWords } from "../ui/delivery-words.js";
 import { formatTime } from "../ui/time.js";
 
 /** Whether another attempt follows, in words. */
@@ -41,8 +41,6 @@ export function AttemptList({ attempts }: { attempts: DeliveryAttempt[] }) {
                 <dd>{attempt.errorMessage}</dd>
               </>
             )}
-            <dt>Result</dt>
-            <dd>{attemptResult(attempt)}</dd>
             <dt>Signature header</dt>
             <dd>
               <code class="wrap">{attempt.signature || "—"}</code>

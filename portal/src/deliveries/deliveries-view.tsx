@@ -22,6 +22,11 @@ export function DeliveriesView({ api }: { api: Api }) {
   const choices = useFilterChoices(api);
   const pages = useDeliveryPages(api, filters);
   const filtered = filters !== NO_FILTERS;
+  // Back to the row's button, so a keyboard user goes on where they were.
+  const close = (id: string) => {
+    setSelected(undefined);
+    document.querySelector<HTMLButtonElement>(`button[data-delivery="${id}"]`)?.focus();
+  };
 
   return (
     <section class="view" aria-labelledby="deliveries-heading">
@@ -41,7 +46,7 @@ export function DeliveriesView({ api }: { api: Api }) {
           Load more
         </button>
       )}
-      {selected !== undefined && <DeliveryDetail api={api} id={selected} onChanged={pages.replace} onClose={() => setSelected(undefined)} />}
+      {selected !== undefined && <DeliveryDetail api={api} id={selected} onChanged={pages.replace} onClose={() => close(selected)} />}
       <RecoverForm api={api} choices={choices} onRecovered={pages.reload} />
     </section>
   );

@@ -33,3 +33,11 @@ export function listRequest(filters: DeliveryFilters, pageToken: string): Messag
     pageToken,
   };
 }
+
+/** Why the time range cannot match anything ("To" not after "From"), or undefined. Said before asking the server. */
+export function rangeProblem(filters: DeliveryFilters): string | undefined {
+  const from = timestampFromLocalInput(filters.from);
+  const to = timestampFromLocalInput(filters.to);
+  if (from === undefined || to === undefined) return undefined;
+  return from.seconds < to.seconds ? undefined : "“To” must be later than “From”.";
+}

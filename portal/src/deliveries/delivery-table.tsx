@@ -42,7 +42,7 @@ export function DeliveryTable({ deliveries, selectedId, onSelect }: { deliveries
               <td>{delivery.attemptCount}</td>
               <td>{lastStatus(delivery)}</td>
               <td>
-                <button type="button" aria-label={`Attempts of ${delivery.id}`} aria-expanded={delivery.id === selectedId} onClick={() => onSelect(delivery.id)}>
+                <button type="button" data-delivery={delivery.id} aria-label={`Attempts of ${delivery.id}`} aria-expanded={delivery.id === selectedId} onClick={() => onSelect(delivery.id)}>
                   Attempts
                 </button>
               </td>

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import type { Delivery } from "@posthorn/proto/schema";
 import type { Api } from "../api.js";
-import { listRequest, type DeliveryFilters } from "./delivery-filters.js";
+import { listRequest, rangeProblem, type DeliveryFilters } from "./delivery-filters.js";
 
 /** The delivery log's list: the pages read so far for the current filters. */
 export interface DeliveryPages {
@@ -37,6 +37,12 @@ export function useDeliveryPages(api: Api, filters: DeliveryFilters): DeliveryPa
       current.current?.abort();
       const abort = new AbortController();
       current.current = abort;
+      const problem = rangeProblem(filters);
+      if (problem !== undefined) {
+        setError(new Error(problem));
+        setLoading(false);
+        return;
+      }
       setLoading(true);
       setError(undefined);
       try {
