@@ -4,6 +4,7 @@ import { DeliveriesView } from "./deliveries/deliveries-view.js";
 import { EndpointsView } from "./endpoints/endpoints-view.js";
 import { LiveView } from "./live/live-view.js";
 import { takeSessionKey } from "./session.js";
+import "./ui/controls.css";
 
 const VIEWS = { endpoints: "Endpoints", deliveries: "Delivery log", live: "Live" } as const;
 type ViewName = keyof typeof VIEWS;

@@ -7,6 +7,7 @@ import { ensureBootstrapAdminKey } from "./auth/bootstrap.js";
 import { createListenerCredentials, type ListenerCredentials, type TlsMode } from "./api/listener-credentials.js";
 import { defaultPoolSize, type Config } from "./config/config.js";
 import { isLoopbackAddress } from "./config/loopback.js";
+import { portalBaseUrl } from "./config/public-url.js";
 import { systemClock, type Clock } from "./domain/clock.js";
 import { createAddressGuard, type Resolver } from "./delivery/address-guard.js";
 import { createDeliveryEngine, type DeliveryEngine } from "./delivery/delivery-engine.js";
@@ -145,6 +146,8 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
           authenticator: createAuthenticator({ store, clock, logger, metrics }),
           auditLog: createAuditLog({ store, clock, logger }),
           keyring,
+          // From the settings; portalBaseUrl's second argument takes the HTTP listener's bound address.
+          portalBaseUrl: () => portalBaseUrl(config),
         },
         config.listenAddress,
         listener!.credentials,

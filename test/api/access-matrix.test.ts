@@ -33,13 +33,15 @@ const CREDENTIALS: Credential[] = ["none", "bad", "revoked", "expired", "admin",
 
 /** Which role may call what (contract, "Access"). */
 const EMIT = ["emit", "emitBatch"] as const;
-const ADMIN_ONLY = ["createApiKey", "listApiKeys", "revokeApiKey", "listAuditRecords"] as const;
+const ADMIN_ONLY = ["createApiKey", "listApiKeys", "revokeApiKey", "listAuditRecords", "createPortalSession"] as const;
 /** Methods naming an object by id: another customer's id answers NOT_FOUND to a customer key. */
 const BY_ID: Partial<Record<MethodName, string>> = {
   getSubscription: "subscription",
   updateSubscription: "subscription",
   deleteSubscription: "subscription",
   rotateSubscriptionSecret: "subscription",
+  getSubscriptionSecret: "subscription",
+  sendTestEvent: "subscription",
   recoverFailedDeliveries: "subscription",
   getEvent: "event",
   getDelivery: "delivery",

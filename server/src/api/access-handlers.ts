@@ -1,11 +1,9 @@
-import { generateApiKey, hashApiKey, keyPrefix } from "../domain/api-key.js";
 import { InvalidArgumentError } from "../domain/errors.js";
-import { newId } from "../domain/ids.js";
 import { nextPage, readPage } from "../store/page-token.js";
-import { insertApiKey } from "../store/sql/insert-api-key.js";
 import { listApiKeys } from "../store/sql/list-api-keys.js";
 import { revokeApiKey } from "../store/sql/revoke-api-key.js";
 import { listAuditRecords } from "../store/sql/list-audit-records.js";
+import { issueApiKey } from "./issue-api-key.js";
 import { apiKeyToProto, auditRecordToProto } from "./access-mapping.js";
 import { ROLE_FROM_PROTO } from "./proto-enums.js";
 import type { ApiDeps, UnaryHandlers } from "./handler-types.js";
@@ -40,20 +38,7 @@ export function accessHandlers(deps: ApiDeps): AccessHandlers {
         expiresAt = checkTimestamp("expire_time", request.expireTime);
         if (expiresAt.getTime() <= nowMs) throw new InvalidArgumentError("expire_time", `must be in the future (now is ${new Date(nowMs).toISOString()})`);
       }
-      const key = generateApiKey();
-      const row = await insertApiKey(store.db, {
-        id: newId("apiKey"),
-        key_hash: hashApiKey(key),
-        key_prefix: keyPrefix(key),
-        name,
-        role,
-        customer_id: customerId,
-        emit_customer_ids: emitCustomerIds,
-        created_at: new Date(nowMs),
-        expires_at: expiresAt,
-        last_used_at: null,
-        revoked_at: null,
-      });
+      const { row, key } = await issueApiKey(store, { name, role, customerId, emitCustomerIds, expiresAt }, nowMs);
       return { apiKey: apiKeyToProto(row), key };
     },
 

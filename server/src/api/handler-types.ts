@@ -44,6 +44,12 @@ export interface ApiDeps {
   authenticator: Authenticator;
   /** Where calls that change state are recorded. */
   auditLog: AuditLog;
-  /** Seals signing secrets before they are stored. */
+  /** Seals signing secrets before they are stored, and opens them for GetSubscriptionSecret. */
   keyring: SecretKeyring;
+  /**
+   * The base URL of portal links (`<base>/portal/#key=…`), no trailing slash, asked at each
+   * CreatePortalSession (the HTTP listener's port is known only once it is bound); undefined
+   * when there is no portal (see config/public-url.ts).
+   */
+  portalBaseUrl: () => string | undefined;
 }

@@ -1,11 +1,13 @@
-import { FailedPreconditionError } from "../domain/errors.js";
 import type { ApiDeps, UnaryHandlers } from "./handler-types.js";
+import { portalSessionHandler } from "./portal-session-handler.js";
+import { subscriptionSecretHandler } from "./subscription-secret-handler.js";
+import { testEventHandler } from "./test-event-handler.js";
 
-/** SendTestEvent, CreatePortalSession and GetSubscriptionSecret (proto `WebhookService`). Not built yet. */
-export function portalHandlers(_deps: ApiDeps): Pick<UnaryHandlers, "sendTestEvent" | "createPortalSession" | "getSubscriptionSecret"> {
-  return {
-    sendTestEvent: () => Promise.reject(new FailedPreconditionError("SendTestEvent is not built yet")),
-    getSubscriptionSecret: () => Promise.reject(new FailedPreconditionError("GetSubscriptionSecret is not built yet")),
-    createPortalSession: () => Promise.reject(new FailedPreconditionError("CreatePortalSession is not built yet")),
-  };
+/**
+ * The RPCs the customer portal adds (proto `WebhookService`): SendTestEvent
+ * (test-event-handler.ts), GetSubscriptionSecret (subscription-secret-handler.ts) and
+ * CreatePortalSession (portal-session-handler.ts).
+ */
+export function portalHandlers(deps: ApiDeps): Pick<UnaryHandlers, "sendTestEvent" | "createPortalSession" | "getSubscriptionSecret"> {
+  return { ...testEventHandler(deps), ...subscriptionSecretHandler(deps), ...portalSessionHandler(deps) };
 }

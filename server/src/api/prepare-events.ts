@@ -43,6 +43,19 @@ export function prepareEvent(request: EmitRequest, prefix: string, nowMs: number
   if (size > rules.maxPayloadBytes) {
     throw new InvalidArgumentError(`${prefix}data`, `is ${size} bytes as canonical JSON; at most ${rules.maxPayloadBytes} are accepted`);
   }
+  return { event: buildEvent({ type, customerId, data, idempotencyKey }, nowMs), data, dataBytes: size };
+}
+
+/**
+ * The one way an event is built, once its fields are valid: a new `evt_` id and its canonical
+ * JSON envelope (contract, "Envelope") at `nowMs` (epoch ms; the envelope's `timestamp` and
+ * the stored time are the same whole second). Used by Emit, EmitBatch and SendTestEvent.
+ */
+export function buildEvent(
+  fields: { type: string; customerId: string; data: Record<string, unknown>; idempotencyKey: string },
+  nowMs: number,
+): NewEvent {
+  const { type, customerId, data, idempotencyKey } = fields;
   const id = newId("event");
   const envelope = serializeEnvelope({
     api_version: "v1",
@@ -55,7 +68,7 @@ export function prepareEvent(request: EmitRequest, prefix: string, nowMs: number
   });
   // Stored times are whole seconds, like the envelope's `timestamp`, so GetEvent agrees with it.
   const createdAt = new Date(Math.floor(nowMs / 1000) * 1000);
-  return { event: { id, type, customerId, envelope, idempotencyKey, createdAt }, data, dataBytes: size };
+  return { id, type, customerId, envelope, idempotencyKey, createdAt };
 }
 
 /**

@@ -76,6 +76,11 @@ export const CLIENT_COMMANDS: readonly ClientCommand[] = [
     load: async () => (await import("./keys-command.js")).registerKeysCommand,
   },
   {
+    term: "portal [options]",
+    summary: "open the customer portal for one customer: prints a URL holding a short-lived customer key (admin key needed)",
+    load: async () => (await import("./portal-command.js")).registerPortalCommand,
+  },
+  {
     term: "audit [options]",
     summary: "list the audit log, newest first: who changed what (admin key needed)",
     load: async () => (await import("./audit-command.js")).registerAuditCommand,

@@ -6,6 +6,7 @@ import { DEFAULT_API_ADDRESS, HOST_PORT_PATTERN } from "../domain/host-port.js";
 import { DEFAULT_RETRY_JITTER_RATIO, DEFAULT_RETRY_SCHEDULE_SECONDS } from "../domain/retry-defaults.js";
 import { parseSecretKeys } from "../domain/secret-key.js";
 import { checkCidr, checkDatabaseUrl, checkProxyUrl } from "./config-checks.js";
+import { checkPublicUrl } from "./public-url.js";
 
 /**
  * Server configuration, read and validated once at start (zod) and passed down; nothing else
@@ -96,6 +97,11 @@ export const configSchema = z.object({
    * TLS files and loopback rule as `listenAddress`.
    */
   httpAddress: z.union([hostPort, z.literal("off")]).default("127.0.0.1:8080"),
+  /**
+   * Public base URL of the HTTP listener, e.g. `https://posthorn.example.com`: portal session
+   * URLs are `<publicUrl>/portal/#key=…`. Unset: made from `httpAddress` (public-url.ts).
+   */
+  publicUrl: checked(checkPublicUrl).optional(),
   /** Prometheus metrics listen address host:port; `off` turns metrics off. */
   metricsAddress: z.union([hostPort, z.literal("off")]).default("127.0.0.1:9464"),
   /**

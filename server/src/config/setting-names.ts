@@ -22,6 +22,7 @@ export const ENV_NAMES: Record<keyof Config, string> = {
   workers: "POSTHORN_WORKERS",
   api: "POSTHORN_API",
   httpAddress: "POSTHORN_HTTP_ADDRESS",
+  publicUrl: "POSTHORN_PUBLIC_URL",
   metricsAddress: "POSTHORN_METRICS_ADDRESS",
   dbPoolSize: "POSTHORN_DB_POOL_SIZE",
   dbApplicationName: "POSTHORN_DB_APPLICATION_NAME",
