@@ -2,7 +2,7 @@ import { useState } from "preact/hooks";
 import "./deliveries.css";
 import "../ui/log-views.css";
 import type { Api } from "../api.js";
-import { FailureNotice } from "../ui/failure-notice.js";
+import { ErrorNotice } from "../ui/error-notice.js";
 import { NO_FILTERS, type DeliveryFilters } from "./delivery-filters.js";
 import { DeliveryDetail } from "./delivery-detail.js";
 import { DeliveryTable } from "./delivery-table.js";
@@ -32,7 +32,8 @@ export function DeliveriesView({ api }: { api: Api }) {
     <section class="view" aria-labelledby="deliveries-heading">
       <h2 id="deliveries-heading">Delivery log</h2>
       <FilterForm filters={filters} choices={choices} onChange={setFilters} />
-      {choices.error !== undefined && <FailureNotice error={choices.error} action="The filters' endpoints and event types could not be read" />}
+      {/* Once is enough when both reads failed alike (an expired link). */}
+      {pages.error === undefined && <ErrorNotice error={choices.error} />}
       {pages.deliveries.length > 0 && <DeliveryTable deliveries={pages.deliveries} selectedId={selected} onSelect={setSelected} />}
       <div aria-live="polite" class="list-state">
         {pages.loading && <p>Loading deliveries…</p>}
@@ -40,7 +41,7 @@ export function DeliveriesView({ api }: { api: Api }) {
           <p>{filtered ? "No deliveries match these filters." : "No deliveries yet. They appear here once events are sent to your endpoints."}</p>
         )}
       </div>
-      {pages.error !== undefined && <FailureNotice error={pages.error} />}
+      <ErrorNotice error={pages.error} />
       {pages.hasMore && !pages.loading && (
         <button type="button" onClick={pages.loadMore}>
           Load more

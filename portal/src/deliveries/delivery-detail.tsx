@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { DeliveryState, type Delivery } from "@posthorn/proto/schema";
 import type { Api } from "../api.js";
 import { STATE_WORDS } from "../ui/delivery-words.js";
-import { FailureNotice } from "../ui/failure-notice.js";
+import { ErrorNotice } from "../ui/error-notice.js";
 import { formatTime } from "../ui/time.js";
 import { AttemptList } from "./attempt-list.js";
 
@@ -83,7 +83,7 @@ export function DeliveryDetail({ api, id, onChanged, onClose }: { api: Api; id: 
         </button>
       </div>
       <p role="status">{notice}</p>
-      {error !== undefined && <FailureNotice error={error} />}
+      <ErrorNotice error={error} />
       {delivery === undefined && error === undefined && <p>Loading…</p>}
       {delivery !== undefined && (
         <>

@@ -17,14 +17,14 @@ export function FilterForm({ filters, choices, onChange }: { filters: DeliveryFi
   const value = (event: Event) => (event.currentTarget as HTMLInputElement | HTMLSelectElement).value;
   return (
     <form class="filters" aria-label="Filters" onSubmit={(event) => event.preventDefault()}>
-      <div class="field">
+      <div class="filter-field">
         <label htmlFor={`${id}-endpoint`}>Endpoint</label>
         <select id={`${id}-endpoint`} value={filters.subscriptionId} onChange={(event) => set({ subscriptionId: value(event) })}>
           <option value="">All endpoints</option>
           <EndpointOptions endpoints={choices.endpoints} />
         </select>
       </div>
-      <div class="field">
+      <div class="filter-field">
         <label htmlFor={`${id}-state`}>State</label>
         <select id={`${id}-state`} value={String(filters.state)} onChange={(event) => set({ state: Number(value(event)) as DeliveryState })}>
           <option value={String(DeliveryState.UNSPECIFIED)}>Any state</option>
@@ -35,7 +35,7 @@ export function FilterForm({ filters, choices, onChange }: { filters: DeliveryFi
           ))}
         </select>
       </div>
-      <div class="field">
+      <div class="filter-field">
         <label htmlFor={`${id}-type`}>Event type</label>
         <select id={`${id}-type`} value={filters.eventType} onChange={(event) => set({ eventType: value(event) })}>
           <option value="">All event types</option>
@@ -46,15 +46,15 @@ export function FilterForm({ filters, choices, onChange }: { filters: DeliveryFi
           ))}
         </select>
       </div>
-      <div class="field">
+      <div class="filter-field">
         <label htmlFor={`${id}-from`}>From</label>
         <input id={`${id}-from`} type="datetime-local" value={filters.from} onChange={(event) => set({ from: value(event) })} />
       </div>
-      <div class="field">
+      <div class="filter-field">
         <label htmlFor={`${id}-to`}>To</label>
         <input id={`${id}-to`} type="datetime-local" value={filters.to} onChange={(event) => set({ to: value(event) })} />
       </div>
-      <div class="field actions">
+      <div class="filter-field filter-actions">
         <button type="button" onClick={() => onChange(NO_FILTERS)} disabled={filters === NO_FILTERS}>
           Clear filters
         </button>

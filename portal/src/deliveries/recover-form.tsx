@@ -1,6 +1,6 @@
 import { useId, useState } from "preact/hooks";
 import type { Api } from "../api.js";
-import { FailureNotice } from "../ui/failure-notice.js";
+import { ErrorNotice } from "../ui/error-notice.js";
 import { localInputValue, timestampFromLocalInput } from "../ui/local-time-input.js";
 import { EndpointOptions } from "./endpoint-options.js";
 import type { FilterChoices } from "./use-filter-choices.js";
@@ -40,25 +40,25 @@ export function RecoverForm({ api, choices, onRecovered }: { api: Api; choices: 
       <h3 id={`${id}-heading`}>Recover failed deliveries</h3>
       <p>Queue every failed delivery to an endpoint again, from a time on (after the endpoint was fixed).</p>
       <form onSubmit={(event) => void submit(event)}>
-        <div class="field">
+        <div class="filter-field">
           <label htmlFor={`${id}-endpoint`}>Endpoint to recover</label>
           <select id={`${id}-endpoint`} required value={subscriptionId} onChange={(event) => setSubscriptionId(event.currentTarget.value)}>
             <option value="">Choose an endpoint</option>
             <EndpointOptions endpoints={choices.endpoints} />
           </select>
         </div>
-        <div class="field">
+        <div class="filter-field">
           <label htmlFor={`${id}-since`}>Failed since</label>
           <input id={`${id}-since`} type="datetime-local" required value={since} onChange={(event) => setSince(event.currentTarget.value)} />
         </div>
-        <div class="field actions">
+        <div class="filter-field filter-actions">
           <button type="submit" disabled={busy}>
             {busy ? "Recovering…" : "Recover failed deliveries"}
           </button>
         </div>
       </form>
       <p role="status">{result}</p>
-      {error !== undefined && <FailureNotice error={error} />}
+      <ErrorNotice error={error} />
     </section>
   );
 }

@@ -3,7 +3,7 @@ import "./live.css";
 import "../ui/log-views.css";
 import type { WatchDeliveriesResponse } from "@posthorn/proto/schema";
 import type { Api } from "../api.js";
-import { FailureNotice } from "../ui/failure-notice.js";
+import { ErrorNotice } from "../ui/error-notice.js";
 import { watchDeliveries, type WatchMode } from "./delivery-watch.js";
 import { LiveLine } from "./live-line.js";
 
@@ -59,7 +59,7 @@ export function LiveView({ api }: { api: Api }) {
           Clear
         </button>
       </div>
-      {mode.mode === "failed" && <FailureNotice error={mode.error} />}
+      {mode.mode === "failed" && <ErrorNotice error={mode.error} />}
       {lines.length === 0 && mode.mode !== "failed" && <p>No attempts yet. Send a test event from Endpoints to see one here.</p>}
       <ol class="live" aria-label="Attempts, newest first" aria-live="polite" aria-relevant="additions">
         {lines.map((line) => (
