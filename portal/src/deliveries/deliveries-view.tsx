@@ -3,7 +3,7 @@ import "./deliveries.css";
 import "../ui/log-views.css";
 import type { Api } from "../api.js";
 import { ErrorNotice } from "../ui/error-notice.js";
-import { NO_FILTERS, type DeliveryFilters } from "./delivery-filters.js";
+import { isUnfiltered, NO_FILTERS, type DeliveryFilters } from "./delivery-filters.js";
 import { DeliveryDetail } from "./delivery-detail.js";
 import { DeliveryTable } from "./delivery-table.js";
 import { FilterForm } from "./filter-form.js";
@@ -21,7 +21,7 @@ export function DeliveriesView({ api }: { api: Api }) {
   const [selected, setSelected] = useState<string | undefined>(undefined);
   const choices = useFilterChoices(api);
   const pages = useDeliveryPages(api, filters);
-  const filtered = filters !== NO_FILTERS;
+  const filtered = !isUnfiltered(filters);
   // Back to the row's button, so a keyboard user goes on where they were.
   const close = (id: string) => {
     setSelected(undefined);

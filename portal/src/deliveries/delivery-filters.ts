@@ -14,6 +14,11 @@ export interface DeliveryFilters {
 
 export const NO_FILTERS: DeliveryFilters = { subscriptionId: "", state: DeliveryState.UNSPECIFIED, eventType: "", from: "", to: "" };
 
+/** Whether the filters match every delivery (each at "any"). */
+export function isUnfiltered(filters: DeliveryFilters): boolean {
+  return (Object.keys(NO_FILTERS) as (keyof DeliveryFilters)[]).every((name) => filters[name] === NO_FILTERS[name]);
+}
+
 /** Deliveries per page of the log. */
 export const PAGE_SIZE = 25;
 

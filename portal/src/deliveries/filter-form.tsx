@@ -2,7 +2,7 @@ import { useId } from "preact/hooks";
 import { DeliveryState } from "@posthorn/proto/schema";
 import { STATE_WORDS } from "../ui/delivery-words.js";
 import { EndpointOptions } from "./endpoint-options.js";
-import { NO_FILTERS, type DeliveryFilters } from "./delivery-filters.js";
+import { isUnfiltered, NO_FILTERS, type DeliveryFilters } from "./delivery-filters.js";
 import type { FilterChoices } from "./use-filter-choices.js";
 
 const STATES = [DeliveryState.PENDING, DeliveryState.SUCCEEDED, DeliveryState.FAILED, DeliveryState.CANCELED];
@@ -55,7 +55,7 @@ export function FilterForm({ filters, choices, onChange }: { filters: DeliveryFi
         <input id={`${id}-to`} type="datetime-local" value={filters.to} onChange={(event) => set({ to: value(event) })} />
       </div>
       <div class="filter-field filter-actions">
-        <button type="button" onClick={() => onChange(NO_FILTERS)} disabled={filters === NO_FILTERS}>
+        <button type="button" onClick={() => onChange(NO_FILTERS)} disabled={isUnfiltered(filters)}>
           Clear filters
         </button>
       </div>
