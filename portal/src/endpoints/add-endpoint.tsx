@@ -43,14 +43,12 @@ export function AddEndpoint({ api, catalog, onCreated }: { api: Api; catalog: st
       <h3 id="add-endpoint-heading">Add an endpoint</h3>
       {secret !== undefined && <NewSecret secret={secret} title="The new endpoint's signing secret" onDone={() => setSecret(undefined)} />}
       {/* noValidate: the server checks the URL and its message names the field and the rule. */}
-      <form noValidate onSubmit={(e) => void submit(e)} aria-describedby="add-endpoint-error">
+      <form noValidate onSubmit={(e) => void submit(e)}>
         <EndpointFields draft={draft} catalog={catalog} onChange={setDraft} />
         <button type="submit" disabled={busy}>
           {busy ? "Adding…" : "Add endpoint"}
         </button>
-        <div id="add-endpoint-error">
-          <ErrorNotice error={error} />
-        </div>
+        <ErrorNotice error={error} />
       </form>
     </section>
   );

@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 import type { Subscription } from "@posthorn/proto/schema";
 import type { Api } from "../api.js";
-import { errorMessage } from "../ui/error-message.js";
+import { failureText } from "../ui/error-notice.js";
 
 /**
  * "Disable" / "Enable" (UpdateSubscription with the mask `enabled`). The button's description
@@ -25,7 +25,7 @@ export function EnableToggle({ api, subscription, onChanged }: {
         enable ? `Enabled ${updated.endpointUrl}.` : `Disabled ${updated.endpointUrl}; ${answer.canceledDeliveries} pending deliveries canceled.`,
       );
     } catch (failure) {
-      onChanged(subscription, `Could not ${enable ? "enable" : "disable"} the endpoint: ${errorMessage(failure)}`);
+      onChanged(subscription, `Could not ${enable ? "enable" : "disable"} the endpoint: ${failureText(failure)}`);
     } finally {
       setBusy(false);
     }

@@ -1,8 +1,8 @@
 import { useEffect, useState } from "preact/hooks";
 import type { Subscription } from "@posthorn/proto/schema";
 import type { Api } from "../api.js";
-import { errorMessage, isSessionOver } from "../ui/error-message.js";
-import { ErrorNotice } from "../ui/error-notice.js";
+import { isSessionOver } from "../ui/error-message.js";
+import { ErrorNotice, failureText } from "../ui/error-notice.js";
 import { AddEndpoint } from "./add-endpoint.js";
 import { EndpointPanel } from "./endpoint-panel.js";
 import { EndpointTable } from "./endpoint-table.js";
@@ -32,7 +32,7 @@ export function EndpointsView({ api }: { api: Api }) {
       const { delivery } = await api.sendTestEvent({ subscriptionId: subscription.id });
       setStatus(`Test event sent: delivery ${delivery?.id ?? "?"} to ${subscription.endpointUrl}. Its outcome shows in Live and in the Delivery log.`);
     } catch (failure) {
-      setStatus(`Could not send a test event to ${subscription.endpointUrl}: ${errorMessage(failure)}`);
+      setStatus(`Could not send a test event to ${subscription.endpointUrl}: ${failureText(failure)}`);
     }
   };
 

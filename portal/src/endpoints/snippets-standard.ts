@@ -88,7 +88,9 @@ func main() {
 			http.Error(w, string(verr.Reason), http.StatusBadRequest)
 			return
 		} else if err != nil {
-			log.Fatal(err)
+			log.Printf("webhook verifier: %v", err) // misuse, e.g. an empty secret
+			http.Error(w, "server error", http.StatusInternalServerError)
+			return
 		}
 		log.Printf("got %s %s", event.Type, event.ID)
 		w.WriteHeader(http.StatusNoContent)
