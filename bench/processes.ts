@@ -194,6 +194,7 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
         PATH: process.env.PATH ?? "",
         HOME: process.env.HOME ?? "",
         POSTHORN_LISTEN_ADDRESS: listen,
+        POSTHORN_HTTP_ADDRESS: "off",
         POSTHORN_METRICS_ADDRESS: metrics,
         POSTHORN_ALLOWED_CIDRS: "127.0.0.1/32",
         POSTHORN_LOG_LEVEL: options.logLevel,

@@ -1,5 +1,8 @@
 import { WebhookService } from "@posthorn/proto";
 import { startGrpcApi, type GrpcApi } from "./api/grpc-server.js";
+import { startHttpApi, type HttpApi } from "./api/http-server.js";
+import { createRpcPipeline } from "./api/rpc-pipeline.js";
+import { DEFAULT_WATCH_KEY_CHECK_MS } from "./api/watch-registry.js";
 import { rpcMethodsOf } from "./api/rpc-observer.js";
 import { createAuditLog } from "./auth/audit-log.js";
 import { createAuthenticator } from "./auth/authenticator.js";
@@ -44,6 +47,11 @@ export interface App {
   store: Store;
   /** The gRPC address (`host:port`), when the API runs in this process. */
   address: string | undefined;
+  /**
+   * The HTTP listener's address (`host:port`: Connect, gRPC-Web, probes, the portal page), when
+   * the API runs in this process and `httpAddress` is not `off`.
+   */
+  httpAddress: string | undefined;
   /** How the API listener talks (`off` also when the API does not run here). */
   tls: TlsMode;
   /** Reads the TLS files again now (SIGHUP); see listener-credentials.ts. Does nothing without TLS. */
@@ -88,6 +96,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     throw error;
   }
   let api: GrpcApi | undefined;
+  let http: HttpApi | undefined;
   let engine: DeliveryEngine | undefined;
   let metricsServer: MetricsServer | undefined;
   let tracing: Tracing | undefined;
@@ -130,30 +139,28 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       await engine.start();
     }
     if (config.api) {
-      api = await startGrpcApi(
-        {
-          store,
-          config,
-          clock,
-          catalog: new Set(config.eventTypes),
-          hostRefusal: (url) => {
-            const check = guard.checkUrlHost(url);
-            return check.ok ? undefined : check.reason;
-          },
-          deliveriesDue: () => due.announce(),
-          feed,
-          metrics,
-          authenticator: createAuthenticator({ store, clock, logger, metrics }),
-          auditLog: createAuditLog({ store, clock, logger }),
-          keyring,
-          // From the settings; portalBaseUrl's second argument takes the HTTP listener's bound address.
-          portalBaseUrl: () => portalBaseUrl(config),
+      const deps = {
+        store,
+        config,
+        clock,
+        catalog: new Set(config.eventTypes),
+        hostRefusal: (url: URL) => {
+          const check = guard.checkUrlHost(url);
+          return check.ok ? undefined : check.reason;
         },
-        config.listenAddress,
-        listener!.credentials,
-        logger,
-        options.watchKeyCheckMs,
-      );
+        deliveriesDue: () => due.announce(),
+        feed,
+        metrics,
+        authenticator: createAuthenticator({ store, clock, logger, metrics }),
+        auditLog: createAuditLog({ store, clock, logger }),
+        keyring,
+        // From the settings; portalBaseUrl's second argument takes the HTTP listener's bound address.
+        portalBaseUrl: () => portalBaseUrl(config),
+      };
+      // One pipeline (rpc-pipeline.ts) behind both listeners: the same checks, handlers and watches.
+      const pipeline = createRpcPipeline(deps, logger, options.watchKeyCheckMs ?? DEFAULT_WATCH_KEY_CHECK_MS);
+      api = await startGrpcApi(pipeline, deps, config.listenAddress, listener!.credentials, logger);
+      if (config.httpAddress !== "off") http = await startHttpApi(pipeline, deps, config.httpAddress, listener!, logger);
     }
     if (config.metricsAddress !== "off") metricsServer = await startMetricsServer(metrics, config.metricsAddress);
     // Start and stop are announced even at `warn` (operators and scripts read the address from
@@ -162,6 +169,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     lifecycle.info(
       {
         address: api?.address,
+        http: http?.address,
         tls: listener?.mode ?? "off",
         store: store.kind,
         workers: config.workers,
@@ -175,10 +183,17 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
         "serving plaintext gRPC off loopback (POSTHORN_INSECURE_LISTEN): API keys cross the network in clear; use TLS unless the network is trusted",
       );
     }
+    if (http && listener?.mode === "off" && !isLoopbackAddress(http.address)) {
+      logger.warn(
+        { address: http.address },
+        "serving plaintext HTTP off loopback (POSTHORN_INSECURE_LISTEN): API keys cross the network in clear; use TLS unless the network is trusted",
+      );
+    }
     return {
       config,
       store,
       address: api?.address,
+      httpAddress: http?.address,
       tls: listener?.mode ?? "off",
       reloadTls: () => listener?.reload("SIGHUP"),
       engine,
@@ -192,6 +207,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
         const apiGraceMs = Math.min(API_GRACE_MS, timeoutMs);
         await Promise.all([
           withinMs(lifecycle, "api", apiGraceMs + STEP_MARGIN_MS, api?.shutdown(apiGraceMs)),
+          withinMs(lifecycle, "http", apiGraceMs + STEP_MARGIN_MS, http?.shutdown(apiGraceMs)),
           withinMs(lifecycle, "workers", timeoutMs + WORKERS_MARGIN_MS, engine?.stop()),
           withinMs(lifecycle, "metrics", STEP_MARGIN_MS, metricsServer?.close()),
         ]);
@@ -207,6 +223,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   } catch (error) {
     await withinMs(logger, "workers", config.shutdownTimeoutMs + STEP_MARGIN_MS, engine?.stop());
     await withinMs(logger, "api", STEP_MARGIN_MS, api?.shutdown(0));
+    await withinMs(logger, "http", STEP_MARGIN_MS, http?.shutdown(0));
     listener?.close();
     await Promise.all([withinMs(logger, "database", CLOSE_DATABASE_MS, store.close()), tracing?.shutdown(CLOSE_DATABASE_MS)]);
     throw error;

@@ -157,6 +157,7 @@ describe.each(STORES)("API keys and the audit log (%s)", (kind) => {
     const other = await startApp(
       parseConfig({
         listenAddress: "127.0.0.1:0",
+        httpAddress: "127.0.0.1:0",
         databaseUrl: t.database.databaseUrl,
         dataDir: t.database.dataDir,
         metricsAddress: "off",
@@ -182,7 +183,7 @@ describe("bootstrap admin key", () => {
     const { createTestDatabase } = await import("../helpers/databases.js");
     const { readFileSync, statSync } = await import("node:fs");
     const database = await createTestDatabase("pglite");
-    const config = parseConfig({ listenAddress: "127.0.0.1:0", dataDir: database.dataDir, metricsAddress: "off", workers: false });
+    const config = parseConfig({ listenAddress: "127.0.0.1:0", httpAddress: "127.0.0.1:0", dataDir: database.dataDir, metricsAddress: "off", workers: false });
     const log = captureLog();
     let app = await startApp(config, { logger: log.logger });
     try {

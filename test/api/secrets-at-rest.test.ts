@@ -63,6 +63,7 @@ async function startOn(database: TestDatabase, config: ConfigInput, options: App
   const app = await startApp(
     parseConfig({
       listenAddress: "127.0.0.1:0",
+      httpAddress: "127.0.0.1:0",
       dataDir: database.dataDir,
       databaseUrl: database.databaseUrl,
       metricsAddress: "off",

@@ -38,6 +38,7 @@ describeOnPostgres("posthorn serve on PostgreSQL, end to end", () => {
         DATABASE_URL: database.databaseUrl,
         POSTHORN_SECRET_KEYS: TEST_SECRET_KEYS,
         POSTHORN_LISTEN_ADDRESS: "127.0.0.1:0",
+        POSTHORN_HTTP_ADDRESS: "127.0.0.1:0",
         POSTHORN_METRICS_ADDRESS: "127.0.0.1:0",
         POSTHORN_ALLOWED_CIDRS: "127.0.0.1/32",
         POSTHORN_BOOTSTRAP_ADMIN_KEY: TEST_ADMIN_KEY,

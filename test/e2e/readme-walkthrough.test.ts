@@ -29,7 +29,7 @@ describe("README walkthrough", () => {
   };
   const dataDir = mkdtempSync(join(tmpdir(), "posthorn-readme-"));
   // No DATABASE_URL: the walkthrough runs on the embedded default.
-  const env: NodeJS.ProcessEnv = { ...process.env, POSTHORN_DATA_DIR: dataDir, POSTHORN_LISTEN_ADDRESS: "127.0.0.1:0", POSTHORN_METRICS_ADDRESS: "off" };
+  const env: NodeJS.ProcessEnv = { ...process.env, POSTHORN_DATA_DIR: dataDir, POSTHORN_LISTEN_ADDRESS: "127.0.0.1:0", POSTHORN_HTTP_ADDRESS: "127.0.0.1:0", POSTHORN_METRICS_ADDRESS: "off" };
   delete env.DATABASE_URL;
   let server: RunningProcess | undefined;
   let listener: RunningProcess | undefined;

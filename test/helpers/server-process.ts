@@ -29,6 +29,7 @@ export async function spawnServer(env: Record<string, string>, timeoutMs = 90_00
       PATH: process.env.PATH ?? "",
       HOME: process.env.HOME ?? "",
       POSTHORN_LISTEN_ADDRESS: "127.0.0.1:0",
+      POSTHORN_HTTP_ADDRESS: "127.0.0.1:0",
       POSTHORN_METRICS_ADDRESS: "off",
       POSTHORN_ALLOWED_CIDRS: "127.0.0.1/32",
       POSTHORN_BOOTSTRAP_ADMIN_KEY: TEST_ADMIN_KEY,

@@ -33,6 +33,7 @@ export async function startTestApp(
   const app = await startApp(
     parseConfig({
       listenAddress: "127.0.0.1:0",
+      httpAddress: "127.0.0.1:0",
       dataDir: database.dataDir,
       databaseUrl: database.databaseUrl,
       metricsAddress: "off",

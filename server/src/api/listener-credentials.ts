@@ -21,6 +21,11 @@ export interface ListenerCredentials {
    * files keep the material in use and log an error naming the file and its setting.
    */
   reload(reason: string): void;
+  /**
+   * With TLS: the certificates in use (the HTTP listener serves the same ones and follows their
+   * reloads through its identity listener).
+   */
+  certificates?: ReloadableCertificates;
   /** Stops watching the files. */
   close(): void;
 }
@@ -96,6 +101,7 @@ export function createListenerCredentials(config: Config, logger: Logger): Liste
     mode,
     credentials,
     reload,
+    certificates,
     close() {
       clearTimeout(settle);
       for (const watcher of watchers) watcher.close();

@@ -5,7 +5,7 @@ import type { Caller } from "../auth/caller.js";
 import type { Logger } from "../observability/logger.js";
 import { grpcCodeName, type RpcMethod } from "../observability/grpc-server-metrics.js";
 import { EMIT_METHODS, type Metrics } from "../observability/metrics.js";
-import { followCalls, type RpcHandler } from "./rpc-completion.js";
+import { followCalls, type RpcFailure, type RpcHandler } from "./rpc-completion.js";
 
 /** What the observer needs: where the numbers and the access-log lines go. */
 export interface RpcObserverDeps {
@@ -45,48 +45,61 @@ export function noteCaller(call: object, caller: Pick<Caller, "keyId" | "role">)
 const WARN_CODES = new Set<number>([status.UNKNOWN, status.DEADLINE_EXCEEDED, status.ABORTED, status.UNIMPLEMENTED, status.INTERNAL, status.DATA_LOSS]);
 const DEBUG_CODES = new Set<number>([status.OK, status.CANCELLED, status.UNAUTHENTICATED, status.UNAVAILABLE]);
 
+/** One call being recorded (see `recordRpc`). */
+export interface RpcRecord {
+  /** The call ended with `code` (gRPC status code); `failure` when it failed. Call once. */
+  end(code: number, failure?: RpcFailure): void;
+}
+
+/**
+ * Starts recording one call of `method` (either transport): counts it started now, and on `end`
+ * records the gRPC server metrics (`grpc_server_handled_total` with the status code,
+ * `grpc_server_handling_seconds`; for Emit and EmitBatch answered OK also
+ * `posthorn_emit_duration_seconds`) and writes the access-log line (`"rpc"`): `method`, `code`
+ * (Go's spelling: `OK`, `InvalidArgument`, …), `duration_ms`, `peer`, the caller's `key_id` and
+ * `role` once authenticated (`noteCaller` with `call`), the `requestId` of an INTERNAL answer, and
+ * the `fields` given (the HTTP listener adds its `protocol`). The line is `debug` for OK, `info`
+ * for the caller's errors, `warn` for the server's (see `WARN_CODES`), so the default `info`
+ * level is not flooded by 1,000 Emits a second. Durations are wall time (`performance.now()`),
+ * not the injected clock.
+ */
+export function recordRpc(method: RpcMethod, deps: RpcObserverDeps, call: object, peer: () => string, fields: object = {}): RpcRecord {
+  const labels = { grpc_type: method.type, grpc_service: method.service, grpc_method: method.method };
+  deps.metrics.grpc.started.inc(labels);
+  const startMs = performance.now();
+  return {
+    end(code, failure) {
+      const seconds = (performance.now() - startMs) / 1000;
+      const grpc_code = grpcCodeName(code);
+      deps.metrics.grpc.handled.inc({ ...labels, grpc_code });
+      deps.metrics.grpc.handlingSeconds.observe(labels, seconds);
+      if (code === status.OK && (EMIT_METHODS as readonly string[]).includes(method.method)) deps.metrics.emitDuration.observe({ method: method.method }, seconds);
+      const level = DEBUG_CODES.has(code) ? "debug" : WARN_CODES.has(code) ? "warn" : "info";
+      if (!deps.logger.isLevelEnabled(level)) return;
+      const caller = callers.get(call);
+      deps.logger[level](
+        {
+          method: method.method,
+          code: grpc_code,
+          duration_ms: Math.round(seconds * 1e6) / 1000,
+          peer: peer(),
+          ...fields,
+          ...(caller ? { key_id: caller.keyId, role: caller.role } : {}),
+          ...(failure?.requestId ? { requestId: failure.requestId } : {}),
+        },
+        "rpc",
+      );
+    },
+  };
+}
+
 /**
  * Wraps one RPC's grpc-js handler (unary or server-streaming, per `method.type`) and returns a
- * handler of the same shape that records, per call, the gRPC server metrics
- * (`grpc_server_started_total`, `grpc_server_handled_total` with the status code,
- * `grpc_server_handling_seconds`; for Emit and EmitBatch answered OK also
- * `posthorn_emit_duration_seconds`) and writes one access-log line (`"rpc"`) when the status is
- * sent: `method`, `code` (Go's spelling: `OK`, `InvalidArgument`, …), `duration_ms`, `peer`, the
- * caller's `key_id` and `role` once authenticated (see `noteCaller`) and the `requestId` of an
- * INTERNAL answer. The line is `debug` for OK, `info` for the caller's errors, `warn` for the
- * server's (see `WARN_CODES`), so the default `info` level is not flooded by 1,000 Emits a second.
- * Durations are wall time (`performance.now()`), not the injected clock. Composable: the result
- * can be wrapped again (e.g. by tracing).
+ * handler of the same shape that records each call with `recordRpc` when its status is sent.
+ * Composable: the result can be wrapped again (e.g. by tracing).
  */
 export function observeRpc<H extends RpcHandler>(method: RpcMethod, handler: H, deps: RpcObserverDeps): H {
-  const labels = { grpc_type: method.type, grpc_service: method.service, grpc_method: method.method };
-  return followCalls(handler, method.type !== "unary", (call) => {
-    deps.metrics.grpc.started.inc(labels);
-    const startMs = performance.now();
-    return {
-      end(code, failure) {
-        const seconds = (performance.now() - startMs) / 1000;
-        const grpc_code = grpcCodeName(code);
-        deps.metrics.grpc.handled.inc({ ...labels, grpc_code });
-        deps.metrics.grpc.handlingSeconds.observe(labels, seconds);
-        if (code === status.OK && (EMIT_METHODS as readonly string[]).includes(method.method)) deps.metrics.emitDuration.observe({ method: method.method }, seconds);
-        const level = DEBUG_CODES.has(code) ? "debug" : WARN_CODES.has(code) ? "warn" : "info";
-        if (!deps.logger.isLevelEnabled(level)) return;
-        const caller = callers.get(call);
-        deps.logger[level](
-          {
-            method: method.method,
-            code: grpc_code,
-            duration_ms: Math.round(seconds * 1e6) / 1000,
-            peer: safePeer(call),
-            ...(caller ? { key_id: caller.keyId, role: caller.role } : {}),
-            ...(failure?.requestId ? { requestId: failure.requestId } : {}),
-          },
-          "rpc",
-        );
-      },
-    };
-  });
+  return followCalls(handler, method.type !== "unary", (call) => recordRpc(method, deps, call, () => safePeer(call)));
 }
 
 /** The call's peer address; "" once the connection is gone (grpc-js may throw then). */

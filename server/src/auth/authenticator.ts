@@ -1,4 +1,3 @@
-import type { Metadata } from "@grpc/grpc-js";
 import type { Clock } from "../domain/clock.js";
 import { UnauthenticatedError } from "../domain/errors.js";
 import type { Logger } from "../observability/logger.js";
@@ -15,16 +14,17 @@ import { RateLimitedLog } from "./rate-limited-log.js";
 /** Last-use times are recorded to this resolution (ms): a key is written at most once a minute. */
 const LAST_USE_RESOLUTION_MS = 60_000;
 
-/** Turns a call's metadata into its `Caller`, or refuses it. */
+/** Turns a call's `authorization` header (gRPC metadata or HTTP header) into its `Caller`, or refuses it. */
 export interface Authenticator {
   /**
-   * The caller of a call with `metadata` (`authorization: Bearer phk_…`). Looks the key up on
+   * The caller of a call whose `authorization` values (gRPC metadata or HTTP header, every value
+   * given; one is expected: `Bearer phk_…`) are `authorization`. Looks the key up on
    * every call (no cache), so a key revoked in any process fails on its next call here.
    * @throws UnauthenticatedError (missing, malformed, unknown, revoked, expired key), logged at
    *   most once per 10 s per reason and counted in `posthorn_auth_failures_total`; a database
    *   error as is (the caller answers UNAVAILABLE).
    */
-  authenticate(metadata: Metadata, method: string, peer: string): Promise<Caller>;
+  authenticate(authorization: readonly string[], method: string, peer: string): Promise<Caller>;
   /**
    * Of the keys `keyIds` (of callers authenticated earlier, e.g. of open WatchDeliveries
    * streams), those that no longer work now: revoked, expired or gone, each with the error a
@@ -58,12 +58,11 @@ export function createAuthenticator(deps: { store: Store; clock: Clock; logger: 
   };
 
   return {
-    async authenticate(metadata, method, peer) {
-      const values = metadata.get("authorization");
+    async authenticate(values, method, peer) {
       if (values.length === 0) {
         refuse(new UnauthenticatedError("missing", 'no API key: send the metadata "authorization: Bearer phk_…" (posthorn keys create makes one)'), method, peer);
       }
-      const match = values.length === 1 && typeof values[0] === "string" ? /^Bearer ([^\s]+)$/i.exec(values[0].trim()) : null;
+      const match = values.length === 1 ? /^Bearer ([^\s]+)$/i.exec(values[0]!.trim()) : null;
       const key = match?.[1];
       if (key === undefined || !API_KEY_SHAPE.test(key)) {
         refuse(new UnauthenticatedError("malformed", 'authorization: expected one "Bearer phk_…" value with an API key (phk_ + 32 to 128 characters)'), method, peer);

@@ -4,6 +4,8 @@ import { isLoopbackAddress } from "./loopback.js";
 export interface ListenerSettings {
   api: boolean;
   listenAddress: string;
+  /** The HTTP listener (`off`: none); same TLS files and loopback rule as `listenAddress`. */
+  httpAddress: string;
   tlsCertFile?: string | undefined;
   tlsKeyFile?: string | undefined;
   tlsClientCaFile?: string | undefined;
@@ -11,7 +13,7 @@ export interface ListenerSettings {
 }
 
 /**
- * Rules between the gRPC listener's settings, each broken one as a line naming the variables and
+ * Rules between the API listeners' settings (gRPC and HTTP), each broken one as a line naming the variables and
  * the fix (undefined names nothing wrong):
  * - `tlsCertFile` and `tlsKeyFile` go together (TLS needs both);
  * - `tlsClientCaFile` (mTLS) needs them too;
@@ -38,12 +40,16 @@ export function listenerProblems(
       `${label("tlsClientCaFile")}: client certificates (mTLS) need TLS: set ${env("tlsCertFile")} and ${env("tlsKeyFile")} too, or unset it`,
     );
   }
-  if (!hasCert && !hasKey && !settings.insecureListen && !isLoopbackAddress(settings.listenAddress)) {
-    problems.push(
-      `${label("listenAddress")}: ${JSON.stringify(settings.listenAddress)} is not a loopback address and TLS is off, so API keys and ` +
-        `payloads would cross the network in clear. Set ${env("tlsCertFile")} and ${env("tlsKeyFile")}, ` +
-        `or ${env("insecureListen")}=true for a trusted network (or listen on 127.0.0.1)`,
-    );
+  for (const key of ["listenAddress", "httpAddress"] as const) {
+    const address = settings[key];
+    if (key === "httpAddress" && address === "off") continue;
+    if (!hasCert && !hasKey && !settings.insecureListen && !isLoopbackAddress(address)) {
+      problems.push(
+        `${label(key)}: ${JSON.stringify(address)} is not a loopback address and TLS is off, so API keys and ` +
+          `payloads would cross the network in clear. Set ${env("tlsCertFile")} and ${env("tlsKeyFile")}, ` +
+          `or ${env("insecureListen")}=true for a trusted network (or listen on 127.0.0.1)`,
+      );
+    }
   }
   return problems;
 }

@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { connectClient } from "../helpers/connect-client.js";
+import { startTestApp, type TestApp } from "../helpers/test-app.js";
+import { TEST_ADMIN_KEY } from "../helpers/test-keys.js";
+import { MAX_REQUEST_BYTES } from "../../server/src/api/size-limits.js";
+
+/** A Connect JSON call as `curl` sends it: POST, `content-type: application/json`, the bearer key. */
+async function curl(address: string, method: string, body: unknown, key: string | null = TEST_ADMIN_KEY) {
+  const response = await fetch(`http://${address}/posthorn.v1.WebhookService/${method}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(key ? { authorization: `Bearer ${key}` } : {}) },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+  return { status: response.status, type: response.headers.get("content-type"), body: (await response.json()) as Record<string, unknown> };
+}
+
+describe("the API as curl calls it (Connect JSON over HTTP/1.1)", () => {
+  let t: TestApp;
+  let address: string;
+  beforeAll(async () => {
+    t = await startTestApp("pglite");
+    address = t.app.httpAddress!;
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it("emits an event and lists its deliveries with plain JSON", async () => {
+    await curl(address, "Subscribe", { customerId: "cus_curl", endpointUrl: "https://example.com/hook" });
+    const emitted = await curl(address, "Emit", { type: "reply.received", customer_id: "cus_curl", data: { lead: 42 } });
+    expect([emitted.status, emitted.type]).toEqual([200, "application/json"]);
+    const event = emitted.body.event as { id: string; customerId: string };
+    expect(event).toMatchObject({ id: expect.stringMatching(/^evt_/), customerId: "cus_curl" });
+    const listed = await curl(address, "ListDeliveries", { customerId: "cus_curl" });
+    expect(listed.status).toBe(200);
+    expect((listed.body.deliveries as { eventId: string; state: string }[]).map((d) => [d.eventId, d.state])).toEqual([
+      [event.id, "DELIVERY_STATE_PENDING"],
+    ]);
+  });
+
+  it("answers an error with a Connect JSON error body whose message names the field", async () => {
+    const missing = await curl(address, "Emit", { type: "reply.received", data: {} });
+    expect(missing.status).toBe(400);
+    expect(missing.body).toEqual({ code: "invalid_argument", message: expect.stringContaining("customer_id") });
+    // A misspelt field is refused by name rather than ignored.
+    const misspelt = await curl(address, "Emit", { type: "reply.received", customerId: "cus_curl", dta: {} });
+    expect([misspelt.status, misspelt.body.code]).toEqual([400, "invalid_argument"]);
+    expect(misspelt.body.message).toContain("dta");
+    const keyless = await curl(address, "ListEventTypes", {}, null);
+    expect([keyless.status, keyless.body.code]).toEqual([401, "unauthenticated"]);
+  });
+
+  it("refuses a request body over the 8 MiB limit", async () => {
+    const huge = JSON.stringify({ type: "reply.received", customerId: "cus_curl", data: { blob: "x".repeat(MAX_REQUEST_BYTES) } });
+    const refused = await curl(address, "Emit", huge);
+    expect(refused.body.code).toBe("resource_exhausted");
+    expect((await t.client.listEvents({ customerId: "cus_curl" })).events).toHaveLength(1);
+  });
+
+  it("serves unary calls over gRPC-Web and binary Connect", async () => {
+    for (const protocol of ["grpc-web", "binary"] as const) {
+      const client = connectClient(address, TEST_ADMIN_KEY, protocol);
+      expect((await client.listEventTypes({})).eventTypes.length).toBeGreaterThan(0);
+      const error = await client.getEvent({ id: "evt_nope" }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ConnectError);
+      expect((error as ConnectError).code).toBe(Code.InvalidArgument);
+    }
+  });
+
+  it("answers 404 for paths it does not serve, and no CORS headers", async () => {
+    for (const path of ["/", "/metrics", "/posthorn.v1.WebhookService/NoSuchMethod", "/posthorn.v1.Other/Emit"]) {
+      const response = await fetch(`http://${address}${path}`, { method: "POST", headers: { origin: "https://elsewhere.example" } });
+      expect([path, response.status]).toEqual([path, 404]);
+      expect(response.headers.get("access-control-allow-origin")).toBeNull();
+    }
+  });
+});
