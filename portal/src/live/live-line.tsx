@@ -18,11 +18,9 @@ export function LiveLine({ message }: { message: WatchDeliveriesResponse }) {
   const outcome = attempt?.succeeded ? "succeeded" : attempt?.willRetry ? "failed, will retry" : "failed";
   return (
     <li class={`live-line ${attempt?.succeeded ? "ok" : "bad"}`}>
-      <time>{timeOfDay(message)}</time>
-      <span class="type">{delivery?.eventType}</span>
-      <span class="url">{delivery?.endpointUrl}</span>
-      <span>attempt {attempt?.attemptNumber}</span>
-      <span>{attempt === undefined ? "" : attemptResult(attempt)}</span>
+      {/* The spaces between the parts keep them apart when read out or copied (flex ignores them). */}
+      <time>{timeOfDay(message)}</time> <span class="type">{delivery?.eventType}</span> <span class="url">{delivery?.endpointUrl}</span>{" "}
+      <span>attempt {attempt?.attemptNumber}</span> <span>{attempt === undefined ? "" : attemptResult(attempt)}</span>{" "}
       <strong class="outcome">{outcome}</strong>
     </li>
   );
