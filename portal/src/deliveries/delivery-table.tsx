@@ -15,7 +15,7 @@ function lastStatus(delivery: Delivery): string {
 export function DeliveryTable({ deliveries, selectedId, onSelect }: { deliveries: Delivery[]; selectedId: string | undefined; onSelect: (id: string) => void }) {
   return (
     <div class="table-scroll" role="region" aria-label="Deliveries table" tabIndex={0}>
-      <table>
+      <table class="deliveries">
         <caption>Deliveries, newest first</caption>
         <thead>
           <tr>
@@ -33,15 +33,15 @@ export function DeliveryTable({ deliveries, selectedId, onSelect }: { deliveries
         <tbody>
           {deliveries.map((delivery) => (
             <tr key={delivery.id} class={delivery.id === selectedId ? "selected" : undefined}>
-              <td>{formatTime(delivery.createTime)}</td>
-              <td>{delivery.eventType}</td>
-              <td class="url">{delivery.endpointUrl}</td>
-              <td>
+              <td data-label="Time">{formatTime(delivery.createTime)}</td>
+              <td data-label="Event type">{delivery.eventType}</td>
+              <td data-label="Endpoint" class="url">{delivery.endpointUrl}</td>
+              <td data-label="State">
                 <span class={`state state-${STATE_WORDS[delivery.state].toLowerCase()}`}>{STATE_WORDS[delivery.state]}</span>
               </td>
-              <td>{delivery.attemptCount}</td>
-              <td>{lastStatus(delivery)}</td>
-              <td>
+              <td data-label="Attempts">{delivery.attemptCount}</td>
+              <td data-label="Last status">{lastStatus(delivery)}</td>
+              <td class="details">
                 <button type="button" data-delivery={delivery.id} aria-label={`Attempts of ${delivery.id}`} aria-expanded={delivery.id === selectedId} onClick={() => onSelect(delivery.id)}>
                   Attempts
                 </button>
