@@ -63,6 +63,25 @@ describe("posthorn deliveries", () => {
     expect(typeof doc.attempts[0]!.durationMs).toBe("number");
   });
 
+  it("--event-type, --since and --until narrow the list; a bad time names its flag", async () => {
+    // The server's fake clock created the delivery at 2026-11-29T12:00:00Z.
+    const ids = async (...flags: string[]) => {
+      const { code, stdout } = await posthorn("deliveries", "--customer", "cus_cli_dlv", "--json", ...flags);
+      expect(code).toBe(0);
+      return (JSON.parse(stdout) as { id: string }[]).map((d) => d.id);
+    };
+    expect(await ids("--event-type", "lead.created", "--since", "2026-11-29T11:00:00Z", "--until", "2026-11-29T13:00:00Z")).toEqual([failed]);
+    expect(await ids("--event-type", "deal.won")).toEqual([]);
+    expect(await ids("--since", "2026-11-29T12:00:01Z")).toEqual([]);
+    expect(await ids("--until", "2026-11-29T12:00:00Z")).toEqual([]);
+    const bad = await posthorn("deliveries", "--until", "yesterday");
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--until: expected an ISO date/time (2026-11-29T12:00:00Z) or a duration ago (30m, 24h, 7d), got "yesterday"');
+    const reversed = await posthorn("deliveries", "--since", "1h", "--until", "2h");
+    expect(reversed.code).toBe(1);
+    expect(reversed.stderr).toContain("created_before: must be later than created_after");
+  });
+
   it("get with an unknown id exits 1 with NOT_FOUND", async () => {
     const { code, stderr } = await posthorn("deliveries", "get", "dlv_000000000000000000000000");
     expect(code).toBe(1);

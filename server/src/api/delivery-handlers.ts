@@ -13,7 +13,8 @@ import type { ApiDeps, UnaryHandlers } from "./handler-types.js";
 import { STATE_FROM_PROTO } from "./proto-enums.js";
 import { deliveryToProto } from "./proto-mapping.js";
 import { PAGE_BYTES, repeatedFieldBytes } from "./size-limits.js";
-import { checkCustomerIdFilter, checkId, checkIdFilter, checkTimestamp } from "./validate.js";
+import { checkTimeRange } from "./time-range.js";
+import { checkCustomerIdFilter, checkEventTypeFilter, checkId, checkIdFilter, checkTimestamp } from "./validate.js";
 
 /** Deliveries whose attempts ListDeliveries loads with one query, until its page is full. */
 const ATTEMPT_SLICE = 50;
@@ -37,6 +38,8 @@ export function deliveryHandlers(deps: ApiDeps): DeliveryHandlers {
           eventId: checkIdFilter("event_id", request.eventId, "event"),
           subscriptionId: checkIdFilter("subscription_id", request.subscriptionId, "subscription"),
           state,
+          eventType: checkEventTypeFilter("event_type", request.eventType),
+          ...checkTimeRange(request.createdAfter, request.createdBefore),
         },
         page,
       );

@@ -121,7 +121,7 @@ export function checkIdFilter(field: string, value: string, kind: IdKind): strin
 }
 
 /**
- * A filter on the event type (`ListEvents.type`): empty means "any". Not checked against the
+ * A filter on the event type (`ListEvents.type`, `ListDeliveries.event_type`): empty means "any". Not checked against the
  * catalog (events of a type since removed from it stay listable), but held to the shape a type
  * can have: at most 255 characters, no control characters.
  */

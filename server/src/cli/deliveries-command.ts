@@ -1,3 +1,4 @@
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { Command } from "commander";
 import { DeliveryState, type Delivery } from "@posthorn/sdk";
 import { DeliverySchema } from "@posthorn/proto";
@@ -7,7 +8,21 @@ import { attemptOutcome, stateName } from "./delivery-text.js";
 import { ellipsize, formatTable, formatTime } from "./format-table.js";
 import { messageJson, printJsonDocument } from "./json-output.js";
 import { collectPages } from "./paginate.js";
-import { parseIntFlag, parseState } from "./parse-input.js";
+import { parseIntFlag, parseSince, parseState } from "./parse-input.js";
+
+interface ListOptions {
+  oldest?: boolean;
+  customer?: string;
+  event?: string;
+  subscription?: string;
+  state?: string;
+  eventType?: string;
+  since?: string;
+  until?: string;
+  limit: string;
+  json?: boolean;
+  address: string;
+}
 
 /** Widest STATE cell: the state and the start of its final reason (full text: `deliveries get`, `--json`). */
 const STATE_WIDTH = 32;
@@ -31,12 +46,19 @@ export function registerDeliveriesCommand(program: Command): void {
     .option("--event <id>", "only this event's")
     .option("--subscription <id>", "only this subscription's")
     .option("--state <state>", "only pending, succeeded, failed or canceled")
+    .option("--event-type <type>", "only deliveries of events of this type")
+    .option("--since <time>", "only those created at or after: ISO date/time (2026-11-29T12:00:00Z) or a duration ago (30m, 24h, 7d)")
+    .option("--until <time>", "only those created before: ISO date/time or a duration ago")
     .option("--limit <n>", "at most this many: the newest ones, shown oldest to newest", "100")
     .option("--oldest", "the oldest ones instead of the newest");
   addJsonOption(addAddressOption(command)).action(
-    async (options: { oldest?: boolean; customer?: string; event?: string; subscription?: string; state?: string; limit: string; json?: boolean; address: string }) => {
+    async (options: ListOptions) => {
       const limit = parseIntFlag("--limit", options.limit, 1);
       const state = options.state === undefined ? DeliveryState.UNSPECIFIED : parseState(options.state);
+      // One "now" for both flags, so `--since 2h --until 1h` is exactly an hour.
+      const now = Date.now();
+      const createdAfter = options.since === undefined ? undefined : timestampFromDate(parseSince(options.since, now, "--since"));
+      const createdBefore = options.until === undefined ? undefined : timestampFromDate(parseSince(options.until, now, "--until"));
       await withClient(options, async (client) => {
         const { items, more } = await collectPages<Delivery>(limit, async (pageToken, pageSize) => {
           const page = await client.listDeliveries({
@@ -44,6 +66,9 @@ export function registerDeliveriesCommand(program: Command): void {
             eventId: options.event ?? "",
             subscriptionId: options.subscription ?? "",
             state,
+            eventType: options.eventType ?? "",
+            createdAfter,
+            createdBefore,
             pageToken,
             pageSize,
             newestFirst: !options.oldest,

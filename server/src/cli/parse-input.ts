@@ -113,14 +113,14 @@ export function parseDuration(flag: string, value: string): number {
 
 /**
  * A point in time: an ISO 8601 date/time (`2026-11-29`, `2026-11-29T12:00:00Z`) or a duration
- * before `nowMs` (`90s`, `30m`, `24h`, `7d`).
+ * before `nowMs` (`90s`, `30m`, `24h`, `7d`). A `UsageError` names `flag` (`--since`, `--until`).
  */
-export function parseSince(value: string, nowMs = Date.now()): Date {
+export function parseSince(value: string, nowMs = Date.now(), flag = "--since"): Date {
   const ago = durationSeconds(value);
   if (ago !== undefined) return new Date(nowMs - ago * 1000);
   const ms = Date.parse(value);
   if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(ms)) {
-    throw new UsageError(`--since: expected an ISO date/time (2026-11-29T12:00:00Z) or a duration ago (30m, 24h, 7d), got "${value}"`);
+    throw new UsageError(`${flag}: expected an ISO date/time (2026-11-29T12:00:00Z) or a duration ago (30m, 24h, 7d), got "${value}"`);
   }
   return new Date(ms);
 }
