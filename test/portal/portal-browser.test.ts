@@ -14,6 +14,8 @@ import { callFromPage, screenshot, scrollWidth, startPortalWorld, type PortalWor
 
 /** How long a UI condition may take to come true on a loaded CI machine, in ms. */
 const UI = { timeout: 20_000 };
+/** A step's own limit, in ms: several UI waits in a row, on a loaded machine. */
+const STEP = 120_000;
 
 describeWithBrowser("the customer portal in a browser", () => {
   let world: PortalWorld | undefined;
@@ -62,7 +64,7 @@ describeWithBrowser("the customer portal in a browser", () => {
     await page.getByText("No endpoints yet").waitFor(UI);
     expect(page.url()).toBe(sessionA.url.replace(/#.*$/, ""));
     expect(await context.cookies()).toEqual([]);
-  });
+  }, STEP);
 
   it("adds an endpoint for the receiver and shows its signing secret once", async () => {
     await page.getByLabel("Endpoint URL").fill(w().receiver.url);
@@ -79,7 +81,7 @@ describeWithBrowser("the customer portal in a browser", () => {
     const { subscriptions } = await w().admin.listSubscriptions({ customerId: "cus_a" });
     expect(subscriptions.map((s) => s.endpointUrl)).toEqual([w().receiver.url]);
     subscriptionId = subscriptions[0]!.id;
-  });
+  }, STEP);
 
   it("shows a test event's successful attempt live", async () => {
     ({ page: live } = await guarded!.newPage());
@@ -100,7 +102,7 @@ describeWithBrowser("the customer portal in a browser", () => {
       .toBe(true);
     expect(await succeeded.first().textContent()).toContain("HTTP 200");
     await screenshot(live, "live");
-  });
+  }, STEP);
 
   it("shows a failed attempt with the receiver's answer in the delivery log; Retry then succeeds", async () => {
     const received = w().receiver.requests.length;
@@ -125,7 +127,7 @@ describeWithBrowser("the customer portal in a browser", () => {
     const logRow = page.getByRole("row").filter({ has: page.getByRole("button", { name: `Attempts of ${id}` }) });
     await logRow.getByText("Succeeded", { exact: true }).waitFor(UI);
     expect(w().receiver.requests.at(-1)!.body.toString()).toContain("This is a test event");
-  });
+  }, STEP);
 
   it("rotates the secret with a grace period; the reveal shows the new one and the previous one; requests verify with the new one", async () => {
     await tab(page, "Endpoints").click();
@@ -156,7 +158,7 @@ describeWithBrowser("the customer portal in a browser", () => {
     const header = String(request.headers["dealix-signature"]);
     expect(verifySignature({ payload: request.body, header, secrets: [newSecret] }).ok).toBe(true);
     expect(subscriptionId).not.toBe("");
-  });
+  }, STEP);
 
   it("shows nothing of another customer, even for edited ids; that customer's link shows only theirs", async () => {
     const otherUrl = w().receiver.url.replace(/\/hook$/, "/cus-b-hook");
@@ -188,7 +190,7 @@ describeWithBrowser("the customer portal in a browser", () => {
     await pageB.getByRole("region", { name: "Deliveries table" }).getByText(otherUrl).first().waitFor(UI);
     expect(await pageB.getByText(w().receiver.url, { exact: true }).count()).toBe(0);
     await pageB.close();
-  });
+  }, STEP);
 
   it("fits a phone's width (375 px): Endpoints and Delivery log scroll only vertically", async () => {
     const { page: phone } = await guarded!.newPage({ width: 375, height: 800 });
@@ -201,7 +203,7 @@ describeWithBrowser("the customer portal in a browser", () => {
     expect(await scrollWidth(phone)).toBeLessThanOrEqual(375);
     await screenshot(phone, "phone-delivery-log");
     await phone.close();
-  });
+  }, STEP);
 
   it("says the link expired once its key is revoked", async () => {
     await w().admin.revokeApiKey({ id: sessionA.keyId });
@@ -209,9 +211,9 @@ describeWithBrowser("the customer portal in a browser", () => {
     await page.getByRole("alert").filter({ hasText: "This portal link has expired or was revoked" }).first().waitFor(UI);
     // The live view's stream ends with it, and says so too.
     await live.getByRole("alert").filter({ hasText: "This portal link has expired or was revoked" }).waitFor(UI);
-  });
+  }, STEP);
 
   it("made no third-party request and logged no error (CSP violations included)", () => {
     expect(guarded!.problems).toEqual({ errors: [], foreignRequests: [] });
-  });
+  }, STEP);
 });
