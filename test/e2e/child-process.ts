@@ -109,8 +109,8 @@ export async function runProcess(
 }
 
 /** The `"msg":"listening"` JSON line of `posthorn serve`: gRPC and metrics addresses. */
-export async function waitForListening(server: RunningProcess): Promise<{ address: string; metrics: string | undefined }> {
+export async function waitForListening(server: RunningProcess): Promise<{ address: string; http: string | undefined; metrics: string | undefined }> {
   const line = await server.waitForLine((l) => l.includes('"msg":"listening"'), 90_000, "\"listening\" log line");
-  const record = JSON.parse(line) as { address: string; metrics?: string };
-  return { address: record.address, metrics: record.metrics };
+  const record = JSON.parse(line) as { address: string; http?: string; metrics?: string };
+  return { address: record.address, http: record.http, metrics: record.metrics };
 }

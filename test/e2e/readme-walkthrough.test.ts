@@ -26,6 +26,7 @@ describe("README walkthrough", () => {
     listen: walkthroughCommand(readme, "listen"),
     emit: walkthroughCommand(readme, "emit"),
     deliveries: walkthroughCommand(readme, "deliveries"),
+    portal: walkthroughCommand(readme, "portal"),
   };
   const dataDir = mkdtempSync(join(tmpdir(), "posthorn-readme-"));
   // No DATABASE_URL: the walkthrough runs on the embedded default.
@@ -33,11 +34,13 @@ describe("README walkthrough", () => {
   delete env.DATABASE_URL;
   let server: RunningProcess | undefined;
   let listener: RunningProcess | undefined;
+  let httpAddress: string | undefined;
 
   beforeAll(async () => {
     server = startProcess(commands.server, [], { shell: true, env });
-    const { address } = await waitForListening(server);
+    const { address, http } = await waitForListening(server);
     env.POSTHORN_ADDRESS = address;
+    httpAddress = http;
   }, 120_000);
 
   afterAll(async () => {
@@ -72,4 +75,25 @@ describe("README walkthrough", () => {
     expect(table).toMatch(/^ID +EVENT +TYPE +CUSTOMER +STATE +ATTEMPTS/m);
     expect(table).toMatch(new RegExp(`dlv_[0-9a-f]{24} +${eventId} +lead\\.created +cus_demo +succeeded +200 `));
   }, 180_000);
+
+  it("the portal command prints a URL whose page is served and whose key sees the customer's endpoints", async () => {
+    const opened = await runProcess(commands.portal, [], { shell: true, env });
+    expect(opened.code, opened.stderr).toBe(0);
+    const url = opened.stdout.split("\n")[0]!;
+    expect(url).toMatch(new RegExp(`^http://${httpAddress!.replace(/\./g, "\\.")}/portal/#key=phk_[A-Za-z0-9_-]+$`));
+    const page = await fetch(url.split("#")[0]!);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<div id="app">');
+    // The key in the fragment is what the page calls the API with (Connect JSON, as the page does).
+    const key = new URL(url).hash.slice("#key=".length);
+    const listed = await fetch(`http://${httpAddress}/posthorn.v1.WebhookService/ListSubscriptions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body: "{}",
+    });
+    expect(listed.status).toBe(200);
+    const body = (await listed.json()) as { subscriptions?: { customerId: string }[] };
+    expect(body.subscriptions?.length).toBeGreaterThan(0);
+    expect(body.subscriptions!.every((s) => s.customerId === "cus_demo")).toBe(true);
+  }, 60_000);
 });
