@@ -28,6 +28,7 @@ export const OTHER_POSTHORN_VARIABLES: Readonly<Record<string, string>> = {
   POSTHORN_PG_DURABLE: ".ci/start-postgres.sh: keep PostgreSQL's durability defaults (benchmarks)",
   POSTHORN_TEST_LOG_LEVEL: "tests: log level of in-process test servers",
   POSTHORN_TEST_SHUTDOWN_STOPS: "tests: SIGTERMs in the shutdown stress test",
+  POSTHORN_CHROMIUM: ".ci/run and the portal's browser test: the Chromium to drive (.ci/find-chromium.sh)",
   POSTHORN_VECTORS: "Go and Python SDK tests: the signature test vectors file",
   POSTHORN_WEBHOOK_SECRET: "verifier README examples: a receiver's signing secret",
   POSTHORN_SECRET: "Python SDK example receiver: its signing secrets",
