@@ -11,14 +11,18 @@ type ViewName = keyof typeof VIEWS;
 
 /** The page: the session's views (tabs), or how to get a session when there is none. */
 export function App() {
-  const [key] = useState(takeSessionKey);
-  const [api] = useState(() => (key === undefined ? undefined : createApi(key)));
+  const [session] = useState(takeSessionKey);
+  const [api] = useState(() => ("key" in session ? createApi(session.key) : undefined));
   const [view, setView] = useState<ViewName>("endpoints");
   if (api === undefined) {
     return (
       <main>
         <h1>Webhooks</h1>
-        <p>This page needs a portal link. Ask the service you receive webhooks from for a new one.</p>
+        <p role="alert">
+          {"missing" in session && session.missing === "damaged-link"
+            ? "This portal link is incomplete (it may have been cut off when it was copied). Open the whole link, or ask the service you receive webhooks from for a new one."
+            : "This page needs a portal link. Ask the service you receive webhooks from for a new one."}
+        </p>
       </main>
     );
   }

@@ -9,15 +9,33 @@
 const STORAGE_KEY = "posthorn.portal.key";
 const KEY_SHAPE = /^phk_[A-Za-z0-9_-]{32,128}$/;
 
-/** Takes the key from the fragment (when there is one) and returns the session's key, or undefined. */
-export function takeSessionKey(): string | undefined {
+/** The session's key, or why there is none: no link at all, or a link cut short (e.g. by a mail client). */
+export type SessionKey = { key: string } | { missing: "no-link" | "damaged-link" };
+
+/** Takes the key from the fragment (when there is one) and returns the session's key. */
+export function takeSessionKey(): SessionKey {
   const fragment = new URLSearchParams(window.location.hash.replace(/^#/, ""));
   const fromUrl = fragment.get("key");
   if (fromUrl !== null) {
     history.replaceState(null, "", window.location.pathname + window.location.search);
-    if (KEY_SHAPE.test(fromUrl)) sessionStorage.setItem(STORAGE_KEY, fromUrl);
+    if (!KEY_SHAPE.test(fromUrl)) {
+      forgetSessionKey();
+      return { missing: "damaged-link" };
+    }
+    sessionStorage.setItem(STORAGE_KEY, fromUrl);
   }
-  return sessionStorage.getItem(STORAGE_KEY) ?? undefined;
+  const key = sessionStorage.getItem(STORAGE_KEY);
+  return key === null ? { missing: "no-link" } : { key };
+}
+
+/**
+ * A new portal link pasted into a tab that shows the page changes only the fragment, which does
+ * not load the page again: start over with the new key.
+ */
+export function followNewLinks(): void {
+  window.addEventListener("hashchange", () => {
+    if (new URLSearchParams(window.location.hash.replace(/^#/, "")).has("key")) window.location.reload();
+  });
 }
 
 /** Forgets the session's key (sign out, or the server refused it). */

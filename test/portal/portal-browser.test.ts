@@ -201,6 +201,10 @@ describeWithBrowser("the customer portal in a browser", () => {
     await tab(phone, "Delivery log").click();
     await phone.getByRole("region", { name: "Deliveries table" }).waitFor(UI);
     expect(await scrollWidth(phone)).toBeLessThanOrEqual(375);
+    // A delivery's attempts too: its heading holds a long id.
+    await phone.getByRole("button", { name: /^Attempts of dlv_/ }).first().click();
+    await phone.getByRole("heading", { name: /^Delivery dlv_/ }).waitFor(UI);
+    expect(await scrollWidth(phone)).toBeLessThanOrEqual(375);
     await screenshot(phone, "phone-delivery-log");
     await phone.close();
   }, STEP);
@@ -211,6 +215,18 @@ describeWithBrowser("the customer portal in a browser", () => {
     await page.getByRole("alert").filter({ hasText: "This portal link has expired or was revoked" }).first().waitFor(UI);
     // The live view's stream ends with it, and says so too.
     await live.getByRole("alert").filter({ hasText: "This portal link has expired or was revoked" }).waitFor(UI);
+  }, STEP);
+
+  it("takes a new link pasted into the open tab (only the fragment changes); a cut-off link says it is incomplete", async () => {
+    const renewed = await w().openSession("cus_a");
+    await page.goto(renewed.url);
+    await tab(page, "Endpoints").click();
+    await row(page, w().receiver.url).waitFor(UI);
+    expect(page.url()).not.toContain("#key=");
+    const { page: damaged } = await guarded!.newPage();
+    await damaged.goto(renewed.url.slice(0, renewed.url.indexOf("#key=") + "#key=phk_".length + 10));
+    await damaged.getByRole("alert").filter({ hasText: "This portal link is incomplete" }).waitFor(UI);
+    await damaged.close();
   }, STEP);
 
   it("made no third-party request and logged no error (CSP violations included)", () => {

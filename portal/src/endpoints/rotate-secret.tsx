@@ -14,7 +14,9 @@ const GRACE_PERIODS = [
 
 /**
  * "Rotate secret" (RotateSubscriptionSecret) with a choice of how long the current secret stays
- * valid; the new secret is shown right away.
+ * valid; the new secret is shown right away. Rotating with no grace period makes every request
+ * signed for the old secret fail verification at once, so it asks for a second, explicit click
+ * (like Delete).
  */
 export function RotateSecret({ api, subscriptionId, onRotated }: {
   api: Api;
@@ -26,9 +28,15 @@ export function RotateSecret({ api, subscriptionId, onRotated }: {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(undefined);
   const [secret, setSecret] = useState<string | undefined>(undefined);
+  const [confirming, setConfirming] = useState(false);
 
   const rotate = async (event: Event) => {
     event.preventDefault();
+    if (grace === 0 && !confirming) {
+      setConfirming(true);
+      return;
+    }
+    setConfirming(false);
     setBusy(true);
     setError(undefined);
     try {
@@ -46,7 +54,10 @@ export function RotateSecret({ api, subscriptionId, onRotated }: {
     <form class="rotate" onSubmit={(e) => void rotate(e)}>
       <div class="field">
         <label for={`${id}-grace`}>Keep the current secret valid for</label>
-        <select id={`${id}-grace`} value={String(grace)} onChange={(e) => setGrace(Number(e.currentTarget.value))}>
+        <select id={`${id}-grace`} value={String(grace)} onChange={(e) => {
+            setGrace(Number(e.currentTarget.value));
+            setConfirming(false);
+          }}>
           {GRACE_PERIODS.map((period) => (
             <option key={period.seconds} value={String(period.seconds)}>
               {period.label}
@@ -54,9 +65,21 @@ export function RotateSecret({ api, subscriptionId, onRotated }: {
           ))}
         </select>
       </div>
-      <button type="submit" disabled={busy}>
-        {busy ? "Rotating…" : "Rotate secret"}
-      </button>
+      {confirming ? (
+        <div role="alert">
+          <p>From now on requests carry only the new signature: your endpoint rejects them until it uses the new secret.</p>
+          <button type="submit" class="danger" disabled={busy}>
+            Yes, rotate now
+          </button>{" "}
+          <button type="button" onClick={() => setConfirming(false)}>
+            Cancel
+          </button>
+        </div>
+      ) : (
+        <button type="submit" disabled={busy}>
+          {busy ? "Rotating…" : "Rotate secret"}
+        </button>
+      )}
       <ErrorNotice error={error} />
       {secret !== undefined && <NewSecret secret={secret} title="New signing secret" onDone={() => setSecret(undefined)} />}
     </form>

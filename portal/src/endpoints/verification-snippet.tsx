@@ -14,21 +14,37 @@ const PLACEHOLDER = "whsec_REPLACE_WITH_YOUR_SECRET";
 interface Snippet {
   label: string;
   install: string;
+  /** How to start the code once saved (server.mjs, server.py or main.go). */
+  run: string;
   code: (header: string) => string;
 }
 
+/**
+ * The verifier packages are not on public registries yet: customers get them as files from their
+ * provider (README, "For your customers"). So the setup never names a registry package of ours —
+ * `posthorn` on PyPI, for one, is somebody else's project.
+ */
+const NODE_VERIFIER = "./posthorn-verifier-0.1.0.tgz  # the verifier package file from your webhook provider";
+const PYTHON_VERIFIER = "./posthorn-0.1.0-py3-none-any.whl  # the verifier package file from your webhook provider";
+const GO_VERIFIER =
+  "# the Posthorn Go module, from the copy your webhook provider gives you:\ngo mod edit -replace github.com/posthorn/posthorn/sdk/go=./posthorn-go && go mod tidy";
+
+const NODE = { install: `npm install express ${NODE_VERIFIER}`, run: "node server.mjs" };
+const PYTHON = { install: `pip install flask ${PYTHON_VERIFIER}`, run: "flask --app server run --port 3000" };
+const GO = { install: GO_VERIFIER, run: "go run ." };
+
 const V1_SNIPPETS: Snippet[] = [
-  { label: "Node", install: "npm install express @posthorn/verifier", code: v1Node },
-  { label: "Python", install: "pip install flask posthorn", code: v1Python },
-  { label: "Go", install: "go get github.com/posthorn/posthorn/sdk/go", code: v1Go },
-  { label: "Stripe library", install: "npm install express stripe", code: v1Stripe },
+  { label: "Node", ...NODE, code: v1Node },
+  { label: "Python", ...PYTHON, code: v1Python },
+  { label: "Go", ...GO, code: v1Go },
+  { label: "Stripe library", install: "npm install express stripe", run: NODE.run, code: v1Stripe },
 ];
 
 const STANDARD_SNIPPETS: Snippet[] = [
-  { label: "Node", install: "npm install express @posthorn/verifier", code: standardNode },
-  { label: "Python", install: "pip install flask posthorn", code: standardPython },
-  { label: "Go", install: "go get github.com/posthorn/posthorn/sdk/go", code: standardGo },
-  { label: "Standard Webhooks library", install: "npm install express standardwebhooks", code: standardLibrary },
+  { label: "Node", ...NODE, code: standardNode },
+  { label: "Python", ...PYTHON, code: standardPython },
+  { label: "Go", ...GO, code: standardGo },
+  { label: "Standard Webhooks library", install: "npm install express standardwebhooks", run: NODE.run, code: standardLibrary },
 ];
 
 /**
@@ -60,9 +76,14 @@ export function VerificationSnippet({ scheme, secret }: { scheme: SignatureSchem
         <code>{code}</code>
       </pre>
       <CopyButton text={code} label="Copy code" />
+      <p class="hint">
+        Save it as <code>{snippet.run.startsWith("node") ? "server.mjs" : snippet.run.startsWith("flask") ? "server.py" : "main.go"}</code> and
+        run <code>{snippet.run}</code>.
+      </p>
       {scheme !== SignatureScheme.STANDARD_WEBHOOKS && (
         <p class="hint">
-          If your requests carry the signature under another header name (<code>…-Signature</code>), use that name.
+          The code reads the signature from <code>{V1_HEADER}</code>, the default header name; if your requests carry it under
+          another <code>…-Signature</code> name, use that one.
         </p>
       )}
     </section>
