@@ -52,6 +52,25 @@ describe("the API as curl calls it (Connect JSON over HTTP/1.1)", () => {
     expect([keyless.status, keyless.body.code]).toEqual([401, "unauthenticated"]);
   });
 
+  it("says what to fix when a request cannot be an API call: not POST, or not a JSON/proto content type", async () => {
+    const url = `http://${address}/posthorn.v1.WebhookService/ListEventTypes`;
+    const get = await fetch(url, { headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` } });
+    expect([get.status, get.headers.get("allow"), await get.text()]).toEqual([
+      405,
+      "POST",
+      "/posthorn.v1.WebhookService/ListEventTypes takes POST (Connect: a JSON body with content-type: application/json)\n",
+    ]);
+    // What `curl -d '{}'` sends without -H content-type.
+    const form = await fetch(url, { method: "POST", headers: { authorization: `Bearer ${TEST_ADMIN_KEY}`, "content-type": "application/x-www-form-urlencoded" }, body: "{}" });
+    expect([form.status, await form.text()]).toEqual([
+      415,
+      'content-type "application/x-www-form-urlencoded": send application/json (Connect JSON) or application/proto; gRPC-Web and gRPC clients set theirs\n',
+    ]);
+    // A charset parameter is fine.
+    const json = await fetch(url, { method: "POST", headers: { authorization: `Bearer ${TEST_ADMIN_KEY}`, "content-type": "application/json; charset=utf-8" }, body: "{}" });
+    expect(json.status).toBe(200);
+  });
+
   it("refuses a __proto__ key in data as over gRPC, after the key check", async () => {
     const body = '{"type":"reply.received","customerId":"cus_curl","data":{"a":{"__proto__":{"x":1}}}}';
     const refused = await curl(address, "Emit", body);

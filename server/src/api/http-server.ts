@@ -3,6 +3,7 @@ import { createSecureServer, type Http2ServerRequest, type Http2ServerResponse }
 import type { Socket } from "node:net";
 import { createContextValues } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { WebhookService } from "@posthorn/proto";
 import type { Logger } from "../observability/logger.js";
 import type { CertificateMaterial } from "./certificate-files.js";
 import { observeConnect } from "./connect-observer.js";
@@ -73,6 +74,11 @@ export async function startHttpApi(
       return response.end();
     }
     if (path.startsWith("/portal/")) return portal(request, response, (request.url ?? "/").slice("/portal".length));
+    const unfit = unfitApiRequest(request, path);
+    if (unfit) {
+      if (unfit.code === 405) response.setHeader("allow", "POST");
+      return plain(response, unfit.code, unfit.text);
+    }
     checkUnstorableKeys(request, path).then(
       (checked) => {
         if (checked.problem) refused.set(checked.request, checked.problem);
@@ -144,6 +150,26 @@ function secureOptions(material: CertificateMaterial, mtls: boolean) {
     key: material.key,
     ...(mtls && material.clientCa ? { ca: material.clientCa, requestCert: true, rejectUnauthorized: true } : {}),
   };
+}
+
+/** The API's paths: `/posthorn.v1.WebhookService/<Method>` (other paths fall through to 404). */
+const API_PATHS = new Set(WebhookService.methods.map((method) => `/${WebhookService.typeName}/${method.name}`));
+/** Content types of the protocols served: Connect (unary and streaming), gRPC-Web, gRPC. */
+const API_CONTENT_TYPE = /^application\/(json|proto|connect\+(json|proto)|grpc(-web)?(\+(json|proto))?)\s*(;|$)/i;
+
+/**
+ * Why a request to an API path cannot be a call of any protocol served here, in words a `curl`
+ * user can act on (connect-node answers these with an empty body): not POST (405), or a missing
+ * or unknown content type (415; `curl -d` sends a form type). Undefined when it may be one.
+ */
+function unfitApiRequest(request: Request, path: string): { code: 405 | 415; text: string } | undefined {
+  if (!API_PATHS.has(path)) return undefined;
+  if (request.method !== "POST") return { code: 405, text: `${path} takes POST (Connect: a JSON body with content-type: application/json)` };
+  const type = request.headers["content-type"] ?? "";
+  if (!API_CONTENT_TYPE.test(type)) {
+    return { code: 415, text: `content-type ${type === "" ? "missing" : JSON.stringify(type)}: send application/json (Connect JSON) or application/proto; gRPC-Web and gRPC clients set theirs` };
+  }
+  return undefined;
 }
 
 /** `host:port` of the client. */
