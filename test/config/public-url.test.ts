@@ -36,7 +36,7 @@ describe("portal base URL", () => {
 
   it("is made from httpAddress otherwise: scheme by TLS, the host as written (unspecified → localhost), the bound port", () => {
     expect(base({})).toBe("http://127.0.0.1:8080");
-    expect(base({ httpAddress: "portal.internal:9000" })).toBe("http://portal.internal:9000");
+    expect(base({ httpAddress: "portal.internal:9000", insecureListen: true })).toBe("http://portal.internal:9000");
     expect(base({ httpAddress: "[::1]:8080" })).toBe("http://[::1]:8080");
     expect(base({ httpAddress: "0.0.0.0:8080", insecureListen: true })).toBe("http://localhost:8080");
     expect(base({ httpAddress: "[::]:8080", insecureListen: true })).toBe("http://localhost:8080");

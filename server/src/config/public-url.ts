@@ -1,5 +1,4 @@
 import ipaddr from "ipaddr.js";
-import type { Config } from "./config.js";
 
 /**
  * The public base URL of the HTTP listener (`publicUrl`, POSTHORN_PUBLIC_URL): what a portal
@@ -40,7 +39,7 @@ export function checkPublicUrl(value: string): string | undefined {
  * (port 0 picks one), when given, else the one written.
  */
 export function portalBaseUrl(
-  config: Pick<Config, "publicUrl" | "httpAddress" | "tlsCertFile" | "tlsKeyFile">,
+  config: { publicUrl?: string | undefined; httpAddress: string; tlsCertFile?: string | undefined; tlsKeyFile?: string | undefined },
   boundAddress?: string,
 ): string | undefined {
   if (config.publicUrl !== undefined) return config.publicUrl.replace(/\/+$/, "");
