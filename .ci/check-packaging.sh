@@ -105,7 +105,7 @@ const base = "http://127.0.0.1:" + process.argv[1];
   const ready = await fetch(base + "/readyz");
   const page = await fetch(base + "/portal/");
   const body = await page.text();
-  if (ready.status !== 200 || page.status !== 200 || !body.includes("/portal/assets/")) {
+  if (ready.status !== 200 || page.status !== 200 || !body.includes("./assets/")) {
     console.error("readyz " + ready.status + ", /portal/ " + page.status + ": " + body.slice(0, 200));
     process.exit(1);
   }

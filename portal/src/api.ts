@@ -1,6 +1,7 @@
 import { createClient, type Client, type Interceptor } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-web";
 import { WebhookService } from "@posthorn/proto/schema";
+import { apiBaseUrl } from "./api-base-url.js";
 
 /** The Posthorn API over Connect (JSON), as the page's session key. */
 export type Api = Client<typeof WebhookService>;
@@ -14,6 +15,6 @@ export function createApi(key: string): Api {
     request.header.set("authorization", `Bearer ${key}`);
     return next(request);
   };
-  const transport = createConnectTransport({ baseUrl: window.location.origin, useBinaryFormat: false, interceptors: [bearer] });
+  const transport = createConnectTransport({ baseUrl: apiBaseUrl(window.location.origin, window.location.pathname), useBinaryFormat: false, interceptors: [bearer] });
   return createClient(WebhookService, transport);
 }

@@ -1,4 +1,5 @@
 import { request as httpRequest } from "node:http";
+import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { connectClient } from "../helpers/connect-client.js";
@@ -14,6 +15,18 @@ async function curl(address: string, method: string, body: unknown, key: string 
     body: typeof body === "string" ? body : JSON.stringify(body),
   });
   return { status: response.status, type: response.headers.get("content-type"), body: (await response.json()) as Record<string, unknown> };
+}
+
+/** Sends `text` as is on a new TCP connection to `address` and returns all it gets back. */
+function rawExchange(address: string, text: string): Promise<string> {
+  const at = address.lastIndexOf(":");
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(address.slice(at + 1)), address.slice(0, at), () => socket.end(text));
+    let received = "";
+    socket.on("data", (chunk: Buffer) => (received += chunk.toString()));
+    socket.on("close", () => resolve(received));
+    socket.on("error", reject);
+  });
 }
 
 describe("the API as curl calls it (Connect JSON over HTTP/1.1)", () => {
@@ -69,6 +82,15 @@ describe("the API as curl calls it (Connect JSON over HTTP/1.1)", () => {
     // A charset parameter is fine.
     const json = await fetch(url, { method: "POST", headers: { authorization: `Bearer ${TEST_ADMIN_KEY}`, "content-type": "application/json; charset=utf-8" }, body: "{}" });
     expect(json.status).toBe(200);
+  });
+
+  it("answers 400 to an API request without a usable Host (HTTP/1.0, or a Host with a space), and keeps serving", async () => {
+    for (const head of ["POST /posthorn.v1.WebhookService/ListEventTypes HTTP/1.0", "POST /posthorn.v1.WebhookService/ListEventTypes HTTP/1.1\r\nHost: a b"]) {
+      const answer = await rawExchange(address, `${head}\r\ncontent-type: application/json\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}`);
+      expect(answer.split("\r\n")[0], head).toMatch(/^HTTP\/1\.[01] 400 /);
+    }
+    const after = await curl(address, "ListEventTypes", {});
+    expect(after.status).toBe(200);
   });
 
   it("refuses a __proto__ key in data as over gRPC, after the key check", async () => {

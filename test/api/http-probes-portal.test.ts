@@ -74,14 +74,14 @@ describe("probes and the portal page on the HTTP listener", () => {
   });
 
   it("serves the built page at /portal/ with its security headers and caching", async () => {
-    expect(await raw(address, "/portal")).toMatchObject({ status: 308, headers: { location: "/portal/" } });
+    expect(await raw(address, "/portal")).toMatchObject({ status: 308, headers: { location: "portal/" } });
     const index = await raw(address, "/portal/");
     expect(index.status).toBe(200);
     expect(index.headers["content-type"]).toMatch(/^text\/html/);
     expect(index.headers).toMatchObject({ ...PORTAL_HEADERS, "cache-control": "no-store" });
     expect(index.headers["content-security-policy"]).not.toContain("unsafe-inline");
     expect(index.headers["access-control-allow-origin"]).toBeUndefined();
-    const asset = /src="\/portal\/(assets\/[^"]+\.js)"/.exec(index.body)?.[1];
+    const asset = /src="\.\/(assets\/[^"]+\.js)"/.exec(index.body)?.[1];
     expect(asset).toBeDefined();
     const script = await raw(address, `/portal/${asset}`);
     expect(script.status).toBe(200);

@@ -62,6 +62,8 @@ export async function startHttpApi(
     interceptors: [observeConnect({ metrics: deps.metrics, logger })],
     contextValues: (request) => createContextValues().set(PEER, peerOf(request)).set(UNDECODABLE, refused.get(request)),
     fallback: (_request, response) => plain(response as Response, 404, "not found"),
+    // Compressed bodies would pass connect-key-guard.ts unread: refuse them (callers send plain).
+    acceptCompression: [],
   });
 
   const route = (request: Request, response: Response) => {
@@ -70,7 +72,8 @@ export async function startHttpApi(
     if (path === "/healthz" && read) return probes.healthz(response);
     if (path === "/readyz" && read) return void probes.readyz(response);
     if (path === "/portal" && read) {
-      response.writeHead(308, { location: "/portal/" });
+      // Relative, so that a proxy serving Posthorn under a path prefix keeps it.
+      response.writeHead(308, { location: "portal/" });
       return response.end();
     }
     if (path.startsWith("/portal/")) return portal(request, response, (request.url ?? "/").slice("/portal".length));
@@ -82,7 +85,15 @@ export async function startHttpApi(
     checkUnstorableKeys(request, path).then(
       (checked) => {
         if (checked.problem) refused.set(checked.request, checked.problem);
-        connect(checked.request, response);
+        // connect-node throws at once on a request it cannot make a URL of (HTTP/1.0 without a
+        // Host, a Host with a space): answer it here, or the rejection would end the process.
+        try {
+          connect(checked.request, response);
+        } catch (error) {
+          logger.warn({ err: error, peer: peerOf(request) }, "HTTP request refused: not a request the API can read");
+          if (!response.headersSent) plain(response, 400, "bad request: a valid Host header is required");
+          else response.destroy();
+        }
       },
       // The client went away while its body was read: nothing to answer.
       () => response.destroy(),
