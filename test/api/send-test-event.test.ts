@@ -9,6 +9,7 @@ import { STORES } from "../helpers/databases.js";
 import { startReceiver, type Receiver } from "../helpers/receiver.js";
 import { startTestApp, type TestApp } from "../helpers/test-app.js";
 import { bearer } from "../helpers/test-keys.js";
+import { TEST_EVENT_WINDOW_MS, TEST_EVENTS_PER_WINDOW } from "../../server/src/api/test-event-limit.js";
 import { expectError } from "./expect-error.js";
 
 describe.each(STORES)("SendTestEvent (%s)", (kind) => {
@@ -69,5 +70,17 @@ describe.each(STORES)("SendTestEvent (%s)", (kind) => {
     const { event } = await customer.sendTestEvent({ subscriptionId: subscription!.id });
     const { records } = await t.client.listAuditRecords({ customerId: "cus_t" });
     expect(records[0]).toMatchObject({ method: "SendTestEvent", role: ApiKeyRole.CUSTOMER, customerId: "cus_t", targetIds: [subscription!.id, event!.id] });
+  });
+
+  it("allows 10 test events per subscription a minute, then RESOURCE_EXHAUSTED until the window moves on", async () => {
+    // An endpoint nobody answers for long: the point is the count, not the delivery.
+    const { subscription } = await customer.subscribe({ endpointUrl: "https://example.com/limited" });
+    const { subscription: another } = await customer.subscribe({ endpointUrl: "https://example.com/another" });
+    for (let i = 0; i < TEST_EVENTS_PER_WINDOW; i++) await customer.sendTestEvent({ subscriptionId: subscription!.id });
+    await expectError(customer.sendTestEvent({ subscriptionId: subscription!.id }), status.RESOURCE_EXHAUSTED, `got ${TEST_EVENTS_PER_WINDOW} test events in the last 60 s`);
+    // Another subscription has its own count.
+    await customer.sendTestEvent({ subscriptionId: another!.id });
+    t.clock.advance(TEST_EVENT_WINDOW_MS);
+    await customer.sendTestEvent({ subscriptionId: subscription!.id });
   });
 });

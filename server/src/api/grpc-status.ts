@@ -5,6 +5,7 @@ import {
   InvalidArgumentError,
   NotFoundError,
   PermissionDeniedError,
+  ResourceExhaustedError,
   UnauthenticatedError,
 } from "../domain/errors.js";
 import { isDatabaseUnavailable } from "../store/availability.js";
@@ -34,6 +35,7 @@ export function toGrpcError(error: unknown): GrpcError {
   if (error instanceof FailedPreconditionError) return make(status.FAILED_PRECONDITION, error.message);
   if (error instanceof UnauthenticatedError) return make(status.UNAUTHENTICATED, error.message);
   if (error instanceof PermissionDeniedError) return make(status.PERMISSION_DENIED, error.message);
+  if (error instanceof ResourceExhaustedError) return make(status.RESOURCE_EXHAUSTED, error.message);
   if (isDatabaseUnavailable(error)) return make(status.UNAVAILABLE, "database unavailable; retry with the same idempotency key");
   const requestId = `req_${randomBytes(8).toString("hex")}`;
   return make(status.INTERNAL, `internal error (request id ${requestId}); the server log has the details`, requestId);

@@ -8,6 +8,7 @@ import { insertPendingDeliveries } from "../store/sql/insert-pending-deliveries.
 import type { ApiDeps, UnaryHandlers } from "./handler-types.js";
 import { buildEvent } from "./prepare-events.js";
 import { deliveryToProto, eventToProto } from "./proto-mapping.js";
+import { TestEventLimit } from "./test-event-limit.js";
 import { checkId } from "./validate.js";
 
 /**
@@ -26,11 +27,15 @@ export const TEST_EVENT_MESSAGE = "This is a test event from Posthorn.";
  * whatever its `event_types` (no fan-out: no other subscription gets it). It is then signed,
  * sent and retried like any other delivery. The subscription is looked up in the caller's scope
  * (another customer's id is NOT_FOUND) and locked FOR SHARE, as fan-out does, so a disable that
- * commits meanwhile cancels the delivery instead of missing it.
- * @throws NotFoundError; FailedPreconditionError when the subscription is disabled.
+ * commits meanwhile cancels the delivery instead of missing it. At most 10 test events per
+ * subscription per minute in each process (test-event-limit.ts), counted once the subscription
+ * is found in the caller's scope.
+ * @throws NotFoundError; FailedPreconditionError when the subscription is disabled;
+ *   ResourceExhaustedError past the limit.
  */
 export function testEventHandler(deps: ApiDeps): Pick<UnaryHandlers, "sendTestEvent"> {
   const { store, clock } = deps;
+  const limit = new TestEventLimit();
   return {
     async sendTestEvent(request, scope) {
       const subscriptionId = checkId("subscription_id", request.subscriptionId, "subscription");
@@ -45,6 +50,7 @@ export function testEventHandler(deps: ApiDeps): Pick<UnaryHandlers, "sendTestEv
             `subscription "${subscriptionId}" is disabled${reason}; enable it (UpdateSubscription, enabled = true) to send it a test event`,
           );
         }
+        limit.take(subscription.id, nowMs);
         const built = buildEvent({ type: TEST_EVENT_TYPE, customerId: subscription.customer_id, data, idempotencyKey: "" }, nowMs);
         const [event] = await insertEvents(trx, [trace ? { ...built, trace } : built]);
         const deliveryId = newId("delivery");

@@ -83,3 +83,11 @@ export class UnauthenticatedError extends DomainError {
 export class PermissionDeniedError extends DomainError {
   override readonly name = "PermissionDeniedError";
 }
+
+/**
+ * The caller asked for more of something than a limit allows in a time (e.g. test events per
+ * subscription): RESOURCE_EXHAUSTED. The message says the limit and when to try again.
+ */
+export class ResourceExhaustedError extends DomainError {
+  override readonly name = "ResourceExhaustedError";
+}

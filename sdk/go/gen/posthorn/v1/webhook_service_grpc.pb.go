@@ -141,7 +141,9 @@ type WebhookServiceClient interface {
 	// SendTestEvent delivers one test event to one subscription only, whatever its event types:
 	// type `posthorn.test`, data `{"message": "…", "subscription_id": "…"}`, signed and retried like
 	// any other event (so a customer can check an endpoint and its signature verification). The
-	// subscription must be enabled (FAILED_PRECONDITION otherwise). Like Svix's "send example".
+	// subscription must be enabled (FAILED_PRECONDITION otherwise). At most 10 test events per
+	// subscription per minute in each server process (RESOURCE_EXHAUSTED, saying when to try again),
+	// so a customer key cannot turn the server into a request loop. Like Svix's "send example".
 	SendTestEvent(ctx context.Context, in *SendTestEventRequest, opts ...grpc.CallOption) (*SendTestEventResponse, error)
 	// CreateApiKey issues an API key (admin only). The key itself (`phk_` + 43 base64url
 	// characters, 256 random bits) is returned only in this response; the server keeps a SHA-256
@@ -159,7 +161,7 @@ type WebhookServiceClient interface {
 	ListAuditRecords(ctx context.Context, in *ListAuditRecordsRequest, opts ...grpc.CallOption) (*ListAuditRecordsResponse, error)
 	// CreatePortalSession (admin only) opens the customer portal for one customer: it issues an API
 	// key with role customer for `customer_id` that expires after the session's time to live, and
-	// returns the portal URL carrying that key in its fragment (`…/portal#key=phk_…`), which browsers
+	// returns the portal URL carrying that key in its fragment (`…/portal/#key=phk_…`), which browsers
 	// never send to a server. The session is an ordinary key: ListApiKeys shows it and RevokeApiKey
 	// ends it at once. Like Svix's app-portal access.
 	CreatePortalSession(ctx context.Context, in *CreatePortalSessionRequest, opts ...grpc.CallOption) (*CreatePortalSessionResponse, error)
@@ -499,7 +501,9 @@ type WebhookServiceServer interface {
 	// SendTestEvent delivers one test event to one subscription only, whatever its event types:
 	// type `posthorn.test`, data `{"message": "…", "subscription_id": "…"}`, signed and retried like
 	// any other event (so a customer can check an endpoint and its signature verification). The
-	// subscription must be enabled (FAILED_PRECONDITION otherwise). Like Svix's "send example".
+	// subscription must be enabled (FAILED_PRECONDITION otherwise). At most 10 test events per
+	// subscription per minute in each server process (RESOURCE_EXHAUSTED, saying when to try again),
+	// so a customer key cannot turn the server into a request loop. Like Svix's "send example".
 	SendTestEvent(context.Context, *SendTestEventRequest) (*SendTestEventResponse, error)
 	// CreateApiKey issues an API key (admin only). The key itself (`phk_` + 43 base64url
 	// characters, 256 random bits) is returned only in this response; the server keeps a SHA-256
@@ -517,7 +521,7 @@ type WebhookServiceServer interface {
 	ListAuditRecords(context.Context, *ListAuditRecordsRequest) (*ListAuditRecordsResponse, error)
 	// CreatePortalSession (admin only) opens the customer portal for one customer: it issues an API
 	// key with role customer for `customer_id` that expires after the session's time to live, and
-	// returns the portal URL carrying that key in its fragment (`…/portal#key=phk_…`), which browsers
+	// returns the portal URL carrying that key in its fragment (`…/portal/#key=phk_…`), which browsers
 	// never send to a server. The session is an ordinary key: ListApiKeys shows it and RevokeApiKey
 	// ends it at once. Like Svix's app-portal access.
 	CreatePortalSession(context.Context, *CreatePortalSessionRequest) (*CreatePortalSessionResponse, error)

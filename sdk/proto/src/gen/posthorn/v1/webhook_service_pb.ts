@@ -2411,7 +2411,9 @@ export const WebhookService: GenService<{
    * SendTestEvent delivers one test event to one subscription only, whatever its event types:
    * type `posthorn.test`, data `{"message": "…", "subscription_id": "…"}`, signed and retried like
    * any other event (so a customer can check an endpoint and its signature verification). The
-   * subscription must be enabled (FAILED_PRECONDITION otherwise). Like Svix's "send example".
+   * subscription must be enabled (FAILED_PRECONDITION otherwise). At most 10 test events per
+   * subscription per minute in each server process (RESOURCE_EXHAUSTED, saying when to try again),
+   * so a customer key cannot turn the server into a request loop. Like Svix's "send example".
    *
    * @generated from rpc posthorn.v1.WebhookService.SendTestEvent
    */
@@ -2469,7 +2471,7 @@ export const WebhookService: GenService<{
   /**
    * CreatePortalSession (admin only) opens the customer portal for one customer: it issues an API
    * key with role customer for `customer_id` that expires after the session's time to live, and
-   * returns the portal URL carrying that key in its fragment (`…/portal#key=phk_…`), which browsers
+   * returns the portal URL carrying that key in its fragment (`…/portal/#key=phk_…`), which browsers
    * never send to a server. The session is an ordinary key: ListApiKeys shows it and RevokeApiKey
    * ends it at once. Like Svix's app-portal access.
    *

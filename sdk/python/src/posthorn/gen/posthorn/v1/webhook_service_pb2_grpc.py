@@ -345,7 +345,9 @@ class WebhookServiceServicer:
         """SendTestEvent delivers one test event to one subscription only, whatever its event types:
         type `posthorn.test`, data `{"message": "…", "subscription_id": "…"}`, signed and retried like
         any other event (so a customer can check an endpoint and its signature verification). The
-        subscription must be enabled (FAILED_PRECONDITION otherwise). Like Svix's "send example".
+        subscription must be enabled (FAILED_PRECONDITION otherwise). At most 10 test events per
+        subscription per minute in each server process (RESOURCE_EXHAUSTED, saying when to try again),
+        so a customer key cannot turn the server into a request loop. Like Svix's "send example".
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -388,7 +390,7 @@ class WebhookServiceServicer:
     def CreatePortalSession(self, request, context):
         """CreatePortalSession (admin only) opens the customer portal for one customer: it issues an API
         key with role customer for `customer_id` that expires after the session's time to live, and
-        returns the portal URL carrying that key in its fragment (`…/portal#key=phk_…`), which browsers
+        returns the portal URL carrying that key in its fragment (`…/portal/#key=phk_…`), which browsers
         never send to a server. The session is an ordinary key: ListApiKeys shows it and RevokeApiKey
         ends it at once. Like Svix's app-portal access.
         """
