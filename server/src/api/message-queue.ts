@@ -2,8 +2,9 @@
  * A queue of messages read as an async iterable by one reader: the bridge from a push source
  * (the attempt feed) to a server stream that pulls (Connect's async generator). At most `limit`
  * messages wait; one more ends the stream with `overflow()` (a reader that cannot keep up must
- * not grow the server's memory without bound). `close(error?)` ends it after the waiting
- * messages (an error is thrown to the reader once they are read).
+ * not grow the server's memory without bound). `close()` ends it after the waiting messages;
+ * `close(error)` ends it at once, dropping them (a watch whose key was revoked, or whose reader
+ * fell behind, must get no more messages), and the error is thrown to the reader.
  */
 export class MessageQueue<T> implements AsyncIterable<T> {
   private readonly waiting: T[] = [];
@@ -27,11 +28,12 @@ export class MessageQueue<T> implements AsyncIterable<T> {
     this.wake?.();
   }
 
-  /** Ends the stream: OK without `error`, else `error` is thrown to the reader. Idempotent. */
+  /** Ends the stream: OK after the waiting messages without `error`; else at once, `error` thrown to the reader. Idempotent. */
   close(error?: unknown): void {
     if (this.closed) return;
     this.closed = true;
     this.error = error;
+    if (error !== undefined) this.waiting.length = 0;
     this.wake?.();
   }
 
