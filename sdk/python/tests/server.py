@@ -43,6 +43,7 @@ def start_server(repo_root: pathlib.Path, extra_env: Optional[dict[str, str]] = 
             POSTHORN_ALLOWED_CIDRS="127.0.0.1/32",
             POSTHORN_LOG_LEVEL="info",
             POSTHORN_METRICS_ADDRESS="off",
+            POSTHORN_HTTP_ADDRESS="127.0.0.1:0",
             POSTHORN_BOOTSTRAP_ADMIN_KEY=ADMIN_KEY,
         )
         env.update(extra_env or {})

@@ -66,6 +66,7 @@ func Start(t testing.TB, env ...string) string {
 		"POSTHORN_ALLOWED_CIDRS=127.0.0.1/32",
 		"POSTHORN_LOG_LEVEL=info",
 		"POSTHORN_METRICS_ADDRESS=off",
+		"POSTHORN_HTTP_ADDRESS=127.0.0.1:0",
 		"POSTHORN_BOOTSTRAP_ADMIN_KEY="+AdminKey,
 	)
 	cmd.Env = append(cmd.Env, env...)
