@@ -21,7 +21,8 @@ const MARKER = Buffer.from(UNSTORABLE_KEY);
  * uncompressed, within the 8 MiB limit) first and looks for the key. Returns the request to hand
  * to connect-node (a view of `request` that replays the body read) and the error for the call's
  * admission step, which refuses it after the key check, as over gRPC. Other requests pass as they
- * are: gRPC-Web, compressed and oversize bodies are not checked.
+ * are: gRPC-Web and oversize bodies are not checked; compressed ones are refused by the listener
+ * itself (http-server.ts accepts no compression), so none reaches a handler unread.
  */
 export async function checkUnstorableKeys(request: Request, path: string): Promise<{ request: Request; problem?: InvalidArgumentError }> {
   const rpc = RPCS[path];
