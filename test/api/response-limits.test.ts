@@ -16,7 +16,7 @@ import {
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { newId } from "../../server/src/domain/ids.js";
+import { newId, timeOfId } from "../../server/src/domain/ids.js";
 import { runProcess } from "../e2e/child-process.js";
 import { STORES } from "../helpers/databases.js";
 import { startTestApp, type TestApp } from "../helpers/test-app.js";
@@ -184,6 +184,7 @@ describe.each(STORES)("response and request size limits (%s)", (kind) => {
       Array.from({ length: count }, (_, n) => ({
         id: newId("attempt"),
         delivery_id: delivery.id,
+        delivery_created_at: new Date(timeOfId(delivery.id)!),
         attempt_number: n + 1,
         started_at: new Date(t.clock.nowMs()),
         status_code: 500,
@@ -233,6 +234,7 @@ describe.each(STORES)("response and request size limits (%s)", (kind) => {
     const attempts = Array.from({ length: 300 }, (_, n) => ({
       id: newId("attempt"),
       delivery_id: delivery.id,
+      delivery_created_at: new Date(timeOfId(delivery.id)!),
       attempt_number: n + 1,
       started_at: new Date(t.clock.nowMs()),
       status_code: 302,

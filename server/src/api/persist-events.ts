@@ -1,5 +1,6 @@
 import { IdempotencyKeyReusedError } from "../domain/errors.js";
 import { emitEvents, type EmittedEvent, type KeyReused, type NewEvent } from "../store/sql/emit-events.js";
+import { ensurePartitionsFor } from "../store/partitions.js";
 import type { ApiDeps } from "./handler-types.js";
 
 /** Idempotency keys are remembered for 24 hours (issue "API and store"; Stripe keeps them 24 h). */
@@ -18,6 +19,7 @@ export async function persistEvents(
   allOrNothing: boolean,
   check?: (results: EmittedEvent[]) => void,
 ): Promise<(EmittedEvent | KeyReused)[]> {
+  await ensurePartitionsFor(deps.store.db, events.map((event) => event.createdAt));
   const results = await deps.store.db.transaction().execute(async (trx) => {
     const emitted = await emitEvents(trx, events, new Date(deps.clock.nowMs()), IDEMPOTENCY_TTL_MS);
     const refused = emitted.findIndex((result) => "keyReused" in result);

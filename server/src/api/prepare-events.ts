@@ -56,7 +56,10 @@ export function buildEvent(
   nowMs: number,
 ): NewEvent {
   const { type, customerId, data, idempotencyKey } = fields;
-  const id = newId("event");
+  // Stored times are whole seconds, like the envelope's `timestamp`, so GetEvent agrees with it.
+  const createdAt = new Date(Math.floor(nowMs / 1000) * 1000);
+  // The id's time part is `created_at`: it selects the event's partition (store/partitions.ts).
+  const id = newId("event", createdAt.getTime());
   const envelope = serializeEnvelope({
     api_version: "v1",
     customer_id: customerId,
@@ -66,8 +69,6 @@ export function buildEvent(
     timestamp: Math.floor(nowMs / 1000),
     type,
   });
-  // Stored times are whole seconds, like the envelope's `timestamp`, so GetEvent agrees with it.
-  const createdAt = new Date(Math.floor(nowMs / 1000) * 1000);
   return { id, type, customerId, envelope, idempotencyKey, createdAt };
 }
 

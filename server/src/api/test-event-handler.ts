@@ -3,6 +3,7 @@ import { newId } from "../domain/ids.js";
 import { activeTraceHeaders } from "../observability/trace-context.js";
 import { findDelivery } from "../store/sql/find-delivery.js";
 import { findSubscription } from "../store/sql/find-subscription.js";
+import { ensurePartitionsFor } from "../store/partitions.js";
 import { insertEvents } from "../store/sql/insert-events.js";
 import { insertPendingDeliveries } from "../store/sql/insert-pending-deliveries.js";
 import type { ApiDeps, UnaryHandlers } from "./handler-types.js";
@@ -42,6 +43,7 @@ export function testEventHandler(deps: ApiDeps): Pick<UnaryHandlers, "sendTestEv
       const nowMs = clock.nowMs();
       const trace = activeTraceHeaders();
       const data = { message: TEST_EVENT_MESSAGE, subscription_id: subscriptionId };
+      await ensurePartitionsFor(store.db, [new Date(nowMs)]);
       const { event, delivery } = await store.db.transaction().execute(async (trx) => {
         const subscription = await findSubscription(trx, subscriptionId, "share", scope);
         if (!subscription.enabled) {
@@ -53,7 +55,7 @@ export function testEventHandler(deps: ApiDeps): Pick<UnaryHandlers, "sendTestEv
         limit.take(subscription.id, nowMs);
         const built = buildEvent({ type: TEST_EVENT_TYPE, customerId: subscription.customer_id, data, idempotencyKey: "" }, nowMs);
         const [event] = await insertEvents(trx, [trace ? { ...built, trace } : built]);
-        const deliveryId = newId("delivery");
+        const deliveryId = newId("delivery", built.createdAt.getTime());
         await insertPendingDeliveries(
           trx,
           [

@@ -6,6 +6,8 @@ import type { AttemptOutcome } from "./transport.js";
 /** What `attemptResult` needs to know about the attempt besides its outcome. */
 export interface AttemptFacts {
   deliveryId: string;
+  /** The delivery's `created_at`: the attempt's partition key. */
+  deliveryCreatedAt: Date;
   subscriptionId: string;
   /** The number the claim took for this attempt (1-based). */
   attemptNumber: number;
@@ -37,8 +39,10 @@ export function deliveryAfter(decision: AttemptDecision): Pick<AttemptResult, "s
 export function attemptResult(facts: AttemptFacts, outcome: AttemptOutcome, decision: AttemptDecision): AttemptResult {
   return {
     attempt: {
-      id: newId("attempt"),
+      // The time part of an attempt id is its partition key, the delivery's created_at.
+      id: newId("attempt", facts.deliveryCreatedAt.getTime()),
       delivery_id: facts.deliveryId,
+      delivery_created_at: facts.deliveryCreatedAt,
       attempt_number: facts.attemptNumber,
       started_at: new Date(facts.startMs),
       status_code: outcome.statusCode ?? null,

@@ -1,5 +1,9 @@
+import type { LeasedDelivery } from "../store/sql/release-leases.js";
+
 /** One attempt running now. */
 export interface InFlight {
+  /** The delivery's `created_at` (its partition key). */
+  createdAt: Date;
   subscriptionId: string;
   origin: string;
   abort: AbortController;
@@ -43,6 +47,11 @@ export class AttemptSlots {
   /** Ids of the deliveries in flight. */
   deliveryIds(): string[] {
     return [...this.#inFlight.keys()];
+  }
+
+  /** The deliveries in flight, with their `created_at` (to find their partitions). */
+  deliveries(): LeasedDelivery[] {
+    return [...this.#inFlight].map(([id, attempt]) => ({ id, created_at: attempt.createdAt }));
   }
 
   /** Whether `origin` has as many attempts in flight as the per-endpoint limit allows. */

@@ -56,16 +56,16 @@ export async function claimBatch(deps: ClaimBatchDeps): Promise<number> {
   // An empty claim (an idle poll, every poll interval) makes no span: only claims that took work.
   const span = claimed.length > 0 ? claimSpan(startedAt, free, claimed.length) : undefined;
   const stale = clock.nowMs() >= startMs + (leaseMs * 2) / 3;
-  const deferred: string[] = [];
-  const unsealable: string[] = [];
+  const deferred: ClaimedDelivery[] = [];
+  const unsealable: ClaimedDelivery[] = [];
   for (const delivery of claimed) {
     const origin = endpointOrigin(delivery.endpoint_url);
     if (stale || !deps.mayStart() || slots.atLimit(origin)) {
-      deferred.push(delivery.id);
+      deferred.push(delivery);
       continue;
     }
     const secrets = openSecrets(delivery, deps);
-    if (secrets === undefined) unsealable.push(delivery.id);
+    if (secrets === undefined) unsealable.push(delivery);
     else deps.start(delivery, origin, secrets, span?.spanContext());
   }
   span?.setAttributes({ "posthorn.claim.deferred": deferred.length, "posthorn.claim.unsealable": unsealable.length });

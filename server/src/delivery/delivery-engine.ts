@@ -76,7 +76,7 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
   const recorder = new AttemptRecorder(store, owner, clock);
   const runner = new AttemptRunner({ config, clock, transport, policy, random, recorder, feed, logger, metrics });
   const running = () => slots.deliveryIds();
-  const heartbeat = new LeaseHeartbeat({ store, owner, leaseMs, clock, logger, running });
+  const heartbeat = new LeaseHeartbeat({ store, owner, leaseMs, clock, logger, running: () => slots.deliveries() });
   /** The sweeper freed deliveries: announce the abandoned attempts it recorded, and claim. */
   const onFreed = (attemptIds: string[]) => {
     // The sweeper records each as an attempt of error kind `abandoned`.
@@ -112,7 +112,7 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
         slots.vacate(delivery.id);
         loop.attemptFinished();
       });
-    slots.occupy(delivery.id, { subscriptionId: delivery.subscription_id, origin, abort, done });
+    slots.occupy(delivery.id, { createdAt: delivery.created_at, subscriptionId: delivery.subscription_id, origin, abort, done });
   }
 
   return {

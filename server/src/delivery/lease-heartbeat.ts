@@ -1,6 +1,7 @@
 import type { Clock } from "../domain/clock.js";
 import type { Logger } from "../observability/logger.js";
 import type { Store } from "../store/database.js";
+import type { LeasedDelivery } from "../store/sql/release-leases.js";
 import { renewLeases } from "../store/sql/renew-leases.js";
 import { runEvery, runInBackground } from "./background-task.js";
 
@@ -13,7 +14,7 @@ export interface LeaseHeartbeatDeps {
   clock: Clock;
   logger: Logger;
   /** Ids of the deliveries this process is attempting right now. */
-  running: () => string[];
+  running: () => LeasedDelivery[];
 }
 
 /**
@@ -45,8 +46,8 @@ export class LeaseHeartbeat {
   /** Extends every lease this process holds by `leaseMs` from now. */
   async renew(): Promise<void> {
     const { store, owner, leaseMs, clock, running } = this.#deps;
-    const ids = running();
-    if (ids.length === 0 || !store.availability.up) return;
-    await renewLeases(store.db, owner, ids, new Date(clock.nowMs() + leaseMs));
+    const deliveries = running();
+    if (deliveries.length === 0 || !store.availability.up) return;
+    await renewLeases(store.db, owner, deliveries, new Date(clock.nowMs() + leaseMs));
   }
 }

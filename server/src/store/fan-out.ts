@@ -22,7 +22,7 @@ export function fanOut(
       if (subscription.event_types.length > 0 && !subscription.event_types.includes(event.type)) continue;
       count++;
       deliveries.push({
-        id: newId("delivery"),
+        id: newId("delivery", event.createdAt.getTime()),
         event_id: event.id,
         subscription_id: subscription.id,
         customer_id: event.customerId,

@@ -100,6 +100,7 @@ export interface DeliveryTable {
   /** When the current lease was taken (the start of attempt `attempt_count`); null when not leased. */
   leased_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   final_reason: string;
+  /** The event's `created_at`: the partition key (store/partitions.ts). */
   created_at: Date;
   updated_at: Date;
 }
@@ -117,6 +118,8 @@ export interface AttemptTable {
   signature: string;
   succeeded: boolean;
   will_retry: boolean;
+  /** The delivery's `created_at`: the partition key (store/partitions.ts). */
+  delivery_created_at: Date;
 }
 
 export interface ApiKeyTable {

@@ -43,7 +43,7 @@ export async function abandonExpiredLeases(
   return db.transaction().execute(async (trx) => {
     const expired = await trx
       .selectFrom("deliveries")
-      .select(["id", "attempt_count", "lease_owner", "leased_at"])
+      .select(["id", "created_at", "attempt_count", "lease_owner", "leased_at"])
       .where("lease_owner", "is not", null)
       .where("lease_expires_at", "<", now)
       .where("id", "not in", runningHere.length > 0 ? runningHere : [""])
@@ -64,8 +64,9 @@ export async function abandonExpiredLeases(
           started.map((row) => {
             const decision = decisions[expired.indexOf(row)]!;
             return {
-              id: newId("attempt"),
+              id: newId("attempt", row.created_at.getTime()),
               delivery_id: row.id,
+              delivery_created_at: row.created_at,
               attempt_number: row.attempt_count,
               started_at: row.leased_at ?? now,
               status_code: null,
@@ -80,7 +81,7 @@ export async function abandonExpiredLeases(
           }),
         )
         // The worker recorded the outcome at the last moment: its row stands.
-        .onConflict((oc) => oc.columns(["delivery_id", "attempt_number"]).doNothing())
+        .onConflict((oc) => oc.columns(["delivery_id", "attempt_number", "delivery_created_at"]).doNothing())
         .returning("id")
         .execute();
       attemptIds = inserted.map((row) => row.id);
@@ -89,10 +90,10 @@ export async function abandonExpiredLeases(
       UPDATE deliveries AS d
       SET state = v.state, next_attempt_at = v.next_attempt_at, final_reason = v.final_reason,
           lease_owner = NULL, lease_expires_at = NULL, leased_at = NULL, updated_at = ${now}
-      FROM unnest(${expired.map((r) => r.id)}::text[], ${decisions.map((d) => d.state)}::text[],
+      FROM unnest(${expired.map((r) => r.id)}::text[], ${expired.map((r) => r.created_at)}::timestamptz[], ${decisions.map((d) => d.state)}::text[],
                   ${decisions.map((d) => d.nextAttemptAt)}::timestamptz[], ${decisions.map((d) => d.finalReason)}::text[])
-           AS v (id, state, next_attempt_at, final_reason)
-      WHERE d.id = v.id`.execute(trx);
+           AS v (id, created_at, state, next_attempt_at, final_reason)
+      WHERE d.id = v.id AND d.created_at = v.created_at`.execute(trx);
     return { deliveryIds: expired.map((row) => row.id), attemptIds };
   });
 }

@@ -5,6 +5,8 @@ import type { Database, StoredSecretEntry } from "../schema.js";
 /** A claimed delivery with what an attempt needs: the stored body and the subscription's signing setup. */
 export interface ClaimedDelivery {
   id: string;
+  /** The delivery's (and its event's) `created_at`: the partition key of both. */
+  created_at: Date;
   event_id: string;
   event_type: string;
   subscription_id: string;
@@ -47,7 +49,7 @@ export async function claimDeliveries(
   const leaseUntil = new Date(now.getTime() + leaseMs);
   const { rows } = await sql<ClaimedDelivery>`
     WITH due AS (
-      SELECT id FROM deliveries
+      SELECT id, created_at FROM deliveries
       WHERE state = 'pending' AND lease_owner IS NULL AND next_attempt_at <= ${now}
         AND NOT (subscription_id = ANY(${skipSubscriptions}::text[]))
       ORDER BY next_attempt_at
@@ -57,8 +59,9 @@ export async function claimDeliveries(
     UPDATE deliveries AS d
     SET lease_owner = ${owner}, lease_expires_at = ${leaseUntil}, leased_at = ${now}, attempt_count = d.attempt_count + 1
     FROM due, events AS e, subscriptions AS s
-    WHERE d.id = due.id AND e.id = d.event_id AND s.id = d.subscription_id
-    RETURNING d.id, d.event_id, d.event_type, d.subscription_id, d.customer_id, d.attempt_count AS attempt_number,
+    WHERE d.id = due.id AND d.created_at = due.created_at AND e.id = d.event_id AND e.created_at = d.created_at
+      AND s.id = d.subscription_id
+    RETURNING d.id, d.created_at, d.event_id, d.event_type, d.subscription_id, d.customer_id, d.attempt_count AS attempt_number,
               s.endpoint_url, e.envelope, s.secrets, s.signature_scheme, e.traceparent, e.tracestate`.execute(db);
   return rows;
 }

@@ -30,6 +30,8 @@ export async function findIdempotencyOriginals(
         .selectFrom("deliveries as d")
         .select(sql<string>`count(*)`.as("n"))
         .whereRef("d.event_id", "=", "e.id")
+        // A delivery's created_at is its event's: one partition.
+        .whereRef("d.created_at", "=", "e.created_at")
         .as("matched"),
     )
     .where((eb) =>

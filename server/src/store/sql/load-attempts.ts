@@ -19,11 +19,9 @@ export async function withAttempts(db: Kysely<Database>, deliveries: DeliveryRow
     .selectFrom("attempts")
     .selectAll()
     .select(sql<string>`row_number() over (partition by delivery_id order by attempt_number desc)`.as("newest_rank"))
-    .where(
-      "delivery_id",
-      "in",
-      deliveries.map((delivery) => delivery.id),
-    )
+    .where("delivery_id", "in", deliveries.map((delivery) => delivery.id))
+    // The partitions to read: the deliveries' own.
+    .where("delivery_created_at", "in", [...new Set(deliveries.map((delivery) => delivery.created_at.getTime()))].map((ms) => new Date(ms)))
     .as("ranked");
   const attempts = await db
     .selectFrom(ranked)
@@ -40,6 +38,7 @@ export async function withAttempts(db: Kysely<Database>, deliveries: DeliveryRow
       "signature",
       "succeeded",
       "will_retry",
+      "delivery_created_at",
     ])
     .where("newest_rank", "<=", sql<string>`${MAX_ATTEMPTS_SHOWN}`)
     .orderBy("delivery_id")

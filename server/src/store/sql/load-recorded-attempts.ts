@@ -1,4 +1,6 @@
 import type { Kysely } from "kysely";
+import { timeOfId } from "../../domain/ids.js";
+import { dayStart, PARTITION_MS } from "../partitions.js";
 import type { AttemptRow, DeliveryRow } from "../rows.js";
 import type { Database } from "../schema.js";
 
@@ -14,12 +16,23 @@ export interface RecordedAttemptRow {
  */
 export async function loadRecordedAttempts(db: Kysely<Database>, ids: readonly string[]): Promise<RecordedAttemptRow[]> {
   if (ids.length === 0) return [];
-  const attempts = await db.selectFrom("attempts").selectAll().where("id", "in", ids).orderBy("started_at").execute();
+  // An attempt id's time part is its delivery's created_at (its partition key): read only the
+  // days these ids name. Ids of the older random layout are not announced by this version.
+  const days = ids.map((id) => dayStart(timeOfId(id) ?? 0));
+  const attempts = await db
+    .selectFrom("attempts")
+    .selectAll()
+    .where("id", "in", ids)
+    .where("delivery_created_at", ">=", new Date(Math.min(...days)))
+    .where("delivery_created_at", "<", new Date(Math.max(...days) + PARTITION_MS))
+    .orderBy("started_at")
+    .execute();
   if (attempts.length === 0) return [];
   const deliveries = await db
     .selectFrom("deliveries")
     .selectAll()
     .where("id", "in", [...new Set(attempts.map((a) => a.delivery_id))])
+    .where("created_at", "in", [...new Set(attempts.map((a) => a.delivery_created_at.getTime()))].map((ms) => new Date(ms)))
     .execute();
   const byId = new Map(deliveries.map((d) => [d.id, d]));
   return attempts.flatMap((attempt) => {

@@ -77,6 +77,7 @@ async function writeBatch(db: Kysely<Database>, owner: string, results: readonly
     WITH v AS (
       SELECT * FROM unnest(
         ${column((r) => r.attempt.id)}::text[], ${column((r) => r.attempt.delivery_id)}::text[],
+        ${column((r) => r.attempt.delivery_created_at)}::timestamptz[],
         ${column((r) => r.attempt.attempt_number)}::integer[], ${column((r) => r.attempt.started_at)}::timestamptz[],
         ${column((r) => r.attempt.status_code)}::integer[], ${column((r) => r.attempt.duration_ms)}::integer[],
         ${column((r) => r.attempt.error_kind)}::text[], ${column((r) => r.attempt.error_message)}::text[],
@@ -84,15 +85,15 @@ async function writeBatch(db: Kysely<Database>, owner: string, results: readonly
         ${column((r) => r.attempt.succeeded)}::boolean[], ${column((r) => r.attempt.will_retry)}::boolean[],
         ${column((r) => r.state)}::text[], ${column((r) => r.nextAttemptAt)}::timestamptz[],
         ${column((r) => r.finalReason)}::text[]
-      ) AS v (id, delivery_id, attempt_number, started_at, status_code, duration_ms, error_kind, error_message,
+      ) AS v (id, delivery_id, delivery_created_at, attempt_number, started_at, status_code, duration_ms, error_kind, error_message,
               response_excerpt, signature, succeeded, will_retry, state, next_attempt_at, final_reason)
     ), inserted AS (
-      INSERT INTO attempts (id, delivery_id, attempt_number, started_at, status_code, duration_ms, error_kind,
-                            error_message, response_excerpt, signature, succeeded, will_retry)
-      SELECT id, delivery_id, attempt_number, started_at, status_code, duration_ms, error_kind,
-             error_message, response_excerpt, signature, succeeded, will_retry
+      INSERT INTO attempts (id, delivery_id, delivery_created_at, attempt_number, started_at, status_code, duration_ms,
+                            error_kind, error_message, response_excerpt, signature, succeeded, will_retry)
+      SELECT id, delivery_id, delivery_created_at, attempt_number, started_at, status_code, duration_ms,
+             error_kind, error_message, response_excerpt, signature, succeeded, will_retry
       FROM v
-      ON CONFLICT (delivery_id, attempt_number) DO UPDATE
+      ON CONFLICT (delivery_id, attempt_number, delivery_created_at) DO UPDATE
       SET id = excluded.id, started_at = excluded.started_at, status_code = excluded.status_code, duration_ms = excluded.duration_ms,
           error_kind = excluded.error_kind, error_message = excluded.error_message,
           response_excerpt = excluded.response_excerpt, signature = excluded.signature,
@@ -103,7 +104,10 @@ async function writeBatch(db: Kysely<Database>, owner: string, results: readonly
     SET state = v.state, next_attempt_at = v.next_attempt_at, final_reason = v.final_reason,
         lease_owner = NULL, lease_expires_at = NULL, leased_at = NULL, updated_at = ${now}
     FROM v
-    WHERE d.id = v.delivery_id AND d.lease_owner = ${owner} AND d.attempt_count = v.attempt_number
+    WHERE d.id = v.delivery_id AND d.created_at = v.delivery_created_at
+      -- The partitions to touch, as constants: pruned when the statement is planned.
+      AND d.created_at = ANY(${[...new Set(column((r) => r.attempt.delivery_created_at.getTime()))].map((ms) => new Date(ms))}::timestamptz[])
+      AND d.lease_owner = ${owner} AND d.attempt_count = v.attempt_number
     RETURNING d.id`.execute(db);
   return new Set(rows.map((row) => row.id));
 }

@@ -1,4 +1,5 @@
 import type { Kysely } from "kysely";
+import { partitionKeys, type LeasedDelivery } from "./release-leases.js";
 import type { Database } from "../schema.js";
 
 /**
@@ -7,13 +8,14 @@ import type { Database } from "../schema.js";
  * deadline) and a crashed process's deliveries are swept soon after its last heartbeat. A lease
  * this process no longer works on is not renewed and runs out. Returns how many were renewed.
  */
-export async function renewLeases(db: Kysely<Database>, owner: string, ids: readonly string[], until: Date): Promise<number> {
-  if (ids.length === 0) return 0;
+export async function renewLeases(db: Kysely<Database>, owner: string, deliveries: readonly LeasedDelivery[], until: Date): Promise<number> {
+  if (deliveries.length === 0) return 0;
   const result = await db
     .updateTable("deliveries")
     .set({ lease_expires_at: until })
     .where("lease_owner", "=", owner)
-    .where("id", "in", ids)
+    .where("id", "in", deliveries.map((d) => d.id))
+    .where("created_at", "in", partitionKeys(deliveries))
     .executeTakeFirst();
   return Number(result.numUpdatedRows);
 }

@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import { FailedPreconditionError, NotFoundError } from "../../domain/errors.js";
 import type { DeliveryRow } from "../rows.js";
+import { lookupById } from "../partitions.js";
 import type { Database } from "../schema.js";
 import { ALL_CUSTOMERS, type Scope } from "../scope.js";
 
@@ -14,9 +15,12 @@ import { ALL_CUSTOMERS, type Scope } from "../scope.js";
  * the subscription row is read FOR SHARE so a concurrent disable cannot slip in between.
  */
 export async function retryDelivery(db: Kysely<Database>, id: string, now: Date, scope: Scope = ALL_CUSTOMERS): Promise<DeliveryRow> {
-  let query = db.selectFrom("deliveries").select("subscription_id").where("id", "=", id);
-  if (scope.customerId !== undefined) query = query.where("customer_id", "=", scope.customerId);
-  const delivery = await query.executeTakeFirst();
+  const delivery = await lookupById(id, (day) => {
+    let query = db.selectFrom("deliveries").select(["subscription_id", "created_at"]).where("id", "=", id);
+    if (day) query = query.where("created_at", ">=", day.from).where("created_at", "<", day.to);
+    if (scope.customerId !== undefined) query = query.where("customer_id", "=", scope.customerId);
+    return query.executeTakeFirst();
+  });
   if (!delivery) throw new NotFoundError("delivery", id);
   const subscription = await db
     .selectFrom("subscriptions")
@@ -36,6 +40,7 @@ export async function retryDelivery(db: Kysely<Database>, id: string, now: Date,
     .updateTable("deliveries")
     .set({ state: "pending", next_attempt_at: now, final_reason: "", updated_at: now })
     .where("id", "=", id)
+    .where("created_at", "=", delivery.created_at)
     .returningAll()
     .executeTakeFirstOrThrow();
 }
