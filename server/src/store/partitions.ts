@@ -32,6 +32,12 @@ export interface Partition {
   toMs: number;
 }
 
+/**
+ * Times from year 10000 on are not days of ours: an old random id's time part may be up to year
+ * 10889, which PostgreSQL's timestamp input (4-digit years in ISO form) refuses.
+ */
+export const LATEST_DAY_MS = Date.UTC(9999, 11, 31);
+
 /** The start (00:00 UTC, unix ms) of the day partition holding time `ms`. */
 export function dayStart(ms: number): number {
   return Math.floor(ms / PARTITION_MS) * PARTITION_MS;
@@ -154,7 +160,7 @@ export function forgetPartitions(db: Kysely<Database>, partitions: readonly Part
  */
 export async function lookupById<T>(id: string, read: (day: { from: Date; to: Date } | undefined) => Promise<T | undefined>): Promise<T | undefined> {
   const time = timeOfId(id);
-  if (time !== undefined) {
+  if (time !== undefined && time < LATEST_DAY_MS) {
     const found = await read(dayRange(time));
     if (found !== undefined) return found;
   }

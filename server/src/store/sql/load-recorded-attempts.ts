@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import { timeOfId } from "../../domain/ids.js";
-import { dayStart, PARTITION_MS } from "../partitions.js";
+import { dayStart, LATEST_DAY_MS, PARTITION_MS } from "../partitions.js";
 import type { AttemptRow, DeliveryRow } from "../rows.js";
 import type { Database } from "../schema.js";
 
@@ -18,7 +18,7 @@ export async function loadRecordedAttempts(db: Kysely<Database>, ids: readonly s
   if (ids.length === 0) return [];
   // An attempt id's time part is its delivery's created_at (its partition key): read only the
   // days these ids name. Ids of the older random layout are not announced by this version.
-  const days = ids.map((id) => dayStart(timeOfId(id) ?? 0));
+  const days = ids.map((id) => dayStart(Math.min(timeOfId(id) ?? 0, LATEST_DAY_MS)));
   const attempts = await db
     .selectFrom("attempts")
     .selectAll()
