@@ -61,10 +61,12 @@ export async function planPrune(db: Kysely<Database>, nowMs: number, retentionMs
   }
   const days = [...groups.values()]
     .sort((a, b) => (a.fromMs ?? -Infinity) - (b.fromMs ?? -Infinity) || a.toMs - b.toMs)
-    .map(({ fromMs, toMs, partitions, pending: pendingDeliveries }): PruneDay => {
+    .map(({ fromMs, toMs, partitions, pending }): PruneDay => {
       partitions.sort((a, b) => PARTITIONED_TABLES.indexOf(a.table) - PARTITIONED_TABLES.indexOf(b.table));
       const bytes = partitions.reduce((sum, p) => sum + p.bytes, 0);
       const past = toMs <= cutoffMs;
+      // The day the cutoff falls in had only its rows before the cutoff counted: report none.
+      const pendingDeliveries = past ? pending : 0;
       const reason = !past
         ? `within retention until ${new Date(toMs + retentionMs).toISOString()}`
         : pendingDeliveries > 0
