@@ -62,6 +62,29 @@ describe.each(STORES)("retention prune races (%s)", (kind) => {
     expect(await partitionNames()).not.toContain(`events_p${dayName(3).replaceAll("-", "")}`);
   });
 
+  it("a converted database's _until_ partitions go whole, once none of their deliveries is pending", async () => {
+    const { db } = world.t.app.store;
+    // As migration 0006 leaves an old database: one partition per table, FROM MINVALUE.
+    for (const table of ["events", "deliveries", "attempts"]) {
+      await sql`CREATE TABLE ${sql.id(`${table}_until_20251231`)} (LIKE ${sql.id(table)} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`.execute(db);
+      await sql`ALTER TABLE ${sql.id(table)} ATTACH PARTITION ${sql.id(`${table}_until_20251231`)} FOR VALUES FROM (MINVALUE) TO ('2025-12-31')`.execute(db);
+    }
+    const now = world.t.clock.nowMs();
+    world.t.clock.set(Date.UTC(2025, 11, 1, 12));
+    const old = (await world.t.client.emit({ type: "lead.created", customerId: "cus_ok" })).event!.id;
+    world.t.clock.set(now);
+    const until = async () => (await planPrune(db, now, RETENTION_MS)).days.find((d) => d.fromMs === undefined)!;
+    // The workers are stopped: its delivery is pending.
+    expect(await until()).toMatchObject({ toMs: Date.UTC(2025, 11, 31), prunable: false, pendingDeliveries: 1 });
+    expect((await until()).partitions.map((p) => p.name)).toEqual(["events_until_20251231", "deliveries_until_20251231", "attempts_until_20251231"]);
+    await sql`UPDATE deliveries SET state = 'canceled' WHERE event_id = ${old}`.execute(db);
+    const planned = await until();
+    expect(planned.prunable).toBe(true);
+    expect((await dropDay(world.t.app.store, planned)).dropped.sort()).toEqual(planned.partitions.map((p) => p.name).sort());
+    expect((await partitionNames()).filter((name) => name.includes("_until_"))).toEqual([]);
+    expect((await world.t.client.listDeliveries({ eventId: old })).deliveries).toEqual([]);
+  });
+
   it.runIf(kind === "postgres")("a busy lock skips the day; a detach it left pending is finished by the next drop", async () => {
     const planned = await day(4);
     const attempts = `attempts_p${dayName(4).replaceAll("-", "")}`;
