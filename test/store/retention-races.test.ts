@@ -5,6 +5,7 @@ import { openStore } from "../../server/src/store/database.js";
 import { listPartitions, PARTITION_MS } from "../../server/src/store/partitions.js";
 import { prune } from "../../server/src/store/prune.js";
 import { planPrune, type PruneDay } from "../../server/src/store/prune-plan.js";
+import { listPartitionSizes } from "../../server/src/store/sql/list-partition-sizes.js";
 import { sql } from "kysely";
 import { STORES } from "../helpers/databases.js";
 import { buildRetentionWorld, DAY0, dayName, rowsPerDay, type RetentionWorld } from "./retention-world.js";
@@ -95,6 +96,9 @@ describe.each(STORES)("retention prune races (%s)", (kind) => {
       await reader.query(`BEGIN; SELECT count(*) FROM ${attempts}`);
       const skipped = await dropDay(world.t.app.store, planned, { lockTimeoutMs: 200 });
       expect(skipped.outcome).toBe("skipped");
+      // Its detach got past the first step and waits for the reader: left pending, rows hidden.
+      const left = (await listPartitionSizes(world.t.app.store.db)).find((size) => size.name === attempts);
+      expect(left).toMatchObject({ attached: true, detachPending: true });
       await reader.query("COMMIT");
     } finally {
       await reader.end();
