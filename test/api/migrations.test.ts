@@ -91,8 +91,8 @@ describe("migration 0002 on a database written by an earlier version", () => {
     ]);
     // One row per (delivery, number) from now on.
     await expect(
-      sql`INSERT INTO attempts (id, delivery_id, attempt_number, started_at, duration_ms, error_message, response_excerpt, signature, succeeded, will_retry)
-          VALUES ('att_4', 'dlv_a', 2, now(), 5, '', '', '', false, true)`.execute(store.db),
+      sql`INSERT INTO attempts (id, delivery_id, delivery_created_at, attempt_number, started_at, duration_ms, error_message, response_excerpt, signature, succeeded, will_retry)
+          SELECT 'att_4', 'dlv_a', created_at, 2, now(), 5, '', '', '', false, true FROM deliveries WHERE id = 'dlv_a'`.execute(store.db),
     ).rejects.toThrow(/duplicate key/);
   });
 });

@@ -29,6 +29,9 @@ DECLARE
   tbl text;
   idx record;
 BEGIN
+  -- A delivery's created_at is its event's (fan-out writes it so): both are partition keys, and
+  -- a delivery must be in its event's day. Make it so for any row where it is not.
+  UPDATE deliveries AS d SET created_at = e.created_at FROM events AS e WHERE e.id = d.event_id AND d.created_at <> e.created_at;
   SELECT greatest((SELECT max(created_at) FROM events), (SELECT max(created_at) FROM deliveries)) INTO newest;
   ALTER TABLE attempts DROP CONSTRAINT attempts_delivery_id_fkey;
   ALTER TABLE deliveries DROP CONSTRAINT deliveries_event_id_fkey;
