@@ -175,6 +175,14 @@ export const configSchema = z.object({
     .optional(),
   /** On SIGTERM: how long in-flight attempts may run before they are aborted (recorded as `shutdown`), in ms; the process exits within this + 2 s. */
   shutdownTimeoutMs: numeric.pipe(z.number().int().min(0).max(120_000)).default(15_000),
+  /** Whole days events, deliveries and attempts are kept (issue 14). */
+  retentionDays: numeric.pipe(z.number().int("whole days").min(1, "at least 1 day")).default(30),
+  /**
+   * Whole days an event keeps its payload (envelope and data); after that only the delivery log
+   * (deliveries and attempts) is kept until `retentionDays` (as Svix expires message payloads).
+   * Unset: payloads are kept as long as their events. Must be less than `retentionDays`.
+   */
+  payloadRetentionDays: numeric.pipe(z.number().int("whole days").min(1, "at least 1 day")).optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;
