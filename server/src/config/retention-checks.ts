@@ -5,15 +5,20 @@ export interface RetentionSettings {
 }
 
 /**
- * Rules between the retention settings, each broken one as a line (empty: nothing wrong): the
- * payload retention must be shorter than the retention, since an event's payload goes with its
- * partition at `retentionDays` anyway. `label(key)` names a setting as the config error does.
+ * The rule between the retention settings, as a line naming both variables and the fix (none
+ * when fine): `payloadRetentionDays` must be shorter than `retentionDays`, since the whole event
+ * goes at retention anyway and a payload expiry at or after it would be a setting that does
+ * nothing. `label` and `env` name settings as in listener-checks.ts.
  */
-export function retentionProblems(settings: RetentionSettings, label: (key: keyof RetentionSettings) => string): string[] {
+export function retentionProblems(
+  settings: RetentionSettings,
+  label: (key: keyof RetentionSettings) => string,
+  env: (key: keyof RetentionSettings) => string,
+): string[] {
   const { retentionDays, payloadRetentionDays } = settings;
   if (payloadRetentionDays === undefined || payloadRetentionDays < retentionDays) return [];
   return [
-    `${label("payloadRetentionDays")}: must be less than ${label("retentionDays")} (${retentionDays} days), got ${payloadRetentionDays}; ` +
-      "unset it to keep payloads as long as their events",
+    `${label("payloadRetentionDays")}: ${payloadRetentionDays} days is not less than ${env("retentionDays")} (${retentionDays} days); ` +
+      `payloads go with their events at retention anyway: set it below ${retentionDays}, or unset it to keep payloads for the whole retention`,
   ];
 }

@@ -40,6 +40,7 @@ export const ENV_NAMES: Record<keyof Config, string> = {
   secretKeys: "POSTHORN_SECRET_KEYS",
   retentionDays: "POSTHORN_RETENTION_DAYS",
   payloadRetentionDays: "POSTHORN_PAYLOAD_RETENTION_DAYS",
+  prune: "POSTHORN_PRUNE",
 };
 
 /** The variable naming the JSON config file (not a setting itself). */

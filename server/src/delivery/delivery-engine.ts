@@ -19,7 +19,7 @@ import { drainAttempts } from "./drain-attempts.js";
 import { IdempotencyKeyPruner } from "./idempotency-key-pruner.js";
 import { LeaseHeartbeat } from "./lease-heartbeat.js";
 import { LeaseSweeper } from "./lease-sweeper.js";
-import { PayloadExpirer } from "./payload-expirer.js";
+import { PartitionMaintainer } from "./partition-maintainer.js";
 import { retryPolicyFrom } from "./retry-policy.js";
 import type { Transport } from "./transport.js";
 
@@ -66,7 +66,8 @@ export interface DeliveryEngine {
  * Puts the workers together: the claim loop claims batches (`claimBatch`) into the attempt
  * slots, the attempt runner makes and records each attempt, the heartbeat keeps this process's
  * leases, the sweeper frees those of dead processes, the pruner deletes expired idempotency
- * keys, and, with POSTHORN_PAYLOAD_RETENTION_DAYS set, the expirer empties old payloads.
+ * keys, and the maintainer makes partitions ahead, drops those past retention and expires old
+ * payloads (POSTHORN_PAYLOAD_RETENTION_DAYS).
  */
 export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
   const { store, config, clock, transport, feed, due, logger, metrics, keyring, random } = deps;
@@ -87,8 +88,7 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
   };
   const sweeper = new LeaseSweeper({ store, leaseMs, clock, logger, policy, random, running, onFreed });
   const pruner = new IdempotencyKeyPruner({ store, clock, logger });
-  const { payloadRetentionDays } = config;
-  const expirer = payloadRetentionDays === undefined ? undefined : new PayloadExpirer({ store, clock, logger, payloadRetentionDays });
+  const maintainer = new PartitionMaintainer({ store, clock, logger, metrics: metrics.retention, retentionDays: config.retentionDays, payloadRetentionDays: config.payloadRetentionDays, prune: config.prune });
   const loop: ClaimLoop = new ClaimLoop({
     claim: () => claimBatch({ store, owner, leaseMs, clock, config, slots, keyring, logger, mayStart: () => loop.mode === "running", start: startAttempt }),
     inFlight: () => slots.size,
@@ -126,7 +126,7 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
         heartbeat.start();
         await sweeper.start();
         await pruner.start();
-        expirer?.start();
+        await maintainer.start();
       });
     },
     wake: () => loop.wake(),
@@ -140,7 +140,7 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
       heartbeat.stop();
       sweeper.stop();
       pruner.stop();
-      expirer?.stop();
+      await maintainer.stop();
       await Promise.race([transport.close(), new Promise((resolve) => setTimeout(resolve, 200).unref())]).catch(() => {});
       loop.stopped();
       logger.info({ aborted }, "delivery workers stopped");
