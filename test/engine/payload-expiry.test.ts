@@ -26,7 +26,7 @@ describe.each(STORES)("payload expiry (%s)", (kind) => {
   const eventIds: Record<string, string[]> = { day0: [], day1: [], day4: [] };
 
   beforeAll(async () => {
-    t = await startTestApp(kind, { workers: true, retrySchedule: [7 * 86_400], retentionDays: 30, payloadRetentionDays: 2 });
+    t = await startTestApp(kind, { workers: true, retrySchedule: [7 * 86_400], retryJitter: 0, retentionDays: 30, payloadRetentionDays: 2 });
     receiver = await startReceiver((request, _i, res) => void res.writeHead(Number(new URL(request.url, "http://x").searchParams.get("status"))).end());
     for (const status of [200, 400, 500]) {
       const { subscription } = await t.client.subscribe({ customerId: `cus_${status}`, endpointUrl: `${receiver.url}?status=${status}` });
@@ -129,7 +129,7 @@ describe.each(STORES)("payload expiry (%s)", (kind) => {
   });
 
   it("expires a held day once its last pending delivery is final", async () => {
-    t.clock.advance(4 * DAY); // 2026-12-07 12:00: the 500 delivery's second and last attempt
+    t.clock.advance(4 * DAY + 3_600_000); // 2026-12-07 13:00: the 500 delivery's second and last attempt is due
     const sent = receiver.requests.length;
     t.app.engine!.wake();
     await receiver.waitFor(sent + 1);

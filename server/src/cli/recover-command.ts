@@ -9,7 +9,8 @@ import { parseSince } from "./parse-input.js";
 /**
  * `posthorn recover`: re-queues a subscription's failed deliveries created since a time, e.g.
  * after the customer fixed an endpoint that was down. `--json`: the response,
- * `{"recoveredDeliveries": 3}` (a number; `skippedPayloadExpiredDeliveries` too when some were left failed).
+ * `{"recoveredDeliveries": 3, "skippedPayloadExpiredDeliveries": 0}` (numbers; the second counts
+ * deliveries left failed because their event's payload expired).
  */
 export function registerRecoverCommand(program: Command): void {
   const command = program
