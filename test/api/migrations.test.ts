@@ -6,7 +6,7 @@ import { createTestDatabase, type TestDatabase } from "../helpers/databases.js";
 import { useEmptyPgliteStore } from "../helpers/empty-store.js";
 import { describeOnPostgres } from "../helpers/describe-on-postgres.js";
 
-const TABLES = ["api_keys", "attempts", "audit_records", "deliveries", "events", "idempotency_keys", "posthorn_migrations", "subscriptions"];
+const TABLES = ["api_keys", "attempts", "audit_records", "deliveries", "events", "idempotency_keys", "payload_expired_partitions", "posthorn_migrations", "subscriptions"];
 
 /** The tables in `public` and the migration ledger, as one store sees them. */
 async function schemaOf(store: Store) {

@@ -86,8 +86,8 @@ export function deliveryHandlers(deps: ApiDeps): DeliveryHandlers {
         }
         return recoverFailedDeliveries(trx, subscriptionId, since, new Date(clock.nowMs()));
       });
-      if (recovered > 0) deps.deliveriesDue();
-      return { recoveredDeliveries: recovered };
+      if (recovered.recovered > 0) deps.deliveriesDue();
+      return { recoveredDeliveries: recovered.recovered, skippedPayloadExpiredDeliveries: recovered.skippedPayloadExpired };
     },
   };
 }

@@ -51,7 +51,8 @@ export function subscriptionToProto(row: SubscriptionRow, nowMs: number): Messag
 /**
  * An event in `view`: "basic" leaves out `data` and `envelope` (the large part, which the caller
  * of Emit just sent), "full" has both. `data`, when the caller has it at hand, saves parsing
- * the envelope again.
+ * the envelope again. An event whose payload expired (POSTHORN_PAYLOAD_RETENTION_DAYS) has
+ * neither in any view, and says so with `payload_expire_time`.
  */
 export function eventToProto(row: EventRow, view: ViewName, data?: Record<string, unknown>): MessageInitShape<typeof EventSchema> {
   const basic = {
@@ -62,6 +63,7 @@ export function eventToProto(row: EventRow, view: ViewName, data?: Record<string
     createTime: timestampFromDate(row.created_at),
     idempotencyKey: row.idempotency_key ?? "",
   };
+  if (row.payload_expired_at !== null) return { ...basic, payloadExpireTime: timestampFromDate(row.payload_expired_at) };
   if (view === "basic") return basic;
   const payload = data ?? (JSON.parse(decoder.decode(row.envelope)) as { data: Record<string, unknown> }).data;
   return { ...basic, data: payload as never, envelope: row.envelope };

@@ -9,7 +9,8 @@ import { parseSince } from "./parse-input.js";
 /**
  * `posthorn recover`: re-queues a subscription's failed deliveries created since a time, e.g.
  * after the customer fixed an endpoint that was down. `--json`: the response,
- * `{"recoveredDeliveries": 3}` (a number).
+ * `{"recoveredDeliveries": 3, "skippedPayloadExpiredDeliveries": 0}` (numbers; the second counts
+ * deliveries left failed because their event's payload expired).
  */
 export function registerRecoverCommand(program: Command): void {
   const command = program
@@ -25,8 +26,9 @@ export function registerRecoverCommand(program: Command): void {
         since: timestampFromDate(since),
       });
       if (options.json) return printJsonDocument(messageJson(RecoverFailedDeliveriesResponseSchema, response));
-      const { recoveredDeliveries } = response;
+      const { recoveredDeliveries, skippedPayloadExpiredDeliveries: skipped } = response;
       print(`Re-queued ${recoveredDeliveries} failed deliver${recoveredDeliveries === 1 ? "y" : "ies"} of ${options.subscription} created since ${since.toISOString()}.`);
+      if (skipped > 0) print(`Left ${skipped} failed: their event payloads expired (POSTHORN_PAYLOAD_RETENTION_DAYS).`);
     });
   });
 }

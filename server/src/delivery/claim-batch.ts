@@ -8,6 +8,7 @@ import { SecretUnsealError } from "../secrets/secret-cipher.js";
 import type { SecretKeyring } from "../secrets/secret-keyring.js";
 import type { Store } from "../store/database.js";
 import { claimDeliveries, type ClaimedDelivery } from "../store/sql/claim-deliveries.js";
+import { failPayloadExpiredDeliveries } from "../store/sql/fail-payload-expired-deliveries.js";
 import { releaseLeases } from "../store/sql/release-leases.js";
 import { endpointOrigin, type AttemptSlots } from "./attempt-slots.js";
 
@@ -41,7 +42,8 @@ export interface ClaimBatchDeps {
  * those of an endpoint at its limit (two of one endpoint in one batch) or claimed while the loop
  * stopped running are due again shortly, all of a claim answered after its lease could have run
  * out (a frozen process) at once, and those whose signing secret cannot be opened after
- * `UNSEALABLE_RETRY_MS`. A claim that took deliveries is a span (`claim deliveries`), which each
+ * `UNSEALABLE_RETRY_MS`. One whose event's payload expired is failed without an attempt (never
+ * an empty POST). A claim that took deliveries is a span (`claim deliveries`), which each
  * attempt it starts links to.
  */
 export async function claimBatch(deps: ClaimBatchDeps): Promise<number> {
@@ -58,7 +60,12 @@ export async function claimBatch(deps: ClaimBatchDeps): Promise<number> {
   const stale = clock.nowMs() >= startMs + (leaseMs * 2) / 3;
   const deferred: ClaimedDelivery[] = [];
   const unsealable: ClaimedDelivery[] = [];
+  const expired: ClaimedDelivery[] = [];
   for (const delivery of claimed) {
+    if (delivery.payload_expired || delivery.envelope.length === 0) {
+      expired.push(delivery);
+      continue;
+    }
     const origin = endpointOrigin(delivery.endpoint_url);
     if (stale || !deps.mayStart() || slots.atLimit(origin)) {
       deferred.push(delivery);
@@ -74,6 +81,7 @@ export async function claimBatch(deps: ClaimBatchDeps): Promise<number> {
     const dueAt = new Date(clock.nowMs() + (stale ? 0 : Math.min(1000, config.attemptTimeoutMs / 2)));
     await releaseLeases(store.db, owner, deferred, dueAt);
   }
+  if (expired.length > 0) await failExpired(expired, deps);
   if (unsealable.length > 0) await releaseLeases(store.db, owner, unsealable, new Date(clock.nowMs() + UNSEALABLE_RETRY_MS));
   // Idle polls (nothing claimed, nothing held back) are not logged: one line a second says nothing.
   // The level check comes first: the line's fields would be computed for every busy claim.
@@ -107,6 +115,15 @@ function claimSpan(startedAt: Date, limit: number, claimed: number): Span {
     root: true,
     attributes: { "posthorn.claim.limit": limit, "posthorn.claim.count": claimed },
   });
+}
+
+/** Fails deliveries whose payload expired (claim-deliveries.ts `payload_expired`), with an error line naming them. */
+async function failExpired(expired: ClaimedDelivery[], { store, owner, clock, logger }: ClaimBatchDeps): Promise<void> {
+  await failPayloadExpiredDeliveries(store.db, owner, expired, new Date(clock.nowMs()));
+  logger.error(
+    { delivery_ids: expired.map((d) => d.id), event_ids: [...new Set(expired.map((d) => d.event_id))] },
+    "claimed deliveries whose event payload expired (POSTHORN_PAYLOAD_RETENTION_DAYS) were failed without an attempt",
+  );
 }
 
 /**

@@ -66,7 +66,8 @@ export interface DeliveryEngine {
  * Puts the workers together: the claim loop claims batches (`claimBatch`) into the attempt
  * slots, the attempt runner makes and records each attempt, the heartbeat keeps this process's
  * leases, the sweeper frees those of dead processes, the pruner deletes expired idempotency
- * keys, and the maintainer makes partitions ahead and drops those past retention.
+ * keys, and the maintainer makes partitions ahead, drops those past retention and expires old
+ * payloads (POSTHORN_PAYLOAD_RETENTION_DAYS).
  */
 export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
   const { store, config, clock, transport, feed, due, logger, metrics, keyring, random } = deps;
@@ -87,7 +88,7 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
   };
   const sweeper = new LeaseSweeper({ store, leaseMs, clock, logger, policy, random, running, onFreed });
   const pruner = new IdempotencyKeyPruner({ store, clock, logger });
-  const maintainer = new PartitionMaintainer({ store, clock, logger, metrics: metrics.retention, retentionDays: config.retentionDays, prune: config.prune });
+  const maintainer = new PartitionMaintainer({ store, clock, logger, metrics: metrics.retention, retentionDays: config.retentionDays, payloadRetentionDays: config.payloadRetentionDays, prune: config.prune });
   const loop: ClaimLoop = new ClaimLoop({
     claim: () => claimBatch({ store, owner, leaseMs, clock, config, slots, keyring, logger, mayStart: () => loop.mode === "running", start: startAttempt }),
     inFlight: () => slots.size,

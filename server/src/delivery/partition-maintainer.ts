@@ -6,6 +6,7 @@ import { ensurePartitions, PARTITION_MS, PARTITIONED_TABLES } from "../store/par
 import { prune, type PruneReport } from "../store/prune.js";
 import { deleteExpiredApiKeys } from "../store/sql/delete-expired-api-keys.js";
 import { runEvery, runInBackground } from "./background-task.js";
+import { expireOldPayloads } from "./payload-expirer.js";
 
 export interface PartitionMaintainerDeps {
   store: Store;
@@ -15,6 +16,8 @@ export interface PartitionMaintainerDeps {
   /** Days kept (`Config.retentionDays`) and whether this process prunes (`Config.prune`). */
   retentionDays: number;
   prune: boolean;
+  /** `Config.payloadRetentionDays`: when set (and pruning is on), payloads of older days are expired after the prune. */
+  payloadRetentionDays?: number | undefined;
   /** How often it runs, ms (default: hourly). */
   intervalMs?: number;
 }
@@ -30,8 +33,9 @@ const WARN_AGAIN_AFTER_MS = 86_400_000;
  * Partition maintenance of the worker processes (issue 14): at start and then hourly, makes
  * the day partitions from yesterday to 7 days ahead (`ensurePartitions`, so Emit seldom has
  * to) and, when pruning is on, drops the days past retention without pending deliveries
- * (store/prune.ts) and deletes API keys that expired longer than the retention ago (portal
- * sessions). Modes: `idle`, `running` (a turn that comes meanwhile is skipped), `stopped`.
+ * (store/prune.ts), deletes API keys that expired longer than the retention ago (portal
+ * sessions) and, with `payloadRetentionDays`, expires the payloads of older days
+ * (store/payload-expiry.ts). Modes: `idle`, `running` (a turn that comes meanwhile is skipped), `stopped`.
  * While the database is unreachable it skips its turn.
  */
 export class PartitionMaintainer {
@@ -98,6 +102,9 @@ export class PartitionMaintainer {
     this.#report(report);
     const keys = await deleteExpiredApiKeys(store.db, new Date(clock.nowMs() - retentionMs));
     if (keys > 0) logger.info({ deleted: keys }, "expired API keys deleted");
+    // After the prune: days about to be dropped are not rewritten first.
+    const { payloadRetentionDays } = this.#deps;
+    if (payloadRetentionDays !== undefined) await expireOldPayloads({ store, clock, logger, payloadRetentionDays });
     return report;
   }
 

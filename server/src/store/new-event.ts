@@ -25,5 +25,6 @@ export function eventRowOf(event: NewEvent, seq: string): EventRow {
     envelope: event.envelope,
     idempotency_key: event.idempotencyKey === "" ? null : event.idempotencyKey,
     created_at: event.createdAt,
+    payload_expired_at: null,
   };
 }

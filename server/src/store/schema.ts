@@ -19,6 +19,7 @@ export interface Database {
   attempts: AttemptTable;
   api_keys: ApiKeyTable;
   audit_records: AuditRecordTable;
+  payload_expired_partitions: PayloadExpiredPartitionTable;
 }
 
 /** bigint identity; `pg` returns it as a string. */
@@ -74,6 +75,17 @@ export interface EventTable {
   traceparent: string | null;
   /** W3C `tracestate` going with `traceparent`; null: none. */
   tracestate: string | null;
+  /**
+   * When the payload expired (POSTHORN_PAYLOAD_RETENTION_DAYS): `envelope` is empty from then
+   * on; null while the event has its payload (store/payload-expiry.ts).
+   */
+  payload_expired_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+
+/** An events partition whose payloads are all expired (store/payload-expiry.ts); its name, e.g. `events_p20261204`. */
+export interface PayloadExpiredPartitionTable {
+  partition_name: string;
+  expired_at: Date;
 }
 
 export interface IdempotencyKeyTable {

@@ -20,6 +20,12 @@ export interface ClaimedDelivery {
   /** The subscription's current URL (a change applies to the next attempt). */
   endpoint_url: string;
   envelope: Uint8Array;
+  /**
+   * The event's payload expired (POSTHORN_PAYLOAD_RETENTION_DAYS) and `envelope` is empty. Never
+   * so by construction (a day with a pending delivery keeps its payloads), but a race with
+   * RetryDelivery could make it so: such a delivery is failed, never sent (`failPayloadExpiredDeliveries`).
+   */
+  payload_expired: boolean;
   /** As stored (sealed): opened just before signing (delivery/claim-batch.ts). */
   secrets: StoredSecretEntry[];
   signature_scheme: SignatureSchemeName;
@@ -62,6 +68,6 @@ export async function claimDeliveries(
     WHERE d.id = due.id AND d.created_at = due.created_at AND e.id = d.event_id AND e.created_at = d.created_at
       AND s.id = d.subscription_id
     RETURNING d.id, d.created_at, d.event_id, d.event_type, d.subscription_id, d.customer_id, d.attempt_count AS attempt_number,
-              s.endpoint_url, e.envelope, s.secrets, s.signature_scheme, e.traceparent, e.tracestate`.execute(db);
+              s.endpoint_url, e.envelope, e.payload_expired_at IS NOT NULL AS payload_expired, s.secrets, s.signature_scheme, e.traceparent, e.tracestate`.execute(db);
   return rows;
 }

@@ -31,7 +31,7 @@ export async function listEvents(
   const direction = sql.raw(order.direction);
   let scan = db
     .selectFrom("events")
-    .select(["seq", "id", "customer_id", "type", "idempotency_key", "created_at"])
+    .select(["seq", "id", "customer_id", "type", "idempotency_key", "created_at", "payload_expired_at"])
     .where("seq", order.op, order.bound as never)
     .orderBy("seq", order.direction)
     .limit(page.limit + 1);
@@ -50,7 +50,7 @@ export async function listEvents(
     .as("sized");
   return db
     .selectFrom(sized)
-    .select(["seq", "id", "customer_id", "type", "envelope", "idempotency_key", "created_at"])
+    .select(["seq", "id", "customer_id", "type", "envelope", "idempotency_key", "created_at", "payload_expired_at"])
     .where((eb) => eb.or([eb("n", "<=", sql<string>`2`), eb("bytes_before", "<", sql<string>`${read.stopAtBytes}`)]))
     .orderBy("seq", order.direction)
     .execute();

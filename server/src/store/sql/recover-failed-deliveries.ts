@@ -1,23 +1,53 @@
-import type { Kysely } from "kysely";
+import { sql, type ExpressionBuilder, type Kysely } from "kysely";
 import type { Database } from "../schema.js";
+
+/** What RecoverFailedDeliveries did. */
+export interface RecoveredDeliveries {
+  /** Failed deliveries made pending. */
+  recovered: number;
+  /** Failed deliveries in the range left failed because their event's payload expired (nothing to send). */
+  skippedPayloadExpired: number;
+}
+
+/** The delivery's event had its payload expired (POSTHORN_PAYLOAD_RETENTION_DAYS). */
+function payloadExpired(eb: ExpressionBuilder<Database, "deliveries">) {
+  return eb.exists(
+    eb
+      .selectFrom("events")
+      .select(sql<number>`1`.as("one"))
+      .whereRef("events.id", "=", "deliveries.event_id")
+      .whereRef("events.created_at", "=", "deliveries.created_at")
+      .where("events.payload_expired_at", "is not", null),
+  );
+}
 
 /**
  * RecoverFailedDeliveries: makes every failed delivery of the subscription created at or
  * after `since` pending and due `now`, each continuing the retry schedule as RetryDelivery does.
- * Returns how many.
+ * Deliveries whose event's payload expired are skipped (left failed) and counted: a bulk
+ * recovery after an outage recovers what it can instead of failing on the oldest ones.
  */
 export async function recoverFailedDeliveries(
   db: Kysely<Database>,
   subscriptionId: string,
   since: Date,
   now: Date,
-): Promise<number> {
+): Promise<RecoveredDeliveries> {
   const result = await db
     .updateTable("deliveries")
     .set({ state: "pending", next_attempt_at: now, final_reason: "", updated_at: now })
     .where("subscription_id", "=", subscriptionId)
     .where("state", "=", "failed")
     .where("created_at", ">=", since)
+    .where((eb) => eb.not(payloadExpired(eb)))
     .executeTakeFirst();
-  return Number(result.numUpdatedRows);
+  const skipped = await db
+    .selectFrom("deliveries")
+    .select((eb) => eb.fn.countAll<string>().as("count"))
+    .where("subscription_id", "=", subscriptionId)
+    .where("state", "=", "failed")
+    .where("created_at", ">=", since)
+    .where(payloadExpired)
+    .executeTakeFirstOrThrow();
+  return { recovered: Number(result.numUpdatedRows), skippedPayloadExpired: Number(skipped.count) };
 }

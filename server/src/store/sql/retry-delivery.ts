@@ -11,17 +11,20 @@ import { ALL_CUSTOMERS, type Scope } from "../scope.js";
  * used the whole schedule gets this one attempt; see `decideAfterAttempt`). A
  * delivery a worker holds right now keeps its lease (it is being attempted already).
  * Throws `NotFoundError` (also for another customer's delivery when `scope` names one), or `FailedPreconditionError` when its subscription is deleted or
- * disabled (a disabled endpoint receives nothing; enable it first). Run it in a transaction:
- * the subscription row is read FOR SHARE so a concurrent disable cannot slip in between.
+ * disabled (a disabled endpoint receives nothing; enable it first) or its event's payload expired
+ * (POSTHORN_PAYLOAD_RETENTION_DAYS: there is no body left to send). Run it in a transaction:
+ * the subscription and event rows are read FOR SHARE so a concurrent disable or payload expiry
+ * cannot slip in between.
  */
 export async function retryDelivery(db: Kysely<Database>, id: string, now: Date, scope: Scope = ALL_CUSTOMERS): Promise<DeliveryRow> {
   const delivery = await lookupById(id, (day) => {
-    let query = db.selectFrom("deliveries").select(["subscription_id", "created_at"]).where("id", "=", id);
+    let query = db.selectFrom("deliveries").select(["subscription_id", "event_id", "created_at"]).where("id", "=", id);
     if (day) query = query.where("created_at", ">=", day.from).where("created_at", "<", day.to);
     if (scope.customerId !== undefined) query = query.where("customer_id", "=", scope.customerId);
     return query.executeTakeFirst();
   });
   if (!delivery) throw new NotFoundError("delivery", id);
+  await checkPayloadKept(db, id, delivery);
   const subscription = await db
     .selectFrom("subscriptions")
     .select(["deleted_at", "enabled"])
@@ -43,4 +46,21 @@ export async function retryDelivery(db: Kysely<Database>, id: string, now: Date,
     .where("created_at", "=", delivery.created_at)
     .returningAll()
     .executeTakeFirstOrThrow();
+}
+
+/** Throws `FailedPreconditionError` when the payload of the delivery's event expired: a retry would have nothing to send. */
+async function checkPayloadKept(db: Kysely<Database>, id: string, delivery: { event_id: string; created_at: Date }): Promise<void> {
+  const event = await db
+    .selectFrom("events")
+    .select("payload_expired_at")
+    .where("id", "=", delivery.event_id)
+    .where("created_at", "=", delivery.created_at)
+    .forShare()
+    .executeTakeFirst();
+  if (event?.payload_expired_at) {
+    throw new FailedPreconditionError(
+      `delivery ${id}: the payload of its event ${delivery.event_id} expired at ${event.payload_expired_at.toISOString()} ` +
+        "(older than POSTHORN_PAYLOAD_RETENTION_DAYS); there is no body left to send",
+    );
+  }
 }

@@ -599,9 +599,15 @@ type Event struct {
 	IdempotencyKey string `protobuf:"bytes,7,opt,name=idempotency_key,json=idempotencyKey,proto3" json:"idempotency_key,omitempty"`
 	// The exact envelope bytes (canonical JSON, RFC 8785) that every attempt sends as its body.
 	// Empty in EVENT_VIEW_BASIC.
-	Envelope      []byte `protobuf:"bytes,8,opt,name=envelope,proto3" json:"envelope,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Envelope []byte `protobuf:"bytes,8,opt,name=envelope,proto3" json:"envelope,omitempty"`
+	// When the server removed the event's payload (`data` and `envelope`) because it was older than
+	// the payload retention (POSTHORN_PAYLOAD_RETENTION_DAYS), shorter than the retention of the
+	// event itself; unset while the event has its payload. Once set, `data` and `envelope` are
+	// empty in every view, the deliveries and their attempts are still listed, and the event's
+	// deliveries can no longer be retried (RetryDelivery: FAILED_PRECONDITION).
+	PayloadExpireTime *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=payload_expire_time,json=payloadExpireTime,proto3" json:"payload_expire_time,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *Event) Reset() {
@@ -686,6 +692,13 @@ func (x *Event) GetIdempotencyKey() string {
 func (x *Event) GetEnvelope() []byte {
 	if x != nil {
 		return x.Envelope
+	}
+	return nil
+}
+
+func (x *Event) GetPayloadExpireTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.PayloadExpireTime
 	}
 	return nil
 }
@@ -2897,8 +2910,11 @@ type RecoverFailedDeliveriesResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// How many failed deliveries are pending again.
 	RecoveredDeliveries uint32 `protobuf:"varint,1,opt,name=recovered_deliveries,json=recoveredDeliveries,proto3" json:"recovered_deliveries,omitempty"`
-	unknownFields       protoimpl.UnknownFields
-	sizeCache           protoimpl.SizeCache
+	// How many failed deliveries in the range were left failed because their event's payload
+	// expired (POSTHORN_PAYLOAD_RETENTION_DAYS): there is no body left to send.
+	SkippedPayloadExpiredDeliveries uint32 `protobuf:"varint,2,opt,name=skipped_payload_expired_deliveries,json=skippedPayloadExpiredDeliveries,proto3" json:"skipped_payload_expired_deliveries,omitempty"`
+	unknownFields                   protoimpl.UnknownFields
+	sizeCache                       protoimpl.SizeCache
 }
 
 func (x *RecoverFailedDeliveriesResponse) Reset() {
@@ -2934,6 +2950,13 @@ func (*RecoverFailedDeliveriesResponse) Descriptor() ([]byte, []int) {
 func (x *RecoverFailedDeliveriesResponse) GetRecoveredDeliveries() uint32 {
 	if x != nil {
 		return x.RecoveredDeliveries
+	}
+	return 0
+}
+
+func (x *RecoverFailedDeliveriesResponse) GetSkippedPayloadExpiredDeliveries() uint32 {
+	if x != nil {
+		return x.SkippedPayloadExpiredDeliveries
 	}
 	return 0
 }
@@ -3843,7 +3866,7 @@ const file_posthorn_v1_webhook_service_proto_rawDesc = "" +
 	"customerId\x12\x16\n" +
 	"\x06method\x18\a \x01(\tR\x06method\x12\x1d\n" +
 	"\n" +
-	"target_ids\x18\b \x03(\tR\ttargetIds\"\x9c\x02\n" +
+	"target_ids\x18\b \x03(\tR\ttargetIds\"\xe8\x02\n" +
 	"\x05Event\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04type\x18\x02 \x01(\tR\x04type\x12\x1f\n" +
@@ -3855,7 +3878,8 @@ const file_posthorn_v1_webhook_service_proto_rawDesc = "" +
 	"\vcreate_time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"createTime\x12'\n" +
 	"\x0fidempotency_key\x18\a \x01(\tR\x0eidempotencyKey\x12\x1a\n" +
-	"\benvelope\x18\b \x01(\fR\benvelope\"\xc0\x04\n" +
+	"\benvelope\x18\b \x01(\fR\benvelope\x12J\n" +
+	"\x13payload_expire_time\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\x11payloadExpireTime\"\xc0\x04\n" +
 	"\fSubscription\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1f\n" +
 	"\vcustomer_id\x18\x02 \x01(\tR\n" +
@@ -4030,9 +4054,10 @@ const file_posthorn_v1_webhook_service_proto_rawDesc = "" +
 	"\bdelivery\x18\x01 \x01(\v2\x15.posthorn.v1.DeliveryR\bdelivery\"{\n" +
 	"\x1eRecoverFailedDeliveriesRequest\x12'\n" +
 	"\x0fsubscription_id\x18\x01 \x01(\tR\x0esubscriptionId\x120\n" +
-	"\x05since\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x05since\"T\n" +
+	"\x05since\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x05since\"\xa1\x01\n" +
 	"\x1fRecoverFailedDeliveriesResponse\x121\n" +
-	"\x14recovered_deliveries\x18\x01 \x01(\rR\x13recoveredDeliveries\"\x17\n" +
+	"\x14recovered_deliveries\x18\x01 \x01(\rR\x13recoveredDeliveries\x12K\n" +
+	"\"skipped_payload_expired_deliveries\x18\x02 \x01(\rR\x1fskippedPayloadExpiredDeliveries\"\x17\n" +
 	"\x15ListEventTypesRequest\"9\n" +
 	"\x16ListEventTypesResponse\x12\x1f\n" +
 	"\vevent_types\x18\x01 \x03(\tR\n" +
@@ -4233,105 +4258,106 @@ var file_posthorn_v1_webhook_service_proto_depIdxs = []int32{
 	0,  // 6: posthorn.v1.AuditRecord.role:type_name -> posthorn.v1.ApiKeyRole
 	59, // 7: posthorn.v1.Event.data:type_name -> google.protobuf.Struct
 	58, // 8: posthorn.v1.Event.create_time:type_name -> google.protobuf.Timestamp
-	1,  // 9: posthorn.v1.Subscription.signature_scheme:type_name -> posthorn.v1.SignatureScheme
-	58, // 10: posthorn.v1.Subscription.create_time:type_name -> google.protobuf.Timestamp
-	58, // 11: posthorn.v1.Subscription.update_time:type_name -> google.protobuf.Timestamp
-	58, // 12: posthorn.v1.Subscription.previous_secret_expire_time:type_name -> google.protobuf.Timestamp
-	9,  // 13: posthorn.v1.Subscription.secrets:type_name -> posthorn.v1.SigningSecretInfo
-	58, // 14: posthorn.v1.SigningSecretInfo.expire_time:type_name -> google.protobuf.Timestamp
-	2,  // 15: posthorn.v1.Delivery.state:type_name -> posthorn.v1.DeliveryState
-	58, // 16: posthorn.v1.Delivery.next_attempt_time:type_name -> google.protobuf.Timestamp
-	58, // 17: posthorn.v1.Delivery.create_time:type_name -> google.protobuf.Timestamp
-	58, // 18: posthorn.v1.Delivery.update_time:type_name -> google.protobuf.Timestamp
-	11, // 19: posthorn.v1.Delivery.attempts:type_name -> posthorn.v1.DeliveryAttempt
-	58, // 20: posthorn.v1.DeliveryAttempt.start_time:type_name -> google.protobuf.Timestamp
-	3,  // 21: posthorn.v1.DeliveryAttempt.error_kind:type_name -> posthorn.v1.AttemptErrorKind
-	59, // 22: posthorn.v1.EmitRequest.data:type_name -> google.protobuf.Struct
-	4,  // 23: posthorn.v1.EmitRequest.view:type_name -> posthorn.v1.EventView
-	7,  // 24: posthorn.v1.EmitResponse.event:type_name -> posthorn.v1.Event
-	12, // 25: posthorn.v1.EmitBatchRequest.events:type_name -> posthorn.v1.EmitRequest
-	4,  // 26: posthorn.v1.EmitBatchRequest.view:type_name -> posthorn.v1.EventView
-	13, // 27: posthorn.v1.EmitBatchResponse.results:type_name -> posthorn.v1.EmitResponse
-	1,  // 28: posthorn.v1.SubscribeRequest.signature_scheme:type_name -> posthorn.v1.SignatureScheme
-	8,  // 29: posthorn.v1.SubscribeResponse.subscription:type_name -> posthorn.v1.Subscription
-	8,  // 30: posthorn.v1.GetSubscriptionResponse.subscription:type_name -> posthorn.v1.Subscription
-	8,  // 31: posthorn.v1.ListSubscriptionsResponse.subscriptions:type_name -> posthorn.v1.Subscription
-	8,  // 32: posthorn.v1.UpdateSubscriptionRequest.subscription:type_name -> posthorn.v1.Subscription
-	60, // 33: posthorn.v1.UpdateSubscriptionRequest.update_mask:type_name -> google.protobuf.FieldMask
-	8,  // 34: posthorn.v1.UpdateSubscriptionResponse.subscription:type_name -> posthorn.v1.Subscription
-	8,  // 35: posthorn.v1.RotateSubscriptionSecretResponse.subscription:type_name -> posthorn.v1.Subscription
-	7,  // 36: posthorn.v1.GetEventResponse.event:type_name -> posthorn.v1.Event
-	4,  // 37: posthorn.v1.ListEventsRequest.view:type_name -> posthorn.v1.EventView
-	7,  // 38: posthorn.v1.ListEventsResponse.events:type_name -> posthorn.v1.Event
-	2,  // 39: posthorn.v1.ListDeliveriesRequest.state:type_name -> posthorn.v1.DeliveryState
-	58, // 40: posthorn.v1.ListDeliveriesRequest.created_after:type_name -> google.protobuf.Timestamp
-	58, // 41: posthorn.v1.ListDeliveriesRequest.created_before:type_name -> google.protobuf.Timestamp
-	10, // 42: posthorn.v1.ListDeliveriesResponse.deliveries:type_name -> posthorn.v1.Delivery
-	10, // 43: posthorn.v1.GetDeliveryResponse.delivery:type_name -> posthorn.v1.Delivery
-	10, // 44: posthorn.v1.RetryDeliveryResponse.delivery:type_name -> posthorn.v1.Delivery
-	58, // 45: posthorn.v1.RecoverFailedDeliveriesRequest.since:type_name -> google.protobuf.Timestamp
-	10, // 46: posthorn.v1.WatchDeliveriesResponse.delivery:type_name -> posthorn.v1.Delivery
-	11, // 47: posthorn.v1.WatchDeliveriesResponse.attempt:type_name -> posthorn.v1.DeliveryAttempt
-	0,  // 48: posthorn.v1.CreateApiKeyRequest.role:type_name -> posthorn.v1.ApiKeyRole
-	58, // 49: posthorn.v1.CreateApiKeyRequest.expire_time:type_name -> google.protobuf.Timestamp
-	5,  // 50: posthorn.v1.CreateApiKeyResponse.api_key:type_name -> posthorn.v1.ApiKey
-	5,  // 51: posthorn.v1.ListApiKeysResponse.api_keys:type_name -> posthorn.v1.ApiKey
-	5,  // 52: posthorn.v1.RevokeApiKeyResponse.api_key:type_name -> posthorn.v1.ApiKey
-	6,  // 53: posthorn.v1.ListAuditRecordsResponse.records:type_name -> posthorn.v1.AuditRecord
-	7,  // 54: posthorn.v1.SendTestEventResponse.event:type_name -> posthorn.v1.Event
-	10, // 55: posthorn.v1.SendTestEventResponse.delivery:type_name -> posthorn.v1.Delivery
-	5,  // 56: posthorn.v1.CreatePortalSessionResponse.api_key:type_name -> posthorn.v1.ApiKey
-	12, // 57: posthorn.v1.WebhookService.Emit:input_type -> posthorn.v1.EmitRequest
-	14, // 58: posthorn.v1.WebhookService.EmitBatch:input_type -> posthorn.v1.EmitBatchRequest
-	16, // 59: posthorn.v1.WebhookService.Subscribe:input_type -> posthorn.v1.SubscribeRequest
-	18, // 60: posthorn.v1.WebhookService.GetSubscription:input_type -> posthorn.v1.GetSubscriptionRequest
-	20, // 61: posthorn.v1.WebhookService.ListSubscriptions:input_type -> posthorn.v1.ListSubscriptionsRequest
-	22, // 62: posthorn.v1.WebhookService.UpdateSubscription:input_type -> posthorn.v1.UpdateSubscriptionRequest
-	24, // 63: posthorn.v1.WebhookService.DeleteSubscription:input_type -> posthorn.v1.DeleteSubscriptionRequest
-	26, // 64: posthorn.v1.WebhookService.RotateSubscriptionSecret:input_type -> posthorn.v1.RotateSubscriptionSecretRequest
-	28, // 65: posthorn.v1.WebhookService.GetSubscriptionSecret:input_type -> posthorn.v1.GetSubscriptionSecretRequest
-	30, // 66: posthorn.v1.WebhookService.GetEvent:input_type -> posthorn.v1.GetEventRequest
-	32, // 67: posthorn.v1.WebhookService.ListEvents:input_type -> posthorn.v1.ListEventsRequest
-	34, // 68: posthorn.v1.WebhookService.ListDeliveries:input_type -> posthorn.v1.ListDeliveriesRequest
-	36, // 69: posthorn.v1.WebhookService.GetDelivery:input_type -> posthorn.v1.GetDeliveryRequest
-	38, // 70: posthorn.v1.WebhookService.RetryDelivery:input_type -> posthorn.v1.RetryDeliveryRequest
-	40, // 71: posthorn.v1.WebhookService.RecoverFailedDeliveries:input_type -> posthorn.v1.RecoverFailedDeliveriesRequest
-	42, // 72: posthorn.v1.WebhookService.ListEventTypes:input_type -> posthorn.v1.ListEventTypesRequest
-	44, // 73: posthorn.v1.WebhookService.WatchDeliveries:input_type -> posthorn.v1.WatchDeliveriesRequest
-	54, // 74: posthorn.v1.WebhookService.SendTestEvent:input_type -> posthorn.v1.SendTestEventRequest
-	46, // 75: posthorn.v1.WebhookService.CreateApiKey:input_type -> posthorn.v1.CreateApiKeyRequest
-	48, // 76: posthorn.v1.WebhookService.ListApiKeys:input_type -> posthorn.v1.ListApiKeysRequest
-	50, // 77: posthorn.v1.WebhookService.RevokeApiKey:input_type -> posthorn.v1.RevokeApiKeyRequest
-	52, // 78: posthorn.v1.WebhookService.ListAuditRecords:input_type -> posthorn.v1.ListAuditRecordsRequest
-	56, // 79: posthorn.v1.WebhookService.CreatePortalSession:input_type -> posthorn.v1.CreatePortalSessionRequest
-	13, // 80: posthorn.v1.WebhookService.Emit:output_type -> posthorn.v1.EmitResponse
-	15, // 81: posthorn.v1.WebhookService.EmitBatch:output_type -> posthorn.v1.EmitBatchResponse
-	17, // 82: posthorn.v1.WebhookService.Subscribe:output_type -> posthorn.v1.SubscribeResponse
-	19, // 83: posthorn.v1.WebhookService.GetSubscription:output_type -> posthorn.v1.GetSubscriptionResponse
-	21, // 84: posthorn.v1.WebhookService.ListSubscriptions:output_type -> posthorn.v1.ListSubscriptionsResponse
-	23, // 85: posthorn.v1.WebhookService.UpdateSubscription:output_type -> posthorn.v1.UpdateSubscriptionResponse
-	25, // 86: posthorn.v1.WebhookService.DeleteSubscription:output_type -> posthorn.v1.DeleteSubscriptionResponse
-	27, // 87: posthorn.v1.WebhookService.RotateSubscriptionSecret:output_type -> posthorn.v1.RotateSubscriptionSecretResponse
-	29, // 88: posthorn.v1.WebhookService.GetSubscriptionSecret:output_type -> posthorn.v1.GetSubscriptionSecretResponse
-	31, // 89: posthorn.v1.WebhookService.GetEvent:output_type -> posthorn.v1.GetEventResponse
-	33, // 90: posthorn.v1.WebhookService.ListEvents:output_type -> posthorn.v1.ListEventsResponse
-	35, // 91: posthorn.v1.WebhookService.ListDeliveries:output_type -> posthorn.v1.ListDeliveriesResponse
-	37, // 92: posthorn.v1.WebhookService.GetDelivery:output_type -> posthorn.v1.GetDeliveryResponse
-	39, // 93: posthorn.v1.WebhookService.RetryDelivery:output_type -> posthorn.v1.RetryDeliveryResponse
-	41, // 94: posthorn.v1.WebhookService.RecoverFailedDeliveries:output_type -> posthorn.v1.RecoverFailedDeliveriesResponse
-	43, // 95: posthorn.v1.WebhookService.ListEventTypes:output_type -> posthorn.v1.ListEventTypesResponse
-	45, // 96: posthorn.v1.WebhookService.WatchDeliveries:output_type -> posthorn.v1.WatchDeliveriesResponse
-	55, // 97: posthorn.v1.WebhookService.SendTestEvent:output_type -> posthorn.v1.SendTestEventResponse
-	47, // 98: posthorn.v1.WebhookService.CreateApiKey:output_type -> posthorn.v1.CreateApiKeyResponse
-	49, // 99: posthorn.v1.WebhookService.ListApiKeys:output_type -> posthorn.v1.ListApiKeysResponse
-	51, // 100: posthorn.v1.WebhookService.RevokeApiKey:output_type -> posthorn.v1.RevokeApiKeyResponse
-	53, // 101: posthorn.v1.WebhookService.ListAuditRecords:output_type -> posthorn.v1.ListAuditRecordsResponse
-	57, // 102: posthorn.v1.WebhookService.CreatePortalSession:output_type -> posthorn.v1.CreatePortalSessionResponse
-	80, // [80:103] is the sub-list for method output_type
-	57, // [57:80] is the sub-list for method input_type
-	57, // [57:57] is the sub-list for extension type_name
-	57, // [57:57] is the sub-list for extension extendee
-	0,  // [0:57] is the sub-list for field type_name
+	58, // 9: posthorn.v1.Event.payload_expire_time:type_name -> google.protobuf.Timestamp
+	1,  // 10: posthorn.v1.Subscription.signature_scheme:type_name -> posthorn.v1.SignatureScheme
+	58, // 11: posthorn.v1.Subscription.create_time:type_name -> google.protobuf.Timestamp
+	58, // 12: posthorn.v1.Subscription.update_time:type_name -> google.protobuf.Timestamp
+	58, // 13: posthorn.v1.Subscription.previous_secret_expire_time:type_name -> google.protobuf.Timestamp
+	9,  // 14: posthorn.v1.Subscription.secrets:type_name -> posthorn.v1.SigningSecretInfo
+	58, // 15: posthorn.v1.SigningSecretInfo.expire_time:type_name -> google.protobuf.Timestamp
+	2,  // 16: posthorn.v1.Delivery.state:type_name -> posthorn.v1.DeliveryState
+	58, // 17: posthorn.v1.Delivery.next_attempt_time:type_name -> google.protobuf.Timestamp
+	58, // 18: posthorn.v1.Delivery.create_time:type_name -> google.protobuf.Timestamp
+	58, // 19: posthorn.v1.Delivery.update_time:type_name -> google.protobuf.Timestamp
+	11, // 20: posthorn.v1.Delivery.attempts:type_name -> posthorn.v1.DeliveryAttempt
+	58, // 21: posthorn.v1.DeliveryAttempt.start_time:type_name -> google.protobuf.Timestamp
+	3,  // 22: posthorn.v1.DeliveryAttempt.error_kind:type_name -> posthorn.v1.AttemptErrorKind
+	59, // 23: posthorn.v1.EmitRequest.data:type_name -> google.protobuf.Struct
+	4,  // 24: posthorn.v1.EmitRequest.view:type_name -> posthorn.v1.EventView
+	7,  // 25: posthorn.v1.EmitResponse.event:type_name -> posthorn.v1.Event
+	12, // 26: posthorn.v1.EmitBatchRequest.events:type_name -> posthorn.v1.EmitRequest
+	4,  // 27: posthorn.v1.EmitBatchRequest.view:type_name -> posthorn.v1.EventView
+	13, // 28: posthorn.v1.EmitBatchResponse.results:type_name -> posthorn.v1.EmitResponse
+	1,  // 29: posthorn.v1.SubscribeRequest.signature_scheme:type_name -> posthorn.v1.SignatureScheme
+	8,  // 30: posthorn.v1.SubscribeResponse.subscription:type_name -> posthorn.v1.Subscription
+	8,  // 31: posthorn.v1.GetSubscriptionResponse.subscription:type_name -> posthorn.v1.Subscription
+	8,  // 32: posthorn.v1.ListSubscriptionsResponse.subscriptions:type_name -> posthorn.v1.Subscription
+	8,  // 33: posthorn.v1.UpdateSubscriptionRequest.subscription:type_name -> posthorn.v1.Subscription
+	60, // 34: posthorn.v1.UpdateSubscriptionRequest.update_mask:type_name -> google.protobuf.FieldMask
+	8,  // 35: posthorn.v1.UpdateSubscriptionResponse.subscription:type_name -> posthorn.v1.Subscription
+	8,  // 36: posthorn.v1.RotateSubscriptionSecretResponse.subscription:type_name -> posthorn.v1.Subscription
+	7,  // 37: posthorn.v1.GetEventResponse.event:type_name -> posthorn.v1.Event
+	4,  // 38: posthorn.v1.ListEventsRequest.view:type_name -> posthorn.v1.EventView
+	7,  // 39: posthorn.v1.ListEventsResponse.events:type_name -> posthorn.v1.Event
+	2,  // 40: posthorn.v1.ListDeliveriesRequest.state:type_name -> posthorn.v1.DeliveryState
+	58, // 41: posthorn.v1.ListDeliveriesRequest.created_after:type_name -> google.protobuf.Timestamp
+	58, // 42: posthorn.v1.ListDeliveriesRequest.created_before:type_name -> google.protobuf.Timestamp
+	10, // 43: posthorn.v1.ListDeliveriesResponse.deliveries:type_name -> posthorn.v1.Delivery
+	10, // 44: posthorn.v1.GetDeliveryResponse.delivery:type_name -> posthorn.v1.Delivery
+	10, // 45: posthorn.v1.RetryDeliveryResponse.delivery:type_name -> posthorn.v1.Delivery
+	58, // 46: posthorn.v1.RecoverFailedDeliveriesRequest.since:type_name -> google.protobuf.Timestamp
+	10, // 47: posthorn.v1.WatchDeliveriesResponse.delivery:type_name -> posthorn.v1.Delivery
+	11, // 48: posthorn.v1.WatchDeliveriesResponse.attempt:type_name -> posthorn.v1.DeliveryAttempt
+	0,  // 49: posthorn.v1.CreateApiKeyRequest.role:type_name -> posthorn.v1.ApiKeyRole
+	58, // 50: posthorn.v1.CreateApiKeyRequest.expire_time:type_name -> google.protobuf.Timestamp
+	5,  // 51: posthorn.v1.CreateApiKeyResponse.api_key:type_name -> posthorn.v1.ApiKey
+	5,  // 52: posthorn.v1.ListApiKeysResponse.api_keys:type_name -> posthorn.v1.ApiKey
+	5,  // 53: posthorn.v1.RevokeApiKeyResponse.api_key:type_name -> posthorn.v1.ApiKey
+	6,  // 54: posthorn.v1.ListAuditRecordsResponse.records:type_name -> posthorn.v1.AuditRecord
+	7,  // 55: posthorn.v1.SendTestEventResponse.event:type_name -> posthorn.v1.Event
+	10, // 56: posthorn.v1.SendTestEventResponse.delivery:type_name -> posthorn.v1.Delivery
+	5,  // 57: posthorn.v1.CreatePortalSessionResponse.api_key:type_name -> posthorn.v1.ApiKey
+	12, // 58: posthorn.v1.WebhookService.Emit:input_type -> posthorn.v1.EmitRequest
+	14, // 59: posthorn.v1.WebhookService.EmitBatch:input_type -> posthorn.v1.EmitBatchRequest
+	16, // 60: posthorn.v1.WebhookService.Subscribe:input_type -> posthorn.v1.SubscribeRequest
+	18, // 61: posthorn.v1.WebhookService.GetSubscription:input_type -> posthorn.v1.GetSubscriptionRequest
+	20, // 62: posthorn.v1.WebhookService.ListSubscriptions:input_type -> posthorn.v1.ListSubscriptionsRequest
+	22, // 63: posthorn.v1.WebhookService.UpdateSubscription:input_type -> posthorn.v1.UpdateSubscriptionRequest
+	24, // 64: posthorn.v1.WebhookService.DeleteSubscription:input_type -> posthorn.v1.DeleteSubscriptionRequest
+	26, // 65: posthorn.v1.WebhookService.RotateSubscriptionSecret:input_type -> posthorn.v1.RotateSubscriptionSecretRequest
+	28, // 66: posthorn.v1.WebhookService.GetSubscriptionSecret:input_type -> posthorn.v1.GetSubscriptionSecretRequest
+	30, // 67: posthorn.v1.WebhookService.GetEvent:input_type -> posthorn.v1.GetEventRequest
+	32, // 68: posthorn.v1.WebhookService.ListEvents:input_type -> posthorn.v1.ListEventsRequest
+	34, // 69: posthorn.v1.WebhookService.ListDeliveries:input_type -> posthorn.v1.ListDeliveriesRequest
+	36, // 70: posthorn.v1.WebhookService.GetDelivery:input_type -> posthorn.v1.GetDeliveryRequest
+	38, // 71: posthorn.v1.WebhookService.RetryDelivery:input_type -> posthorn.v1.RetryDeliveryRequest
+	40, // 72: posthorn.v1.WebhookService.RecoverFailedDeliveries:input_type -> posthorn.v1.RecoverFailedDeliveriesRequest
+	42, // 73: posthorn.v1.WebhookService.ListEventTypes:input_type -> posthorn.v1.ListEventTypesRequest
+	44, // 74: posthorn.v1.WebhookService.WatchDeliveries:input_type -> posthorn.v1.WatchDeliveriesRequest
+	54, // 75: posthorn.v1.WebhookService.SendTestEvent:input_type -> posthorn.v1.SendTestEventRequest
+	46, // 76: posthorn.v1.WebhookService.CreateApiKey:input_type -> posthorn.v1.CreateApiKeyRequest
+	48, // 77: posthorn.v1.WebhookService.ListApiKeys:input_type -> posthorn.v1.ListApiKeysRequest
+	50, // 78: posthorn.v1.WebhookService.RevokeApiKey:input_type -> posthorn.v1.RevokeApiKeyRequest
+	52, // 79: posthorn.v1.WebhookService.ListAuditRecords:input_type -> posthorn.v1.ListAuditRecordsRequest
+	56, // 80: posthorn.v1.WebhookService.CreatePortalSession:input_type -> posthorn.v1.CreatePortalSessionRequest
+	13, // 81: posthorn.v1.WebhookService.Emit:output_type -> posthorn.v1.EmitResponse
+	15, // 82: posthorn.v1.WebhookService.EmitBatch:output_type -> posthorn.v1.EmitBatchResponse
+	17, // 83: posthorn.v1.WebhookService.Subscribe:output_type -> posthorn.v1.SubscribeResponse
+	19, // 84: posthorn.v1.WebhookService.GetSubscription:output_type -> posthorn.v1.GetSubscriptionResponse
+	21, // 85: posthorn.v1.WebhookService.ListSubscriptions:output_type -> posthorn.v1.ListSubscriptionsResponse
+	23, // 86: posthorn.v1.WebhookService.UpdateSubscription:output_type -> posthorn.v1.UpdateSubscriptionResponse
+	25, // 87: posthorn.v1.WebhookService.DeleteSubscription:output_type -> posthorn.v1.DeleteSubscriptionResponse
+	27, // 88: posthorn.v1.WebhookService.RotateSubscriptionSecret:output_type -> posthorn.v1.RotateSubscriptionSecretResponse
+	29, // 89: posthorn.v1.WebhookService.GetSubscriptionSecret:output_type -> posthorn.v1.GetSubscriptionSecretResponse
+	31, // 90: posthorn.v1.WebhookService.GetEvent:output_type -> posthorn.v1.GetEventResponse
+	33, // 91: posthorn.v1.WebhookService.ListEvents:output_type -> posthorn.v1.ListEventsResponse
+	35, // 92: posthorn.v1.WebhookService.ListDeliveries:output_type -> posthorn.v1.ListDeliveriesResponse
+	37, // 93: posthorn.v1.WebhookService.GetDelivery:output_type -> posthorn.v1.GetDeliveryResponse
+	39, // 94: posthorn.v1.WebhookService.RetryDelivery:output_type -> posthorn.v1.RetryDeliveryResponse
+	41, // 95: posthorn.v1.WebhookService.RecoverFailedDeliveries:output_type -> posthorn.v1.RecoverFailedDeliveriesResponse
+	43, // 96: posthorn.v1.WebhookService.ListEventTypes:output_type -> posthorn.v1.ListEventTypesResponse
+	45, // 97: posthorn.v1.WebhookService.WatchDeliveries:output_type -> posthorn.v1.WatchDeliveriesResponse
+	55, // 98: posthorn.v1.WebhookService.SendTestEvent:output_type -> posthorn.v1.SendTestEventResponse
+	47, // 99: posthorn.v1.WebhookService.CreateApiKey:output_type -> posthorn.v1.CreateApiKeyResponse
+	49, // 100: posthorn.v1.WebhookService.ListApiKeys:output_type -> posthorn.v1.ListApiKeysResponse
+	51, // 101: posthorn.v1.WebhookService.RevokeApiKey:output_type -> posthorn.v1.RevokeApiKeyResponse
+	53, // 102: posthorn.v1.WebhookService.ListAuditRecords:output_type -> posthorn.v1.ListAuditRecordsResponse
+	57, // 103: posthorn.v1.WebhookService.CreatePortalSession:output_type -> posthorn.v1.CreatePortalSessionResponse
+	81, // [81:104] is the sub-list for method output_type
+	58, // [58:81] is the sub-list for method input_type
+	58, // [58:58] is the sub-list for extension type_name
+	58, // [58:58] is the sub-list for extension extendee
+	0,  // [0:58] is the sub-list for field type_name
 }
 
 func init() { file_posthorn_v1_webhook_service_proto_init() }

@@ -130,9 +130,12 @@ type WebhookServiceClient interface {
 	ListDeliveries(ctx context.Context, in *ListDeliveriesRequest, opts ...grpc.CallOption) (*ListDeliveriesResponse, error)
 	// GetDelivery returns one delivery with its attempts (the latest 100).
 	GetDelivery(ctx context.Context, in *GetDeliveryRequest, opts ...grpc.CallOption) (*GetDeliveryResponse, error)
-	// RetryDelivery queues one delivery for an attempt now, whatever its state.
+	// RetryDelivery queues one delivery for an attempt now, whatever its state. A delivery whose
+	// event's payload expired (Event.payload_expire_time) has nothing left to send:
+	// FAILED_PRECONDITION.
 	RetryDelivery(ctx context.Context, in *RetryDeliveryRequest, opts ...grpc.CallOption) (*RetryDeliveryResponse, error)
 	// RecoverFailedDeliveries re-queues a subscription's failed deliveries created since a time.
+	// Deliveries whose event's payload expired are left failed and counted in the response.
 	RecoverFailedDeliveries(ctx context.Context, in *RecoverFailedDeliveriesRequest, opts ...grpc.CallOption) (*RecoverFailedDeliveriesResponse, error)
 	// ListEventTypes returns the catalog of event types this server accepts.
 	ListEventTypes(ctx context.Context, in *ListEventTypesRequest, opts ...grpc.CallOption) (*ListEventTypesResponse, error)
@@ -490,9 +493,12 @@ type WebhookServiceServer interface {
 	ListDeliveries(context.Context, *ListDeliveriesRequest) (*ListDeliveriesResponse, error)
 	// GetDelivery returns one delivery with its attempts (the latest 100).
 	GetDelivery(context.Context, *GetDeliveryRequest) (*GetDeliveryResponse, error)
-	// RetryDelivery queues one delivery for an attempt now, whatever its state.
+	// RetryDelivery queues one delivery for an attempt now, whatever its state. A delivery whose
+	// event's payload expired (Event.payload_expire_time) has nothing left to send:
+	// FAILED_PRECONDITION.
 	RetryDelivery(context.Context, *RetryDeliveryRequest) (*RetryDeliveryResponse, error)
 	// RecoverFailedDeliveries re-queues a subscription's failed deliveries created since a time.
+	// Deliveries whose event's payload expired are left failed and counted in the response.
 	RecoverFailedDeliveries(context.Context, *RecoverFailedDeliveriesRequest) (*RecoverFailedDeliveriesResponse, error)
 	// ListEventTypes returns the catalog of event types this server accepts.
 	ListEventTypes(context.Context, *ListEventTypesRequest) (*ListEventTypesResponse, error)

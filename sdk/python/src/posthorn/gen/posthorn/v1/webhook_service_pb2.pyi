@@ -122,7 +122,7 @@ class AuditRecord(_message.Message):
     def __init__(self, id: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., key_id: _Optional[str] = ..., key_name: _Optional[str] = ..., role: _Optional[_Union[ApiKeyRole, str]] = ..., customer_id: _Optional[str] = ..., method: _Optional[str] = ..., target_ids: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class Event(_message.Message):
-    __slots__ = ("id", "type", "customer_id", "data", "api_version", "create_time", "idempotency_key", "envelope")
+    __slots__ = ("id", "type", "customer_id", "data", "api_version", "create_time", "idempotency_key", "envelope", "payload_expire_time")
     ID_FIELD_NUMBER: _ClassVar[int]
     TYPE_FIELD_NUMBER: _ClassVar[int]
     CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
@@ -131,6 +131,7 @@ class Event(_message.Message):
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
     ENVELOPE_FIELD_NUMBER: _ClassVar[int]
+    PAYLOAD_EXPIRE_TIME_FIELD_NUMBER: _ClassVar[int]
     id: str
     type: str
     customer_id: str
@@ -139,7 +140,8 @@ class Event(_message.Message):
     create_time: _timestamp_pb2.Timestamp
     idempotency_key: str
     envelope: bytes
-    def __init__(self, id: _Optional[str] = ..., type: _Optional[str] = ..., customer_id: _Optional[str] = ..., data: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., api_version: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., idempotency_key: _Optional[str] = ..., envelope: _Optional[bytes] = ...) -> None: ...
+    payload_expire_time: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[str] = ..., type: _Optional[str] = ..., customer_id: _Optional[str] = ..., data: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., api_version: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., idempotency_key: _Optional[str] = ..., envelope: _Optional[bytes] = ..., payload_expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class Subscription(_message.Message):
     __slots__ = ("id", "customer_id", "endpoint_url", "event_types", "enabled", "description", "signature_scheme", "create_time", "update_time", "disabled_reason", "previous_secret_expire_time", "secrets")
@@ -488,10 +490,12 @@ class RecoverFailedDeliveriesRequest(_message.Message):
     def __init__(self, subscription_id: _Optional[str] = ..., since: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class RecoverFailedDeliveriesResponse(_message.Message):
-    __slots__ = ("recovered_deliveries",)
+    __slots__ = ("recovered_deliveries", "skipped_payload_expired_deliveries")
     RECOVERED_DELIVERIES_FIELD_NUMBER: _ClassVar[int]
+    SKIPPED_PAYLOAD_EXPIRED_DELIVERIES_FIELD_NUMBER: _ClassVar[int]
     recovered_deliveries: int
-    def __init__(self, recovered_deliveries: _Optional[int] = ...) -> None: ...
+    skipped_payload_expired_deliveries: int
+    def __init__(self, recovered_deliveries: _Optional[int] = ..., skipped_payload_expired_deliveries: _Optional[int] = ...) -> None: ...
 
 class ListEventTypesRequest(_message.Message):
     __slots__ = ()

@@ -314,7 +314,9 @@ class WebhookServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def RetryDelivery(self, request, context):
-        """RetryDelivery queues one delivery for an attempt now, whatever its state.
+        """RetryDelivery queues one delivery for an attempt now, whatever its state. A delivery whose
+        event's payload expired (Event.payload_expire_time) has nothing left to send:
+        FAILED_PRECONDITION.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -322,6 +324,7 @@ class WebhookServiceServicer:
 
     def RecoverFailedDeliveries(self, request, context):
         """RecoverFailedDeliveries re-queues a subscription's failed deliveries created since a time.
+        Deliveries whose event's payload expired are left failed and counted in the response.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
