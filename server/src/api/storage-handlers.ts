@@ -3,7 +3,8 @@ import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { StorageDaySchema } from "@posthorn/proto";
 import { FailedPreconditionError } from "../domain/errors.js";
 import { PARTITION_MS } from "../store/partitions.js";
-import { dropDay, planPrune, retentionStub, type PruneDay } from "../store/prune-plan-stub.js";
+import { dropDay, type DropDayResult } from "../store/drop-day.js";
+import { planPrune, type PruneDay } from "../store/prune-plan.js";
 import type { ApiDeps, UnaryHandlers } from "./handler-types.js";
 
 type StorageDayInit = MessageInitShape<typeof StorageDaySchema>;
@@ -17,20 +18,21 @@ type StorageDayInit = MessageInitShape<typeof StorageDaySchema>;
  */
 export function storageHandlers(deps: ApiDeps): Pick<UnaryHandlers, "getStorage" | "pruneStorage"> {
   const { store, clock } = deps;
-  const settings = retentionStub(deps.config);
+  const settings = retentionSettings(deps.config);
   const plan = () => planPrune(store.db, clock.nowMs(), settings.retentionDays * PARTITION_MS);
   return {
     async getStorage() {
       const { days } = await plan();
       return {
-        days: days.map((day) => storageDay(day, settings.prune)),
+        days: days.map((day) => storageDay(day, settings)),
         retention: { retentionDays: settings.retentionDays, payloadRetentionDays: settings.payloadRetentionDays ?? 0, pruneEnabled: settings.prune },
         totalBytes: BigInt(days.reduce((sum, day) => sum + day.bytes, 0)),
       };
     },
     /**
      * Drops (or with `dry_run` only lists) each day the plan marks prunable, oldest first, one
-     * day at a time (`dropDay`: its three partitions in one transaction).
+     * day at a time (`dropDay`, which checks again for pending deliveries under the partition
+     * lock: a day that got one since the plan, or whose lock was busy, is answered kept).
      * @throws FailedPreconditionError without `dry_run` when POSTHORN_PRUNE is off on this server.
      */
     async pruneStorage(request) {
@@ -40,31 +42,59 @@ export function storageHandlers(deps: ApiDeps): Pick<UnaryHandlers, "getStorage"
         );
       }
       const { days } = await plan();
-      const doomed = days.filter((day) => day.prunable);
-      if (!request.dryRun) for (const day of doomed) await dropDay(store, day);
-      return {
-        dropped: doomed.map((day) => storageDay(day, true)),
-        kept: days.filter((day) => !day.prunable).map((day) => storageDay(day, true)),
-        freedBytes: BigInt(doomed.reduce((sum, day) => sum + day.bytes, 0)),
-        dryRun: request.dryRun,
-      };
+      const dropped: StorageDayInit[] = [];
+      const kept: StorageDayInit[] = [];
+      let freed = 0;
+      for (const day of days) {
+        const shown = storageDay(day, { ...settings, prune: true });
+        if (!day.prunable) kept.push(shown);
+        else if (request.dryRun) dropped.push(shown);
+        else {
+          const result = await dropDay(store, day);
+          if (result.outcome === "dropped") {
+            dropped.push(shown);
+            freed += day.bytes;
+          } else if (result.outcome === "gone") dropped.push({ ...shown, reason: "dropped meanwhile by another prune" });
+          else kept.push({ ...shown, drop: false, reason: keptReason(result) });
+        }
+      }
+      if (request.dryRun) freed = dropped.reduce((sum, day) => sum + Number(day.bytes), 0);
+      return { dropped, kept, freedBytes: BigInt(freed), dryRun: request.dryRun };
     },
   };
 }
 
 /**
- * One planned day as the proto's StorageDay. `pruneEnabled` false: nothing is dropped, so a
- * prunable day is shown kept, its reason saying why.
+ * One planned day as the proto's StorageDay. With pruning off nothing is dropped, so a prunable
+ * day is shown kept, its reason saying why.
  */
-function storageDay(day: PruneDay, pruneEnabled: boolean): StorageDayInit {
-  const drop = day.prunable && pruneEnabled;
+function storageDay(day: PruneDay, settings: Settings): StorageDayInit {
+  const due = `past retention (${settings.retentionDays} days), no pending deliveries`;
   return {
     ...(day.fromMs === undefined ? {} : { startTime: timestampFromMs(day.fromMs) }),
     endTime: timestampFromMs(day.toMs),
-    partitions: day.partitions.map((p) => ({ table: p.table, name: p.name, bytes: BigInt(p.bytes), rowEstimate: BigInt(Math.max(-1, Math.round(p.rowsEstimate))) })),
+    partitions: day.partitions.map((p) => ({ table: p.table, name: p.name, bytes: BigInt(p.bytes), rowEstimate: BigInt(Math.round(p.rowsEstimate ?? -1)) })),
     bytes: BigInt(day.bytes),
-    drop,
-    reason: day.prunable && !pruneEnabled ? `${day.reason}, but POSTHORN_PRUNE is off on this server` : day.reason,
+    drop: day.prunable && settings.prune,
+    reason: !day.prunable ? day.reason : settings.prune ? due : `${due}, but this server does not prune (POSTHORN_PRUNE=off)`,
     pendingDeliveries: BigInt(day.pendingDeliveries),
   };
+}
+
+/** Why `dropDay` kept a day the plan called prunable. */
+function keptReason(result: DropDayResult): string {
+  if (result.outcome === "kept") return `${result.pendingDeliveries} pending ${result.pendingDeliveries === 1 ? "delivery" : "deliveries"} (since the plan)`;
+  return `skipped: a lock was busy (${result.reason ?? "lock timeout"}); the next prune tries again`;
+}
+
+interface Settings {
+  retentionDays: number;
+  payloadRetentionDays: number | undefined;
+  prune: boolean;
+}
+
+/** TEMPORARY until i14-retention's Config fields land: the retention settings with their defaults. */
+function retentionSettings(config: object): Settings {
+  const c = config as Partial<Settings>;
+  return { retentionDays: c.retentionDays ?? 30, payloadRetentionDays: c.payloadRetentionDays, prune: c.prune ?? true };
 }
