@@ -86,7 +86,7 @@ export const CLIENT_COMMANDS: readonly ClientCommand[] = [
     load: async () => (await import("./audit-command.js")).registerAuditCommand,
   },
   {
-    term: "storage [options] [command]",
+    term: "storage [options]",
     summary: "show stored days of events, deliveries and attempts: partitions, sizes, and what the next prune drops (admin key needed)",
     load: async () => (await import("./storage-command.js")).registerStorageCommand,
   },

@@ -18,7 +18,10 @@ interface StorageOptions extends ConnectionOptions {
 export function registerStorageCommand(program: Command): void {
   const storage = program
     .command("storage")
-    .description("show stored days of events, deliveries and attempts: partitions, sizes, and what the next prune drops (admin key needed)");
+    .description("show stored days of events, deliveries and attempts: partitions, sizes, and what the next prune drops (admin key needed)")
+    // `storage prune --address …`: the options after `prune` are prune's, not storage's (the
+    // program enables the same, which commander needs on every level).
+    .enablePositionalOptions();
   addJsonOption(addAddressOption(storage)).action(async (options: StorageOptions) => {
     await withClient(options, async (client) => {
       const response = await client.getStorage({});
