@@ -67,10 +67,14 @@ describe.each(STORES)("GetStorage and PruneStorage (%s)", (kind) => {
   });
 
   it("a prune drops the days past retention without pending deliveries, and only those", async () => {
+    const droppedCount = async () => (await t.app.metrics.retention.partitionsDropped.get()).values.reduce((sum, v) => sum + v.value, 0);
+    const countedBefore = await droppedCount();
     const pruned = await t.client.pruneStorage({});
     expect(pruned.dryRun).toBe(false);
     expect(pruned.dropped.map(startOf)).toEqual([november(1), november(3)]);
+    expect(pruned.freedBytes).toBe(pruned.dropped.reduce((sum, day) => sum + day.bytes, 0n));
     expect(pruned.freedBytes).toBeGreaterThan(0n);
+    expect((await droppedCount()) - countedBefore).toBe(6);
     expect(pruned.kept.find((day) => startOf(day) === november(2))?.reason).toBe("1 pending delivery");
 
     const after = (await t.client.getStorage({})).days;
@@ -105,5 +109,30 @@ describe.each(STORES)("GetStorage and PruneStorage (%s)", (kind) => {
     } finally {
       customer.close();
     }
+  });
+});
+
+describe("GetStorage and PruneStorage with POSTHORN_PRUNE off and other retention settings", () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp("pglite", { prune: false, retentionDays: 7, payloadRetentionDays: 2 });
+    await storeOldDays(t);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it("shows the settings, drops nothing on the next prune, refuses a prune and still answers a dry run", async () => {
+    const { days, retention } = await t.client.getStorage({});
+    expect(retention).toMatchObject({ retentionDays: 7, payloadRetentionDays: 2, pruneEnabled: false });
+    expect(dayOf(days, november(1))).toMatchObject({
+      drop: false,
+      reason: "past retention (7 days), no pending deliveries, but this server does not prune (POSTHORN_PRUNE=off)",
+    });
+    expect(days.some((day) => day.drop)).toBe(false);
+    await expectError(t.client.pruneStorage({}), status.FAILED_PRECONDITION, /^pruning is off on this server \(POSTHORN_PRUNE=off\)/);
+    const dry = await t.client.pruneStorage({ dryRun: true });
+    expect(dry.dropped.map(startOf)).toEqual([november(1), november(3)]);
+    expect((await t.client.getStorage({})).days.map(startOf)).toEqual(days.map(startOf));
   });
 });

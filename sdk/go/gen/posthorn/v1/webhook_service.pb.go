@@ -3992,10 +3992,11 @@ type StorageDay struct {
 	Bytes uint64 `protobuf:"varint,4,opt,name=bytes,proto3" json:"bytes,omitempty"`
 	// Whether the next prune drops the day (false whenever `RetentionSettings.prune_enabled` is).
 	Drop bool `protobuf:"varint,5,opt,name=drop,proto3" json:"drop,omitempty"`
-	// Why the day is dropped or kept, for people, e.g. `past retention (30 days)`,
-	// `within retention (30 days)`, `3 pending deliveries`.
+	// Why the day is dropped or kept, for people, e.g. `past retention (30 days), no pending
+	// deliveries`, `within retention until 2027-01-04T00:00:00.000Z`, `3 pending deliveries`.
 	Reason string `protobuf:"bytes,6,opt,name=reason,proto3" json:"reason,omitempty"`
-	// Deliveries of the day still pending; a day with any is never dropped.
+	// Deliveries of the day still pending, counted for days past retention only (0 for the days
+	// within it, which are kept anyway); a day with any is never dropped.
 	PendingDeliveries uint64 `protobuf:"varint,7,opt,name=pending_deliveries,json=pendingDeliveries,proto3" json:"pending_deliveries,omitempty"`
 	unknownFields     protoimpl.UnknownFields
 	sizeCache         protoimpl.SizeCache
@@ -4203,11 +4204,14 @@ func (x *PruneStorageRequest) GetDryRun() bool {
 // PruneStorageResponse is what was (or, with `dry_run`, would be) dropped, and what was kept.
 type PruneStorageResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The days dropped (with `dry_run`: that would be), oldest first, as they were before.
+	// The days dropped (with `dry_run`: that would be), oldest first, as they were before. A day
+	// another server's prune dropped first is listed too, with that reason.
 	Dropped []*StorageDay `protobuf:"bytes,1,rep,name=dropped,proto3" json:"dropped,omitempty"`
-	// The days kept, oldest first, each with the reason.
+	// The days kept, oldest first, each with the reason: within retention, pending deliveries
+	// (also ones found when the day was checked again just before its drop), or a lock that was
+	// busy (the next prune tries again).
 	Kept []*StorageDay `protobuf:"bytes,2,rep,name=kept,proto3" json:"kept,omitempty"`
-	// Bytes freed (with `dry_run`: that would be): the dropped days' `bytes` together.
+	// Bytes freed by this call (with `dry_run`: that would be): the `bytes` of the days it dropped.
 	FreedBytes uint64 `protobuf:"varint,3,opt,name=freed_bytes,json=freedBytes,proto3" json:"freed_bytes,omitempty"`
 	// Whether this was a dry run (nothing dropped).
 	DryRun        bool `protobuf:"varint,4,opt,name=dry_run,json=dryRun,proto3" json:"dry_run,omitempty"`

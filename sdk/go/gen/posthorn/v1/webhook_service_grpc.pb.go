@@ -175,8 +175,8 @@ type WebhookServiceClient interface {
 	GetStorage(ctx context.Context, in *GetStorageRequest, opts ...grpc.CallOption) (*GetStorageResponse, error)
 	// PruneStorage (admin only) drops at once what the next prune would drop: each day past the
 	// retention (POSTHORN_RETENTION_DAYS) without pending deliveries, its three partitions whole
-	// (no rows deleted, nothing left for VACUUM). With `dry_run` nothing is dropped and the answer
-	// is what would be. Without `dry_run` it answers FAILED_PRECONDITION when this server does not
+	// (no rows deleted, nothing left for VACUUM), each checked again for pending deliveries just
+	// before it goes. With `dry_run` nothing is dropped and the answer is what would be. Without `dry_run` it answers FAILED_PRECONDITION when this server does not
 	// prune (POSTHORN_PRUNE=off: another deploy sharing the database prunes it). A prune that
 	// dropped something is recorded in the audit log, with the dropped partitions as targets.
 	PruneStorage(ctx context.Context, in *PruneStorageRequest, opts ...grpc.CallOption) (*PruneStorageResponse, error)
@@ -568,8 +568,8 @@ type WebhookServiceServer interface {
 	GetStorage(context.Context, *GetStorageRequest) (*GetStorageResponse, error)
 	// PruneStorage (admin only) drops at once what the next prune would drop: each day past the
 	// retention (POSTHORN_RETENTION_DAYS) without pending deliveries, its three partitions whole
-	// (no rows deleted, nothing left for VACUUM). With `dry_run` nothing is dropped and the answer
-	// is what would be. Without `dry_run` it answers FAILED_PRECONDITION when this server does not
+	// (no rows deleted, nothing left for VACUUM), each checked again for pending deliveries just
+	// before it goes. With `dry_run` nothing is dropped and the answer is what would be. Without `dry_run` it answers FAILED_PRECONDITION when this server does not
 	// prune (POSTHORN_PRUNE=off: another deploy sharing the database prunes it). A prune that
 	// dropped something is recorded in the audit log, with the dropped partitions as targets.
 	PruneStorage(context.Context, *PruneStorageRequest) (*PruneStorageResponse, error)

@@ -2073,15 +2073,16 @@ export type StorageDay = Message<"posthorn.v1.StorageDay"> & {
   drop: boolean;
 
   /**
-   * Why the day is dropped or kept, for people, e.g. `past retention (30 days)`,
-   * `within retention (30 days)`, `3 pending deliveries`.
+   * Why the day is dropped or kept, for people, e.g. `past retention (30 days), no pending
+   * deliveries`, `within retention until 2027-01-04T00:00:00.000Z`, `3 pending deliveries`.
    *
    * @generated from field: string reason = 6;
    */
   reason: string;
 
   /**
-   * Deliveries of the day still pending; a day with any is never dropped.
+   * Deliveries of the day still pending, counted for days past retention only (0 for the days
+   * within it, which are kept anyway); a day with any is never dropped.
    *
    * @generated from field: uint64 pending_deliveries = 7;
    */
@@ -2166,21 +2167,24 @@ export const PruneStorageRequestSchema: GenMessage<PruneStorageRequest> = /*@__P
  */
 export type PruneStorageResponse = Message<"posthorn.v1.PruneStorageResponse"> & {
   /**
-   * The days dropped (with `dry_run`: that would be), oldest first, as they were before.
+   * The days dropped (with `dry_run`: that would be), oldest first, as they were before. A day
+   * another server's prune dropped first is listed too, with that reason.
    *
    * @generated from field: repeated posthorn.v1.StorageDay dropped = 1;
    */
   dropped: StorageDay[];
 
   /**
-   * The days kept, oldest first, each with the reason.
+   * The days kept, oldest first, each with the reason: within retention, pending deliveries
+   * (also ones found when the day was checked again just before its drop), or a lock that was
+   * busy (the next prune tries again).
    *
    * @generated from field: repeated posthorn.v1.StorageDay kept = 2;
    */
   kept: StorageDay[];
 
   /**
-   * Bytes freed (with `dry_run`: that would be): the dropped days' `bytes` together.
+   * Bytes freed by this call (with `dry_run`: that would be): the `bytes` of the days it dropped.
    *
    * @generated from field: uint64 freed_bytes = 3;
    */
@@ -2758,8 +2762,8 @@ export const WebhookService: GenService<{
   /**
    * PruneStorage (admin only) drops at once what the next prune would drop: each day past the
    * retention (POSTHORN_RETENTION_DAYS) without pending deliveries, its three partitions whole
-   * (no rows deleted, nothing left for VACUUM). With `dry_run` nothing is dropped and the answer
-   * is what would be. Without `dry_run` it answers FAILED_PRECONDITION when this server does not
+   * (no rows deleted, nothing left for VACUUM), each checked again for pending deliveries just
+   * before it goes. With `dry_run` nothing is dropped and the answer is what would be. Without `dry_run` it answers FAILED_PRECONDITION when this server does not
    * prune (POSTHORN_PRUNE=off: another deploy sharing the database prunes it). A prune that
    * dropped something is recorded in the audit log, with the dropped partitions as targets.
    *
