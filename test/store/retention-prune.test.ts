@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { status } from "@posthorn/sdk";
 import { PartitionMaintainer } from "../../server/src/delivery/partition-maintainer.js";
 import { listPartitions, PARTITION_MS } from "../../server/src/store/partitions.js";
+import { insertApiKey } from "../../server/src/store/sql/insert-api-key.js";
 import { planPrune } from "../../server/src/store/prune-plan.js";
 import { expectError } from "../api/expect-error.js";
 import { captureLog } from "../helpers/capture-log.js";
@@ -106,5 +107,30 @@ describe.each(STORES)("retention prune (%s)", (kind) => {
     const names = (await listPartitions(world.t.app.store.db)).map((p) => p.name);
     for (const day of [DAYS - 1, DAYS, DAYS + 7]) expect(names).toContain(`deliveries_p${dayName(day).replaceAll("-", "")}`);
     expect(names).not.toContain(`deliveries_p${dayName(DAYS + 8).replaceAll("-", "")}`);
+  });
+
+  it("deletes API keys that expired longer than the retention ago (portal sessions), and no other", async () => {
+    const { db } = world.t.app.store;
+    const now = world.t.clock.nowMs();
+    const key = (id: string, expiresAgoDays: number | undefined) =>
+      insertApiKey(db, {
+        id,
+        key_hash: id.padEnd(64, "0"),
+        key_prefix: "phk_test",
+        name: id,
+        role: "customer",
+        customer_id: "cus_ok",
+        emit_customer_ids: [],
+        created_at: new Date(now - 40 * PARTITION_MS),
+        expires_at: expiresAgoDays === undefined ? null : new Date(now - expiresAgoDays * PARTITION_MS),
+        last_used_at: null,
+        revoked_at: null,
+      });
+    await key("key_old", RETENTION_DAYS + 1);
+    await key("key_recent", RETENTION_DAYS - 1);
+    await key("key_forever", undefined);
+    await maintainer.runOnce();
+    const ids = (await db.selectFrom("api_keys").select("id").where("id", "in", ["key_old", "key_recent", "key_forever"]).execute()).map((row) => row.id).sort();
+    expect(ids).toEqual(["key_forever", "key_recent"]);
   });
 });
