@@ -159,7 +159,8 @@ type WebhookServiceClient interface {
 	// (FAILED_PRECONDITION): create one first, so the keys can always be managed.
 	RevokeApiKey(ctx context.Context, in *RevokeApiKeyRequest, opts ...grpc.CallOption) (*RevokeApiKeyResponse, error)
 	// ListAuditRecords pages through the audit log (admin only), newest first: one record per
-	// call that changed state (subscriptions, secrets, API keys, retries, recoveries).
+	// call that changed state (subscriptions, secrets, API keys, retries, recoveries, storage
+	// prunes that dropped partitions).
 	ListAuditRecords(ctx context.Context, in *ListAuditRecordsRequest, opts ...grpc.CallOption) (*ListAuditRecordsResponse, error)
 	// CreatePortalSession (admin only) opens the customer portal for one customer: it issues an API
 	// key with role customer for `customer_id` that expires after the session's time to live, and
@@ -552,7 +553,8 @@ type WebhookServiceServer interface {
 	// (FAILED_PRECONDITION): create one first, so the keys can always be managed.
 	RevokeApiKey(context.Context, *RevokeApiKeyRequest) (*RevokeApiKeyResponse, error)
 	// ListAuditRecords pages through the audit log (admin only), newest first: one record per
-	// call that changed state (subscriptions, secrets, API keys, retries, recoveries).
+	// call that changed state (subscriptions, secrets, API keys, retries, recoveries, storage
+	// prunes that dropped partitions).
 	ListAuditRecords(context.Context, *ListAuditRecordsRequest) (*ListAuditRecordsResponse, error)
 	// CreatePortalSession (admin only) opens the customer portal for one customer: it issues an API
 	// key with role customer for `customer_id` that expires after the session's time to live, and

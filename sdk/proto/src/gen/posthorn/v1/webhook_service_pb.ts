@@ -2722,7 +2722,8 @@ export const WebhookService: GenService<{
   },
   /**
    * ListAuditRecords pages through the audit log (admin only), newest first: one record per
-   * call that changed state (subscriptions, secrets, API keys, retries, recoveries).
+   * call that changed state (subscriptions, secrets, API keys, retries, recoveries, storage
+   * prunes that dropped partitions).
    *
    * @generated from rpc posthorn.v1.WebhookService.ListAuditRecords
    */

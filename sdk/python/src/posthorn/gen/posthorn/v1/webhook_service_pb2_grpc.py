@@ -391,7 +391,8 @@ class WebhookServiceServicer:
 
     def ListAuditRecords(self, request, context):
         """ListAuditRecords pages through the audit log (admin only), newest first: one record per
-        call that changed state (subscriptions, secrets, API keys, retries, recoveries).
+        call that changed state (subscriptions, secrets, API keys, retries, recoveries, storage
+        prunes that dropped partitions).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
