@@ -107,6 +107,7 @@ func WithTimeout(d time.Duration) Option {
 // [DefaultMaxAttempts], at most 5 as gRPC caps it); 1 turns retries off. Subscribe,
 // RotateSubscriptionSecret, CreateApiKey, SendTestEvent and CreatePortalSession are never
 // retried: each success creates something new (a retry after a lost answer would make a second).
+// Nor is PruneStorage: dropping data is left to the caller to repeat.
 func WithMaxAttempts(n int) Option {
 	return func(c *config) { c.maxAttempts = n }
 }
@@ -234,7 +235,8 @@ func (b bearerToken) GetRequestMetadata(context.Context, ...string) (map[string]
 func (bearerToken) RequireTransportSecurity() bool { return false }
 
 // serviceConfig retries every method on UNAVAILABLE except those whose retry could create a
-// second subscription, secret, API key, test event or portal session (gRPC service config, gRFC A6).
+// second subscription, secret, API key, test event or portal session, and PruneStorage, which
+// drops data (gRPC service config, gRFC A6).
 func serviceConfig(maxAttempts int) string {
 	service := posthornv1.WebhookService_ServiceDesc.ServiceName
 	if maxAttempts == 1 {
@@ -248,6 +250,7 @@ func serviceConfig(maxAttempts int) string {
             {"service": %[3]q, "method": "RotateSubscriptionSecret"},
             {"service": %[3]q, "method": "CreateApiKey"},
             {"service": %[3]q, "method": "SendTestEvent"},
-            {"service": %[3]q, "method": "CreatePortalSession"}]}
+            {"service": %[3]q, "method": "CreatePortalSession"},
+            {"service": %[3]q, "method": "PruneStorage"}]}
 ]}`, service, maxAttempts, service)
 }

@@ -33,7 +33,7 @@ const CREDENTIALS: Credential[] = ["none", "bad", "revoked", "expired", "admin",
 
 /** Which role may call what (contract, "Access"). */
 const EMIT = ["emit", "emitBatch"] as const;
-const ADMIN_ONLY = ["createApiKey", "listApiKeys", "revokeApiKey", "listAuditRecords", "createPortalSession"] as const;
+const ADMIN_ONLY = ["createApiKey", "listApiKeys", "revokeApiKey", "listAuditRecords", "createPortalSession", "getStorage", "pruneStorage"] as const;
 /** Methods naming an object by id: another customer's id answers NOT_FOUND to a customer key. */
 const BY_ID: Partial<Record<MethodName, string>> = {
   getSubscription: "subscription",
@@ -114,6 +114,9 @@ describe.each(STORES)("authorization matrix (%s)", (kind) => {
     revokeApiKey: async (c) => ({ id: (await t.client.createApiKey({ name: "to revoke", role: ApiKeyRole.CUSTOMER, customerId: c })).apiKey!.id }),
     listAuditRecords: async (c) => ({ customerId: c }),
     createPortalSession: async (c) => ({ customerId: c }),
+    getStorage: async () => ({}),
+    // Nothing is past retention here, so even an admin's real prune drops nothing.
+    pruneStorage: async () => ({ dryRun: false }),
   };
 
   beforeAll(async () => {

@@ -63,7 +63,7 @@ describe.each(STORES)("health, reflection and the catalog (%s)", (kind) => {
     const { stdout } = await run(BUF, ["curl", "--protocol", "grpc", "--http2-prior-knowledge", "--list-methods", url]);
     const listed = stdout.trim().split("\n").filter((line) => line.startsWith("posthorn.")).sort();
     expect(listed).toEqual(WebhookService.methods.map((m) => `posthorn.v1.WebhookService/${m.name}`).sort());
-    expect(listed).toHaveLength(23);
+    expect(listed).toHaveLength(25);
     // Health is described too: callable with reflection alone, no proto file.
     expect(stdout).toContain("grpc.health.v1.Health/Check");
     const healthCheck = await run(BUF, ["curl", "--protocol", "grpc", "--http2-prior-knowledge", "-d", "{}", `${url}/grpc.health.v1.Health/Check`]);

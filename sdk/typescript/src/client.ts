@@ -107,6 +107,7 @@ const RETRYABLE = new Set<string>([
   "listDeliveries",
   "getDelivery",
   "listEventTypes",
+  "getStorage",
 ]);
 
 /**

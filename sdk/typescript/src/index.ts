@@ -26,7 +26,10 @@ export type {
   Delivery,
   DeliveryAttempt,
   Event,
+  RetentionSettings,
   SigningSecretInfo,
+  StorageDay,
+  StoragePartition,
   Subscription,
   WatchDeliveriesResponse,
 } from "@posthorn/proto";

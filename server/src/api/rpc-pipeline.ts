@@ -13,6 +13,7 @@ import { eventHandlers } from "./event-handlers.js";
 import { toGrpcError, type GrpcError } from "./grpc-status.js";
 import type { ApiDeps, UnaryHandlers } from "./handler-types.js";
 import { portalHandlers } from "./portal-handlers.js";
+import { storageHandlers } from "./storage-handlers.js";
 import { undecodableRequest } from "./request-decoding.js";
 import { noteCaller } from "./rpc-observer.js";
 import { subscriptionHandlers } from "./subscription-handlers.js";
@@ -73,6 +74,7 @@ export function createRpcPipeline(deps: ApiDeps, logger: Logger, watchKeyCheckMs
     ...deliveryHandlers(deps),
     ...accessHandlers(deps),
     ...portalHandlers(deps),
+    ...storageHandlers(deps),
   };
   const { authenticator, auditLog, store } = deps;
   const lookups: AuditLookups = { customerOfSubscription: (id) => customerOfSubscription(store.db, id) };
@@ -106,7 +108,8 @@ export function createRpcPipeline(deps: ApiDeps, logger: Logger, watchKeyCheckMs
       if ("answer" in narrowed) return create(method.output, narrowed.answer as never);
       const handler = handlers[name as keyof UnaryHandlers] as (request: unknown, scope: Scope) => Promise<object>;
       const response = create(method.output, (await handler(narrowed.request, scopeOf(caller))) as never);
-      if (rule.audit) await auditLog.record(caller, method.name, await rule.audit(narrowed.request as never, response as never, lookups));
+      const target = rule.audit ? await rule.audit(narrowed.request as never, response as never, lookups) : undefined;
+      if (target) await auditLog.record(caller, method.name, target);
       // A key revoked here stops watching now, not at the next periodic check.
       if (name === "revokeApiKey") void watches.check();
       return response;

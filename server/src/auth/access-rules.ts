@@ -30,12 +30,13 @@ export interface AuditLookups {
  *   `{ answer }` to answer without running it (a list filtered to another customer is empty),
  *   or throws PermissionDeniedError. Lookups by id need no narrowing: handlers look ids up in
  *   the caller's scope (store/scope.ts), so another customer's id is NOT_FOUND like a missing one.
- * - `audit`: for a call that changes state, what its audit record names.
+ * - `audit`: for a call that changes state, what its audit record names; undefined when this
+ *   call changed nothing (a dry run), so no record is written.
  */
 export interface AccessRule<K extends MethodName> {
   roles: readonly ApiKeyRoleName[];
   narrow?: (request: RequestOf<K>, caller: Caller) => Narrowed<RequestOf<K>, MessageInitShape<Methods[K]["output"]>>;
-  audit?: (request: RequestOf<K>, response: ResponseOf<K>, lookups: AuditLookups) => AuditTarget | Promise<AuditTarget>;
+  audit?: (request: RequestOf<K>, response: ResponseOf<K>, lookups: AuditLookups) => AuditTarget | undefined | Promise<AuditTarget | undefined>;
 }
 
 /** A narrowed request to run, or the answer to give without running the handler. */
@@ -125,6 +126,15 @@ export const ACCESS_RULES: AccessRules = {
   createPortalSession: {
     roles: ADMIN,
     audit: (request, response) => ({ customerId: request.customerId, targetIds: [response.apiKey?.id ?? ""] }),
+  },
+  getStorage: { roles: ADMIN },
+  // Recorded only when partitions were dropped: a dry run, or a prune with nothing due, changed nothing.
+  pruneStorage: {
+    roles: ADMIN,
+    audit: (request, response) =>
+      request.dryRun || response.dropped.length === 0
+        ? undefined
+        : { customerId: "", targetIds: response.dropped.flatMap((day) => day.partitions.map((p) => p.name)) },
   },
 };
 

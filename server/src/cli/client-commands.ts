@@ -86,6 +86,11 @@ export const CLIENT_COMMANDS: readonly ClientCommand[] = [
     load: async () => (await import("./audit-command.js")).registerAuditCommand,
   },
   {
+    term: "storage [options]",
+    summary: "show stored days of events, deliveries and attempts: partitions, sizes, and what the next prune drops (admin key needed)",
+    load: async () => (await import("./storage-command.js")).registerStorageCommand,
+  },
+  {
     term: "rekey",
     summary: "re-encrypt every stored signing secret under the first key of POSTHORN_SECRET_KEYS and exit",
     load: async () => (await import("./rekey-command.js")).registerRekeyCommand,

@@ -32,3 +32,20 @@ export function formatTime(timestamp: Timestamp | undefined): string {
   if (timestamp === undefined) return "-";
   return timestampDate(timestamp).toISOString().replace("T", " ").slice(0, 19);
 }
+
+const BYTE_UNITS = ["bytes", "KiB", "MiB", "GiB", "TiB", "PiB"] as const;
+
+/**
+ * A size for people in binary units, as PostgreSQL's `pg_size_pretty` reads but with one
+ * decimal: `512 bytes`, `8.0 KiB`, `1.5 GiB`. `bytes` is a byte count (bigint from the API's
+ * uint64 fields, or a number).
+ */
+export function formatBytes(bytes: bigint | number): string {
+  let value = Number(bytes);
+  let unit = 0;
+  while (value >= 1024 && unit < BYTE_UNITS.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return unit === 0 ? `${value} bytes` : `${value.toFixed(1)} ${BYTE_UNITS[unit]}`;
+}

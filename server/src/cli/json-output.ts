@@ -10,10 +10,10 @@ import { print } from "./cli-support.js";
  * camelCase field names, enums by name, timestamps as RFC 3339 text, bytes as base64, and
  * 32-bit integers as JSON numbers. Fields at their default value are printed too (`false`, `0`,
  * `""`, `[]`), so `jq '.enabled'` reads `false` instead of `null` and every object of one kind
- * has the same keys. 64-bit integers: the API has none today (its counters are uint32). Should
- * one be added, it stays a JSON string, as the mapping prints it: a number beyond 2^53 cannot
- * pass through `JSON.parse` and jq unchanged, and a field whose type changed with its value
- * would break scripts.
+ * has the same keys. 64-bit integers (GetStorage's and PruneStorage's byte and row counts; the
+ * other counters are uint32) stay JSON strings, as the mapping prints them: a number beyond 2^53
+ * cannot pass through `JSON.parse` and jq unchanged, and a field whose type changed with its
+ * value would break scripts.
  */
 
 /** `message` in the proto3 JSON mapping, default values included (see above). */

@@ -42,6 +42,9 @@ const program = new Command()
   .description("Posthorn, an outbound webhook dispatcher: run the server, or call its API.")
   .version(VERSION, "-V, --version", "print the version of Posthorn and exit")
   .showHelpAfterError()
+  // Options belong to the command they follow: `storage prune --address …` is prune's --address,
+  // not its parent's (commander reads a parent's options anywhere on the line otherwise).
+  .enablePositionalOptions()
   // Set before the subcommands are added so they inherit it: commander's usage errors exit 2.
   .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2))
   // `serve`, `migrate` and `rekey` check the environment with the rest of their configuration.

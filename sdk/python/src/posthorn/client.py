@@ -55,8 +55,9 @@ class Client(WebhookServiceStub):
 
 
 def _service_config(max_attempts: int) -> str:
-    """Retries every method on UNAVAILABLE except the two whose retry could create a second
-    subscription or secret (gRPC service config, gRFC A6)."""
+    """Retries every method on UNAVAILABLE except those whose retry could create a second
+    subscription, secret, API key, test event or portal session, and PruneStorage, which drops
+    data (gRPC service config, gRFC A6)."""
     if max_attempts == 1:
         return "{}"
     return json.dumps(
@@ -79,6 +80,7 @@ def _service_config(max_attempts: int) -> str:
                         {"service": _SERVICE, "method": "CreateApiKey"},
                         {"service": _SERVICE, "method": "SendTestEvent"},
                         {"service": _SERVICE, "method": "CreatePortalSession"},
+                        {"service": _SERVICE, "method": "PruneStorage"},
                     ]
                 },
             ]
@@ -203,7 +205,8 @@ def connect(
       (``None``: no deadline). Streams (WatchDeliveries) are never given one.
     - ``max_attempts``: tries in all when the server is UNAVAILABLE (gRPC caps it at 5; 1 turns
       retries off). Subscribe, RotateSubscriptionSecret, CreateApiKey, SendTestEvent and
-      CreatePortalSession are never retried (each success creates something new).
+      CreatePortalSession are never retried (each success creates something new), nor is
+      PruneStorage (it drops data; repeating it is the caller's choice).
     - ``options``: extra gRPC channel arguments, applied after the client's own
       (``grpc.max_send_message_length`` = :data:`MAX_SEND_MESSAGE_BYTES`,
       ``grpc.max_receive_message_length`` = :data:`MAX_RECEIVE_MESSAGE_BYTES`).

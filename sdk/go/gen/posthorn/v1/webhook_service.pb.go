@@ -40,7 +40,7 @@ type ApiKeyRole int32
 const (
 	// Not set; never stored (CreateApiKey refuses it).
 	ApiKeyRole_API_KEY_ROLE_UNSPECIFIED ApiKeyRole = 0
-	// Every method, API key management and the audit log included.
+	// Every method: API key management, the audit log and storage included.
 	ApiKeyRole_API_KEY_ROLE_ADMIN ApiKeyRole = 1
 	// Emit, EmitBatch and ListEventTypes; for every customer, or only for `emit_customer_ids`.
 	ApiKeyRole_API_KEY_ROLE_EMITTER ApiKeyRole = 2
@@ -3833,6 +3833,473 @@ func (x *CreatePortalSessionResponse) GetApiKey() *ApiKey {
 	return nil
 }
 
+// GetStorageRequest has no fields.
+type GetStorageRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetStorageRequest) Reset() {
+	*x = GetStorageRequest{}
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[53]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetStorageRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetStorageRequest) ProtoMessage() {}
+
+func (x *GetStorageRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[53]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetStorageRequest.ProtoReflect.Descriptor instead.
+func (*GetStorageRequest) Descriptor() ([]byte, []int) {
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{53}
+}
+
+// GetStorageResponse is the stored days and the retention settings.
+type GetStorageResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Every stored day, oldest first; the rows a converted database kept from before its
+	// conversion come first, as one entry without `start_time`.
+	Days []*StorageDay `protobuf:"bytes,1,rep,name=days,proto3" json:"days,omitempty"`
+	// The retention settings of the server that answered.
+	Retention *RetentionSettings `protobuf:"bytes,2,opt,name=retention,proto3" json:"retention,omitempty"`
+	// Bytes of all the days' partitions together.
+	TotalBytes    uint64 `protobuf:"varint,3,opt,name=total_bytes,json=totalBytes,proto3" json:"total_bytes,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetStorageResponse) Reset() {
+	*x = GetStorageResponse{}
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[54]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetStorageResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetStorageResponse) ProtoMessage() {}
+
+func (x *GetStorageResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[54]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetStorageResponse.ProtoReflect.Descriptor instead.
+func (*GetStorageResponse) Descriptor() ([]byte, []int) {
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{54}
+}
+
+func (x *GetStorageResponse) GetDays() []*StorageDay {
+	if x != nil {
+		return x.Days
+	}
+	return nil
+}
+
+func (x *GetStorageResponse) GetRetention() *RetentionSettings {
+	if x != nil {
+		return x.Retention
+	}
+	return nil
+}
+
+func (x *GetStorageResponse) GetTotalBytes() uint64 {
+	if x != nil {
+		return x.TotalBytes
+	}
+	return 0
+}
+
+// RetentionSettings are a server's retention settings (its POSTHORN_RETENTION_DAYS,
+// POSTHORN_PAYLOAD_RETENTION_DAYS and POSTHORN_PRUNE).
+type RetentionSettings struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Days an event, its deliveries and their attempts are kept once none is pending.
+	RetentionDays uint32 `protobuf:"varint,1,opt,name=retention_days,json=retentionDays,proto3" json:"retention_days,omitempty"`
+	// Days an event's payload (`data`, `envelope`) is kept; 0 means for the whole retention.
+	PayloadRetentionDays uint32 `protobuf:"varint,2,opt,name=payload_retention_days,json=payloadRetentionDays,proto3" json:"payload_retention_days,omitempty"`
+	// Whether this server drops days past the retention; false when another deploy sharing the
+	// database prunes it.
+	PruneEnabled  bool `protobuf:"varint,3,opt,name=prune_enabled,json=pruneEnabled,proto3" json:"prune_enabled,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RetentionSettings) Reset() {
+	*x = RetentionSettings{}
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[55]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RetentionSettings) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RetentionSettings) ProtoMessage() {}
+
+func (x *RetentionSettings) ProtoReflect() protoreflect.Message {
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[55]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RetentionSettings.ProtoReflect.Descriptor instead.
+func (*RetentionSettings) Descriptor() ([]byte, []int) {
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{55}
+}
+
+func (x *RetentionSettings) GetRetentionDays() uint32 {
+	if x != nil {
+		return x.RetentionDays
+	}
+	return 0
+}
+
+func (x *RetentionSettings) GetPayloadRetentionDays() uint32 {
+	if x != nil {
+		return x.PayloadRetentionDays
+	}
+	return 0
+}
+
+func (x *RetentionSettings) GetPruneEnabled() bool {
+	if x != nil {
+		return x.PruneEnabled
+	}
+	return false
+}
+
+// StorageDay is one UTC day of events, deliveries and attempts: one partition of each table.
+type StorageDay struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Start of the day, inclusive (00:00 UTC); unset for the rows a converted database kept from
+	// before its conversion (partitions `<table>_until_YYYYMMDD`: everything before `end_time`).
+	StartTime *timestamppb.Timestamp `protobuf:"bytes,1,opt,name=start_time,json=startTime,proto3" json:"start_time,omitempty"`
+	// End of the day, exclusive (the next 00:00 UTC).
+	EndTime *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=end_time,json=endTime,proto3" json:"end_time,omitempty"`
+	// The day's partitions: `events`, `deliveries` and `attempts`.
+	Partitions []*StoragePartition `protobuf:"bytes,3,rep,name=partitions,proto3" json:"partitions,omitempty"`
+	// Bytes of the day's partitions together.
+	Bytes uint64 `protobuf:"varint,4,opt,name=bytes,proto3" json:"bytes,omitempty"`
+	// Whether the next prune drops the day (false whenever `RetentionSettings.prune_enabled` is).
+	Drop bool `protobuf:"varint,5,opt,name=drop,proto3" json:"drop,omitempty"`
+	// Why the day is dropped or kept, for people, e.g. `past retention (30 days), no pending
+	// deliveries`, `within retention until 2027-01-04T00:00:00.000Z`, `3 pending deliveries`.
+	Reason string `protobuf:"bytes,6,opt,name=reason,proto3" json:"reason,omitempty"`
+	// Deliveries of the day still pending, counted for days past retention only (0 for the days
+	// within it, which are kept anyway); a day with any is never dropped.
+	PendingDeliveries uint64 `protobuf:"varint,7,opt,name=pending_deliveries,json=pendingDeliveries,proto3" json:"pending_deliveries,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
+}
+
+func (x *StorageDay) Reset() {
+	*x = StorageDay{}
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[56]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StorageDay) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StorageDay) ProtoMessage() {}
+
+func (x *StorageDay) ProtoReflect() protoreflect.Message {
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[56]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StorageDay.ProtoReflect.Descriptor instead.
+func (*StorageDay) Descriptor() ([]byte, []int) {
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{56}
+}
+
+func (x *StorageDay) GetStartTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.StartTime
+	}
+	return nil
+}
+
+func (x *StorageDay) GetEndTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.EndTime
+	}
+	return nil
+}
+
+func (x *StorageDay) GetPartitions() []*StoragePartition {
+	if x != nil {
+		return x.Partitions
+	}
+	return nil
+}
+
+func (x *StorageDay) GetBytes() uint64 {
+	if x != nil {
+		return x.Bytes
+	}
+	return 0
+}
+
+func (x *StorageDay) GetDrop() bool {
+	if x != nil {
+		return x.Drop
+	}
+	return false
+}
+
+func (x *StorageDay) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *StorageDay) GetPendingDeliveries() uint64 {
+	if x != nil {
+		return x.PendingDeliveries
+	}
+	return 0
+}
+
+// StoragePartition is one partition of one table.
+type StoragePartition struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The partitioned table: `events`, `deliveries` or `attempts`.
+	Table string `protobuf:"bytes,1,opt,name=table,proto3" json:"table,omitempty"`
+	// The partition's name, e.g. `attempts_p20261204` or `events_until_20261201`.
+	Name string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	// Bytes on disk: table, indexes and TOAST (PostgreSQL's `pg_total_relation_size`).
+	Bytes uint64 `protobuf:"varint,3,opt,name=bytes,proto3" json:"bytes,omitempty"`
+	// Rows, as PostgreSQL estimates them (`pg_class.reltuples`, updated by VACUUM, ANALYZE and
+	// CREATE INDEX); -1 while it has no estimate yet.
+	RowEstimate   int64 `protobuf:"varint,4,opt,name=row_estimate,json=rowEstimate,proto3" json:"row_estimate,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StoragePartition) Reset() {
+	*x = StoragePartition{}
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[57]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StoragePartition) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StoragePartition) ProtoMessage() {}
+
+func (x *StoragePartition) ProtoReflect() protoreflect.Message {
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[57]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StoragePartition.ProtoReflect.Descriptor instead.
+func (*StoragePartition) Descriptor() ([]byte, []int) {
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{57}
+}
+
+func (x *StoragePartition) GetTable() string {
+	if x != nil {
+		return x.Table
+	}
+	return ""
+}
+
+func (x *StoragePartition) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *StoragePartition) GetBytes() uint64 {
+	if x != nil {
+		return x.Bytes
+	}
+	return 0
+}
+
+func (x *StoragePartition) GetRowEstimate() int64 {
+	if x != nil {
+		return x.RowEstimate
+	}
+	return 0
+}
+
+// PruneStorageRequest says whether to drop or only to show.
+type PruneStorageRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// True: drop nothing, answer what would be dropped.
+	DryRun        bool `protobuf:"varint,1,opt,name=dry_run,json=dryRun,proto3" json:"dry_run,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PruneStorageRequest) Reset() {
+	*x = PruneStorageRequest{}
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[58]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PruneStorageRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PruneStorageRequest) ProtoMessage() {}
+
+func (x *PruneStorageRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[58]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PruneStorageRequest.ProtoReflect.Descriptor instead.
+func (*PruneStorageRequest) Descriptor() ([]byte, []int) {
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{58}
+}
+
+func (x *PruneStorageRequest) GetDryRun() bool {
+	if x != nil {
+		return x.DryRun
+	}
+	return false
+}
+
+// PruneStorageResponse is what was (or, with `dry_run`, would be) dropped, and what was kept.
+type PruneStorageResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The days dropped (with `dry_run`: that would be), oldest first, as they were before. A day
+	// another server's prune dropped first is listed too, with that reason.
+	Dropped []*StorageDay `protobuf:"bytes,1,rep,name=dropped,proto3" json:"dropped,omitempty"`
+	// The days kept, oldest first, each with the reason: within retention, pending deliveries
+	// (also ones found when the day was checked again just before its drop), or a lock that was
+	// busy (the next prune tries again).
+	Kept []*StorageDay `protobuf:"bytes,2,rep,name=kept,proto3" json:"kept,omitempty"`
+	// Bytes freed by this call (with `dry_run`: that would be): the `bytes` of the days it dropped.
+	FreedBytes uint64 `protobuf:"varint,3,opt,name=freed_bytes,json=freedBytes,proto3" json:"freed_bytes,omitempty"`
+	// Whether this was a dry run (nothing dropped).
+	DryRun        bool `protobuf:"varint,4,opt,name=dry_run,json=dryRun,proto3" json:"dry_run,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PruneStorageResponse) Reset() {
+	*x = PruneStorageResponse{}
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[59]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PruneStorageResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PruneStorageResponse) ProtoMessage() {}
+
+func (x *PruneStorageResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[59]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PruneStorageResponse.ProtoReflect.Descriptor instead.
+func (*PruneStorageResponse) Descriptor() ([]byte, []int) {
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{59}
+}
+
+func (x *PruneStorageResponse) GetDropped() []*StorageDay {
+	if x != nil {
+		return x.Dropped
+	}
+	return nil
+}
+
+func (x *PruneStorageResponse) GetKept() []*StorageDay {
+	if x != nil {
+		return x.Kept
+	}
+	return nil
+}
+
+func (x *PruneStorageResponse) GetFreedBytes() uint64 {
+	if x != nil {
+		return x.FreedBytes
+	}
+	return 0
+}
+
+func (x *PruneStorageResponse) GetDryRun() bool {
+	if x != nil {
+		return x.DryRun
+	}
+	return false
+}
+
 var File_posthorn_v1_webhook_service_proto protoreflect.FileDescriptor
 
 const file_posthorn_v1_webhook_service_proto_rawDesc = "" +
@@ -4113,7 +4580,42 @@ const file_posthorn_v1_webhook_service_proto_rawDesc = "" +
 	"ttlSeconds\"]\n" +
 	"\x1bCreatePortalSessionResponse\x12\x10\n" +
 	"\x03url\x18\x01 \x01(\tR\x03url\x12,\n" +
-	"\aapi_key\x18\x02 \x01(\v2\x13.posthorn.v1.ApiKeyR\x06apiKey*w\n" +
+	"\aapi_key\x18\x02 \x01(\v2\x13.posthorn.v1.ApiKeyR\x06apiKey\"\x13\n" +
+	"\x11GetStorageRequest\"\xa0\x01\n" +
+	"\x12GetStorageResponse\x12+\n" +
+	"\x04days\x18\x01 \x03(\v2\x17.posthorn.v1.StorageDayR\x04days\x12<\n" +
+	"\tretention\x18\x02 \x01(\v2\x1e.posthorn.v1.RetentionSettingsR\tretention\x12\x1f\n" +
+	"\vtotal_bytes\x18\x03 \x01(\x04R\n" +
+	"totalBytes\"\x95\x01\n" +
+	"\x11RetentionSettings\x12%\n" +
+	"\x0eretention_days\x18\x01 \x01(\rR\rretentionDays\x124\n" +
+	"\x16payload_retention_days\x18\x02 \x01(\rR\x14payloadRetentionDays\x12#\n" +
+	"\rprune_enabled\x18\x03 \x01(\bR\fpruneEnabled\"\xae\x02\n" +
+	"\n" +
+	"StorageDay\x129\n" +
+	"\n" +
+	"start_time\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\tstartTime\x125\n" +
+	"\bend_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\aendTime\x12=\n" +
+	"\n" +
+	"partitions\x18\x03 \x03(\v2\x1d.posthorn.v1.StoragePartitionR\n" +
+	"partitions\x12\x14\n" +
+	"\x05bytes\x18\x04 \x01(\x04R\x05bytes\x12\x12\n" +
+	"\x04drop\x18\x05 \x01(\bR\x04drop\x12\x16\n" +
+	"\x06reason\x18\x06 \x01(\tR\x06reason\x12-\n" +
+	"\x12pending_deliveries\x18\a \x01(\x04R\x11pendingDeliveries\"u\n" +
+	"\x10StoragePartition\x12\x14\n" +
+	"\x05table\x18\x01 \x01(\tR\x05table\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x12\x14\n" +
+	"\x05bytes\x18\x03 \x01(\x04R\x05bytes\x12!\n" +
+	"\frow_estimate\x18\x04 \x01(\x03R\vrowEstimate\".\n" +
+	"\x13PruneStorageRequest\x12\x17\n" +
+	"\adry_run\x18\x01 \x01(\bR\x06dryRun\"\xb0\x01\n" +
+	"\x14PruneStorageResponse\x121\n" +
+	"\adropped\x18\x01 \x03(\v2\x17.posthorn.v1.StorageDayR\adropped\x12+\n" +
+	"\x04kept\x18\x02 \x03(\v2\x17.posthorn.v1.StorageDayR\x04kept\x12\x1f\n" +
+	"\vfreed_bytes\x18\x03 \x01(\x04R\n" +
+	"freedBytes\x12\x17\n" +
+	"\adry_run\x18\x04 \x01(\bR\x06dryRun*w\n" +
 	"\n" +
 	"ApiKeyRole\x12\x1c\n" +
 	"\x18API_KEY_ROLE_UNSPECIFIED\x10\x00\x12\x16\n" +
@@ -4144,7 +4646,7 @@ const file_posthorn_v1_webhook_service_proto_rawDesc = "" +
 	"\tEventView\x12\x1a\n" +
 	"\x16EVENT_VIEW_UNSPECIFIED\x10\x00\x12\x14\n" +
 	"\x10EVENT_VIEW_BASIC\x10\x01\x12\x13\n" +
-	"\x0fEVENT_VIEW_FULL\x10\x022\xcb\x10\n" +
+	"\x0fEVENT_VIEW_FULL\x10\x022\xef\x11\n" +
 	"\x0eWebhookService\x12;\n" +
 	"\x04Emit\x12\x18.posthorn.v1.EmitRequest\x1a\x19.posthorn.v1.EmitResponse\x12J\n" +
 	"\tEmitBatch\x12\x1d.posthorn.v1.EmitBatchRequest\x1a\x1e.posthorn.v1.EmitBatchResponse\x12J\n" +
@@ -4169,7 +4671,10 @@ const file_posthorn_v1_webhook_service_proto_rawDesc = "" +
 	"\vListApiKeys\x12\x1f.posthorn.v1.ListApiKeysRequest\x1a .posthorn.v1.ListApiKeysResponse\x12S\n" +
 	"\fRevokeApiKey\x12 .posthorn.v1.RevokeApiKeyRequest\x1a!.posthorn.v1.RevokeApiKeyResponse\x12_\n" +
 	"\x10ListAuditRecords\x12$.posthorn.v1.ListAuditRecordsRequest\x1a%.posthorn.v1.ListAuditRecordsResponse\x12h\n" +
-	"\x13CreatePortalSession\x12'.posthorn.v1.CreatePortalSessionRequest\x1a(.posthorn.v1.CreatePortalSessionResponseb\x06proto3"
+	"\x13CreatePortalSession\x12'.posthorn.v1.CreatePortalSessionRequest\x1a(.posthorn.v1.CreatePortalSessionResponse\x12M\n" +
+	"\n" +
+	"GetStorage\x12\x1e.posthorn.v1.GetStorageRequest\x1a\x1f.posthorn.v1.GetStorageResponse\x12S\n" +
+	"\fPruneStorage\x12 .posthorn.v1.PruneStorageRequest\x1a!.posthorn.v1.PruneStorageResponseb\x06proto3"
 
 var (
 	file_posthorn_v1_webhook_service_proto_rawDescOnce sync.Once
@@ -4184,7 +4689,7 @@ func file_posthorn_v1_webhook_service_proto_rawDescGZIP() []byte {
 }
 
 var file_posthorn_v1_webhook_service_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_posthorn_v1_webhook_service_proto_msgTypes = make([]protoimpl.MessageInfo, 53)
+var file_posthorn_v1_webhook_service_proto_msgTypes = make([]protoimpl.MessageInfo, 60)
 var file_posthorn_v1_webhook_service_proto_goTypes = []any{
 	(ApiKeyRole)(0),                          // 0: posthorn.v1.ApiKeyRole
 	(SignatureScheme)(0),                     // 1: posthorn.v1.SignatureScheme
@@ -4244,35 +4749,42 @@ var file_posthorn_v1_webhook_service_proto_goTypes = []any{
 	(*SendTestEventResponse)(nil),            // 55: posthorn.v1.SendTestEventResponse
 	(*CreatePortalSessionRequest)(nil),       // 56: posthorn.v1.CreatePortalSessionRequest
 	(*CreatePortalSessionResponse)(nil),      // 57: posthorn.v1.CreatePortalSessionResponse
-	(*timestamppb.Timestamp)(nil),            // 58: google.protobuf.Timestamp
-	(*structpb.Struct)(nil),                  // 59: google.protobuf.Struct
-	(*fieldmaskpb.FieldMask)(nil),            // 60: google.protobuf.FieldMask
+	(*GetStorageRequest)(nil),                // 58: posthorn.v1.GetStorageRequest
+	(*GetStorageResponse)(nil),               // 59: posthorn.v1.GetStorageResponse
+	(*RetentionSettings)(nil),                // 60: posthorn.v1.RetentionSettings
+	(*StorageDay)(nil),                       // 61: posthorn.v1.StorageDay
+	(*StoragePartition)(nil),                 // 62: posthorn.v1.StoragePartition
+	(*PruneStorageRequest)(nil),              // 63: posthorn.v1.PruneStorageRequest
+	(*PruneStorageResponse)(nil),             // 64: posthorn.v1.PruneStorageResponse
+	(*timestamppb.Timestamp)(nil),            // 65: google.protobuf.Timestamp
+	(*structpb.Struct)(nil),                  // 66: google.protobuf.Struct
+	(*fieldmaskpb.FieldMask)(nil),            // 67: google.protobuf.FieldMask
 }
 var file_posthorn_v1_webhook_service_proto_depIdxs = []int32{
 	0,  // 0: posthorn.v1.ApiKey.role:type_name -> posthorn.v1.ApiKeyRole
-	58, // 1: posthorn.v1.ApiKey.create_time:type_name -> google.protobuf.Timestamp
-	58, // 2: posthorn.v1.ApiKey.expire_time:type_name -> google.protobuf.Timestamp
-	58, // 3: posthorn.v1.ApiKey.last_use_time:type_name -> google.protobuf.Timestamp
-	58, // 4: posthorn.v1.ApiKey.revoke_time:type_name -> google.protobuf.Timestamp
-	58, // 5: posthorn.v1.AuditRecord.create_time:type_name -> google.protobuf.Timestamp
+	65, // 1: posthorn.v1.ApiKey.create_time:type_name -> google.protobuf.Timestamp
+	65, // 2: posthorn.v1.ApiKey.expire_time:type_name -> google.protobuf.Timestamp
+	65, // 3: posthorn.v1.ApiKey.last_use_time:type_name -> google.protobuf.Timestamp
+	65, // 4: posthorn.v1.ApiKey.revoke_time:type_name -> google.protobuf.Timestamp
+	65, // 5: posthorn.v1.AuditRecord.create_time:type_name -> google.protobuf.Timestamp
 	0,  // 6: posthorn.v1.AuditRecord.role:type_name -> posthorn.v1.ApiKeyRole
-	59, // 7: posthorn.v1.Event.data:type_name -> google.protobuf.Struct
-	58, // 8: posthorn.v1.Event.create_time:type_name -> google.protobuf.Timestamp
-	58, // 9: posthorn.v1.Event.payload_expire_time:type_name -> google.protobuf.Timestamp
+	66, // 7: posthorn.v1.Event.data:type_name -> google.protobuf.Struct
+	65, // 8: posthorn.v1.Event.create_time:type_name -> google.protobuf.Timestamp
+	65, // 9: posthorn.v1.Event.payload_expire_time:type_name -> google.protobuf.Timestamp
 	1,  // 10: posthorn.v1.Subscription.signature_scheme:type_name -> posthorn.v1.SignatureScheme
-	58, // 11: posthorn.v1.Subscription.create_time:type_name -> google.protobuf.Timestamp
-	58, // 12: posthorn.v1.Subscription.update_time:type_name -> google.protobuf.Timestamp
-	58, // 13: posthorn.v1.Subscription.previous_secret_expire_time:type_name -> google.protobuf.Timestamp
+	65, // 11: posthorn.v1.Subscription.create_time:type_name -> google.protobuf.Timestamp
+	65, // 12: posthorn.v1.Subscription.update_time:type_name -> google.protobuf.Timestamp
+	65, // 13: posthorn.v1.Subscription.previous_secret_expire_time:type_name -> google.protobuf.Timestamp
 	9,  // 14: posthorn.v1.Subscription.secrets:type_name -> posthorn.v1.SigningSecretInfo
-	58, // 15: posthorn.v1.SigningSecretInfo.expire_time:type_name -> google.protobuf.Timestamp
+	65, // 15: posthorn.v1.SigningSecretInfo.expire_time:type_name -> google.protobuf.Timestamp
 	2,  // 16: posthorn.v1.Delivery.state:type_name -> posthorn.v1.DeliveryState
-	58, // 17: posthorn.v1.Delivery.next_attempt_time:type_name -> google.protobuf.Timestamp
-	58, // 18: posthorn.v1.Delivery.create_time:type_name -> google.protobuf.Timestamp
-	58, // 19: posthorn.v1.Delivery.update_time:type_name -> google.protobuf.Timestamp
+	65, // 17: posthorn.v1.Delivery.next_attempt_time:type_name -> google.protobuf.Timestamp
+	65, // 18: posthorn.v1.Delivery.create_time:type_name -> google.protobuf.Timestamp
+	65, // 19: posthorn.v1.Delivery.update_time:type_name -> google.protobuf.Timestamp
 	11, // 20: posthorn.v1.Delivery.attempts:type_name -> posthorn.v1.DeliveryAttempt
-	58, // 21: posthorn.v1.DeliveryAttempt.start_time:type_name -> google.protobuf.Timestamp
+	65, // 21: posthorn.v1.DeliveryAttempt.start_time:type_name -> google.protobuf.Timestamp
 	3,  // 22: posthorn.v1.DeliveryAttempt.error_kind:type_name -> posthorn.v1.AttemptErrorKind
-	59, // 23: posthorn.v1.EmitRequest.data:type_name -> google.protobuf.Struct
+	66, // 23: posthorn.v1.EmitRequest.data:type_name -> google.protobuf.Struct
 	4,  // 24: posthorn.v1.EmitRequest.view:type_name -> posthorn.v1.EventView
 	7,  // 25: posthorn.v1.EmitResponse.event:type_name -> posthorn.v1.Event
 	12, // 26: posthorn.v1.EmitBatchRequest.events:type_name -> posthorn.v1.EmitRequest
@@ -4283,23 +4795,23 @@ var file_posthorn_v1_webhook_service_proto_depIdxs = []int32{
 	8,  // 31: posthorn.v1.GetSubscriptionResponse.subscription:type_name -> posthorn.v1.Subscription
 	8,  // 32: posthorn.v1.ListSubscriptionsResponse.subscriptions:type_name -> posthorn.v1.Subscription
 	8,  // 33: posthorn.v1.UpdateSubscriptionRequest.subscription:type_name -> posthorn.v1.Subscription
-	60, // 34: posthorn.v1.UpdateSubscriptionRequest.update_mask:type_name -> google.protobuf.FieldMask
+	67, // 34: posthorn.v1.UpdateSubscriptionRequest.update_mask:type_name -> google.protobuf.FieldMask
 	8,  // 35: posthorn.v1.UpdateSubscriptionResponse.subscription:type_name -> posthorn.v1.Subscription
 	8,  // 36: posthorn.v1.RotateSubscriptionSecretResponse.subscription:type_name -> posthorn.v1.Subscription
 	7,  // 37: posthorn.v1.GetEventResponse.event:type_name -> posthorn.v1.Event
 	4,  // 38: posthorn.v1.ListEventsRequest.view:type_name -> posthorn.v1.EventView
 	7,  // 39: posthorn.v1.ListEventsResponse.events:type_name -> posthorn.v1.Event
 	2,  // 40: posthorn.v1.ListDeliveriesRequest.state:type_name -> posthorn.v1.DeliveryState
-	58, // 41: posthorn.v1.ListDeliveriesRequest.created_after:type_name -> google.protobuf.Timestamp
-	58, // 42: posthorn.v1.ListDeliveriesRequest.created_before:type_name -> google.protobuf.Timestamp
+	65, // 41: posthorn.v1.ListDeliveriesRequest.created_after:type_name -> google.protobuf.Timestamp
+	65, // 42: posthorn.v1.ListDeliveriesRequest.created_before:type_name -> google.protobuf.Timestamp
 	10, // 43: posthorn.v1.ListDeliveriesResponse.deliveries:type_name -> posthorn.v1.Delivery
 	10, // 44: posthorn.v1.GetDeliveryResponse.delivery:type_name -> posthorn.v1.Delivery
 	10, // 45: posthorn.v1.RetryDeliveryResponse.delivery:type_name -> posthorn.v1.Delivery
-	58, // 46: posthorn.v1.RecoverFailedDeliveriesRequest.since:type_name -> google.protobuf.Timestamp
+	65, // 46: posthorn.v1.RecoverFailedDeliveriesRequest.since:type_name -> google.protobuf.Timestamp
 	10, // 47: posthorn.v1.WatchDeliveriesResponse.delivery:type_name -> posthorn.v1.Delivery
 	11, // 48: posthorn.v1.WatchDeliveriesResponse.attempt:type_name -> posthorn.v1.DeliveryAttempt
 	0,  // 49: posthorn.v1.CreateApiKeyRequest.role:type_name -> posthorn.v1.ApiKeyRole
-	58, // 50: posthorn.v1.CreateApiKeyRequest.expire_time:type_name -> google.protobuf.Timestamp
+	65, // 50: posthorn.v1.CreateApiKeyRequest.expire_time:type_name -> google.protobuf.Timestamp
 	5,  // 51: posthorn.v1.CreateApiKeyResponse.api_key:type_name -> posthorn.v1.ApiKey
 	5,  // 52: posthorn.v1.ListApiKeysResponse.api_keys:type_name -> posthorn.v1.ApiKey
 	5,  // 53: posthorn.v1.RevokeApiKeyResponse.api_key:type_name -> posthorn.v1.ApiKey
@@ -4307,57 +4819,68 @@ var file_posthorn_v1_webhook_service_proto_depIdxs = []int32{
 	7,  // 55: posthorn.v1.SendTestEventResponse.event:type_name -> posthorn.v1.Event
 	10, // 56: posthorn.v1.SendTestEventResponse.delivery:type_name -> posthorn.v1.Delivery
 	5,  // 57: posthorn.v1.CreatePortalSessionResponse.api_key:type_name -> posthorn.v1.ApiKey
-	12, // 58: posthorn.v1.WebhookService.Emit:input_type -> posthorn.v1.EmitRequest
-	14, // 59: posthorn.v1.WebhookService.EmitBatch:input_type -> posthorn.v1.EmitBatchRequest
-	16, // 60: posthorn.v1.WebhookService.Subscribe:input_type -> posthorn.v1.SubscribeRequest
-	18, // 61: posthorn.v1.WebhookService.GetSubscription:input_type -> posthorn.v1.GetSubscriptionRequest
-	20, // 62: posthorn.v1.WebhookService.ListSubscriptions:input_type -> posthorn.v1.ListSubscriptionsRequest
-	22, // 63: posthorn.v1.WebhookService.UpdateSubscription:input_type -> posthorn.v1.UpdateSubscriptionRequest
-	24, // 64: posthorn.v1.WebhookService.DeleteSubscription:input_type -> posthorn.v1.DeleteSubscriptionRequest
-	26, // 65: posthorn.v1.WebhookService.RotateSubscriptionSecret:input_type -> posthorn.v1.RotateSubscriptionSecretRequest
-	28, // 66: posthorn.v1.WebhookService.GetSubscriptionSecret:input_type -> posthorn.v1.GetSubscriptionSecretRequest
-	30, // 67: posthorn.v1.WebhookService.GetEvent:input_type -> posthorn.v1.GetEventRequest
-	32, // 68: posthorn.v1.WebhookService.ListEvents:input_type -> posthorn.v1.ListEventsRequest
-	34, // 69: posthorn.v1.WebhookService.ListDeliveries:input_type -> posthorn.v1.ListDeliveriesRequest
-	36, // 70: posthorn.v1.WebhookService.GetDelivery:input_type -> posthorn.v1.GetDeliveryRequest
-	38, // 71: posthorn.v1.WebhookService.RetryDelivery:input_type -> posthorn.v1.RetryDeliveryRequest
-	40, // 72: posthorn.v1.WebhookService.RecoverFailedDeliveries:input_type -> posthorn.v1.RecoverFailedDeliveriesRequest
-	42, // 73: posthorn.v1.WebhookService.ListEventTypes:input_type -> posthorn.v1.ListEventTypesRequest
-	44, // 74: posthorn.v1.WebhookService.WatchDeliveries:input_type -> posthorn.v1.WatchDeliveriesRequest
-	54, // 75: posthorn.v1.WebhookService.SendTestEvent:input_type -> posthorn.v1.SendTestEventRequest
-	46, // 76: posthorn.v1.WebhookService.CreateApiKey:input_type -> posthorn.v1.CreateApiKeyRequest
-	48, // 77: posthorn.v1.WebhookService.ListApiKeys:input_type -> posthorn.v1.ListApiKeysRequest
-	50, // 78: posthorn.v1.WebhookService.RevokeApiKey:input_type -> posthorn.v1.RevokeApiKeyRequest
-	52, // 79: posthorn.v1.WebhookService.ListAuditRecords:input_type -> posthorn.v1.ListAuditRecordsRequest
-	56, // 80: posthorn.v1.WebhookService.CreatePortalSession:input_type -> posthorn.v1.CreatePortalSessionRequest
-	13, // 81: posthorn.v1.WebhookService.Emit:output_type -> posthorn.v1.EmitResponse
-	15, // 82: posthorn.v1.WebhookService.EmitBatch:output_type -> posthorn.v1.EmitBatchResponse
-	17, // 83: posthorn.v1.WebhookService.Subscribe:output_type -> posthorn.v1.SubscribeResponse
-	19, // 84: posthorn.v1.WebhookService.GetSubscription:output_type -> posthorn.v1.GetSubscriptionResponse
-	21, // 85: posthorn.v1.WebhookService.ListSubscriptions:output_type -> posthorn.v1.ListSubscriptionsResponse
-	23, // 86: posthorn.v1.WebhookService.UpdateSubscription:output_type -> posthorn.v1.UpdateSubscriptionResponse
-	25, // 87: posthorn.v1.WebhookService.DeleteSubscription:output_type -> posthorn.v1.DeleteSubscriptionResponse
-	27, // 88: posthorn.v1.WebhookService.RotateSubscriptionSecret:output_type -> posthorn.v1.RotateSubscriptionSecretResponse
-	29, // 89: posthorn.v1.WebhookService.GetSubscriptionSecret:output_type -> posthorn.v1.GetSubscriptionSecretResponse
-	31, // 90: posthorn.v1.WebhookService.GetEvent:output_type -> posthorn.v1.GetEventResponse
-	33, // 91: posthorn.v1.WebhookService.ListEvents:output_type -> posthorn.v1.ListEventsResponse
-	35, // 92: posthorn.v1.WebhookService.ListDeliveries:output_type -> posthorn.v1.ListDeliveriesResponse
-	37, // 93: posthorn.v1.WebhookService.GetDelivery:output_type -> posthorn.v1.GetDeliveryResponse
-	39, // 94: posthorn.v1.WebhookService.RetryDelivery:output_type -> posthorn.v1.RetryDeliveryResponse
-	41, // 95: posthorn.v1.WebhookService.RecoverFailedDeliveries:output_type -> posthorn.v1.RecoverFailedDeliveriesResponse
-	43, // 96: posthorn.v1.WebhookService.ListEventTypes:output_type -> posthorn.v1.ListEventTypesResponse
-	45, // 97: posthorn.v1.WebhookService.WatchDeliveries:output_type -> posthorn.v1.WatchDeliveriesResponse
-	55, // 98: posthorn.v1.WebhookService.SendTestEvent:output_type -> posthorn.v1.SendTestEventResponse
-	47, // 99: posthorn.v1.WebhookService.CreateApiKey:output_type -> posthorn.v1.CreateApiKeyResponse
-	49, // 100: posthorn.v1.WebhookService.ListApiKeys:output_type -> posthorn.v1.ListApiKeysResponse
-	51, // 101: posthorn.v1.WebhookService.RevokeApiKey:output_type -> posthorn.v1.RevokeApiKeyResponse
-	53, // 102: posthorn.v1.WebhookService.ListAuditRecords:output_type -> posthorn.v1.ListAuditRecordsResponse
-	57, // 103: posthorn.v1.WebhookService.CreatePortalSession:output_type -> posthorn.v1.CreatePortalSessionResponse
-	81, // [81:104] is the sub-list for method output_type
-	58, // [58:81] is the sub-list for method input_type
-	58, // [58:58] is the sub-list for extension type_name
-	58, // [58:58] is the sub-list for extension extendee
-	0,  // [0:58] is the sub-list for field type_name
+	61, // 58: posthorn.v1.GetStorageResponse.days:type_name -> posthorn.v1.StorageDay
+	60, // 59: posthorn.v1.GetStorageResponse.retention:type_name -> posthorn.v1.RetentionSettings
+	65, // 60: posthorn.v1.StorageDay.start_time:type_name -> google.protobuf.Timestamp
+	65, // 61: posthorn.v1.StorageDay.end_time:type_name -> google.protobuf.Timestamp
+	62, // 62: posthorn.v1.StorageDay.partitions:type_name -> posthorn.v1.StoragePartition
+	61, // 63: posthorn.v1.PruneStorageResponse.dropped:type_name -> posthorn.v1.StorageDay
+	61, // 64: posthorn.v1.PruneStorageResponse.kept:type_name -> posthorn.v1.StorageDay
+	12, // 65: posthorn.v1.WebhookService.Emit:input_type -> posthorn.v1.EmitRequest
+	14, // 66: posthorn.v1.WebhookService.EmitBatch:input_type -> posthorn.v1.EmitBatchRequest
+	16, // 67: posthorn.v1.WebhookService.Subscribe:input_type -> posthorn.v1.SubscribeRequest
+	18, // 68: posthorn.v1.WebhookService.GetSubscription:input_type -> posthorn.v1.GetSubscriptionRequest
+	20, // 69: posthorn.v1.WebhookService.ListSubscriptions:input_type -> posthorn.v1.ListSubscriptionsRequest
+	22, // 70: posthorn.v1.WebhookService.UpdateSubscription:input_type -> posthorn.v1.UpdateSubscriptionRequest
+	24, // 71: posthorn.v1.WebhookService.DeleteSubscription:input_type -> posthorn.v1.DeleteSubscriptionRequest
+	26, // 72: posthorn.v1.WebhookService.RotateSubscriptionSecret:input_type -> posthorn.v1.RotateSubscriptionSecretRequest
+	28, // 73: posthorn.v1.WebhookService.GetSubscriptionSecret:input_type -> posthorn.v1.GetSubscriptionSecretRequest
+	30, // 74: posthorn.v1.WebhookService.GetEvent:input_type -> posthorn.v1.GetEventRequest
+	32, // 75: posthorn.v1.WebhookService.ListEvents:input_type -> posthorn.v1.ListEventsRequest
+	34, // 76: posthorn.v1.WebhookService.ListDeliveries:input_type -> posthorn.v1.ListDeliveriesRequest
+	36, // 77: posthorn.v1.WebhookService.GetDelivery:input_type -> posthorn.v1.GetDeliveryRequest
+	38, // 78: posthorn.v1.WebhookService.RetryDelivery:input_type -> posthorn.v1.RetryDeliveryRequest
+	40, // 79: posthorn.v1.WebhookService.RecoverFailedDeliveries:input_type -> posthorn.v1.RecoverFailedDeliveriesRequest
+	42, // 80: posthorn.v1.WebhookService.ListEventTypes:input_type -> posthorn.v1.ListEventTypesRequest
+	44, // 81: posthorn.v1.WebhookService.WatchDeliveries:input_type -> posthorn.v1.WatchDeliveriesRequest
+	54, // 82: posthorn.v1.WebhookService.SendTestEvent:input_type -> posthorn.v1.SendTestEventRequest
+	46, // 83: posthorn.v1.WebhookService.CreateApiKey:input_type -> posthorn.v1.CreateApiKeyRequest
+	48, // 84: posthorn.v1.WebhookService.ListApiKeys:input_type -> posthorn.v1.ListApiKeysRequest
+	50, // 85: posthorn.v1.WebhookService.RevokeApiKey:input_type -> posthorn.v1.RevokeApiKeyRequest
+	52, // 86: posthorn.v1.WebhookService.ListAuditRecords:input_type -> posthorn.v1.ListAuditRecordsRequest
+	56, // 87: posthorn.v1.WebhookService.CreatePortalSession:input_type -> posthorn.v1.CreatePortalSessionRequest
+	58, // 88: posthorn.v1.WebhookService.GetStorage:input_type -> posthorn.v1.GetStorageRequest
+	63, // 89: posthorn.v1.WebhookService.PruneStorage:input_type -> posthorn.v1.PruneStorageRequest
+	13, // 90: posthorn.v1.WebhookService.Emit:output_type -> posthorn.v1.EmitResponse
+	15, // 91: posthorn.v1.WebhookService.EmitBatch:output_type -> posthorn.v1.EmitBatchResponse
+	17, // 92: posthorn.v1.WebhookService.Subscribe:output_type -> posthorn.v1.SubscribeResponse
+	19, // 93: posthorn.v1.WebhookService.GetSubscription:output_type -> posthorn.v1.GetSubscriptionResponse
+	21, // 94: posthorn.v1.WebhookService.ListSubscriptions:output_type -> posthorn.v1.ListSubscriptionsResponse
+	23, // 95: posthorn.v1.WebhookService.UpdateSubscription:output_type -> posthorn.v1.UpdateSubscriptionResponse
+	25, // 96: posthorn.v1.WebhookService.DeleteSubscription:output_type -> posthorn.v1.DeleteSubscriptionResponse
+	27, // 97: posthorn.v1.WebhookService.RotateSubscriptionSecret:output_type -> posthorn.v1.RotateSubscriptionSecretResponse
+	29, // 98: posthorn.v1.WebhookService.GetSubscriptionSecret:output_type -> posthorn.v1.GetSubscriptionSecretResponse
+	31, // 99: posthorn.v1.WebhookService.GetEvent:output_type -> posthorn.v1.GetEventResponse
+	33, // 100: posthorn.v1.WebhookService.ListEvents:output_type -> posthorn.v1.ListEventsResponse
+	35, // 101: posthorn.v1.WebhookService.ListDeliveries:output_type -> posthorn.v1.ListDeliveriesResponse
+	37, // 102: posthorn.v1.WebhookService.GetDelivery:output_type -> posthorn.v1.GetDeliveryResponse
+	39, // 103: posthorn.v1.WebhookService.RetryDelivery:output_type -> posthorn.v1.RetryDeliveryResponse
+	41, // 104: posthorn.v1.WebhookService.RecoverFailedDeliveries:output_type -> posthorn.v1.RecoverFailedDeliveriesResponse
+	43, // 105: posthorn.v1.WebhookService.ListEventTypes:output_type -> posthorn.v1.ListEventTypesResponse
+	45, // 106: posthorn.v1.WebhookService.WatchDeliveries:output_type -> posthorn.v1.WatchDeliveriesResponse
+	55, // 107: posthorn.v1.WebhookService.SendTestEvent:output_type -> posthorn.v1.SendTestEventResponse
+	47, // 108: posthorn.v1.WebhookService.CreateApiKey:output_type -> posthorn.v1.CreateApiKeyResponse
+	49, // 109: posthorn.v1.WebhookService.ListApiKeys:output_type -> posthorn.v1.ListApiKeysResponse
+	51, // 110: posthorn.v1.WebhookService.RevokeApiKey:output_type -> posthorn.v1.RevokeApiKeyResponse
+	53, // 111: posthorn.v1.WebhookService.ListAuditRecords:output_type -> posthorn.v1.ListAuditRecordsResponse
+	57, // 112: posthorn.v1.WebhookService.CreatePortalSession:output_type -> posthorn.v1.CreatePortalSessionResponse
+	59, // 113: posthorn.v1.WebhookService.GetStorage:output_type -> posthorn.v1.GetStorageResponse
+	64, // 114: posthorn.v1.WebhookService.PruneStorage:output_type -> posthorn.v1.PruneStorageResponse
+	90, // [90:115] is the sub-list for method output_type
+	65, // [65:90] is the sub-list for method input_type
+	65, // [65:65] is the sub-list for extension type_name
+	65, // [65:65] is the sub-list for extension extendee
+	0,  // [0:65] is the sub-list for field type_name
 }
 
 func init() { file_posthorn_v1_webhook_service_proto_init() }
@@ -4373,7 +4896,7 @@ func file_posthorn_v1_webhook_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_posthorn_v1_webhook_service_proto_rawDesc), len(file_posthorn_v1_webhook_service_proto_rawDesc)),
 			NumEnums:      5,
-			NumMessages:   53,
+			NumMessages:   60,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -52,6 +52,8 @@ const (
 	WebhookService_RevokeApiKey_FullMethodName             = "/posthorn.v1.WebhookService/RevokeApiKey"
 	WebhookService_ListAuditRecords_FullMethodName         = "/posthorn.v1.WebhookService/ListAuditRecords"
 	WebhookService_CreatePortalSession_FullMethodName      = "/posthorn.v1.WebhookService/CreatePortalSession"
+	WebhookService_GetStorage_FullMethodName               = "/posthorn.v1.WebhookService/GetStorage"
+	WebhookService_PruneStorage_FullMethodName             = "/posthorn.v1.WebhookService/PruneStorage"
 )
 
 // WebhookServiceClient is the client API for WebhookService service.
@@ -160,7 +162,8 @@ type WebhookServiceClient interface {
 	// (FAILED_PRECONDITION): create one first, so the keys can always be managed.
 	RevokeApiKey(ctx context.Context, in *RevokeApiKeyRequest, opts ...grpc.CallOption) (*RevokeApiKeyResponse, error)
 	// ListAuditRecords pages through the audit log (admin only), newest first: one record per
-	// call that changed state (subscriptions, secrets, API keys, retries, recoveries).
+	// call that changed state (subscriptions, secrets, API keys, retries, recoveries, storage
+	// prunes that dropped partitions).
 	ListAuditRecords(ctx context.Context, in *ListAuditRecordsRequest, opts ...grpc.CallOption) (*ListAuditRecordsResponse, error)
 	// CreatePortalSession (admin only) opens the customer portal for one customer: it issues an API
 	// key with role customer for `customer_id` that expires after the session's time to live, and
@@ -168,6 +171,19 @@ type WebhookServiceClient interface {
 	// never send to a server. The session is an ordinary key: ListApiKeys shows it and RevokeApiKey
 	// ends it at once. Like Svix's app-portal access.
 	CreatePortalSession(ctx context.Context, in *CreatePortalSessionRequest, opts ...grpc.CallOption) (*CreatePortalSessionResponse, error)
+	// GetStorage (admin only) describes what is stored: one entry per day of events, deliveries
+	// and attempts (the three tables are partitioned by UTC day of the event's creation), oldest
+	// first, with each partition's size, and whether the next prune drops the day and why; and the
+	// retention settings in effect. Sizes and row counts come from PostgreSQL's statistics (no
+	// table is scanned for them); pending deliveries are counted.
+	GetStorage(ctx context.Context, in *GetStorageRequest, opts ...grpc.CallOption) (*GetStorageResponse, error)
+	// PruneStorage (admin only) drops at once what the next prune would drop: each day past the
+	// retention (POSTHORN_RETENTION_DAYS) without pending deliveries, its three partitions whole
+	// (no rows deleted, nothing left for VACUUM), each checked again for pending deliveries just
+	// before it goes. With `dry_run` nothing is dropped and the answer is what would be. Without `dry_run` it answers FAILED_PRECONDITION when this server does not
+	// prune (POSTHORN_PRUNE=off: another deploy sharing the database prunes it). A prune that
+	// dropped something is recorded in the audit log, with the dropped partitions as targets.
+	PruneStorage(ctx context.Context, in *PruneStorageRequest, opts ...grpc.CallOption) (*PruneStorageResponse, error)
 }
 
 type webhookServiceClient struct {
@@ -417,6 +433,26 @@ func (c *webhookServiceClient) CreatePortalSession(ctx context.Context, in *Crea
 	return out, nil
 }
 
+func (c *webhookServiceClient) GetStorage(ctx context.Context, in *GetStorageRequest, opts ...grpc.CallOption) (*GetStorageResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetStorageResponse)
+	err := c.cc.Invoke(ctx, WebhookService_GetStorage_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *webhookServiceClient) PruneStorage(ctx context.Context, in *PruneStorageRequest, opts ...grpc.CallOption) (*PruneStorageResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(PruneStorageResponse)
+	err := c.cc.Invoke(ctx, WebhookService_PruneStorage_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // WebhookServiceServer is the server API for WebhookService service.
 // All implementations must embed UnimplementedWebhookServiceServer
 // for forward compatibility.
@@ -523,7 +559,8 @@ type WebhookServiceServer interface {
 	// (FAILED_PRECONDITION): create one first, so the keys can always be managed.
 	RevokeApiKey(context.Context, *RevokeApiKeyRequest) (*RevokeApiKeyResponse, error)
 	// ListAuditRecords pages through the audit log (admin only), newest first: one record per
-	// call that changed state (subscriptions, secrets, API keys, retries, recoveries).
+	// call that changed state (subscriptions, secrets, API keys, retries, recoveries, storage
+	// prunes that dropped partitions).
 	ListAuditRecords(context.Context, *ListAuditRecordsRequest) (*ListAuditRecordsResponse, error)
 	// CreatePortalSession (admin only) opens the customer portal for one customer: it issues an API
 	// key with role customer for `customer_id` that expires after the session's time to live, and
@@ -531,6 +568,19 @@ type WebhookServiceServer interface {
 	// never send to a server. The session is an ordinary key: ListApiKeys shows it and RevokeApiKey
 	// ends it at once. Like Svix's app-portal access.
 	CreatePortalSession(context.Context, *CreatePortalSessionRequest) (*CreatePortalSessionResponse, error)
+	// GetStorage (admin only) describes what is stored: one entry per day of events, deliveries
+	// and attempts (the three tables are partitioned by UTC day of the event's creation), oldest
+	// first, with each partition's size, and whether the next prune drops the day and why; and the
+	// retention settings in effect. Sizes and row counts come from PostgreSQL's statistics (no
+	// table is scanned for them); pending deliveries are counted.
+	GetStorage(context.Context, *GetStorageRequest) (*GetStorageResponse, error)
+	// PruneStorage (admin only) drops at once what the next prune would drop: each day past the
+	// retention (POSTHORN_RETENTION_DAYS) without pending deliveries, its three partitions whole
+	// (no rows deleted, nothing left for VACUUM), each checked again for pending deliveries just
+	// before it goes. With `dry_run` nothing is dropped and the answer is what would be. Without `dry_run` it answers FAILED_PRECONDITION when this server does not
+	// prune (POSTHORN_PRUNE=off: another deploy sharing the database prunes it). A prune that
+	// dropped something is recorded in the audit log, with the dropped partitions as targets.
+	PruneStorage(context.Context, *PruneStorageRequest) (*PruneStorageResponse, error)
 	mustEmbedUnimplementedWebhookServiceServer()
 }
 
@@ -609,6 +659,12 @@ func (UnimplementedWebhookServiceServer) ListAuditRecords(context.Context, *List
 }
 func (UnimplementedWebhookServiceServer) CreatePortalSession(context.Context, *CreatePortalSessionRequest) (*CreatePortalSessionResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method CreatePortalSession not implemented")
+}
+func (UnimplementedWebhookServiceServer) GetStorage(context.Context, *GetStorageRequest) (*GetStorageResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetStorage not implemented")
+}
+func (UnimplementedWebhookServiceServer) PruneStorage(context.Context, *PruneStorageRequest) (*PruneStorageResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method PruneStorage not implemented")
 }
 func (UnimplementedWebhookServiceServer) mustEmbedUnimplementedWebhookServiceServer() {}
 func (UnimplementedWebhookServiceServer) testEmbeddedByValue()                        {}
@@ -1038,6 +1094,42 @@ func _WebhookService_CreatePortalSession_Handler(srv interface{}, ctx context.Co
 	return interceptor(ctx, in, info, handler)
 }
 
+func _WebhookService_GetStorage_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetStorageRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(WebhookServiceServer).GetStorage(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: WebhookService_GetStorage_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(WebhookServiceServer).GetStorage(ctx, req.(*GetStorageRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _WebhookService_PruneStorage_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(PruneStorageRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(WebhookServiceServer).PruneStorage(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: WebhookService_PruneStorage_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(WebhookServiceServer).PruneStorage(ctx, req.(*PruneStorageRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // WebhookService_ServiceDesc is the grpc.ServiceDesc for WebhookService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -1132,6 +1224,14 @@ var WebhookService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "CreatePortalSession",
 			Handler:    _WebhookService_CreatePortalSession_Handler,
+		},
+		{
+			MethodName: "GetStorage",
+			Handler:    _WebhookService_GetStorage_Handler,
+		},
+		{
+			MethodName: "PruneStorage",
+			Handler:    _WebhookService_PruneStorage_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

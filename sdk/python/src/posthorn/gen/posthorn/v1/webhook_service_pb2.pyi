@@ -622,3 +622,75 @@ class CreatePortalSessionResponse(_message.Message):
     url: str
     api_key: ApiKey
     def __init__(self, url: _Optional[str] = ..., api_key: _Optional[_Union[ApiKey, _Mapping]] = ...) -> None: ...
+
+class GetStorageRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class GetStorageResponse(_message.Message):
+    __slots__ = ("days", "retention", "total_bytes")
+    DAYS_FIELD_NUMBER: _ClassVar[int]
+    RETENTION_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_BYTES_FIELD_NUMBER: _ClassVar[int]
+    days: _containers.RepeatedCompositeFieldContainer[StorageDay]
+    retention: RetentionSettings
+    total_bytes: int
+    def __init__(self, days: _Optional[_Iterable[_Union[StorageDay, _Mapping]]] = ..., retention: _Optional[_Union[RetentionSettings, _Mapping]] = ..., total_bytes: _Optional[int] = ...) -> None: ...
+
+class RetentionSettings(_message.Message):
+    __slots__ = ("retention_days", "payload_retention_days", "prune_enabled")
+    RETENTION_DAYS_FIELD_NUMBER: _ClassVar[int]
+    PAYLOAD_RETENTION_DAYS_FIELD_NUMBER: _ClassVar[int]
+    PRUNE_ENABLED_FIELD_NUMBER: _ClassVar[int]
+    retention_days: int
+    payload_retention_days: int
+    prune_enabled: bool
+    def __init__(self, retention_days: _Optional[int] = ..., payload_retention_days: _Optional[int] = ..., prune_enabled: _Optional[bool] = ...) -> None: ...
+
+class StorageDay(_message.Message):
+    __slots__ = ("start_time", "end_time", "partitions", "bytes", "drop", "reason", "pending_deliveries")
+    START_TIME_FIELD_NUMBER: _ClassVar[int]
+    END_TIME_FIELD_NUMBER: _ClassVar[int]
+    PARTITIONS_FIELD_NUMBER: _ClassVar[int]
+    BYTES_FIELD_NUMBER: _ClassVar[int]
+    DROP_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    PENDING_DELIVERIES_FIELD_NUMBER: _ClassVar[int]
+    start_time: _timestamp_pb2.Timestamp
+    end_time: _timestamp_pb2.Timestamp
+    partitions: _containers.RepeatedCompositeFieldContainer[StoragePartition]
+    bytes: int
+    drop: bool
+    reason: str
+    pending_deliveries: int
+    def __init__(self, start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., partitions: _Optional[_Iterable[_Union[StoragePartition, _Mapping]]] = ..., bytes: _Optional[int] = ..., drop: _Optional[bool] = ..., reason: _Optional[str] = ..., pending_deliveries: _Optional[int] = ...) -> None: ...
+
+class StoragePartition(_message.Message):
+    __slots__ = ("table", "name", "bytes", "row_estimate")
+    TABLE_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    BYTES_FIELD_NUMBER: _ClassVar[int]
+    ROW_ESTIMATE_FIELD_NUMBER: _ClassVar[int]
+    table: str
+    name: str
+    bytes: int
+    row_estimate: int
+    def __init__(self, table: _Optional[str] = ..., name: _Optional[str] = ..., bytes: _Optional[int] = ..., row_estimate: _Optional[int] = ...) -> None: ...
+
+class PruneStorageRequest(_message.Message):
+    __slots__ = ("dry_run",)
+    DRY_RUN_FIELD_NUMBER: _ClassVar[int]
+    dry_run: bool
+    def __init__(self, dry_run: _Optional[bool] = ...) -> None: ...
+
+class PruneStorageResponse(_message.Message):
+    __slots__ = ("dropped", "kept", "freed_bytes", "dry_run")
+    DROPPED_FIELD_NUMBER: _ClassVar[int]
+    KEPT_FIELD_NUMBER: _ClassVar[int]
+    FREED_BYTES_FIELD_NUMBER: _ClassVar[int]
+    DRY_RUN_FIELD_NUMBER: _ClassVar[int]
+    dropped: _containers.RepeatedCompositeFieldContainer[StorageDay]
+    kept: _containers.RepeatedCompositeFieldContainer[StorageDay]
+    freed_bytes: int
+    dry_run: bool
+    def __init__(self, dropped: _Optional[_Iterable[_Union[StorageDay, _Mapping]]] = ..., kept: _Optional[_Iterable[_Union[StorageDay, _Mapping]]] = ..., freed_bytes: _Optional[int] = ..., dry_run: _Optional[bool] = ...) -> None: ...

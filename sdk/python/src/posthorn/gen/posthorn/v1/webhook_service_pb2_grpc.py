@@ -172,6 +172,16 @@ class WebhookServiceStub:
                 request_serializer=posthorn_dot_v1_dot_webhook__service__pb2.CreatePortalSessionRequest.SerializeToString,
                 response_deserializer=posthorn_dot_v1_dot_webhook__service__pb2.CreatePortalSessionResponse.FromString,
                 _registered_method=True)
+        self.GetStorage = channel.unary_unary(
+                '/posthorn.v1.WebhookService/GetStorage',
+                request_serializer=posthorn_dot_v1_dot_webhook__service__pb2.GetStorageRequest.SerializeToString,
+                response_deserializer=posthorn_dot_v1_dot_webhook__service__pb2.GetStorageResponse.FromString,
+                _registered_method=True)
+        self.PruneStorage = channel.unary_unary(
+                '/posthorn.v1.WebhookService/PruneStorage',
+                request_serializer=posthorn_dot_v1_dot_webhook__service__pb2.PruneStorageRequest.SerializeToString,
+                response_deserializer=posthorn_dot_v1_dot_webhook__service__pb2.PruneStorageResponse.FromString,
+                _registered_method=True)
 
 
 class WebhookServiceServicer:
@@ -384,7 +394,8 @@ class WebhookServiceServicer:
 
     def ListAuditRecords(self, request, context):
         """ListAuditRecords pages through the audit log (admin only), newest first: one record per
-        call that changed state (subscriptions, secrets, API keys, retries, recoveries).
+        call that changed state (subscriptions, secrets, API keys, retries, recoveries, storage
+        prunes that dropped partitions).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -396,6 +407,29 @@ class WebhookServiceServicer:
         returns the portal URL carrying that key in its fragment (`…/portal/#key=phk_…`), which browsers
         never send to a server. The session is an ordinary key: ListApiKeys shows it and RevokeApiKey
         ends it at once. Like Svix's app-portal access.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetStorage(self, request, context):
+        """GetStorage (admin only) describes what is stored: one entry per day of events, deliveries
+        and attempts (the three tables are partitioned by UTC day of the event's creation), oldest
+        first, with each partition's size, and whether the next prune drops the day and why; and the
+        retention settings in effect. Sizes and row counts come from PostgreSQL's statistics (no
+        table is scanned for them); pending deliveries are counted.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def PruneStorage(self, request, context):
+        """PruneStorage (admin only) drops at once what the next prune would drop: each day past the
+        retention (POSTHORN_RETENTION_DAYS) without pending deliveries, its three partitions whole
+        (no rows deleted, nothing left for VACUUM), each checked again for pending deliveries just
+        before it goes. With `dry_run` nothing is dropped and the answer is what would be. Without `dry_run` it answers FAILED_PRECONDITION when this server does not
+        prune (POSTHORN_PRUNE=off: another deploy sharing the database prunes it). A prune that
+        dropped something is recorded in the audit log, with the dropped partitions as targets.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -518,6 +552,16 @@ def add_WebhookServiceServicer_to_server(servicer, server):
                     servicer.CreatePortalSession,
                     request_deserializer=posthorn_dot_v1_dot_webhook__service__pb2.CreatePortalSessionRequest.FromString,
                     response_serializer=posthorn_dot_v1_dot_webhook__service__pb2.CreatePortalSessionResponse.SerializeToString,
+            ),
+            'GetStorage': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetStorage,
+                    request_deserializer=posthorn_dot_v1_dot_webhook__service__pb2.GetStorageRequest.FromString,
+                    response_serializer=posthorn_dot_v1_dot_webhook__service__pb2.GetStorageResponse.SerializeToString,
+            ),
+            'PruneStorage': grpc.unary_unary_rpc_method_handler(
+                    servicer.PruneStorage,
+                    request_deserializer=posthorn_dot_v1_dot_webhook__service__pb2.PruneStorageRequest.FromString,
+                    response_serializer=posthorn_dot_v1_dot_webhook__service__pb2.PruneStorageResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1164,6 +1208,60 @@ class WebhookService:
             '/posthorn.v1.WebhookService/CreatePortalSession',
             posthorn_dot_v1_dot_webhook__service__pb2.CreatePortalSessionRequest.SerializeToString,
             posthorn_dot_v1_dot_webhook__service__pb2.CreatePortalSessionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetStorage(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/posthorn.v1.WebhookService/GetStorage',
+            posthorn_dot_v1_dot_webhook__service__pb2.GetStorageRequest.SerializeToString,
+            posthorn_dot_v1_dot_webhook__service__pb2.GetStorageResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PruneStorage(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/posthorn.v1.WebhookService/PruneStorage',
+            posthorn_dot_v1_dot_webhook__service__pb2.PruneStorageRequest.SerializeToString,
+            posthorn_dot_v1_dot_webhook__service__pb2.PruneStorageResponse.FromString,
             options,
             channel_credentials,
             insecure,
