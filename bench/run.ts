@@ -10,8 +10,8 @@
  * machine's facts, to bench/results/<timestamp>.json. See docs/performance.md.
  *
  * Flags: --quick (≈2 min) · --stores=postgres,pglite · --only=saturation,latency,isolation,
- * emit,backlog,verifier,loglevel · --profile[=saturation|emit] (adds a CPU-profiled run)
- * · --server-env=NAME=value · --measure-s=N · --backlog=N · --rate=N
+ * emit,backlog,verifier,loglevel,retention · --profile[=saturation|emit] (adds a CPU-profiled run)
+ * · --server-env=NAME=value · --measure-s=N · --backlog=N · --rate=N · --retention-attempts=N
  */
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
@@ -22,6 +22,7 @@ import { setupRig, type RigOptions } from "./rig.js";
 import { runBacklog, type BacklogResult } from "./scenarios/backlog.js";
 import { runEmit, type EmitResult } from "./scenarios/emit.js";
 import { runLatency, type LatencyResult } from "./scenarios/latency.js";
+import { runRetention, type RetentionResult } from "./scenarios/retention.js";
 import { runSaturation, type SaturationResult } from "./scenarios/saturation.js";
 import { runVerifier, type VerifierResult } from "./scenarios/verifier.js";
 import { fmt, fmtInt } from "./stats.js";
@@ -41,7 +42,7 @@ const serverEnv = Object.fromEntries(
   }),
 );
 const stores = (value("stores") ?? "postgres,postgres-nosync,pglite").split(",") as StoreKind[];
-const ALL = ["saturation", "latency", "isolation", "emit", "backlog", "verifier", "loglevel"];
+const ALL = ["saturation", "latency", "isolation", "emit", "backlog", "verifier", "loglevel", "retention"];
 const only = new Set(value("only")?.split(",") ?? ALL);
 const measureMs = Number(value("measure-s") ?? (quick ? 6 : 15)) * 1000;
 const scale = {
@@ -61,6 +62,11 @@ const scale = {
   batchConcurrency: 4,
   backlog: Number(value("backlog") ?? (quick ? 20_000 : 100_000)),
   backlogTimeoutMs: quick ? 120_000 : 240_000,
+  /** Retention (issue 14): history attempts over `retentionHistoryDays` days, the older half dropped. */
+  retentionAttempts: Number(value("retention-attempts") ?? (quick ? 1_000_000 : 10_000_000)),
+  retentionHistoryDays: 60,
+  retentionDays: 30,
+  pruneAfterMs: quick ? 2000 : 3000,
 };
 
 const TARGETS = {
@@ -69,6 +75,7 @@ const TARGETS = {
   isolationRateRatio: 0.9,
   backlogPeakRssMb: 300,
   verifierRatio: 0.7,
+  retentionRateRatio: 0.95,
 };
 
 interface StoreResults {
@@ -85,6 +92,9 @@ interface StoreResults {
   emit?: EmitResult;
   backlog?: BacklogResult;
   saturationWarnLog?: SaturationResult;
+  retention?: RetentionResult;
+  /** Scenarios left out on this store, and why. */
+  skipped?: Record<string, string>;
   errors: Record<string, string>;
 }
 
@@ -148,7 +158,7 @@ async function step<T>(store: StoreResults, name: string, fn: () => Promise<T>):
 }
 
 async function withRig<T>(options: Omit<RigOptions, "adminUrl" | "outDir">, fn: (rig: Awaited<ReturnType<typeof setupRig>>) => Promise<T>): Promise<T> {
-  const rig = await setupRig({ ...options, adminUrl: adminUrl(options.store), outDir, serverEnv });
+  const rig = await setupRig({ ...options, adminUrl: adminUrl(options.store), outDir, serverEnv: { ...serverEnv, ...options.serverEnv } });
   try {
     return await fn(rig);
   } finally {
@@ -197,6 +207,24 @@ async function runStore(kind: StoreKind): Promise<StoreResults> {
   if (only.has("loglevel") && (kind === "postgres-nosync" || !stores.includes("postgres-nosync")) && kind !== "pglite")
     r.saturationWarnLog = await step(r, `${kind} saturation, log level warn`, () =>
       withRig({ ...base, label: "saturation-warn", logLevel: "warn" }, (rig) => runSaturation(rig, sat([]))),
+    );
+  if (only.has("retention") && kind !== "postgres") {
+    const reason = kind === "pglite" ? "the embedded store is not meant for 10 million attempts" : "PG durable only (the prune's cost is I/O)";
+    (r.skipped ??= {}).retention = reason;
+    log(`${kind} retention: skipped: ${reason}`);
+  } else if (only.has("retention"))
+    r.retention = await step(r, `${kind} retention (${fmtInt(scale.retentionAttempts)} attempts)`, () =>
+      // The server's own pruner is off, so only the bench's prune (timed) drops partitions.
+      withRig({ ...base, label: "retention", serverEnv: {} }, (rig) =>
+        runRetention(rig, {
+          attempts: scale.retentionAttempts,
+          days: scale.retentionHistoryDays,
+          retentionDays: scale.retentionDays,
+          ...sat([]),
+          pruneAfterMs: scale.pruneAfterMs,
+          log,
+        }),
+      ),
     );
   return r;
 }
@@ -300,6 +328,14 @@ function renderTable(): string {
   row(`Backlog ${fmtInt(scale.backlog)}: drain time, s`, (r) => (r.backlog ? fmt(r.backlog.drainSeconds) + (r.backlog.timedOut ? " (timeout)" : "") : "–"));
   row("  drain deliveries/s", (r) => fmtInt(r.backlog?.deliveriesPerSec));
   row("  server peak RSS, MB", (r) => fmtInt(r.backlog?.peakRssMb), `≤ ${T.backlogPeakRssMb}`, (r) => (r.backlog ? r.backlog.peakRssMb <= T.backlogPeakRssMb : undefined));
+  const gib = (bytes: number | undefined) => (bytes === undefined ? "–" : (bytes / 2 ** 30).toFixed(2));
+  row(`Retention: ${fmtInt(scale.retentionAttempts)} attempts, load / VACUUM s`, (r) => (r.retention ? `${fmt(r.retention.load.loadSeconds, 0)} / ${fmt(r.retention.load.vacuumSeconds, 0)}` : "–"));
+  row("  rate while pruning ÷ clean (window)", (r) => fmt(r.retention?.rateRatio, 2), `≥ ${T.retentionRateRatio}`, (r) => (r.retention ? r.retention.rateRatio >= T.retentionRateRatio : undefined));
+  row("  deliveries/s clean / pruning / prune span", (r) => (r.retention ? `${r.retention.clean.map((c) => fmtInt(c.deliveriesPerSec)).join("·")} / ${fmtInt(r.retention.pruning.deliveriesPerSec)} / ${fmtInt(r.retention.pruneSpanPerSec)}` : "–"));
+  row(`  prune of ${scale.retentionDays} days: s (max s/day)`, (r) => (r.retention ? `${fmt(r.retention.prune.seconds, 1)} (${fmt(Math.max(...r.retention.prune.perDaySeconds), 2)})` : "–"), "seconds");
+  row("  database GiB before / after prune", (r) => (r.retention ? `${gib(r.retention.size.beforeBytes)} / ${gib(r.retention.size.afterBytes)}` : "–"));
+  row("  share fallen / dropped partitions' share", (r) => (r.retention ? `${fmt(r.retention.size.fallShare * 100)}% / ${fmt(r.retention.size.expectedShare * 100)}%` : "–"), "equal: no bloat");
+  row("  MB grown meanwhile: kept tables / catalogs / residue", (r) => (r.retention ? [r.retention.size.keptGrowthBytes, r.retention.size.catalogGrowthBytes, r.retention.size.residueBytes].map((b) => fmt(b / 2 ** 20)).join(" / ") : "–"), "residue ≈ 0");
   row("Log level warn: deliveries/s (CPU ms/dlv)", (r) => (r.saturationWarnLog ? `${fmtInt(r.saturationWarnLog.deliveriesPerSec)} (${fmt(r.saturationWarnLog.serverCpuMsPerDelivery, 3)})` : "–"));
 
   const first = 44;
