@@ -69,6 +69,11 @@ export function dayPartitionName(table: PartitionedTable, dayMs: number): string
   return `${table}_p${dayName(dayMs)}`;
 }
 
+/** The name of `table`'s partition for a range as in `Partition`: `_until_` when `fromMs` is undefined (MINVALUE), else the day's. */
+export function partitionNameOf(table: PartitionedTable, range: { fromMs: number | undefined; toMs: number }): string {
+  return range.fromMs === undefined ? `${table}_until_${dayName(range.toMs)}` : dayPartitionName(table, range.fromMs);
+}
+
 /**
  * The partitions attached now, of all three tables, oldest first (then by table). Partitions
  * whose name this module did not make are left out.
