@@ -12,9 +12,10 @@
  */
 import { sql } from "kysely";
 import { openStore, type Store } from "../../server/src/store/database.js";
-import { dayPartitionName, PARTITION_MS, PARTITIONED_TABLES } from "../../server/src/store/partitions.js";
+import { dropDay, type DropDayResult } from "../../server/src/store/drop-day.js";
+import { PARTITION_MS } from "../../server/src/store/partitions.js";
+import { planPrune } from "../../server/src/store/prune-plan.js";
 import { loadHistory, type HistoryLoad } from "../retention-load.js";
-import { dropDay, planPrune } from "../retention-prune.js";
 import type { Rig } from "../rig.js";
 import { median } from "../stats.js";
 import { runSaturation, type SaturationResult } from "./saturation.js";
@@ -30,7 +31,15 @@ export interface RetentionResult {
   pruneSpanPerSec: number;
   /** `pruneSpanPerSec` ÷ the median clean window. */
   pruneSpanRatio: number;
-  prune: { days: number; partitions: number; seconds: number; perDaySeconds: number[] };
+  prune: {
+    /** Days the plan called prunable, and partitions in them. */
+    days: number;
+    partitions: number;
+    /** `dropDay` outcomes by kind (all `dropped` when nothing got in the way). */
+    outcomes: Partial<Record<DropDayResult["outcome"], number>>;
+    seconds: number;
+    perDaySeconds: number[];
+  };
   size: {
     /** `pg_database_size` right before and right after the prune, bytes. */
     beforeBytes: number;
@@ -89,17 +98,19 @@ export async function runRetention(rig: Rig, options: RetentionOptions): Promise
       during: {
         afterMs: options.pruneAfterMs,
         run: async () => {
-          const days = await planPrune(store, Date.now(), options.retentionDays * PARTITION_MS);
-          const names = days.flatMap((day) => PARTITIONED_TABLES.map((table) => dayPartitionName(table, day)));
-          const droppedPartitionsBytes = await partitionsSize(store, names);
+          const days = (await planPrune(store.db, Date.now(), options.retentionDays * PARTITION_MS)).days.filter((day) => day.prunable);
+          const names = days.flatMap((day) => day.partitions.map((p) => p.name));
+          const droppedPartitionsBytes = days.reduce((sum, day) => sum + day.bytes, 0);
           const keptBefore = await keptSizes(store, names);
           const beforeBytes = await databaseSize(store);
           const received = await totalReceived(rig);
           const started = performance.now();
           const perDaySeconds: number[] = [];
+          const outcomes: RetentionResult["prune"]["outcomes"] = {};
           for (const day of days) {
             const dayStarted = performance.now();
-            await dropDay(store, day);
+            const { outcome } = await dropDay(store, day);
+            outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
             perDaySeconds.push((performance.now() - dayStarted) / 1000);
           }
           const seconds = (performance.now() - started) / 1000;
@@ -108,7 +119,7 @@ export async function runRetention(rig: Rig, options: RetentionOptions): Promise
           const keptAfter = await keptSizes(store, names);
           const keptGrowthBytes = keptAfter.tables - keptBefore.tables;
           const catalogGrowthBytes = keptAfter.catalog - keptBefore.catalog;
-          prune = { days: days.length, partitions: names.length, seconds, perDaySeconds };
+          prune = { days: days.length, partitions: names.length, outcomes, seconds, perDaySeconds };
           size = {
             beforeBytes,
             afterBytes,
@@ -119,11 +130,12 @@ export async function runRetention(rig: Rig, options: RetentionOptions): Promise
             catalogGrowthBytes,
             residueBytes: afterBytes - (beforeBytes - droppedPartitionsBytes + keptGrowthBytes + catalogGrowthBytes),
           };
-          options.log(`retention: dropped ${days.length} days in ${seconds.toFixed(1)} s`);
+          options.log(`retention: pruned ${days.length} days in ${seconds.toFixed(1)} s: ${JSON.stringify(outcomes)}`);
         },
       },
     });
-    const after = await runSaturation(rig, saturation);
+    // As long as the pruning window (which lasts until the prune ends), so the two compare like for like.
+    const after = await runSaturation(rig, { ...saturation, measureMs: Math.max(options.measureMs, pruning.windowSeconds * 1000) });
     const clean = median([before.deliveriesPerSec, after.deliveriesPerSec]);
     return {
       load: { ...load, vacuumSeconds, sizeBytes },
@@ -143,14 +155,6 @@ export async function runRetention(rig: Rig, options: RetentionOptions): Promise
 async function databaseSize(store: Store): Promise<number> {
   const { rows } = await sql<{ size: string }>`SELECT pg_database_size(current_database()) AS size`.execute(store.db);
   return Number(rows[0]!.size);
-}
-
-/** Bytes (tables, indexes, TOAST) of the tables `names`. */
-async function partitionsSize(store: Store, names: string[]): Promise<number> {
-  const { rows } = await sql<{ size: string | null }>`
-    SELECT sum(pg_total_relation_size(c.oid)) AS size FROM pg_class AS c
-    WHERE c.relname = ANY(${names}) AND c.relnamespace = 'public'::regnamespace`.execute(store.db);
-  return Number(rows[0]?.size ?? 0);
 }
 
 /** Bytes of every table in `public` but `dropped`, and of the system catalogs (indexes and TOAST included). */
