@@ -173,6 +173,19 @@ export const configSchema = z.object({
       return keys;
     })
     .optional(),
+  /**
+   * Days events, deliveries and attempts are kept (issue 14): a day's partitions are dropped once
+   * the whole day is this old and none of its deliveries is pending.
+   */
+  retentionDays: numeric.pipe(z.number().int("whole days").min(1, "at least 1 day").max(3650, "at most 3650 days")).default(30),
+  /**
+   * Days event payloads are kept, when shorter than `retentionDays` (the delivery log stays, the
+   * body goes, as Svix's payload expiry). Unset: kept for the whole retention. Must be less than
+   * `retentionDays` (checked in retention-checks.ts).
+   */
+  payloadRetentionDays: numeric.pipe(z.number().int("whole days").min(1, "at least 1 day")).optional(),
+  /** Drop partitions past retention in this process (off: never, e.g. when another deploy sharing the database prunes). */
+  prune: bool.default(true),
   /** On SIGTERM: how long in-flight attempts may run before they are aborted (recorded as `shutdown`), in ms; the process exits within this + 2 s. */
   shutdownTimeoutMs: numeric.pipe(z.number().int().min(0).max(120_000)).default(15_000),
 });

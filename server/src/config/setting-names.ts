@@ -38,6 +38,9 @@ export const ENV_NAMES: Record<keyof Config, string> = {
   tlsClientCaFile: "POSTHORN_TLS_CLIENT_CA_FILE",
   insecureListen: "POSTHORN_INSECURE_LISTEN",
   secretKeys: "POSTHORN_SECRET_KEYS",
+  retentionDays: "POSTHORN_RETENTION_DAYS",
+  payloadRetentionDays: "POSTHORN_PAYLOAD_RETENTION_DAYS",
+  prune: "POSTHORN_PRUNE",
 };
 
 /** The variable naming the JSON config file (not a setting itself). */

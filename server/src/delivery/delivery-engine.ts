@@ -19,6 +19,7 @@ import { drainAttempts } from "./drain-attempts.js";
 import { IdempotencyKeyPruner } from "./idempotency-key-pruner.js";
 import { LeaseHeartbeat } from "./lease-heartbeat.js";
 import { LeaseSweeper } from "./lease-sweeper.js";
+import { PartitionMaintainer } from "./partition-maintainer.js";
 import { retryPolicyFrom } from "./retry-policy.js";
 import type { Transport } from "./transport.js";
 
@@ -64,8 +65,8 @@ export interface DeliveryEngine {
 /**
  * Puts the workers together: the claim loop claims batches (`claimBatch`) into the attempt
  * slots, the attempt runner makes and records each attempt, the heartbeat keeps this process's
- * leases, the sweeper frees those of dead processes, and the pruner deletes expired idempotency
- * keys.
+ * leases, the sweeper frees those of dead processes, the pruner deletes expired idempotency
+ * keys, and the maintainer makes partitions ahead and drops those past retention.
  */
 export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
   const { store, config, clock, transport, feed, due, logger, metrics, keyring, random } = deps;
@@ -86,6 +87,7 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
   };
   const sweeper = new LeaseSweeper({ store, leaseMs, clock, logger, policy, random, running, onFreed });
   const pruner = new IdempotencyKeyPruner({ store, clock, logger });
+  const maintainer = new PartitionMaintainer({ store, clock, logger, metrics: metrics.retention, retentionDays: config.retentionDays, prune: config.prune });
   const loop: ClaimLoop = new ClaimLoop({
     claim: () => claimBatch({ store, owner, leaseMs, clock, config, slots, keyring, logger, mayStart: () => loop.mode === "running", start: startAttempt }),
     inFlight: () => slots.size,
@@ -123,6 +125,7 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
         heartbeat.start();
         await sweeper.start();
         await pruner.start();
+        await maintainer.start();
       });
     },
     wake: () => loop.wake(),
@@ -136,6 +139,7 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
       heartbeat.stop();
       sweeper.stop();
       pruner.stop();
+      await maintainer.stop();
       await Promise.race([transport.close(), new Promise((resolve) => setTimeout(resolve, 200).unref())]).catch(() => {});
       loop.stopped();
       logger.info({ aborted }, "delivery workers stopped");

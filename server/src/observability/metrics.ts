@@ -5,10 +5,12 @@ import { registerBacklogGauges, type PendingBacklog } from "./backlog-gauges.js"
 import { createGrpcServerMetrics, type GrpcServerMetrics, type RpcMethod } from "./grpc-server-metrics.js";
 import type { Logger } from "./logger.js";
 import { registerPoolGauges, type PoolStats } from "./pool-gauges.js";
+import { createRetentionMetrics, type RetentionMetrics } from "./retention-metrics.js";
 
 export type { PendingBacklog } from "./backlog-gauges.js";
 export type { PoolStats } from "./pool-gauges.js";
 export type { RpcMethod } from "./grpc-server-metrics.js";
+export type { RetentionMetrics } from "./retention-metrics.js";
 
 /**
  * Prometheus metrics (prom-client), one registry per process. Ours carry the `posthorn_` prefix;
@@ -37,6 +39,8 @@ export interface Metrics {
   emitDuration: Histogram<"method">;
   /** Per-RPC gRPC server metrics (go-grpc-prometheus names). */
   grpc: GrpcServerMetrics;
+  /** Partitions, their bytes and the prunes (retention-metrics.ts). */
+  retention: RetentionMetrics;
 }
 
 /** Outcomes of a finished attempt: the `outcome` label values (delivery/retry-policy.ts's decisions). */
@@ -103,6 +107,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
       registers: [registry],
     }),
     grpc: createGrpcServerMetrics(registry, options.rpcMethods ?? []),
+    retention: createRetentionMetrics(registry),
   };
   for (const type of options.eventTypes ?? []) metrics.eventsEmitted.inc({ type }, 0);
   for (const outcome of ATTEMPT_OUTCOMES) {
