@@ -80,20 +80,20 @@ async function loadDay(store: Store, dayMs: number, events: number): Promise<{ e
     ), d AS (
       INSERT INTO deliveries (id, event_id, subscription_id, customer_id, event_type, endpoint_url, state, attempt_count, final_reason, created_at, updated_at)
       SELECT 'dlv_' || substr(e.id, 5, 12) || substr(md5(random()::text), 1, 12), e.id, sub.id, e.customer_id, e.type, sub.endpoint_url,
-        CASE WHEN n.count = 4 AND n.h % 4 = 0 THEN 'failed' ELSE 'succeeded' END, n.count,
-        CASE WHEN n.count = 4 AND n.h % 4 = 0 THEN 'HTTP 503 after 4 attempts' ELSE '' END,
+        CASE WHEN n.count = 4 AND n.h / 4 % 4 = 0 THEN 'failed' ELSE 'succeeded' END, n.count,
+        CASE WHEN n.count = 4 AND n.h / 4 % 4 = 0 THEN 'HTTP 503 after 4 attempts' ELSE '' END,
         e.created_at, e.created_at + ((1 << (n.count - 1)) - 1) * interval '5 seconds' + interval '80 milliseconds'
       FROM e
       JOIN subscriptions AS sub ON sub.customer_id = e.customer_id
-      CROSS JOIN LATERAL (SELECT abs(hashtext(e.id || sub.id)) AS h) AS hash
-      CROSS JOIN LATERAL (SELECT hash.h AS h, 1 + hash.h % 4 AS count) AS n
+      CROSS JOIN LATERAL (SELECT abs(hashtext(e.id || sub.id)::bigint) AS h) AS hash
+      CROSS JOIN LATERAL (SELECT hash.h AS h, 1 + (hash.h % 4)::int AS count) AS n
       RETURNING id, state, attempt_count, created_at
     ), a AS (
       INSERT INTO attempts (id, delivery_id, attempt_number, started_at, status_code, duration_ms, error_kind, error_message,
         response_excerpt, signature, succeeded, will_retry, delivery_created_at)
       SELECT 'att_' || substr(d.id, 5, 12) || substr(md5(random()::text), 1, 12), d.id, k.n,
         d.created_at + ((1 << (k.n - 1)) - 1) * interval '5 seconds',
-        CASE WHEN o.ok THEN 200 ELSE 503 END, 20 + abs(hashtext(d.id)) % 200, NULL,
+        CASE WHEN o.ok THEN 200 ELSE 503 END, 20 + abs(hashtext(d.id)::bigint) % 200, NULL,
         CASE WHEN o.ok THEN '' ELSE 'HTTP 503' END, CASE WHEN o.ok THEN '{"ok":true}' ELSE 'Service Unavailable' END,
         'v1,' || encode(sha256(convert_to(d.id || k.n, 'UTF8')), 'base64'), o.ok, k.n < d.attempt_count, d.created_at
       FROM d
