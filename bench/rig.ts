@@ -35,6 +35,8 @@ export interface Rig {
   receivers: Receivers;
   /** Customers in emit order; with `per-customer`, customer i's endpoint is endpoint i. */
   customers: string[];
+  /** The settings that select the store (`DATABASE_URL` on PostgreSQL), for scenarios that load it directly. */
+  storeEnv: Record<string, string>;
   /** Stops the server and starts it again on the same store (e.g. with workers on). */
   restart(changes: { workers?: boolean; logLevel?: "info" | "warn"; cpuProfDir?: string }): Promise<ServerHandle>;
   close(): Promise<void>;
@@ -69,6 +71,7 @@ export async function setupRig(options: RigOptions): Promise<Rig> {
       server,
       receivers,
       customers,
+      storeEnv: store.env,
       async restart(changes) {
         await rig.server.stop();
         rig.server = await launch(changes.workers ?? true, changes.logLevel ?? "info", changes.cpuProfDir);

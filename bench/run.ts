@@ -10,8 +10,8 @@
  * machine's facts, to bench/results/<timestamp>.json. See docs/performance.md.
  *
  * Flags: --quick (≈2 min) · --stores=postgres,pglite · --only=saturation,latency,isolation,
- * emit,backlog,verifier,loglevel · --profile[=saturation|emit] (adds a CPU-profiled run)
- * · --server-env=NAME=value · --measure-s=N · --backlog=N · --rate=N
+ * emit,backlog,verifier,loglevel,retention · --profile[=saturation|emit] (adds a CPU-profiled run)
+ * · --server-env=NAME=value · --measure-s=N · --backlog=N · --rate=N · --retention-attempts=N
  */
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
@@ -22,9 +22,11 @@ import { setupRig, type RigOptions } from "./rig.js";
 import { runBacklog, type BacklogResult } from "./scenarios/backlog.js";
 import { runEmit, type EmitResult } from "./scenarios/emit.js";
 import { runLatency, type LatencyResult } from "./scenarios/latency.js";
+import { runRetention, type RetentionResult } from "./scenarios/retention.js";
 import { runSaturation, type SaturationResult } from "./scenarios/saturation.js";
 import { runVerifier, type VerifierResult } from "./scenarios/verifier.js";
-import { fmt, fmtInt } from "./stats.js";
+import { fmtInt } from "./stats.js";
+import { renderTable } from "./table.js";
 import { postgresFacts, providePostgres, type StoreKind } from "./stores.js";
 
 // ---------------------------------------------------------------- options
@@ -41,7 +43,7 @@ const serverEnv = Object.fromEntries(
   }),
 );
 const stores = (value("stores") ?? "postgres,postgres-nosync,pglite").split(",") as StoreKind[];
-const ALL = ["saturation", "latency", "isolation", "emit", "backlog", "verifier", "loglevel"];
+const ALL = ["saturation", "latency", "isolation", "emit", "backlog", "verifier", "loglevel", "retention"];
 const only = new Set(value("only")?.split(",") ?? ALL);
 const measureMs = Number(value("measure-s") ?? (quick ? 6 : 15)) * 1000;
 const scale = {
@@ -61,6 +63,11 @@ const scale = {
   batchConcurrency: 4,
   backlog: Number(value("backlog") ?? (quick ? 20_000 : 100_000)),
   backlogTimeoutMs: quick ? 120_000 : 240_000,
+  /** Retention (issue 14): history attempts over `retentionHistoryDays` days, the older half dropped. */
+  retentionAttempts: Number(value("retention-attempts") ?? (quick ? 1_000_000 : 10_000_000)),
+  retentionHistoryDays: 60,
+  retentionDays: 30,
+  pruneAfterMs: quick ? 2000 : 3000,
 };
 
 const TARGETS = {
@@ -69,9 +76,10 @@ const TARGETS = {
   isolationRateRatio: 0.9,
   backlogPeakRssMb: 300,
   verifierRatio: 0.7,
+  retentionRateRatio: 0.95,
 };
 
-interface StoreResults {
+export interface StoreResults {
   saturation?: SaturationResult;
   latency?: LatencyResult;
   isolation?: {
@@ -85,6 +93,9 @@ interface StoreResults {
   emit?: EmitResult;
   backlog?: BacklogResult;
   saturationWarnLog?: SaturationResult;
+  retention?: RetentionResult;
+  /** Scenarios left out on this store, and why. */
+  skipped?: Record<string, string>;
   errors: Record<string, string>;
 }
 
@@ -107,7 +118,8 @@ process.on("SIGINT", () => {
   process.exit(130);
 });
 
-const results: {
+/** Everything a run writes to bench/results/<timestamp>.json. */
+export interface BenchResults {
   startedAt: string;
   quick: boolean;
   machine: Record<string, unknown>;
@@ -118,7 +130,9 @@ const results: {
   verifier?: VerifierResult;
   profile?: { scenario: string; file: string; result: unknown; summary: ProfileSummary };
   finishedAt?: string;
-} = {
+}
+
+const results: BenchResults = {
   startedAt: new Date().toISOString(),
   quick,
   machine: {
@@ -148,7 +162,7 @@ async function step<T>(store: StoreResults, name: string, fn: () => Promise<T>):
 }
 
 async function withRig<T>(options: Omit<RigOptions, "adminUrl" | "outDir">, fn: (rig: Awaited<ReturnType<typeof setupRig>>) => Promise<T>): Promise<T> {
-  const rig = await setupRig({ ...options, adminUrl: adminUrl(options.store), outDir, serverEnv });
+  const rig = await setupRig({ ...options, adminUrl: adminUrl(options.store), outDir, serverEnv: { ...serverEnv, ...options.serverEnv } });
   try {
     return await fn(rig);
   } finally {
@@ -197,6 +211,26 @@ async function runStore(kind: StoreKind): Promise<StoreResults> {
   if (only.has("loglevel") && (kind === "postgres-nosync" || !stores.includes("postgres-nosync")) && kind !== "pglite")
     r.saturationWarnLog = await step(r, `${kind} saturation, log level warn`, () =>
       withRig({ ...base, label: "saturation-warn", logLevel: "warn" }, (rig) => runSaturation(rig, sat([]))),
+    );
+  if (only.has("retention") && kind !== "postgres") {
+    const reason = kind === "pglite" ? "the embedded store is not meant for 10 million attempts" : "PG durable only (the prune's cost is I/O)";
+    (r.skipped ??= {}).retention = reason;
+    log(`${kind} retention: skipped: ${reason}`);
+  } else if (only.has("retention"))
+    r.retention = await step(r, `${kind} retention (${fmtInt(scale.retentionAttempts)} attempts)`, () =>
+      // The server's own pruner is off, so only the bench's prune (timed) drops partitions.
+      withRig({ ...base, label: "retention", serverEnv: { POSTHORN_PRUNE: "off" } }, (rig) =>
+        runRetention(rig, {
+          attempts: scale.retentionAttempts,
+          days: scale.retentionHistoryDays,
+          retentionDays: scale.retentionDays,
+          ...sat([]),
+          // The first clean window must not include the load generator's start on a busy machine.
+          warmupMs: Math.max(scale.warmupMs, 5000),
+          pruneAfterMs: scale.pruneAfterMs,
+          log,
+        }),
+      ),
     );
   return r;
 }
@@ -256,64 +290,7 @@ try {
 results.finishedAt = new Date().toISOString();
 const file = join(ROOT, "bench", "results", `${stamp}.json`);
 writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
-console.log(renderTable());
+console.log(renderTable(results));
 if (results.profile) console.log(`\nprofile of ${results.profile.scenario} (server, postgres-nosync): ${JSON.stringify(results.profile.result)}\n${formatProfile(results.profile.summary)}`);
 console.log(`\nresults: ${file}\nlogs: ${outDir}`);
 for (const [kind, r] of Object.entries(results.stores)) for (const [name, error] of Object.entries(r.errors)) console.log(`\n${kind} ${name} failed:\n${error}`);
-
-// ---------------------------------------------------------------- table
-
-function renderTable(): string {
-  const kinds = (["postgres", "postgres-nosync", "pglite"] as const).filter((k) => results.stores[k]);
-  const titles: Record<StoreKind, string> = { postgres: "PG durable", "postgres-nosync": "PG fsync=off", pglite: "PGlite" };
-  const rows: string[][] = [];
-  /** `check` says per store whether the target is met (undefined: no figure); shown as "PG durable ✓ …". */
-  const row = (name: string, get: (r: StoreResults) => string, target = "", check?: (r: StoreResults) => boolean | undefined) => {
-    const verdicts = check
-      ? kinds
-          .map((k) => [k, check(results.stores[k]!)] as const)
-          .filter(([, ok]) => ok !== undefined)
-          .map(([k, ok]) => `${titles[k]} ${ok ? "met" : "MISSED"}`)
-          .join(", ")
-      : "";
-    rows.push([name, ...kinds.map((k) => get(results.stores[k]!)), target + (verdicts ? `: ${verdicts}` : "")]);
-  };
-  const T = TARGETS;
-  row("E2E deliveries/s at saturation (10 subs)", (r) => fmtInt(r.saturation?.deliveriesPerSec), `≥ ${T.e2ePostgresPerSec}`, (r) => (r.saturation ? r.saturation.deliveriesPerSec >= T.e2ePostgresPerSec : undefined));
-  row("  events accepted/s meanwhile", (r) => fmtInt(r.saturation?.emitsPerSec));
-  row("  min backlog in window (0 = load-limited)", (r) => fmtInt(r.saturation?.minBacklog));
-  row("  server CPU, cores", (r) => fmt(r.saturation?.cpuCores.server, 2));
-  row("  server CPU ms per delivery", (r) => fmt(r.saturation?.serverCpuMsPerDelivery, 3));
-  row("  PostgreSQL CPU, cores", (r) => fmt(r.saturation?.cpuCores.postgres, 2));
-  row("  receivers / load gen CPU, cores", (r) => (r.saturation ? `${fmt(r.saturation.cpuCores.receivers, 2)} / ${fmt(r.saturation.cpuCores.loadgen, 2)}` : "–"));
-  row("  machine busy, cores (load avg 1 min)", (r) => (r.saturation ? `${fmt(r.saturation.cpuCores.machine, 2)} (${fmt(r.saturation.cpuCores.loadavg1, 1)})` : "–"));
-  row("  server peak RSS, MB", (r) => fmtInt(r.saturation?.peakRssMb));
-  row(`Latency @${scale.ratePerSec} ev/s p50/p95/p99 ms`, (r) => (r.latency ? `${fmt(r.latency.latencyMs.p50)}/${fmt(r.latency.latencyMs.p95)}/${fmt(r.latency.latencyMs.p99)}` : "–"), `p99 ≤ ${T.p99Ms}`, (r) => (r.latency ? r.latency.latencyMs.p99 <= T.p99Ms && r.latency.missing === 0 : undefined));
-  row("  max ms / missing", (r) => (r.latency ? `${fmt(r.latency.latencyMs.max)} / ${r.latency.missing}` : "–"));
-  row("  Emit call p50 / p99, ms", (r) => (r.latency ? `${fmt(r.latency.emitCallMs.p50)} / ${fmt(r.latency.emitCallMs.p99)}` : "–"));
-  row("  server CPU, cores", (r) => fmt(r.latency?.cpuCores.server, 2));
-  row("Isolation (1 of 10 hangs): healthy rate ratio", (r) => fmt(r.isolation?.rateRatio, 2), `≥ ${T.isolationRateRatio}`, (r) => (r.isolation ? r.isolation.rateRatio >= T.isolationRateRatio : undefined));
-  row("  healthy deliveries/s", (r) => fmtInt(r.isolation?.saturation.deliveriesPerSec));
-  row("  healthy p99 ratio (p99 ms)", (r) => (r.isolation ? `${fmt(r.isolation.p99Ratio, 2)} (${fmt(r.isolation.latency.latencyMs.p99)})` : "–"));
-  row(`Emit unary calls/s (${scale.emitInFlight} in flight)`, (r) => fmtInt(r.emit?.unary.callsPerSec));
-  row(`EmitBatch events/s (${scale.batchSize}/call, ${scale.batchConcurrency} in flight)`, (r) => fmtInt(r.emit?.batch.eventsPerSec));
-  row(`Backlog ${fmtInt(scale.backlog)}: drain time, s`, (r) => (r.backlog ? fmt(r.backlog.drainSeconds) + (r.backlog.timedOut ? " (timeout)" : "") : "–"));
-  row("  drain deliveries/s", (r) => fmtInt(r.backlog?.deliveriesPerSec));
-  row("  server peak RSS, MB", (r) => fmtInt(r.backlog?.peakRssMb), `≤ ${T.backlogPeakRssMb}`, (r) => (r.backlog ? r.backlog.peakRssMb <= T.backlogPeakRssMb : undefined));
-  row("Log level warn: deliveries/s (CPU ms/dlv)", (r) => (r.saturationWarnLog ? `${fmtInt(r.saturationWarnLog.deliveriesPerSec)} (${fmt(r.saturationWarnLog.serverCpuMsPerDelivery, 3)})` : "–"));
-
-  const first = 44;
-  const col = 20;
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(first) : i <= kinds.length ? c.padStart(col) : `  ${c}`)).join("");
-  const out = [line(["scenario", ...kinds.map((k) => titles[k]), "target"]), "-".repeat(first + col * kinds.length + 40), ...rows.map(line)];
-  if (results.verifier) {
-    const v = results.verifier;
-    out.push(`Verifier: ${fmtInt(v.verifyPerSec)} verify/s, bare HMAC ${fmtInt(v.bareHmacPerSec)}/s, ratio ${fmt(v.ratio, 2)} (target ≥ ${T.verifierRatio}: ${v.ratio >= T.verifierRatio ? "met" : "MISSED"})`);
-  }
-  out.push(`machine: ${String(results.machine.cores)} cores (${String(results.machine.cpuModel)}), node ${process.version}, load average at start ${(results.machine.loadavgAtStart as number[]).map((n) => n.toFixed(1)).join(" ")}`);
-  for (const [kind, pg] of Object.entries(results.postgres ?? {})) {
-    const s = pg.settings;
-    out.push(`${kind}: PostgreSQL ${s.server_version}, fsync=${s.fsync} synchronous_commit=${s.synchronous_commit} full_page_writes=${s.full_page_writes} shared_buffers=${s.shared_buffers}`);
-  }
-  return out.join("\n");
-}

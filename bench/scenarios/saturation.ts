@@ -31,9 +31,18 @@ export interface SaturationResult {
 
 export async function runSaturation(
   rig: Rig,
-  options: { warmupMs: number; measureMs: number; backlogCap: number; hang?: number[] },
+  options: {
+    warmupMs: number;
+    measureMs: number;
+    backlogCap: number;
+    hang?: number[];
+    /** Started `afterMs` into the window; the window lasts until it settles too (retention: the prune). */
+    during?: { afterMs: number; run: () => Promise<void> };
+  },
 ): Promise<SaturationResult> {
   const hang = new Set(options.hang ?? []);
+  // Receipts before this run (a rig reused by several runs, as retention does) are not backlog.
+  const startCounts = (await rig.receivers.snapshot()).counts;
   const load = new LoadGenerator();
   const rss = new RssSampler(rig.server.pid);
   const running = load.run({ type: "saturate", address: rig.server.address, customers: rig.customers, batchSize: 100, concurrency: 2 });
@@ -46,7 +55,7 @@ export async function runSaturation(
     counts = snap.counts;
     const emitted = load.progress.emitted;
     let backlog = 0;
-    for (let i = 0; i < counts.length; i++) if (!hang.has(i)) backlog += (emitted[i] ?? 0) - (counts[i] ?? 0);
+    for (let i = 0; i < counts.length; i++) if (!hang.has(i)) backlog += (emitted[i] ?? 0) - ((counts[i] ?? 0) - (startCounts[i] ?? 0));
     if (measuring) minBacklog = Math.min(minBacklog, backlog);
     if (!paused && backlog > options.backlogCap) {
       load.send({ type: "pause" });
@@ -70,7 +79,11 @@ export async function runSaturation(
   const cpu = new CpuWindow({ server: rig.server.pid, receivers: rig.receivers.child.pid!, loadgen: load.child.pid! });
   const t0 = performance.now();
   measuring = true;
-  await sleep(options.measureMs);
+  const during = options.during;
+  // A failure of `during` is thrown once the load is stopped, so no process is left running.
+  const failure: { error?: unknown } = {};
+  const extra = during ? sleep(during.afterMs).then(() => during.run()).catch((error: unknown) => void (failure.error = error)) : undefined;
+  await Promise.all([sleep(options.measureMs), extra]);
   const after = await rig.receivers.snapshot();
   const emittedAfter = load.progress.emitted.reduce((a, b) => a + b, 0);
   const seconds = (performance.now() - t0) / 1000;
@@ -82,6 +95,7 @@ export async function runSaturation(
   const result = await running;
   load.kill();
   const { peakRssMb } = rss.stop();
+  if ("error" in failure) throw failure.error;
 
   const perEndpointPerSec = after.counts.map((n, i) => (n - (before.counts[i] ?? 0)) / seconds);
   const deliveriesPerSec = perEndpointPerSec.filter((_, i) => !hang.has(i)).reduce((a, b) => a + b, 0);
