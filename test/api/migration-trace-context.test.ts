@@ -32,7 +32,7 @@ describe.each(STORES)("migration 0004 (trace context) on a database that already
 
     const events = await sql<{ id: string; traceparent: string | null; tracestate: string | null }>`SELECT id, traceparent, tracestate FROM events`.execute(store.db);
     expect(events.rows).toEqual([{ id: "evt_1", traceparent: null, tracestate: null }]);
-    const [claimed] = await claimDeliveries(store.db, "wrk_test", 10, new Date(), 10_000);
+    const [claimed] = await claimDeliveries(store, "wrk_test", 10, new Date(), 10_000);
     expect(claimed).toMatchObject({ id: "dlv_1", event_id: "evt_1", traceparent: null, tracestate: null });
   });
 });

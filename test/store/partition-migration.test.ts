@@ -74,7 +74,7 @@ describe.each(STORES)("migration 0006 (partitions) on a database with data (%s)"
 
   it("claims the old pending delivery and records its next attempt in the old partition", async () => {
     const now = new Date(NEWEST + DAY);
-    const [claimed, ...rest] = await claimDeliveries(store.db, "wrk_test", 10, now, 30_000);
+    const [claimed, ...rest] = await claimDeliveries(store, "wrk_test", 10, now, 30_000);
     expect(rest).toEqual([]);
     expect(claimed).toMatchObject({ id: `dlv_${"e".repeat(22)}04`, attempt_number: 2, created_at: new Date(NEWEST) });
     const result = attemptResult(

@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
-import { Kysely, PostgresDialect } from "kysely";
+import { Kysely, PostgresDialect, type CompiledQuery } from "kysely";
 import { PGliteDialect } from "kysely-pglite-dialect";
 import pg from "pg";
 import {
@@ -27,6 +27,14 @@ export interface Store {
   readonly availability: DatabaseAvailability;
   /** Runs `fn` in a transaction that can execute multi-statement SQL scripts (migrations). */
   scriptTransaction<T>(fn: (exec: ScriptExecutor) => Promise<T>): Promise<T>;
+  /**
+   * Runs `query` as the named prepared statement `name` on PostgreSQL: each connection plans it
+   * once, and after five runs PostgreSQL keeps its generic plan (plan_cache_mode auto), which
+   * prunes partitions at run time. For hot-path statements whose planning grows with the number of
+   * partitions (the claim: docs/performance.md). `name` must always come with the same SQL text.
+   * PGlite runs it as any other query. Resolves to the rows.
+   */
+  runPrepared<R>(name: string, query: CompiledQuery<R>): Promise<R[]>;
   /**
    * PostgreSQL LISTEN/NOTIFY between the processes on this database; undefined on PGlite, where
    * one process does everything (in-process signals are all there is). Only the mechanics live
@@ -187,6 +195,12 @@ async function openPostgres(url: string, options: StoreOptions): Promise<Store> 
         client.release();
       }
     },
+    async runPrepared<R>(name: string, query: CompiledQuery<R>): Promise<R[]> {
+      const result = await pool
+        .query({ name, text: query.sql, values: [...query.parameters] })
+        .catch((error: unknown) => Promise.reject(reported(error)));
+      return result.rows as R[];
+    },
     notifications,
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max }),
     async close() {
@@ -218,6 +232,9 @@ async function openPglite(dataDir: string): Promise<Store> {
       return pglite.transaction(async (tx) =>
         fn(async (script) => (await tx.exec(script)).at(-1)?.rows ?? []),
       );
+    },
+    async runPrepared<R>(_name: string, query: CompiledQuery<R>): Promise<R[]> {
+      return (await db.executeQuery(query)).rows;
     },
     notifications: undefined,
     poolStats: undefined,

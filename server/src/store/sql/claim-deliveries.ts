@@ -1,6 +1,7 @@
-import { sql, type Kysely } from "kysely";
+import { sql } from "kysely";
+import type { Store } from "../database.js";
 import type { SignatureSchemeName } from "../../domain/signature-scheme.js";
-import type { Database, StoredSecretEntry } from "../schema.js";
+import type { StoredSecretEntry } from "../schema.js";
 
 /** A claimed delivery with what an attempt needs: the stored body and the subscription's signing setup. */
 export interface ClaimedDelivery {
@@ -45,7 +46,7 @@ export interface ClaimedDelivery {
  * with `releaseLeases`, which returns its number.
  */
 export async function claimDeliveries(
-  db: Kysely<Database>,
+  store: Pick<Store, "db" | "runPrepared">,
   owner: string,
   limit: number,
   now: Date,
@@ -53,7 +54,7 @@ export async function claimDeliveries(
   skipSubscriptions: readonly string[] = [],
 ): Promise<ClaimedDelivery[]> {
   const leaseUntil = new Date(now.getTime() + leaseMs);
-  const { rows } = await sql<ClaimedDelivery>`
+  const query = sql<ClaimedDelivery>`
     WITH due AS (
       SELECT id, created_at FROM deliveries
       WHERE state = 'pending' AND lease_owner IS NULL AND next_attempt_at <= ${now}
@@ -68,6 +69,8 @@ export async function claimDeliveries(
     WHERE d.id = due.id AND d.created_at = due.created_at AND e.id = d.event_id AND e.created_at = d.created_at
       AND s.id = d.subscription_id
     RETURNING d.id, d.created_at, d.event_id, d.event_type, d.subscription_id, d.customer_id, d.attempt_count AS attempt_number,
-              s.endpoint_url, e.envelope, e.payload_expired_at IS NOT NULL AS payload_expired, s.secrets, s.signature_scheme, e.traceparent, e.tracestate`.execute(db);
-  return rows;
+              s.endpoint_url, e.envelope, e.payload_expired_at IS NOT NULL AS payload_expired, s.secrets, s.signature_scheme, e.traceparent, e.tracestate`.compile(store.db);
+  // Prepared: planned per statement, this join over two partitioned tables costs about 11 ms with
+  // 38 day partitions; the generic plan is reused and pruned at run time (docs/performance.md).
+  return store.runPrepared("posthorn_claim_deliveries", query);
 }
