@@ -139,7 +139,7 @@ describe.each(STORES)("subscriptions (%s)", (kind) => {
     const { subscription } = await t.client.subscribe({ customerId: "cus_upd_bad", endpointUrl: "https://example.com/h" });
     const id = subscription!.id;
     const cases: [object, status, RegExp][] = [
-      [{ subscription: { id }, updateMask: { paths: [] } }, status.INVALID_ARGUMENT, /^update_mask: must name at least one of endpoint_url, event_types, enabled, description, signature_scheme$/],
+      [{ subscription: { id }, updateMask: { paths: [] } }, status.INVALID_ARGUMENT, /^update_mask: must name at least one of endpoint_url, event_types, enabled, description, signature_scheme, rate_limit_per_second, rate_limit_burst, ordered$/],
       [{ subscription: { id } }, status.INVALID_ARGUMENT, /^update_mask: must name at least one of/],
       [{ subscription: { id, description: "x" }, updateMask: { paths: ["description", "customer_id"] } }, status.INVALID_ARGUMENT, /^update_mask\.paths\[1\]: "customer_id" cannot be updated; use endpoint_url, /],
       [{ subscription: { id }, updateMask: { paths: ["secret"] } }, status.INVALID_ARGUMENT, /^update_mask\.paths\[0\]: "secret" cannot be updated/],

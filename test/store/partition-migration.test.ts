@@ -78,7 +78,7 @@ describe.each(STORES)("migration 0006 (partitions) on a database with data (%s)"
     expect(rest).toEqual([]);
     expect(claimed).toMatchObject({ id: `dlv_${"e".repeat(22)}04`, attempt_number: 2, created_at: new Date(NEWEST) });
     const result = attemptResult(
-      { deliveryId: claimed!.id, deliveryCreatedAt: claimed!.created_at, subscriptionId: claimed!.subscription_id, attemptNumber: 2, startMs: now.getTime(), signature: "v1=y" },
+      { delivery: claimed!, attemptNumber: 2, startMs: now.getTime(), signature: "v1=y" },
       { statusCode: 200, durationMs: 3, responseExcerpt: "" },
       { kind: "succeeded" },
     );

@@ -1,8 +1,8 @@
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import { EventView, type EmitRequest } from "@posthorn/proto";
 import { InvalidArgumentError } from "../domain/errors.js";
-import { canonicalSize, serializeEnvelope } from "../domain/envelope.js";
-import { newId } from "../domain/ids.js";
+import { canonicalSize } from "../domain/envelope.js";
+import { buildEvent } from "../store/new-event.js";
 import type { NewEvent } from "../store/sql/emit-events.js";
 import { MAX_BATCH_DATA_BYTES } from "./size-limits.js";
 import { checkCustomerId, checkData, checkEventType, checkIdempotencyKey } from "./validate.js";
@@ -44,32 +44,6 @@ export function prepareEvent(request: EmitRequest, prefix: string, nowMs: number
     throw new InvalidArgumentError(`${prefix}data`, `is ${size} bytes as canonical JSON; at most ${rules.maxPayloadBytes} are accepted`);
   }
   return { event: buildEvent({ type, customerId, data, idempotencyKey }, nowMs), data, dataBytes: size };
-}
-
-/**
- * The one way an event is built, once its fields are valid: a new `evt_` id and its canonical
- * JSON envelope (contract, "Envelope") at `nowMs` (epoch ms; the envelope's `timestamp` and
- * the stored time are the same whole second). Used by Emit, EmitBatch and SendTestEvent.
- */
-export function buildEvent(
-  fields: { type: string; customerId: string; data: Record<string, unknown>; idempotencyKey: string },
-  nowMs: number,
-): NewEvent {
-  const { type, customerId, data, idempotencyKey } = fields;
-  // Stored times are whole seconds, like the envelope's `timestamp`, so GetEvent agrees with it.
-  const createdAt = new Date(Math.floor(nowMs / 1000) * 1000);
-  // The id's time part is `created_at`: it selects the event's partition (store/partitions.ts).
-  const id = newId("event", createdAt.getTime());
-  const envelope = serializeEnvelope({
-    api_version: "v1",
-    customer_id: customerId,
-    data,
-    id,
-    // Whole seconds (contract); the stored created_at is the same instant, so GetEvent agrees.
-    timestamp: Math.floor(nowMs / 1000),
-    type,
-  });
-  return { id, type, customerId, envelope, idempotencyKey, createdAt };
 }
 
 /**

@@ -12,6 +12,7 @@ import { liveSecrets } from "../domain/secret.js";
 import type { AttemptRow, DeliveryRow, EventRow, SubscriptionRow } from "../store/rows.js";
 import type { StoredSecretEntry } from "../store/schema.js";
 import type { ViewName } from "./event-view.js";
+import { endpointHealth } from "./subscription-delivery-options.js";
 import { ERROR_KIND_TO_PROTO, SCHEME_TO_PROTO, STATE_TO_PROTO } from "./proto-enums.js";
 
 /** Store rows to API messages (enum values: proto-enums.ts). */
@@ -45,6 +46,11 @@ export function subscriptionToProto(row: SubscriptionRow, nowMs: number): Messag
     disabledReason: row.disabled_reason,
     ...(expiry === undefined ? {} : { previousSecretExpireTime: timestampFromMs(expiry) }),
     secrets: live.map(secretInfo),
+    rateLimitPerSecond: row.rate_limit_per_second,
+    rateLimitBurst: row.rate_limit_burst,
+    ordered: row.ordered,
+    health: endpointHealth(row),
+    ...(row.failing_since === null ? {} : { failingSinceTime: timestampFromDate(row.failing_since) }),
   };
 }
 

@@ -18,13 +18,23 @@ import { subscriptionToProto } from "./proto-mapping.js";
 import { PAGE_BYTES, repeatedFieldBytes } from "./size-limits.js";
 import { checkCustomerId, checkCustomerIdFilter, checkDescription, checkEndpointUrl, checkEventTypes, checkId } from "./validate.js";
 import { excerpt } from "../domain/excerpt.js";
+import { checkRateLimit, MAX_RATE_LIMIT } from "./subscription-delivery-options.js";
 
 /** Grace period of the previous secret after a rotation: default 24 h, at most 7 days (seconds). */
 export const DEFAULT_SECRET_GRACE_SECONDS = 86_400;
 export const MAX_SECRET_GRACE_SECONDS = 7 * 86_400;
 
 /** Fields UpdateSubscription may change (its `update_mask` paths). */
-const UPDATABLE = new Set(["endpoint_url", "event_types", "enabled", "description", "signature_scheme"]);
+const UPDATABLE = new Set([
+  "endpoint_url",
+  "event_types",
+  "enabled",
+  "description",
+  "signature_scheme",
+  "rate_limit_per_second",
+  "rate_limit_burst",
+  "ordered",
+]);
 
 type SubscriptionHandlers = Pick<
   UnaryHandlers,
@@ -53,6 +63,7 @@ export function subscriptionHandlers(deps: ApiDeps): SubscriptionHandlers {
       const eventTypes = checkEventTypes("event_types", request.eventTypes, catalog);
       const description = checkDescription("description", request.description);
       const scheme = schemeName("signature_scheme", request.signatureScheme);
+      const rateLimit = checkRateLimit("", request.rateLimitPerSecond, request.rateLimitBurst);
       const secret = generateSecret();
       const nowMs = clock.nowMs();
       const now = new Date(nowMs);
@@ -68,6 +79,8 @@ export function subscriptionHandlers(deps: ApiDeps): SubscriptionHandlers {
         // Stored sealed (bound to this id); the plain secret is only in this answer.
         secrets: JSON.stringify([keyring.sealEntry(id, secret)] satisfies StoredSecretEntry[]),
         disabled_reason: "",
+        ...rateLimit,
+        ordered: request.ordered,
         created_at: now,
         updated_at: now,
       });
@@ -104,6 +117,11 @@ export function subscriptionHandlers(deps: ApiDeps): SubscriptionHandlers {
       const now = new Date(nowMs);
       const { row, canceled } = await store.db.transaction().execute(async (trx) => {
         const before = await findSubscription(trx, id, "update", scope);
+        checkRateLimit(
+          "subscription.",
+          patch.rate_limit_per_second ?? before.rate_limit_per_second,
+          patch.rate_limit_burst ?? before.rate_limit_burst,
+        );
         const row = await updateSubscription(trx, id, {
           ...patch,
           // Re-enabling clears the reason the server disabled it for.
@@ -171,6 +189,12 @@ function buildPatch(input: Subscription, paths: string[], deps: ApiDeps): Update
     if (path === "enabled") patch.enabled = input.enabled;
     if (path === "description") patch.description = checkDescription("subscription.description", input.description);
     if (path === "signature_scheme") patch.signature_scheme = schemeName("subscription.signature_scheme", input.signatureScheme);
+    if (path === "ordered") patch.ordered = input.ordered;
   }
+  // Each value's range here; the pair (no burst without a rate) once the stored one is read.
+  if (paths.includes("rate_limit_per_second")) patch.rate_limit_per_second = checkRateLimit("subscription.", input.rateLimitPerSecond, 0).rate_limit_per_second;
+  if (paths.includes("rate_limit_burst")) patch.rate_limit_burst = checkRateLimit("subscription.", MAX_RATE_LIMIT, input.rateLimitBurst).rate_limit_burst;
+  // Turning the limit off drops its burst too.
+  if (patch.rate_limit_per_second === 0 && patch.rate_limit_burst === undefined) patch.rate_limit_burst = 0;
   return patch;
 }

@@ -7,7 +7,7 @@ import { ensurePartitionsFor } from "../store/partitions.js";
 import { insertEvents } from "../store/sql/insert-events.js";
 import { insertPendingDeliveries } from "../store/sql/insert-pending-deliveries.js";
 import type { ApiDeps, UnaryHandlers } from "./handler-types.js";
-import { buildEvent } from "./prepare-events.js";
+import { buildEvent } from "../store/new-event.js";
 import { deliveryToProto, eventToProto } from "./proto-mapping.js";
 import { TestEventLimit } from "./test-event-limit.js";
 import { checkId } from "./validate.js";

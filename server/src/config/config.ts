@@ -186,6 +186,22 @@ export const configSchema = z.object({
   payloadRetentionDays: numeric.pipe(z.number().int("whole days").min(1, "at least 1 day")).optional(),
   /** Drop partitions past retention in this process (off: never, e.g. when another deploy sharing the database prunes). */
   prune: bool.default(true),
+  /**
+   * The customer id that gets Posthorn's operational events (`endpoint.failing`,
+   * `endpoint.disabled`, `endpoint.recovered`, `delivery.exhausted`, `secret.rotated`;
+   * domain/operational-events.ts) at its subscriptions. Unset: none are emitted.
+   */
+  operationalCustomerId: z.string().trim().min(1).max(255, "at most 255 characters").optional(),
+  /**
+   * Hours every attempt to an endpoint must have failed before the server disables its
+   * subscription (issue 15; 120 = 5 days, as Svix); 0 turns auto-disable off. Also needs
+   * `endpointDisableMinAttempts` failed attempts in that time.
+   */
+  endpointDisableAfterHours: numeric.pipe(z.number().int("whole hours").min(0).max(24 * 365)).default(120),
+  /** Hours of failing (every attempt) after which the endpoint is FAILING and `endpoint.failing` is sent. */
+  endpointWarnAfterHours: numeric.pipe(z.number().int("whole hours").min(1).max(24 * 365)).default(24),
+  /** Failed attempts a failing spell needs, besides its length, before auto-disable (so one lone event cannot disable). */
+  endpointDisableMinAttempts: numeric.pipe(z.number().int().min(1).max(100_000)).default(10),
   /** On SIGTERM: how long in-flight attempts may run before they are aborted (recorded as `shutdown`), in ms; the process exits within this + 2 s. */
   shutdownTimeoutMs: numeric.pipe(z.number().int().min(0).max(120_000)).default(15_000),
 });

@@ -41,6 +41,10 @@ export const ENV_NAMES: Record<keyof Config, string> = {
   retentionDays: "POSTHORN_RETENTION_DAYS",
   payloadRetentionDays: "POSTHORN_PAYLOAD_RETENTION_DAYS",
   prune: "POSTHORN_PRUNE",
+  operationalCustomerId: "POSTHORN_OPERATIONAL_CUSTOMER_ID",
+  endpointDisableAfterHours: "POSTHORN_ENDPOINT_DISABLE_AFTER_HOURS",
+  endpointWarnAfterHours: "POSTHORN_ENDPOINT_WARN_AFTER_HOURS",
+  endpointDisableMinAttempts: "POSTHORN_ENDPOINT_DISABLE_MIN_ATTEMPTS",
 };
 
 /** The variable naming the JSON config file (not a setting itself). */

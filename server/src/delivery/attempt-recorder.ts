@@ -2,7 +2,7 @@ import type { Clock } from "../domain/clock.js";
 import { isDatabaseUnavailable } from "../store/availability.js";
 import type { Store } from "../store/database.js";
 import { GroupCommit } from "../store/group-commit.js";
-import { recordAttempts, type AttemptResult, type RecordedAttempt } from "../store/sql/record-attempts.js";
+import { recordAttempts, type AttemptResult, type RecordedAttempt, type RecordOptions } from "../store/sql/record-attempts.js";
 
 /** Most finished attempts written by one statement. */
 const RECORD_BATCH_SIZE = 500;
@@ -18,11 +18,16 @@ export class AttemptRecorder {
   /** Set when the shutdown deadline passed: outcomes that still cannot be recorded are given up. */
   #givenUp = false;
 
-  /** `owner`: this process's lease owner id (only deliveries it still leases change state). */
-  constructor(store: Store, owner: string, clock: Clock) {
+  /**
+   * `owner`: this process's lease owner id (only deliveries it still leases change state).
+   * `options`: the effects that go with recorded attempts in their transaction (410 Gone,
+   * endpoint health, ordered delivery, operational events) and the wake-up when they made
+   * deliveries due (delivery/attempt-effects.ts).
+   */
+  constructor(store: Store, owner: string, clock: Clock, options: RecordOptions = {}) {
     this.#store = store;
     this.#batches = new GroupCommit<AttemptResult, RecordedAttempt>(
-      (results) => recordAttempts(store.db, owner, results, new Date(clock.nowMs())),
+      (results) => recordAttempts(store.db, owner, results, new Date(clock.nowMs()), options),
       RECORD_BATCH_SIZE,
     );
   }

@@ -1,14 +1,12 @@
 import { newId } from "../domain/ids.js";
-import type { AttemptResult } from "../store/sql/record-attempts.js";
+import type { AttemptedDelivery, AttemptResult } from "../store/sql/record-attempts.js";
 import type { AttemptDecision } from "./retry-policy.js";
 import type { AttemptOutcome } from "./transport.js";
 
 /** What `attemptResult` needs to know about the attempt besides its outcome. */
 export interface AttemptFacts {
-  deliveryId: string;
-  /** The delivery's `created_at`: the attempt's partition key. */
-  deliveryCreatedAt: Date;
-  subscriptionId: string;
+  /** The delivery attempted, as claimed; its `created_at` is the attempt's partition key. */
+  delivery: AttemptedDelivery;
   /** The number the claim took for this attempt (1-based). */
   attemptNumber: number;
   /** When the request started, epoch ms. */
@@ -40,9 +38,9 @@ export function attemptResult(facts: AttemptFacts, outcome: AttemptOutcome, deci
   return {
     attempt: {
       // The time part of an attempt id is its partition key, the delivery's created_at.
-      id: newId("attempt", facts.deliveryCreatedAt.getTime()),
-      delivery_id: facts.deliveryId,
-      delivery_created_at: facts.deliveryCreatedAt,
+      id: newId("attempt", facts.delivery.created_at.getTime()),
+      delivery_id: facts.delivery.id,
+      delivery_created_at: facts.delivery.created_at,
       attempt_number: facts.attemptNumber,
       started_at: new Date(facts.startMs),
       status_code: outcome.statusCode ?? null,
@@ -56,7 +54,8 @@ export function attemptResult(facts: AttemptFacts, outcome: AttemptOutcome, deci
     },
     ...deliveryAfter(decision),
     ...(decision.kind === "failed" && decision.disableSubscription
-      ? { disableSubscription: { id: facts.subscriptionId, reason: decision.disableSubscription.reason } }
+      ? { disableSubscription: { id: facts.delivery.subscription_id, reason: decision.disableSubscription.reason } }
       : {}),
+    delivery: facts.delivery,
   };
 }

@@ -69,7 +69,7 @@ export class AttemptRunner {
     const decision = decideAfterAttempt({ attemptNumber, outcome, nowMs: clock.nowMs(), random, policy });
     endAttemptSpan(attemptSpan.span, outcome, decision.kind);
     const result = attemptResult(
-      { deliveryId: delivery.id, deliveryCreatedAt: delivery.created_at, subscriptionId: delivery.subscription_id, attemptNumber, startMs, signature },
+      { delivery, attemptNumber, startMs, signature },
       outcome,
       decision,
     );

@@ -10,6 +10,7 @@ import type { Metrics } from "../observability/metrics.js";
 import type { SecretKeyring } from "../secrets/secret-keyring.js";
 import type { Store } from "../store/database.js";
 import type { ClaimedDelivery } from "../store/sql/claim-deliveries.js";
+import { attemptEffects } from "./attempt-effects.js";
 import { AttemptRecorder } from "./attempt-recorder.js";
 import { AttemptRunner } from "./attempt-runner.js";
 import { AttemptSlots } from "./attempt-slots.js";
@@ -75,7 +76,7 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
   const leaseMs = config.leaseSeconds * 1000;
   const policy = retryPolicyFrom(config);
   const slots = new AttemptSlots(config.maxConcurrencyPerEndpoint);
-  const recorder = new AttemptRecorder(store, owner, clock);
+  const recorder = new AttemptRecorder(store, owner, clock, { effects: attemptEffects(config), onDue: () => due.announce() });
   const runner = new AttemptRunner({ config, clock, transport, policy, random, recorder, feed, logger, metrics });
   const running = () => slots.deliveryIds();
   const heartbeat = new LeaseHeartbeat({ store, owner, leaseMs, clock, logger, running: () => slots.deliveries() });

@@ -61,6 +61,20 @@ export interface SubscriptionTable {
   created_at: Date;
   updated_at: Date;
   deleted_at: Date | null;
+  /** Most attempts started per second to the endpoint, all processes together; 0: no limit. */
+  rate_limit_per_second: ColumnType<number, number | undefined, number>;
+  /** Burst of the rate limit; 0: `rate_limit_per_second` (one second's worth). */
+  rate_limit_burst: ColumnType<number, number | undefined, number>;
+  /** GCRA theoretical arrival time of the rate limit (store/sql/take-rate-slots.ts); null: idle. */
+  rate_limit_tat: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** Ordered delivery: one delivery due at a time, in emit order (store/sql/promote-waiting.ts). */
+  ordered: ColumnType<boolean, boolean | undefined, boolean>;
+  /** Since when every attempt to the endpoint failed; null: the last one succeeded, or none failed. */
+  failing_since: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** When the `endpoint.failing` warning of the current failing spell was given; null: not yet. */
+  failing_warned_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** Start of the last successful attempt; null: none yet. */
+  last_success_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 export interface EventTable {

@@ -33,6 +33,13 @@ export interface ClaimedDelivery {
   /** The event's W3C trace context (the Emit's), sent with the attempt; null: none. */
   traceparent: string | null;
   tracestate: string | null;
+  /** The subscription's rate limit (0: none) and burst (0: one second's worth), see take-rate-slots.ts. */
+  rate_limit_per_second: number;
+  rate_limit_burst: number;
+  /** Whether the subscription delivers in order (one at a time); its next waits for this one's end. */
+  ordered: boolean;
+  /** The subscription's failing spell as of the claim (null: healthy), for the health record. */
+  failing_since: Date | null;
 }
 
 /**
@@ -69,7 +76,8 @@ export async function claimDeliveries(
     WHERE d.id = due.id AND d.created_at = due.created_at AND e.id = d.event_id AND e.created_at = d.created_at
       AND s.id = d.subscription_id
     RETURNING d.id, d.created_at, d.event_id, d.event_type, d.subscription_id, d.customer_id, d.attempt_count AS attempt_number,
-              s.endpoint_url, e.envelope, e.payload_expired_at IS NOT NULL AS payload_expired, s.secrets, s.signature_scheme, e.traceparent, e.tracestate`.compile(store.db);
+              s.endpoint_url, e.envelope, e.payload_expired_at IS NOT NULL AS payload_expired, s.secrets, s.signature_scheme, e.traceparent, e.tracestate,
+              s.rate_limit_per_second, s.rate_limit_burst, s.ordered, s.failing_since`.compile(store.db);
   // Prepared: planned per statement, this join over two partitioned tables costs about 11 ms with
   // 38 day partitions; the generic plan is reused and pruned at run time (docs/performance.md).
   return store.runPrepared("posthorn_claim_deliveries", query);

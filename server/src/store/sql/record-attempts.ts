@@ -2,7 +2,13 @@ import { sql, type Kysely } from "kysely";
 import type { AttemptRow } from "../rows.js";
 import type { DeliveryStateName } from "../../domain/delivery-state.js";
 import type { Database } from "../schema.js";
-import { cancelPendingDeliveries } from "./cancel-pending-deliveries.js";
+import type { ClaimedDelivery } from "./claim-deliveries.js";
+
+/** The delivery an attempt was for, as its claim read it: what goes with the outcome needs it. */
+export type AttemptedDelivery = Pick<
+  ClaimedDelivery,
+  "id" | "created_at" | "event_id" | "event_type" | "subscription_id" | "customer_id" | "endpoint_url" | "ordered" | "failing_since"
+>;
 
 /** What an attempt did to its delivery. */
 export interface AttemptResult {
@@ -15,6 +21,8 @@ export interface AttemptResult {
   finalReason: string;
   /** Disable the subscription (410 Gone), with this reason. */
   disableSubscription?: { id: string; reason: string };
+  /** The delivery attempted. */
+  delivery: AttemptedDelivery;
 }
 
 export interface RecordedAttempt {
@@ -29,6 +37,31 @@ export interface RecordedAttempt {
 }
 
 /**
+ * A change that goes with a batch of recorded attempts, in the same transaction (so a crash
+ * never leaves one without the other): disabling on 410 Gone, the endpoint's health record,
+ * the next delivery of an ordered subscription, operational events.
+ */
+export interface AttemptBatchEffect {
+  /** Whether the batch needs this effect; only then is the batch written in a transaction. */
+  applies(results: readonly AttemptResult[]): boolean;
+  /**
+   * Runs in the batch's transaction, after its attempts are written. `updated`: the ids of the
+   * deliveries that took their attempt's outcome (see `RecordedAttempt.deliveryUpdated`).
+   * Returns how many deliveries it made due (operational events, the next of an ordered
+   * subscription), so the workers are woken after the commit.
+   */
+  apply(trx: Kysely<Database>, results: readonly AttemptResult[], updated: ReadonlySet<string>, now: Date): Promise<number>;
+}
+
+/** What `recordAttempts` does besides writing, and whom it tells. */
+export interface RecordOptions {
+  /** The effects to apply in the batch's transaction (default: none). */
+  effects?: readonly AttemptBatchEffect[];
+  /** Called after the commit when the effects made deliveries due (wake the workers). */
+  onDue?: () => void;
+}
+
+/**
  * Records a batch of finished attempts with ONE statement whatever the batch size (the hot
  * path's write): the batch travels as column arrays (`unnest`), a data-modifying CTE inserts
  * the attempt rows, and the UPDATE sets each delivery's state and due time and drops its lease.
@@ -38,35 +71,29 @@ export interface RecordedAttempt {
  * attempt row is written either way (the request was sent); if the sweeper already recorded
  * that number as `abandoned`, the real outcome replaces that row, id included (one row per
  * number; watchers get the abandoned attempt and then the real one).
- * One statement is atomic by itself, so no BEGIN/COMMIT round trips. When an attempt
- * got 410 Gone, the same transaction also disables its subscription and cancels the
- * subscription's other pending deliveries. Results come back in input order.
+ * One statement is atomic by itself, so no BEGIN/COMMIT round trips while no effect applies
+ * (`options.effects`, e.g. 410 Gone disabling the subscription): then the statement and the
+ * effects share one transaction. Results come back in input order.
  */
 export async function recordAttempts(
   db: Kysely<Database>,
   owner: string,
   results: readonly AttemptResult[],
   now: Date,
+  options: RecordOptions = {},
 ): Promise<RecordedAttempt[]> {
   if (results.length === 0) return [];
-  const disabling = results.filter((result) => result.disableSubscription);
+  const effects = (options.effects ?? []).filter((effect) => effect.applies(results));
+  let madeDue = 0;
   const updated =
-    disabling.length === 0
+    effects.length === 0
       ? await writeBatch(db, owner, results, now)
       : await db.transaction().execute(async (trx) => {
           const updated = await writeBatch(trx, owner, results, now);
-          for (const { disableSubscription } of disabling) {
-            const { id, reason } = disableSubscription!;
-            await trx
-              .updateTable("subscriptions")
-              .set({ enabled: false, disabled_reason: reason, updated_at: now })
-              .where("id", "=", id)
-              .where("enabled", "=", true)
-              .execute();
-            await cancelPendingDeliveries(trx, id, `subscription disabled: ${reason}`, now);
-          }
+          for (const effect of effects) madeDue += await effect.apply(trx, results, updated, now);
           return updated;
         });
+  if (madeDue > 0) options.onDue?.();
   return results.map((r) => ({ attempt: r.attempt, deliveryUpdated: updated.has(r.attempt.delivery_id) }));
 }
 

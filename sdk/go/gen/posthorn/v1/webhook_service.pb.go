@@ -344,6 +344,70 @@ func (EventView) EnumDescriptor() ([]byte, []int) {
 	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{4}
 }
 
+// EndpointHealth is a subscription's endpoint health, derived from its attempts.
+type EndpointHealth int32
+
+const (
+	// Not set (never in a response).
+	EndpointHealth_ENDPOINT_HEALTH_UNSPECIFIED EndpointHealth = 0
+	// The last attempt succeeded, or no attempt has failed yet.
+	EndpointHealth_ENDPOINT_HEALTH_HEALTHY EndpointHealth = 1
+	// Every attempt has failed since `failing_since_time`, for less than the warning period
+	// (POSTHORN_ENDPOINT_WARN_AFTER_HOURS, default 24).
+	EndpointHealth_ENDPOINT_HEALTH_DEGRADED EndpointHealth = 2
+	// Every attempt has failed for longer than the warning period: the subscription is disabled
+	// once this has lasted POSTHORN_ENDPOINT_DISABLE_AFTER_HOURS (default 120, 5 days, as Svix),
+	// unless an attempt succeeds first. An `endpoint.failing` operational event was sent.
+	EndpointHealth_ENDPOINT_HEALTH_FAILING EndpointHealth = 3
+	// The subscription is disabled (see `enabled` and `disabled_reason`).
+	EndpointHealth_ENDPOINT_HEALTH_DISABLED EndpointHealth = 4
+)
+
+// Enum value maps for EndpointHealth.
+var (
+	EndpointHealth_name = map[int32]string{
+		0: "ENDPOINT_HEALTH_UNSPECIFIED",
+		1: "ENDPOINT_HEALTH_HEALTHY",
+		2: "ENDPOINT_HEALTH_DEGRADED",
+		3: "ENDPOINT_HEALTH_FAILING",
+		4: "ENDPOINT_HEALTH_DISABLED",
+	}
+	EndpointHealth_value = map[string]int32{
+		"ENDPOINT_HEALTH_UNSPECIFIED": 0,
+		"ENDPOINT_HEALTH_HEALTHY":     1,
+		"ENDPOINT_HEALTH_DEGRADED":    2,
+		"ENDPOINT_HEALTH_FAILING":     3,
+		"ENDPOINT_HEALTH_DISABLED":    4,
+	}
+)
+
+func (x EndpointHealth) Enum() *EndpointHealth {
+	p := new(EndpointHealth)
+	*p = x
+	return p
+}
+
+func (x EndpointHealth) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (EndpointHealth) Descriptor() protoreflect.EnumDescriptor {
+	return file_posthorn_v1_webhook_service_proto_enumTypes[5].Descriptor()
+}
+
+func (EndpointHealth) Type() protoreflect.EnumType {
+	return &file_posthorn_v1_webhook_service_proto_enumTypes[5]
+}
+
+func (x EndpointHealth) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use EndpointHealth.Descriptor instead.
+func (EndpointHealth) EnumDescriptor() ([]byte, []int) {
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{5}
+}
+
 // ApiKey describes an API key; never the key itself.
 type ApiKey struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -731,9 +795,26 @@ type Subscription struct {
 	PreviousSecretExpireTime *timestamppb.Timestamp `protobuf:"bytes,11,opt,name=previous_secret_expire_time,json=previousSecretExpireTime,proto3" json:"previous_secret_expire_time,omitempty"`
 	// Every signing secret valid now, current first, then older ones newest first; never the
 	// secret values. Requests are signed with each of them.
-	Secrets       []*SigningSecretInfo `protobuf:"bytes,12,rep,name=secrets,proto3" json:"secrets,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Secrets []*SigningSecretInfo `protobuf:"bytes,12,rep,name=secrets,proto3" json:"secrets,omitempty"`
+	// Most attempts started per second to this endpoint, across all server processes (a token
+	// bucket, GCRA); 0 means no limit. Throttled deliveries wait (still pending) without holding
+	// a worker. At most 10000.
+	RateLimitPerSecond uint32 `protobuf:"varint,13,opt,name=rate_limit_per_second,json=rateLimitPerSecond,proto3" json:"rate_limit_per_second,omitempty"`
+	// Attempts the endpoint may get at once after an idle spell, on top of the steady rate; 0 means
+	// the same as `rate_limit_per_second` (one second's worth). Only with a rate limit.
+	RateLimitBurst uint32 `protobuf:"varint,14,opt,name=rate_limit_burst,json=rateLimitBurst,proto3" json:"rate_limit_burst,omitempty"`
+	// Ordered delivery: this endpoint gets its deliveries in emit order, one in flight; the next is
+	// sent only once the previous one succeeded or failed for good (or was canceled). One failing
+	// event holds up the ones after it for its whole retry schedule: the trade-off for order.
+	Ordered bool `protobuf:"varint,15,opt,name=ordered,proto3" json:"ordered,omitempty"`
+	// How the endpoint is doing, from its recent attempts (endpoint health).
+	Health EndpointHealth `protobuf:"varint,16,opt,name=health,proto3,enum=posthorn.v1.EndpointHealth" json:"health,omitempty"`
+	// Since when every attempt to the endpoint has failed; unset when the last one succeeded (or
+	// there was none yet). The server disables the subscription after POSTHORN_ENDPOINT_DISABLE_AFTER_HOURS
+	// of this (see EndpointHealth).
+	FailingSinceTime *timestamppb.Timestamp `protobuf:"bytes,17,opt,name=failing_since_time,json=failingSinceTime,proto3" json:"failing_since_time,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
 }
 
 func (x *Subscription) Reset() {
@@ -846,6 +927,41 @@ func (x *Subscription) GetPreviousSecretExpireTime() *timestamppb.Timestamp {
 func (x *Subscription) GetSecrets() []*SigningSecretInfo {
 	if x != nil {
 		return x.Secrets
+	}
+	return nil
+}
+
+func (x *Subscription) GetRateLimitPerSecond() uint32 {
+	if x != nil {
+		return x.RateLimitPerSecond
+	}
+	return 0
+}
+
+func (x *Subscription) GetRateLimitBurst() uint32 {
+	if x != nil {
+		return x.RateLimitBurst
+	}
+	return 0
+}
+
+func (x *Subscription) GetOrdered() bool {
+	if x != nil {
+		return x.Ordered
+	}
+	return false
+}
+
+func (x *Subscription) GetHealth() EndpointHealth {
+	if x != nil {
+		return x.Health
+	}
+	return EndpointHealth_ENDPOINT_HEALTH_UNSPECIFIED
+}
+
+func (x *Subscription) GetFailingSinceTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.FailingSinceTime
 	}
 	return nil
 }
@@ -1473,7 +1589,13 @@ type SubscribeRequest struct {
 	// How to sign requests; unset means SIGNATURE_SCHEME_V1.
 	SignatureScheme SignatureScheme `protobuf:"varint,5,opt,name=signature_scheme,json=signatureScheme,proto3,enum=posthorn.v1.SignatureScheme" json:"signature_scheme,omitempty"`
 	// Whether to start enabled; unset means true.
-	Enabled       *bool `protobuf:"varint,6,opt,name=enabled,proto3,oneof" json:"enabled,omitempty"`
+	Enabled *bool `protobuf:"varint,6,opt,name=enabled,proto3,oneof" json:"enabled,omitempty"`
+	// Most attempts per second to this endpoint, 0 to 10000; 0 means no limit (see Subscription).
+	RateLimitPerSecond uint32 `protobuf:"varint,7,opt,name=rate_limit_per_second,json=rateLimitPerSecond,proto3" json:"rate_limit_per_second,omitempty"`
+	// Burst of the rate limit, 0 to 10000; 0 means `rate_limit_per_second`. Only with a rate limit.
+	RateLimitBurst uint32 `protobuf:"varint,8,opt,name=rate_limit_burst,json=rateLimitBurst,proto3" json:"rate_limit_burst,omitempty"`
+	// Deliver in emit order, one at a time (see Subscription.ordered).
+	Ordered       bool `protobuf:"varint,9,opt,name=ordered,proto3" json:"ordered,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1546,6 +1668,27 @@ func (x *SubscribeRequest) GetSignatureScheme() SignatureScheme {
 func (x *SubscribeRequest) GetEnabled() bool {
 	if x != nil && x.Enabled != nil {
 		return *x.Enabled
+	}
+	return false
+}
+
+func (x *SubscribeRequest) GetRateLimitPerSecond() uint32 {
+	if x != nil {
+		return x.RateLimitPerSecond
+	}
+	return 0
+}
+
+func (x *SubscribeRequest) GetRateLimitBurst() uint32 {
+	if x != nil {
+		return x.RateLimitBurst
+	}
+	return 0
+}
+
+func (x *SubscribeRequest) GetOrdered() bool {
+	if x != nil {
+		return x.Ordered
 	}
 	return false
 }
@@ -1833,7 +1976,10 @@ type UpdateSubscriptionRequest struct {
 	// The subscription with `id` set and the new values of the fields named in `update_mask`.
 	Subscription *Subscription `protobuf:"bytes,1,opt,name=subscription,proto3" json:"subscription,omitempty"`
 	// Fields to change: `endpoint_url`, `event_types`, `enabled`, `description`,
-	// `signature_scheme`. Must name at least one.
+	// `signature_scheme`, `rate_limit_per_second`, `rate_limit_burst`, `ordered`. Must name at
+	// least one. Setting `enabled` to true on a disabled subscription re-enables it and clears its
+	// `disabled_reason` and failure record; RecoverFailedDeliveries then re-queues what failed or
+	// was canceled meanwhile.
 	UpdateMask    *fieldmaskpb.FieldMask `protobuf:"bytes,2,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -2908,13 +3054,16 @@ func (x *RecoverFailedDeliveriesRequest) GetSince() *timestamppb.Timestamp {
 // RecoverFailedDeliveriesResponse reports how many deliveries were re-queued.
 type RecoverFailedDeliveriesResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// How many failed deliveries are pending again.
+	// How many failed (or canceled-by-disable) deliveries are pending again.
 	RecoveredDeliveries uint32 `protobuf:"varint,1,opt,name=recovered_deliveries,json=recoveredDeliveries,proto3" json:"recovered_deliveries,omitempty"`
 	// How many failed deliveries in the range were left failed because their event's payload
 	// expired (POSTHORN_PAYLOAD_RETENTION_DAYS): there is no body left to send.
 	SkippedPayloadExpiredDeliveries uint32 `protobuf:"varint,2,opt,name=skipped_payload_expired_deliveries,json=skippedPayloadExpiredDeliveries,proto3" json:"skipped_payload_expired_deliveries,omitempty"`
-	unknownFields                   protoimpl.UnknownFields
-	sizeCache                       protoimpl.SizeCache
+	// How many events emitted since `since` while the subscription was disabled got a new pending
+	// delivery to it (they had none: fan-out skips disabled subscriptions).
+	CreatedDeliveries uint32 `protobuf:"varint,3,opt,name=created_deliveries,json=createdDeliveries,proto3" json:"created_deliveries,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *RecoverFailedDeliveriesResponse) Reset() {
@@ -2961,6 +3110,13 @@ func (x *RecoverFailedDeliveriesResponse) GetSkippedPayloadExpiredDeliveries() u
 	return 0
 }
 
+func (x *RecoverFailedDeliveriesResponse) GetCreatedDeliveries() uint32 {
+	if x != nil {
+		return x.CreatedDeliveries
+	}
+	return 0
+}
+
 // ListEventTypesRequest has no fields.
 type ListEventTypesRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -3001,8 +3157,12 @@ func (*ListEventTypesRequest) Descriptor() ([]byte, []int) {
 // ListEventTypesResponse is the server's catalog.
 type ListEventTypesResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Every accepted event type, in catalog order.
-	EventTypes    []string `protobuf:"bytes,1,rep,name=event_types,json=eventTypes,proto3" json:"event_types,omitempty"`
+	// Every accepted event type, in catalog order (the names of `types`, without the
+	// operational ones).
+	EventTypes []string `protobuf:"bytes,1,rep,name=event_types,json=eventTypes,proto3" json:"event_types,omitempty"`
+	// Every event type with its description, schema and example: the catalog's types in catalog
+	// order, then the operational event types Posthorn emits itself (`operational` true).
+	Types         []*EventType `protobuf:"bytes,2,rep,name=types,proto3" json:"types,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -3044,6 +3204,97 @@ func (x *ListEventTypesResponse) GetEventTypes() []string {
 	return nil
 }
 
+func (x *ListEventTypesResponse) GetTypes() []*EventType {
+	if x != nil {
+		return x.Types
+	}
+	return nil
+}
+
+// EventType is one entry of the event catalog (the `eventTypes` setting of the config file).
+type EventType struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The type, e.g. `lead.created`.
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// Free text for people; empty when the catalog gives none.
+	Description string `protobuf:"bytes,2,opt,name=description,proto3" json:"description,omitempty"`
+	// JSON Schema (draft 2020-12) that an event's `data` must match on Emit; unset: any object.
+	Schema *structpb.Struct `protobuf:"bytes,3,opt,name=schema,proto3" json:"schema,omitempty"`
+	// An example `data`, valid against `schema`; unset when the catalog gives none.
+	Example *structpb.Struct `protobuf:"bytes,4,opt,name=example,proto3" json:"example,omitempty"`
+	// True for the types Posthorn emits itself to the operational customer id
+	// (POSTHORN_OPERATIONAL_CUSTOMER_ID): `endpoint.failing`, `endpoint.disabled`,
+	// `endpoint.recovered`, `delivery.exhausted`, `secret.rotated`. Emit refuses them.
+	Operational   bool `protobuf:"varint,5,opt,name=operational,proto3" json:"operational,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EventType) Reset() {
+	*x = EventType{}
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[39]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EventType) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EventType) ProtoMessage() {}
+
+func (x *EventType) ProtoReflect() protoreflect.Message {
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[39]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EventType.ProtoReflect.Descriptor instead.
+func (*EventType) Descriptor() ([]byte, []int) {
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{39}
+}
+
+func (x *EventType) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *EventType) GetDescription() string {
+	if x != nil {
+		return x.Description
+	}
+	return ""
+}
+
+func (x *EventType) GetSchema() *structpb.Struct {
+	if x != nil {
+		return x.Schema
+	}
+	return nil
+}
+
+func (x *EventType) GetExample() *structpb.Struct {
+	if x != nil {
+		return x.Example
+	}
+	return nil
+}
+
+func (x *EventType) GetOperational() bool {
+	if x != nil {
+		return x.Operational
+	}
+	return false
+}
+
 // WatchDeliveriesRequest filters the stream; filters combine with AND.
 type WatchDeliveriesRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -3057,7 +3308,7 @@ type WatchDeliveriesRequest struct {
 
 func (x *WatchDeliveriesRequest) Reset() {
 	*x = WatchDeliveriesRequest{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[39]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3069,7 +3320,7 @@ func (x *WatchDeliveriesRequest) String() string {
 func (*WatchDeliveriesRequest) ProtoMessage() {}
 
 func (x *WatchDeliveriesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[39]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3082,7 +3333,7 @@ func (x *WatchDeliveriesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchDeliveriesRequest.ProtoReflect.Descriptor instead.
 func (*WatchDeliveriesRequest) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{39}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *WatchDeliveriesRequest) GetCustomerId() string {
@@ -3112,7 +3363,7 @@ type WatchDeliveriesResponse struct {
 
 func (x *WatchDeliveriesResponse) Reset() {
 	*x = WatchDeliveriesResponse{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[40]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3124,7 +3375,7 @@ func (x *WatchDeliveriesResponse) String() string {
 func (*WatchDeliveriesResponse) ProtoMessage() {}
 
 func (x *WatchDeliveriesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[40]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3137,7 +3388,7 @@ func (x *WatchDeliveriesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchDeliveriesResponse.ProtoReflect.Descriptor instead.
 func (*WatchDeliveriesResponse) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{40}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *WatchDeliveriesResponse) GetDelivery() *Delivery {
@@ -3173,7 +3424,7 @@ type CreateApiKeyRequest struct {
 
 func (x *CreateApiKeyRequest) Reset() {
 	*x = CreateApiKeyRequest{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[41]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3185,7 +3436,7 @@ func (x *CreateApiKeyRequest) String() string {
 func (*CreateApiKeyRequest) ProtoMessage() {}
 
 func (x *CreateApiKeyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[41]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3198,7 +3449,7 @@ func (x *CreateApiKeyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateApiKeyRequest.ProtoReflect.Descriptor instead.
 func (*CreateApiKeyRequest) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{41}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *CreateApiKeyRequest) GetName() string {
@@ -3249,7 +3500,7 @@ type CreateApiKeyResponse struct {
 
 func (x *CreateApiKeyResponse) Reset() {
 	*x = CreateApiKeyResponse{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[42]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3261,7 +3512,7 @@ func (x *CreateApiKeyResponse) String() string {
 func (*CreateApiKeyResponse) ProtoMessage() {}
 
 func (x *CreateApiKeyResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[42]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3274,7 +3525,7 @@ func (x *CreateApiKeyResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateApiKeyResponse.ProtoReflect.Descriptor instead.
 func (*CreateApiKeyResponse) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{42}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *CreateApiKeyResponse) GetApiKey() *ApiKey {
@@ -3306,7 +3557,7 @@ type ListApiKeysRequest struct {
 
 func (x *ListApiKeysRequest) Reset() {
 	*x = ListApiKeysRequest{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[43]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3318,7 +3569,7 @@ func (x *ListApiKeysRequest) String() string {
 func (*ListApiKeysRequest) ProtoMessage() {}
 
 func (x *ListApiKeysRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[43]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3331,7 +3582,7 @@ func (x *ListApiKeysRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListApiKeysRequest.ProtoReflect.Descriptor instead.
 func (*ListApiKeysRequest) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{43}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *ListApiKeysRequest) GetPageSize() int32 {
@@ -3368,7 +3619,7 @@ type ListApiKeysResponse struct {
 
 func (x *ListApiKeysResponse) Reset() {
 	*x = ListApiKeysResponse{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[44]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3380,7 +3631,7 @@ func (x *ListApiKeysResponse) String() string {
 func (*ListApiKeysResponse) ProtoMessage() {}
 
 func (x *ListApiKeysResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[44]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3393,7 +3644,7 @@ func (x *ListApiKeysResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListApiKeysResponse.ProtoReflect.Descriptor instead.
 func (*ListApiKeysResponse) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{44}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *ListApiKeysResponse) GetApiKeys() []*ApiKey {
@@ -3421,7 +3672,7 @@ type RevokeApiKeyRequest struct {
 
 func (x *RevokeApiKeyRequest) Reset() {
 	*x = RevokeApiKeyRequest{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[45]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3433,7 +3684,7 @@ func (x *RevokeApiKeyRequest) String() string {
 func (*RevokeApiKeyRequest) ProtoMessage() {}
 
 func (x *RevokeApiKeyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[45]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3446,7 +3697,7 @@ func (x *RevokeApiKeyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RevokeApiKeyRequest.ProtoReflect.Descriptor instead.
 func (*RevokeApiKeyRequest) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{45}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *RevokeApiKeyRequest) GetId() string {
@@ -3467,7 +3718,7 @@ type RevokeApiKeyResponse struct {
 
 func (x *RevokeApiKeyResponse) Reset() {
 	*x = RevokeApiKeyResponse{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[46]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3479,7 +3730,7 @@ func (x *RevokeApiKeyResponse) String() string {
 func (*RevokeApiKeyResponse) ProtoMessage() {}
 
 func (x *RevokeApiKeyResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[46]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3492,7 +3743,7 @@ func (x *RevokeApiKeyResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RevokeApiKeyResponse.ProtoReflect.Descriptor instead.
 func (*RevokeApiKeyResponse) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{46}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *RevokeApiKeyResponse) GetApiKey() *ApiKey {
@@ -3517,7 +3768,7 @@ type ListAuditRecordsRequest struct {
 
 func (x *ListAuditRecordsRequest) Reset() {
 	*x = ListAuditRecordsRequest{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[47]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3529,7 +3780,7 @@ func (x *ListAuditRecordsRequest) String() string {
 func (*ListAuditRecordsRequest) ProtoMessage() {}
 
 func (x *ListAuditRecordsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[47]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3542,7 +3793,7 @@ func (x *ListAuditRecordsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAuditRecordsRequest.ProtoReflect.Descriptor instead.
 func (*ListAuditRecordsRequest) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{47}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *ListAuditRecordsRequest) GetCustomerId() string {
@@ -3579,7 +3830,7 @@ type ListAuditRecordsResponse struct {
 
 func (x *ListAuditRecordsResponse) Reset() {
 	*x = ListAuditRecordsResponse{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[48]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3591,7 +3842,7 @@ func (x *ListAuditRecordsResponse) String() string {
 func (*ListAuditRecordsResponse) ProtoMessage() {}
 
 func (x *ListAuditRecordsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[48]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3604,7 +3855,7 @@ func (x *ListAuditRecordsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAuditRecordsResponse.ProtoReflect.Descriptor instead.
 func (*ListAuditRecordsResponse) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{48}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *ListAuditRecordsResponse) GetRecords() []*AuditRecord {
@@ -3632,7 +3883,7 @@ type SendTestEventRequest struct {
 
 func (x *SendTestEventRequest) Reset() {
 	*x = SendTestEventRequest{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[49]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3644,7 +3895,7 @@ func (x *SendTestEventRequest) String() string {
 func (*SendTestEventRequest) ProtoMessage() {}
 
 func (x *SendTestEventRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[49]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3657,7 +3908,7 @@ func (x *SendTestEventRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SendTestEventRequest.ProtoReflect.Descriptor instead.
 func (*SendTestEventRequest) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{49}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *SendTestEventRequest) GetSubscriptionId() string {
@@ -3680,7 +3931,7 @@ type SendTestEventResponse struct {
 
 func (x *SendTestEventResponse) Reset() {
 	*x = SendTestEventResponse{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[50]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3692,7 +3943,7 @@ func (x *SendTestEventResponse) String() string {
 func (*SendTestEventResponse) ProtoMessage() {}
 
 func (x *SendTestEventResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[50]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3705,7 +3956,7 @@ func (x *SendTestEventResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SendTestEventResponse.ProtoReflect.Descriptor instead.
 func (*SendTestEventResponse) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{50}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *SendTestEventResponse) GetEvent() *Event {
@@ -3735,7 +3986,7 @@ type CreatePortalSessionRequest struct {
 
 func (x *CreatePortalSessionRequest) Reset() {
 	*x = CreatePortalSessionRequest{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[51]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3747,7 +3998,7 @@ func (x *CreatePortalSessionRequest) String() string {
 func (*CreatePortalSessionRequest) ProtoMessage() {}
 
 func (x *CreatePortalSessionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[51]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3760,7 +4011,7 @@ func (x *CreatePortalSessionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreatePortalSessionRequest.ProtoReflect.Descriptor instead.
 func (*CreatePortalSessionRequest) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{51}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{52}
 }
 
 func (x *CreatePortalSessionRequest) GetCustomerId() string {
@@ -3791,7 +4042,7 @@ type CreatePortalSessionResponse struct {
 
 func (x *CreatePortalSessionResponse) Reset() {
 	*x = CreatePortalSessionResponse{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[52]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3803,7 +4054,7 @@ func (x *CreatePortalSessionResponse) String() string {
 func (*CreatePortalSessionResponse) ProtoMessage() {}
 
 func (x *CreatePortalSessionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[52]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3816,7 +4067,7 @@ func (x *CreatePortalSessionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreatePortalSessionResponse.ProtoReflect.Descriptor instead.
 func (*CreatePortalSessionResponse) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{52}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{53}
 }
 
 func (x *CreatePortalSessionResponse) GetUrl() string {
@@ -3842,7 +4093,7 @@ type GetStorageRequest struct {
 
 func (x *GetStorageRequest) Reset() {
 	*x = GetStorageRequest{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[53]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3854,7 +4105,7 @@ func (x *GetStorageRequest) String() string {
 func (*GetStorageRequest) ProtoMessage() {}
 
 func (x *GetStorageRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[53]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3867,7 +4118,7 @@ func (x *GetStorageRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetStorageRequest.ProtoReflect.Descriptor instead.
 func (*GetStorageRequest) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{53}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{54}
 }
 
 // GetStorageResponse is the stored days and the retention settings.
@@ -3886,7 +4137,7 @@ type GetStorageResponse struct {
 
 func (x *GetStorageResponse) Reset() {
 	*x = GetStorageResponse{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[54]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[55]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3898,7 +4149,7 @@ func (x *GetStorageResponse) String() string {
 func (*GetStorageResponse) ProtoMessage() {}
 
 func (x *GetStorageResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[54]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[55]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3911,7 +4162,7 @@ func (x *GetStorageResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetStorageResponse.ProtoReflect.Descriptor instead.
 func (*GetStorageResponse) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{54}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{55}
 }
 
 func (x *GetStorageResponse) GetDays() []*StorageDay {
@@ -3952,7 +4203,7 @@ type RetentionSettings struct {
 
 func (x *RetentionSettings) Reset() {
 	*x = RetentionSettings{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[55]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[56]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3964,7 +4215,7 @@ func (x *RetentionSettings) String() string {
 func (*RetentionSettings) ProtoMessage() {}
 
 func (x *RetentionSettings) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[55]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[56]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3977,7 +4228,7 @@ func (x *RetentionSettings) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RetentionSettings.ProtoReflect.Descriptor instead.
 func (*RetentionSettings) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{55}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{56}
 }
 
 func (x *RetentionSettings) GetRetentionDays() uint32 {
@@ -4027,7 +4278,7 @@ type StorageDay struct {
 
 func (x *StorageDay) Reset() {
 	*x = StorageDay{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[56]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[57]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4039,7 +4290,7 @@ func (x *StorageDay) String() string {
 func (*StorageDay) ProtoMessage() {}
 
 func (x *StorageDay) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[56]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[57]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4052,7 +4303,7 @@ func (x *StorageDay) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StorageDay.ProtoReflect.Descriptor instead.
 func (*StorageDay) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{56}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{57}
 }
 
 func (x *StorageDay) GetStartTime() *timestamppb.Timestamp {
@@ -4122,7 +4373,7 @@ type StoragePartition struct {
 
 func (x *StoragePartition) Reset() {
 	*x = StoragePartition{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[57]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[58]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4134,7 +4385,7 @@ func (x *StoragePartition) String() string {
 func (*StoragePartition) ProtoMessage() {}
 
 func (x *StoragePartition) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[57]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[58]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4147,7 +4398,7 @@ func (x *StoragePartition) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StoragePartition.ProtoReflect.Descriptor instead.
 func (*StoragePartition) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{57}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{58}
 }
 
 func (x *StoragePartition) GetTable() string {
@@ -4189,7 +4440,7 @@ type PruneStorageRequest struct {
 
 func (x *PruneStorageRequest) Reset() {
 	*x = PruneStorageRequest{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[58]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[59]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4201,7 +4452,7 @@ func (x *PruneStorageRequest) String() string {
 func (*PruneStorageRequest) ProtoMessage() {}
 
 func (x *PruneStorageRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[58]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[59]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4214,7 +4465,7 @@ func (x *PruneStorageRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PruneStorageRequest.ProtoReflect.Descriptor instead.
 func (*PruneStorageRequest) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{58}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{59}
 }
 
 func (x *PruneStorageRequest) GetDryRun() bool {
@@ -4244,7 +4495,7 @@ type PruneStorageResponse struct {
 
 func (x *PruneStorageResponse) Reset() {
 	*x = PruneStorageResponse{}
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[59]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[60]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4256,7 +4507,7 @@ func (x *PruneStorageResponse) String() string {
 func (*PruneStorageResponse) ProtoMessage() {}
 
 func (x *PruneStorageResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[59]
+	mi := &file_posthorn_v1_webhook_service_proto_msgTypes[60]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4269,7 +4520,7 @@ func (x *PruneStorageResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PruneStorageResponse.ProtoReflect.Descriptor instead.
 func (*PruneStorageResponse) Descriptor() ([]byte, []int) {
-	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{59}
+	return file_posthorn_v1_webhook_service_proto_rawDescGZIP(), []int{60}
 }
 
 func (x *PruneStorageResponse) GetDropped() []*StorageDay {
@@ -4346,7 +4597,7 @@ const file_posthorn_v1_webhook_service_proto_rawDesc = "" +
 	"createTime\x12'\n" +
 	"\x0fidempotency_key\x18\a \x01(\tR\x0eidempotencyKey\x12\x1a\n" +
 	"\benvelope\x18\b \x01(\fR\benvelope\x12J\n" +
-	"\x13payload_expire_time\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\x11payloadExpireTime\"\xc0\x04\n" +
+	"\x13payload_expire_time\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\x11payloadExpireTime\"\xb6\x06\n" +
 	"\fSubscription\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1f\n" +
 	"\vcustomer_id\x18\x02 \x01(\tR\n" +
@@ -4364,7 +4615,12 @@ const file_posthorn_v1_webhook_service_proto_rawDesc = "" +
 	"\x0fdisabled_reason\x18\n" +
 	" \x01(\tR\x0edisabledReason\x12Y\n" +
 	"\x1bprevious_secret_expire_time\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\x18previousSecretExpireTime\x128\n" +
-	"\asecrets\x18\f \x03(\v2\x1e.posthorn.v1.SigningSecretInfoR\asecrets\"j\n" +
+	"\asecrets\x18\f \x03(\v2\x1e.posthorn.v1.SigningSecretInfoR\asecrets\x121\n" +
+	"\x15rate_limit_per_second\x18\r \x01(\rR\x12rateLimitPerSecond\x12(\n" +
+	"\x10rate_limit_burst\x18\x0e \x01(\rR\x0erateLimitBurst\x12\x18\n" +
+	"\aordered\x18\x0f \x01(\bR\aordered\x123\n" +
+	"\x06health\x18\x10 \x01(\x0e2\x1b.posthorn.v1.EndpointHealthR\x06health\x12H\n" +
+	"\x12failing_since_time\x18\x11 \x01(\v2\x1a.google.protobuf.TimestampR\x10failingSinceTime\"j\n" +
 	"\x11SigningSecretInfo\x12\x18\n" +
 	"\acurrent\x18\x01 \x01(\bR\acurrent\x12;\n" +
 	"\vexpire_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
@@ -4423,7 +4679,7 @@ const file_posthorn_v1_webhook_service_proto_rawDesc = "" +
 	"\x06events\x18\x01 \x03(\v2\x18.posthorn.v1.EmitRequestR\x06events\x12*\n" +
 	"\x04view\x18\x02 \x01(\x0e2\x16.posthorn.v1.EventViewR\x04view\"H\n" +
 	"\x11EmitBatchResponse\x123\n" +
-	"\aresults\x18\x01 \x03(\v2\x19.posthorn.v1.EmitResponseR\aresults\"\x8d\x02\n" +
+	"\aresults\x18\x01 \x03(\v2\x19.posthorn.v1.EmitResponseR\aresults\"\x84\x03\n" +
 	"\x10SubscribeRequest\x12\x1f\n" +
 	"\vcustomer_id\x18\x01 \x01(\tR\n" +
 	"customerId\x12!\n" +
@@ -4432,7 +4688,10 @@ const file_posthorn_v1_webhook_service_proto_rawDesc = "" +
 	"eventTypes\x12 \n" +
 	"\vdescription\x18\x04 \x01(\tR\vdescription\x12G\n" +
 	"\x10signature_scheme\x18\x05 \x01(\x0e2\x1c.posthorn.v1.SignatureSchemeR\x0fsignatureScheme\x12\x1d\n" +
-	"\aenabled\x18\x06 \x01(\bH\x00R\aenabled\x88\x01\x01B\n" +
+	"\aenabled\x18\x06 \x01(\bH\x00R\aenabled\x88\x01\x01\x121\n" +
+	"\x15rate_limit_per_second\x18\a \x01(\rR\x12rateLimitPerSecond\x12(\n" +
+	"\x10rate_limit_burst\x18\b \x01(\rR\x0erateLimitBurst\x12\x18\n" +
+	"\aordered\x18\t \x01(\bR\aorderedB\n" +
 	"\n" +
 	"\b_enabled\"j\n" +
 	"\x11SubscribeResponse\x12=\n" +
@@ -4521,14 +4780,22 @@ const file_posthorn_v1_webhook_service_proto_rawDesc = "" +
 	"\bdelivery\x18\x01 \x01(\v2\x15.posthorn.v1.DeliveryR\bdelivery\"{\n" +
 	"\x1eRecoverFailedDeliveriesRequest\x12'\n" +
 	"\x0fsubscription_id\x18\x01 \x01(\tR\x0esubscriptionId\x120\n" +
-	"\x05since\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x05since\"\xa1\x01\n" +
+	"\x05since\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x05since\"\xd0\x01\n" +
 	"\x1fRecoverFailedDeliveriesResponse\x121\n" +
 	"\x14recovered_deliveries\x18\x01 \x01(\rR\x13recoveredDeliveries\x12K\n" +
-	"\"skipped_payload_expired_deliveries\x18\x02 \x01(\rR\x1fskippedPayloadExpiredDeliveries\"\x17\n" +
-	"\x15ListEventTypesRequest\"9\n" +
+	"\"skipped_payload_expired_deliveries\x18\x02 \x01(\rR\x1fskippedPayloadExpiredDeliveries\x12-\n" +
+	"\x12created_deliveries\x18\x03 \x01(\rR\x11createdDeliveries\"\x17\n" +
+	"\x15ListEventTypesRequest\"g\n" +
 	"\x16ListEventTypesResponse\x12\x1f\n" +
 	"\vevent_types\x18\x01 \x03(\tR\n" +
-	"eventTypes\"b\n" +
+	"eventTypes\x12,\n" +
+	"\x05types\x18\x02 \x03(\v2\x16.posthorn.v1.EventTypeR\x05types\"\xc7\x01\n" +
+	"\tEventType\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12 \n" +
+	"\vdescription\x18\x02 \x01(\tR\vdescription\x12/\n" +
+	"\x06schema\x18\x03 \x01(\v2\x17.google.protobuf.StructR\x06schema\x121\n" +
+	"\aexample\x18\x04 \x01(\v2\x17.google.protobuf.StructR\aexample\x12 \n" +
+	"\voperational\x18\x05 \x01(\bR\voperational\"b\n" +
 	"\x16WatchDeliveriesRequest\x12\x1f\n" +
 	"\vcustomer_id\x18\x01 \x01(\tR\n" +
 	"customerId\x12'\n" +
@@ -4646,7 +4913,13 @@ const file_posthorn_v1_webhook_service_proto_rawDesc = "" +
 	"\tEventView\x12\x1a\n" +
 	"\x16EVENT_VIEW_UNSPECIFIED\x10\x00\x12\x14\n" +
 	"\x10EVENT_VIEW_BASIC\x10\x01\x12\x13\n" +
-	"\x0fEVENT_VIEW_FULL\x10\x022\xef\x11\n" +
+	"\x0fEVENT_VIEW_FULL\x10\x02*\xa7\x01\n" +
+	"\x0eEndpointHealth\x12\x1f\n" +
+	"\x1bENDPOINT_HEALTH_UNSPECIFIED\x10\x00\x12\x1b\n" +
+	"\x17ENDPOINT_HEALTH_HEALTHY\x10\x01\x12\x1c\n" +
+	"\x18ENDPOINT_HEALTH_DEGRADED\x10\x02\x12\x1b\n" +
+	"\x17ENDPOINT_HEALTH_FAILING\x10\x03\x12\x1c\n" +
+	"\x18ENDPOINT_HEALTH_DISABLED\x10\x042\xef\x11\n" +
 	"\x0eWebhookService\x12;\n" +
 	"\x04Emit\x12\x18.posthorn.v1.EmitRequest\x1a\x19.posthorn.v1.EmitResponse\x12J\n" +
 	"\tEmitBatch\x12\x1d.posthorn.v1.EmitBatchRequest\x1a\x1e.posthorn.v1.EmitBatchResponse\x12J\n" +
@@ -4688,199 +4961,206 @@ func file_posthorn_v1_webhook_service_proto_rawDescGZIP() []byte {
 	return file_posthorn_v1_webhook_service_proto_rawDescData
 }
 
-var file_posthorn_v1_webhook_service_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_posthorn_v1_webhook_service_proto_msgTypes = make([]protoimpl.MessageInfo, 60)
+var file_posthorn_v1_webhook_service_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
+var file_posthorn_v1_webhook_service_proto_msgTypes = make([]protoimpl.MessageInfo, 61)
 var file_posthorn_v1_webhook_service_proto_goTypes = []any{
 	(ApiKeyRole)(0),                          // 0: posthorn.v1.ApiKeyRole
 	(SignatureScheme)(0),                     // 1: posthorn.v1.SignatureScheme
 	(DeliveryState)(0),                       // 2: posthorn.v1.DeliveryState
 	(AttemptErrorKind)(0),                    // 3: posthorn.v1.AttemptErrorKind
 	(EventView)(0),                           // 4: posthorn.v1.EventView
-	(*ApiKey)(nil),                           // 5: posthorn.v1.ApiKey
-	(*AuditRecord)(nil),                      // 6: posthorn.v1.AuditRecord
-	(*Event)(nil),                            // 7: posthorn.v1.Event
-	(*Subscription)(nil),                     // 8: posthorn.v1.Subscription
-	(*SigningSecretInfo)(nil),                // 9: posthorn.v1.SigningSecretInfo
-	(*Delivery)(nil),                         // 10: posthorn.v1.Delivery
-	(*DeliveryAttempt)(nil),                  // 11: posthorn.v1.DeliveryAttempt
-	(*EmitRequest)(nil),                      // 12: posthorn.v1.EmitRequest
-	(*EmitResponse)(nil),                     // 13: posthorn.v1.EmitResponse
-	(*EmitBatchRequest)(nil),                 // 14: posthorn.v1.EmitBatchRequest
-	(*EmitBatchResponse)(nil),                // 15: posthorn.v1.EmitBatchResponse
-	(*SubscribeRequest)(nil),                 // 16: posthorn.v1.SubscribeRequest
-	(*SubscribeResponse)(nil),                // 17: posthorn.v1.SubscribeResponse
-	(*GetSubscriptionRequest)(nil),           // 18: posthorn.v1.GetSubscriptionRequest
-	(*GetSubscriptionResponse)(nil),          // 19: posthorn.v1.GetSubscriptionResponse
-	(*ListSubscriptionsRequest)(nil),         // 20: posthorn.v1.ListSubscriptionsRequest
-	(*ListSubscriptionsResponse)(nil),        // 21: posthorn.v1.ListSubscriptionsResponse
-	(*UpdateSubscriptionRequest)(nil),        // 22: posthorn.v1.UpdateSubscriptionRequest
-	(*UpdateSubscriptionResponse)(nil),       // 23: posthorn.v1.UpdateSubscriptionResponse
-	(*DeleteSubscriptionRequest)(nil),        // 24: posthorn.v1.DeleteSubscriptionRequest
-	(*DeleteSubscriptionResponse)(nil),       // 25: posthorn.v1.DeleteSubscriptionResponse
-	(*RotateSubscriptionSecretRequest)(nil),  // 26: posthorn.v1.RotateSubscriptionSecretRequest
-	(*RotateSubscriptionSecretResponse)(nil), // 27: posthorn.v1.RotateSubscriptionSecretResponse
-	(*GetSubscriptionSecretRequest)(nil),     // 28: posthorn.v1.GetSubscriptionSecretRequest
-	(*GetSubscriptionSecretResponse)(nil),    // 29: posthorn.v1.GetSubscriptionSecretResponse
-	(*GetEventRequest)(nil),                  // 30: posthorn.v1.GetEventRequest
-	(*GetEventResponse)(nil),                 // 31: posthorn.v1.GetEventResponse
-	(*ListEventsRequest)(nil),                // 32: posthorn.v1.ListEventsRequest
-	(*ListEventsResponse)(nil),               // 33: posthorn.v1.ListEventsResponse
-	(*ListDeliveriesRequest)(nil),            // 34: posthorn.v1.ListDeliveriesRequest
-	(*ListDeliveriesResponse)(nil),           // 35: posthorn.v1.ListDeliveriesResponse
-	(*GetDeliveryRequest)(nil),               // 36: posthorn.v1.GetDeliveryRequest
-	(*GetDeliveryResponse)(nil),              // 37: posthorn.v1.GetDeliveryResponse
-	(*RetryDeliveryRequest)(nil),             // 38: posthorn.v1.RetryDeliveryRequest
-	(*RetryDeliveryResponse)(nil),            // 39: posthorn.v1.RetryDeliveryResponse
-	(*RecoverFailedDeliveriesRequest)(nil),   // 40: posthorn.v1.RecoverFailedDeliveriesRequest
-	(*RecoverFailedDeliveriesResponse)(nil),  // 41: posthorn.v1.RecoverFailedDeliveriesResponse
-	(*ListEventTypesRequest)(nil),            // 42: posthorn.v1.ListEventTypesRequest
-	(*ListEventTypesResponse)(nil),           // 43: posthorn.v1.ListEventTypesResponse
-	(*WatchDeliveriesRequest)(nil),           // 44: posthorn.v1.WatchDeliveriesRequest
-	(*WatchDeliveriesResponse)(nil),          // 45: posthorn.v1.WatchDeliveriesResponse
-	(*CreateApiKeyRequest)(nil),              // 46: posthorn.v1.CreateApiKeyRequest
-	(*CreateApiKeyResponse)(nil),             // 47: posthorn.v1.CreateApiKeyResponse
-	(*ListApiKeysRequest)(nil),               // 48: posthorn.v1.ListApiKeysRequest
-	(*ListApiKeysResponse)(nil),              // 49: posthorn.v1.ListApiKeysResponse
-	(*RevokeApiKeyRequest)(nil),              // 50: posthorn.v1.RevokeApiKeyRequest
-	(*RevokeApiKeyResponse)(nil),             // 51: posthorn.v1.RevokeApiKeyResponse
-	(*ListAuditRecordsRequest)(nil),          // 52: posthorn.v1.ListAuditRecordsRequest
-	(*ListAuditRecordsResponse)(nil),         // 53: posthorn.v1.ListAuditRecordsResponse
-	(*SendTestEventRequest)(nil),             // 54: posthorn.v1.SendTestEventRequest
-	(*SendTestEventResponse)(nil),            // 55: posthorn.v1.SendTestEventResponse
-	(*CreatePortalSessionRequest)(nil),       // 56: posthorn.v1.CreatePortalSessionRequest
-	(*CreatePortalSessionResponse)(nil),      // 57: posthorn.v1.CreatePortalSessionResponse
-	(*GetStorageRequest)(nil),                // 58: posthorn.v1.GetStorageRequest
-	(*GetStorageResponse)(nil),               // 59: posthorn.v1.GetStorageResponse
-	(*RetentionSettings)(nil),                // 60: posthorn.v1.RetentionSettings
-	(*StorageDay)(nil),                       // 61: posthorn.v1.StorageDay
-	(*StoragePartition)(nil),                 // 62: posthorn.v1.StoragePartition
-	(*PruneStorageRequest)(nil),              // 63: posthorn.v1.PruneStorageRequest
-	(*PruneStorageResponse)(nil),             // 64: posthorn.v1.PruneStorageResponse
-	(*timestamppb.Timestamp)(nil),            // 65: google.protobuf.Timestamp
-	(*structpb.Struct)(nil),                  // 66: google.protobuf.Struct
-	(*fieldmaskpb.FieldMask)(nil),            // 67: google.protobuf.FieldMask
+	(EndpointHealth)(0),                      // 5: posthorn.v1.EndpointHealth
+	(*ApiKey)(nil),                           // 6: posthorn.v1.ApiKey
+	(*AuditRecord)(nil),                      // 7: posthorn.v1.AuditRecord
+	(*Event)(nil),                            // 8: posthorn.v1.Event
+	(*Subscription)(nil),                     // 9: posthorn.v1.Subscription
+	(*SigningSecretInfo)(nil),                // 10: posthorn.v1.SigningSecretInfo
+	(*Delivery)(nil),                         // 11: posthorn.v1.Delivery
+	(*DeliveryAttempt)(nil),                  // 12: posthorn.v1.DeliveryAttempt
+	(*EmitRequest)(nil),                      // 13: posthorn.v1.EmitRequest
+	(*EmitResponse)(nil),                     // 14: posthorn.v1.EmitResponse
+	(*EmitBatchRequest)(nil),                 // 15: posthorn.v1.EmitBatchRequest
+	(*EmitBatchResponse)(nil),                // 16: posthorn.v1.EmitBatchResponse
+	(*SubscribeRequest)(nil),                 // 17: posthorn.v1.SubscribeRequest
+	(*SubscribeResponse)(nil),                // 18: posthorn.v1.SubscribeResponse
+	(*GetSubscriptionRequest)(nil),           // 19: posthorn.v1.GetSubscriptionRequest
+	(*GetSubscriptionResponse)(nil),          // 20: posthorn.v1.GetSubscriptionResponse
+	(*ListSubscriptionsRequest)(nil),         // 21: posthorn.v1.ListSubscriptionsRequest
+	(*ListSubscriptionsResponse)(nil),        // 22: posthorn.v1.ListSubscriptionsResponse
+	(*UpdateSubscriptionRequest)(nil),        // 23: posthorn.v1.UpdateSubscriptionRequest
+	(*UpdateSubscriptionResponse)(nil),       // 24: posthorn.v1.UpdateSubscriptionResponse
+	(*DeleteSubscriptionRequest)(nil),        // 25: posthorn.v1.DeleteSubscriptionRequest
+	(*DeleteSubscriptionResponse)(nil),       // 26: posthorn.v1.DeleteSubscriptionResponse
+	(*RotateSubscriptionSecretRequest)(nil),  // 27: posthorn.v1.RotateSubscriptionSecretRequest
+	(*RotateSubscriptionSecretResponse)(nil), // 28: posthorn.v1.RotateSubscriptionSecretResponse
+	(*GetSubscriptionSecretRequest)(nil),     // 29: posthorn.v1.GetSubscriptionSecretRequest
+	(*GetSubscriptionSecretResponse)(nil),    // 30: posthorn.v1.GetSubscriptionSecretResponse
+	(*GetEventRequest)(nil),                  // 31: posthorn.v1.GetEventRequest
+	(*GetEventResponse)(nil),                 // 32: posthorn.v1.GetEventResponse
+	(*ListEventsRequest)(nil),                // 33: posthorn.v1.ListEventsRequest
+	(*ListEventsResponse)(nil),               // 34: posthorn.v1.ListEventsResponse
+	(*ListDeliveriesRequest)(nil),            // 35: posthorn.v1.ListDeliveriesRequest
+	(*ListDeliveriesResponse)(nil),           // 36: posthorn.v1.ListDeliveriesResponse
+	(*GetDeliveryRequest)(nil),               // 37: posthorn.v1.GetDeliveryRequest
+	(*GetDeliveryResponse)(nil),              // 38: posthorn.v1.GetDeliveryResponse
+	(*RetryDeliveryRequest)(nil),             // 39: posthorn.v1.RetryDeliveryRequest
+	(*RetryDeliveryResponse)(nil),            // 40: posthorn.v1.RetryDeliveryResponse
+	(*RecoverFailedDeliveriesRequest)(nil),   // 41: posthorn.v1.RecoverFailedDeliveriesRequest
+	(*RecoverFailedDeliveriesResponse)(nil),  // 42: posthorn.v1.RecoverFailedDeliveriesResponse
+	(*ListEventTypesRequest)(nil),            // 43: posthorn.v1.ListEventTypesRequest
+	(*ListEventTypesResponse)(nil),           // 44: posthorn.v1.ListEventTypesResponse
+	(*EventType)(nil),                        // 45: posthorn.v1.EventType
+	(*WatchDeliveriesRequest)(nil),           // 46: posthorn.v1.WatchDeliveriesRequest
+	(*WatchDeliveriesResponse)(nil),          // 47: posthorn.v1.WatchDeliveriesResponse
+	(*CreateApiKeyRequest)(nil),              // 48: posthorn.v1.CreateApiKeyRequest
+	(*CreateApiKeyResponse)(nil),             // 49: posthorn.v1.CreateApiKeyResponse
+	(*ListApiKeysRequest)(nil),               // 50: posthorn.v1.ListApiKeysRequest
+	(*ListApiKeysResponse)(nil),              // 51: posthorn.v1.ListApiKeysResponse
+	(*RevokeApiKeyRequest)(nil),              // 52: posthorn.v1.RevokeApiKeyRequest
+	(*RevokeApiKeyResponse)(nil),             // 53: posthorn.v1.RevokeApiKeyResponse
+	(*ListAuditRecordsRequest)(nil),          // 54: posthorn.v1.ListAuditRecordsRequest
+	(*ListAuditRecordsResponse)(nil),         // 55: posthorn.v1.ListAuditRecordsResponse
+	(*SendTestEventRequest)(nil),             // 56: posthorn.v1.SendTestEventRequest
+	(*SendTestEventResponse)(nil),            // 57: posthorn.v1.SendTestEventResponse
+	(*CreatePortalSessionRequest)(nil),       // 58: posthorn.v1.CreatePortalSessionRequest
+	(*CreatePortalSessionResponse)(nil),      // 59: posthorn.v1.CreatePortalSessionResponse
+	(*GetStorageRequest)(nil),                // 60: posthorn.v1.GetStorageRequest
+	(*GetStorageResponse)(nil),               // 61: posthorn.v1.GetStorageResponse
+	(*RetentionSettings)(nil),                // 62: posthorn.v1.RetentionSettings
+	(*StorageDay)(nil),                       // 63: posthorn.v1.StorageDay
+	(*StoragePartition)(nil),                 // 64: posthorn.v1.StoragePartition
+	(*PruneStorageRequest)(nil),              // 65: posthorn.v1.PruneStorageRequest
+	(*PruneStorageResponse)(nil),             // 66: posthorn.v1.PruneStorageResponse
+	(*timestamppb.Timestamp)(nil),            // 67: google.protobuf.Timestamp
+	(*structpb.Struct)(nil),                  // 68: google.protobuf.Struct
+	(*fieldmaskpb.FieldMask)(nil),            // 69: google.protobuf.FieldMask
 }
 var file_posthorn_v1_webhook_service_proto_depIdxs = []int32{
 	0,  // 0: posthorn.v1.ApiKey.role:type_name -> posthorn.v1.ApiKeyRole
-	65, // 1: posthorn.v1.ApiKey.create_time:type_name -> google.protobuf.Timestamp
-	65, // 2: posthorn.v1.ApiKey.expire_time:type_name -> google.protobuf.Timestamp
-	65, // 3: posthorn.v1.ApiKey.last_use_time:type_name -> google.protobuf.Timestamp
-	65, // 4: posthorn.v1.ApiKey.revoke_time:type_name -> google.protobuf.Timestamp
-	65, // 5: posthorn.v1.AuditRecord.create_time:type_name -> google.protobuf.Timestamp
+	67, // 1: posthorn.v1.ApiKey.create_time:type_name -> google.protobuf.Timestamp
+	67, // 2: posthorn.v1.ApiKey.expire_time:type_name -> google.protobuf.Timestamp
+	67, // 3: posthorn.v1.ApiKey.last_use_time:type_name -> google.protobuf.Timestamp
+	67, // 4: posthorn.v1.ApiKey.revoke_time:type_name -> google.protobuf.Timestamp
+	67, // 5: posthorn.v1.AuditRecord.create_time:type_name -> google.protobuf.Timestamp
 	0,  // 6: posthorn.v1.AuditRecord.role:type_name -> posthorn.v1.ApiKeyRole
-	66, // 7: posthorn.v1.Event.data:type_name -> google.protobuf.Struct
-	65, // 8: posthorn.v1.Event.create_time:type_name -> google.protobuf.Timestamp
-	65, // 9: posthorn.v1.Event.payload_expire_time:type_name -> google.protobuf.Timestamp
+	68, // 7: posthorn.v1.Event.data:type_name -> google.protobuf.Struct
+	67, // 8: posthorn.v1.Event.create_time:type_name -> google.protobuf.Timestamp
+	67, // 9: posthorn.v1.Event.payload_expire_time:type_name -> google.protobuf.Timestamp
 	1,  // 10: posthorn.v1.Subscription.signature_scheme:type_name -> posthorn.v1.SignatureScheme
-	65, // 11: posthorn.v1.Subscription.create_time:type_name -> google.protobuf.Timestamp
-	65, // 12: posthorn.v1.Subscription.update_time:type_name -> google.protobuf.Timestamp
-	65, // 13: posthorn.v1.Subscription.previous_secret_expire_time:type_name -> google.protobuf.Timestamp
-	9,  // 14: posthorn.v1.Subscription.secrets:type_name -> posthorn.v1.SigningSecretInfo
-	65, // 15: posthorn.v1.SigningSecretInfo.expire_time:type_name -> google.protobuf.Timestamp
-	2,  // 16: posthorn.v1.Delivery.state:type_name -> posthorn.v1.DeliveryState
-	65, // 17: posthorn.v1.Delivery.next_attempt_time:type_name -> google.protobuf.Timestamp
-	65, // 18: posthorn.v1.Delivery.create_time:type_name -> google.protobuf.Timestamp
-	65, // 19: posthorn.v1.Delivery.update_time:type_name -> google.protobuf.Timestamp
-	11, // 20: posthorn.v1.Delivery.attempts:type_name -> posthorn.v1.DeliveryAttempt
-	65, // 21: posthorn.v1.DeliveryAttempt.start_time:type_name -> google.protobuf.Timestamp
-	3,  // 22: posthorn.v1.DeliveryAttempt.error_kind:type_name -> posthorn.v1.AttemptErrorKind
-	66, // 23: posthorn.v1.EmitRequest.data:type_name -> google.protobuf.Struct
-	4,  // 24: posthorn.v1.EmitRequest.view:type_name -> posthorn.v1.EventView
-	7,  // 25: posthorn.v1.EmitResponse.event:type_name -> posthorn.v1.Event
-	12, // 26: posthorn.v1.EmitBatchRequest.events:type_name -> posthorn.v1.EmitRequest
-	4,  // 27: posthorn.v1.EmitBatchRequest.view:type_name -> posthorn.v1.EventView
-	13, // 28: posthorn.v1.EmitBatchResponse.results:type_name -> posthorn.v1.EmitResponse
-	1,  // 29: posthorn.v1.SubscribeRequest.signature_scheme:type_name -> posthorn.v1.SignatureScheme
-	8,  // 30: posthorn.v1.SubscribeResponse.subscription:type_name -> posthorn.v1.Subscription
-	8,  // 31: posthorn.v1.GetSubscriptionResponse.subscription:type_name -> posthorn.v1.Subscription
-	8,  // 32: posthorn.v1.ListSubscriptionsResponse.subscriptions:type_name -> posthorn.v1.Subscription
-	8,  // 33: posthorn.v1.UpdateSubscriptionRequest.subscription:type_name -> posthorn.v1.Subscription
-	67, // 34: posthorn.v1.UpdateSubscriptionRequest.update_mask:type_name -> google.protobuf.FieldMask
-	8,  // 35: posthorn.v1.UpdateSubscriptionResponse.subscription:type_name -> posthorn.v1.Subscription
-	8,  // 36: posthorn.v1.RotateSubscriptionSecretResponse.subscription:type_name -> posthorn.v1.Subscription
-	7,  // 37: posthorn.v1.GetEventResponse.event:type_name -> posthorn.v1.Event
-	4,  // 38: posthorn.v1.ListEventsRequest.view:type_name -> posthorn.v1.EventView
-	7,  // 39: posthorn.v1.ListEventsResponse.events:type_name -> posthorn.v1.Event
-	2,  // 40: posthorn.v1.ListDeliveriesRequest.state:type_name -> posthorn.v1.DeliveryState
-	65, // 41: posthorn.v1.ListDeliveriesRequest.created_after:type_name -> google.protobuf.Timestamp
-	65, // 42: posthorn.v1.ListDeliveriesRequest.created_before:type_name -> google.protobuf.Timestamp
-	10, // 43: posthorn.v1.ListDeliveriesResponse.deliveries:type_name -> posthorn.v1.Delivery
-	10, // 44: posthorn.v1.GetDeliveryResponse.delivery:type_name -> posthorn.v1.Delivery
-	10, // 45: posthorn.v1.RetryDeliveryResponse.delivery:type_name -> posthorn.v1.Delivery
-	65, // 46: posthorn.v1.RecoverFailedDeliveriesRequest.since:type_name -> google.protobuf.Timestamp
-	10, // 47: posthorn.v1.WatchDeliveriesResponse.delivery:type_name -> posthorn.v1.Delivery
-	11, // 48: posthorn.v1.WatchDeliveriesResponse.attempt:type_name -> posthorn.v1.DeliveryAttempt
-	0,  // 49: posthorn.v1.CreateApiKeyRequest.role:type_name -> posthorn.v1.ApiKeyRole
-	65, // 50: posthorn.v1.CreateApiKeyRequest.expire_time:type_name -> google.protobuf.Timestamp
-	5,  // 51: posthorn.v1.CreateApiKeyResponse.api_key:type_name -> posthorn.v1.ApiKey
-	5,  // 52: posthorn.v1.ListApiKeysResponse.api_keys:type_name -> posthorn.v1.ApiKey
-	5,  // 53: posthorn.v1.RevokeApiKeyResponse.api_key:type_name -> posthorn.v1.ApiKey
-	6,  // 54: posthorn.v1.ListAuditRecordsResponse.records:type_name -> posthorn.v1.AuditRecord
-	7,  // 55: posthorn.v1.SendTestEventResponse.event:type_name -> posthorn.v1.Event
-	10, // 56: posthorn.v1.SendTestEventResponse.delivery:type_name -> posthorn.v1.Delivery
-	5,  // 57: posthorn.v1.CreatePortalSessionResponse.api_key:type_name -> posthorn.v1.ApiKey
-	61, // 58: posthorn.v1.GetStorageResponse.days:type_name -> posthorn.v1.StorageDay
-	60, // 59: posthorn.v1.GetStorageResponse.retention:type_name -> posthorn.v1.RetentionSettings
-	65, // 60: posthorn.v1.StorageDay.start_time:type_name -> google.protobuf.Timestamp
-	65, // 61: posthorn.v1.StorageDay.end_time:type_name -> google.protobuf.Timestamp
-	62, // 62: posthorn.v1.StorageDay.partitions:type_name -> posthorn.v1.StoragePartition
-	61, // 63: posthorn.v1.PruneStorageResponse.dropped:type_name -> posthorn.v1.StorageDay
-	61, // 64: posthorn.v1.PruneStorageResponse.kept:type_name -> posthorn.v1.StorageDay
-	12, // 65: posthorn.v1.WebhookService.Emit:input_type -> posthorn.v1.EmitRequest
-	14, // 66: posthorn.v1.WebhookService.EmitBatch:input_type -> posthorn.v1.EmitBatchRequest
-	16, // 67: posthorn.v1.WebhookService.Subscribe:input_type -> posthorn.v1.SubscribeRequest
-	18, // 68: posthorn.v1.WebhookService.GetSubscription:input_type -> posthorn.v1.GetSubscriptionRequest
-	20, // 69: posthorn.v1.WebhookService.ListSubscriptions:input_type -> posthorn.v1.ListSubscriptionsRequest
-	22, // 70: posthorn.v1.WebhookService.UpdateSubscription:input_type -> posthorn.v1.UpdateSubscriptionRequest
-	24, // 71: posthorn.v1.WebhookService.DeleteSubscription:input_type -> posthorn.v1.DeleteSubscriptionRequest
-	26, // 72: posthorn.v1.WebhookService.RotateSubscriptionSecret:input_type -> posthorn.v1.RotateSubscriptionSecretRequest
-	28, // 73: posthorn.v1.WebhookService.GetSubscriptionSecret:input_type -> posthorn.v1.GetSubscriptionSecretRequest
-	30, // 74: posthorn.v1.WebhookService.GetEvent:input_type -> posthorn.v1.GetEventRequest
-	32, // 75: posthorn.v1.WebhookService.ListEvents:input_type -> posthorn.v1.ListEventsRequest
-	34, // 76: posthorn.v1.WebhookService.ListDeliveries:input_type -> posthorn.v1.ListDeliveriesRequest
-	36, // 77: posthorn.v1.WebhookService.GetDelivery:input_type -> posthorn.v1.GetDeliveryRequest
-	38, // 78: posthorn.v1.WebhookService.RetryDelivery:input_type -> posthorn.v1.RetryDeliveryRequest
-	40, // 79: posthorn.v1.WebhookService.RecoverFailedDeliveries:input_type -> posthorn.v1.RecoverFailedDeliveriesRequest
-	42, // 80: posthorn.v1.WebhookService.ListEventTypes:input_type -> posthorn.v1.ListEventTypesRequest
-	44, // 81: posthorn.v1.WebhookService.WatchDeliveries:input_type -> posthorn.v1.WatchDeliveriesRequest
-	54, // 82: posthorn.v1.WebhookService.SendTestEvent:input_type -> posthorn.v1.SendTestEventRequest
-	46, // 83: posthorn.v1.WebhookService.CreateApiKey:input_type -> posthorn.v1.CreateApiKeyRequest
-	48, // 84: posthorn.v1.WebhookService.ListApiKeys:input_type -> posthorn.v1.ListApiKeysRequest
-	50, // 85: posthorn.v1.WebhookService.RevokeApiKey:input_type -> posthorn.v1.RevokeApiKeyRequest
-	52, // 86: posthorn.v1.WebhookService.ListAuditRecords:input_type -> posthorn.v1.ListAuditRecordsRequest
-	56, // 87: posthorn.v1.WebhookService.CreatePortalSession:input_type -> posthorn.v1.CreatePortalSessionRequest
-	58, // 88: posthorn.v1.WebhookService.GetStorage:input_type -> posthorn.v1.GetStorageRequest
-	63, // 89: posthorn.v1.WebhookService.PruneStorage:input_type -> posthorn.v1.PruneStorageRequest
-	13, // 90: posthorn.v1.WebhookService.Emit:output_type -> posthorn.v1.EmitResponse
-	15, // 91: posthorn.v1.WebhookService.EmitBatch:output_type -> posthorn.v1.EmitBatchResponse
-	17, // 92: posthorn.v1.WebhookService.Subscribe:output_type -> posthorn.v1.SubscribeResponse
-	19, // 93: posthorn.v1.WebhookService.GetSubscription:output_type -> posthorn.v1.GetSubscriptionResponse
-	21, // 94: posthorn.v1.WebhookService.ListSubscriptions:output_type -> posthorn.v1.ListSubscriptionsResponse
-	23, // 95: posthorn.v1.WebhookService.UpdateSubscription:output_type -> posthorn.v1.UpdateSubscriptionResponse
-	25, // 96: posthorn.v1.WebhookService.DeleteSubscription:output_type -> posthorn.v1.DeleteSubscriptionResponse
-	27, // 97: posthorn.v1.WebhookService.RotateSubscriptionSecret:output_type -> posthorn.v1.RotateSubscriptionSecretResponse
-	29, // 98: posthorn.v1.WebhookService.GetSubscriptionSecret:output_type -> posthorn.v1.GetSubscriptionSecretResponse
-	31, // 99: posthorn.v1.WebhookService.GetEvent:output_type -> posthorn.v1.GetEventResponse
-	33, // 100: posthorn.v1.WebhookService.ListEvents:output_type -> posthorn.v1.ListEventsResponse
-	35, // 101: posthorn.v1.WebhookService.ListDeliveries:output_type -> posthorn.v1.ListDeliveriesResponse
-	37, // 102: posthorn.v1.WebhookService.GetDelivery:output_type -> posthorn.v1.GetDeliveryResponse
-	39, // 103: posthorn.v1.WebhookService.RetryDelivery:output_type -> posthorn.v1.RetryDeliveryResponse
-	41, // 104: posthorn.v1.WebhookService.RecoverFailedDeliveries:output_type -> posthorn.v1.RecoverFailedDeliveriesResponse
-	43, // 105: posthorn.v1.WebhookService.ListEventTypes:output_type -> posthorn.v1.ListEventTypesResponse
-	45, // 106: posthorn.v1.WebhookService.WatchDeliveries:output_type -> posthorn.v1.WatchDeliveriesResponse
-	55, // 107: posthorn.v1.WebhookService.SendTestEvent:output_type -> posthorn.v1.SendTestEventResponse
-	47, // 108: posthorn.v1.WebhookService.CreateApiKey:output_type -> posthorn.v1.CreateApiKeyResponse
-	49, // 109: posthorn.v1.WebhookService.ListApiKeys:output_type -> posthorn.v1.ListApiKeysResponse
-	51, // 110: posthorn.v1.WebhookService.RevokeApiKey:output_type -> posthorn.v1.RevokeApiKeyResponse
-	53, // 111: posthorn.v1.WebhookService.ListAuditRecords:output_type -> posthorn.v1.ListAuditRecordsResponse
-	57, // 112: posthorn.v1.WebhookService.CreatePortalSession:output_type -> posthorn.v1.CreatePortalSessionResponse
-	59, // 113: posthorn.v1.WebhookService.GetStorage:output_type -> posthorn.v1.GetStorageResponse
-	64, // 114: posthorn.v1.WebhookService.PruneStorage:output_type -> posthorn.v1.PruneStorageResponse
-	90, // [90:115] is the sub-list for method output_type
-	65, // [65:90] is the sub-list for method input_type
-	65, // [65:65] is the sub-list for extension type_name
-	65, // [65:65] is the sub-list for extension extendee
-	0,  // [0:65] is the sub-list for field type_name
+	67, // 11: posthorn.v1.Subscription.create_time:type_name -> google.protobuf.Timestamp
+	67, // 12: posthorn.v1.Subscription.update_time:type_name -> google.protobuf.Timestamp
+	67, // 13: posthorn.v1.Subscription.previous_secret_expire_time:type_name -> google.protobuf.Timestamp
+	10, // 14: posthorn.v1.Subscription.secrets:type_name -> posthorn.v1.SigningSecretInfo
+	5,  // 15: posthorn.v1.Subscription.health:type_name -> posthorn.v1.EndpointHealth
+	67, // 16: posthorn.v1.Subscription.failing_since_time:type_name -> google.protobuf.Timestamp
+	67, // 17: posthorn.v1.SigningSecretInfo.expire_time:type_name -> google.protobuf.Timestamp
+	2,  // 18: posthorn.v1.Delivery.state:type_name -> posthorn.v1.DeliveryState
+	67, // 19: posthorn.v1.Delivery.next_attempt_time:type_name -> google.protobuf.Timestamp
+	67, // 20: posthorn.v1.Delivery.create_time:type_name -> google.protobuf.Timestamp
+	67, // 21: posthorn.v1.Delivery.update_time:type_name -> google.protobuf.Timestamp
+	12, // 22: posthorn.v1.Delivery.attempts:type_name -> posthorn.v1.DeliveryAttempt
+	67, // 23: posthorn.v1.DeliveryAttempt.start_time:type_name -> google.protobuf.Timestamp
+	3,  // 24: posthorn.v1.DeliveryAttempt.error_kind:type_name -> posthorn.v1.AttemptErrorKind
+	68, // 25: posthorn.v1.EmitRequest.data:type_name -> google.protobuf.Struct
+	4,  // 26: posthorn.v1.EmitRequest.view:type_name -> posthorn.v1.EventView
+	8,  // 27: posthorn.v1.EmitResponse.event:type_name -> posthorn.v1.Event
+	13, // 28: posthorn.v1.EmitBatchRequest.events:type_name -> posthorn.v1.EmitRequest
+	4,  // 29: posthorn.v1.EmitBatchRequest.view:type_name -> posthorn.v1.EventView
+	14, // 30: posthorn.v1.EmitBatchResponse.results:type_name -> posthorn.v1.EmitResponse
+	1,  // 31: posthorn.v1.SubscribeRequest.signature_scheme:type_name -> posthorn.v1.SignatureScheme
+	9,  // 32: posthorn.v1.SubscribeResponse.subscription:type_name -> posthorn.v1.Subscription
+	9,  // 33: posthorn.v1.GetSubscriptionResponse.subscription:type_name -> posthorn.v1.Subscription
+	9,  // 34: posthorn.v1.ListSubscriptionsResponse.subscriptions:type_name -> posthorn.v1.Subscription
+	9,  // 35: posthorn.v1.UpdateSubscriptionRequest.subscription:type_name -> posthorn.v1.Subscription
+	69, // 36: posthorn.v1.UpdateSubscriptionRequest.update_mask:type_name -> google.protobuf.FieldMask
+	9,  // 37: posthorn.v1.UpdateSubscriptionResponse.subscription:type_name -> posthorn.v1.Subscription
+	9,  // 38: posthorn.v1.RotateSubscriptionSecretResponse.subscription:type_name -> posthorn.v1.Subscription
+	8,  // 39: posthorn.v1.GetEventResponse.event:type_name -> posthorn.v1.Event
+	4,  // 40: posthorn.v1.ListEventsRequest.view:type_name -> posthorn.v1.EventView
+	8,  // 41: posthorn.v1.ListEventsResponse.events:type_name -> posthorn.v1.Event
+	2,  // 42: posthorn.v1.ListDeliveriesRequest.state:type_name -> posthorn.v1.DeliveryState
+	67, // 43: posthorn.v1.ListDeliveriesRequest.created_after:type_name -> google.protobuf.Timestamp
+	67, // 44: posthorn.v1.ListDeliveriesRequest.created_before:type_name -> google.protobuf.Timestamp
+	11, // 45: posthorn.v1.ListDeliveriesResponse.deliveries:type_name -> posthorn.v1.Delivery
+	11, // 46: posthorn.v1.GetDeliveryResponse.delivery:type_name -> posthorn.v1.Delivery
+	11, // 47: posthorn.v1.RetryDeliveryResponse.delivery:type_name -> posthorn.v1.Delivery
+	67, // 48: posthorn.v1.RecoverFailedDeliveriesRequest.since:type_name -> google.protobuf.Timestamp
+	45, // 49: posthorn.v1.ListEventTypesResponse.types:type_name -> posthorn.v1.EventType
+	68, // 50: posthorn.v1.EventType.schema:type_name -> google.protobuf.Struct
+	68, // 51: posthorn.v1.EventType.example:type_name -> google.protobuf.Struct
+	11, // 52: posthorn.v1.WatchDeliveriesResponse.delivery:type_name -> posthorn.v1.Delivery
+	12, // 53: posthorn.v1.WatchDeliveriesResponse.attempt:type_name -> posthorn.v1.DeliveryAttempt
+	0,  // 54: posthorn.v1.CreateApiKeyRequest.role:type_name -> posthorn.v1.ApiKeyRole
+	67, // 55: posthorn.v1.CreateApiKeyRequest.expire_time:type_name -> google.protobuf.Timestamp
+	6,  // 56: posthorn.v1.CreateApiKeyResponse.api_key:type_name -> posthorn.v1.ApiKey
+	6,  // 57: posthorn.v1.ListApiKeysResponse.api_keys:type_name -> posthorn.v1.ApiKey
+	6,  // 58: posthorn.v1.RevokeApiKeyResponse.api_key:type_name -> posthorn.v1.ApiKey
+	7,  // 59: posthorn.v1.ListAuditRecordsResponse.records:type_name -> posthorn.v1.AuditRecord
+	8,  // 60: posthorn.v1.SendTestEventResponse.event:type_name -> posthorn.v1.Event
+	11, // 61: posthorn.v1.SendTestEventResponse.delivery:type_name -> posthorn.v1.Delivery
+	6,  // 62: posthorn.v1.CreatePortalSessionResponse.api_key:type_name -> posthorn.v1.ApiKey
+	63, // 63: posthorn.v1.GetStorageResponse.days:type_name -> posthorn.v1.StorageDay
+	62, // 64: posthorn.v1.GetStorageResponse.retention:type_name -> posthorn.v1.RetentionSettings
+	67, // 65: posthorn.v1.StorageDay.start_time:type_name -> google.protobuf.Timestamp
+	67, // 66: posthorn.v1.StorageDay.end_time:type_name -> google.protobuf.Timestamp
+	64, // 67: posthorn.v1.StorageDay.partitions:type_name -> posthorn.v1.StoragePartition
+	63, // 68: posthorn.v1.PruneStorageResponse.dropped:type_name -> posthorn.v1.StorageDay
+	63, // 69: posthorn.v1.PruneStorageResponse.kept:type_name -> posthorn.v1.StorageDay
+	13, // 70: posthorn.v1.WebhookService.Emit:input_type -> posthorn.v1.EmitRequest
+	15, // 71: posthorn.v1.WebhookService.EmitBatch:input_type -> posthorn.v1.EmitBatchRequest
+	17, // 72: posthorn.v1.WebhookService.Subscribe:input_type -> posthorn.v1.SubscribeRequest
+	19, // 73: posthorn.v1.WebhookService.GetSubscription:input_type -> posthorn.v1.GetSubscriptionRequest
+	21, // 74: posthorn.v1.WebhookService.ListSubscriptions:input_type -> posthorn.v1.ListSubscriptionsRequest
+	23, // 75: posthorn.v1.WebhookService.UpdateSubscription:input_type -> posthorn.v1.UpdateSubscriptionRequest
+	25, // 76: posthorn.v1.WebhookService.DeleteSubscription:input_type -> posthorn.v1.DeleteSubscriptionRequest
+	27, // 77: posthorn.v1.WebhookService.RotateSubscriptionSecret:input_type -> posthorn.v1.RotateSubscriptionSecretRequest
+	29, // 78: posthorn.v1.WebhookService.GetSubscriptionSecret:input_type -> posthorn.v1.GetSubscriptionSecretRequest
+	31, // 79: posthorn.v1.WebhookService.GetEvent:input_type -> posthorn.v1.GetEventRequest
+	33, // 80: posthorn.v1.WebhookService.ListEvents:input_type -> posthorn.v1.ListEventsRequest
+	35, // 81: posthorn.v1.WebhookService.ListDeliveries:input_type -> posthorn.v1.ListDeliveriesRequest
+	37, // 82: posthorn.v1.WebhookService.GetDelivery:input_type -> posthorn.v1.GetDeliveryRequest
+	39, // 83: posthorn.v1.WebhookService.RetryDelivery:input_type -> posthorn.v1.RetryDeliveryRequest
+	41, // 84: posthorn.v1.WebhookService.RecoverFailedDeliveries:input_type -> posthorn.v1.RecoverFailedDeliveriesRequest
+	43, // 85: posthorn.v1.WebhookService.ListEventTypes:input_type -> posthorn.v1.ListEventTypesRequest
+	46, // 86: posthorn.v1.WebhookService.WatchDeliveries:input_type -> posthorn.v1.WatchDeliveriesRequest
+	56, // 87: posthorn.v1.WebhookService.SendTestEvent:input_type -> posthorn.v1.SendTestEventRequest
+	48, // 88: posthorn.v1.WebhookService.CreateApiKey:input_type -> posthorn.v1.CreateApiKeyRequest
+	50, // 89: posthorn.v1.WebhookService.ListApiKeys:input_type -> posthorn.v1.ListApiKeysRequest
+	52, // 90: posthorn.v1.WebhookService.RevokeApiKey:input_type -> posthorn.v1.RevokeApiKeyRequest
+	54, // 91: posthorn.v1.WebhookService.ListAuditRecords:input_type -> posthorn.v1.ListAuditRecordsRequest
+	58, // 92: posthorn.v1.WebhookService.CreatePortalSession:input_type -> posthorn.v1.CreatePortalSessionRequest
+	60, // 93: posthorn.v1.WebhookService.GetStorage:input_type -> posthorn.v1.GetStorageRequest
+	65, // 94: posthorn.v1.WebhookService.PruneStorage:input_type -> posthorn.v1.PruneStorageRequest
+	14, // 95: posthorn.v1.WebhookService.Emit:output_type -> posthorn.v1.EmitResponse
+	16, // 96: posthorn.v1.WebhookService.EmitBatch:output_type -> posthorn.v1.EmitBatchResponse
+	18, // 97: posthorn.v1.WebhookService.Subscribe:output_type -> posthorn.v1.SubscribeResponse
+	20, // 98: posthorn.v1.WebhookService.GetSubscription:output_type -> posthorn.v1.GetSubscriptionResponse
+	22, // 99: posthorn.v1.WebhookService.ListSubscriptions:output_type -> posthorn.v1.ListSubscriptionsResponse
+	24, // 100: posthorn.v1.WebhookService.UpdateSubscription:output_type -> posthorn.v1.UpdateSubscriptionResponse
+	26, // 101: posthorn.v1.WebhookService.DeleteSubscription:output_type -> posthorn.v1.DeleteSubscriptionResponse
+	28, // 102: posthorn.v1.WebhookService.RotateSubscriptionSecret:output_type -> posthorn.v1.RotateSubscriptionSecretResponse
+	30, // 103: posthorn.v1.WebhookService.GetSubscriptionSecret:output_type -> posthorn.v1.GetSubscriptionSecretResponse
+	32, // 104: posthorn.v1.WebhookService.GetEvent:output_type -> posthorn.v1.GetEventResponse
+	34, // 105: posthorn.v1.WebhookService.ListEvents:output_type -> posthorn.v1.ListEventsResponse
+	36, // 106: posthorn.v1.WebhookService.ListDeliveries:output_type -> posthorn.v1.ListDeliveriesResponse
+	38, // 107: posthorn.v1.WebhookService.GetDelivery:output_type -> posthorn.v1.GetDeliveryResponse
+	40, // 108: posthorn.v1.WebhookService.RetryDelivery:output_type -> posthorn.v1.RetryDeliveryResponse
+	42, // 109: posthorn.v1.WebhookService.RecoverFailedDeliveries:output_type -> posthorn.v1.RecoverFailedDeliveriesResponse
+	44, // 110: posthorn.v1.WebhookService.ListEventTypes:output_type -> posthorn.v1.ListEventTypesResponse
+	47, // 111: posthorn.v1.WebhookService.WatchDeliveries:output_type -> posthorn.v1.WatchDeliveriesResponse
+	57, // 112: posthorn.v1.WebhookService.SendTestEvent:output_type -> posthorn.v1.SendTestEventResponse
+	49, // 113: posthorn.v1.WebhookService.CreateApiKey:output_type -> posthorn.v1.CreateApiKeyResponse
+	51, // 114: posthorn.v1.WebhookService.ListApiKeys:output_type -> posthorn.v1.ListApiKeysResponse
+	53, // 115: posthorn.v1.WebhookService.RevokeApiKey:output_type -> posthorn.v1.RevokeApiKeyResponse
+	55, // 116: posthorn.v1.WebhookService.ListAuditRecords:output_type -> posthorn.v1.ListAuditRecordsResponse
+	59, // 117: posthorn.v1.WebhookService.CreatePortalSession:output_type -> posthorn.v1.CreatePortalSessionResponse
+	61, // 118: posthorn.v1.WebhookService.GetStorage:output_type -> posthorn.v1.GetStorageResponse
+	66, // 119: posthorn.v1.WebhookService.PruneStorage:output_type -> posthorn.v1.PruneStorageResponse
+	95, // [95:120] is the sub-list for method output_type
+	70, // [70:95] is the sub-list for method input_type
+	70, // [70:70] is the sub-list for extension type_name
+	70, // [70:70] is the sub-list for extension extendee
+	0,  // [0:70] is the sub-list for field type_name
 }
 
 func init() { file_posthorn_v1_webhook_service_proto_init() }
@@ -4895,8 +5175,8 @@ func file_posthorn_v1_webhook_service_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_posthorn_v1_webhook_service_proto_rawDesc), len(file_posthorn_v1_webhook_service_proto_rawDesc)),
-			NumEnums:      5,
-			NumMessages:   60,
+			NumEnums:      6,
+			NumMessages:   61,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

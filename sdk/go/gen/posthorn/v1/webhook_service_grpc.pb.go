@@ -136,8 +136,11 @@ type WebhookServiceClient interface {
 	// event's payload expired (Event.payload_expire_time) has nothing left to send:
 	// FAILED_PRECONDITION.
 	RetryDelivery(ctx context.Context, in *RetryDeliveryRequest, opts ...grpc.CallOption) (*RetryDeliveryResponse, error)
-	// RecoverFailedDeliveries re-queues a subscription's failed deliveries created since a time.
-	// Deliveries whose event's payload expired are left failed and counted in the response.
+	// RecoverFailedDeliveries brings back what a subscription missed since a time: its failed
+	// deliveries and those canceled because it was disabled are pending again, and the matching
+	// events emitted while it was disabled get a delivery. Deliveries whose event's payload expired
+	// are left as they are and counted in the response. A disabled subscription:
+	// FAILED_PRECONDITION (enable it first).
 	RecoverFailedDeliveries(ctx context.Context, in *RecoverFailedDeliveriesRequest, opts ...grpc.CallOption) (*RecoverFailedDeliveriesResponse, error)
 	// ListEventTypes returns the catalog of event types this server accepts.
 	ListEventTypes(ctx context.Context, in *ListEventTypesRequest, opts ...grpc.CallOption) (*ListEventTypesResponse, error)
@@ -533,8 +536,11 @@ type WebhookServiceServer interface {
 	// event's payload expired (Event.payload_expire_time) has nothing left to send:
 	// FAILED_PRECONDITION.
 	RetryDelivery(context.Context, *RetryDeliveryRequest) (*RetryDeliveryResponse, error)
-	// RecoverFailedDeliveries re-queues a subscription's failed deliveries created since a time.
-	// Deliveries whose event's payload expired are left failed and counted in the response.
+	// RecoverFailedDeliveries brings back what a subscription missed since a time: its failed
+	// deliveries and those canceled because it was disabled are pending again, and the matching
+	// events emitted while it was disabled get a delivery. Deliveries whose event's payload expired
+	// are left as they are and counted in the response. A disabled subscription:
+	// FAILED_PRECONDITION (enable it first).
 	RecoverFailedDeliveries(context.Context, *RecoverFailedDeliveriesRequest) (*RecoverFailedDeliveriesResponse, error)
 	// ListEventTypes returns the catalog of event types this server accepts.
 	ListEventTypes(context.Context, *ListEventTypesRequest) (*ListEventTypesResponse, error)

@@ -51,6 +51,14 @@ class EventView(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     EVENT_VIEW_UNSPECIFIED: _ClassVar[EventView]
     EVENT_VIEW_BASIC: _ClassVar[EventView]
     EVENT_VIEW_FULL: _ClassVar[EventView]
+
+class EndpointHealth(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    ENDPOINT_HEALTH_UNSPECIFIED: _ClassVar[EndpointHealth]
+    ENDPOINT_HEALTH_HEALTHY: _ClassVar[EndpointHealth]
+    ENDPOINT_HEALTH_DEGRADED: _ClassVar[EndpointHealth]
+    ENDPOINT_HEALTH_FAILING: _ClassVar[EndpointHealth]
+    ENDPOINT_HEALTH_DISABLED: _ClassVar[EndpointHealth]
 API_KEY_ROLE_UNSPECIFIED: ApiKeyRole
 API_KEY_ROLE_ADMIN: ApiKeyRole
 API_KEY_ROLE_EMITTER: ApiKeyRole
@@ -76,6 +84,11 @@ ATTEMPT_ERROR_KIND_SHUTDOWN: AttemptErrorKind
 EVENT_VIEW_UNSPECIFIED: EventView
 EVENT_VIEW_BASIC: EventView
 EVENT_VIEW_FULL: EventView
+ENDPOINT_HEALTH_UNSPECIFIED: EndpointHealth
+ENDPOINT_HEALTH_HEALTHY: EndpointHealth
+ENDPOINT_HEALTH_DEGRADED: EndpointHealth
+ENDPOINT_HEALTH_FAILING: EndpointHealth
+ENDPOINT_HEALTH_DISABLED: EndpointHealth
 
 class ApiKey(_message.Message):
     __slots__ = ("id", "name", "role", "customer_id", "emit_customer_ids", "key_prefix", "create_time", "expire_time", "last_use_time", "revoke_time")
@@ -144,7 +157,7 @@ class Event(_message.Message):
     def __init__(self, id: _Optional[str] = ..., type: _Optional[str] = ..., customer_id: _Optional[str] = ..., data: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., api_version: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., idempotency_key: _Optional[str] = ..., envelope: _Optional[bytes] = ..., payload_expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class Subscription(_message.Message):
-    __slots__ = ("id", "customer_id", "endpoint_url", "event_types", "enabled", "description", "signature_scheme", "create_time", "update_time", "disabled_reason", "previous_secret_expire_time", "secrets")
+    __slots__ = ("id", "customer_id", "endpoint_url", "event_types", "enabled", "description", "signature_scheme", "create_time", "update_time", "disabled_reason", "previous_secret_expire_time", "secrets", "rate_limit_per_second", "rate_limit_burst", "ordered", "health", "failing_since_time")
     ID_FIELD_NUMBER: _ClassVar[int]
     CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
     ENDPOINT_URL_FIELD_NUMBER: _ClassVar[int]
@@ -157,6 +170,11 @@ class Subscription(_message.Message):
     DISABLED_REASON_FIELD_NUMBER: _ClassVar[int]
     PREVIOUS_SECRET_EXPIRE_TIME_FIELD_NUMBER: _ClassVar[int]
     SECRETS_FIELD_NUMBER: _ClassVar[int]
+    RATE_LIMIT_PER_SECOND_FIELD_NUMBER: _ClassVar[int]
+    RATE_LIMIT_BURST_FIELD_NUMBER: _ClassVar[int]
+    ORDERED_FIELD_NUMBER: _ClassVar[int]
+    HEALTH_FIELD_NUMBER: _ClassVar[int]
+    FAILING_SINCE_TIME_FIELD_NUMBER: _ClassVar[int]
     id: str
     customer_id: str
     endpoint_url: str
@@ -169,7 +187,12 @@ class Subscription(_message.Message):
     disabled_reason: str
     previous_secret_expire_time: _timestamp_pb2.Timestamp
     secrets: _containers.RepeatedCompositeFieldContainer[SigningSecretInfo]
-    def __init__(self, id: _Optional[str] = ..., customer_id: _Optional[str] = ..., endpoint_url: _Optional[str] = ..., event_types: _Optional[_Iterable[str]] = ..., enabled: _Optional[bool] = ..., description: _Optional[str] = ..., signature_scheme: _Optional[_Union[SignatureScheme, str]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., disabled_reason: _Optional[str] = ..., previous_secret_expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., secrets: _Optional[_Iterable[_Union[SigningSecretInfo, _Mapping]]] = ...) -> None: ...
+    rate_limit_per_second: int
+    rate_limit_burst: int
+    ordered: bool
+    health: EndpointHealth
+    failing_since_time: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[str] = ..., customer_id: _Optional[str] = ..., endpoint_url: _Optional[str] = ..., event_types: _Optional[_Iterable[str]] = ..., enabled: _Optional[bool] = ..., description: _Optional[str] = ..., signature_scheme: _Optional[_Union[SignatureScheme, str]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., disabled_reason: _Optional[str] = ..., previous_secret_expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., secrets: _Optional[_Iterable[_Union[SigningSecretInfo, _Mapping]]] = ..., rate_limit_per_second: _Optional[int] = ..., rate_limit_burst: _Optional[int] = ..., ordered: _Optional[bool] = ..., health: _Optional[_Union[EndpointHealth, str]] = ..., failing_since_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class SigningSecretInfo(_message.Message):
     __slots__ = ("current", "expire_time")
@@ -276,20 +299,26 @@ class EmitBatchResponse(_message.Message):
     def __init__(self, results: _Optional[_Iterable[_Union[EmitResponse, _Mapping]]] = ...) -> None: ...
 
 class SubscribeRequest(_message.Message):
-    __slots__ = ("customer_id", "endpoint_url", "event_types", "description", "signature_scheme", "enabled")
+    __slots__ = ("customer_id", "endpoint_url", "event_types", "description", "signature_scheme", "enabled", "rate_limit_per_second", "rate_limit_burst", "ordered")
     CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
     ENDPOINT_URL_FIELD_NUMBER: _ClassVar[int]
     EVENT_TYPES_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
     SIGNATURE_SCHEME_FIELD_NUMBER: _ClassVar[int]
     ENABLED_FIELD_NUMBER: _ClassVar[int]
+    RATE_LIMIT_PER_SECOND_FIELD_NUMBER: _ClassVar[int]
+    RATE_LIMIT_BURST_FIELD_NUMBER: _ClassVar[int]
+    ORDERED_FIELD_NUMBER: _ClassVar[int]
     customer_id: str
     endpoint_url: str
     event_types: _containers.RepeatedScalarFieldContainer[str]
     description: str
     signature_scheme: SignatureScheme
     enabled: bool
-    def __init__(self, customer_id: _Optional[str] = ..., endpoint_url: _Optional[str] = ..., event_types: _Optional[_Iterable[str]] = ..., description: _Optional[str] = ..., signature_scheme: _Optional[_Union[SignatureScheme, str]] = ..., enabled: _Optional[bool] = ...) -> None: ...
+    rate_limit_per_second: int
+    rate_limit_burst: int
+    ordered: bool
+    def __init__(self, customer_id: _Optional[str] = ..., endpoint_url: _Optional[str] = ..., event_types: _Optional[_Iterable[str]] = ..., description: _Optional[str] = ..., signature_scheme: _Optional[_Union[SignatureScheme, str]] = ..., enabled: _Optional[bool] = ..., rate_limit_per_second: _Optional[int] = ..., rate_limit_burst: _Optional[int] = ..., ordered: _Optional[bool] = ...) -> None: ...
 
 class SubscribeResponse(_message.Message):
     __slots__ = ("subscription", "secret")
@@ -490,22 +519,40 @@ class RecoverFailedDeliveriesRequest(_message.Message):
     def __init__(self, subscription_id: _Optional[str] = ..., since: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class RecoverFailedDeliveriesResponse(_message.Message):
-    __slots__ = ("recovered_deliveries", "skipped_payload_expired_deliveries")
+    __slots__ = ("recovered_deliveries", "skipped_payload_expired_deliveries", "created_deliveries")
     RECOVERED_DELIVERIES_FIELD_NUMBER: _ClassVar[int]
     SKIPPED_PAYLOAD_EXPIRED_DELIVERIES_FIELD_NUMBER: _ClassVar[int]
+    CREATED_DELIVERIES_FIELD_NUMBER: _ClassVar[int]
     recovered_deliveries: int
     skipped_payload_expired_deliveries: int
-    def __init__(self, recovered_deliveries: _Optional[int] = ..., skipped_payload_expired_deliveries: _Optional[int] = ...) -> None: ...
+    created_deliveries: int
+    def __init__(self, recovered_deliveries: _Optional[int] = ..., skipped_payload_expired_deliveries: _Optional[int] = ..., created_deliveries: _Optional[int] = ...) -> None: ...
 
 class ListEventTypesRequest(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...
 
 class ListEventTypesResponse(_message.Message):
-    __slots__ = ("event_types",)
+    __slots__ = ("event_types", "types")
     EVENT_TYPES_FIELD_NUMBER: _ClassVar[int]
+    TYPES_FIELD_NUMBER: _ClassVar[int]
     event_types: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, event_types: _Optional[_Iterable[str]] = ...) -> None: ...
+    types: _containers.RepeatedCompositeFieldContainer[EventType]
+    def __init__(self, event_types: _Optional[_Iterable[str]] = ..., types: _Optional[_Iterable[_Union[EventType, _Mapping]]] = ...) -> None: ...
+
+class EventType(_message.Message):
+    __slots__ = ("name", "description", "schema", "example", "operational")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    SCHEMA_FIELD_NUMBER: _ClassVar[int]
+    EXAMPLE_FIELD_NUMBER: _ClassVar[int]
+    OPERATIONAL_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    description: str
+    schema: _struct_pb2.Struct
+    example: _struct_pb2.Struct
+    operational: bool
+    def __init__(self, name: _Optional[str] = ..., description: _Optional[str] = ..., schema: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., example: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., operational: _Optional[bool] = ...) -> None: ...
 
 class WatchDeliveriesRequest(_message.Message):
     __slots__ = ("customer_id", "subscription_id")

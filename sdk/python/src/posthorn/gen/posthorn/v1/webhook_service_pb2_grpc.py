@@ -333,8 +333,11 @@ class WebhookServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def RecoverFailedDeliveries(self, request, context):
-        """RecoverFailedDeliveries re-queues a subscription's failed deliveries created since a time.
-        Deliveries whose event's payload expired are left failed and counted in the response.
+        """RecoverFailedDeliveries brings back what a subscription missed since a time: its failed
+        deliveries and those canceled because it was disabled are pending again, and the matching
+        events emitted while it was disabled get a delivery. Deliveries whose event's payload expired
+        are left as they are and counted in the response. A disabled subscription:
+        FAILED_PRECONDITION (enable it first).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
