@@ -80,3 +80,13 @@ export interface OperationalEventData {
 
 /** One operational event to emit: its type and data. */
 export type OperationalEvent = { [T in OperationalEventType]: { type: T; data: OperationalEventData[T] } }[OperationalEventType];
+
+/** What each operational event type means, for the catalog (ListEventTypes `types`). */
+export const OPERATIONAL_EVENT_DESCRIPTIONS: Readonly<Record<OperationalEventType, string>> = {
+  "endpoint.failing":
+    "Every attempt to an endpoint has failed for POSTHORN_ENDPOINT_WARN_AFTER_HOURS; it will be disabled at `disable_at` unless an attempt succeeds first.",
+  "endpoint.disabled": "The server disabled a subscription: its endpoint failed for the whole auto-disable window, or answered 410 Gone.",
+  "endpoint.recovered": "An attempt to an endpoint succeeded after `endpoint.failing` was sent about it.",
+  "delivery.exhausted": "A delivery failed for good: every attempt of the retry schedule failed, or the endpoint gave a final status.",
+  "secret.rotated": "A subscription's signing secret was rotated; the previous one is still used until `previous_secret_expires_at`.",
+};
