@@ -84,7 +84,7 @@ export function deliveryHandlers(deps: ApiDeps): DeliveryHandlers {
         if (!subscription.enabled) {
           throw new FailedPreconditionError(`subscription ${subscriptionId} is disabled; enable it (UpdateSubscription) first`);
         }
-        return recoverFailedDeliveries(trx, subscriptionId, since, new Date(clock.nowMs()));
+        return recoverFailedDeliveries(trx, subscriptionId, since, new Date(clock.nowMs()), subscription.ordered);
       });
       if (recovered.recovered > 0) deps.deliveriesDue();
       return { recoveredDeliveries: recovered.recovered, skippedPayloadExpiredDeliveries: recovered.skippedPayloadExpired };

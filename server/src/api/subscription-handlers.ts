@@ -11,6 +11,7 @@ import { cancelPendingDeliveries } from "../store/sql/cancel-pending-deliveries.
 import { findSubscription } from "../store/sql/find-subscription.js";
 import { insertSubscription } from "../store/sql/insert-subscription.js";
 import { listSubscriptions } from "../store/sql/list-subscriptions.js";
+import { releaseWaitingDeliveries } from "../store/sql/release-waiting-deliveries.js";
 import { updateSubscription } from "../store/sql/update-subscription.js";
 import type { ApiDeps, UnaryHandlers } from "./handler-types.js";
 import { SCHEME_FROM_PROTO } from "./proto-enums.js";
@@ -115,7 +116,7 @@ export function subscriptionHandlers(deps: ApiDeps): SubscriptionHandlers {
       const patch = buildPatch(input, paths, deps);
       const nowMs = clock.nowMs();
       const now = new Date(nowMs);
-      const { row, canceled } = await store.db.transaction().execute(async (trx) => {
+      const { row, canceled, released } = await store.db.transaction().execute(async (trx) => {
         const before = await findSubscription(trx, id, "update", scope);
         checkRateLimit(
           "subscription.",
@@ -132,8 +133,11 @@ export function subscriptionHandlers(deps: ApiDeps): SubscriptionHandlers {
           before.enabled && patch.enabled === false
             ? await cancelPendingDeliveries(trx, id, "subscription disabled", now)
             : 0;
-        return { row, canceled };
+        // No longer ordered: what waited for its turn is due now (ordered-turns.ts).
+        const released = before.ordered && !row.ordered ? await releaseWaitingDeliveries(trx, id, now) : 0;
+        return { row, canceled, released };
       });
+      if (released > 0) deps.deliveriesDue();
       return { subscription: subscriptionToProto(row, nowMs), canceledDeliveries: canceled };
     },
 

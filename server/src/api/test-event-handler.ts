@@ -5,7 +5,7 @@ import { findDelivery } from "../store/sql/find-delivery.js";
 import { findSubscription } from "../store/sql/find-subscription.js";
 import { ensurePartitionsFor } from "../store/partitions.js";
 import { insertEvents } from "../store/sql/insert-events.js";
-import { insertPendingDeliveries } from "../store/sql/insert-pending-deliveries.js";
+import { insertDeliveriesInTurn } from "../store/ordered-turns.js";
 import type { ApiDeps, UnaryHandlers } from "./handler-types.js";
 import { buildEvent } from "../store/new-event.js";
 import { deliveryToProto, eventToProto } from "./proto-mapping.js";
@@ -56,7 +56,8 @@ export function testEventHandler(deps: ApiDeps): Pick<UnaryHandlers, "sendTestEv
         const built = buildEvent({ type: TEST_EVENT_TYPE, customerId: subscription.customer_id, data, idempotencyKey: "" }, nowMs);
         const [event] = await insertEvents(trx, [trace ? { ...built, trace } : built]);
         const deliveryId = newId("delivery", built.createdAt.getTime());
-        await insertPendingDeliveries(
+        // To an ordered subscription, it takes its turn like any other delivery.
+        await insertDeliveriesInTurn(
           trx,
           [
             {
@@ -69,6 +70,7 @@ export function testEventHandler(deps: ApiDeps): Pick<UnaryHandlers, "sendTestEv
               created_at: built.createdAt,
             },
           ],
+          new Set(subscription.ordered ? [subscription.id] : []),
           new Date(nowMs),
         );
         return { event: event!, delivery: await findDelivery(trx, deliveryId) };

@@ -10,6 +10,7 @@ import type { Store } from "../store/database.js";
 import { claimDeliveries, type ClaimedDelivery } from "../store/sql/claim-deliveries.js";
 import { failPayloadExpiredDeliveries } from "../store/sql/fail-payload-expired-deliveries.js";
 import { releaseLeases } from "../store/sql/release-leases.js";
+import { passTurns } from "../store/ordered-turns.js";
 import { endpointOrigin, type AttemptSlots } from "./attempt-slots.js";
 
 /**
@@ -117,9 +118,16 @@ function claimSpan(startedAt: Date, limit: number, claimed: number): Span {
   });
 }
 
-/** Fails deliveries whose payload expired (claim-deliveries.ts `payload_expired`), with an error line naming them. */
+/**
+ * Fails deliveries whose payload expired (claim-deliveries.ts `payload_expired`), with an error
+ * line naming them; the next delivery of an ordered subscription goes then (same transaction).
+ */
 async function failExpired(expired: ClaimedDelivery[], { store, owner, clock, logger }: ClaimBatchDeps): Promise<void> {
-  await failPayloadExpiredDeliveries(store.db, owner, expired, new Date(clock.nowMs()));
+  const now = new Date(clock.nowMs());
+  await store.db.transaction().execute(async (trx) => {
+    await failPayloadExpiredDeliveries(trx, owner, expired, now);
+    await passTurns(trx, expired.filter((d) => d.ordered).map((d) => d.subscription_id), now);
+  });
   logger.error(
     { delivery_ids: expired.map((d) => d.id), event_ids: [...new Set(expired.map((d) => d.event_id))] },
     "claimed deliveries whose event payload expired (POSTHORN_PAYLOAD_RETENTION_DAYS) were failed without an attempt",

@@ -1,6 +1,7 @@
 import type { Clock } from "../domain/clock.js";
 import type { Logger } from "../observability/logger.js";
 import type { Store } from "../store/database.js";
+import { repairStalledTurns } from "../store/ordered-turns.js";
 import { abandonExpiredLeases, type AfterAbandoned } from "../store/sql/abandon-expired-leases.js";
 import { deliveryAfter } from "./attempt-result.js";
 import { runEvery } from "./background-task.js";
@@ -25,7 +26,8 @@ export interface LeaseSweeperDeps {
  * froze or lost the database) get their started attempt recorded as `abandoned` and are due
  * again at once (or failed when it was the last attempt); see `abandonExpiredLeases`. A killed
  * process's deliveries are thus taken over within about `leaseMs` + one sweep interval. After a
- * database outage it waits one lease length, so live owners renew and record first.
+ * database outage it waits one lease length, so live owners renew and record first. Each round
+ * also repairs stalled ordered queues (`repairStalledTurns`: waiting deliveries, none active).
  */
 export class LeaseSweeper {
   readonly #deps: LeaseSweeperDeps;
@@ -78,6 +80,11 @@ export class LeaseSweeper {
         "expired leases swept (a worker crashed, stalled or lost the database): attempts recorded as abandoned, deliveries due again",
       );
       this.#deps.onFreed(attemptIds);
+    }
+    const repaired = await repairStalledTurns(store.db, now);
+    if (repaired > 0) {
+      logger.warn({ made_due: repaired }, "stalled ordered subscriptions repaired: their earliest waiting delivery is due");
+      this.#deps.onFreed([]);
     }
   }
 }

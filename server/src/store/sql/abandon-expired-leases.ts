@@ -2,6 +2,7 @@ import { sql, type Kysely } from "kysely";
 import { newId } from "../../domain/ids.js";
 import type { DeliveryStateName } from "../../domain/delivery-state.js";
 import type { Database } from "../schema.js";
+import { passTurns } from "../ordered-turns.js";
 
 /** What follows an abandoned attempt (decided by the retry policy, `delivery/retry-policy.ts`). */
 export interface AfterAbandoned {
@@ -29,7 +30,9 @@ export function abandonedMessage(owner: string): string {
  *
  * One transaction over at most `limit` rows, locked `FOR UPDATE SKIP LOCKED` so several
  * sweepers never double-record. If the late worker records the real outcome afterwards, it
- * replaces the `abandoned` row (see `recordAttempts`). Returns the ids of the freed deliveries
+ * replaces the `abandoned` row (see `recordAttempts`). A delivery failed here lets the next one
+ * of an ordered subscription go (`passTurns`, same transaction; it is due then, and the sweeper's
+ * caller claims). Returns the ids of the freed deliveries
  * and of the attempt rows written (for WatchDeliveries).
  */
 export async function abandonExpiredLeases(
@@ -43,7 +46,7 @@ export async function abandonExpiredLeases(
   return db.transaction().execute(async (trx) => {
     const expired = await trx
       .selectFrom("deliveries")
-      .select(["id", "created_at", "attempt_count", "lease_owner", "leased_at"])
+      .select(["id", "created_at", "attempt_count", "lease_owner", "leased_at", "subscription_id"])
       .where("lease_owner", "is not", null)
       .where("lease_expires_at", "<", now)
       .where("id", "not in", runningHere.length > 0 ? runningHere : [""])
@@ -94,6 +97,8 @@ export async function abandonExpiredLeases(
                   ${decisions.map((d) => d.nextAttemptAt)}::timestamptz[], ${decisions.map((d) => d.finalReason)}::text[])
            AS v (id, created_at, state, next_attempt_at, final_reason)
       WHERE d.id = v.id AND d.created_at = v.created_at`.execute(trx);
+    // A delivery failed for good lets the next one of its ordered subscription go (ordered-turns.ts).
+    await passTurns(trx, expired.filter((_row, i) => decisions[i]!.state === "failed").map((row) => row.subscription_id), now);
     return { deliveryIds: expired.map((row) => row.id), attemptIds };
   });
 }

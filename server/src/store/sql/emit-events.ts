@@ -7,7 +7,7 @@ import type { Database } from "../schema.js";
 import { claimIdempotencyKeys } from "./claim-idempotency-keys.js";
 import { findIdempotencyOriginals } from "./find-idempotency-originals.js";
 import { insertEvents } from "./insert-events.js";
-import { insertPendingDeliveries } from "./insert-pending-deliveries.js";
+import { insertDeliveriesInTurn } from "../ordered-turns.js";
 import { lockSubscriptionsForFanOut } from "./lock-subscriptions-for-fan-out.js";
 
 /** What `emitEvents` takes, for its callers. */
@@ -34,6 +34,7 @@ export interface KeyReused {
  * Stores events and their pending deliveries; call it inside ONE transaction so that an event
  * never exists without its deliveries (or a batch half-stored). Statements, in this order (the
  * order of the locks): claim the keys, insert the events, lock the subscriptions FOR SHARE,
+ * (only with ordered ones among them) take their turn locks and look for pending deliveries,
  * insert the deliveries, read the originals of replays.
  *
  * Idempotency (`claimIdempotencyKeys`): a racing transaction with the same key waits for this
@@ -45,7 +46,8 @@ export interface KeyReused {
  * other events (other callers' under group commit) are stored as usual, so a caller that must
  * be all-or-nothing (EmitBatch) throws when it sees one.
  *
- * Fan-out: see `fanOut`; every delivery is pending, due at once. Several callers' events may
+ * Fan-out: see `fanOut`; every delivery is pending, due at once, except one to an ordered
+ * subscription that is not its turn yet (it waits: `insertDeliveriesInTurn`). Several callers' events may
  * share one call (group commit): each event keeps its own `createdAt`, and a key repeated
  * across them makes the later ones replays of the first.
  *
@@ -62,7 +64,8 @@ export async function emitEvents(
   const stored = await insertEvents(trx, newEvents);
   const subscriptions = await lockSubscriptionsForFanOut(trx, [...new Set(newEvents.map((event) => event.customerId))]);
   const { deliveries, matched } = fanOut(newEvents, subscriptions);
-  await insertPendingDeliveries(trx, deliveries, now);
+  const ordered = new Set(subscriptions.filter((subscription) => subscription.ordered).map((subscription) => subscription.id));
+  await insertDeliveriesInTurn(trx, deliveries, ordered, now);
 
   const results = new Array<EmittedEvent | KeyReused>(events.length);
   fresh.forEach((index, n) => (results[index] = { event: stored[n]!, matchedSubscriptions: matched[n]!, replayed: false }));

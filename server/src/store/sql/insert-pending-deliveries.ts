@@ -6,11 +6,14 @@ import type { Database } from "../schema.js";
 export type NewDelivery = Pick<
   DeliveryRow,
   "id" | "event_id" | "subscription_id" | "customer_id" | "event_type" | "endpoint_url" | "created_at"
->;
+> & {
+  /** Waits for its turn (ordered subscription, see ordered-turns.ts): pending with no due time. Default false. */
+  waiting?: boolean;
+};
 
 /**
  * Inserts pending deliveries, due at once (at their event's emit time, never later than
- * `now`, which is their `updated_at`), as column arrays through `unnest`: one fixed statement
+ * `now`, which is their `updated_at`) unless `waiting` (then `next_attempt_at` is NULL), as column arrays through `unnest`: one fixed statement
  * whatever the count, with no per-row query building (the fan-out is the largest write of an
  * emit). No rows: no statement.
  */
@@ -20,9 +23,11 @@ export async function insertPendingDeliveries(db: Kysely<Database>, rows: readon
   await sql`
     INSERT INTO deliveries (id, event_id, subscription_id, customer_id, event_type, endpoint_url, state,
                             attempt_count, next_attempt_at, final_reason, created_at, updated_at)
-    SELECT id, event_id, subscription_id, customer_id, event_type, endpoint_url, 'pending', 0, created_at, '', created_at, ${now}
+    SELECT id, event_id, subscription_id, customer_id, event_type, endpoint_url, 'pending', 0,
+           CASE WHEN waiting THEN NULL ELSE created_at END, '', created_at, ${now}
     FROM unnest(${column((r) => r.id)}::text[], ${column((r) => r.event_id)}::text[], ${column((r) => r.subscription_id)}::text[],
                 ${column((r) => r.customer_id)}::text[], ${column((r) => r.event_type)}::text[],
-                ${column((r) => r.endpoint_url)}::text[], ${column((r) => r.created_at)}::timestamptz[])
-      AS v (id, event_id, subscription_id, customer_id, event_type, endpoint_url, created_at)`.execute(db);
+                ${column((r) => r.endpoint_url)}::text[], ${column((r) => r.created_at)}::timestamptz[],
+                ${column((r) => r.waiting === true)}::boolean[])
+      AS v (id, event_id, subscription_id, customer_id, event_type, endpoint_url, created_at, waiting)`.execute(db);
 }

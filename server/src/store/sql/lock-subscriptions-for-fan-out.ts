@@ -3,13 +3,15 @@ import type { SubscriptionRow } from "../rows.js";
 import type { Database } from "../schema.js";
 
 /** What fan-out needs of a subscription. */
-export type FanOutSubscription = Pick<SubscriptionRow, "id" | "customer_id" | "endpoint_url" | "event_types">;
+export type FanOutSubscription = Pick<SubscriptionRow, "id" | "customer_id" | "endpoint_url" | "event_types" | "ordered">;
 
 /**
  * The enabled, live (not deleted) subscriptions of `customerIds`, oldest first (by `seq`), with
  * ONE query for all customers of a store call; no customers: no query. Their rows are locked
  * FOR SHARE: a concurrent delete/disable (which holds the row FOR UPDATE) finishes first and the
- * row is re-checked, so no pending delivery outlives its cancellation.
+ * row is re-checked, so no pending delivery outlives its cancellation. Ordered subscriptions are
+ * serialized on top of that by their turn lock (`insertDeliveriesInTurn`), not by a stronger row
+ * lock: see `lockOrderedTurns` for why.
  */
 export async function lockSubscriptionsForFanOut(
   db: Kysely<Database>,
@@ -18,7 +20,7 @@ export async function lockSubscriptionsForFanOut(
   if (customerIds.length === 0) return [];
   return db
     .selectFrom("subscriptions")
-    .select(["id", "customer_id", "endpoint_url", "event_types"])
+    .select(["id", "customer_id", "endpoint_url", "event_types", "ordered"])
     .where("customer_id", "in", customerIds)
     .where("enabled", "=", true)
     .where("deleted_at", "is", null)

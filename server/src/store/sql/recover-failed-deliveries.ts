@@ -1,5 +1,6 @@
 import { sql, type ExpressionBuilder, type Kysely } from "kysely";
 import type { Database } from "../schema.js";
+import { passTurns } from "../ordered-turns.js";
 
 /** What RecoverFailedDeliveries did. */
 export interface RecoveredDeliveries {
@@ -26,21 +27,26 @@ function payloadExpired(eb: ExpressionBuilder<Database, "deliveries">) {
  * after `since` pending and due `now`, each continuing the retry schedule as RetryDelivery does.
  * Deliveries whose event's payload expired are skipped (left failed) and counted: a bulk
  * recovery after an outage recovers what it can instead of failing on the oldest ones.
+ * `ordered` (the subscription's, read under its lock): the recovered deliveries wait for their
+ * turn instead (ordered-turns.ts), in emit order; the earliest is due now unless another one is
+ * active. Run it in a transaction.
  */
 export async function recoverFailedDeliveries(
   db: Kysely<Database>,
   subscriptionId: string,
   since: Date,
   now: Date,
+  ordered = false,
 ): Promise<RecoveredDeliveries> {
   const result = await db
     .updateTable("deliveries")
-    .set({ state: "pending", next_attempt_at: now, final_reason: "", updated_at: now })
+    .set({ state: "pending", next_attempt_at: ordered ? null : now, final_reason: "", updated_at: now })
     .where("subscription_id", "=", subscriptionId)
     .where("state", "=", "failed")
     .where("created_at", ">=", since)
     .where((eb) => eb.not(payloadExpired(eb)))
     .executeTakeFirst();
+  if (ordered && result.numUpdatedRows > 0n) await passTurns(db, [subscriptionId], now);
   const skipped = await db
     .selectFrom("deliveries")
     .select((eb) => eb.fn.countAll<string>().as("count"))

@@ -1,9 +1,10 @@
-import type { Kysely } from "kysely";
+import { sql, type Kysely } from "kysely";
 import { FailedPreconditionError, NotFoundError } from "../../domain/errors.js";
 import type { DeliveryRow } from "../rows.js";
 import { lookupById } from "../partitions.js";
 import type { Database } from "../schema.js";
 import { ALL_CUSTOMERS, type Scope } from "../scope.js";
+import { passTurns } from "../ordered-turns.js";
 
 /**
  * RetryDelivery: makes the delivery `id` pending and due `now`, whatever its state; the next
@@ -15,6 +16,11 @@ import { ALL_CUSTOMERS, type Scope } from "../scope.js";
  * (POSTHORN_PAYLOAD_RETENTION_DAYS: there is no body left to send). Run it in a transaction:
  * the subscription and event rows are read FOR SHARE so a concurrent disable or payload expiry
  * cannot slip in between.
+ *
+ * Ordered subscription (ordered-turns.ts): the delivery keeps its place in emit order. One that
+ * ended is re-queued as waiting and is due at once only when no other delivery of the
+ * subscription is active (its `seq` is lower than every waiting one's, so it goes next); one
+ * waiting already keeps waiting; an active one is due now as above.
  */
 export async function retryDelivery(db: Kysely<Database>, id: string, now: Date, scope: Scope = ALL_CUSTOMERS): Promise<DeliveryRow> {
   const delivery = await lookupById(id, (day) => {
@@ -27,7 +33,7 @@ export async function retryDelivery(db: Kysely<Database>, id: string, now: Date,
   await checkPayloadKept(db, id, delivery);
   const subscription = await db
     .selectFrom("subscriptions")
-    .select(["deleted_at", "enabled"])
+    .select(["deleted_at", "enabled", "ordered"])
     .where("id", "=", delivery.subscription_id)
     .forShare()
     .executeTakeFirstOrThrow();
@@ -39,13 +45,17 @@ export async function retryDelivery(db: Kysely<Database>, id: string, now: Date,
       `delivery ${id}: its subscription ${delivery.subscription_id} is disabled; enable it (UpdateSubscription) first`,
     );
   }
-  return db
+  // Ordered: due now only while active (decided on the row as it is when updated); else waiting.
+  const dueAt = subscription.ordered ? sql<Date | null>`CASE WHEN state = 'pending' AND next_attempt_at IS NOT NULL THEN ${now}::timestamptz END` : now;
+  const row = await db
     .updateTable("deliveries")
-    .set({ state: "pending", next_attempt_at: now, final_reason: "", updated_at: now })
+    .set({ state: "pending", next_attempt_at: dueAt, final_reason: "", updated_at: now })
     .where("id", "=", id)
     .where("created_at", "=", delivery.created_at)
     .returningAll()
     .executeTakeFirstOrThrow();
+  if (row.next_attempt_at !== null || (await passTurns(db, [delivery.subscription_id], now)) === 0) return row;
+  return db.selectFrom("deliveries").selectAll().where("id", "=", id).where("created_at", "=", delivery.created_at).executeTakeFirstOrThrow();
 }
 
 /** Throws `FailedPreconditionError` when the payload of the delivery's event expired: a retry would have nothing to send. */
