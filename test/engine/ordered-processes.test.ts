@@ -66,7 +66,6 @@ describeOnPostgres("ordered delivery across processes", { timeout: 300_000 }, ()
 
   it("SIGKILL while a later event is in flight, restart: first receipts in emit order, nothing skipped, one request at a time", async () => {
     const env = await environment();
-    let first: ServerProcess | undefined;
     let killed = false;
     let emitted = false;
     // The head event fails twice (500) and then succeeds; the server is killed as event 5 arrives, before it is answered.
@@ -76,13 +75,13 @@ describeOnPostgres("ordered delivery across processes", { timeout: 300_000 }, ()
       onRequest: (_id, nth) => {
         if (emitted && !killed && nth === 1 && receiver.arrivals.length >= 7) {
           killed = true;
-          first!.child.kill("SIGKILL");
+          servers[0]!.child.kill("SIGKILL");
         }
       },
     });
     receivers.push(receiver);
     const started = await start(env);
-    first = started.server;
+    const first = started.server;
     const { subscription } = await started.client.subscribe({ customerId: "cus_ordered_kill", endpointUrl: receiver.receiver.url, ordered: true });
     const ids: string[] = [];
     for (let n = 0; n < 12; n++) {
