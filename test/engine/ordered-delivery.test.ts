@@ -153,6 +153,32 @@ describe.each(STORES)("ordered delivery (%s)", (kind) => {
     expect((await deliveriesOf(id)).every((d) => d.state === DeliveryState.SUCCEEDED)).toBe(true);
   });
 
+  it("ordered turned on while a delivery is in flight: the repair pass lets the next one go", async () => {
+    const customerId = `cus_ord_${customer++}`;
+    let release = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const ordered = await startOrderedReceiver({ gate: (data) => (data.n === 0 ? released : Promise.resolve()) });
+    receivers.push(ordered);
+    const { subscription } = await t.client.subscribe({ customerId, endpointUrl: ordered.receiver.url });
+    const id = subscription!.id;
+    const a = await emit(customerId, 0);
+    await ordered.receiver.waitFor(1);
+    await t.client.updateSubscription({ subscription: { id, ordered: true }, updateMask: { paths: ["ordered"] } });
+    const b = await emit(customerId, 1);
+    release();
+    await t.app.engine!.idle();
+    // A was claimed as "not ordered", so its end looked for no successor: B is stuck waiting…
+    expect(ordered.firstReceipts).toEqual([a]);
+    expect((await deliveriesOf(id)).map((d) => [d.state, d.nextAttemptTime !== undefined])).toEqual([
+      [DeliveryState.SUCCEEDED, false],
+      [DeliveryState.PENDING, false],
+    ]);
+    // …until the sweeper's next repair (every 30 s).
+    t.clock.advance(31_000);
+    await ordered.receiver.waitFor(2, 10_000);
+    expect(ordered.arrivals).toEqual([a, b]);
+  });
+
   it("concurrent emits (group commit) keep one active delivery and deliver in the stored order", async () => {
     const customerId = `cus_ord_${customer++}`;
     const ordered = await startOrderedReceiver({ delayMs: 5 });

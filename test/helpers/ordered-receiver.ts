@@ -22,6 +22,8 @@ export async function startOrderedReceiver(
     status?: (eventId: string, nth: number, data: Record<string, unknown>) => number;
     delayMs?: number;
     onRequest?: (eventId: string, nth: number) => void;
+    /** Answers only once this resolves (then after `delayMs`). */
+    gate?: (data: Record<string, unknown>) => Promise<void>;
   } = {},
 ): Promise<OrderedReceiver> {
   const firstReceipts: string[] = [];
@@ -45,12 +47,13 @@ export async function startOrderedReceiver(
     options.onRequest?.(eventId, nth);
     const { data } = JSON.parse(request.body.toString("utf8")) as { data: Record<string, unknown> };
     const status = options.status?.(eventId, nth, data) ?? 200;
-    setTimeout(() => {
+    const answer = () => {
       if (!open) return;
       if (status >= 200 && status < 300 && !firstReceipts.includes(eventId)) firstReceipts.push(eventId);
       response.writeHead(status).end();
       done();
-    }, options.delayMs ?? 10);
+    };
+    void (options.gate?.(data) ?? Promise.resolve()).then(() => setTimeout(answer, options.delayMs ?? 10));
   });
   return { receiver, firstReceipts, arrivals, maxInFlight: () => max };
 }

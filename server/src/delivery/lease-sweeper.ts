@@ -7,6 +7,9 @@ import { deliveryAfter } from "./attempt-result.js";
 import { runEvery } from "./background-task.js";
 import { decideAfterAttempt, type RetryPolicy } from "./retry-policy.js";
 
+/** How often the sweeper repairs stalled ordered queues (a safety net; see `repairStalledTurns`), ms. */
+export const ORDERED_REPAIR_INTERVAL_MS = 30_000;
+
 export interface LeaseSweeperDeps {
   store: Store;
   /** Lease length, ms. The sweeper looks every quarter of it (0.5–2 s). */
@@ -26,14 +29,17 @@ export interface LeaseSweeperDeps {
  * froze or lost the database) get their started attempt recorded as `abandoned` and are due
  * again at once (or failed when it was the last attempt); see `abandonExpiredLeases`. A killed
  * process's deliveries are thus taken over within about `leaseMs` + one sweep interval. After a
- * database outage it waits one lease length, so live owners renew and record first. Each round
- * also repairs stalled ordered queues (`repairStalledTurns`: waiting deliveries, none active).
+ * database outage it waits one lease length, so live owners renew and record first. Its first
+ * round and one every `ORDERED_REPAIR_INTERVAL_MS` also repair stalled ordered queues
+ * (`repairStalledTurns`: waiting deliveries, none active).
  */
 export class LeaseSweeper {
   readonly #deps: LeaseSweeperDeps;
   #timer: NodeJS.Timeout | undefined;
   /** After an outage, no sweeping until then (epoch ms): every lease ran out meanwhile, and their owners renew first. */
   #sweepNotBeforeMs = 0;
+  /** The next repair of stalled ordered queues is due then (epoch ms, the injected clock). */
+  #repairNotBeforeMs = 0;
   #unwatch: (() => void) | undefined;
 
   constructor(deps: LeaseSweeperDeps) {
@@ -81,6 +87,8 @@ export class LeaseSweeper {
       );
       this.#deps.onFreed(attemptIds);
     }
+    if (nowMs < this.#repairNotBeforeMs) return;
+    this.#repairNotBeforeMs = nowMs + ORDERED_REPAIR_INTERVAL_MS;
     const repaired = await repairStalledTurns(store.db, now);
     if (repaired > 0) {
       logger.warn({ made_due: repaired }, "stalled ordered subscriptions repaired: their earliest waiting delivery is due");

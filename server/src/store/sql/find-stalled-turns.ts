@@ -6,13 +6,10 @@ import type { Database } from "../schema.js";
  * (ordered-turns.ts). Never so after a committed change by construction, except one case: a
  * delivery claimed before `ordered` was turned on ended, and its outcome did not look for a
  * successor (the claim said "not ordered"). The repair pass (`repairStalledTurns`) finds these.
- * Reads the ordered subscriptions by their partial index, two index probes each.
+ * Reads the ordered subscriptions by their partial index, two index probes each (function
+ * `posthorn_stalled_turns`, migration 0012: its plans are kept per connection).
  */
 export async function findStalledTurns(db: Kysely<Database>): Promise<string[]> {
-  const { rows } = await sql<{ id: string }>`
-    SELECT s.id FROM subscriptions s
-    WHERE s.ordered AND s.deleted_at IS NULL
-      AND EXISTS (SELECT 1 FROM deliveries d WHERE d.subscription_id = s.id AND d.state = 'pending' AND d.next_attempt_at IS NULL)
-      AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.subscription_id = s.id AND d.state = 'pending' AND d.next_attempt_at IS NOT NULL)`.execute(db);
+  const { rows } = await sql<{ id: string }>`SELECT id FROM posthorn_stalled_turns() AS t (id)`.execute(db);
   return rows.map((row) => row.id);
 }
