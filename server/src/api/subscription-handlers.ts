@@ -11,6 +11,7 @@ import { cancelPendingDeliveries } from "../store/sql/cancel-pending-deliveries.
 import { findSubscription } from "../store/sql/find-subscription.js";
 import { insertSubscription } from "../store/sql/insert-subscription.js";
 import { listSubscriptions } from "../store/sql/list-subscriptions.js";
+import { markPendingOrdered } from "../store/sql/mark-pending-ordered.js";
 import { releaseWaitingDeliveries } from "../store/sql/release-waiting-deliveries.js";
 import { updateSubscription } from "../store/sql/update-subscription.js";
 import type { ApiDeps, UnaryHandlers } from "./handler-types.js";
@@ -135,6 +136,8 @@ export function subscriptionHandlers(deps: ApiDeps): SubscriptionHandlers {
             : 0;
         // No longer ordered: what waited for its turn is due now (ordered-turns.ts).
         const released = before.ordered && !row.ordered ? await releaseWaitingDeliveries(trx, id, now) : 0;
+        // Now ordered: what is pending stays active, and new ones wait until all of it ended.
+        if (!before.ordered && row.ordered) await markPendingOrdered(trx, id);
         return { row, canceled, released };
       });
       if (released > 0) deps.deliveriesDue();

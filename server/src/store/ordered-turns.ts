@@ -9,7 +9,10 @@ import { subscriptionsWithPending } from "./sql/subscriptions-with-pending.js";
 /*
  * Ordered delivery (proto Subscription.ordered). Glossary:
  * - active: a pending delivery with a due time (`next_attempt_at` set): due, in flight, or
- *   waiting out its retry delay. The claim only ever sees active deliveries.
+ *   waiting out its retry delay. The claim only ever sees active deliveries. Those of ordered
+ *   subscriptions carry `deliveries.ordered` (set wherever one is made or re-queued for an ordered
+ *   subscription, and on the pending ones when `ordered` is turned on), which puts them in the
+ *   index that "is one active?" reads.
  * - waiting: a pending delivery with no due time (`next_attempt_at` NULL): it waits for its turn.
  * - turn: an ordered subscription has at most one active delivery; when it ends (succeeded,
  *   failed for good), the waiting one with the lowest `seq` (emit order) becomes due
@@ -42,7 +45,7 @@ export async function insertDeliveriesInTurn(
     if (!orderedSubscriptions.has(delivery.subscription_id)) return delivery;
     const waiting = busy.has(delivery.subscription_id);
     busy.add(delivery.subscription_id);
-    return { ...delivery, waiting };
+    return { ...delivery, ordered: true, waiting };
   });
   await insertPendingDeliveries(trx, rows, now);
 }

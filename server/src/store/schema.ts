@@ -129,6 +129,8 @@ export interface DeliveryTable {
   /** The event's `created_at`: the partition key (store/partitions.ts). */
   created_at: Date;
   updated_at: Date;
+  /** Takes turns with the other deliveries of its ordered subscription (store/ordered-turns.ts). */
+  ordered: ColumnType<boolean, boolean | undefined, boolean>;
 }
 
 export interface AttemptTable {

@@ -7,7 +7,9 @@ export type NewDelivery = Pick<
   DeliveryRow,
   "id" | "event_id" | "subscription_id" | "customer_id" | "event_type" | "endpoint_url" | "created_at"
 > & {
-  /** Waits for its turn (ordered subscription, see ordered-turns.ts): pending with no due time. Default false. */
+  /** Takes turns (to an ordered subscription, see ordered-turns.ts). Default false. */
+  ordered?: boolean;
+  /** Waits for its turn: pending with no due time. Default false. */
   waiting?: boolean;
 };
 
@@ -22,12 +24,12 @@ export async function insertPendingDeliveries(db: Kysely<Database>, rows: readon
   const column = <T>(pick: (row: NewDelivery) => T): T[] => rows.map(pick);
   await sql`
     INSERT INTO deliveries (id, event_id, subscription_id, customer_id, event_type, endpoint_url, state,
-                            attempt_count, next_attempt_at, final_reason, created_at, updated_at)
+                            attempt_count, next_attempt_at, final_reason, created_at, updated_at, ordered)
     SELECT id, event_id, subscription_id, customer_id, event_type, endpoint_url, 'pending', 0,
-           CASE WHEN waiting THEN NULL ELSE created_at END, '', created_at, ${now}
+           CASE WHEN waiting THEN NULL ELSE created_at END, '', created_at, ${now}, ordered
     FROM unnest(${column((r) => r.id)}::text[], ${column((r) => r.event_id)}::text[], ${column((r) => r.subscription_id)}::text[],
                 ${column((r) => r.customer_id)}::text[], ${column((r) => r.event_type)}::text[],
                 ${column((r) => r.endpoint_url)}::text[], ${column((r) => r.created_at)}::timestamptz[],
-                ${column((r) => r.waiting === true)}::boolean[])
-      AS v (id, event_id, subscription_id, customer_id, event_type, endpoint_url, created_at, waiting)`.execute(db);
+                ${column((r) => r.waiting === true)}::boolean[], ${column((r) => r.ordered === true)}::boolean[])
+      AS v (id, event_id, subscription_id, customer_id, event_type, endpoint_url, created_at, waiting, ordered)`.execute(db);
 }

@@ -40,7 +40,7 @@ export async function recoverFailedDeliveries(
 ): Promise<RecoveredDeliveries> {
   const result = await db
     .updateTable("deliveries")
-    .set({ state: "pending", next_attempt_at: ordered ? null : now, final_reason: "", updated_at: now })
+    .set({ state: "pending", next_attempt_at: ordered ? null : now, final_reason: "", updated_at: now, ...(ordered ? { ordered: true } : {}) })
     .where("subscription_id", "=", subscriptionId)
     .where("state", "=", "failed")
     .where("created_at", ">=", since)

@@ -49,7 +49,7 @@ export async function retryDelivery(db: Kysely<Database>, id: string, now: Date,
   const dueAt = subscription.ordered ? sql<Date | null>`CASE WHEN state = 'pending' AND next_attempt_at IS NOT NULL THEN ${now}::timestamptz END` : now;
   const row = await db
     .updateTable("deliveries")
-    .set({ state: "pending", next_attempt_at: dueAt, final_reason: "", updated_at: now })
+    .set({ state: "pending", next_attempt_at: dueAt, final_reason: "", updated_at: now, ...(subscription.ordered ? { ordered: true } : {}) })
     .where("id", "=", id)
     .where("created_at", "=", delivery.created_at)
     .returningAll()
