@@ -106,18 +106,23 @@ describe.each(STORES)("ordered delivery (%s)", (kind) => {
     expect(retried.delivery!.state).toBe(DeliveryState.PENDING);
     expect(retried.delivery!.nextAttemptTime).toBeUndefined();
     expect((await activeOf(subscription!.id)).map((d) => d.eventId)).toEqual([b]);
+    // Retrying a waiting one again changes nothing: it keeps its place.
+    expect((await t.client.retryDelivery({ id: rows[0]!.id })).delivery!.nextAttemptTime).toBeUndefined();
+    // A test event takes its turn too: it waits, after C.
+    const test = await t.client.sendTestEvent({ subscriptionId: subscription!.id });
+    expect(test.delivery!.nextAttemptTime).toBeUndefined();
 
     up = true;
-    await drive(() => ordered.firstReceipts.length === 3);
-    expect(ordered.firstReceipts).toEqual([b, a, c]);
+    await drive(() => ordered.firstReceipts.length === 4);
+    expect(ordered.firstReceipts).toEqual([b, a, c, test.event!.id]);
     expect(ordered.maxInFlight()).toBe(1);
-    rows = await deliveriesOf(subscription!.id);
+    rows = (await deliveriesOf(subscription!.id)).slice(0, 3);
     expect(rows.map((d) => d.state)).toEqual([DeliveryState.SUCCEEDED, DeliveryState.SUCCEEDED, DeliveryState.SUCCEEDED]);
 
     // Retrying a finished delivery with nothing active: due at once.
     const again = await t.client.retryDelivery({ id: rows[2]!.id });
     expect(again.delivery!.nextAttemptTime).toBeDefined();
-    await drive(() => ordered.arrivals.length === 6);
+    await drive(() => ordered.arrivals.length === 7);
     expect(ordered.arrivals.at(-1)).toBe(c);
   });
 

@@ -10,6 +10,10 @@ import type { Database } from "../schema.js";
  * active" and both make one due. Locks are taken in id order (no deadlock between two callers
  * with several ids). Read what the lock guards in a LATER statement: a statement's snapshot is
  * taken when it starts (READ COMMITTED), so it could miss what the previous holder committed.
+ * Lock order, so that none of this deadlocks: change the delivery rows you change (an attempt's
+ * outcome, a re-queue) BEFORE taking the lock, and while holding it only insert deliveries or
+ * change waiting ones (which nobody else locks without holding it, except a cancel or the
+ * `ordered` switch, and those wait for nothing held under it).
  *
  * Why not `FOR UPDATE` on the subscription row: fan-out locks the rows FOR SHARE in one
  * statement before it knows which are ordered, and upgrading a share lock that another emit

@@ -45,17 +45,21 @@ export async function retryDelivery(db: Kysely<Database>, id: string, now: Date,
       `delivery ${id}: its subscription ${delivery.subscription_id} is disabled; enable it (UpdateSubscription) first`,
     );
   }
+  const find = () => db.selectFrom("deliveries").selectAll().where("id", "=", id).where("created_at", "=", delivery.created_at).executeTakeFirstOrThrow();
   // Ordered: due now only while active (decided on the row as it is when updated); else waiting.
   const dueAt = subscription.ordered ? sql<Date | null>`CASE WHEN state = 'pending' AND next_attempt_at IS NOT NULL THEN ${now}::timestamptz END` : now;
-  const row = await db
+  let query = db
     .updateTable("deliveries")
     .set({ state: "pending", next_attempt_at: dueAt, final_reason: "", updated_at: now, ...(subscription.ordered ? { ordered: true } : {}) })
     .where("id", "=", id)
-    .where("created_at", "=", delivery.created_at)
-    .returningAll()
-    .executeTakeFirstOrThrow();
+    .where("created_at", "=", delivery.created_at);
+  // A waiting one is left alone (not even locked: a promotion may be making it due right now).
+  if (subscription.ordered) query = query.where(sql<boolean>`NOT (state = 'pending' AND next_attempt_at IS NULL)`);
+  const row = await query.returningAll().executeTakeFirst();
+  if (row === undefined) return find();
+  // Re-queued as waiting: the turn lock is taken only now, after the row (as everywhere: rows, then turn locks).
   if (row.next_attempt_at !== null || (await passTurns(db, [delivery.subscription_id], now)) === 0) return row;
-  return db.selectFrom("deliveries").selectAll().where("id", "=", id).where("created_at", "=", delivery.created_at).executeTakeFirstOrThrow();
+  return find();
 }
 
 /** Throws `FailedPreconditionError` when the payload of the delivery's event expired: a retry would have nothing to send. */
