@@ -11,6 +11,7 @@ import { cancelPendingDeliveries } from "../store/sql/cancel-pending-deliveries.
 import { findSubscription } from "../store/sql/find-subscription.js";
 import { insertSubscription } from "../store/sql/insert-subscription.js";
 import { listSubscriptions } from "../store/sql/list-subscriptions.js";
+import { dropRateReservations } from "../store/sql/drop-rate-reservations.js";
 import { updateSubscription } from "../store/sql/update-subscription.js";
 import type { ApiDeps, UnaryHandlers } from "./handler-types.js";
 import { SCHEME_FROM_PROTO } from "./proto-enums.js";
@@ -115,25 +116,30 @@ export function subscriptionHandlers(deps: ApiDeps): SubscriptionHandlers {
       const patch = buildPatch(input, paths, deps);
       const nowMs = clock.nowMs();
       const now = new Date(nowMs);
-      const { row, canceled } = await store.db.transaction().execute(async (trx) => {
+      const { row, canceled, madeDue } = await store.db.transaction().execute(async (trx) => {
         const before = await findSubscription(trx, id, "update", scope);
         checkRateLimit(
           "subscription.",
           patch.rate_limit_per_second ?? before.rate_limit_per_second,
           patch.rate_limit_burst ?? before.rate_limit_burst,
         );
+        // A new rate limit starts afresh: the old one's schedule (GCRA state, reserved slots) is dropped.
+        const rateChanged = patch.rate_limit_per_second !== undefined || patch.rate_limit_burst !== undefined;
         const row = await updateSubscription(trx, id, {
           ...patch,
           // Re-enabling clears the reason the server disabled it for.
           ...(patch.enabled === true ? { disabled_reason: "" } : {}),
+          ...(rateChanged ? { rate_limit_tat: null } : {}),
           updated_at: now,
         });
         const canceled =
           before.enabled && patch.enabled === false
             ? await cancelPendingDeliveries(trx, id, "subscription disabled", now)
             : 0;
-        return { row, canceled };
+        const madeDue = rateChanged ? await dropRateReservations(trx, id, now) : 0;
+        return { row, canceled, madeDue };
       });
+      if (madeDue > 0) deps.deliveriesDue();
       return { subscription: subscriptionToProto(row, nowMs), canceledDeliveries: canceled };
     },
 

@@ -11,6 +11,7 @@ import { claimDeliveries, type ClaimedDelivery } from "../store/sql/claim-delive
 import { failPayloadExpiredDeliveries } from "../store/sql/fail-payload-expired-deliveries.js";
 import { releaseLeases } from "../store/sql/release-leases.js";
 import { endpointOrigin, type AttemptSlots } from "./attempt-slots.js";
+import { passRateLimits } from "./rate-gate.js";
 
 /**
  * How long a delivery whose signing secret cannot be opened (its key is not configured here)
@@ -32,6 +33,11 @@ export interface ClaimBatchDeps {
   logger: Logger;
   /** Whether attempts may start now (false once the loop paused or is draining). */
   mayStart: () => boolean;
+  /**
+   * `throttled` claimed deliveries were given back to wait for their rate-limit slots: count
+   * them, and look for due deliveries again at each of `wakeAtMs` (epoch ms, rate-gate.ts).
+   */
+  rateLimited: (throttled: number, wakeAtMs: number[]) => void;
   /** Starts the attempt of a claimed delivery (it takes a slot until it finished); `claim` is the claim's span. */
   start: (delivery: ClaimedDelivery, origin: string, secrets: SigningSecret[], claim: SpanContext | undefined) => void;
 }
@@ -42,7 +48,8 @@ export interface ClaimBatchDeps {
  * those of an endpoint at its limit (two of one endpoint in one batch) or claimed while the loop
  * stopped running are due again shortly, all of a claim answered after its lease could have run
  * out (a frozen process) at once, and those whose signing secret cannot be opened after
- * `UNSEALABLE_RETRY_MS`. One whose event's payload expired is failed without an attempt (never
+ * `UNSEALABLE_RETRY_MS`. Those of a rate-limited subscription without a free slot wait for the
+ * slot reserved for them (rate-gate.ts). One whose event's payload expired is failed without an attempt (never
  * an empty POST). A claim that took deliveries is a span (`claim deliveries`), which each
  * attempt it starts links to.
  */
@@ -61,21 +68,35 @@ export async function claimBatch(deps: ClaimBatchDeps): Promise<number> {
   const deferred: ClaimedDelivery[] = [];
   const unsealable: ClaimedDelivery[] = [];
   const expired: ClaimedDelivery[] = [];
+  const ready: ClaimedDelivery[] = [];
+  // Two of one endpoint in a batch: the second is at the limit once the first started.
+  const starting = new Map<string, number>();
   for (const delivery of claimed) {
     if (delivery.payload_expired || delivery.envelope.length === 0) {
       expired.push(delivery);
       continue;
     }
     const origin = endpointOrigin(delivery.endpoint_url);
-    if (stale || !deps.mayStart() || slots.atLimit(origin)) {
+    if (stale || !deps.mayStart() || slots.atLimit(origin, starting.get(origin) ?? 0)) {
       deferred.push(delivery);
       continue;
     }
+    starting.set(origin, (starting.get(origin) ?? 0) + 1);
+    ready.push(delivery);
+  }
+  // Rate limits apply to what would start now: a delivery given back for another reason takes no slot.
+  const gate = await passRateLimits(store, owner, ready, clock.nowMs());
+  for (const delivery of gate.send) {
     const secrets = openSecrets(delivery, deps);
     if (secrets === undefined) unsealable.push(delivery);
-    else deps.start(delivery, origin, secrets, span?.spanContext());
+    else deps.start(delivery, endpointOrigin(delivery.endpoint_url), secrets, span?.spanContext());
   }
-  span?.setAttributes({ "posthorn.claim.deferred": deferred.length, "posthorn.claim.unsealable": unsealable.length });
+  if (gate.throttled.length > 0 || gate.wakeAtMs.length > 0) deps.rateLimited(gate.throttled.length, gate.wakeAtMs);
+  span?.setAttributes({
+    "posthorn.claim.deferred": deferred.length,
+    "posthorn.claim.unsealable": unsealable.length,
+    "posthorn.claim.throttled": gate.throttled.length,
+  });
   span?.end();
   if (deferred.length > 0) {
     const dueAt = new Date(clock.nowMs() + (stale ? 0 : Math.min(1000, config.attemptTimeoutMs / 2)));
@@ -91,6 +112,9 @@ export async function claimBatch(deps: ClaimBatchDeps): Promise<number> {
         asked: free,
         claimed: claimed.length,
         deferred: deferred.length,
+        // Given back to wait for their rate-limit slot (rate-gate.ts); the next one is due at next_slot.
+        throttled: gate.throttled.length,
+        ...(gate.throttled.length === 0 ? {} : { next_slot: new Date(Math.min(...gate.throttled.map((d) => d.slotAt.getTime()))).toISOString() }),
         unsealable: unsealable.length,
         stale,
         // Endpoints at POSTHORN_MAX_CONCURRENCY_PER_ENDPOINT: their subscriptions were not claimed, or their deliveries given back.

@@ -91,7 +91,8 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
   const pruner = new IdempotencyKeyPruner({ store, clock, logger });
   const maintainer = new PartitionMaintainer({ store, clock, logger, metrics: metrics.retention, retentionDays: config.retentionDays, payloadRetentionDays: config.payloadRetentionDays, prune: config.prune });
   const loop: ClaimLoop = new ClaimLoop({
-    claim: () => claimBatch({ store, owner, leaseMs, clock, config, slots, keyring, logger, mayStart: () => loop.mode === "running", start: startAttempt }),
+    claim: () =>
+      claimBatch({ store, owner, leaseMs, clock, config, slots, keyring, logger, mayStart: () => loop.mode === "running", rateLimited, start: startAttempt }),
     inFlight: () => slots.size,
     maxConcurrency: config.maxConcurrency,
     claimBatchSize: config.claimBatchSize,
@@ -100,6 +101,13 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
     logger,
   });
   let unlisten: (() => void) | undefined;
+
+  /** Deliveries were given back to wait for rate-limit slots: count them, and claim again when reserved slots are due. */
+  function rateLimited(throttled: number, wakeAtMs: number[]): void {
+    if (throttled > 0) metrics.deliveriesThrottled.inc(throttled);
+    const nowMs = clock.nowMs();
+    for (const at of wakeAtMs) loop.wakeAfter(at - nowMs);
+  }
 
   /** Runs the attempt of a claimed delivery in its slot; the slot is freed when it finished. */
   function startAttempt(delivery: ClaimedDelivery, origin: string, secrets: SigningSecret[], claim: SpanContext | undefined): void {

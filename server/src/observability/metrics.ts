@@ -33,6 +33,8 @@ export interface Metrics {
   retriesScheduled: Counter;
   /** Subscriptions the server disabled (410 Gone). */
   subscriptionsDisabled: Counter;
+  /** Claimed deliveries given back to wait for their subscription's rate-limit slot (no label per subscription: unbounded). */
+  deliveriesThrottled: Counter;
   /** Calls refused UNAUTHENTICATED, by reason: missing, malformed, unknown, revoked, expired. */
   authFailures: Counter<"reason">;
   /** Server-side time of successful Emit and EmitBatch calls in seconds, by `method`. */
@@ -91,6 +93,11 @@ export function createMetrics(options: MetricsOptions): Metrics {
       name: "posthorn_auth_failures_total",
       help: "API calls refused UNAUTHENTICATED, by reason",
       labelNames: ["reason"],
+      registers: [registry],
+    }),
+    deliveriesThrottled: new Counter({
+      name: "posthorn_deliveries_throttled_total",
+      help: "Claimed deliveries given back without an attempt to wait for their subscription's rate-limit slot",
       registers: [registry],
     }),
     subscriptionsDisabled: new Counter({

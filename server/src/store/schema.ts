@@ -129,6 +129,11 @@ export interface DeliveryTable {
   /** The event's `created_at`: the partition key (store/partitions.ts). */
   created_at: Date;
   updated_at: Date;
+  /**
+   * A rate-limit slot reserved for this delivery (migration 0011): it holds it while
+   * `next_attempt_at` equals it (store/sql/release-throttled.ts); null: none.
+   */
+  rate_slot_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 export interface AttemptTable {
