@@ -3,7 +3,7 @@ import { splitSlots } from "../../server/src/domain/rate-slots.js";
 import { openStore, type Store } from "../../server/src/store/database.js";
 import { migrate } from "../../server/src/store/migrate.js";
 import { insertSubscription } from "../../server/src/store/sql/insert-subscription.js";
-import { takeRateSlots } from "../../server/src/store/sql/take-rate-slots.js";
+import { takeRateSlotsNow } from "../../server/src/store/rate-slots.js";
 import { createTestDatabase, STORES, type TestDatabase } from "../helpers/databases.js";
 
 const NOW = Date.UTC(2026, 11, 4, 12);
@@ -13,7 +13,7 @@ const NOW = Date.UTC(2026, 11, 4, 12);
  * never overlap: every send (granted at the take, or at its reserved slot) stays within
  * rate·w + burst in every window w, and no slot asked for is lost.
  */
-describe.each(STORES)("take-rate-slots (%s)", (kind) => {
+describe.each(STORES)("taking rate-limit slots (store/rate-slots.ts, %s)", (kind) => {
   let database: TestDatabase;
   let stores: Store[];
   beforeAll(async () => {
@@ -56,7 +56,7 @@ describe.each(STORES)("take-rate-slots (%s)", (kind) => {
       const takes = Array.from({ length: 6 }, async (_, i) => {
         const wanted = new Map(i % 2 === 0 ? [["sub_a", 1 + (i % 3)], ["sub_b", 1]] : [["sub_b", 2], ["sub_a", 1], ["sub_free", 4]]);
         asked += wanted.get("sub_a")! + wanted.get("sub_b")!;
-        const taken = await takeRateSlots(stores[i % stores.length]!.db, wanted, new Date(nowMs));
+        const { taken } = await takeRateSlotsNow(stores[i % stores.length]!, wanted, { nowMs: () => nowMs });
         expect(taken.map((t) => t.subscription_id).sort()).toEqual(["sub_a", "sub_b"]); // no limit: not returned
         for (const row of taken) {
           const limit = { perSecond: row.rate_limit_per_second, burst: row.rate_limit_burst };
@@ -79,7 +79,8 @@ describe.each(STORES)("take-rate-slots (%s)", (kind) => {
   });
 
   it("an unlimited subscription (or none asked) takes nothing", async () => {
-    expect(await takeRateSlots(stores[0]!.db, new Map([["sub_free", 3]]), new Date(NOW))).toEqual([]);
-    expect(await takeRateSlots(stores[0]!.db, new Map(), new Date(NOW))).toEqual([]);
+    const clock = { nowMs: () => NOW };
+    expect((await takeRateSlotsNow(stores[0]!, new Map([["sub_free", 3]]), clock)).taken).toEqual([]);
+    expect((await takeRateSlotsNow(stores[0]!, new Map(), clock)).taken).toEqual([]);
   });
 });

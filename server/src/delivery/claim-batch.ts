@@ -68,28 +68,24 @@ export async function claimBatch(deps: ClaimBatchDeps): Promise<number> {
   const deferred: ClaimedDelivery[] = [];
   const unsealable: ClaimedDelivery[] = [];
   const expired: ClaimedDelivery[] = [];
-  const ready: ClaimedDelivery[] = [];
-  // Two of one endpoint in a batch: the second is at the limit once the first started.
-  const starting = new Map<string, number>();
+  const candidates: ClaimedDelivery[] = [];
   for (const delivery of claimed) {
-    if (delivery.payload_expired || delivery.envelope.length === 0) {
-      expired.push(delivery);
-      continue;
-    }
-    const origin = endpointOrigin(delivery.endpoint_url);
-    if (stale || !deps.mayStart() || slots.atLimit(origin, starting.get(origin) ?? 0)) {
-      deferred.push(delivery);
-      continue;
-    }
-    starting.set(origin, (starting.get(origin) ?? 0) + 1);
-    ready.push(delivery);
+    if (delivery.payload_expired || delivery.envelope.length === 0) expired.push(delivery);
+    else if (stale || !deps.mayStart()) deferred.push(delivery);
+    else candidates.push(delivery);
   }
-  // Rate limits apply to what would start now: a delivery given back for another reason takes no slot.
-  const gate = await passRateLimits(store, owner, ready, clock.nowMs());
+  // Rate limits first: a throttled delivery would not start now whatever the endpoint's
+  // concurrency, and one holding its reserved slot must not be pushed out of it by others.
+  const gate = await passRateLimits(store, owner, candidates, clock);
   for (const delivery of gate.send) {
+    const origin = endpointOrigin(delivery.endpoint_url);
+    if (slots.atLimit(origin)) {
+      deferred.push(delivery); // a rate-limit slot it took is left unused: the endpoint gets less, never more
+      continue;
+    }
     const secrets = openSecrets(delivery, deps);
     if (secrets === undefined) unsealable.push(delivery);
-    else deps.start(delivery, endpointOrigin(delivery.endpoint_url), secrets, span?.spanContext());
+    else deps.start(delivery, origin, secrets, span?.spanContext());
   }
   if (gate.throttled.length > 0 || gate.wakeAtMs.length > 0) deps.rateLimited(gate.throttled.length, gate.wakeAtMs);
   span?.setAttributes({

@@ -1,8 +1,9 @@
+import type { Clock } from "../domain/clock.js";
 import { emissionIntervalMs, splitSlots, type RateLimit } from "../domain/rate-slots.js";
 import type { Store } from "../store/database.js";
 import type { ClaimedDelivery } from "../store/sql/claim-deliveries.js";
 import { releaseThrottled, type ThrottledDelivery } from "../store/sql/release-throttled.js";
-import { takeRateSlots } from "../store/sql/take-rate-slots.js";
+import { takeRateSlotsNow } from "../store/rate-slots.js";
 
 /**
  * How late (ms) a claim may take a delivery that holds a reserved rate-limit slot and still send
@@ -27,9 +28,9 @@ export interface RateGateResult {
 
 /**
  * Applies the subscriptions' rate limits (proto Subscription.rate_limit_per_second /
- * rate_limit_burst) to claimed deliveries at `nowMs`. Deliveries of unlimited subscriptions and
+ * rate_limit_burst) to claimed deliveries. Deliveries of unlimited subscriptions and
  * those holding a reserved slot claimed within `RESERVED_SLOT_GRACE_MS` of it pass. The others
- * take slots, all subscriptions in one statement (take-rate-slots.ts, GCRA shared by every
+ * take slots, all subscriptions in one transaction (store/rate-slots.ts, GCRA shared by every
  * process in the subscription row): the first `granted` of each subscription pass, the rest are
  * given back with `releaseThrottled`, each due at its own reserved slot (one emission interval
  * apart), so they wait as pending rows, never in a worker, and come back one by one. No
@@ -39,8 +40,9 @@ export async function passRateLimits(
   store: Pick<Store, "db">,
   owner: string,
   claimed: readonly ClaimedDelivery[],
-  nowMs: number,
+  clock: Clock,
 ): Promise<RateGateResult> {
+  const claimedAtMs = clock.nowMs();
   const send: ClaimedDelivery[] = [];
   const bySubscription = new Map<string, ClaimedDelivery[]>();
   const nextReserved = new Map<string, number>();
@@ -49,7 +51,7 @@ export async function passRateLimits(
       send.push(delivery);
       continue;
     }
-    if (holdsSlot(delivery, nowMs)) {
+    if (holdsSlot(delivery, claimedAtMs)) {
       send.push(delivery);
       const next = delivery.rate_slot_at!.getTime() + emissionIntervalMs(limitOf(delivery));
       nextReserved.set(delivery.subscription_id, Math.max(next, nextReserved.get(delivery.subscription_id) ?? 0));
@@ -62,7 +64,7 @@ export async function passRateLimits(
   const wakeAtMs = [...nextReserved.values()];
   if (bySubscription.size === 0) return { send, throttled: [], wakeAtMs };
   const wanted = new Map([...bySubscription].map(([id, group]) => [id, group.length]));
-  const taken = await takeRateSlots(store.db, wanted, new Date(nowMs));
+  const { nowMs, taken } = await takeRateSlotsNow(store, wanted, clock);
   const throttled: ThrottledDelivery[] = [];
   for (const row of taken) {
     const group = bySubscription.get(row.subscription_id)!;
@@ -81,7 +83,7 @@ export async function passRateLimits(
   return { send, throttled, wakeAtMs };
 }
 
-/** Whether the delivery holds a reserved slot that is due (or at most `RESERVED_SLOT_GRACE_MS` past) at `nowMs`. */
+/** Whether the delivery holds a reserved slot that is due (or at most `RESERVED_SLOT_GRACE_MS` past) at `nowMs` (epoch ms). */
 function holdsSlot(delivery: ClaimedDelivery, nowMs: number): boolean {
   return delivery.rate_slot_at !== null && nowMs <= delivery.rate_slot_at.getTime() + RESERVED_SLOT_GRACE_MS;
 }

@@ -14,14 +14,14 @@ export interface TakenRateSlots {
  * Takes rate-limit slots for deliveries of several subscriptions at `now` with ONE statement:
  * for each (subscription, wanted) it sets `rate_limit_tat = max(rate_limit_tat, now) +
  * wanted·T` with T = 1000 / rate_limit_per_second ms: GCRA (domain/rate-slots.ts
- * `advancedTatMs`, the same formula) applied under the row lock, so takes from every process
- * are serialized and the slots they get never overlap. The rows are locked in id order first,
- * so two takes over the same subscriptions cannot deadlock. Uses the limit as stored NOW (an
- * Update after the claim counts); a subscription without a limit any more (or gone) is not
- * returned: its deliveries are not limited.
+ * `advancedTatMs`, the same formula). Uses the limit as stored NOW (an Update after the claim
+ * counts); a subscription without a limit any more (or gone) is not returned: its deliveries
+ * are not limited. Run it in a transaction after `lockRateLimitedSubscriptions` (store/rate-slots.ts):
+ * `now` must be read after the lock was granted, or a take that waited for it would count the
+ * wait as idle time and let more than the burst through.
  */
 export async function takeRateSlots(
-  db: Kysely<Database>,
+  trx: Kysely<Database>,
   wanted: ReadonlyMap<string, number>,
   now: Date,
 ): Promise<TakenRateSlots[]> {
@@ -29,18 +29,12 @@ export async function takeRateSlots(
   const ids = [...wanted.keys()];
   const counts = ids.map((id) => wanted.get(id)!);
   const result = await sql<TakenRateSlots>`
-    WITH locked AS (
-      SELECT id FROM subscriptions
-      WHERE id = ANY(${ids}::text[]) AND rate_limit_per_second > 0
-      ORDER BY id
-      FOR NO KEY UPDATE
-    )
     UPDATE subscriptions AS s
     SET rate_limit_tat = GREATEST(s.rate_limit_tat, ${now}::timestamptz)
                          + (w.wanted * 1000.0 / s.rate_limit_per_second) * interval '1 millisecond'
-    FROM locked, unnest(${ids}::text[], ${counts}::int[]) AS w(id, wanted)
-    WHERE s.id = locked.id AND w.id = s.id
+    FROM unnest(${ids}::text[], ${counts}::int[]) AS w(id, wanted)
+    WHERE s.id = w.id AND s.rate_limit_per_second > 0
     RETURNING s.id AS subscription_id, s.rate_limit_per_second, s.rate_limit_burst,
-              (extract(epoch FROM s.rate_limit_tat) * 1000)::float8 AS tat_ms`.execute(db);
+              (extract(epoch FROM s.rate_limit_tat) * 1000)::float8 AS tat_ms`.execute(trx);
   return result.rows;
 }
