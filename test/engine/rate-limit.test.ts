@@ -101,4 +101,40 @@ describe.each(STORES)("rate limit (%s)", (kind) => {
     await settle();
     expect(limited.requests).toHaveLength(5);
   });
+
+  it("a delivery claimed more than a second after its slot takes a new one: a stalled backlog does not go out at once", async () => {
+    const limited = await receiver();
+    const customerId = "cus_rate_stall";
+    const { subscription } = await t.client.subscribe({ customerId, endpointUrl: limited.url, rateLimitPerSecond: 1, rateLimitBurst: 1 });
+    await t.client.emitBatch({ events: Array.from({ length: 3 }, (_, n) => ({ type: "lead.created", customerId, data: { n } })) });
+    await settle();
+    expect(limited.requests).toHaveLength(1); // the other two hold slots at +1 s and +2 s
+    t.clock.advance(5000); // both slots long past
+    await settle();
+    expect(limited.requests).toHaveLength(2); // one slot now (burst 1), the other a second later
+    const [next] = await pending(t.client, subscription!.id);
+    expect(timestampMs(next!.nextAttemptTime!)).toBe(t.clock.nowMs() + 1000);
+    t.clock.advance(1000);
+    await settle();
+    expect(limited.requests).toHaveLength(3);
+  });
+
+  it("a retry takes a slot like a first attempt", async () => {
+    const limited = await startReceiver((_q, index, res) => void res.writeHead(index === 1 ? 500 : 200).end());
+    receivers.push(limited);
+    const customerId = "cus_rate_retry";
+    const { subscription } = await t.client.subscribe({ customerId, endpointUrl: limited.url, rateLimitPerSecond: 1, rateLimitBurst: 1 });
+    await t.client.emit({ type: "lead.created", customerId, data: { n: 1 } });
+    await settle();
+    expect(limited.requests).toHaveLength(1); // answered 500: a retry in 30 s ± 20 %
+    t.clock.advance(40_000);
+    await settle();
+    expect(limited.requests.map((r) => r.headers["dealix-delivery-attempt"])).toEqual(["1", "2"]);
+    // The retry used the one slot of this second: an event emitted now waits for the next.
+    await t.client.emit({ type: "lead.created", customerId, data: { n: 2 } });
+    await settle();
+    expect(limited.requests).toHaveLength(2);
+    const [waiting] = await pending(t.client, subscription!.id);
+    expect(timestampMs(waiting!.nextAttemptTime!)).toBe(t.clock.nowMs() + 1000);
+  });
 });
