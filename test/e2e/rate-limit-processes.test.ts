@@ -1,9 +1,9 @@
 import { afterEach, expect, it } from "vitest";
-import { createWebhookClient, type WebhookClient } from "@posthorn/sdk";
-import { createTestDatabase, type TestDatabase } from "../helpers/databases.js";
+import { createWebhookClient } from "@posthorn/sdk";
+import { createTestDatabase } from "../helpers/databases.js";
 import { describeOnPostgres } from "../helpers/describe-on-postgres.js";
-import { startReceiver, type Receiver } from "../helpers/receiver.js";
-import { spawnServer, type ServerProcess } from "../helpers/server-process.js";
+import { startReceiver } from "../helpers/receiver.js";
+import { spawnServer } from "../helpers/server-process.js";
 import { bearer, TEST_ADMIN_KEY } from "../helpers/test-keys.js";
 
 const RATE = 10;
@@ -18,28 +18,22 @@ const WINDOW_MS = 10_000;
  * deliveries meanwhile (counts, not times).
  */
 describeOnPostgres("rate limit across two server processes", { timeout: 300_000 }, () => {
-  const servers: ServerProcess[] = [];
-  const clients: WebhookClient[] = [];
-  const receivers: Receiver[] = [];
-  const databases: TestDatabase[] = [];
-
+  /** What each test started, closed after it in reverse order (servers killed: nothing to drain). */
+  const closers: (() => Promise<unknown> | void)[] = [];
   afterEach(async () => {
-    clients.splice(0).forEach((c) => c.close());
-    await Promise.all(servers.splice(0).map((s) => s.stop("SIGKILL")));
-    await Promise.all(receivers.splice(0).map((r) => r.close()));
-    await Promise.all(databases.splice(0).map((d) => d.drop()));
+    for (const close of closers.splice(0).reverse()) await close();
   });
 
   it(`${RATE}/s (burst ${BURST}) over ${WINDOW_MS / 1000} s within ±10 %, the unlimited endpoint not held up`, async () => {
     const database = await createTestDatabase("postgres");
-    databases.push(database);
+    closers.push(() => database.drop());
     const arrivals: number[] = [];
     const limited = await startReceiver((_q, _i, res) => {
       arrivals.push(performance.now());
       res.writeHead(200).end();
     });
     const free = await startReceiver();
-    receivers.push(limited, free);
+    closers.push(() => limited.close(), () => free.close());
     // The per-endpoint concurrency limit (default 8 per process) is another feature: raised here
     // so that the unlimited endpoint's pace is its own, and the rate limit the only brake.
     const env = {
@@ -47,8 +41,10 @@ describeOnPostgres("rate limit across two server processes", { timeout: 300_000 
       POSTHORN_MAX_CONCURRENCY_PER_ENDPOINT: "64",
       POSTHORN_LOG_LEVEL: "info",
     };
-    servers.push(...(await Promise.all([spawnServer(env), spawnServer(env)])));
-    clients.push(...servers.map((s) => createWebhookClient({ metadata: bearer(TEST_ADMIN_KEY), address: s.address })));
+    const servers = await Promise.all([spawnServer(env), spawnServer(env)]);
+    closers.push(...servers.map((server) => () => server.stop("SIGKILL")));
+    const clients = servers.map((server) => createWebhookClient({ metadata: bearer(TEST_ADMIN_KEY), address: server.address }));
+    closers.push(...clients.map((client) => () => client.close()));
     const customerId = "cus_rate_e2e";
     const { subscription } = await clients[0]!.subscribe({ customerId, endpointUrl: limited.url, rateLimitPerSecond: RATE, rateLimitBurst: BURST });
     await clients[1]!.subscribe({ customerId, endpointUrl: free.url });
