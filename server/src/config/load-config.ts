@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { ConfigError } from "./config-error.js";
 import { configSchema, type Config, type ConfigInput } from "./config.js";
+import { endpointHealthProblems } from "./endpoint-health-checks.js";
 import { listenerProblems } from "./listener-checks.js";
 import { retentionProblems } from "./retention-checks.js";
 import { CONFIG_FILE_ENV, ENV_NAMES, settingLabel, unknownKeyProblems, unknownVariableProblems, type Origin } from "./setting-names.js";
@@ -16,7 +17,11 @@ function validate(input: Record<string, unknown>, originOf: (key: string) => Ori
     // A setting that is missing is named by its variable; a given one by where it came from.
     const label = (key: string) => settingLabel(key, key in input ? originOf(key) : { kind: "env" });
     const env = (key: keyof Config) => ENV_NAMES[key];
-    const problems = [...listenerProblems(result.data, label, env), ...retentionProblems(result.data, label, env)];
+    const problems = [
+      ...listenerProblems(result.data, label, env),
+      ...retentionProblems(result.data, label, env),
+      ...endpointHealthProblems(result.data, label, env),
+    ];
     return problems.length === 0 ? { config: result.data, problems } : { problems };
   }
   const problems = result.error.issues.map((issue) => {
