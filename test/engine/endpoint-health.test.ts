@@ -45,10 +45,10 @@ async function world(kind: "pglite" | "postgres", settings: Record<string, unkno
     subscriptionId,
     answer: (status: number) => void (answer = status),
     /** At `base + hours`, emits one event to the customer and waits for its attempt. */
-    async attemptAt(hours: number, data: Record<string, unknown> = {}): Promise<void> {
+    async attemptAt(hours: number): Promise<void> {
       t.clock.set(base + hours * HOUR);
       const before = customer.requests.length;
-      await t.client.emit({ type: "deal.lost", customerId: "cus_a", data });
+      await t.client.emit({ type: "deal.lost", customerId: "cus_a", data: {} });
       await customer.waitFor(before + 1);
       await t.app.engine!.idle();
     },
@@ -172,7 +172,13 @@ describe.each(STORES)("endpoint health (%s)", (kind) => {
     await w.attemptAt(1);
     await w.attemptAt(119.5);
     expect((await w.checkAt(125)).disabled).toEqual([]);
-    expect((await w.subscription()).enabled).toBe(true);
+    expect(await w.subscription()).toMatchObject({ enabled: true, health: EndpointHealth.FAILING });
+    // A new URL is another endpoint: its record starts afresh.
+    const moved = await w.t.client.updateSubscription({
+      subscription: { id: w.subscriptionId, endpointUrl: `${w.customer.url}?v=2` },
+      updateMask: { paths: ["endpoint_url"] },
+    });
+    expect(moved.subscription).toMatchObject({ health: EndpointHealth.HEALTHY, failingSinceTime: undefined });
 
     // 12 attempts in the first hour, then no traffic: the latest failure is days old.
     w = (await w.close(), await world(kind));

@@ -124,10 +124,12 @@ export function subscriptionHandlers(deps: ApiDeps): SubscriptionHandlers {
         );
         const row = await updateSubscription(trx, id, {
           ...patch,
-          // Re-enabling clears the reason the server disabled it for, and (if it was disabled)
-          // the failure record: the endpoint starts healthy, its next failure starts a new spell.
+          // Re-enabling clears the reason the server disabled it for; re-enabling a disabled one,
+          // or a new URL (another endpoint), clears the failure record: its next failure starts a new spell.
           ...(patch.enabled === true ? { disabled_reason: "" } : {}),
-          ...(patch.enabled === true && !before.enabled ? { failing_since: null, failing_warned_at: null } : {}),
+          ...((patch.enabled === true && !before.enabled) || (patch.endpoint_url !== undefined && patch.endpoint_url !== before.endpoint_url)
+            ? { failing_since: null, failing_warned_at: null }
+            : {}),
           updated_at: now,
         });
         const canceled =
