@@ -8,8 +8,8 @@ import { checkEndpointHealth, type HealthCheckOutcome } from "../../server/src/d
 import { openStore, type Store } from "../../server/src/store/database.js";
 import { expectError } from "../api/expect-error.js";
 import { STORES } from "../helpers/databases.js";
-import { startReceiver, type Receiver } from "../helpers/receiver.js";
-import { startTestApp, type TestApp } from "../helpers/test-app.js";
+import { startReceiver } from "../helpers/receiver.js";
+import { startTestApp } from "../helpers/test-app.js";
 
 const HOUR = 3_600_000;
 const OPS = "cus_ops";
