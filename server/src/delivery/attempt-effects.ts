@@ -1,11 +1,13 @@
 import type { Config } from "../config/config.js";
 import { disableGoneSubscriptions } from "../store/disable-gone-subscriptions.js";
+import { exhaustedDeliveriesEffect } from "../store/report-exhausted-deliveries.js";
 import type { AttemptBatchEffect } from "../store/sql/record-attempts.js";
 
 /**
  * Everything that goes with recorded attempts in their transaction (store/sql/record-attempts.ts
- * `AttemptBatchEffect`), in the order it runs: 410 Gone disables the subscription.
+ * `AttemptBatchEffect`), in the order it runs: 410 Gone disables the subscription; a delivery
+ * failed for good is reported (`delivery.exhausted`).
  */
 export function attemptEffects(config: Pick<Config, "operationalCustomerId">): AttemptBatchEffect[] {
-  return [disableGoneSubscriptions(config.operationalCustomerId)];
+  return [disableGoneSubscriptions(config.operationalCustomerId), exhaustedDeliveriesEffect(config.operationalCustomerId)];
 }

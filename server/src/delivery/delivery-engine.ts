@@ -87,7 +87,7 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
     attemptIds.forEach((id) => feed.publish(id));
     loop.wake();
   };
-  const sweeper = new LeaseSweeper({ store, leaseMs, clock, logger, policy, random, running, onFreed });
+  const sweeper = new LeaseSweeper({ store, leaseMs, clock, logger, policy, random, running, onFreed, operationalCustomerId: config.operationalCustomerId });
   const pruner = new IdempotencyKeyPruner({ store, clock, logger });
   const maintainer = new PartitionMaintainer({ store, clock, logger, metrics: metrics.retention, retentionDays: config.retentionDays, payloadRetentionDays: config.payloadRetentionDays, prune: config.prune });
   const loop: ClaimLoop = new ClaimLoop({
