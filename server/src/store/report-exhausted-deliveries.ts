@@ -4,13 +4,22 @@ import { emitOperationalEvents } from "./operational-events.js";
 import type { Database } from "./schema.js";
 import type { AttemptBatchEffect, AttemptResult } from "./sql/record-attempts.js";
 
-/** A delivery that failed for good, as `delivery.exhausted` reports it. */
+/**
+ * A delivery that failed for good after an attempt, as `delivery.exhausted` reports it. Two
+ * places fail deliveries that way, and both report: the attempt batch (`exhaustedDeliveriesEffect`)
+ * and the lease sweeper, when the abandoned attempt of a crashed worker was the schedule's last
+ * (`abandonExpiredLeases`). Not reported: a delivery failed WITHOUT an attempt because its
+ * event's payload expired (`failPayloadExpiredDeliveries`): no attempt was made, only a race
+ * with RetryDelivery gets there (a day with pending deliveries keeps its payloads), and the
+ * claim path that fails it has no transaction to share; the server logs it as an error.
+ */
 export interface ExhaustedDelivery {
   id: string;
   event_id: string;
   event_type: string;
   subscription_id: string;
   customer_id: string;
+  /** The subscription's URL as the claim read it (the sweeper: the delivery's, from its fan-out). */
   endpoint_url: string;
   /** Attempts made (the number of the last one). */
   attempts: number;
