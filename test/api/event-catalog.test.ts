@@ -5,6 +5,7 @@
  * operational types.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { JsonObject } from "@bufbuild/protobuf";
 import { status } from "@posthorn/sdk";
 import { OPERATIONAL_CATALOG } from "../../server/src/domain/operational-catalog.js";
 import { OPERATIONAL_EVENT_DESCRIPTIONS, OPERATIONAL_EVENT_TYPES } from "../../server/src/domain/operational-events.js";
@@ -42,7 +43,7 @@ const CATALOG = [
 ];
 
 const OK = Symbol("accepted");
-const valid = { amount: 10, currency: "EUR" };
+const valid: JsonObject = { amount: 10, currency: "EUR" };
 
 describe.each(STORES)("event catalog with schemas (%s)", (kind) => {
   let t: TestApp;
@@ -54,7 +55,7 @@ describe.each(STORES)("event catalog with schemas (%s)", (kind) => {
   });
 
   // [what, data of a deal.won Emit, the INVALID_ARGUMENT message or OK]
-  const rows: [string, Record<string, unknown> | undefined, string | typeof OK][] = [
+  const rows: [string, JsonObject | undefined, string | typeof OK][] = [
     ["valid data passes", valid, OK],
     ["valid nested data passes", { ...valid, customer: { email: "a@b.co", since: "2026-12-04T10:00:00Z" }, lines: [{ sku: "a", qty: 2 }], "odd/key~": "x" }, OK],
     ["type mismatch", { ...valid, amount: "10" }, "data/amount: must be number (schema: /properties/amount/type)"],

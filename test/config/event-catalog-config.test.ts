@@ -106,6 +106,21 @@ describe("eventTypes: the catalog setting", () => {
     });
   });
 
+  it("lists every entry's problems at once, in entry order", () => {
+    const file = configFile([
+      { name: "deal.won", schema: { type: "object", requried: ["amount"] } },
+      "Bad",
+      { name: "deal.lost", schema: AMOUNT_SCHEMA, example: {} },
+      { name: "deal.won" },
+    ]);
+    expect(problemsOf({ POSTHORN_CONFIG_FILE: file }).map((line) => line.replace(` (in POSTHORN_CONFIG_FILE=${file})`, ""))).toEqual([
+      'eventTypes[0].schema: is not a schema Ajv can compile (JSON Schema draft 2020-12): strict mode: unknown keyword: "requried"',
+      'eventTypes[1]: event types look like `lead.created` (got "Bad")',
+      "eventTypes[2].example: does not match the schema: example/amount: is required (schema: /required)",
+      'eventTypes[3].name: "deal.won" is already eventTypes[0]; give each type once',
+    ]);
+  });
+
   it("refuses an empty list and a value of another kind", () => {
     const empty = configFile([]);
     expect(problemsOf({ POSTHORN_CONFIG_FILE: empty })).toEqual([`eventTypes (in POSTHORN_CONFIG_FILE=${empty}): at least one event type (got [])`]);

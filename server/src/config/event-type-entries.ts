@@ -28,9 +28,14 @@ export function parseEventTypeEntries(values: readonly unknown[]): { entries: Ev
   const entries: EventTypeEntry[] = [];
   const problems: EntryProblem[] = [];
   const firstIndex = new Map<string, number>();
+  // Entries read without a problem, with their index: their schemas are compiled even when
+  // other entries have problems, so that every problem is listed at once.
+  const readable: { entry: EventTypeEntry; index: number }[] = [];
   values.forEach((value, index) => {
+    const before = problems.length;
     const entry = readEntry(value, index, problems);
     if (entry === undefined) return;
+    if (problems.length === before) readable.push({ entry, index });
     const { name } = entry;
     const namePath = typeof value === "string" ? [index] : [index, "name"];
     if (!EVENT_TYPE_PATTERN.test(name)) {
@@ -45,9 +50,10 @@ export function parseEventTypeEntries(values: readonly unknown[]): { entries: Ev
     entries.push(entry);
   });
   if (values.length === 0) problems.push({ path: [], message: "at least one event type" });
-  if (problems.length === 0) {
-    for (const problem of EventCatalog.compile(entries).problems) problems.push({ path: [problem.index, problem.field], message: problem.message });
+  for (const problem of EventCatalog.compile(readable.map((r) => r.entry)).problems) {
+    problems.push({ path: [readable[problem.index]!.index, problem.field], message: problem.message });
   }
+  problems.sort((a, b) => Number(a.path[0] ?? -1) - Number(b.path[0] ?? -1));
   return { entries, problems };
 }
 
