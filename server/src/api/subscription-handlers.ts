@@ -18,7 +18,15 @@ import type { ApiDeps, UnaryHandlers } from "./handler-types.js";
 import { SCHEME_FROM_PROTO } from "./proto-enums.js";
 import { subscriptionToProto } from "./proto-mapping.js";
 import { PAGE_BYTES, repeatedFieldBytes } from "./size-limits.js";
-import { checkCustomerId, checkCustomerIdFilter, checkDescription, checkEndpointUrl, checkEventTypes, checkId } from "./validate.js";
+import {
+  checkCustomerId,
+  checkCustomerIdFilter,
+  checkDescription,
+  checkEndpointUrl,
+  checkEventTypes,
+  checkId,
+  checkOperationalSubscriber,
+} from "./validate.js";
 import { excerpt } from "../domain/excerpt.js";
 import { checkRateLimit, MAX_RATE_LIMIT } from "./subscription-delivery-options.js";
 
@@ -63,6 +71,7 @@ export function subscriptionHandlers(deps: ApiDeps): SubscriptionHandlers {
       const customerId = checkCustomerId("customer_id", request.customerId);
       const endpointUrl = checkEndpointUrl("endpoint_url", request.endpointUrl, hostRefusal);
       const eventTypes = checkEventTypes("event_types", request.eventTypes, catalog);
+      checkOperationalSubscriber("event_types", eventTypes, customerId, deps.config.operationalCustomerId);
       const description = checkDescription("description", request.description);
       const scheme = schemeName("signature_scheme", request.signatureScheme);
       const rateLimit = checkRateLimit("", request.rateLimitPerSecond, request.rateLimitBurst);
@@ -119,6 +128,7 @@ export function subscriptionHandlers(deps: ApiDeps): SubscriptionHandlers {
       const now = new Date(nowMs);
       const { row, canceled } = await store.db.transaction().execute(async (trx) => {
         const before = await findSubscription(trx, id, "update", scope);
+        if (patch.event_types) checkOperationalSubscriber("subscription.event_types", patch.event_types, before.customer_id, deps.config.operationalCustomerId);
         checkRateLimit(
           "subscription.",
           patch.rate_limit_per_second ?? before.rate_limit_per_second,
