@@ -52,7 +52,7 @@ describe("--json documents", () => {
     const { deliveries } = await t.client.listDeliveries({ customerId: "cus_json" });
     const id = deliveries[0]!.id;
     expect(await posthornJson("retry", id)).toMatchObject({ delivery: { id, state: "DELIVERY_STATE_PENDING" } });
-    expect(await posthornJson("recover", "--subscription", subscriptionId, "--since", "1h")).toEqual({ recoveredDeliveries: 0, skippedPayloadExpiredDeliveries: 0 });
+    expect(await posthornJson("recover", "--subscription", subscriptionId, "--since", "1h")).toEqual({ recoveredDeliveries: 0, skippedPayloadExpiredDeliveries: 0, createdDeliveries: 0 });
   });
 
   it("keys revoke prints the key with its revoke time", async () => {
