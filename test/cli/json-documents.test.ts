@@ -38,9 +38,12 @@ describe("--json documents", () => {
     expect(typeof doc.seconds).toBe("number");
   });
 
-  it("event-types prints the array of names", async () => {
+  it("event-types prints the ListEventTypes response: the names, and each type with its description", async () => {
     const { eventTypes } = await t.client.listEventTypes({});
-    expect(await posthornJson("event-types")).toEqual(eventTypes);
+    const doc = (await posthornJson("event-types")) as { eventTypes: string[]; types: { name: string; description: string; operational: boolean }[] };
+    expect(doc.eventTypes).toEqual(eventTypes);
+    expect(doc.types.filter((type) => !type.operational).map((type) => type.name)).toEqual(eventTypes);
+    expect(doc.types.find((type) => type.name === "endpoint.disabled")).toMatchObject({ operational: true, description: expect.stringContaining("disabled") });
   });
 
   it("retry prints the delivery, now pending; recover the count as a number", async () => {

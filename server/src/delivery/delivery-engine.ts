@@ -89,7 +89,7 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
     attemptIds.forEach((id) => feed.publish(id));
     loop.wake();
   };
-  const sweeper = new LeaseSweeper({ store, leaseMs, clock, logger, policy, random, running, onFreed });
+  const sweeper = new LeaseSweeper({ store, leaseMs, clock, logger, policy, random, running, onFreed, operationalCustomerId: config.operationalCustomerId });
   const pruner = new IdempotencyKeyPruner({ store, clock, logger });
   const health = new EndpointHealthMonitor({ store, config, clock, logger, metrics, onDue: () => due.announce() });
   const maintainer = new PartitionMaintainer({ store, clock, logger, metrics: metrics.retention, retentionDays: config.retentionDays, payloadRetentionDays: config.payloadRetentionDays, prune: config.prune });
