@@ -5,6 +5,8 @@ import { InvalidArgumentError } from "../domain/errors.js";
 import { newId } from "../domain/ids.js";
 import { generateSecret, liveSecrets } from "../domain/secret.js";
 import { nextPage, readPage } from "../store/page-token.js";
+import { ensurePartitionsFor } from "../store/partitions.js";
+import { reportSecretRotation } from "../store/report-secret-rotation.js";
 import type { SignatureSchemeName } from "../domain/signature-scheme.js";
 import type { StoredSecretEntry, SubscriptionTable } from "../store/schema.js";
 import { cancelPendingDeliveries } from "../store/sql/cancel-pending-deliveries.js";
@@ -17,7 +19,15 @@ import type { ApiDeps, UnaryHandlers } from "./handler-types.js";
 import { SCHEME_FROM_PROTO } from "./proto-enums.js";
 import { subscriptionToProto } from "./proto-mapping.js";
 import { PAGE_BYTES, repeatedFieldBytes } from "./size-limits.js";
-import { checkCustomerId, checkCustomerIdFilter, checkDescription, checkEndpointUrl, checkEventTypes, checkId } from "./validate.js";
+import {
+  checkCustomerId,
+  checkCustomerIdFilter,
+  checkDescription,
+  checkEndpointUrl,
+  checkEventTypes,
+  checkId,
+  checkOperationalSubscriber,
+} from "./validate.js";
 import { excerpt } from "../domain/excerpt.js";
 import { checkRateLimit, MAX_RATE_LIMIT } from "./subscription-delivery-options.js";
 
@@ -62,6 +72,7 @@ export function subscriptionHandlers(deps: ApiDeps): SubscriptionHandlers {
       const customerId = checkCustomerId("customer_id", request.customerId);
       const endpointUrl = checkEndpointUrl("endpoint_url", request.endpointUrl, hostRefusal);
       const eventTypes = checkEventTypes("event_types", request.eventTypes, catalog);
+      checkOperationalSubscriber("event_types", eventTypes, customerId, deps.config.operationalCustomerId);
       const description = checkDescription("description", request.description);
       const scheme = schemeName("signature_scheme", request.signatureScheme);
       const rateLimit = checkRateLimit("", request.rateLimitPerSecond, request.rateLimitBurst);
@@ -118,6 +129,7 @@ export function subscriptionHandlers(deps: ApiDeps): SubscriptionHandlers {
       const now = new Date(nowMs);
       const { row, canceled, madeDue } = await store.db.transaction().execute(async (trx) => {
         const before = await findSubscription(trx, id, "update", scope);
+        if (patch.event_types) checkOperationalSubscriber("subscription.event_types", patch.event_types, before.customer_id, deps.config.operationalCustomerId);
         checkRateLimit(
           "subscription.",
           patch.rate_limit_per_second ?? before.rate_limit_per_second,
@@ -127,8 +139,12 @@ export function subscriptionHandlers(deps: ApiDeps): SubscriptionHandlers {
         const rateChanged = patch.rate_limit_per_second !== undefined || patch.rate_limit_burst !== undefined;
         const row = await updateSubscription(trx, id, {
           ...patch,
-          // Re-enabling clears the reason the server disabled it for.
+          // Re-enabling clears the reason the server disabled it for; re-enabling a disabled one,
+          // or a new URL (another endpoint), clears the failure record: its next failure starts a new spell.
           ...(patch.enabled === true ? { disabled_reason: "" } : {}),
+          ...((patch.enabled === true && !before.enabled) || (patch.endpoint_url !== undefined && patch.endpoint_url !== before.endpoint_url)
+            ? { failing_since: null, failing_warned_at: null }
+            : {}),
           ...(rateChanged ? { rate_limit_tat: null } : {}),
           updated_at: now,
         });
@@ -162,7 +178,9 @@ export function subscriptionHandlers(deps: ApiDeps): SubscriptionHandlers {
       }
       const nowMs = clock.nowMs();
       const secret = generateSecret();
-      const row = await store.db.transaction().execute(async (trx) => {
+      // `secret.rotated` is stored with the rotation: its day partition first.
+      if (deps.config.operationalCustomerId !== undefined) await ensurePartitionsFor(store.db, [new Date(nowMs)]);
+      const { row, madeDue } = await store.db.transaction().execute(async (trx) => {
         const before = await findSubscription(trx, id, "update", scope);
         // The current secret gets an expiry; older ones keep theirs; expired ones are dropped.
         // Grace 0 revokes them all (proto: e.g. after a leak), not only the current one. The
@@ -174,8 +192,10 @@ export function subscriptionHandlers(deps: ApiDeps): SubscriptionHandlers {
                 s.expires_at === null ? { ...s, expires_at: nowMs + grace * 1000 } : s,
               );
         const secrets: StoredSecretEntry[] = [keyring.sealEntry(id, secret), ...previous];
-        return updateSubscription(trx, id, { secrets: JSON.stringify(secrets), updated_at: new Date(nowMs) });
+        const row = await updateSubscription(trx, id, { secrets: JSON.stringify(secrets), updated_at: new Date(nowMs) });
+        return { row, madeDue: await reportSecretRotation(trx, deps.config.operationalCustomerId, row, new Date(nowMs), grace) };
       });
+      if (madeDue > 0) deps.deliveriesDue();
       return { subscription: subscriptionToProto(row, nowMs), secret };
     },
   };
