@@ -12,6 +12,7 @@ import { defaultPoolSize, type Config } from "./config/config.js";
 import { isLoopbackAddress } from "./config/loopback.js";
 import { portalBaseUrl } from "./config/public-url.js";
 import { systemClock, type Clock } from "./domain/clock.js";
+import { EventCatalog } from "./domain/compiled-catalog.js";
 import { createAddressGuard, type Resolver } from "./delivery/address-guard.js";
 import { createDeliveryEngine, type DeliveryEngine } from "./delivery/delivery-engine.js";
 import { createHttpTransport } from "./delivery/http-transport.js";
@@ -124,7 +125,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     const metrics = createMetrics({
       backlog: () => (store.availability.up ? pendingBacklog(store.db) : Promise.resolve(undefined)),
       logger,
-      eventTypes: config.eventTypes,
+      eventTypes: config.eventTypes.map((entry) => entry.name),
       rpcMethods: config.api ? rpcMethodsOf(WebhookService) : [],
       pool: store.poolStats,
     });
@@ -144,7 +145,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
         store,
         config,
         clock,
-        catalog: new Set(config.eventTypes),
+        catalog: EventCatalog.of(config.eventTypes),
         hostRefusal: (url: URL) => {
           const check = guard.checkUrlHost(url);
           return check.ok ? undefined : check.reason;

@@ -38,9 +38,12 @@ describe("--json documents", () => {
     expect(typeof doc.seconds).toBe("number");
   });
 
-  it("event-types prints the array of names", async () => {
+  it("event-types prints the ListEventTypes response: the names, and each type with its description", async () => {
     const { eventTypes } = await t.client.listEventTypes({});
-    expect(await posthornJson("event-types")).toEqual(eventTypes);
+    const doc = (await posthornJson("event-types")) as { eventTypes: string[]; types: { name: string; description: string; operational: boolean }[] };
+    expect(doc.eventTypes).toEqual(eventTypes);
+    expect(doc.types.filter((type) => !type.operational).map((type) => type.name)).toEqual(eventTypes);
+    expect(doc.types.find((type) => type.name === "endpoint.disabled")).toMatchObject({ operational: true, description: expect.stringContaining("disabled") });
   });
 
   it("retry prints the delivery, now pending; recover the count as a number", async () => {
@@ -49,7 +52,7 @@ describe("--json documents", () => {
     const { deliveries } = await t.client.listDeliveries({ customerId: "cus_json" });
     const id = deliveries[0]!.id;
     expect(await posthornJson("retry", id)).toMatchObject({ delivery: { id, state: "DELIVERY_STATE_PENDING" } });
-    expect(await posthornJson("recover", "--subscription", subscriptionId, "--since", "1h")).toEqual({ recoveredDeliveries: 0, skippedPayloadExpiredDeliveries: 0 });
+    expect(await posthornJson("recover", "--subscription", subscriptionId, "--since", "1h")).toEqual({ recoveredDeliveries: 0, skippedPayloadExpiredDeliveries: 0, createdDeliveries: 0 });
   });
 
   it("keys revoke prints the key with its revoke time", async () => {

@@ -26,9 +26,11 @@ export function RecoverForm({ api, choices, onRecovered }: { api: Api; choices: 
     setResult("");
     setError(undefined);
     try {
-      const { recoveredDeliveries: count } = await api.recoverFailedDeliveries({ subscriptionId, since: timestampFromLocalInput(since) });
-      setResult(`Re-queued ${count} failed ${count === 1 ? "delivery" : "deliveries"}.`);
-      if (count > 0) onRecovered();
+      const recovery = await api.recoverFailedDeliveries({ subscriptionId, since: timestampFromLocalInput(since) });
+      const { recoveredDeliveries: count, createdDeliveries: created } = recovery;
+      const missed = created > 0 ? ` Sent ${created} ${created === 1 ? "event" : "events"} missed while it was disabled.` : "";
+      setResult(`Re-queued ${count} failed ${count === 1 ? "delivery" : "deliveries"}.${missed}`);
+      if (count + created > 0) onRecovered();
     } catch (failure) {
       setError(failure);
     }

@@ -2,12 +2,12 @@ import { create, toBinary } from "@bufbuild/protobuf";
 import { DeliverySchema, DeliveryState, type Delivery } from "@posthorn/proto";
 import { FailedPreconditionError, InvalidArgumentError } from "../domain/errors.js";
 import { nextPage, readPage } from "../store/page-token.js";
+import { recoverSubscription } from "../store/recover-subscription.js";
 import type { DeliveryRow } from "../store/rows.js";
 import { findDelivery } from "../store/sql/find-delivery.js";
 import { findSubscription } from "../store/sql/find-subscription.js";
 import { listDeliveries } from "../store/sql/list-deliveries.js";
 import { withAttempts } from "../store/sql/load-attempts.js";
-import { recoverFailedDeliveries } from "../store/sql/recover-failed-deliveries.js";
 import { retryDelivery } from "../store/sql/retry-delivery.js";
 import type { ApiDeps, UnaryHandlers } from "./handler-types.js";
 import { STATE_FROM_PROTO } from "./proto-enums.js";
@@ -84,10 +84,14 @@ export function deliveryHandlers(deps: ApiDeps): DeliveryHandlers {
         if (!subscription.enabled) {
           throw new FailedPreconditionError(`subscription ${subscriptionId} is disabled; enable it (UpdateSubscription) first`);
         }
-        return recoverFailedDeliveries(trx, subscriptionId, since, new Date(clock.nowMs()), subscription.ordered);
+        return recoverSubscription(trx, subscription, since, new Date(clock.nowMs()));
       });
-      if (recovered.recovered > 0) deps.deliveriesDue();
-      return { recoveredDeliveries: recovered.recovered, skippedPayloadExpiredDeliveries: recovered.skippedPayloadExpired };
+      if (recovered.recovered + recovered.created > 0) deps.deliveriesDue();
+      return {
+        recoveredDeliveries: recovered.recovered,
+        skippedPayloadExpiredDeliveries: recovered.skippedPayloadExpired,
+        createdDeliveries: recovered.created,
+      };
     },
   };
 }

@@ -11,6 +11,7 @@ import { activeTraceHeaders } from "../observability/trace-context.js";
 import type { ApiDeps, UnaryHandlers } from "./handler-types.js";
 import { readView, type ViewName } from "./event-view.js";
 import { eventToProto } from "./proto-mapping.js";
+import { eventTypesResponse } from "./event-types-response.js";
 import { fullAnswerCheck } from "./full-answer-size.js";
 import { keyReusedError, persistEvents } from "./persist-events.js";
 import { prepareBatch, prepareEvent } from "./prepare-events.js";
@@ -103,7 +104,7 @@ export function eventHandlers(deps: ApiDeps): EventHandlers {
     },
 
     async listEventTypes() {
-      return { eventTypes: [...catalog] };
+      return eventTypesResponse(catalog);
     },
   };
 }

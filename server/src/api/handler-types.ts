@@ -4,6 +4,7 @@ import type { AuditLog } from "../auth/audit-log.js";
 import type { Authenticator } from "../auth/authenticator.js";
 import type { Config } from "../config/config.js";
 import type { Clock } from "../domain/clock.js";
+import type { EventCatalog } from "../domain/compiled-catalog.js";
 import type { AttemptFeed } from "../feed/attempt-feed.js";
 import type { Store } from "../store/database.js";
 import type { Scope } from "../store/scope.js";
@@ -31,8 +32,8 @@ export interface ApiDeps {
   store: Store;
   config: Config;
   clock: Clock;
-  /** The accepted event types (from config). */
-  catalog: ReadonlySet<string>;
+  /** The accepted event types with their schemas, compiled from config at start. */
+  catalog: EventCatalog;
   /** The address guard's literal-host check: a reason when the URL's host is refused. */
   hostRefusal: (url: URL) => string | undefined;
   /** Called after a commit that made deliveries due: wakes workers here and elsewhere. */

@@ -1,5 +1,7 @@
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import { EventView, type EmitRequest } from "@posthorn/proto";
+import type { EventCatalog } from "../domain/compiled-catalog.js";
+import { describeProblems, problemLocation } from "../domain/data-schema.js";
 import { InvalidArgumentError } from "../domain/errors.js";
 import { canonicalSize } from "../domain/envelope.js";
 import { buildEvent } from "../store/new-event.js";
@@ -14,9 +16,9 @@ import { checkCustomerId, checkData, checkEventType, checkIdempotencyKey } from 
  */
 const PREPARE_SLICE_BYTES = 256 * 1024;
 
-/** What an Emit is checked against: the event catalog and the largest `data` (bytes of canonical JSON). */
+/** What an Emit is checked against: the event catalog (types and their schemas) and the largest `data` (bytes of canonical JSON). */
 export interface EmitRules {
-  catalog: ReadonlySet<string>;
+  catalog: EventCatalog;
   maxPayloadBytes: number;
 }
 
@@ -43,7 +45,22 @@ export function prepareEvent(request: EmitRequest, prefix: string, nowMs: number
   if (size > rules.maxPayloadBytes) {
     throw new InvalidArgumentError(`${prefix}data`, `is ${size} bytes as canonical JSON; at most ${rules.maxPayloadBytes} are accepted`);
   }
+  checkDataSchema(`${prefix}data`, type, data, rules.catalog);
   return { event: buildEvent({ type, customerId, data, idempotencyKey }, nowMs), data, dataBytes: size };
+}
+
+/**
+ * Checks `data` against the JSON Schema of `type` in the catalog (none: any object passes).
+ * @throws InvalidArgumentError whose message lists each problem (at most 5, then how many more)
+ *   by the field and the JSON pointer (RFC 6901) into the data, the reason and the schema keyword,
+ *   e.g. `data/amount: must be number (schema: /properties/amount/type); data/email: is required (schema: /required)`.
+ */
+function checkDataSchema(field: string, type: string, data: Record<string, unknown>, catalog: EventCatalog): void {
+  const problems = catalog.dataProblems(type, data);
+  if (problems.length === 0) return;
+  // The message starts with the first problem's place, as every INVALID_ARGUMENT starts with its field.
+  const at = problemLocation(field, problems[0]!);
+  throw new InvalidArgumentError(at, describeProblems(field, problems).join("; ").slice(at.length + 2));
 }
 
 /**

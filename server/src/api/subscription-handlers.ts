@@ -5,12 +5,15 @@ import { InvalidArgumentError } from "../domain/errors.js";
 import { newId } from "../domain/ids.js";
 import { generateSecret, liveSecrets } from "../domain/secret.js";
 import { nextPage, readPage } from "../store/page-token.js";
+import { ensurePartitionsFor } from "../store/partitions.js";
+import { reportSecretRotation } from "../store/report-secret-rotation.js";
 import type { SignatureSchemeName } from "../domain/signature-scheme.js";
 import type { StoredSecretEntry, SubscriptionTable } from "../store/schema.js";
 import { cancelPendingDeliveries } from "../store/sql/cancel-pending-deliveries.js";
 import { findSubscription } from "../store/sql/find-subscription.js";
 import { insertSubscription } from "../store/sql/insert-subscription.js";
 import { listSubscriptions } from "../store/sql/list-subscriptions.js";
+import { dropRateReservations } from "../store/sql/drop-rate-reservations.js";
 import { markPendingOrdered } from "../store/sql/mark-pending-ordered.js";
 import { releaseWaitingDeliveries } from "../store/sql/release-waiting-deliveries.js";
 import { updateSubscription } from "../store/sql/update-subscription.js";
@@ -18,7 +21,15 @@ import type { ApiDeps, UnaryHandlers } from "./handler-types.js";
 import { SCHEME_FROM_PROTO } from "./proto-enums.js";
 import { subscriptionToProto } from "./proto-mapping.js";
 import { PAGE_BYTES, repeatedFieldBytes } from "./size-limits.js";
-import { checkCustomerId, checkCustomerIdFilter, checkDescription, checkEndpointUrl, checkEventTypes, checkId } from "./validate.js";
+import {
+  checkCustomerId,
+  checkCustomerIdFilter,
+  checkDescription,
+  checkEndpointUrl,
+  checkEventTypes,
+  checkId,
+  checkOperationalSubscriber,
+} from "./validate.js";
 import { excerpt } from "../domain/excerpt.js";
 import { checkRateLimit, MAX_RATE_LIMIT } from "./subscription-delivery-options.js";
 
@@ -63,6 +74,7 @@ export function subscriptionHandlers(deps: ApiDeps): SubscriptionHandlers {
       const customerId = checkCustomerId("customer_id", request.customerId);
       const endpointUrl = checkEndpointUrl("endpoint_url", request.endpointUrl, hostRefusal);
       const eventTypes = checkEventTypes("event_types", request.eventTypes, catalog);
+      checkOperationalSubscriber("event_types", eventTypes, customerId, deps.config.operationalCustomerId);
       const description = checkDescription("description", request.description);
       const scheme = schemeName("signature_scheme", request.signatureScheme);
       const rateLimit = checkRateLimit("", request.rateLimitPerSecond, request.rateLimitBurst);
@@ -117,30 +129,39 @@ export function subscriptionHandlers(deps: ApiDeps): SubscriptionHandlers {
       const patch = buildPatch(input, paths, deps);
       const nowMs = clock.nowMs();
       const now = new Date(nowMs);
-      const { row, canceled, released } = await store.db.transaction().execute(async (trx) => {
+      const { row, canceled, madeDue } = await store.db.transaction().execute(async (trx) => {
         const before = await findSubscription(trx, id, "update", scope);
+        if (patch.event_types) checkOperationalSubscriber("subscription.event_types", patch.event_types, before.customer_id, deps.config.operationalCustomerId);
         checkRateLimit(
           "subscription.",
           patch.rate_limit_per_second ?? before.rate_limit_per_second,
           patch.rate_limit_burst ?? before.rate_limit_burst,
         );
+        // A new rate limit starts afresh: the old one's schedule (GCRA state, reserved slots) is dropped.
+        const rateChanged = patch.rate_limit_per_second !== undefined || patch.rate_limit_burst !== undefined;
         const row = await updateSubscription(trx, id, {
           ...patch,
-          // Re-enabling clears the reason the server disabled it for.
+          // Re-enabling clears the reason the server disabled it for; re-enabling a disabled one,
+          // or a new URL (another endpoint), clears the failure record: its next failure starts a new spell.
           ...(patch.enabled === true ? { disabled_reason: "" } : {}),
+          ...((patch.enabled === true && !before.enabled) || (patch.endpoint_url !== undefined && patch.endpoint_url !== before.endpoint_url)
+            ? { failing_since: null, failing_warned_at: null }
+            : {}),
+          ...(rateChanged ? { rate_limit_tat: null } : {}),
           updated_at: now,
         });
         const canceled =
           before.enabled && patch.enabled === false
             ? await cancelPendingDeliveries(trx, id, "subscription disabled", now)
             : 0;
+        const rescheduled = rateChanged ? await dropRateReservations(trx, id, now) : 0;
         // No longer ordered: what waited for its turn is due now (ordered-turns.ts).
         const released = before.ordered && !row.ordered ? await releaseWaitingDeliveries(trx, id, now) : 0;
         // Now ordered: what is pending stays active, and new ones wait until all of it ended.
         if (!before.ordered && row.ordered) await markPendingOrdered(trx, id);
-        return { row, canceled, released };
+        return { row, canceled, madeDue: rescheduled + released };
       });
-      if (released > 0) deps.deliveriesDue();
+      if (madeDue > 0) deps.deliveriesDue();
       return { subscription: subscriptionToProto(row, nowMs), canceledDeliveries: canceled };
     },
 
@@ -163,7 +184,9 @@ export function subscriptionHandlers(deps: ApiDeps): SubscriptionHandlers {
       }
       const nowMs = clock.nowMs();
       const secret = generateSecret();
-      const row = await store.db.transaction().execute(async (trx) => {
+      // `secret.rotated` is stored with the rotation: its day partition first.
+      if (deps.config.operationalCustomerId !== undefined) await ensurePartitionsFor(store.db, [new Date(nowMs)]);
+      const { row, madeDue } = await store.db.transaction().execute(async (trx) => {
         const before = await findSubscription(trx, id, "update", scope);
         // The current secret gets an expiry; older ones keep theirs; expired ones are dropped.
         // Grace 0 revokes them all (proto: e.g. after a leak), not only the current one. The
@@ -175,8 +198,10 @@ export function subscriptionHandlers(deps: ApiDeps): SubscriptionHandlers {
                 s.expires_at === null ? { ...s, expires_at: nowMs + grace * 1000 } : s,
               );
         const secrets: StoredSecretEntry[] = [keyring.sealEntry(id, secret), ...previous];
-        return updateSubscription(trx, id, { secrets: JSON.stringify(secrets), updated_at: new Date(nowMs) });
+        const row = await updateSubscription(trx, id, { secrets: JSON.stringify(secrets), updated_at: new Date(nowMs) });
+        return { row, madeDue: await reportSecretRotation(trx, deps.config.operationalCustomerId, row, new Date(nowMs), grace) };
       });
+      if (madeDue > 0) deps.deliveriesDue();
       return { subscription: subscriptionToProto(row, nowMs), secret };
     },
   };

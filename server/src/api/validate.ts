@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from "../domain/errors.js";
 import { ID_PREFIX, isIdOf, type IdKind } from "../domain/ids.js";
 import { excerpt, jsonPathStep } from "../domain/excerpt.js";
+import { isOperationalEventType } from "../domain/operational-events.js";
 
 /**
  * Request validation. Each check throws `InvalidArgumentError(field, reason)` with the proto
@@ -52,23 +53,49 @@ export function checkIdempotencyKey(field: string, value: string): string {
   return value;
 }
 
-export function checkEventType(field: string, value: string, catalog: ReadonlySet<string>): string {
+/**
+ * The type of an event to emit: in the catalog. An operational type (domain/operational-events.ts)
+ * is refused with its own reason: only the server emits those.
+ */
+export function checkEventType(field: string, value: string, catalog: { has(type: string): boolean }): string {
   if (value === "") throw new InvalidArgumentError(field, "is required");
+  if (isOperationalEventType(value)) throw new InvalidArgumentError(field, `${value} is an operational event type; only Posthorn emits it`);
   if (!catalog.has(value)) {
     throw new InvalidArgumentError(field, `unknown event type ${excerpt(value)}; ListEventTypes returns the accepted ones`);
   }
   return value;
 }
 
-/** Event types of a subscription: each in the catalog, no repeats. Empty means all. */
-export function checkEventTypes(field: string, values: readonly string[], catalog: ReadonlySet<string>): string[] {
+/**
+ * Event types of a subscription: each in the catalog or an operational type, no repeats. Empty
+ * means all. Operational types are allowed to the operational customer only: see
+ * `checkOperationalSubscriber`.
+ */
+export function checkEventTypes(field: string, values: readonly string[], catalog: { has(type: string): boolean }): string[] {
   const seen = new Set<string>();
   values.forEach((value, index) => {
-    checkEventType(`${field}[${index}]`, value, catalog);
+    if (!isOperationalEventType(value)) checkEventType(`${field}[${index}]`, value, catalog);
     if (seen.has(value)) throw new InvalidArgumentError(`${field}[${index}]`, `repeats ${JSON.stringify(value)}`);
     seen.add(value);
   });
   return [...values];
+}
+
+/**
+ * Refuses operational event types in the event types of a subscription of `customerId` unless
+ * it is the operational customer (`operationalCustomerId`, POSTHORN_OPERATIONAL_CUSTOMER_ID):
+ * those events go to that customer's subscriptions only, so naming them elsewhere would be a
+ * filter that never matches.
+ */
+export function checkOperationalSubscriber(field: string, values: readonly string[], customerId: string, operationalCustomerId: string | undefined): void {
+  if (customerId === operationalCustomerId) return;
+  const index = values.findIndex(isOperationalEventType);
+  if (index < 0) return;
+  const why =
+    operationalCustomerId === undefined
+      ? "no customer gets them on this server (POSTHORN_OPERATIONAL_CUSTOMER_ID is unset)"
+      : "only the operator's customer id (POSTHORN_OPERATIONAL_CUSTOMER_ID) gets them";
+  throw new InvalidArgumentError(`${field}[${index}]`, `${values[index]} is an operational event type: Posthorn sends those to the operator; ${why}`);
 }
 
 /**

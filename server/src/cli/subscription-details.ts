@@ -1,3 +1,4 @@
+import { EndpointHealth } from "@posthorn/proto";
 import type { Subscription } from "@posthorn/sdk";
 import { schemeFlagName } from "./enum-names.js";
 import { formatTime } from "./format-table.js";
@@ -13,6 +14,7 @@ export function subscriptionLines(subscription: Subscription): string[] {
     ["Endpoint", subscription.endpointUrl],
     ["Events", eventsText(subscription)],
     ["Enabled", enabledText(subscription)],
+    ["Health", healthText(subscription)],
     ["Scheme", schemeFlagName(subscription.signatureScheme)],
     ["Description", subscription.description === "" ? "-" : subscription.description],
     ["Secrets", secretsText(subscription)],
@@ -32,6 +34,22 @@ export function eventsText(subscription: Subscription): string {
 export function enabledText(subscription: Subscription): string {
   if (subscription.enabled) return "yes";
   return subscription.disabledReason ? `no (${subscription.disabledReason})` : "no";
+}
+
+/** Names of the endpoint health states, as the README's "Endpoint health" spells them. */
+const HEALTH_NAMES: Readonly<Record<EndpointHealth, string>> = {
+  [EndpointHealth.UNSPECIFIED]: "unknown",
+  [EndpointHealth.HEALTHY]: "healthy",
+  [EndpointHealth.DEGRADED]: "degraded",
+  [EndpointHealth.FAILING]: "failing",
+  [EndpointHealth.DISABLED]: "disabled",
+};
+
+/** The endpoint health, with the start of the failing spell when there is one: `failing (every attempt failed since 2026-11-29 12:00:00 UTC)`. */
+export function healthText(subscription: Subscription): string {
+  const name = HEALTH_NAMES[subscription.health] ?? "unknown";
+  const since = subscription.failingSinceTime;
+  return since === undefined ? name : `${name} (every attempt failed since ${formatTime(since)} UTC)`;
 }
 
 /** How many secrets sign requests now, e.g. `1`, or `3 (previous until 2026-12-04 10:00:00)` with the latest expiry. */

@@ -1,11 +1,12 @@
 import { z } from "zod";
 import { API_KEY_SHAPE } from "../domain/api-key.js";
 import { BRAND_PATTERN, BRAND_RULE, DEFAULT_BRAND } from "../domain/brand.js";
-import { DEFAULT_EVENT_TYPES } from "../domain/event-catalog.js";
+import { DEFAULT_EVENT_TYPES, type EventTypeEntry } from "../domain/event-catalog.js";
 import { DEFAULT_API_ADDRESS, HOST_PORT_PATTERN } from "../domain/host-port.js";
 import { DEFAULT_RETRY_JITTER_RATIO, DEFAULT_RETRY_SCHEDULE_SECONDS } from "../domain/retry-defaults.js";
 import { parseSecretKeys } from "../domain/secret-key.js";
 import { checkCidr, checkDatabaseUrl, checkProxyUrl } from "./config-checks.js";
+import { parseEventTypeEntries } from "./event-type-entries.js";
 import { checkPublicUrl } from "./public-url.js";
 
 /**
@@ -49,7 +50,20 @@ const numeric = z.union([z.number(), decimal], { error: "expected a decimal numb
  * `application_name` at 63 bytes (NAMEDATALEN − 1), and 7 are kept for the `-listen` suffix.
  */
 const APPLICATION_NAME = /^[\x20-\x7e]{1,56}$/;
-const eventType = z.string().regex(/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/, "event types look like `lead.created`");
+/**
+ * The event catalog: type names separated by commas (environment), or an array of names and
+ * entry objects `{name, description?, schema?, example?}` (config file), checked entry by entry
+ * (event-type-entries.ts); a problem's path names its entry (`eventTypes[3].schema`).
+ */
+const eventTypes = z
+  .union([csv, z.array(z.unknown())], {
+    error: 'expected type names separated by commas, or (in the config file) an array of names and {"name", "description", "schema", "example"} objects',
+  })
+  .transform((values, ctx): EventTypeEntry[] => {
+    const { entries, problems } = parseEventTypeEntries(values);
+    for (const { path, message } of problems) ctx.issues.push({ code: "custom", message, input: values, path });
+    return entries;
+  });
 
 export const configSchema = z.object({
   /** gRPC listen address, host:port; port 0 picks a free port. */
@@ -60,8 +74,12 @@ export const configSchema = z.object({
   dataDir: z.string().min(1).default("./.posthorn/data"),
   /** Brand in header names and User-Agent: `<brand>-Signature`, `<brand>-Webhooks/1.0` (contract). */
   brand: z.string().regex(BRAND_PATTERN, BRAND_RULE).default(DEFAULT_BRAND),
-  /** Accepted event types; default: the reference module's catalog. */
-  eventTypes: list.pipe(z.array(eventType).min(1, "at least one event type")).default([...DEFAULT_EVENT_TYPES]),
+  /**
+   * The event catalog: accepted event types, each with an optional description, JSON Schema of
+   * its data and example (domain/event-catalog.ts); default: the reference module's catalog,
+   * names only.
+   */
+  eventTypes: eventTypes.default(DEFAULT_EVENT_TYPES.map((name) => ({ name }))),
   /**
    * Largest accepted `data`, in bytes of canonical JSON; at most 256 KiB, so that one event in
    * full (its data as a protobuf Struct, up to about 5.5 times the JSON for arrays of numbers,

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { ConfigError } from "./config-error.js";
 import { configSchema, type Config, type ConfigInput } from "./config.js";
+import { endpointHealthProblems } from "./endpoint-health-checks.js";
 import { listenerProblems } from "./listener-checks.js";
 import { retentionProblems } from "./retention-checks.js";
 import { CONFIG_FILE_ENV, ENV_NAMES, settingLabel, unknownKeyProblems, unknownVariableProblems, type Origin } from "./setting-names.js";
@@ -9,6 +10,17 @@ import { showValue } from "./show-value.js";
 /** Settings holding keys: their values never appear in a message or a log line. */
 export const SECRET_SETTINGS: ReadonlySet<string> = new Set(["bootstrapAdminKey", "secretKeys"]);
 
+/**
+ * Settings whose entries are named in a problem (`eventTypes[3].schema`) with the entry's
+ * value, instead of the whole setting's.
+ */
+const ENTRY_SETTINGS: ReadonlySet<string> = new Set(["eventTypes"]);
+
+/** `[3].schema` for the path `[3, "schema"]`. */
+function entryPath(path: readonly PropertyKey[]): string {
+  return path.map((step) => (typeof step === "number" ? `[${step}]` : `.${String(step)}`)).join("");
+}
+
 /** Problems of `input` against the schema, one line each; see `ConfigError`. */
 function validate(input: Record<string, unknown>, originOf: (key: string) => Origin): { config?: Config; problems: string[] } {
   const result = configSchema.safeParse(input);
@@ -16,11 +28,21 @@ function validate(input: Record<string, unknown>, originOf: (key: string) => Ori
     // A setting that is missing is named by its variable; a given one by where it came from.
     const label = (key: string) => settingLabel(key, key in input ? originOf(key) : { kind: "env" });
     const env = (key: keyof Config) => ENV_NAMES[key];
-    const problems = [...listenerProblems(result.data, label, env), ...retentionProblems(result.data, label, env)];
+    const problems = [
+      ...listenerProblems(result.data, label, env),
+      ...retentionProblems(result.data, label, env),
+      ...endpointHealthProblems(result.data, label, env),
+    ];
     return problems.length === 0 ? { config: result.data, problems } : { problems };
   }
   const problems = result.error.issues.map((issue) => {
     const key = String(issue.path[0] ?? "");
+    if (ENTRY_SETTINGS.has(key) && issue.path.length > 1) {
+      // The message says what the entry holds when that helps; the entry itself can be long.
+      const rest = issue.path.slice(1);
+      const entry = Array.isArray(input[key]) ? `${key}${entryPath(rest)}` : key;
+      return `${settingLabel(key, originOf(key), entry)}: ${issue.message}`;
+    }
     const value = input[key];
     // Keys are never echoed, not even in part.
     const got = value === undefined ? "" : SECRET_SETTINGS.has(key) ? " (value not shown)" : ` (got ${showValue(value)})`;

@@ -60,11 +60,14 @@ export const KNOWN_POSTHORN_VARIABLES: readonly string[] = [
 /** Where each setting's value came from, for naming it in a message. */
 export type Origin = { kind: "env" } | { kind: "file"; path: string };
 
-/** How a setting is named in a message: `POSTHORN_LISTEN_ADDRESS (listenAddress)`, or the file key and the file. */
-export function settingLabel(key: string, origin: Origin): string {
+/**
+ * How a setting is named in a message: `POSTHORN_LISTEN_ADDRESS (listenAddress)`, or the file key
+ * and the file. `entry` names a part of the setting instead of its key, e.g. `eventTypes[3].schema`.
+ */
+export function settingLabel(key: string, origin: Origin, entry = key): string {
   const env = ENV_NAMES[key as keyof Config];
-  if (origin.kind === "file") return `${key} (in ${CONFIG_FILE_ENV}=${origin.path})`;
-  return env === undefined ? key : `${env} (${key})`;
+  if (origin.kind === "file") return `${entry} (in ${CONFIG_FILE_ENV}=${origin.path})`;
+  return env === undefined ? entry : `${env} (${entry})`;
 }
 
 /** A line for each key of `input` that is not a setting, with the closest setting's key. */

@@ -54,9 +54,9 @@ export class AttemptSlots {
     return [...this.#inFlight].map(([id, attempt]) => ({ id, created_at: attempt.createdAt }));
   }
 
-  /** Whether `origin` has as many attempts in flight as the per-endpoint limit allows. */
-  atLimit(origin: string): boolean {
-    return (this.#perOrigin.get(origin) ?? 0) >= this.#perEndpointLimit;
+  /** Whether `origin` has as many attempts in flight (plus `starting` about to start) as the per-endpoint limit allows. */
+  atLimit(origin: string, starting = 0): boolean {
+    return (this.#perOrigin.get(origin) ?? 0) + starting >= this.#perEndpointLimit;
   }
 
   /** Subscriptions whose endpoint is at its limit here (a claim leaves them out altogether). */

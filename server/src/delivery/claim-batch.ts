@@ -12,6 +12,7 @@ import { failPayloadExpiredDeliveries } from "../store/sql/fail-payload-expired-
 import { releaseLeases } from "../store/sql/release-leases.js";
 import { passTurns } from "../store/ordered-turns.js";
 import { endpointOrigin, type AttemptSlots } from "./attempt-slots.js";
+import { passRateLimits } from "./rate-gate.js";
 
 /**
  * How long a delivery whose signing secret cannot be opened (its key is not configured here)
@@ -33,6 +34,11 @@ export interface ClaimBatchDeps {
   logger: Logger;
   /** Whether attempts may start now (false once the loop paused or is draining). */
   mayStart: () => boolean;
+  /**
+   * `throttled` claimed deliveries were given back to wait for their rate-limit slots: count
+   * them, and look for due deliveries again at each of `wakeAtMs` (epoch ms, rate-gate.ts).
+   */
+  rateLimited: (throttled: number, wakeAtMs: number[]) => void;
   /** Starts the attempt of a claimed delivery (it takes a slot until it finished); `claim` is the claim's span. */
   start: (delivery: ClaimedDelivery, origin: string, secrets: SigningSecret[], claim: SpanContext | undefined) => void;
 }
@@ -43,7 +49,8 @@ export interface ClaimBatchDeps {
  * those of an endpoint at its limit (two of one endpoint in one batch) or claimed while the loop
  * stopped running are due again shortly, all of a claim answered after its lease could have run
  * out (a frozen process) at once, and those whose signing secret cannot be opened after
- * `UNSEALABLE_RETRY_MS`. One whose event's payload expired is failed without an attempt (never
+ * `UNSEALABLE_RETRY_MS`. Those of a rate-limited subscription without a free slot wait for the
+ * slot reserved for them (rate-gate.ts). One whose event's payload expired is failed without an attempt (never
  * an empty POST). A claim that took deliveries is a span (`claim deliveries`), which each
  * attempt it starts links to.
  */
@@ -62,21 +69,31 @@ export async function claimBatch(deps: ClaimBatchDeps): Promise<number> {
   const deferred: ClaimedDelivery[] = [];
   const unsealable: ClaimedDelivery[] = [];
   const expired: ClaimedDelivery[] = [];
+  const candidates: ClaimedDelivery[] = [];
   for (const delivery of claimed) {
-    if (delivery.payload_expired || delivery.envelope.length === 0) {
-      expired.push(delivery);
-      continue;
-    }
+    if (delivery.payload_expired || delivery.envelope.length === 0) expired.push(delivery);
+    else if (stale || !deps.mayStart()) deferred.push(delivery);
+    else candidates.push(delivery);
+  }
+  // Rate limits first: a throttled delivery would not start now whatever the endpoint's
+  // concurrency, and one holding its reserved slot must not be pushed out of it by others.
+  const gate = await passRateLimits(store, owner, candidates, clock);
+  for (const delivery of gate.send) {
     const origin = endpointOrigin(delivery.endpoint_url);
-    if (stale || !deps.mayStart() || slots.atLimit(origin)) {
-      deferred.push(delivery);
+    if (slots.atLimit(origin)) {
+      deferred.push(delivery); // a rate-limit slot it took is left unused: the endpoint gets less, never more
       continue;
     }
     const secrets = openSecrets(delivery, deps);
     if (secrets === undefined) unsealable.push(delivery);
     else deps.start(delivery, origin, secrets, span?.spanContext());
   }
-  span?.setAttributes({ "posthorn.claim.deferred": deferred.length, "posthorn.claim.unsealable": unsealable.length });
+  if (gate.throttled.length > 0 || gate.wakeAtMs.length > 0) deps.rateLimited(gate.throttled.length, gate.wakeAtMs);
+  span?.setAttributes({
+    "posthorn.claim.deferred": deferred.length,
+    "posthorn.claim.unsealable": unsealable.length,
+    "posthorn.claim.throttled": gate.throttled.length,
+  });
   span?.end();
   if (deferred.length > 0) {
     const dueAt = new Date(clock.nowMs() + (stale ? 0 : Math.min(1000, config.attemptTimeoutMs / 2)));
@@ -92,6 +109,9 @@ export async function claimBatch(deps: ClaimBatchDeps): Promise<number> {
         asked: free,
         claimed: claimed.length,
         deferred: deferred.length,
+        // Given back to wait for their rate-limit slot (rate-gate.ts); the next one is due at next_slot.
+        throttled: gate.throttled.length,
+        ...(gate.throttled.length === 0 ? {} : { next_slot: new Date(Math.min(...gate.throttled.map((d) => d.slotAt.getTime()))).toISOString() }),
         unsealable: unsealable.length,
         stale,
         // Endpoints at POSTHORN_MAX_CONCURRENCY_PER_ENDPOINT: their subscriptions were not claimed, or their deliveries given back.

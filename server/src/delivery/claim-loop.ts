@@ -2,6 +2,9 @@ import type { Logger } from "../observability/logger.js";
 import type { DatabaseAvailability } from "../store/availability.js";
 import { isDatabaseUnavailable } from "../store/availability.js";
 
+/** How close together (ms) two `wakeAfter` wake-ups may be and still share one timer. */
+const WAKE_GRANULARITY_MS = 5;
+
 /**
  * The claim loop's modes:
  * - `running`: claims due deliveries and sends them;
@@ -44,6 +47,8 @@ export class ClaimLoop {
   #lastClaimWasEmpty = false;
   #idleWaiters: (() => void)[] = [];
   #unwatchAvailability: (() => void) | undefined;
+  /** The pending `wakeAfter` timers, by when they fire (real time, in `WAKE_GRANULARITY_MS` units). */
+  readonly #timedWakes = new Map<number, NodeJS.Timeout>();
 
   constructor(options: ClaimLoopOptions) {
     this.#options = options;
@@ -72,6 +77,24 @@ export class ClaimLoop {
     this.#endWait?.();
   }
 
+  /**
+   * Look for due deliveries in `ms` (also when something else woke the loop before): a delivery
+   * given back until then (a rate-limit slot) is due then, sooner than the next poll may come.
+   * Wake-ups within `WAKE_GRANULARITY_MS` of one another share one timer, so there are about as
+   * many timers as rate-limited subscriptions with deliveries waiting.
+   */
+  wakeAfter(ms: number): void {
+    const delay = Math.max(0, Math.ceil(ms / WAKE_GRANULARITY_MS) * WAKE_GRANULARITY_MS);
+    const key = Math.ceil((Date.now() + delay) / WAKE_GRANULARITY_MS);
+    if (this.#timedWakes.has(key) || this.#mode !== "running") return;
+    const timer = setTimeout(() => {
+      this.#timedWakes.delete(key);
+      if (this.#mode === "running") this.wake();
+    }, delay);
+    timer.unref();
+    this.#timedWakes.set(key, timer);
+  }
+
   /** Resolves once nothing is due now or in flight (or the loop stopped). */
   idle(): Promise<void> {
     return new Promise<void>((resolve) => {
@@ -89,6 +112,8 @@ export class ClaimLoop {
   /** Enters `draining`: no more claims; resolves when the claim under way (if any) ended. */
   async drain(): Promise<void> {
     this.#mode = "draining";
+    this.#timedWakes.forEach((timer) => clearTimeout(timer));
+    this.#timedWakes.clear();
     this.#unwatchAvailability?.();
     this.#endWait?.();
     await this.#loop;

@@ -17,6 +17,7 @@ import { AttemptSlots } from "./attempt-slots.js";
 import { claimBatch } from "./claim-batch.js";
 import { ClaimLoop } from "./claim-loop.js";
 import { drainAttempts } from "./drain-attempts.js";
+import { EndpointHealthMonitor } from "./endpoint-health-monitor.js";
 import { IdempotencyKeyPruner } from "./idempotency-key-pruner.js";
 import { LeaseHeartbeat } from "./lease-heartbeat.js";
 import { LeaseSweeper } from "./lease-sweeper.js";
@@ -67,8 +68,9 @@ export interface DeliveryEngine {
  * Puts the workers together: the claim loop claims batches (`claimBatch`) into the attempt
  * slots, the attempt runner makes and records each attempt, the heartbeat keeps this process's
  * leases, the sweeper frees those of dead processes, the pruner deletes expired idempotency
- * keys, and the maintainer makes partitions ahead, drops those past retention and expires old
- * payloads (POSTHORN_PAYLOAD_RETENTION_DAYS).
+ * keys, the maintainer makes partitions ahead, drops those past retention and expires old
+ * payloads (POSTHORN_PAYLOAD_RETENTION_DAYS), and the health monitor warns about and disables
+ * endpoints that keep failing (README "Endpoint health").
  */
 export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
   const { store, config, clock, transport, feed, due, logger, metrics, keyring, random } = deps;
@@ -87,11 +89,13 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
     attemptIds.forEach((id) => feed.publish(id));
     loop.wake();
   };
-  const sweeper = new LeaseSweeper({ store, leaseMs, clock, logger, policy, random, running, onFreed });
+  const sweeper = new LeaseSweeper({ store, leaseMs, clock, logger, policy, random, running, onFreed, operationalCustomerId: config.operationalCustomerId });
   const pruner = new IdempotencyKeyPruner({ store, clock, logger });
+  const health = new EndpointHealthMonitor({ store, config, clock, logger, metrics, onDue: () => due.announce() });
   const maintainer = new PartitionMaintainer({ store, clock, logger, metrics: metrics.retention, retentionDays: config.retentionDays, payloadRetentionDays: config.payloadRetentionDays, prune: config.prune });
   const loop: ClaimLoop = new ClaimLoop({
-    claim: () => claimBatch({ store, owner, leaseMs, clock, config, slots, keyring, logger, mayStart: () => loop.mode === "running", start: startAttempt }),
+    claim: () =>
+      claimBatch({ store, owner, leaseMs, clock, config, slots, keyring, logger, mayStart: () => loop.mode === "running", rateLimited, start: startAttempt }),
     inFlight: () => slots.size,
     maxConcurrency: config.maxConcurrency,
     claimBatchSize: config.claimBatchSize,
@@ -100,6 +104,13 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
     logger,
   });
   let unlisten: (() => void) | undefined;
+
+  /** Deliveries were given back to wait for rate-limit slots: count them, and claim again when reserved slots are due. */
+  function rateLimited(throttled: number, wakeAtMs: number[]): void {
+    if (throttled > 0) metrics.deliveriesThrottled.inc(throttled);
+    const nowMs = clock.nowMs();
+    for (const at of wakeAtMs) loop.wakeAfter(at - nowMs);
+  }
 
   /** Runs the attempt of a claimed delivery in its slot; the slot is freed when it finished. */
   function startAttempt(delivery: ClaimedDelivery, origin: string, secrets: SigningSecret[], claim: SpanContext | undefined): void {
@@ -128,6 +139,7 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
         await sweeper.start();
         await pruner.start();
         await maintainer.start();
+        await health.start();
       });
     },
     wake: () => loop.wake(),
@@ -141,6 +153,7 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
       heartbeat.stop();
       sweeper.stop();
       pruner.stop();
+      health.stop();
       await maintainer.stop();
       await Promise.race([transport.close(), new Promise((resolve) => setTimeout(resolve, 200).unref())]).catch(() => {});
       loop.stopped();

@@ -2,6 +2,8 @@ import type { Clock } from "../domain/clock.js";
 import type { Logger } from "../observability/logger.js";
 import type { Store } from "../store/database.js";
 import { repairStalledTurns } from "../store/ordered-turns.js";
+import { ensurePartitionsFor } from "../store/partitions.js";
+import { reportExhaustedDeliveries } from "../store/report-exhausted-deliveries.js";
 import { abandonExpiredLeases, type AfterAbandoned } from "../store/sql/abandon-expired-leases.js";
 import { deliveryAfter } from "./attempt-result.js";
 import { runEvery } from "./background-task.js";
@@ -20,7 +22,15 @@ export interface LeaseSweeperDeps {
   random: () => number;
   /** Ids of the deliveries this process is attempting right now (never swept here). */
   running: () => string[];
-  /** Called after deliveries were freed (they are due: look for work), with the abandoned attempts recorded. */
+  /**
+   * POSTHORN_OPERATIONAL_CUSTOMER_ID: a delivery whose last attempt was abandoned is failed for
+   * good, and reported to it (`delivery.exhausted`) in the sweep's transaction. Unset: not reported.
+   */
+  operationalCustomerId?: string | undefined;
+  /**
+   * Called after deliveries were freed (they are due, and so are those of the operational
+   * events the sweep emitted: look for work), with the abandoned attempts recorded.
+   */
   onFreed: (attemptIds: string[]) => void;
 }
 
@@ -78,7 +88,12 @@ export class LeaseSweeper {
       // An abandoned attempt got no answer, so it never succeeds: the delivery is due again or failed.
       return { ...after, state: after.state === "pending" ? "pending" : "failed" };
     };
-    const { deliveryIds, attemptIds } = await abandonExpiredLeases(store.db, now, decide, this.#deps.running());
+    const operator = this.#deps.operationalCustomerId;
+    // `delivery.exhausted` goes into today's partition, which must exist before the transaction.
+    if (operator !== undefined) await ensurePartitionsFor(store.db, [now]);
+    const { deliveryIds, attemptIds } = await abandonExpiredLeases(store.db, now, decide, this.#deps.running(), (trx, failed) =>
+      reportExhaustedDeliveries(trx, operator, failed, now),
+    );
     // A sweep that took nothing over is not logged (one every 2 s says nothing); one that did is a warning.
     if (deliveryIds.length > 0) {
       logger.warn(

@@ -31,8 +31,12 @@ export interface Metrics {
   attemptErrors: Counter<"error_kind">;
   /** Retries scheduled after a failed attempt. */
   retriesScheduled: Counter;
-  /** Subscriptions the server disabled (410 Gone). */
+  /** Subscriptions the server disabled (410 Gone, or failing for the auto-disable window). */
   subscriptionsDisabled: Counter;
+  /** Failing endpoints warned about (`endpoint.failing`, the endpoint health check). */
+  endpointsWarned: Counter;
+  /** Claimed deliveries given back to wait for their subscription's rate-limit slot (no label per subscription: unbounded). */
+  deliveriesThrottled: Counter;
   /** Calls refused UNAUTHENTICATED, by reason: missing, malformed, unknown, revoked, expired. */
   authFailures: Counter<"reason">;
   /** Server-side time of successful Emit and EmitBatch calls in seconds, by `method`. */
@@ -93,9 +97,19 @@ export function createMetrics(options: MetricsOptions): Metrics {
       labelNames: ["reason"],
       registers: [registry],
     }),
+    deliveriesThrottled: new Counter({
+      name: "posthorn_deliveries_throttled_total",
+      help: "Claimed deliveries given back without an attempt to wait for their subscription's rate-limit slot",
+      registers: [registry],
+    }),
     subscriptionsDisabled: new Counter({
       name: "posthorn_subscriptions_disabled_total",
-      help: "Subscriptions disabled by the server (410 Gone)",
+      help: "Subscriptions disabled by the server (410 Gone, or failing for the auto-disable window)",
+      registers: [registry],
+    }),
+    endpointsWarned: new Counter({
+      name: "posthorn_endpoints_warned_total",
+      help: "Failing endpoints warned about (endpoint.failing)",
       registers: [registry],
     }),
     emitDuration: new Histogram({

@@ -73,7 +73,10 @@ export interface SubscriptionTable {
   failing_since: ColumnType<Date | null, Date | null | undefined, Date | null>;
   /** When the `endpoint.failing` warning of the current failing spell was given; null: not yet. */
   failing_warned_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
-  /** Start of the last successful attempt; null: none yet. */
+  /**
+   * Start of the successful attempt that last ended a failing spell (store/record-endpoint-health.ts;
+   * successes of a healthy endpoint are not written, to keep the hot path one statement); null: none yet.
+   */
   last_success_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
@@ -129,6 +132,11 @@ export interface DeliveryTable {
   /** The event's `created_at`: the partition key (store/partitions.ts). */
   created_at: Date;
   updated_at: Date;
+  /**
+   * A rate-limit slot reserved for this delivery (migration 0011): it holds it while
+   * `next_attempt_at` equals it (store/sql/release-throttled.ts); null: none.
+   */
+  rate_slot_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   /** Takes turns with the other deliveries of its ordered subscription (store/ordered-turns.ts). */
   ordered: ColumnType<boolean, boolean | undefined, boolean>;
 }

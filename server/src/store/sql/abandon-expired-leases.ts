@@ -1,6 +1,7 @@
 import { sql, type Kysely } from "kysely";
 import { newId } from "../../domain/ids.js";
 import type { DeliveryStateName } from "../../domain/delivery-state.js";
+import type { ExhaustedDelivery } from "../report-exhausted-deliveries.js";
 import type { Database } from "../schema.js";
 import { passTurns } from "../ordered-turns.js";
 
@@ -30,10 +31,12 @@ export function abandonedMessage(owner: string): string {
  *
  * One transaction over at most `limit` rows, locked `FOR UPDATE SKIP LOCKED` so several
  * sweepers never double-record. If the late worker records the real outcome afterwards, it
- * replaces the `abandoned` row (see `recordAttempts`). A delivery failed here lets the next one
- * of an ordered subscription go (`passTurns`, same transaction; it is due then, and the sweeper's
- * caller claims). Returns the ids of the freed deliveries
- * and of the attempt rows written (for WatchDeliveries).
+ * replaces the `abandoned` row (see `recordAttempts`). `reportFailed` runs in the same
+ * transaction with the deliveries failed for good (`delivery.exhausted`, see
+ * report-exhausted-deliveries.ts) and returns how many deliveries it made due; then (last: turn
+ * locks) a delivery failed here lets the next one of its ordered subscription go (`passTurns`).
+ * Returns the ids of the freed deliveries and of the attempt rows written (for
+ * WatchDeliveries), and `madeDue` (both kinds).
  */
 export async function abandonExpiredLeases(
   db: Kysely<Database>,
@@ -41,12 +44,13 @@ export async function abandonExpiredLeases(
   decide: (attemptNumber: number) => AfterAbandoned,
   /** Deliveries the sweeping process is attempting right now: never swept by it (a late heartbeat is not a crash). */
   runningHere: readonly string[],
+  reportFailed?: (trx: Kysely<Database>, failed: ExhaustedDelivery[]) => Promise<number>,
   limit = 500,
-): Promise<{ deliveryIds: string[]; attemptIds: string[] }> {
+): Promise<{ deliveryIds: string[]; attemptIds: string[]; madeDue: number }> {
   return db.transaction().execute(async (trx) => {
     const expired = await trx
       .selectFrom("deliveries")
-      .select(["id", "created_at", "attempt_count", "lease_owner", "leased_at", "subscription_id"])
+      .select(["id", "created_at", "attempt_count", "lease_owner", "leased_at", "event_id", "event_type", "subscription_id", "customer_id", "endpoint_url"])
       .where("lease_owner", "is not", null)
       .where("lease_expires_at", "<", now)
       .where("id", "not in", runningHere.length > 0 ? runningHere : [""])
@@ -55,7 +59,7 @@ export async function abandonExpiredLeases(
       .forUpdate()
       .skipLocked()
       .execute();
-    if (expired.length === 0) return { deliveryIds: [], attemptIds: [] };
+    if (expired.length === 0) return { deliveryIds: [], attemptIds: [], madeDue: 0 };
     // A delivery whose count is 0 was leased by a version that did not number at the claim.
     const started = expired.filter((row) => row.attempt_count > 0);
     const decisions = expired.map((row) => decide(Math.max(1, row.attempt_count)));
@@ -97,8 +101,12 @@ export async function abandonExpiredLeases(
                   ${decisions.map((d) => d.nextAttemptAt)}::timestamptz[], ${decisions.map((d) => d.finalReason)}::text[])
            AS v (id, created_at, state, next_attempt_at, final_reason)
       WHERE d.id = v.id AND d.created_at = v.created_at`.execute(trx);
+    const failed = expired
+      .map((row, i) => ({ ...row, attempts: Math.max(1, row.attempt_count), final_reason: decisions[i]!.finalReason }))
+      .filter((_row, i) => decisions[i]!.state === "failed");
+    const reported = failed.length > 0 && reportFailed ? await reportFailed(trx, failed) : 0;
     // A delivery failed for good lets the next one of its ordered subscription go (ordered-turns.ts).
-    await passTurns(trx, expired.filter((_row, i) => decisions[i]!.state === "failed").map((row) => row.subscription_id), now);
-    return { deliveryIds: expired.map((row) => row.id), attemptIds };
+    const madeDue = reported + (await passTurns(trx, failed.map((row) => row.subscription_id), now));
+    return { deliveryIds: expired.map((row) => row.id), attemptIds, madeDue };
   });
 }

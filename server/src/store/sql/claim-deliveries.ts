@@ -40,6 +40,11 @@ export interface ClaimedDelivery {
   ordered: boolean;
   /** The subscription's failing spell as of the claim (null: healthy), for the health record. */
   failing_since: Date | null;
+  /**
+   * The rate-limit slot this delivery holds (it was throttled and is due at its slot,
+   * release-throttled.ts); null: it holds none and takes one (take-rate-slots.ts).
+   */
+  rate_slot_at: Date | null;
 }
 
 /**
@@ -77,7 +82,8 @@ export async function claimDeliveries(
       AND s.id = d.subscription_id
     RETURNING d.id, d.created_at, d.event_id, d.event_type, d.subscription_id, d.customer_id, d.attempt_count AS attempt_number,
               s.endpoint_url, e.envelope, e.payload_expired_at IS NOT NULL AS payload_expired, s.secrets, s.signature_scheme, e.traceparent, e.tracestate,
-              s.rate_limit_per_second, s.rate_limit_burst, s.ordered, s.failing_since`.compile(store.db);
+              s.rate_limit_per_second, s.rate_limit_burst, s.ordered, s.failing_since,
+              CASE WHEN d.rate_slot_at = d.next_attempt_at THEN d.rate_slot_at END AS rate_slot_at`.compile(store.db);
   // Prepared: planned per statement, this join over two partitioned tables costs about 11 ms with
   // 38 day partitions; the generic plan is reused and pruned at run time (docs/performance.md).
   return store.runPrepared("posthorn_claim_deliveries", query);

@@ -1,0 +1,73 @@
+import { compileDataSchema, describeProblems, newSchemaCompiler, type DataValidator, type SchemaProblem } from "./data-schema.js";
+import type { EventTypeEntry } from "./event-catalog.js";
+
+/** A catalog entry's problem: its index in the catalog, the field (`schema`, `example`) and what is wrong. */
+export interface CatalogEntryProblem {
+  index: number;
+  field: "schema" | "example";
+  message: string;
+}
+
+/**
+ * The event catalog compiled: its entries in order and a validator per schema (one Ajv
+ * instance for the whole catalog). Built once at start from the checked `eventTypes` setting and
+ * passed down (api deps); read-only afterwards.
+ */
+export class EventCatalog {
+  /** The accepted type names. */
+  readonly names: ReadonlySet<string>;
+
+  private constructor(
+    readonly entries: readonly EventTypeEntry[],
+    private readonly validators: ReadonlyMap<string, DataValidator>,
+  ) {
+    this.names = new Set(entries.map((entry) => entry.name));
+  }
+
+  /**
+   * Compiles every schema of `entries` and checks every example against its schema.
+   * @returns the catalog, or the problems (a schema Ajv cannot compile, an example that does not
+   *   match its schema), each naming its entry by index; the config check reports these.
+   */
+  static compile(entries: readonly EventTypeEntry[]): { catalog: EventCatalog; problems: [] } | { catalog?: undefined; problems: CatalogEntryProblem[] } {
+    const ajv = newSchemaCompiler();
+    const validators = new Map<string, DataValidator>();
+    const problems: CatalogEntryProblem[] = [];
+    entries.forEach((entry, index) => {
+      if (entry.schema === undefined) return;
+      const compiled = compileDataSchema(ajv, entry.schema);
+      if (typeof compiled !== "function") {
+        problems.push({ index, field: "schema", message: `is not a schema Ajv can compile (JSON Schema draft 2020-12): ${compiled.problem}` });
+        return;
+      }
+      validators.set(entry.name, compiled);
+      if (entry.example === undefined) return;
+      const wrong = compiled(entry.example);
+      if (wrong.length > 0) problems.push({ index, field: "example", message: `does not match the schema: ${describeProblems("example", wrong).join("; ")}` });
+    });
+    return problems.length === 0 ? { catalog: new EventCatalog(entries, validators), problems: [] } : { problems };
+  }
+
+  /**
+   * `compile` for a catalog already checked (the parsed config).
+   * @throws Error listing the problems when it was not.
+   */
+  static of(entries: readonly EventTypeEntry[]): EventCatalog {
+    const result = EventCatalog.compile(entries);
+    if (result.catalog) return result.catalog;
+    throw new Error(`event catalog: ${result.problems.map((p) => `eventTypes[${p.index}].${p.field}: ${p.message}`).join("; ")}`);
+  }
+
+  /** Whether `type` is in the catalog. */
+  has(type: string): boolean {
+    return this.names.has(type);
+  }
+
+  /**
+   * The problems of `data` against the schema of `type`: none when it matches, when the type has
+   * no schema, or is not in the catalog. `describeProblems` (data-schema.ts) words them.
+   */
+  dataProblems(type: string, data: unknown): SchemaProblem[] {
+    return this.validators.get(type)?.(data) ?? [];
+  }
+}

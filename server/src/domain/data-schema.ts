@@ -1,0 +1,113 @@
+import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
+import addFormatsModule from "ajv-formats";
+
+/**
+ * JSON Schema for event `data` (issue 15): draft 2020-12, checked with Ajv 8 (`ajv/dist/2020`)
+ * and the formats of `ajv-formats` (`email`, `date-time`, `uri`, `uuid`, …). Schemas come from
+ * the operator's config file; they are compiled once at start (compiled-catalog.ts).
+ *
+ * Options, and why:
+ * - `allErrors`: a refused Emit lists every problem (capped, see `MAX_SHOWN_PROBLEMS`), not only
+ *   the first, so a caller fixes its payload in one round.
+ * - `strictSchema` (Ajv's default): an unknown keyword (a typo such as `requried`) fails the
+ *   compile, so the server refuses to start instead of silently not checking it. `strictTypes`
+ *   and `strictTuples` are off: they ask for schema style, not correctness.
+ * - No `loadSchema`: a `$ref` to another document is never fetched; it fails the compile.
+ */
+
+// `ajv-formats` is CommonJS: under NodeNext its default import is the module object.
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv2020) => Ajv2020;
+
+/** A compiled schema: the problems of `data` against it, none when it matches. */
+export type DataValidator = (data: unknown) => SchemaProblem[];
+
+/** One way `data` fails a schema. */
+export interface SchemaProblem {
+  /** JSON Pointer (RFC 6901) into the data, "" for the root: `/customer/email`, `/items/2`. */
+  pointer: string;
+  /** What is wrong, for people: `must be number`, `is required`. */
+  message: string;
+  /** JSON Pointer into the schema of the keyword that failed: `/properties/amount/type`. */
+  schemaPointer: string;
+}
+
+/** Most problems one message lists; the rest are counted (`…and 7 more`). */
+export const MAX_SHOWN_PROBLEMS = 5;
+
+/** A new Ajv instance with this module's options and the formats. */
+export function newSchemaCompiler(): Ajv2020 {
+  const ajv = new Ajv2020({ allErrors: true, strictSchema: true, strictTypes: false, strictTuples: false, logger: false });
+  addFormats(ajv);
+  return ajv;
+}
+
+/**
+ * Compiles `schema` with `ajv` (from `newSchemaCompiler`).
+ * @returns the validator, or Ajv's reason when the schema does not compile (an unknown keyword,
+ *   a bad `type`, an unresolvable `$ref`, a `$id` used twice in one catalog).
+ */
+export function compileDataSchema(ajv: Ajv2020, schema: Record<string, unknown>): DataValidator | { problem: string } {
+  let validate: ValidateFunction;
+  try {
+    validate = ajv.compile(schema);
+  } catch (error) {
+    return { problem: (error as Error).message };
+  }
+  return (data) => (validate(data) ? [] : (validate.errors ?? []).map(problemOf));
+}
+
+/** RFC 6901 escaping of one reference token. */
+function escapeToken(token: string): string {
+  return token.replace(/~/g, "~0").replace(/\//g, "~1");
+}
+
+/**
+ * One Ajv error as a `SchemaProblem`. `required` and `additionalProperties` point at the
+ * property itself (`/customer/email: is required`) rather than at its object; `enum` and
+ * `const` say the allowed values.
+ */
+function problemOf(error: ErrorObject): SchemaProblem {
+  const schemaPointer = error.schemaPath.replace(/^#/, "");
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case "required":
+      return { pointer: `${error.instancePath}/${escapeToken(String(params.missingProperty))}`, message: "is required", schemaPointer };
+    case "additionalProperties":
+    case "unevaluatedProperties": {
+      const key = String(params.additionalProperty ?? params.unevaluatedProperty);
+      return { pointer: `${error.instancePath}/${escapeToken(key)}`, message: "is not allowed (not a property of the schema)", schemaPointer };
+    }
+    case "enum":
+      return { pointer: error.instancePath, message: `must be one of ${shownValues(params.allowedValues as unknown[])}`, schemaPointer };
+    case "const":
+      return { pointer: error.instancePath, message: `must be ${shownValues([params.allowedValue])}`, schemaPointer };
+    default:
+      return { pointer: error.instancePath, message: error.message ?? `fails "${error.keyword}"`, schemaPointer };
+  }
+}
+
+/** `"a", "b", 3` cut to 100 characters. */
+function shownValues(values: unknown[]): string {
+  const text = values.map((value) => JSON.stringify(value)).join(", ");
+  return text.length > 100 ? `${text.slice(0, 100)}…` : text;
+}
+
+/** Longest pointer shown in a message, in characters. */
+const MAX_POINTER_CHARS = 200;
+
+/** Where a problem is: `root` + its pointer (cut to 200 characters), e.g. `events[2].data/customer/email`. */
+export function problemLocation(root: string, problem: SchemaProblem): string {
+  const pointer = problem.pointer.length > MAX_POINTER_CHARS ? `${problem.pointer.slice(0, MAX_POINTER_CHARS)}…` : problem.pointer;
+  return root + pointer;
+}
+
+/**
+ * `problems` as message parts: `<root><pointer>: <message> (schema: <schemaPointer>)`, at most
+ * `MAX_SHOWN_PROBLEMS`, then `…and N more`; e.g.
+ * `["data/amount: must be number (schema: /properties/amount/type)"]` for root `data`.
+ */
+export function describeProblems(root: string, problems: readonly SchemaProblem[]): string[] {
+  const shown = problems.slice(0, MAX_SHOWN_PROBLEMS).map((problem) => `${problemLocation(root, problem)}: ${problem.message} (schema: ${problem.schemaPointer})`);
+  if (problems.length > MAX_SHOWN_PROBLEMS) shown.push(`…and ${problems.length - MAX_SHOWN_PROBLEMS} more`);
+  return shown;
+}
