@@ -184,6 +184,29 @@ describe.each(STORES)("ordered delivery (%s)", (kind) => {
     expect(ordered.arrivals).toEqual([a, b]);
   });
 
+  it("RecoverFailedDeliveries after a disable: the missed events get deliveries that wait their turn, one at a time", async () => {
+    const customerId = `cus_ord_${customer++}`;
+    let up = false;
+    const ordered = await startOrderedReceiver({ status: () => (up ? 200 : 500) });
+    receivers.push(ordered);
+    const { subscription } = await t.client.subscribe({ customerId, endpointUrl: ordered.receiver.url, ordered: true });
+    const id = subscription!.id;
+    await t.client.updateSubscription({ subscription: { id, enabled: false }, updateMask: { paths: ["enabled"] } });
+    const missed = [await emit(customerId, 0), await emit(customerId, 1), await emit(customerId, 2)];
+    await t.client.updateSubscription({ subscription: { id, enabled: true }, updateMask: { paths: ["enabled"] } });
+    const after = await emit(customerId, 3);
+    await t.app.engine!.idle();
+    expect(ordered.arrivals).toEqual([after]);
+    const recovered = await t.client.recoverFailedDeliveries({ subscriptionId: id, since: subscription!.createTime });
+    expect(recovered.createdDeliveries).toBe(3);
+    // `after` is still the one in flight (retrying); the recovered ones wait behind it.
+    expect((await activeOf(id)).map((d) => d.eventId)).toEqual([after]);
+    up = true;
+    await drive(() => ordered.firstReceipts.length === 4);
+    expect(ordered.firstReceipts).toEqual([after, ...missed]);
+    expect(ordered.maxInFlight()).toBe(1);
+  });
+
   it("concurrent emits (group commit) keep one active delivery and deliver in the stored order", async () => {
     const customerId = `cus_ord_${customer++}`;
     const ordered = await startOrderedReceiver({ delayMs: 5 });
