@@ -2,10 +2,13 @@ import type { Clock } from "../domain/clock.js";
 import { isDatabaseUnavailable } from "../store/availability.js";
 import type { Store } from "../store/database.js";
 import { GroupCommit } from "../store/group-commit.js";
+import { isLockConflict } from "../store/lock-conflict.js";
 import { recordAttempts, type AttemptResult, type RecordedAttempt, type RecordOptions } from "../store/sql/record-attempts.js";
 
 /** Most finished attempts written by one statement. */
 const RECORD_BATCH_SIZE = 500;
+/** Times an outcome is written again after its batch lost a deadlock (store/lock-conflict.ts). */
+const MAX_LOCK_CONFLICT_RETRIES = 3;
 
 /**
  * Writes finished attempts in batches (one statement per batch: group commit). While the
@@ -38,10 +41,15 @@ export class AttemptRecorder {
    * row), or `giveUp()` was called. Rejects with the write's error otherwise.
    */
   async record(result: AttemptResult): Promise<RecordedAttempt> {
+    let conflicts = 0;
     for (let delayMs = 250; ; delayMs = Math.min(delayMs * 2, 5000)) {
       try {
         return await this.#batches.submit(result);
       } catch (error) {
+        // A batch whose effects (attempt-effects.ts) lock rows and subscriptions in another
+        // order than a concurrent transaction may be chosen as a deadlock's victim: it was
+        // rolled back whole, so it is written again (a few times, then it is an error).
+        if (isLockConflict(error) && ++conflicts <= MAX_LOCK_CONFLICT_RETRIES) continue;
         // The store already told its availability monitor (it reports every failed statement).
         if (!isDatabaseUnavailable(error) || this.#givenUp) throw error;
         await this.#databaseBackOr(delayMs);
