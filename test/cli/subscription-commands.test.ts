@@ -57,6 +57,25 @@ describe("posthorn subscriptions <id> commands", () => {
     expect(badType.stderr).toContain("Run `posthorn event-types` to see the event types this server accepts.");
   });
 
+  it("subscribe and update set the rate limit and ordering; out of range is a usage error naming the flag", async () => {
+    const made = await posthorn("subscribe", "--customer", "cus_cli_sub", "--url", "https://example.com/slow", "--rate-limit", "10", "--ordered", "--json");
+    expect(made.code).toBe(0);
+    const created = (JSON.parse(made.stdout) as { subscription: { id: string; rateLimitPerSecond: number; ordered: boolean } }).subscription;
+    expect(created).toMatchObject({ rateLimitPerSecond: 10, ordered: true });
+    const shown = await posthorn("subscriptions", "get", created.id);
+    expect(shown.stdout).toContain("Delivery     ordered (one at a time, in emit order), at most 10/s (burst 10)");
+    const doc = await json("subscriptions", "update", created.id, "--rate-limit-burst", "25", "--no-ordered");
+    expect(doc).toMatchObject({ subscription: { rateLimitPerSecond: 10, rateLimitBurst: 25, ordered: false } });
+    const off = await posthorn("subscriptions", "update", created.id, "--rate-limit", "0");
+    expect(off.stdout).toContain("Delivery     unordered, no rate limit");
+    const tooFast = await posthorn("subscriptions", "update", created.id, "--rate-limit", "20000");
+    expect(tooFast.code).toBe(2);
+    expect(tooFast.stderr).toContain('--rate-limit: expected a whole number from 0 to 10000, got "20000"');
+    const burstAlone = await posthorn("subscriptions", "update", created.id, "--rate-limit-burst", "5");
+    expect(burstAlone.code).toBe(1);
+    expect(burstAlone.stderr).toContain("subscription.rate_limit_burst: needs a rate_limit_per_second");
+  });
+
   it("disable cancels pending deliveries and says how many; enable turns it back on", async () => {
     await t.client.emit({ type: "lead.created", customerId: "cus_cli_sub" }); // workers are off: it stays pending
     const disabled = await posthorn("subscriptions", "disable", id);

@@ -1,9 +1,8 @@
 import { EndpointHealth } from "@posthorn/proto";
 import { InvalidArgumentError } from "../domain/errors.js";
+import { MAX_RATE_LIMIT } from "../domain/rate-slots.js";
 import type { SubscriptionRow } from "../store/rows.js";
 
-/** Highest `rate_limit_per_second` and `rate_limit_burst` accepted (proto Subscription). */
-export const MAX_RATE_LIMIT = 10_000;
 
 /**
  * A subscription's rate limit as requested: `rate_limit_per_second` and `rate_limit_burst`, each

@@ -31,7 +31,8 @@ import {
   checkOperationalSubscriber,
 } from "./validate.js";
 import { excerpt } from "../domain/excerpt.js";
-import { checkRateLimit, MAX_RATE_LIMIT } from "./subscription-delivery-options.js";
+import { MAX_RATE_LIMIT } from "../domain/rate-slots.js";
+import { checkRateLimit } from "./subscription-delivery-options.js";
 
 /** Grace period of the previous secret after a rotation: default 24 h, at most 7 days (seconds). */
 export const DEFAULT_SECRET_GRACE_SECONDS = 86_400;

@@ -3,6 +3,7 @@ import { SubscribeResponseSchema } from "@posthorn/proto";
 import { messageJson, printJsonDocument } from "./json-output.js";
 import { addAddressOption, addJsonOption, print, withClient } from "./cli-support.js";
 import { parseList, parseScheme } from "./parse-input.js";
+import { addDeliveryOptions, deliveryOptionFields, type DeliveryOptionFlags } from "./delivery-options.js";
 
 /** `posthorn subscribe`: registers an endpoint and prints its id and signing secret. */
 export function registerSubscribeCommand(program: Command): void {
@@ -15,10 +16,13 @@ export function registerSubscribeCommand(program: Command): void {
     .option("--description <text>", "free text for people")
     .option("--scheme <scheme>", "signature scheme: v1 (Stripe-style, default) or standard-webhooks", "v1")
     .option("--disabled", "create it disabled (no deliveries until enabled)");
-  addJsonOption(addAddressOption(command)).action(
-    async (options: { customer: string; url: string; events?: string; description?: string; scheme: string; disabled?: boolean; json?: boolean; address: string }) =>
+  addJsonOption(addAddressOption(addDeliveryOptions(command))).action(
+    async (
+      options: { customer: string; url: string; events?: string; description?: string; scheme: string; disabled?: boolean; json?: boolean; address: string } & DeliveryOptionFlags,
+    ) =>
       withClient(options, async (client) => {
         const response = await client.subscribe({
+          ...deliveryOptionFields(options).fields,
           customerId: options.customer,
           endpointUrl: options.url,
           eventTypes: parseList(options.events),

@@ -15,6 +15,7 @@ export function subscriptionLines(subscription: Subscription): string[] {
     ["Events", eventsText(subscription)],
     ["Enabled", enabledText(subscription)],
     ["Health", healthText(subscription)],
+    ["Delivery", deliveryText(subscription)],
     ["Scheme", schemeFlagName(subscription.signatureScheme)],
     ["Description", subscription.description === "" ? "-" : subscription.description],
     ["Secrets", secretsText(subscription)],
@@ -34,6 +35,14 @@ export function eventsText(subscription: Subscription): string {
 export function enabledText(subscription: Subscription): string {
   if (subscription.enabled) return "yes";
   return subscription.disabledReason ? `no (${subscription.disabledReason})` : "no";
+}
+
+/** The delivery options: `unordered, no rate limit`, or `ordered, at most 10/s (burst 20)`. */
+export function deliveryText(subscription: Subscription): string {
+  const order = subscription.ordered ? "ordered (one at a time, in emit order)" : "unordered";
+  const { rateLimitPerSecond: rate, rateLimitBurst: burst } = subscription;
+  const limit = rate === 0 ? "no rate limit" : `at most ${rate}/s (burst ${burst === 0 ? rate : burst})`;
+  return `${order}, ${limit}`;
 }
 
 /** Names of the endpoint health states, as the README's "Endpoint health" spells them. */

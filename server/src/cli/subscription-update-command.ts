@@ -6,9 +6,10 @@ import { ID_PREFIX } from "../domain/ids.js";
 import { addAddressOption, addJsonOption, print, UsageError, withClient, type ConnectionOptions } from "./cli-support.js";
 import { messageJson, printJsonDocument } from "./json-output.js";
 import { parseList, parseScheme } from "./parse-input.js";
+import { addDeliveryOptions, deliveryOptionFields, type DeliveryOptionFlags } from "./delivery-options.js";
 import { subscriptionLines } from "./subscription-details.js";
 
-interface UpdateOptions extends ConnectionOptions {
+interface UpdateOptions extends ConnectionOptions, DeliveryOptionFlags {
   url?: string;
   events?: string;
   allEvents?: boolean;
@@ -30,14 +31,14 @@ const ID_ARGUMENT = `subscription id, ${ID_PREFIX.subscription}… (see \`postho
 export function registerSubscriptionUpdateCommands(group: Command): void {
   const update = group
     .command("update")
-    .description("change a subscription's endpoint URL, event types, description or signature scheme")
+    .description("change a subscription's endpoint URL, event types, description, signature scheme, rate limit or ordering")
     .argument("<id>", ID_ARGUMENT)
     .option("--url <url>", "new endpoint URL")
     .option("--events <types>", "receive only these event types, comma-separated (see `posthorn event-types`)")
     .option("--all-events", "receive every event type (clears the filter)")
     .option("--description <text>", "new free text for people (\"\" clears it)")
     .option("--scheme <scheme>", "signature scheme: v1 or standard-webhooks");
-  addJsonOption(addAddressOption(update)).action(async (id: string, options: UpdateOptions) => {
+  addJsonOption(addAddressOption(addDeliveryOptions(update))).action(async (id: string, options: UpdateOptions) => {
     const { fields, paths } = changesOf(options);
     await withClient(options, async (client) => report("Updated", await change(client, id, fields, paths), options.json));
   });
@@ -80,7 +81,14 @@ function changesOf(options: UpdateOptions): { fields: Fields; paths: string[] } 
     fields.signatureScheme = parseScheme(options.scheme);
     paths.push("signature_scheme");
   }
-  if (paths.length === 0) throw new UsageError("nothing to change: give --url, --events, --all-events, --description or --scheme (enable and disable are their own commands)");
+  const delivery = deliveryOptionFields(options);
+  Object.assign(fields, delivery.fields);
+  paths.push(...delivery.paths);
+  if (paths.length === 0) {
+    throw new UsageError(
+      "nothing to change: give --url, --events, --all-events, --description, --scheme, --rate-limit, --rate-limit-burst or --ordered/--no-ordered (enable and disable are their own commands)",
+    );
+  }
   return { fields, paths };
 }
 

@@ -80,3 +80,6 @@ export function splitSlots(limit: RateLimit, tatAfterMs: number, nowMs: number, 
 
 /** Floating-point slack of the conformance test, ms (well below the database's microsecond). */
 const SLACK_MS = 1e-4;
+
+/** Highest `rate_limit_per_second` and `rate_limit_burst` accepted (proto Subscription). */
+export const MAX_RATE_LIMIT = 10_000;
