@@ -52,12 +52,12 @@ export const CLIENT_COMMANDS: readonly ClientCommand[] = [
   },
   {
     term: "recover [options]",
-    summary: "re-queue a subscription's failed deliveries created since a time",
+    summary: "re-queue a subscription's failed deliveries created since a time, and deliver what it missed while disabled",
     load: async () => (await import("./recover-command.js")).registerRecoverCommand,
   },
   {
     term: "event-types [options]",
-    summary: "list the event types the server accepts",
+    summary: "list the event types the server accepts, with their descriptions (--json: with their schemas and examples)",
     load: async () => (await import("./event-types-command.js")).registerEventTypesCommand,
   },
   {
