@@ -86,7 +86,17 @@ export function compileDataSchema(ajv: Ajv2020, schema: Record<string, unknown>)
   } catch (error) {
     return { problem: (error as Error).message };
   }
-  return (data) => (validate(data) ? [] : (validate.errors ?? []).map(problemOf));
+  return (data) => (validate(data) ? [] : problemsOf(validate.errors ?? []));
+}
+
+/**
+ * Ajv's errors as problems. A key refused by `propertyNames` gives an error of the subschema
+ * (with the key in `propertyName`) and one of `propertyNames` itself ("property name must be
+ * valid", no key): the first points at the key, the second says nothing more and is left out.
+ */
+function problemsOf(errors: readonly ErrorObject[]): SchemaProblem[] {
+  const keyErrors = errors.some((error) => error.propertyName !== undefined);
+  return errors.filter((error) => !(keyErrors && error.keyword === "propertyNames")).map(problemOf);
 }
 
 /** RFC 6901 escaping of one reference token. */
@@ -102,6 +112,10 @@ function escapeToken(token: string): string {
 function problemOf(error: ErrorObject): SchemaProblem {
   const schemaPointer = error.schemaPath.replace(/^#/, "");
   const params = error.params as Record<string, unknown>;
+  if (error.propertyName !== undefined) {
+    // The key's name fails the `propertyNames` subschema: point at the key, say it is its name.
+    return { pointer: `${error.instancePath}/${escapeToken(error.propertyName)}`, message: `as a property name, ${error.message ?? `fails "${error.keyword}"`}`, schemaPointer };
+  }
   switch (error.keyword) {
     case "required":
       return { pointer: `${error.instancePath}/${escapeToken(String(params.missingProperty))}`, message: "is required", schemaPointer };
@@ -128,10 +142,17 @@ function shownValues(values: unknown[]): string {
 /** Longest pointer shown in a message, in characters. */
 const MAX_POINTER_CHARS = 200;
 
-/** Where a problem is: `root` + its pointer (cut to 200 characters), e.g. `events[2].data/customer/email`. */
+/** Characters of a key shown escaped (`\\u000a`): controls (C0, DEL, C1) and the bidirectional marks, embeddings, overrides and isolates, which would break or reorder the message's line. */
+const UNSHOWN = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Where a problem is: `root` + its pointer (cut to 200 characters, never inside a character;
+ * controls and bidi marks of the caller's keys escaped as `\\uXXXX`), e.g. `events[2].data/customer/email`.
+ */
 export function problemLocation(root: string, problem: SchemaProblem): string {
-  const pointer = problem.pointer.length > MAX_POINTER_CHARS ? `${problem.pointer.slice(0, MAX_POINTER_CHARS)}…` : problem.pointer;
-  return root + pointer;
+  const characters = Array.from(problem.pointer);
+  const pointer = characters.length > MAX_POINTER_CHARS ? `${characters.slice(0, MAX_POINTER_CHARS).join("")}…` : problem.pointer;
+  return root + pointer.replace(UNSHOWN, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
 /**
