@@ -150,18 +150,31 @@ const UNSHOWN = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u20
  * controls and bidi marks of the caller's keys escaped as `\\uXXXX`), e.g. `events[2].data/customer/email`.
  */
 export function problemLocation(root: string, problem: SchemaProblem): string {
-  const characters = Array.from(problem.pointer);
-  const pointer = characters.length > MAX_POINTER_CHARS ? `${characters.slice(0, MAX_POINTER_CHARS).join("")}…` : problem.pointer;
-  return root + pointer.replace(UNSHOWN, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return root + cut(problem.pointer, MAX_POINTER_CHARS).replace(UNSHOWN, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+/** `text` cut to `max` characters (code points, never inside one), with an ellipsis when cut. */
+function cut(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const characters = Array.from(text);
+  return characters.length > max ? `${characters.slice(0, max).join("")}…` : text;
 }
 
 /**
- * `problems` as message parts: `<root><pointer>: <message> (schema: <schemaPointer>)`, at most
+ * Longest reason and schema pointer shown per problem, in characters: both come from the
+ * operator's schema (a long `pattern` is quoted in its reason), and five of them make one
+ * status message.
+ */
+const MAX_REASON_CHARS = 200;
+
+/**
+ * `problems` as message parts: `<root><pointer>: <message> (schema: <schemaPointer>)` (message and
+ * schema pointer cut to 200 characters each), at most
  * `MAX_SHOWN_PROBLEMS`, then `…and N more`; e.g.
  * `["data/amount: must be number (schema: /properties/amount/type)"]` for root `data`.
  */
 export function describeProblems(root: string, problems: readonly SchemaProblem[]): string[] {
-  const shown = problems.slice(0, MAX_SHOWN_PROBLEMS).map((problem) => `${problemLocation(root, problem)}: ${problem.message} (schema: ${problem.schemaPointer})`);
+  const shown = problems.slice(0, MAX_SHOWN_PROBLEMS).map((problem) => `${problemLocation(root, problem)}: ${cut(problem.message, MAX_REASON_CHARS)} (schema: ${cut(problem.schemaPointer, MAX_REASON_CHARS)})`);
   if (problems.length > MAX_SHOWN_PROBLEMS) shown.push(`…and ${problems.length - MAX_SHOWN_PROBLEMS} more`);
   return shown;
 }
