@@ -84,7 +84,7 @@ export function compileDataSchema(ajv: Ajv2020, schema: Record<string, unknown>)
   try {
     validate = ajv.compile(schema);
   } catch (error) {
-    return { problem: (error as Error).message };
+    return { problem: compileProblem(ajv, (error as Error).message) };
   }
   return (data) => (validate(data) ? [] : problemsOf(validate.errors ?? []));
 }
@@ -97,6 +97,16 @@ export function compileDataSchema(ajv: Ajv2020, schema: Record<string, unknown>)
 function problemsOf(errors: readonly ErrorObject[]): SchemaProblem[] {
   const keyErrors = errors.some((error) => error.propertyName !== undefined);
   return errors.filter((error) => !(keyErrors && error.keyword === "propertyNames")).map(problemOf);
+}
+
+/**
+ * Ajv's reason a schema does not compile, for the operator. Its "unknown format … ignored"
+ * (strict mode refuses the schema: nothing is ignored) says the format is unknown and which are known.
+ */
+function compileProblem(ajv: Ajv2020, message: string): string {
+  const unknownFormat = /^unknown format "(.*)" ignored in schema at path "(.*)"$/s.exec(message);
+  if (unknownFormat === null) return message;
+  return `unknown format "${unknownFormat[1]}" at ${unknownFormat[2]}; the formats known are ${Object.keys(ajv.formats).join(", ")}`;
 }
 
 /** RFC 6901 escaping of one reference token. */
