@@ -85,6 +85,19 @@ describe("eventTypes: the catalog setting", () => {
       ["[0].example: does not match the schema: example/amount: must be number (schema: /properties/amount/type)"],
     ],
     [
+      "a schema with an unknown format",
+      [{ name: "deal.won", schema: { type: "object", properties: { site: { type: "string", format: "iri" } } } }],
+      [/^\[0\]\.schema: is not a schema Ajv can compile \(JSON Schema draft 2020-12\): unknown format "iri" at #\/properties\/site; the formats known are date, time, date-time, .*\buri\b.*\bemail\b/],
+    ],
+    [
+      "a schema whose type can never be the data (always an object)",
+      [{ name: "deal.won", schema: { type: "string" } }, { name: "deal.lost", schema: { type: ["array", "null"] } }, { name: "deal.open", schema: { type: ["object", "null"] } }],
+      [
+        '[0].schema: has "type": "string", but an event\'s data is always a JSON object, so every Emit would be refused; use "type": "object"',
+        '[1].schema: has "type": ["array","null"], but an event\'s data is always a JSON object, so every Emit would be refused; use "type": "object"',
+      ],
+    ],
+    [
       "an example failing a format",
       [{ name: "deal.won", schema: { type: "object", properties: { to: { type: "string", format: "email" } } }, example: { to: "nobody" } }],
       ['[0].example: does not match the schema: example/to: must match format "email" (schema: /properties/to/format)'],

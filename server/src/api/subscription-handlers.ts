@@ -138,8 +138,12 @@ export function subscriptionHandlers(deps: ApiDeps): SubscriptionHandlers {
           patch.rate_limit_per_second ?? before.rate_limit_per_second,
           patch.rate_limit_burst ?? before.rate_limit_burst,
         );
-        // A new rate limit starts afresh: the old one's schedule (GCRA state, reserved slots) is dropped.
-        const rateChanged = patch.rate_limit_per_second !== undefined || patch.rate_limit_burst !== undefined;
+        // A new rate limit starts afresh: the old one's schedule (GCRA state, reserved slots) is
+        // dropped. The same values again (a full mask) keep it: a fresh burst per Update would
+        // let more than `rate·w + burst` through.
+        const rateChanged =
+          (patch.rate_limit_per_second ?? before.rate_limit_per_second) !== before.rate_limit_per_second ||
+          (patch.rate_limit_burst ?? before.rate_limit_burst) !== before.rate_limit_burst;
         const row = await updateSubscription(trx, id, {
           ...patch,
           // Re-enabling clears the reason the server disabled it for; re-enabling a disabled one,

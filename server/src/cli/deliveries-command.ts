@@ -4,8 +4,8 @@ import { DeliveryState, type Delivery } from "@posthorn/sdk";
 import { DeliverySchema } from "@posthorn/proto";
 import { addAddressOption, addJsonOption, print, withClient } from "./cli-support.js";
 import { registerDeliveryGetCommand } from "./delivery-get-command.js";
-import { attemptOutcome, stateName } from "./delivery-text.js";
-import { ellipsize, formatTable, formatTime } from "./format-table.js";
+import { attemptOutcome, deliveryWhen, stateName } from "./delivery-text.js";
+import { ellipsize, formatTable } from "./format-table.js";
 import { messageJson, printJsonDocument } from "./json-output.js";
 import { collectPages } from "./paginate.js";
 import { parseIntFlag, parseSince, parseState } from "./parse-input.js";
@@ -89,7 +89,7 @@ export function registerDeliveriesCommand(program: Command): void {
               d.customerId,
               ellipsize(stateName(d.state) + (d.finalReason ? ` (${d.finalReason})` : ""), STATE_WIDTH),
               attemptsCell(d),
-              d.state === DeliveryState.PENDING ? `next ${formatTime(d.nextAttemptTime)}` : formatTime(d.updateTime),
+              deliveryWhen(d),
               d.endpointUrl,
             ]),
             CELL_WIDTH,

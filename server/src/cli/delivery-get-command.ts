@@ -3,7 +3,7 @@ import { DeliveryState, type Delivery, type DeliveryAttempt } from "@posthorn/sd
 import { DeliverySchema } from "@posthorn/proto";
 import { ID_PREFIX } from "../domain/ids.js";
 import { addAddressOption, addJsonOption, print, withClient, type ConnectionOptions } from "./cli-support.js";
-import { attemptOutcome, stateName } from "./delivery-text.js";
+import { attemptOutcome, deliveryWhen, stateName } from "./delivery-text.js";
 import { formatTime } from "./format-table.js";
 import { messageJson, printJsonDocument } from "./json-output.js";
 
@@ -28,7 +28,7 @@ export function registerDeliveryGetCommand(group: Command): void {
 /** The delivery's fields, then one block per attempt, oldest first. */
 export function deliveryLines(delivery: Delivery): string[] {
   const when =
-    delivery.state === DeliveryState.PENDING ? `next attempt ${formatTime(delivery.nextAttemptTime)} UTC` : `updated ${formatTime(delivery.updateTime)} UTC`;
+    delivery.state !== DeliveryState.PENDING ? `updated ${deliveryWhen(delivery)} UTC` : delivery.nextAttemptTime === undefined ? deliveryWhen(delivery) : `${deliveryWhen(delivery, "next attempt")} UTC`;
   const lines = [
     `Delivery      ${delivery.id}`,
     `State         ${stateName(delivery.state)}${delivery.finalReason ? `: ${delivery.finalReason}` : ""} (${when})`,

@@ -40,6 +40,12 @@ export class EventCatalog {
         problems.push({ index, field: "schema", message: `is not a schema Ajv can compile (JSON Schema draft 2020-12): ${compiled.problem}` });
         return;
       }
+      // Checked once the schema compiles (a misspelt type is Ajv's to report).
+      const notObject = refusesObjects(entry.schema);
+      if (notObject !== undefined) {
+        problems.push({ index, field: "schema", message: notObject });
+        return;
+      }
       validators.set(entry.name, compiled);
       if (entry.example === undefined) return;
       const wrong = compiled(entry.example);
@@ -70,4 +76,17 @@ export class EventCatalog {
   dataProblems(type: string, data: unknown): SchemaProblem[] {
     return this.validators.get(type)?.(data) ?? [];
   }
+}
+
+/**
+ * Why a schema can never accept an event's `data` (always a JSON object: a proto Struct), when
+ * its top-level `type` says so (`"string"`, `["array", "null"]`): every Emit of the type would be
+ * refused. Undefined when `type` is absent or allows "object".
+ */
+function refusesObjects(schema: Record<string, unknown>): string | undefined {
+  const { type } = schema;
+  if (type === undefined) return undefined;
+  const types = Array.isArray(type) ? type : [type];
+  if (types.includes("object")) return undefined;
+  return `has "type": ${JSON.stringify(type)}, but an event's data is always a JSON object, so every Emit would be refused; use "type": "object"`;
 }
