@@ -102,6 +102,19 @@ describe("eventTypes: the catalog setting", () => {
       [{ name: "deal.won", schema: { type: "object", properties: { to: { type: "string", format: "email" } } }, example: { to: "nobody" } }],
       ['[0].example: does not match the schema: example/to: must match format "email" (schema: /properties/to/format)'],
     ],
+    [
+      "regular expressions open to catastrophic backtracking (pattern, patternProperties, nested), but not a pattern in data keywords",
+      [
+        { name: "deal.won", schema: { type: "object", properties: { code: { type: "string", pattern: "^(a+)+$" } } } },
+        { name: "deal.lost", schema: { type: "object", patternProperties: { "^(x|y+)*$": {} }, properties: { safe: { pattern: "^[a-z]+$", const: { pattern: "(a+)+" } } } } },
+        { name: "deal.open", schema: { type: "object", properties: { tags: { type: "array", items: { type: "string", pattern: "^([a-z]+-?)*$" } } } } },
+      ],
+      [
+        /^\[0\]\.schema: refuses a regular expression that can take exponential time on some data and block the server .*: \/properties\/code\/pattern "\^\(a\+\)\+\$"; rewrite it without the nested repetition/,
+        /^\[1\]\.schema: refuses a regular expression .*: \/patternProperties\/\^\(x\|y\+\)\*\$ "\^\(x\|y\+\)\*\$"; rewrite/,
+        /^\[2\]\.schema: refuses a regular expression .*: \/properties\/tags\/items\/pattern "\^\(\[a-z\]\+-\?\)\*\$"; rewrite/,
+      ],
+    ],
   ];
 
   it.each(cases)("refuses %s, naming the entry", (_what, eventTypes, expected) => {

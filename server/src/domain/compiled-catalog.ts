@@ -1,3 +1,4 @@
+import { unsafePatterns } from "./regex-safety.js";
 import { compileDataSchema, describeProblems, newSchemaCompiler, type DataValidator, type SchemaProblem } from "./data-schema.js";
 import type { EventTypeEntry } from "./event-catalog.js";
 
@@ -26,8 +27,10 @@ export class EventCatalog {
 
   /**
    * Compiles every schema of `entries` and checks every example against its schema.
-   * @returns the catalog, or the problems (a schema Ajv cannot compile, an example that does not
-   *   match its schema), each naming its entry by index; the config check reports these.
+   * @returns the catalog, or the problems (a schema Ajv cannot compile, one that refuses every
+   *   object, one with a regular expression open to catastrophic backtracking (regex-safety.ts),
+   *   an example that does not match its schema), each naming its entry by index; the config
+   *   check reports these.
    */
   static compile(entries: readonly EventTypeEntry[]): { catalog: EventCatalog; problems: [] } | { catalog?: undefined; problems: CatalogEntryProblem[] } {
     const ajv = newSchemaCompiler();
@@ -44,6 +47,18 @@ export class EventCatalog {
       const notObject = refusesObjects(entry.schema);
       if (notObject !== undefined) {
         problems.push({ index, field: "schema", message: notObject });
+        return;
+      }
+      const unsafe = unsafePatterns(entry.schema);
+      if (unsafe.length > 0) {
+        const listed = unsafe.map(({ pointer, pattern }) => `${pointer} ${JSON.stringify(pattern).slice(0, 120)}`).join(", ");
+        problems.push({
+          index,
+          field: "schema",
+          message:
+            `refuses a regular expression that can take exponential time on some data and block the server (a repeated group ` +
+            `that itself repeats, e.g. (a+)+): ${listed}; rewrite it without the nested repetition, e.g. ^a+$ instead of ^(a+)+$`,
+        });
         return;
       }
       validators.set(entry.name, compiled);
