@@ -1,6 +1,7 @@
 import type { Subscription } from "@posthorn/proto/schema";
 import type { Api } from "../api.js";
 import { schemeName } from "./draft.js";
+import { healthHint } from "./health-hint.js";
 import { useSuccessRate } from "./success-rate.js";
 
 /** What a row asks of the view: open its manage panel, or send it a test event. */
@@ -11,7 +12,8 @@ export interface RowActions {
 
 /**
  * One endpoint as a table row, named by its URL (so `getByRole("row", { name: url })` finds it):
- * URL, event types ("All types" when none), state with the server's reason for disabling it,
+ * URL, event types ("All types" when none), state with the server's reason for disabling it (or
+ * the endpoint's failing spell, `healthHint`),
  * scheme, recent success rate, and its actions.
  */
 export function EndpointRow({ api, subscription, managed, refresh, actions }: {
@@ -23,6 +25,7 @@ export function EndpointRow({ api, subscription, managed, refresh, actions }: {
 }) {
   const rate = useSuccessRate(api, subscription.id, refresh);
   const s = subscription;
+  const health = healthHint(s);
   return (
     <tr aria-label={s.endpointUrl}>
       <th scope="row" data-label="URL">
@@ -33,6 +36,7 @@ export function EndpointRow({ api, subscription, managed, refresh, actions }: {
       <td data-label="State">
         <span class={s.enabled ? "state on" : "state off"}>{s.enabled ? "Enabled" : "Disabled"}</span>
         {!s.enabled && s.disabledReason !== "" && <span class="hint">{s.disabledReason}</span>}
+        {health !== undefined && <span class="hint failing">{health}</span>}
       </td>
       <td data-label="Signature">{schemeName(s.signatureScheme)}</td>
       <td data-label="Success rate">{rate}</td>
