@@ -78,6 +78,11 @@ export interface OperationalEventData {
   };
 }
 
+/** A time as operational event data carries it: whole unix seconds (like the envelope's `timestamp`), from a Date or epoch ms. */
+export function unixSeconds(time: Date | number): number {
+  return Math.floor((typeof time === "number" ? time : time.getTime()) / 1000);
+}
+
 /** One operational event to emit: its type and data. */
 export type OperationalEvent = { [T in OperationalEventType]: { type: T; data: OperationalEventData[T] } }[OperationalEventType];
 

@@ -1,3 +1,4 @@
+import { unixSeconds } from "../domain/operational-events.js";
 import type { Kysely } from "kysely";
 import type { Database } from "./schema.js";
 import { cancelPendingDeliveries } from "./sql/cancel-pending-deliveries.js";
@@ -49,9 +50,9 @@ export async function disableSubscription(
           customer_id: row.customer_id,
           endpoint_url: row.endpoint_url,
           reason,
-          failing_since: failingSince === null ? null : Math.floor(failingSince.getTime() / 1000),
+          failing_since: failingSince === null ? null : unixSeconds(failingSince),
           canceled_deliveries: canceled,
-          disabled_at: Math.floor(now.getTime() / 1000),
+          disabled_at: unixSeconds(now),
         },
       },
     ],

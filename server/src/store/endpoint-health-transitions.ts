@@ -1,3 +1,4 @@
+import { unixSeconds } from "../domain/operational-events.js";
 import type { Kysely } from "kysely";
 import { autoDisableReason, disableAtMs, type EndpointHealthSettings, type FailingSpell } from "../domain/endpoint-health-rule.js";
 import { disableSubscription, type DisableOutcome } from "./disable-subscription.js";
@@ -7,7 +8,6 @@ import type { FailingSubscription } from "./sql/list-failing-subscriptions.js";
 import { markFailingWarned } from "./sql/mark-failing-warned.js";
 import { takeFailingSubscription } from "./sql/take-failing-subscription.js";
 
-const seconds = (ms: number) => Math.floor(ms / 1000);
 
 /**
  * The warning, in the caller's transaction `trx`: if the subscription is still enabled, failing
@@ -37,9 +37,9 @@ export async function warnFailingEndpoint(
           subscription_id: subscription.id,
           customer_id: subscription.customer_id,
           endpoint_url: subscription.endpoint_url,
-          failing_since: seconds(spell.failingSince.getTime()),
+          failing_since: unixSeconds(spell.failingSince),
           failed_attempts: spell.failedAttempts,
-          disable_at: disableAt === null ? null : seconds(disableAt),
+          disable_at: disableAt === null ? null : unixSeconds(disableAt),
         },
       },
     ],

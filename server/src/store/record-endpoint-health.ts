@@ -1,3 +1,4 @@
+import { unixSeconds } from "../domain/operational-events.js";
 import type { AttemptRow } from "./rows.js";
 import { emitOperationalEvents } from "./operational-events.js";
 import { endFailingSpells, type SpellEnd } from "./sql/end-failing-spells.js";
@@ -52,14 +53,16 @@ export function recordEndpointHealth(operatorCustomerId: string | undefined): At
     async apply(trx, results, _updated, now) {
       const { starts, ends } = transitions(results);
       const ended = await endFailingSpells(trx, ends);
-      const lastSuccess = new Map(ended.map((spell) => [spell.id, 0]));
-      for (const end of ends) {
-        if (lastSuccess.has(end.subscriptionId)) lastSuccess.set(end.subscriptionId, Math.max(lastSuccess.get(end.subscriptionId)!, end.startedAt.getTime()));
+      // The latest success of each subscription whose spell this batch ended: a failure of it
+      // starts a new spell only when it came after that success.
+      const endedIds = new Set(ended.map((spell) => spell.id));
+      const lastSuccessMs = new Map<string, number>();
+      for (const { subscriptionId, startedAt } of ends) {
+        if (endedIds.has(subscriptionId)) lastSuccessMs.set(subscriptionId, Math.max(lastSuccessMs.get(subscriptionId) ?? -Infinity, startedAt.getTime()));
       }
-      // A failure of a subscription whose spell this batch ended starts a new one only when it came after the success.
       await startFailingSpells(
         trx,
-        starts.filter((start) => start.startedAt.getTime() > (lastSuccess.get(start.subscriptionId) ?? -Infinity)),
+        starts.filter((start) => start.startedAt.getTime() > (lastSuccessMs.get(start.subscriptionId) ?? -Infinity)),
       );
       const recovered = ended.filter((spell) => spell.failing_warned_at !== null && spell.enabled);
       return emitOperationalEvents(
@@ -71,8 +74,8 @@ export function recordEndpointHealth(operatorCustomerId: string | undefined): At
             subscription_id: spell.id,
             customer_id: spell.customer_id,
             endpoint_url: spell.endpoint_url,
-            failing_since: Math.floor(spell.failing_since.getTime() / 1000),
-            recovered_at: Math.floor(now.getTime() / 1000),
+            failing_since: unixSeconds(spell.failing_since),
+            recovered_at: unixSeconds(now),
           },
         })),
         now,

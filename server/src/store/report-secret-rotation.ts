@@ -1,3 +1,4 @@
+import { unixSeconds } from "../domain/operational-events.js";
 import type { Kysely } from "kysely";
 import { emitOperationalEvents } from "./operational-events.js";
 import type { Database, SubscriptionTable } from "./schema.js";
@@ -17,7 +18,7 @@ export function reportSecretRotation(
   now: Date,
   graceSeconds: number,
 ): Promise<number> {
-  const rotatedAt = Math.floor(now.getTime() / 1000);
+  const rotatedAt = unixSeconds(now);
   const data = {
     subscription_id: subscription.id,
     customer_id: subscription.customer_id,
