@@ -31,8 +31,7 @@ import {
   checkOperationalSubscriber,
 } from "./validate.js";
 import { excerpt } from "../domain/excerpt.js";
-import { MAX_RATE_LIMIT } from "../domain/rate-slots.js";
-import { checkRateLimit } from "./subscription-delivery-options.js";
+import { checkRateLimit, checkRateLimitValue } from "./subscription-delivery-options.js";
 
 /** Grace period of the previous secret after a rotation: default 24 h, at most 7 days (seconds). */
 export const DEFAULT_SECRET_GRACE_SECONDS = 86_400;
@@ -229,8 +228,8 @@ function buildPatch(input: Subscription, paths: string[], deps: ApiDeps): Update
     if (path === "ordered") patch.ordered = input.ordered;
   }
   // Each value's range here; the pair (no burst without a rate) once the stored one is read.
-  if (paths.includes("rate_limit_per_second")) patch.rate_limit_per_second = checkRateLimit("subscription.", input.rateLimitPerSecond, 0).rate_limit_per_second;
-  if (paths.includes("rate_limit_burst")) patch.rate_limit_burst = checkRateLimit("subscription.", MAX_RATE_LIMIT, input.rateLimitBurst).rate_limit_burst;
+  if (paths.includes("rate_limit_per_second")) patch.rate_limit_per_second = checkRateLimitValue("subscription.rate_limit_per_second", input.rateLimitPerSecond);
+  if (paths.includes("rate_limit_burst")) patch.rate_limit_burst = checkRateLimitValue("subscription.rate_limit_burst", input.rateLimitBurst);
   // Turning the limit off drops its burst too.
   if (patch.rate_limit_per_second === 0 && patch.rate_limit_burst === undefined) patch.rate_limit_burst = 0;
   return patch;
