@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { autoDisableReason, disableAtMs, disableRecencyMs, judgeFailingSpell } from "../../server/src/domain/endpoint-health-rule.js";
+import { autoDisableReason, disableAtMs, disableRecencyMs, judgeFailingSpell, mayChangeVerdict } from "../../server/src/domain/endpoint-health-rule.js";
 import { isEndpointFailure } from "../../server/src/store/record-endpoint-health.js";
 
 const HOUR = 3_600_000;
@@ -15,6 +15,20 @@ const spell = (over: Partial<Parameters<typeof judgeFailingSpell>[0]> = {}) => (
 });
 
 describe("endpoint health rule", () => {
+  it("counts attempts only when the verdict can change: not warned yet, or past the disable window (never for a judged-none spell of any count)", () => {
+    expect(mayChangeVerdict(spell(), at(24), SETTINGS)).toBe(true);
+    expect(mayChangeVerdict(spell({ warnedAt: at(24) }), at(60), SETTINGS)).toBe(false);
+    expect(mayChangeVerdict(spell({ warnedAt: at(24) }), at(120), SETTINGS)).toBe(true);
+    expect(mayChangeVerdict(spell({ warnedAt: at(24) }), at(500), { ...SETTINGS, endpointDisableAfterHours: 0 })).toBe(false);
+    // Wherever it says "no change", the rule judges `none` whatever the attempts.
+    for (const hours of [24, 30, 60, 119.9]) {
+      const warned = spell({ warnedAt: at(24), failedAttempts: 10_000, lastFailedAt: at(hours) });
+      expect(mayChangeVerdict(warned, at(hours), SETTINGS)).toBe(false);
+      expect(judgeFailingSpell(warned, at(hours), SETTINGS)).toBe("none");
+    }
+  });
+
+
   it.each([
     ["23 h, not warned", spell(), 23, "none"],
     ["24 h, not warned", spell(), 24, "warn"],

@@ -1,6 +1,6 @@
 import type { Config } from "../config/config.js";
 import type { Clock } from "../domain/clock.js";
-import { judgeFailingSpell, type FailingSpell } from "../domain/endpoint-health-rule.js";
+import { judgeFailingSpell, mayChangeVerdict, type FailingSpell } from "../domain/endpoint-health-rule.js";
 import type { Logger } from "../observability/logger.js";
 import type { Metrics } from "../observability/metrics.js";
 import type { Store } from "../store/database.js";
@@ -68,6 +68,7 @@ export async function checkEndpointHealth(deps: EndpointHealthDeps): Promise<Hea
   await ensurePartitionsFor(store.db, [now]);
   let madeDue = 0;
   for (const subscription of candidates) {
+    if (!mayChangeVerdict({ failingSince: subscription.failing_since, warnedAt: subscription.failing_warned_at }, now, config)) continue;
     const failed = await countFailedAttempts(
       store.db,
       subscription.id,

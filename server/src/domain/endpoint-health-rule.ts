@@ -66,6 +66,18 @@ export function judgeFailingSpell(spell: FailingSpell, now: Date, settings: Endp
   return "none";
 }
 
+/**
+ * Whether a spell's verdict at `now` can be other than `none`, whatever its attempts: it was not
+ * warned about yet (and has lasted the warning period), or the disable window has passed. The
+ * health check counts attempts only then, not every minute for a spell that is warned about and
+ * not yet old enough to disable.
+ */
+export function mayChangeVerdict(spell: Pick<FailingSpell, "failingSince" | "warnedAt">, now: Date, settings: EndpointHealthSettings): boolean {
+  const lastedMs = now.getTime() - spell.failingSince.getTime();
+  if (spell.warnedAt === null && lastedMs >= settings.endpointWarnAfterHours * HOUR_MS) return true;
+  return settings.endpointDisableAfterHours > 0 && lastedMs >= settings.endpointDisableAfterHours * HOUR_MS;
+}
+
 /** When the spell's subscription is disabled at the earliest (unix ms); null: auto-disable is off. */
 export function disableAtMs(failingSince: Date, settings: Pick<EndpointHealthSettings, "endpointDisableAfterHours">): number | null {
   return settings.endpointDisableAfterHours > 0 ? failingSince.getTime() + settings.endpointDisableAfterHours * HOUR_MS : null;
