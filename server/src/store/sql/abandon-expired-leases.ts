@@ -50,7 +50,7 @@ export async function abandonExpiredLeases(
   return db.transaction().execute(async (trx) => {
     const expired = await trx
       .selectFrom("deliveries")
-      .select(["id", "created_at", "attempt_count", "lease_owner", "leased_at", "event_id", "event_type", "subscription_id", "customer_id", "endpoint_url"])
+      .select(["id", "created_at", "attempt_count", "lease_owner", "leased_at", "event_id", "event_type", "subscription_id", "customer_id", "endpoint_url", "ordered"])
       .where("lease_owner", "is not", null)
       .where("lease_expires_at", "<", now)
       .where("id", "not in", runningHere.length > 0 ? runningHere : [""])
@@ -106,7 +106,7 @@ export async function abandonExpiredLeases(
       .filter((_row, i) => decisions[i]!.state === "failed");
     const reported = failed.length > 0 && reportFailed ? await reportFailed(trx, failed) : 0;
     // A delivery failed for good lets the next one of its ordered subscription go (ordered-turns.ts).
-    const madeDue = reported + (await passTurns(trx, failed.map((row) => row.subscription_id), now));
+    const madeDue = reported + (await passTurns(trx, failed.filter((row) => row.ordered).map((row) => row.subscription_id), now));
     return { deliveryIds: expired.map((row) => row.id), attemptIds, madeDue };
   });
 }
