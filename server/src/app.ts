@@ -151,6 +151,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
           return check.ok ? undefined : check.reason;
         },
         deliveriesDue: () => due.announce(),
+        handoff: () => engine?.handoff(),
         feed,
         metrics,
         authenticator: createAuthenticator({ store, clock, logger, metrics }),

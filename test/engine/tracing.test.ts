@@ -25,7 +25,8 @@ describe.each(STORES)("tracing on: one Emit's spans over OTLP and its trace at t
 
   beforeAll(async () => {
     otlp = await startOtlpReceiver();
-    receiver = await startReceiver();
+    // The first attempt (handed to the workers at emit) fails; the retry is claimed.
+    receiver = await startReceiver((_r, index, response) => void response.writeHead(index === 1 ? 503 : 200).end());
     // The exporter reads the standard variable itself (OpenTelemetry SDK configuration).
     process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT = otlp.url;
     t = await startTestApp(kind, { workers: true, tracing: "otlp" }, { logger: log.logger });
@@ -35,7 +36,11 @@ describe.each(STORES)("tracing on: one Emit's spans over OTLP and its trace at t
       { metadata: { traceparent: TRACEPARENT, tracestate: "vendor=abc" } },
     );
     eventId = event!.id;
-    delivered = await receiver.waitFor(1);
+    await receiver.waitFor(1);
+    await t.app.engine!.idle();
+    t.clock.advance(3_600_000);
+    t.app.engine!.wake();
+    delivered = await receiver.waitFor(2);
     await t.app.engine!.idle();
     // A stream refused for a bad filter: its span ends with the code it ended with.
     const watch = async () => {
@@ -79,20 +84,27 @@ describe.each(STORES)("tracing on: one Emit's spans over OTLP and its trace at t
     expect(watch.attributes["rpc.status_code"]).toBe("INVALID_ARGUMENT");
   });
 
-  it("exports the claim's span and the attempt's CLIENT span in the Emit's trace, linked to the claim", () => {
+  const attemptSpan = (number: number) => only((s) => s.kind === SPAN_KIND.client && s.attributes["posthorn.attempt.number"] === number);
+
+  it("exports each attempt's CLIENT span in the Emit's trace; the claimed retry's links to the claim's span", () => {
     const emit = only((s) => s.name === "posthorn.v1.WebhookService/Emit");
+    // The first attempt was handed to the workers in the Emit's transaction: no claim.
+    const first = attemptSpan(1);
+    expect(first).toMatchObject({ name: "POST", traceId: CALLER_TRACE_ID, parentSpanId: emit.spanId });
+    expect(first.attributes).toMatchObject({ "http.response.status_code": 503, "posthorn.attempt.outcome": "retry" });
+    expect(first.links).toEqual([]);
     const claim = only((s) => s.name === "claim deliveries");
     expect(claim.attributes["posthorn.claim.count"]).toBe(1);
     expect(claim.traceId).not.toBe(CALLER_TRACE_ID);
-    const attempt = only((s) => s.kind === SPAN_KIND.client);
+    const attempt = attemptSpan(2);
     expect(attempt).toMatchObject({ name: "POST", traceId: CALLER_TRACE_ID, parentSpanId: emit.spanId, statusCode: 0 });
     expect(attempt.links).toEqual([{ traceId: claim.traceId, spanId: claim.spanId }]);
     expect(attempt.attributes).toMatchObject({
       "http.request.method": "POST",
       "http.response.status_code": 200,
-      "http.request.resend_count": 0,
+      "http.request.resend_count": 1,
       "posthorn.event.id": eventId,
-      "posthorn.attempt.number": 1,
+      "posthorn.attempt.number": 2,
       "posthorn.attempt.outcome": "succeeded",
       "server.address": "127.0.0.1",
     });
@@ -102,13 +114,14 @@ describe.each(STORES)("tracing on: one Emit's spans over OTLP and its trace at t
   });
 
   it("sends the receiver a traceparent in the caller's trace whose parent is the attempt's span, and the tracestate", () => {
-    const attempt = only((s) => s.kind === SPAN_KIND.client);
-    expect(delivered[0]!.headers.traceparent).toBe(`00-${CALLER_TRACE_ID}-${attempt.spanId}-01`);
-    expect(delivered[0]!.headers.tracestate).toBe("vendor=abc");
+    for (const number of [1, 2]) {
+      expect(delivered[number - 1]!.headers.traceparent).toBe(`00-${CALLER_TRACE_ID}-${attemptSpan(number).spanId}-01`);
+      expect(delivered[number - 1]!.headers.tracestate).toBe("vendor=abc");
+    }
   });
 
   it("writes the attempt's log line with the trace and span ids of its span", () => {
-    const attempt = only((s) => s.kind === SPAN_KIND.client);
+    const attempt = attemptSpan(1);
     const line = log.lines.find((l) => l.msg === "attempt");
     expect(line).toMatchObject({ trace_id: CALLER_TRACE_ID, span_id: attempt.spanId, event_id: eventId });
     // Outside any span, no ids.

@@ -7,6 +7,7 @@ import type { Clock } from "../domain/clock.js";
 import type { EventCatalog } from "../domain/compiled-catalog.js";
 import type { AttemptFeed } from "../feed/attempt-feed.js";
 import type { Store } from "../store/database.js";
+import type { LocalHandoff } from "../store/delivery-handoff.js";
 import type { Scope } from "../store/scope.js";
 import type { Metrics } from "../observability/metrics.js";
 import type { SecretKeyring } from "../secrets/secret-keyring.js";
@@ -38,6 +39,11 @@ export interface ApiDeps {
   hostRefusal: (url: URL) => string | undefined;
   /** Called after a commit that made deliveries due: wakes workers here and elsewhere. */
   deliveriesDue: () => void;
+  /**
+   * Opens a handoff of new deliveries to this process's workers for one Emit transaction
+   * (store/delivery-handoff.ts); undefined when no workers run here or they take nothing now.
+   */
+  handoff: () => LocalHandoff | undefined;
   /** Attempt outcomes as they happen, for WatchDeliveries. */
   feed: AttemptFeed;
   metrics: Metrics;

@@ -7,29 +7,43 @@ import type { ApiDeps } from "./handler-types.js";
 export const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
 
 /**
- * Stores events in one transaction and wakes the workers when deliveries were made. With
+ * Stores events in one transaction and hands their deliveries to this process's workers
+ * (`handoff`, store/delivery-handoff.ts: leased in the same transaction, started after the
+ * COMMIT, as many as they have free slots for); when deliveries were made that they did not
+ * take, wakes the workers here and in other processes (`deliveriesDue`). With
  * `allOrNothing` (EmitBatch) a key reused for a different request rolls the whole
  * transaction back and throws; without it (group commit) that event alone gets its
  * `KeyReused` result and the others are stored. `check` (EmitBatch) sees the results before
  * the commit; if it throws, nothing is written.
  */
 export async function persistEvents(
-  deps: Pick<ApiDeps, "store" | "clock" | "metrics" | "deliveriesDue">,
+  deps: Pick<ApiDeps, "store" | "clock" | "metrics" | "deliveriesDue" | "handoff">,
   events: NewEvent[],
   allOrNothing: boolean,
   check?: (results: EmittedEvent[]) => void,
 ): Promise<(EmittedEvent | KeyReused)[]> {
   await ensurePartitionsFor(deps.store.db, events.map((event) => event.createdAt));
-  const results = await deps.store.db.transaction().execute(async (trx) => {
-    const emitted = await emitEvents(trx, events, new Date(deps.clock.nowMs()), IDEMPOTENCY_TTL_MS);
-    const refused = emitted.findIndex((result) => "keyReused" in result);
-    if (allOrNothing && refused >= 0) throw keyReusedError(`events[${refused}].`, events, refused, emitted[refused] as KeyReused);
-    check?.(emitted as EmittedEvent[]);
-    return emitted;
-  });
+  const handoff = deps.handoff();
+  let results: (EmittedEvent | KeyReused)[];
+  try {
+    results = await deps.store.db.transaction().execute(async (trx) => {
+      const emitted = await emitEvents(trx, events, new Date(deps.clock.nowMs()), IDEMPOTENCY_TTL_MS, handoff);
+      const refused = emitted.findIndex((result) => "keyReused" in result);
+      if (allOrNothing && refused >= 0) throw keyReusedError(`events[${refused}].`, events, refused, emitted[refused] as KeyReused);
+      check?.(emitted as EmittedEvent[]);
+      return emitted;
+    });
+  } catch (error) {
+    // Rolled back, or a COMMIT whose outcome is unknown: then the leases run out and the sweeper
+    // records those attempts as abandoned, so they are made again (at-least-once).
+    handoff?.abandoned();
+    throw error;
+  }
+  const handedOff = (await handoff?.committed()) ?? 0;
   const stored = results.filter((result): result is EmittedEvent => !("keyReused" in result) && !result.replayed);
   for (const result of stored) deps.metrics.eventsEmitted.inc({ type: result.event.type });
-  if (stored.some((result) => result.matchedSubscriptions > 0)) deps.deliveriesDue();
+  const created = stored.reduce((sum, result) => sum + result.matchedSubscriptions, 0);
+  if (created > handedOff) deps.deliveriesDue();
   return results;
 }
 

@@ -33,14 +33,21 @@ export class AttemptSlots {
   readonly #perOrigin = new Map<string, number>();
   /** Subscriptions with attempts in flight here: their endpoint origin and how many. */
   readonly #bySubscription = new Map<string, { origin: string; running: number }>();
+  /** Slots reserved for deliveries being handed off (`reserve`), not yet started. */
+  #reserved = 0;
 
   /** `perEndpointLimit`: attempts in flight at once to one endpoint origin. */
   constructor(perEndpointLimit: number) {
     this.#perEndpointLimit = perEndpointLimit;
   }
 
-  /** Attempts in flight. */
+  /** Attempts in flight, and slots reserved for attempts about to start. */
   get size(): number {
+    return this.#inFlight.size + this.#reserved;
+  }
+
+  /** Attempts in flight (reservations left out). */
+  get running(): number {
     return this.#inFlight.size;
   }
 
@@ -69,9 +76,25 @@ export class AttemptSlots {
     return [...this.#perOrigin.keys()].filter((origin) => this.atLimit(origin));
   }
 
+  /**
+   * Reserves a slot at `origin` for an attempt that starts shortly (a delivery handed off in the
+   * transaction that creates it, delivery/local-handoff.ts): it counts in `size` and toward the
+   * origin's limit until `unreserve` (then usually `occupy`). The caller checks the limits first.
+   */
+  reserve(origin: string): void {
+    this.#reserved++;
+    this.#addToOrigin(origin, 1);
+  }
+
+  /** Frees a slot `reserve` took at `origin`. */
+  unreserve(origin: string): void {
+    this.#reserved--;
+    this.#addToOrigin(origin, -1);
+  }
+
   /** Counts an attempt as in flight until `vacate(deliveryId)`; `done` settles when it finished. */
   occupy(deliveryId: string, attempt: InFlight): void {
-    this.#perOrigin.set(attempt.origin, (this.#perOrigin.get(attempt.origin) ?? 0) + 1);
+    this.#addToOrigin(attempt.origin, 1);
     const subscription = this.#bySubscription.get(attempt.subscriptionId);
     if (subscription) subscription.running++;
     else this.#bySubscription.set(attempt.subscriptionId, { origin: attempt.origin, running: 1 });
@@ -83,11 +106,15 @@ export class AttemptSlots {
     const attempt = this.#inFlight.get(deliveryId);
     if (!attempt) return;
     this.#inFlight.delete(deliveryId);
-    const left = this.#perOrigin.get(attempt.origin)! - 1;
-    if (left === 0) this.#perOrigin.delete(attempt.origin);
-    else this.#perOrigin.set(attempt.origin, left);
+    this.#addToOrigin(attempt.origin, -1);
     const subscription = this.#bySubscription.get(attempt.subscriptionId)!;
     if (--subscription.running === 0) this.#bySubscription.delete(attempt.subscriptionId);
+  }
+
+  #addToOrigin(origin: string, change: number): void {
+    const count = (this.#perOrigin.get(origin) ?? 0) + change;
+    if (count === 0) this.#perOrigin.delete(origin);
+    else this.#perOrigin.set(origin, count);
   }
 
   /** Aborts every attempt in flight (their transports end them as `shutdown`). */

@@ -13,6 +13,7 @@ import { releaseLeases } from "../store/sql/release-leases.js";
 import { passTurns } from "../store/ordered-turns.js";
 import { endpointOrigin, type AttemptSlots } from "./attempt-slots.js";
 import { passRateLimits } from "./rate-gate.js";
+import type { ClaimOutcome } from "./claim-loop.js";
 
 /**
  * How long a delivery whose signing secret cannot be opened (its key is not configured here)
@@ -45,7 +46,7 @@ export interface ClaimBatchDeps {
 
 /**
  * Claims what can start now (free slots, endpoints below their limit) and starts it; returns how
- * many were claimed. Claimed deliveries that cannot start are given back without an attempt:
+ * many were claimed and whether due deliveries may have been left out (`ClaimOutcome`). Claimed deliveries that cannot start are given back without an attempt:
  * those of an endpoint at its limit (two of one endpoint in one batch) or claimed while the loop
  * stopped running are due again shortly, all of a claim answered after its lease could have run
  * out (a frozen process) at once, and those whose signing secret cannot be opened after
@@ -54,10 +55,10 @@ export interface ClaimBatchDeps {
  * an empty POST). A claim that took deliveries is a span (`claim deliveries`), which each
  * attempt it starts links to.
  */
-export async function claimBatch(deps: ClaimBatchDeps): Promise<number> {
+export async function claimBatch(deps: ClaimBatchDeps): Promise<ClaimOutcome> {
   const { store, owner, leaseMs, clock, config, slots } = deps;
   const free = Math.min(config.maxConcurrency - slots.size, config.claimBatchSize);
-  if (free <= 0) return 0;
+  if (free <= 0) return { claimed: 0, more: true };
   const startMs = clock.nowMs();
   const startedAt = new Date(); // the span's start: real time, not the injected clock
   // Subscriptions whose endpoint is at its limit here are not claimed at all.
@@ -78,16 +79,8 @@ export async function claimBatch(deps: ClaimBatchDeps): Promise<number> {
   // Rate limits first: a throttled delivery would not start now whatever the endpoint's
   // concurrency, and one holding its reserved slot must not be pushed out of it by others.
   const gate = await passRateLimits(store, owner, candidates, clock);
-  for (const delivery of gate.send) {
-    const origin = endpointOrigin(delivery.endpoint_url);
-    if (slots.atLimit(origin)) {
-      deferred.push(delivery); // a rate-limit slot it took is left unused: the endpoint gets less, never more
-      continue;
-    }
-    const secrets = openSecrets(delivery, deps);
-    if (secrets === undefined) unsealable.push(delivery);
-    else deps.start(delivery, origin, secrets, span?.spanContext());
-  }
+  // A rate-limit slot taken by one given back here is left unused: the endpoint gets less, never more.
+  startEach(gate.send, deps, { deferred, unsealable }, span?.spanContext());
   if (gate.throttled.length > 0 || gate.wakeAtMs.length > 0) deps.rateLimited(gate.throttled.length, gate.wakeAtMs);
   span?.setAttributes({
     "posthorn.claim.deferred": deferred.length,
@@ -95,12 +88,8 @@ export async function claimBatch(deps: ClaimBatchDeps): Promise<number> {
     "posthorn.claim.throttled": gate.throttled.length,
   });
   span?.end();
-  if (deferred.length > 0) {
-    const dueAt = new Date(clock.nowMs() + (stale ? 0 : Math.min(1000, config.attemptTimeoutMs / 2)));
-    await releaseLeases(store.db, owner, deferred, dueAt);
-  }
+  await giveBack({ deferred, unsealable }, deps, stale);
   if (expired.length > 0) await failExpired(expired, deps);
-  if (unsealable.length > 0) await releaseLeases(store.db, owner, unsealable, new Date(clock.nowMs() + UNSEALABLE_RETRY_MS));
   // Idle polls (nothing claimed, nothing held back) are not logged: one line a second says nothing.
   // The level check comes first: the line's fields would be computed for every busy claim.
   if (deps.logger.isLevelEnabled("debug") && (claimed.length > 0 || saturated.length > 0)) {
@@ -123,7 +112,46 @@ export async function claimBatch(deps: ClaimBatchDeps): Promise<number> {
       "claim",
     );
   }
-  return claimed.length;
+  const more = claimed.length === free || saturated.length > 0 || deferred.length > 0;
+  return { claimed: claimed.length, more };
+}
+
+/** Leased deliveries that did not start: `deferred` (due again shortly) and `unsealable` (after `UNSEALABLE_RETRY_MS`). */
+export interface NotStarted {
+  deferred: ClaimedDelivery[];
+  unsealable: ClaimedDelivery[];
+}
+
+/**
+ * Starts each of `deliveries` (leased to this process: claimed, or handed off at emit) whose
+ * endpoint is below its limit and whose secrets open; adds the others to `notStarted`.
+ * `claim`: the claim's span, which each attempt links to.
+ */
+export function startEach(deliveries: readonly ClaimedDelivery[], deps: ClaimBatchDeps, notStarted: NotStarted, claim?: SpanContext): void {
+  for (const delivery of deliveries) {
+    const origin = endpointOrigin(delivery.endpoint_url);
+    if (deps.slots.atLimit(origin)) {
+      notStarted.deferred.push(delivery);
+      continue;
+    }
+    const secrets = openSecrets(delivery, deps);
+    if (secrets === undefined) notStarted.unsealable.push(delivery);
+    else deps.start(delivery, origin, secrets, claim);
+  }
+}
+
+/**
+ * Gives back leased deliveries that did not start, without an attempt (`releaseLeases`): the
+ * deferred ones due again in min(1 s, half the attempt timeout) — at once when `stale` (their
+ * lease may have run out) — and the unsealable ones after `UNSEALABLE_RETRY_MS`.
+ */
+export async function giveBack({ deferred, unsealable }: NotStarted, deps: ClaimBatchDeps, stale = false): Promise<void> {
+  const { store, owner, clock, config } = deps;
+  if (deferred.length > 0) {
+    const dueAt = new Date(clock.nowMs() + (stale ? 0 : Math.min(1000, config.attemptTimeoutMs / 2)));
+    await releaseLeases(store.db, owner, deferred, dueAt);
+  }
+  if (unsealable.length > 0) await releaseLeases(store.db, owner, unsealable, new Date(clock.nowMs() + UNSEALABLE_RETRY_MS));
 }
 
 /**

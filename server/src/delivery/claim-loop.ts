@@ -15,9 +15,20 @@ const WAKE_GRANULARITY_MS = 5;
  */
 export type ClaimLoopMode = "stopped" | "running" | "paused" | "draining";
 
+/** What one claim did. */
+export interface ClaimOutcome {
+  /** Deliveries claimed. */
+  claimed: number;
+  /**
+   * Whether deliveries due now may have been left out: the claim took as many as it could
+   * (free slots or the batch size), left out endpoints at their limit, or gave some back.
+   */
+  more: boolean;
+}
+
 export interface ClaimLoopOptions {
-  /** Claims what can start now and starts it; resolves to how many deliveries were claimed. */
-  claim: () => Promise<number>;
+  /** Claims what can start now and starts it. */
+  claim: () => Promise<ClaimOutcome>;
   /** Attempts in flight now. */
   inFlight: () => number;
   /** Most attempts in flight at once (a full batch is followed by another claim only below it). */
@@ -31,8 +42,11 @@ export interface ClaimLoopOptions {
 }
 
 /**
- * Claims due deliveries: at once after a wake-up (an emit, a finished attempt, the sweeper), again
- * at once after a full batch while slots are free, otherwise every `pollIntervalMs`. Wake-ups
+ * Claims due deliveries: at once after a wake-up (an emit, the sweeper, a finished attempt when
+ * the last claim may have left due deliveries out), again at once after a full batch while slots
+ * are free, otherwise every `pollIntervalMs`. A finished attempt does not wake the loop when the
+ * last claim took everything due: under a steady load of deliveries handed off at emit
+ * (delivery/local-handoff.ts) that would be one empty claim per attempt. Wake-ups
  * that arrive while a claim runs are batched into one next claim. Pauses while the database is
  * unreachable and resumes (and looks for work) when it answers.
  */
@@ -45,6 +59,8 @@ export class ClaimLoop {
   /** A wake-up that no claim has answered yet. */
   #wakePending = false;
   #lastClaimWasEmpty = false;
+  /** The last claim may have left due deliveries out (`ClaimOutcome.more`): a freed slot should look again. */
+  #moreDue = true;
   #idleWaiters: (() => void)[] = [];
   #unwatchAvailability: (() => void) | undefined;
   /** The pending `wakeAfter` timers, by when they fire (real time, in `WAKE_GRANULARITY_MS` units). */
@@ -103,9 +119,9 @@ export class ClaimLoop {
     });
   }
 
-  /** An attempt finished: its slot is free again, so look for more. */
+  /** An attempt finished: its slot is free again, so look for more if the last claim left some out. */
   attemptFinished(): void {
-    if (this.#mode === "running") this.wake();
+    if (this.#mode === "running" && this.#moreDue) this.wake();
     this.#checkIdle();
   }
 
@@ -133,8 +149,11 @@ export class ClaimLoop {
       let claimed = 0;
       if (this.#mode === "running") {
         try {
-          claimed = await claim();
+          const outcome = await claim();
+          claimed = outcome.claimed;
+          this.#moreDue = outcome.more;
         } catch (error) {
+          this.#moreDue = true;
           if (!isDatabaseUnavailable(error)) {
             logger.error({ err: error }, "claiming deliveries failed; retrying after the poll interval");
           }

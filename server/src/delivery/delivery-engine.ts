@@ -10,17 +10,19 @@ import type { Metrics } from "../observability/metrics.js";
 import type { SecretKeyring } from "../secrets/secret-keyring.js";
 import type { Store } from "../store/database.js";
 import type { ClaimedDelivery } from "../store/sql/claim-deliveries.js";
+import type { LocalHandoff } from "../store/delivery-handoff.js";
 import { attemptEffects } from "./attempt-effects.js";
 import { AttemptRecorder } from "./attempt-recorder.js";
 import { AttemptRunner } from "./attempt-runner.js";
 import { AttemptSlots } from "./attempt-slots.js";
-import { claimBatch } from "./claim-batch.js";
+import { claimBatch, type ClaimBatchDeps } from "./claim-batch.js";
 import { ClaimLoop } from "./claim-loop.js";
 import { drainAttempts } from "./drain-attempts.js";
 import { EndpointHealthMonitor } from "./endpoint-health-monitor.js";
 import { IdempotencyKeyPruner } from "./idempotency-key-pruner.js";
 import { LeaseHeartbeat } from "./lease-heartbeat.js";
 import { LeaseSweeper } from "./lease-sweeper.js";
+import { openHandoff } from "./local-handoff.js";
 import { PartitionMaintainer } from "./partition-maintainer.js";
 import { retryPolicyFrom } from "./retry-policy.js";
 import type { Transport } from "./transport.js";
@@ -54,6 +56,11 @@ export interface DeliveryEngine {
   start(): Promise<void>;
   /** Look for due deliveries now (an emit happened, or a test moved the clock). */
   wake(): void;
+  /**
+   * Opens a handoff of new deliveries for one Emit transaction (store/delivery-handoff.ts):
+   * undefined when the workers take nothing now (not running, or every slot taken).
+   */
+  handoff(): LocalHandoff | undefined;
   /** Resolves once nothing is due now or in flight (tests). */
   idle(): Promise<void>;
   /**
@@ -93,9 +100,9 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
   const pruner = new IdempotencyKeyPruner({ store, clock, logger });
   const health = new EndpointHealthMonitor({ store, config, clock, logger, metrics, onDue: () => due.announce() });
   const maintainer = new PartitionMaintainer({ store, clock, logger, metrics: metrics.retention, retentionDays: config.retentionDays, payloadRetentionDays: config.payloadRetentionDays, prune: config.prune });
+  const claimDeps: ClaimBatchDeps = { store, owner, leaseMs, clock, config, slots, keyring, logger, mayStart: () => loop.mode === "running", rateLimited, start: startAttempt };
   const loop: ClaimLoop = new ClaimLoop({
-    claim: () =>
-      claimBatch({ store, owner, leaseMs, clock, config, slots, keyring, logger, mayStart: () => loop.mode === "running", rateLimited, start: startAttempt }),
+    claim: () => claimBatch(claimDeps),
     inFlight: () => slots.size,
     maxConcurrency: config.maxConcurrency,
     claimBatchSize: config.claimBatchSize,
@@ -143,6 +150,7 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
       });
     },
     wake: () => loop.wake(),
+    handoff: () => openHandoff(claimDeps),
     idle: () => loop.idle(),
     async stop() {
       if (loop.mode === "stopped" || loop.mode === "draining") return;

@@ -19,19 +19,19 @@ export interface DrainOptions {
  * rejects; resolves to how many attempts were aborted. Keep the lease heartbeat running meanwhile.
  */
 export async function drainAttempts(slots: AttemptSlots, { timeoutMs, logger, giveUpRecording }: DrainOptions): Promise<number> {
-  if (slots.size > 0) {
-    logger.info({ in_flight: slots.size, timeout_ms: timeoutMs }, "waiting for attempts in flight to finish");
+  if (slots.running > 0) {
+    logger.info({ in_flight: slots.running, timeout_ms: timeoutMs }, "waiting for attempts in flight to finish");
   }
   const timedOut = await Promise.race([slots.settled().then(() => false), resolveAfter(timeoutMs, true)]);
-  if (!timedOut || slots.size === 0) return 0;
-  const aborted = slots.size;
+  if (!timedOut || slots.running === 0) return 0;
+  const aborted = slots.running;
   logger.warn({ aborted }, "shutdown deadline passed; aborting attempts in flight (recorded as shutdown, retried per the schedule)");
   slots.abortAll();
   const recorded = await Promise.race([slots.settled().then(() => true), resolveAfter(ABORTED_RECORD_GRACE_MS, false)]);
   if (!recorded) {
     giveUpRecording();
     logger.warn(
-      { unrecorded: slots.size },
+      { unrecorded: slots.running },
       "could not record every aborted attempt in time; their leases run out and they are recorded as abandoned",
     );
   }

@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
 import type { Database } from "./schema.js";
 import { findStalledTurns } from "./sql/find-stalled-turns.js";
-import { insertPendingDeliveries, type NewDelivery } from "./sql/insert-pending-deliveries.js";
+import { insertPendingDeliveries, type InsertLease, type NewDelivery } from "./sql/insert-pending-deliveries.js";
 import { lockOrderedTurns } from "./sql/lock-ordered-turns.js";
 import { promoteWaiting } from "./sql/promote-waiting.js";
 import { subscriptionsWithPending } from "./sql/subscriptions-with-pending.js";
@@ -29,16 +29,18 @@ import { subscriptionsWithPending } from "./sql/subscriptions-with-pending.js";
  * `deliveries` (so their `seq` follows it: emit order). Takes the turn locks of those
  * subscriptions for the rest of the transaction `trx`, which serializes emits to one ordered
  * subscription (so `seq` order is commit order). Without an ordered subscription among them:
- * exactly `insertPendingDeliveries`, no other statement.
+ * exactly `insertPendingDeliveries`, no other statement. `lease`: the lease of the `leased` rows
+ * (never one of an ordered subscription).
  */
 export async function insertDeliveriesInTurn(
   trx: Kysely<Database>,
   deliveries: readonly NewDelivery[],
   orderedSubscriptions: ReadonlySet<string>,
   now: Date,
+  lease?: InsertLease,
 ): Promise<void> {
   const ordered = [...new Set(deliveries.map((d) => d.subscription_id).filter((id) => orderedSubscriptions.has(id)))];
-  if (ordered.length === 0) return insertPendingDeliveries(trx, deliveries, now);
+  if (ordered.length === 0) return insertPendingDeliveries(trx, deliveries, now, lease);
   await lockOrderedTurns(trx, ordered);
   const busy = await subscriptionsWithPending(trx, ordered);
   const rows = deliveries.map((delivery) => {
@@ -47,7 +49,7 @@ export async function insertDeliveriesInTurn(
     busy.add(delivery.subscription_id);
     return { ...delivery, ordered: true, waiting };
   });
-  await insertPendingDeliveries(trx, rows, now);
+  await insertPendingDeliveries(trx, rows, now, lease);
 }
 
 /**

@@ -9,6 +9,8 @@ import { findIdempotencyOriginals } from "./find-idempotency-originals.js";
 import { insertEvents } from "./insert-events.js";
 import { insertDeliveriesInTurn } from "../ordered-turns.js";
 import { lockSubscriptionsForFanOut } from "./lock-subscriptions-for-fan-out.js";
+import type { HandoffBatch } from "../delivery-handoff.js";
+import { pickHandoff } from "../handoff-deliveries.js";
 
 /** What `emitEvents` takes, for its callers. */
 export type { NewEvent } from "../new-event.js";
@@ -51,6 +53,9 @@ export interface KeyReused {
  * share one call (group commit): each event keeps its own `createdAt`, and a key repeated
  * across them makes the later ones replays of the first.
  *
+ * `handoff` (this process's workers, store/delivery-handoff.ts): deliveries it reserves a slot
+ * for are inserted leased to it and passed to its `add`; the caller starts them after the COMMIT.
+ *
  * Returns one result per input, in order.
  */
 export async function emitEvents(
@@ -58,6 +63,7 @@ export async function emitEvents(
   events: readonly NewEvent[],
   now: Date,
   idempotencyTtlMs: number,
+  handoff?: HandoffBatch,
 ): Promise<(EmittedEvent | KeyReused)[]> {
   const { fresh, replays } = await claimKeys(trx, events, now, idempotencyTtlMs);
   const newEvents = fresh.map((index) => events[index]!);
@@ -65,7 +71,10 @@ export async function emitEvents(
   const subscriptions = await lockSubscriptionsForFanOut(trx, [...new Set(newEvents.map((event) => event.customerId))]);
   const { deliveries, matched } = fanOut(newEvents, subscriptions);
   const ordered = new Set(subscriptions.filter((subscription) => subscription.ordered).map((subscription) => subscription.id));
-  await insertDeliveriesInTurn(trx, deliveries, ordered, now);
+  const { rows, leased } = pickHandoff(deliveries, newEvents, subscriptions, handoff);
+  const lease = handoff && { owner: handoff.owner, expiresAt: new Date(now.getTime() + handoff.leaseMs) };
+  await insertDeliveriesInTurn(trx, rows, ordered, now, lease);
+  for (const delivery of leased) handoff!.add(delivery);
 
   const results = new Array<EmittedEvent | KeyReused>(events.length);
   fresh.forEach((index, n) => (results[index] = { event: stored[n]!, matchedSubscriptions: matched[n]!, replayed: false }));

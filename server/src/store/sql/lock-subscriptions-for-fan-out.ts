@@ -2,8 +2,23 @@ import type { Kysely } from "kysely";
 import type { SubscriptionRow } from "../rows.js";
 import type { Database } from "../schema.js";
 
-/** What fan-out needs of a subscription. */
-export type FanOutSubscription = Pick<SubscriptionRow, "id" | "customer_id" | "endpoint_url" | "event_types" | "ordered">;
+/**
+ * What fan-out needs of a subscription, and what an attempt needs of it when its delivery is
+ * handed to this process's workers in the same transaction (store/delivery-handoff.ts).
+ */
+export type FanOutSubscription = Pick<
+  SubscriptionRow,
+  | "id"
+  | "customer_id"
+  | "endpoint_url"
+  | "event_types"
+  | "ordered"
+  | "secrets"
+  | "signature_scheme"
+  | "rate_limit_per_second"
+  | "rate_limit_burst"
+  | "failing_since"
+>;
 
 /**
  * The enabled, live (not deleted) subscriptions of `customerIds`, oldest first (by `seq`), with
@@ -20,7 +35,7 @@ export async function lockSubscriptionsForFanOut(
   if (customerIds.length === 0) return [];
   return db
     .selectFrom("subscriptions")
-    .select(["id", "customer_id", "endpoint_url", "event_types", "ordered"])
+    .select(["id", "customer_id", "endpoint_url", "event_types", "ordered", "secrets", "signature_scheme", "rate_limit_per_second", "rate_limit_burst", "failing_since"])
     .where("customer_id", "in", customerIds)
     .where("enabled", "=", true)
     .where("deleted_at", "is", null)
