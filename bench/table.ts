@@ -99,6 +99,8 @@ function workloadRows(results: BenchResults, row: Row): void {
   const cpuAll = (s: WorkloadSummary | undefined) => (s ? `${fmt(s.cpuPer1k.processes, 3)} | ${fmt(s.cpuPer1k.machine, 3)}` : "–");
   const health = (s: WorkloadSummary | undefined) => (s ? `${s.complete}/${s.runs}; ${s.missing} / ${s.duplicates} / ${s.verifyFailures}; ${s.emitErrors}` : "–");
   const reps = `median of ${scale.reps}`;
+  /** Milliseconds: one decimal below 100, else whole and grouped. */
+  const ms = (value: number) => (value < 100 ? fmt(value) : fmtInt(value));
 
   row(`W1 saturation: deliveries/s (${reps})`, (r) => fmtInt(w(r, "w1")?.deliveriesPerSec), `≥ ${T.w1PerSec} (PG durable)`, (r, k) =>
     onPg(k, () => (w(r, "w1") ? w(r, "w1")!.deliveriesPerSec >= T.w1PerSec : undefined)),
@@ -114,7 +116,7 @@ function workloadRows(results: BenchResults, row: Row): void {
 
   row(`W2 ${scale.w2Rate} ev/s open loop: p50/p95/p99 ms`, (r) => {
     const s = w(r, "w2");
-    return s ? `${fmt(s.latencyMs.p50)}/${fmt(s.latencyMs.p95)}/${fmt(s.latencyMs.p99)}` : "–";
+    return s ? `${ms(s.latencyMs.p50)}/${ms(s.latencyMs.p95)}/${ms(s.latencyMs.p99)}` : "–";
   }, `p50 ≤ ${T.w2P50Ms}, p99 ≤ ${T.w2P99Ms} (PG durable); p99 ≤ ${T.w2PgliteP99Ms} (PGlite)`, (r, k) => {
     const s = w(r, "w2");
     if (!s) return undefined;
@@ -122,7 +124,7 @@ function workloadRows(results: BenchResults, row: Row): void {
     return k === "pglite" ? s.latencyMs.p99 <= T.w2PgliteP99Ms && s.missing === 0 : undefined;
   });
   row("  max ms; drain after last emit, s", (r) => (w(r, "w2") ? `${fmtInt(w(r, "w2")!.latencyMs.max)}; ${fmt(w(r, "w2")!.drainAfterLastEmitS, 2)}` : "–"));
-  row("  Emit call p50 / p99, ms", (r) => (w(r, "w2") ? `${fmt(w(r, "w2")!.emitCallMs.p50)} / ${fmt(w(r, "w2")!.emitCallMs.p99)}` : "–"), `p50 ≤ ${T.w2EmitP50Ms} (PG durable)`, (r, k) =>
+  row("  Emit call p50 / p99, ms", (r) => (w(r, "w2") ? `${ms(w(r, "w2")!.emitCallMs.p50)} / ${ms(w(r, "w2")!.emitCallMs.p99)}` : "–"), `p50 ≤ ${T.w2EmitP50Ms} (PG durable)`, (r, k) =>
     onPg(k, () => (w(r, "w2") ? w(r, "w2")!.emitCallMs.p50 <= T.w2EmitP50Ms : undefined)),
   );
   row("  CPU-s/1k server+PG (server + PG)", (r) => cpu(w(r, "w2")));
