@@ -43,6 +43,10 @@ export interface LoadResult {
   callMs: { count: number; p50: number; p95: number; p99: number; max: number };
   /** Largest lateness (ms) of a scheduled send (`rate` mode: the generator's own lag). */
   maxScheduleLagMs?: number;
+  /** Wall-clock ms (this machine's clock, as `sent_at_ms`) right before the first call. */
+  startedAtMs: number;
+  /** Wall-clock ms when the last call was sent (`rate` mode; else when the last call returned). */
+  lastSentAtMs: number;
 }
 
 export type LoadReply = { type: "progress"; emitted: number[]; errors: number } | { type: "done"; result: LoadResult };
@@ -50,6 +54,7 @@ export type LoadReply = { type: "progress"; emitted: number[]; errors: number } 
 const nowMs = () => performance.timeOrigin + performance.now();
 
 let client: WebhookClient | undefined;
+let clientAddress: string | undefined;
 let running = true;
 let paused = false;
 let resumeWaiters: (() => void)[] = [];
@@ -107,7 +112,7 @@ async function emitOnce(customers: string[]): Promise<void> {
   }
 }
 
-async function rate(customers: string[], ratePerSec: number, durationMs: number): Promise<number> {
+async function rate(customers: string[], ratePerSec: number, durationMs: number): Promise<{ maxLag: number; lastSentAtMs: number }> {
   const start = nowMs();
   const total = Math.round((ratePerSec * durationMs) / 1000);
   const outstanding = new Set<Promise<void>>();
@@ -124,13 +129,19 @@ async function rate(customers: string[], ratePerSec: number, durationMs: number)
     const nextAt = start + (sent * 1000) / ratePerSec;
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, nextAt - nowMs())));
   }
+  const lastSentAtMs = nowMs();
   await Promise.all(outstanding);
-  return maxLag;
+  return { maxLag, lastSentAtMs };
 }
 
 async function run(command: Exclude<LoadCommand, { type: "pause" | "resume" | "stop" }>): Promise<LoadResult> {
   const apiKey = process.env.POSTHORN_API_KEY;
-  client = createWebhookClient({ address: command.address, maxRetries: 0, ...(apiKey ? { metadata: { authorization: `Bearer ${apiKey}` } } : {}) });
+  // One channel for all the runs of this process (a warm-up's connection serves the measured run).
+  if (clientAddress !== command.address) {
+    client?.close();
+    client = createWebhookClient({ address: command.address, maxRetries: 0, ...(apiKey ? { metadata: { authorization: `Bearer ${apiKey}` } } : {}) });
+    clientAddress = command.address;
+  }
   running = true;
   emitted = command.customers.map(() => 0);
   errors = 0;
@@ -139,6 +150,7 @@ async function run(command: Exclude<LoadCommand, { type: "pause" | "resume" | "s
   callMs.length = 0;
   const started = nowMs();
   let maxScheduleLagMs: number | undefined;
+  let lastSentAtMs: number | undefined;
   switch (command.type) {
     case "saturate": {
       const progress = setInterval(() => process.send?.({ type: "progress", emitted, errors } satisfies LoadReply), 200);
@@ -147,7 +159,7 @@ async function run(command: Exclude<LoadCommand, { type: "pause" | "resume" | "s
       break;
     }
     case "rate":
-      maxScheduleLagMs = await rate(command.customers, command.ratePerSec, command.durationMs);
+      ({ maxLag: maxScheduleLagMs, lastSentAtMs } = await rate(command.customers, command.ratePerSec, command.durationMs));
       break;
     case "unary":
       await Promise.all(Array.from({ length: command.inFlight }, () => whileRunning(command.durationMs, () => emitOnce(command.customers))));
@@ -170,7 +182,6 @@ async function run(command: Exclude<LoadCommand, { type: "pause" | "resume" | "s
     }
   }
   const elapsedMs = nowMs() - started;
-  client.close();
   return {
     emitted,
     errors,
@@ -179,6 +190,8 @@ async function run(command: Exclude<LoadCommand, { type: "pause" | "resume" | "s
     elapsedMs,
     callMs: summarize(callMs),
     ...(maxScheduleLagMs !== undefined ? { maxScheduleLagMs } : {}),
+    startedAtMs: started,
+    lastSentAtMs: lastSentAtMs ?? started + elapsedMs,
   };
 }
 

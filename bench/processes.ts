@@ -44,10 +44,68 @@ export function machineJiffies(): { busy: number; total: number } {
   return { busy: total - idle, total };
 }
 
+/**
+ * CPU seconds (user + system) used so far by `root` and every live descendant, each with the
+ * CPU of its reaped children (`cutime`, `cstime`), so a PostgreSQL backend that exits inside a
+ * window still counts (through the postmaster). The peers harness's `treeCpu`, same fields.
+ */
+export function treeCpuSeconds(root: number): number {
+  const children = new Map<number, number[]>();
+  const stats = new Map<number, string[]>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      stats.set(Number(entry), fields);
+      const parent = Number(fields[1]);
+      children.set(parent, [...(children.get(parent) ?? []), Number(entry)]);
+    } catch {
+      // gone
+    }
+  }
+  let total = 0;
+  const stack = [root];
+  while (stack.length > 0) {
+    const pid = stack.pop()!;
+    const fields = stats.get(pid);
+    // utime, stime, cutime, cstime are fields 14–17.
+    if (fields) total += (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / CLK_TCK;
+    stack.push(...(children.get(pid) ?? []));
+  }
+  return total;
+}
+
+/**
+ * CPU seconds over a window, per named process tree ({@link treeCpuSeconds}), plus the whole
+ * machine's busy seconds from /proc/stat (`machine`: every process, other people's included).
+ * Unlike {@link CpuWindow} (cores), this gives seconds, for "CPU seconds per 1,000 deliveries".
+ */
+export class CpuSecondsWindow {
+  private readonly start: Map<string, number>;
+  private readonly startMachine = machineJiffies();
+  readonly startMs = performance.now();
+  constructor(private readonly roots: Record<string, number>) {
+    this.start = new Map(Object.entries(roots).map(([name, pid]) => [name, treeCpuSeconds(pid)]));
+  }
+  /** Seconds used since the start per name, `machine` (busy seconds, all cores) and `windowS`. */
+  read(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [name, pid] of Object.entries(this.roots)) out[name] = treeCpuSeconds(pid) - this.start.get(name)!;
+    out.machine = (machineJiffies().busy - this.startMachine.busy) / CLK_TCK;
+    out.windowS = (performance.now() - this.startMs) / 1000;
+    return out;
+  }
+}
+
 /** The PostgreSQL whose processes count as `postgres` in {@link CpuWindow} (set by bench/run.ts). */
 let postmasterPid: number | undefined;
 export function watchPostgres(pid: number | undefined): void {
   postmasterPid = pid;
+}
+/** The postmaster watched now (undefined: PGlite, or a PostgreSQL this run did not start). */
+export function watchedPostgres(): number | undefined {
+  return postmasterPid;
 }
 
 /** CPU seconds of the postmaster and all its children (backends, writers), by pid. */
@@ -280,6 +338,10 @@ export class Receivers {
   }
   async setSecrets(secrets: string[]): Promise<void> {
     await this.request({ type: "secrets", secrets }, (r): r is { type: "ack" } => r.type === "ack");
+  }
+  /** Makes these endpoints hang from now on (see receivers-process.ts). */
+  async hang(endpoints: number[]): Promise<void> {
+    await this.request({ type: "hang", endpoints }, (r): r is { type: "ack" } => r.type === "ack");
   }
   async record(on: boolean): Promise<void> {
     await this.request({ type: "record", on }, (r): r is { type: "ack" } => r.type === "ack");

@@ -20,6 +20,8 @@ export type ReceiverCommand =
   | { type: "start"; endpoints: number; hang: number[]; brand: string }
   | { type: "secrets"; secrets: string[] }
   | { type: "record"; on: boolean }
+  /** From now on these endpoints read each request and never answer (W3 hangs one after the warm-up). */
+  | { type: "hang"; endpoints: number[] }
   | { type: "snapshot"; id: number; latencies: boolean }
   | { type: "exit" };
 
@@ -115,6 +117,10 @@ process.on("message", (message: ReceiverCommand) => {
       break;
     case "secrets":
       verifiers = message.secrets.map((secret) => createSignatureVerifier({ secrets: [secret] }));
+      send({ type: "ack" });
+      break;
+    case "hang":
+      for (const index of message.endpoints) endpoints[index]!.hang = true;
       send({ type: "ack" });
       break;
     case "record":

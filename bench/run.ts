@@ -10,8 +10,10 @@
  * machine's facts, to bench/results/<timestamp>.json. See docs/performance.md.
  *
  * Flags: --quick (≈2 min) · --stores=postgres,pglite · --only=saturation,latency,isolation,
- * emit,backlog,verifier,loglevel,retention · --profile[=saturation|emit] (adds a CPU-profiled run)
- * · --server-env=NAME=value · --measure-s=N · --backlog=N · --rate=N · --retention-attempts=N
+ * emit,backlog,verifier,loglevel,retention,w1,w2,w3 · --profile[=saturation|emit] (adds a
+ * CPU-profiled run) · --server-env=NAME=value · --measure-s=N · --backlog=N · --rate=N ·
+ * --retention-attempts=N · --reps=N (W1–W3: median of N runs) · --w1-events=N · --w2-rate=N ·
+ * --w2-seconds=N
  */
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
@@ -25,6 +27,7 @@ import { runLatency, type LatencyResult } from "./scenarios/latency.js";
 import { runRetention, type RetentionResult } from "./scenarios/retention.js";
 import { runSaturation, type SaturationResult } from "./scenarios/saturation.js";
 import { runVerifier, type VerifierResult } from "./scenarios/verifier.js";
+import { runWorkload, summarizeWorkload, type WorkloadName, type WorkloadRun, type WorkloadSummary } from "./scenarios/workloads.js";
 import { fmtInt } from "./stats.js";
 import { renderTable } from "./table.js";
 import { postgresFacts, providePostgres, type StoreKind } from "./stores.js";
@@ -43,7 +46,8 @@ const serverEnv = Object.fromEntries(
   }),
 );
 const stores = (value("stores") ?? "postgres,postgres-nosync,pglite").split(",") as StoreKind[];
-const ALL = ["saturation", "latency", "isolation", "emit", "backlog", "verifier", "loglevel", "retention"];
+const WORKLOADS: WorkloadName[] = ["w1", "w2", "w3"];
+const ALL = ["saturation", "latency", "isolation", "emit", "backlog", "verifier", "loglevel", "retention", ...WORKLOADS];
 const only = new Set(value("only")?.split(",") ?? ALL);
 const measureMs = Number(value("measure-s") ?? (quick ? 6 : 15)) * 1000;
 const scale = {
@@ -68,6 +72,15 @@ const scale = {
   retentionHistoryDays: 60,
   retentionDays: 30,
   pruneAfterMs: quick ? 2000 : 3000,
+  /** The peers harness's W1–W3 (see bench/scenarios/workloads.ts); its defaults. */
+  reps: Number(value("reps") ?? (quick ? 1 : 3)),
+  w1Events: Number(value("w1-events") ?? 2000),
+  w2Rate: Number(value("w2-rate") ?? 100),
+  w2Seconds: Number(value("w2-seconds") ?? 30),
+  warmEvents: 50,
+  workloadSettleMs: 3000,
+  workloadStallMs: 60_000,
+  workloadTimeoutMs: 300_000,
 };
 
 const TARGETS = {
@@ -77,6 +90,15 @@ const TARGETS = {
   backlogPeakRssMb: 300,
   verifierRatio: 0.7,
   retentionRateRatio: 0.95,
+  /** Issue 18, on PG durable. */
+  w1PerSec: 3000,
+  w1CpuPer1k: 0.5,
+  w2P50Ms: 5,
+  w2P99Ms: 15,
+  w2EmitP50Ms: 3,
+  w2MachineCpuPer1k: 0.8,
+  w3Ratio: 0.9,
+  w2PgliteP99Ms: 50,
 };
 
 export interface StoreResults {
@@ -94,6 +116,13 @@ export interface StoreResults {
   backlog?: BacklogResult;
   saturationWarnLog?: SaturationResult;
   retention?: RetentionResult;
+  /** W1–W3: every run (in the order run: reps interleaved w1 w2 w3, w1 w2 w3, …) and the medians. */
+  workloads?: {
+    runs: WorkloadRun[];
+    summary: Partial<Record<WorkloadName, WorkloadSummary>>;
+    /** Median W3 healthy deliveries/s ÷ median W1 deliveries/s. */
+    w3OverW1?: number;
+  };
   /** Scenarios left out on this store, and why. */
   skipped?: Record<string, string>;
   errors: Record<string, string>;
@@ -232,7 +261,50 @@ async function runStore(kind: StoreKind): Promise<StoreResults> {
         }),
       ),
     );
+  const workloads = WORKLOADS.filter((w) => only.has(w));
+  if (workloads.length > 0) r.workloads = await runWorkloads(r, kind, workloads);
   return r;
+}
+
+/**
+ * W1–W3 on one store, `scale.reps` times, interleaved (w1 w2 w3, w1 w2 w3, …) so that a change
+ * in the machine's load falls on every workload alike; each run on a fresh rig.
+ */
+async function runWorkloads(r: StoreResults, kind: StoreKind, workloads: WorkloadName[]): Promise<NonNullable<StoreResults["workloads"]>> {
+  const runs: WorkloadRun[] = [];
+  for (let rep = 1; rep <= scale.reps; rep++) {
+    for (const workload of workloads) {
+      const run = await step(r, `${kind} ${workload} run ${rep}/${scale.reps}`, () =>
+        withRig({ store: kind, endpoints: scale.endpoints, layout: "fanout", label: `${workload}-r${rep}` }, (rig) =>
+          runWorkload(rig, {
+            workload,
+            w1Events: scale.w1Events,
+            w2Rate: scale.w2Rate,
+            w2Seconds: scale.w2Seconds,
+            hang: workload === "w3" ? scale.hang : [],
+            warmEvents: scale.warmEvents,
+            settleMs: scale.workloadSettleMs,
+            stallMs: scale.workloadStallMs,
+            timeoutMs: scale.workloadTimeoutMs,
+          }),
+        ),
+      );
+      if (!run) continue;
+      runs.push(run);
+      log(
+        `${kind} ${workload}: ${fmtInt(run.receivedDeliveries)}/${fmtInt(run.expectedDeliveries)} in ${run.firstEmitToLastReceiptS} s = ${fmtInt(run.deliveriesPerSec)}/s; ` +
+          `p50/p99 ${fmtInt(run.latencyMs.p50)}/${fmtInt(run.latencyMs.p99)} ms; CPU-s/1k server+pg ${run.cpuPer1k.system}, all processes ${run.cpuPer1k.processes}, machine ${run.cpuPer1k.machine}; load ${run.loadAvgBefore[0]?.toFixed(1)}`,
+      );
+    }
+  }
+  const summary: Partial<Record<WorkloadName, WorkloadSummary>> = {};
+  for (const workload of workloads) {
+    const mine = runs.filter((run) => run.workload === workload);
+    if (mine.length > 0) summary[workload] = summarizeWorkload(mine);
+  }
+  const w1 = summary.w1?.deliveriesPerSec;
+  const w3 = summary.w3?.deliveriesPerSec;
+  return { runs, summary, ...(w1 && w3 ? { w3OverW1: w3 / w1 } : {}) };
 }
 
 /**

@@ -48,6 +48,20 @@ async function adminQuery(url: string, text: string): Promise<pg.QueryResult> {
   }
 }
 
+/**
+ * `CHECKPOINT` on the PostgreSQL behind `databaseUrl` (needs a superuser or `pg_checkpoint`), so
+ * a measured window does not pay for the writes of the set-up before it (the peers harness does
+ * the same). Resolves to what happened: `"done"` or the error's message.
+ */
+export async function checkpoint(databaseUrl: string): Promise<string> {
+  try {
+    await adminQuery(databaseUrl, "CHECKPOINT");
+    return "done";
+  } catch (error) {
+    return `failed: ${(error as Error).message}`;
+  }
+}
+
 /** The server's version and the settings that decide commit cost. */
 export async function postgresFacts(url: string): Promise<Record<string, string>> {
   const names = ["server_version", "fsync", "synchronous_commit", "full_page_writes", "wal_level", "shared_buffers", "max_connections"];
