@@ -127,10 +127,11 @@ function workloadRows(results: BenchResults, row: Row): void {
   row("  Emit call p50 / p99, ms", (r) => (w(r, "w2") ? `${ms(w(r, "w2")!.emitCallMs.p50)} / ${ms(w(r, "w2")!.emitCallMs.p99)}` : "–"), `p50 ≤ ${T.w2EmitP50Ms} (PG durable)`, (r, k) =>
     onPg(k, () => (w(r, "w2") ? w(r, "w2")!.emitCallMs.p50 <= T.w2EmitP50Ms : undefined)),
   );
-  row("  CPU-s/1k server+PG (server + PG)", (r) => cpu(w(r, "w2")));
-  row("  CPU-s/1k all processes | machine", (r) => cpuAll(w(r, "w2")), `all processes ≤ ${T.w2MachineCpuPer1k} (PG durable)`, (r, k) =>
-    onPg(k, () => (w(r, "w2") ? w(r, "w2")!.cpuPer1k.processes <= T.w2MachineCpuPer1k : undefined)),
+  // The issue's "whole-machine CPU" is the peers harness's system total: the system under test (server + PostgreSQL).
+  row("  CPU-s/1k server+PG (server + PG)", (r) => cpu(w(r, "w2")), `≤ ${T.w2MachineCpuPer1k} (PG durable)`, (r, k) =>
+    onPg(k, () => (w(r, "w2") ? w(r, "w2")!.cpuPer1k.system <= T.w2MachineCpuPer1k : undefined)),
   );
+  row("  CPU-s/1k all processes | machine", (r) => cpuAll(w(r, "w2")));
   row("  server peak RSS, MB; load avg before", (r) => (w(r, "w2") ? `${fmtInt(w(r, "w2")!.peakRssMb)}; ${fmt(w(r, "w2")!.loadAvgBefore, 1)}` : "–"));
   row("  complete runs; missing/dup/bad sig; emit errors", (r) => health(w(r, "w2")));
 
