@@ -13,9 +13,10 @@ import { isLoopbackAddress } from "./config/loopback.js";
 import { portalBaseUrl } from "./config/public-url.js";
 import { systemClock, type Clock } from "./domain/clock.js";
 import { EventCatalog } from "./domain/compiled-catalog.js";
-import { createAddressGuard, type Resolver } from "./delivery/address-guard.js";
+import { createAddressGuard, type AddressGuard, type Resolver } from "./delivery/address-guard.js";
 import { createDeliveryEngine, type DeliveryEngine } from "./delivery/delivery-engine.js";
 import { createHttpTransport } from "./delivery/http-transport.js";
+import { createThreadedTransport } from "./delivery/threaded-transport.js";
 import type { Transport } from "./delivery/transport.js";
 import { AttemptFeed } from "./feed/attempt-feed.js";
 import { DueSignal } from "./feed/due-signal.js";
@@ -130,13 +131,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       pool: store.poolStats,
     });
     if (config.workers) {
-      const transport =
-        options.transport ??
-        createHttpTransport({
-          addressGuard: guard,
-          ...(config.egressProxy ? { proxyUrl: config.egressProxy } : {}),
-          connectionsPerOrigin: config.maxConcurrencyPerEndpoint,
-        });
+      const transport = options.transport ?? deliveryTransport(config, guard, logger, options.resolver !== undefined);
       engine = createDeliveryEngine({ store, config, clock, transport, feed, due, logger, metrics, keyring, random: options.random ?? Math.random });
       await engine.start();
     }
@@ -231,6 +226,19 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     await Promise.all([withinMs(logger, "database", CLOSE_DATABASE_MS, store.close()), tracing?.shutdown(CLOSE_DATABASE_MS)]);
     throw error;
   }
+}
+
+/**
+ * The transport of the deliveries: on `config.sendThreads` sending threads (threaded-transport.ts),
+ * or on the main thread when that is 0 or a name resolver is injected (tests: a function cannot
+ * cross to a thread).
+ */
+function deliveryTransport(config: Config, guard: AddressGuard, logger: Logger, customResolver: boolean): Transport {
+  const proxy = config.egressProxy ? { proxyUrl: config.egressProxy } : {};
+  if (config.sendThreads > 0 && !customResolver) {
+    return createThreadedTransport({ threads: config.sendThreads, allowedCidrs: config.allowedCidrs, ...proxy, connectionsPerOrigin: config.maxConcurrencyPerEndpoint, logger });
+  }
+  return createHttpTransport({ addressGuard: guard, ...proxy, connectionsPerOrigin: config.maxConcurrencyPerEndpoint });
 }
 
 /** Longest wait for gRPC calls in flight at shutdown before their connections are closed (ms). */

@@ -29,9 +29,10 @@ describe("README walkthrough", () => {
     portal: walkthroughCommand(readme, "portal"),
   };
   const dataDir = mkdtempSync(join(tmpdir(), "posthorn-readme-"));
-  // No DATABASE_URL: the walkthrough runs on the embedded default.
-  const env: NodeJS.ProcessEnv = { ...process.env, POSTHORN_DATA_DIR: dataDir, POSTHORN_LISTEN_ADDRESS: "127.0.0.1:0", POSTHORN_HTTP_ADDRESS: "127.0.0.1:0", POSTHORN_METRICS_ADDRESS: "off" };
-  delete env.DATABASE_URL;
+  // As a new user runs it: no DATABASE_URL (the embedded default) and none of the POSTHORN_
+  // settings another test file of this worker may have left in process.env.
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("POSTHORN_") && name !== "DATABASE_URL"));
+  const env: NodeJS.ProcessEnv = { ...inherited, POSTHORN_DATA_DIR: dataDir, POSTHORN_LISTEN_ADDRESS: "127.0.0.1:0", POSTHORN_HTTP_ADDRESS: "127.0.0.1:0", POSTHORN_METRICS_ADDRESS: "off" };
   let server: RunningProcess | undefined;
   let listener: RunningProcess | undefined;
   let httpAddress: string | undefined;

@@ -38,6 +38,9 @@ export async function startTestApp(
       databaseUrl: database.databaseUrl,
       metricsAddress: "off",
       workers: false,
+      // In this process the server runs from its TypeScript sources, which a sending thread cannot
+      // load: attempts go out on the main thread (spawned servers use threads: server-process.ts).
+      sendThreads: 0,
       allowedCidrs: ["127.0.0.1/32"],
       pollIntervalMs: 50,
       bootstrapAdminKey: TEST_ADMIN_KEY,

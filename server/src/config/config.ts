@@ -105,6 +105,8 @@ export const configSchema = z.object({
   allowedCidrs: list.pipe(z.array(checked(checkCidr))).default([]),
   /** Send every delivery through this HTTP(S) egress proxy instead of connecting directly. */
   egressProxy: checked(checkProxyUrl).optional(),
+  /** Threads that make the HTTP exchanges of deliveries (0: the main thread does). */
+  sendThreads: numeric.pipe(z.number().int().min(0).max(16)).default(1),
   /** Run delivery workers in this process (false: API only). */
   workers: bool.default(true),
   /** Serve the gRPC API in this process (false: workers only). */

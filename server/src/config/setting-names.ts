@@ -19,6 +19,7 @@ export const ENV_NAMES: Record<keyof Config, string> = {
   maxConcurrencyPerEndpoint: "POSTHORN_MAX_CONCURRENCY_PER_ENDPOINT",
   allowedCidrs: "POSTHORN_ALLOWED_CIDRS",
   egressProxy: "POSTHORN_EGRESS_PROXY",
+  sendThreads: "POSTHORN_SEND_THREADS",
   workers: "POSTHORN_WORKERS",
   api: "POSTHORN_API",
   httpAddress: "POSTHORN_HTTP_ADDRESS",

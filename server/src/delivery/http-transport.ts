@@ -152,7 +152,7 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
 }
 
 /** The outcome of an attempt the server aborted because it is shutting down. */
-function shutdownOutcome(partial: AttemptOutcome): AttemptOutcome {
+export function shutdownOutcome(partial: AttemptOutcome): AttemptOutcome {
   return { ...partial, errorKind: "shutdown", errorMessage: "attempt aborted: the server is shutting down" };
 }
 
