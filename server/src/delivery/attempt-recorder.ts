@@ -1,4 +1,5 @@
 import type { Clock } from "../domain/clock.js";
+import { ATTEMPTS_CHANNEL } from "../feed/attempt-feed.js";
 import { isDatabaseUnavailable } from "../store/availability.js";
 import type { Store } from "../store/database.js";
 import { GroupCommit } from "../store/group-commit.js";
@@ -25,12 +26,14 @@ export class AttemptRecorder {
    * `owner`: this process's lease owner id (only deliveries it still leases change state).
    * `options`: the effects that go with recorded attempts in their transaction (410 Gone,
    * endpoint health, ordered delivery, operational events) and the wake-up when they made
-   * deliveries due (delivery/attempt-effects.ts).
+   * deliveries due (delivery/attempt-effects.ts). On PostgreSQL the statement that records a
+   * batch also NOTIFYs its attempt ids for the watchers (feed/attempt-feed.ts, `recorded`).
    */
   constructor(store: Store, owner: string, clock: Clock, options: RecordOptions = {}) {
     this.#store = store;
+    const recordOptions: RecordOptions = store.notifications ? { ...options, notifyChannel: ATTEMPTS_CHANNEL } : options;
     this.#batches = new GroupCommit<AttemptResult, RecordedAttempt>(
-      (results) => recordAttempts(store.db, owner, results, new Date(clock.nowMs()), options),
+      (results) => recordAttempts(store.db, owner, results, new Date(clock.nowMs()), recordOptions),
       RECORD_BATCH_SIZE,
     );
   }

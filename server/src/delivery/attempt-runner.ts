@@ -101,7 +101,8 @@ export class AttemptRunner {
         "retry scheduled",
       );
     }
-    feed.publish(result.attempt.id);
+    // The recording statement NOTIFYed the id already on PostgreSQL (AttemptRecorder).
+    feed.recorded(result.attempt.id);
     if (!deliveryUpdated) {
       logger.warn(
         { delivery_id: delivery.id, attempt: attemptNumber },

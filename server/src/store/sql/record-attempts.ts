@@ -59,7 +59,18 @@ export interface RecordOptions {
   effects?: readonly AttemptBatchEffect[];
   /** Called after the commit when the effects made deliveries due (wake the workers). */
   onDue?: () => void;
+  /**
+   * PostgreSQL channel on which the statement itself NOTIFYs the ids of the batch's attempts
+   * (comma-separated, at most `IDS_PER_NOTIFY` a notification; feed/attempt-feed.ts listens).
+   * In the statement, not after it: a NOTIFY on its own is a transaction of its own, with its own
+   * durable commit (PostgreSQL assigns it a transaction id), and one more round trip per batch.
+   * Sent at the commit, so a listener that loads the ids finds the rows. Unset: no NOTIFY (PGlite).
+   */
+  notifyChannel?: string;
 }
+
+/** NOTIFY payloads must stay under 8,000 bytes: attempt ids of 28 characters and a comma each. */
+export const IDS_PER_NOTIFY = 250;
 
 /**
  * Records a batch of finished attempts with ONE statement whatever the batch size (the hot
@@ -87,9 +98,9 @@ export async function recordAttempts(
   let madeDue = 0;
   const updated =
     effects.length === 0
-      ? await writeBatch(db, owner, results, now)
+      ? await writeBatch(db, owner, results, now, options.notifyChannel)
       : await db.transaction().execute(async (trx) => {
-          const updated = await writeBatch(trx, owner, results, now);
+          const updated = await writeBatch(trx, owner, results, now, options.notifyChannel);
           for (const effect of effects) madeDue += await effect.apply(trx, results, updated, now);
           return updated;
         });
@@ -97,9 +108,22 @@ export async function recordAttempts(
   return results.map((r) => ({ attempt: r.attempt, deliveryUpdated: updated.has(r.attempt.delivery_id) }));
 }
 
-/** Returns the ids of the deliveries updated (those whose lease `owner` still had for this attempt). */
-async function writeBatch(db: Kysely<Database>, owner: string, results: readonly AttemptResult[], now: Date): Promise<Set<string>> {
+/**
+ * Returns the ids of the deliveries updated (those whose lease `owner` still had for this
+ * attempt). With `notifyChannel`, the same statement NOTIFYs the attempt ids: `announced` is
+ * read by the final SELECT (a CTE nobody reads is not run unless it modifies data) and adds no
+ * row (`count` is never negative).
+ */
+async function writeBatch(db: Kysely<Database>, owner: string, results: readonly AttemptResult[], now: Date, notifyChannel?: string): Promise<Set<string>> {
   const column = <T>(pick: (result: AttemptResult) => T): T[] => results.map(pick);
+  const announce =
+    notifyChannel === undefined
+      ? sql`SELECT id FROM updated`
+      : sql`, announced AS (
+          SELECT count(pg_notify(${notifyChannel}, ids)) AS n
+          FROM (SELECT string_agg(id, ',') AS ids FROM (SELECT id, (row_number() OVER () - 1) / ${sql.lit(IDS_PER_NOTIFY)} AS chunk FROM v) AS numbered GROUP BY chunk) AS chunks
+        )
+        SELECT id FROM updated UNION ALL SELECT NULL FROM announced WHERE n < 0`;
   const { rows } = await sql<{ id: string }>`
     WITH v AS (
       SELECT * FROM unnest(
@@ -126,7 +150,7 @@ async function writeBatch(db: Kysely<Database>, owner: string, results: readonly
           response_excerpt = excluded.response_excerpt, signature = excluded.signature,
           succeeded = excluded.succeeded
       WHERE attempts.error_kind = 'abandoned'
-    )
+    ), updated AS (
     UPDATE deliveries AS d
     SET state = v.state, next_attempt_at = v.next_attempt_at, final_reason = v.final_reason,
         lease_owner = NULL, lease_expires_at = NULL, leased_at = NULL, updated_at = ${now}
@@ -135,6 +159,8 @@ async function writeBatch(db: Kysely<Database>, owner: string, results: readonly
       -- The partitions to touch, as constants: pruned when the statement is planned.
       AND d.created_at = ANY(${[...new Set(column((r) => r.attempt.delivery_created_at.getTime()))].map((ms) => new Date(ms))}::timestamptz[])
       AND d.lease_owner = ${owner} AND d.attempt_count = v.attempt_number
-    RETURNING d.id`.execute(db);
+    RETURNING d.id
+    )
+    ${announce}`.execute(db);
   return new Set(rows.map((row) => row.id));
 }
