@@ -33,7 +33,7 @@ export class AttemptRecorder {
     this.#store = store;
     const recordOptions: RecordOptions = store.notifications ? { ...options, notifyChannel: ATTEMPTS_CHANNEL } : options;
     this.#batches = new GroupCommit<AttemptResult, RecordedAttempt>(
-      (results) => recordAttempts(store.db, owner, results, new Date(clock.nowMs()), recordOptions),
+      (results) => recordAttempts(store, owner, results, new Date(clock.nowMs()), recordOptions),
       RECORD_BATCH_SIZE,
     );
   }
