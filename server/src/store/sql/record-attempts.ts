@@ -63,8 +63,8 @@ export interface RecordOptions {
   /**
    * PostgreSQL channel on which the statement itself NOTIFYs the ids of the batch's attempts
    * (comma-separated, at most `IDS_PER_NOTIFY` a notification; feed/attempt-feed.ts listens).
-   * In the statement, not after it: a NOTIFY on its own is a transaction of its own, with its own
-   * durable commit (PostgreSQL assigns it a transaction id), and one more round trip per batch.
+   * In the statement, not after it: a NOTIFY on its own is one more round trip per batch and a
+   * transaction of its own (PostgreSQL gives it a transaction id and a commit record).
    * Sent at the commit, so a listener that loads the ids finds the rows. Unset: no NOTIFY (PGlite).
    */
   notifyChannel?: string;
