@@ -1,5 +1,4 @@
 import type { Clock } from "../domain/clock.js";
-import { ATTEMPTS_CHANNEL } from "../feed/attempt-feed.js";
 import { isDatabaseUnavailable } from "../store/availability.js";
 import type { Store } from "../store/database.js";
 import { GroupCommit } from "../store/group-commit.js";
@@ -26,14 +25,12 @@ export class AttemptRecorder {
    * `owner`: this process's lease owner id (only deliveries it still leases change state).
    * `options`: the effects that go with recorded attempts in their transaction (410 Gone,
    * endpoint health, ordered delivery, operational events) and the wake-up when they made
-   * deliveries due (delivery/attempt-effects.ts). On PostgreSQL the statement that records a
-   * batch also NOTIFYs its attempt ids for the watchers (feed/attempt-feed.ts, `recorded`).
+   * deliveries due (delivery/attempt-effects.ts).
    */
   constructor(store: Store, owner: string, clock: Clock, options: RecordOptions = {}) {
     this.#store = store;
-    const recordOptions: RecordOptions = store.notifications ? { ...options, notifyChannel: ATTEMPTS_CHANNEL } : options;
     this.#batches = new GroupCommit<AttemptResult, RecordedAttempt>(
-      (results) => recordAttempts(store, owner, results, new Date(clock.nowMs()), recordOptions),
+      (results) => recordAttempts(store, owner, results, new Date(clock.nowMs()), options),
       RECORD_BATCH_SIZE,
     );
   }

@@ -101,8 +101,7 @@ export class AttemptRunner {
         "retry scheduled",
       );
     }
-    // The recording statement NOTIFYed the id already on PostgreSQL (AttemptRecorder).
-    feed.recorded(result.attempt.id);
+    feed.publish(result.attempt.id);
     if (!deliveryUpdated) {
       logger.warn(
         { delivery_id: delivery.id, attempt: attemptNumber },

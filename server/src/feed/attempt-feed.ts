@@ -2,13 +2,14 @@ import { EventEmitter } from "node:events";
 import type { Logger } from "../observability/logger.js";
 import type { Store } from "../store/database.js";
 import { loadRecordedAttempts, type RecordedAttemptRow } from "../store/sql/load-recorded-attempts.js";
-import { IDS_PER_NOTIFY } from "../store/sql/record-attempts.js";
 
 /** One finished attempt and the delivery as it stands after it. */
 export type AttemptFinished = RecordedAttemptRow;
 
 /** PostgreSQL channel for recorded attempt ids (comma-separated). */
 export const ATTEMPTS_CHANNEL = "posthorn_attempts";
+/** NOTIFY payloads must stay under 8,000 bytes: ids of 28 characters + a comma each. */
+const IDS_PER_NOTIFY = 250;
 
 /**
  * The "attempt recorded" signal, for WatchDeliveries streams. Workers publish the ids of
@@ -17,9 +18,7 @@ export const ATTEMPTS_CHANNEL = "posthorn_attempts";
  * delivery loop never reads rows back for it. On PostgreSQL the API and the workers may be
  * different processes, so ids travel by NOTIFY on `ATTEMPTS_CHANNEL` and watching processes
  * LISTEN (re-established by the store after the connection is lost; ids NOTIFYed meanwhile are
- * missed); on PGlite (one process) they are handed over in memory. The workers' own attempts are
- * NOTIFYed by the statement that records them (`recordAttempts`' `notifyChannel`, set by the
- * AttemptRecorder), so they come through `recorded`, which has nothing left to send on PostgreSQL.
+ * missed); on PGlite (one process) they are handed over in memory.
  */
 export class AttemptFeed {
   readonly #emitter = new EventEmitter().setMaxListeners(0);
@@ -34,16 +33,7 @@ export class AttemptFeed {
     this.#logger = logger;
   }
 
-  /**
-   * Called by workers after an attempt is recorded by a statement that NOTIFYed its id on
-   * `ATTEMPTS_CHANNEL` (AttemptRecorder on PostgreSQL): only PGlite, which has no NOTIFY, still
-   * hands the id over (in memory, as `publish`).
-   */
-  recorded(attemptId: string): void {
-    if (!this.#store.notifications) this.publish(attemptId);
-  }
-
-  /** Announces an attempt recorded without a NOTIFY (the sweeper's `abandoned` ones); ids are sent on in batches. */
+  /** Called by workers after an attempt is recorded; ids are sent on in batches. */
   publish(attemptId: string): void {
     this.#unannounced.push(attemptId);
     if (!this.#announcing) {

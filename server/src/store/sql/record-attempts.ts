@@ -60,18 +60,7 @@ export interface RecordOptions {
   effects?: readonly AttemptBatchEffect[];
   /** Called after the commit when the effects made deliveries due (wake the workers). */
   onDue?: () => void;
-  /**
-   * PostgreSQL channel on which the statement itself NOTIFYs the ids of the batch's attempts
-   * (comma-separated, at most `IDS_PER_NOTIFY` a notification; feed/attempt-feed.ts listens).
-   * In the statement, not after it: a NOTIFY on its own is one more round trip per batch and a
-   * transaction of its own (PostgreSQL gives it a transaction id and a commit record).
-   * Sent at the commit, so a listener that loads the ids finds the rows. Unset: no NOTIFY (PGlite).
-   */
-  notifyChannel?: string;
 }
-
-/** NOTIFY payloads must stay under 8,000 bytes: attempt ids of 28 characters and a comma each. */
-export const IDS_PER_NOTIFY = 250;
 
 /**
  * Records a batch of finished attempts with ONE statement whatever the batch size (the hot
@@ -86,7 +75,8 @@ export const IDS_PER_NOTIFY = 250;
  * One statement is atomic by itself, so no BEGIN/COMMIT round trips while no effect applies
  * (`options.effects`, e.g. 410 Gone disabling the subscription): then the statement and the
  * effects share one transaction. Without effects it runs as a named prepared statement
- * (`store.runPrepared`: its text is the same for every batch; parsed once per connection). Results come back in input order.
+ * (`store.runPrepared`: its text is the same for every batch; parsed once per connection).
+ * Results come back in input order.
  */
 export async function recordAttempts(
   store: Pick<Store, "db" | "runPrepared">,
@@ -100,13 +90,12 @@ export async function recordAttempts(
   let madeDue = 0;
   // Prepared (fixed text whatever the batch): parsed once per connection. PostgreSQL still plans
   // each run with its values (custom plans, see the partition pruning below).
-  const statement = options.notifyChannel === undefined ? "posthorn_record_attempts" : "posthorn_record_attempts_notify";
   const updated =
     effects.length === 0
-      ? await writeBatch(store.db, (query) => store.runPrepared(statement, query), owner, results, now, options.notifyChannel)
+      ? await writeBatch(store.db, (query) => store.runPrepared("posthorn_record_attempts", query), owner, results, now)
       : await store.db.transaction().execute(async (trx) => {
-          const run = async (query: CompiledQuery<{ id: string | null }>) => (await trx.executeQuery(query)).rows;
-          const updated = await writeBatch(trx, run, owner, results, now, options.notifyChannel);
+          const run = async (query: CompiledQuery<{ id: string }>) => (await trx.executeQuery(query)).rows;
+          const updated = await writeBatch(trx, run, owner, results, now);
           for (const effect of effects) madeDue += await effect.apply(trx, results, updated, now);
           return updated;
         });
@@ -114,30 +103,16 @@ export async function recordAttempts(
   return results.map((r) => ({ attempt: r.attempt, deliveryUpdated: updated.has(r.attempt.delivery_id) }));
 }
 
-/**
- * Returns the ids of the deliveries updated (those whose lease `owner` still had for this
- * attempt). With `notifyChannel`, the same statement NOTIFYs the attempt ids: `announced` is
- * read by the final SELECT (a CTE nobody reads is not run unless it modifies data) and adds no
- * row (`count` is never negative).
- */
+/** Returns the ids of the deliveries updated (those whose lease `owner` still had for this attempt). */
 async function writeBatch(
   db: Kysely<Database>,
-  run: (query: CompiledQuery<{ id: string | null }>) => Promise<{ id: string | null }[]>,
+  run: (query: CompiledQuery<{ id: string }>) => Promise<{ id: string }[]>,
   owner: string,
   results: readonly AttemptResult[],
   now: Date,
-  notifyChannel?: string,
 ): Promise<Set<string>> {
   const column = <T>(pick: (result: AttemptResult) => T): T[] => results.map(pick);
-  const announce =
-    notifyChannel === undefined
-      ? sql`SELECT id FROM updated`
-      : sql`, announced AS (
-          SELECT count(pg_notify(${notifyChannel}, ids)) AS n
-          FROM (SELECT string_agg(id, ',') AS ids FROM (SELECT id, (row_number() OVER () - 1) / ${sql.lit(IDS_PER_NOTIFY)} AS chunk FROM v) AS numbered GROUP BY chunk) AS chunks
-        )
-        SELECT id FROM updated UNION ALL SELECT NULL FROM announced WHERE n < 0`;
-  const query = sql<{ id: string | null }>`
+  const query = sql<{ id: string }>`
     WITH v AS (
       SELECT * FROM unnest(
         ${column((r) => r.attempt.id)}::text[], ${column((r) => r.attempt.delivery_id)}::text[],
@@ -163,7 +138,7 @@ async function writeBatch(
           response_excerpt = excluded.response_excerpt, signature = excluded.signature,
           succeeded = excluded.succeeded
       WHERE attempts.error_kind = 'abandoned'
-    ), updated AS (
+    )
     UPDATE deliveries AS d
     SET state = v.state, next_attempt_at = v.next_attempt_at, final_reason = v.final_reason,
         lease_owner = NULL, lease_expires_at = NULL, leased_at = NULL, updated_at = ${now}
@@ -173,10 +148,6 @@ async function writeBatch(
       -- run (custom plans; a generic plan counts every partition and costs more), so they are pruned.
       AND d.created_at = ANY(${[...new Set(column((r) => r.attempt.delivery_created_at.getTime()))].map((ms) => new Date(ms))}::timestamptz[])
       AND d.lease_owner = ${owner} AND d.attempt_count = v.attempt_number
-    RETURNING d.id
-    )
-    ${announce}`.compile(db);
-  const rows = await run(query);
-  // The NULL-id row of `announced` never comes (its count is never negative); filtered all the same.
-  return new Set(rows.flatMap((row) => (row.id === null ? [] : [row.id])));
+    RETURNING d.id`.compile(db);
+  return new Set((await run(query)).map((row) => row.id));
 }
