@@ -56,9 +56,10 @@ export function createLogDestination(dest: number | string): Destination {
 /**
  * Lines logged in one turn of the event loop go to sonic-boom together, at the end of the turn
  * (`setImmediate`), so they leave in one write instead of one write per line: a batch of
- * recorded attempts logs its `attempt` lines in one turn, and one write per line was about 6 % of
- * the server's CPU at 1,000 deliveries/s (issue 18's W2 profile). Nothing waits longer than the
- * turn; lines still held when logging stops (`stopWriting`) are dropped like later ones.
+ * recorded attempts logs its `attempt` lines in one turn. Logging was 6–7 % of the server's time
+ * at 1,000 deliveries/s in issue 18's W2 profile, 4–5 % with this (docs/performance.md). Nothing
+ * waits longer than the turn; lines still held when logging stops (`stopWriting`) are dropped like
+ * later ones.
  */
 function coalesceWrites(destination: Destination): void {
   const write = destination.write.bind(destination);
