@@ -42,7 +42,7 @@ function packageOf(url: string, functionName: string): string {
   const nm = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (nm) return nm[1]!;
   if (url.startsWith("node:")) return `node:${url.slice(5).split("/")[0]}`;
-  const own = /\/(server\/src|sdk\/[^/]+\/src)\/(.+)$/.exec(url);
+  const own = /\/(server\/(?:src|dist)|sdk\/[^/]+\/src)\/(.+)$/.exec(url);
   if (own) return `posthorn ${own[1]}/${own[2]!.split("/")[0]}`;
   return url;
 }
@@ -88,7 +88,7 @@ export function summarizeProfile(file: string, top = 25, skipMs = 0): ProfileSum
     const seen = new Set<string>();
     for (let id: number | undefined = node.id; id !== undefined; id = parent.get(id)) {
       const frame = byId.get(id)!;
-      if (!/\/(server\/src)\//.test(frame.callFrame.url)) continue;
+      if (!/\/server\/(src|dist)\//.test(frame.callFrame.url)) continue;
       const k = key(frame);
       if (seen.has(k)) continue;
       seen.add(k);

@@ -10,6 +10,7 @@ import { loadSecretKeyring } from "../../server/src/secrets/load-secret-keyring.
 import { SecretUnsealError } from "../../server/src/secrets/secret-cipher.js";
 import { loadOrCreateSecretKeyFile, secretKeyFilePath } from "../../server/src/secrets/secret-key-file.js";
 import { formatSecretKey, generateSecretKey, parseSecretKeys } from "../../server/src/domain/secret-key.js";
+import { OpenedSecretCache } from "../../server/src/secrets/opened-secret-cache.js";
 import { SecretKeyring } from "../../server/src/secrets/secret-keyring.js";
 
 const K1 = generateSecretKey();
@@ -77,6 +78,41 @@ describe("SecretKeyring", () => {
     ]);
     // Under a key that is not configured: left as it is and reported.
     expect(new SecretKeyring([K2]).reseal("sub_a", entries.slice(0, 1), "all")).toMatchObject({ resealed: 0, unknownKeyIds: [K1.id] });
+  });
+
+  it("opens a sealed entry once and reuses it; the cache is per subscription and keeps no failure", () => {
+    const ring = new SecretKeyring([K1]);
+    const secret = generateSecret();
+    const entries = [{ sealed: ring.seal("sub_a", secret), expires_at: null }];
+    expect(ring.openAll("sub_a", entries)).toEqual([{ secret, expires_at: null }]);
+    expect(ring.openAll("sub_a", entries)).toEqual([{ secret, expires_at: null }]);
+    // The same sealed form copied to another subscription still fails, every time.
+    expect(unsealError(() => ring.openAll("sub_b", entries))).toMatchObject({ subscriptionId: "sub_b", failure: "failed_tag" });
+    expect(unsealError(() => ring.openAll("sub_b", entries))).toMatchObject({ subscriptionId: "sub_b", failure: "failed_tag" });
+    // A rotation stores a new sealed form (a new IV): it is opened, not confused with the old one.
+    const next = generateSecret();
+    expect(ring.openAll("sub_a", [{ sealed: ring.seal("sub_a", next), expires_at: null }, { ...entries[0]!, expires_at: 5 }])).toEqual([
+      { secret: next, expires_at: null },
+      { secret, expires_at: 5 },
+    ]);
+  });
+});
+
+describe("OpenedSecretCache", () => {
+  it("opens each (subscription, sealed form) once, passes errors through uncached, and drops the oldest entry past its bound", () => {
+    const cache = new OpenedSecretCache(2);
+    let opened = 0;
+    const open = (value: string) => () => (opened++, value);
+    expect(cache.get("sub_a", "s1", open("one"))).toBe("one");
+    expect(cache.get("sub_a", "s1", open("other"))).toBe("one");
+    expect(opened).toBe(1);
+    expect(() => cache.get("sub_a", "bad", () => { throw new Error("no"); })).toThrow("no");
+    expect(cache.size).toBe(1);
+    cache.get("sub_b", "s1", open("two"));
+    cache.get("sub_c", "s1", open("three"));
+    expect(cache.size).toBe(2);
+    expect(cache.get("sub_a", "s1", open("again"))).toBe("again");
+    expect(opened).toBe(4);
   });
 });
 

@@ -82,7 +82,7 @@ describe.each(STORES)("migration 0006 (partitions) on a database with data (%s)"
       { statusCode: 200, durationMs: 3, responseExcerpt: "" },
       { kind: "succeeded" },
     );
-    const [recorded] = await recordAttempts(store.db, "wrk_test", [result], now);
+    const [recorded] = await recordAttempts(store, "wrk_test", [result], now);
     expect(recorded!.deliveryUpdated).toBe(true);
     const delivery = await findDelivery(store.db, claimed!.id);
     expect(delivery.state).toBe("succeeded");

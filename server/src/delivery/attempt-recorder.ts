@@ -30,7 +30,7 @@ export class AttemptRecorder {
   constructor(store: Store, owner: string, clock: Clock, options: RecordOptions = {}) {
     this.#store = store;
     this.#batches = new GroupCommit<AttemptResult, RecordedAttempt>(
-      (results) => recordAttempts(store.db, owner, results, new Date(clock.nowMs()), options),
+      (results) => recordAttempts(store, owner, results, new Date(clock.nowMs()), options),
       RECORD_BATCH_SIZE,
     );
   }

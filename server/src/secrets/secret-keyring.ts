@@ -1,5 +1,6 @@
 import type { SigningSecret } from "../domain/secret.js";
 import type { StoredSecret, StoredSecretEntry } from "../store/schema.js";
+import { OpenedSecretCache } from "./opened-secret-cache.js";
 import { openSealed, parseSealed, sealSecret, SecretUnsealError } from "./secret-cipher.js";
 import type { SecretKey } from "../domain/secret-key.js";
 
@@ -23,6 +24,7 @@ export interface ResealPlan {
 export class SecretKeyring {
   readonly #current: SecretKey;
   readonly #byId: ReadonlyMap<string, SecretKey>;
+  readonly #opened = new OpenedSecretCache();
 
   /** @param keys at least one; the first is the current key. */
   constructor(keys: readonly SecretKey[]) {
@@ -66,13 +68,15 @@ export class SecretKeyring {
 
   /**
    * A subscription's stored secrets opened for signing, in their order. A plain entry (written
-   * by an old version) is taken as it is.
+   * by an old version) is taken as it is. Each sealed entry is opened once per process and then
+   * taken from a bounded cache (opened-secret-cache.ts): the workers call this for every claimed
+   * delivery.
    * @throws SecretUnsealError as `open`, for the first entry that cannot be opened.
    */
   openAll(subscriptionId: string, entries: readonly StoredSecretEntry[]): SigningSecret[] {
     return entries.map((entry) =>
       "sealed" in entry
-        ? { secret: this.open(subscriptionId, entry.sealed), expires_at: entry.expires_at }
+        ? { secret: this.#opened.get(subscriptionId, entry.sealed, () => this.open(subscriptionId, entry.sealed)), expires_at: entry.expires_at }
         : { secret: entry.secret, expires_at: entry.expires_at },
     );
   }

@@ -1,4 +1,5 @@
-import { sql, type Kysely } from "kysely";
+import { sql, type CompiledQuery, type Kysely } from "kysely";
+import type { Store } from "../database.js";
 import type { AttemptRow } from "../rows.js";
 import type { DeliveryStateName } from "../../domain/delivery-state.js";
 import type { Database } from "../schema.js";
@@ -73,10 +74,12 @@ export interface RecordOptions {
  * number; watchers get the abandoned attempt and then the real one).
  * One statement is atomic by itself, so no BEGIN/COMMIT round trips while no effect applies
  * (`options.effects`, e.g. 410 Gone disabling the subscription): then the statement and the
- * effects share one transaction. Results come back in input order.
+ * effects share one transaction. Without effects it runs as a named prepared statement
+ * (`store.runPrepared`: its text is the same for every batch; parsed once per connection).
+ * Results come back in input order.
  */
 export async function recordAttempts(
-  db: Kysely<Database>,
+  store: Pick<Store, "db" | "runPrepared">,
   owner: string,
   results: readonly AttemptResult[],
   now: Date,
@@ -85,11 +88,14 @@ export async function recordAttempts(
   if (results.length === 0) return [];
   const effects = (options.effects ?? []).filter((effect) => effect.applies(results));
   let madeDue = 0;
+  // Prepared (fixed text whatever the batch): parsed once per connection. PostgreSQL still plans
+  // each run with its values (custom plans, see the partition pruning below).
   const updated =
     effects.length === 0
-      ? await writeBatch(db, owner, results, now)
-      : await db.transaction().execute(async (trx) => {
-          const updated = await writeBatch(trx, owner, results, now);
+      ? await writeBatch(store.db, (query) => store.runPrepared("posthorn_record_attempts", query), owner, results, now)
+      : await store.db.transaction().execute(async (trx) => {
+          const run = async (query: CompiledQuery<{ id: string }>) => (await trx.executeQuery(query)).rows;
+          const updated = await writeBatch(trx, run, owner, results, now);
           for (const effect of effects) madeDue += await effect.apply(trx, results, updated, now);
           return updated;
         });
@@ -98,9 +104,15 @@ export async function recordAttempts(
 }
 
 /** Returns the ids of the deliveries updated (those whose lease `owner` still had for this attempt). */
-async function writeBatch(db: Kysely<Database>, owner: string, results: readonly AttemptResult[], now: Date): Promise<Set<string>> {
+async function writeBatch(
+  db: Kysely<Database>,
+  run: (query: CompiledQuery<{ id: string }>) => Promise<{ id: string }[]>,
+  owner: string,
+  results: readonly AttemptResult[],
+  now: Date,
+): Promise<Set<string>> {
   const column = <T>(pick: (result: AttemptResult) => T): T[] => results.map(pick);
-  const { rows } = await sql<{ id: string }>`
+  const query = sql<{ id: string }>`
     WITH v AS (
       SELECT * FROM unnest(
         ${column((r) => r.attempt.id)}::text[], ${column((r) => r.attempt.delivery_id)}::text[],
@@ -132,9 +144,10 @@ async function writeBatch(db: Kysely<Database>, owner: string, results: readonly
         lease_owner = NULL, lease_expires_at = NULL, leased_at = NULL, updated_at = ${now}
     FROM v
     WHERE d.id = v.delivery_id AND d.created_at = v.delivery_created_at
-      -- The partitions to touch, as constants: pruned when the statement is planned.
+      -- The partitions to touch, as values PostgreSQL plans with: it keeps planning this statement per
+      -- run (custom plans; a generic plan counts every partition and costs more), so they are pruned.
       AND d.created_at = ANY(${[...new Set(column((r) => r.attempt.delivery_created_at.getTime()))].map((ms) => new Date(ms))}::timestamptz[])
       AND d.lease_owner = ${owner} AND d.attempt_count = v.attempt_number
-    RETURNING d.id`.execute(db);
-  return new Set(rows.map((row) => row.id));
+    RETURNING d.id`.compile(db);
+  return new Set((await run(query)).map((row) => row.id));
 }
