@@ -12,7 +12,7 @@
  *
  * A throwaway measuring tool for issue 18's PGlite part; `npm run bench` is the benchmark.
  */
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { cpuSeconds, memoryMb } from "./processes.js";
@@ -31,6 +31,12 @@ const reps = Number(args.get("reps") ?? 1);
 const rate = Number(args.get("rate") ?? 100);
 const seconds = Number(args.get("seconds") ?? 30);
 const profileDir = args.get("profile");
+/** The process's read/write system calls so far (/proc/<pid>/io: syscr, syscw), files and sockets alike. */
+function syscalls(pid: number): { reads: number; writes: number } {
+  const io = readFileSync(`/proc/${pid}/io`, "utf8");
+  const field = (name: string) => Number(new RegExp(`^${name}: (\\d+)`, "m").exec(io)?.[1] ?? Number.NaN);
+  return { reads: field("syscr"), writes: field("syscw") };
+}
 const outDir = join(tmpdir(), `pglite-w2-${process.pid}`);
 mkdirSync(outDir, { recursive: true });
 
@@ -52,9 +58,11 @@ for (let rep = 0; rep < reps; rep++) {
     // Server CPU from before the warm-up to the last receipt (settle up to 60 s), over every
     // delivery received meanwhile: per delivery even when the server falls behind the load.
     const cpuBefore = cpuSeconds(rig.server.pid);
+    const ioBefore = syscalls(rig.server.pid);
     const countBefore = (await rig.receivers.snapshot()).counts.reduce((a, b) => a + b, 0);
     const result = await runLatency(rig, { ratePerSec: rate, warmupMs: 3000, measureMs: seconds * 1000, settleMs: 60_000 });
     const serverCpu = cpuSeconds(rig.server.pid) - cpuBefore;
+    const ioAfter = syscalls(rig.server.pid);
     const drained = (await rig.receivers.snapshot()).counts.reduce((a, b) => a + b, 0) - countBefore;
     const end = memoryMb(rig.server.pid);
     const window = seconds; // the CpuWindow covers the measured emits
@@ -69,6 +77,10 @@ for (let rep = 0; rep < reps; rep++) {
         latencyMs: result.latencyMs,
         emitCallMs: result.emitCallMs,
         serverCpuSPer1kToDrain: Number((serverCpu / (drained / 1000)).toFixed(3)),
+        syscallsPerDelivery: {
+          reads: Number(((ioAfter.reads - ioBefore.reads) / drained).toFixed(2)),
+          writes: Number(((ioAfter.writes - ioBefore.writes) / drained).toFixed(2)),
+        },
         cpuSPer1k: { server: perK(result.cpuCores.server), receivers: perK(result.cpuCores.receivers), loadgen: perK(result.cpuCores.loadgen), machine: perK(result.cpuCores.machine) },
         rssMb: { idle: Math.round(idle.rssMb), idlePeak: Math.round(idle.peakMb), end: Math.round(end.rssMb), peak: Math.round(end.peakMb) },
         log: rig.server.logFile,
