@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { WebhookService } from "@posthorn/proto";
 import { startGrpcApi, type GrpcApi } from "./api/grpc-server.js";
 import { startHttpApi, type HttpApi } from "./api/http-server.js";
@@ -16,7 +17,7 @@ import { EventCatalog } from "./domain/compiled-catalog.js";
 import { createAddressGuard, type AddressGuard, type Resolver } from "./delivery/address-guard.js";
 import { createDeliveryEngine, type DeliveryEngine } from "./delivery/delivery-engine.js";
 import { createHttpTransport } from "./delivery/http-transport.js";
-import { createThreadedTransport } from "./delivery/threaded-transport.js";
+import { createThreadedTransport, SEND_THREAD_ENTRY } from "./delivery/threaded-transport.js";
 import type { Transport } from "./delivery/transport.js";
 import { AttemptFeed } from "./feed/attempt-feed.js";
 import { DueSignal } from "./feed/due-signal.js";
@@ -230,12 +231,13 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
 
 /**
  * The transport of the deliveries: on `config.sendThreads` sending threads (threaded-transport.ts),
- * or on the main thread when that is 0 or a name resolver is injected (tests: a function cannot
- * cross to a thread).
+ * or on the main thread when that is 0, when a name resolver is injected (tests: a function cannot
+ * cross to a thread), or when the server runs from its TypeScript sources (tests: a thread can
+ * only load the compiled send-thread.js).
  */
 function deliveryTransport(config: Config, guard: AddressGuard, logger: Logger, customResolver: boolean): Transport {
   const proxy = config.egressProxy ? { proxyUrl: config.egressProxy } : {};
-  if (config.sendThreads > 0 && !customResolver) {
+  if (config.sendThreads > 0 && !customResolver && existsSync(SEND_THREAD_ENTRY)) {
     return createThreadedTransport({ threads: config.sendThreads, allowedCidrs: config.allowedCidrs, ...proxy, connectionsPerOrigin: config.maxConcurrencyPerEndpoint, logger });
   }
   return createHttpTransport({ addressGuard: guard, ...proxy, connectionsPerOrigin: config.maxConcurrencyPerEndpoint });

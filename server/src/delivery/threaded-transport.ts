@@ -5,11 +5,14 @@ import { shutdownOutcome } from "./http-transport.js";
 import type { SendThreadData, SendThreadMessage, SendThreadReply } from "./send-thread-protocol.js";
 import type { AttemptOutcome, Transport, TransportRequest } from "./transport.js";
 
+/** The sending thread's entry point: send-thread.js next to this module (the compiled server). */
+export const SEND_THREAD_ENTRY = new URL("./send-thread.js", import.meta.url);
+
 export interface ThreadedTransportOptions extends SendThreadData {
   /** Sending threads (≥ 1). */
   threads: number;
   logger: Logger;
-  /** The sending thread's entry point; default: send-thread.js next to this module (the compiled server). */
+  /** The sending thread's entry point; default `SEND_THREAD_ENTRY`. */
   entry?: URL;
 }
 
@@ -31,7 +34,7 @@ const CLOSE_WAIT_MS = 200;
  * requests may have been sent) and is started again. `signal` aborts as in the default transport.
  */
 export function createThreadedTransport(options: ThreadedTransportOptions): Transport {
-  const { threads, logger, entry = new URL("./send-thread.js", import.meta.url), ...data } = options;
+  const { threads, logger, entry = SEND_THREAD_ENTRY, ...data } = options;
   const pending = new Map<number, { resolve: (outcome: AttemptOutcome) => void; thread: number; startedAt: number }>();
   let nextId = 0;
   let closing = false;
