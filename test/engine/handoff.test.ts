@@ -1,7 +1,9 @@
 import type { ServerResponse } from "node:http";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { captureLog } from "../helpers/capture-log.js";
 import { STORES } from "../helpers/databases.js";
+import { describeOnPostgres } from "../helpers/describe-on-postgres.js";
 import { eventually } from "../helpers/eventually.js";
 import { startReceiver, type Receiver } from "../helpers/receiver.js";
 import { startTestApp, type TestApp } from "../helpers/test-app.js";
@@ -93,5 +95,49 @@ describe.each(STORES)("deliveries handed to the workers at emit (%s)", (kind) =>
     } finally {
       await Promise.all([ordered.close(), limited.close()]);
     }
+  });
+});
+
+/**
+ * An Emit whose transaction took most of a lease (here: it waited for a lock while the clock
+ * moved on) does not start the deliveries it leased: their lease could run out mid-request, and
+ * another process would make the attempt too. They are given back, due at once, and claimed
+ * (the same rule as a late claim, claim-batch.ts).
+ */
+describeOnPostgres("a late Emit gives its handed-off deliveries back", () => {
+  let t: TestApp;
+  let receiver: Receiver;
+  const log = captureLog("debug");
+  beforeAll(async () => {
+    t = await startTestApp("postgres", { workers: true, leaseSeconds: 30 }, { logger: log.logger });
+    receiver = await startReceiver();
+  });
+  afterAll(async () => {
+    await receiver.close();
+    await t.close();
+  });
+
+  it("gives them back and they are still delivered, as attempt 1", async () => {
+    const { subscription } = await t.client.subscribe({ customerId: "cus_late", endpointUrl: receiver.url });
+    const blocker = new pg.Client({ connectionString: t.database.databaseUrl });
+    await blocker.connect();
+    try {
+      // Hold the subscription row: the Emit's fan-out (FOR SHARE) waits behind it.
+      await blocker.query("BEGIN");
+      await blocker.query("SELECT 1 FROM subscriptions WHERE id = $1 FOR UPDATE", [subscription!.id]);
+      const emitted = t.client.emit({ type: "lead.created", customerId: "cus_late", data: {} });
+      await eventually(
+        async () => (await blocker.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted")).rows[0]!.n,
+        (waiting) => waiting > 0,
+      );
+      t.clock.advance(25_000); // past 2/3 of the 30 s lease
+      await blocker.query("COMMIT");
+      await emitted;
+    } finally {
+      await blocker.end();
+    }
+    const [request] = await receiver.waitFor(1);
+    expect(request!.headers["dealix-delivery-attempt"]).toBe("1");
+    expect(log.lines.filter((line) => line.msg === "handoff").at(-1)).toMatchObject({ handed_off: 1, given_back: 1 });
   });
 });

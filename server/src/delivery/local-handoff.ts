@@ -21,9 +21,12 @@ class EmitHandoff implements LocalHandoff {
   readonly #reserved: string[] = [];
   readonly #added: ClaimedDelivery[] = [];
   readonly #originOf = new Map<string, string>();
+  /** When the handoff opened (the clock's ms): the transaction's leases run from about then. */
+  readonly #openedAtMs: number;
 
   constructor(deps: ClaimBatchDeps) {
     this.#deps = deps;
+    this.#openedAtMs = deps.clock.nowMs();
   }
 
   get owner(): string {
@@ -51,13 +54,17 @@ class EmitHandoff implements LocalHandoff {
 
   /**
    * Starts the added deliveries; those that cannot start now (the workers began to stop between
-   * the reservation and the COMMIT, or a secret does not open) are given back without an attempt
-   * before this resolves, so a stopping process never leaves their leases to run out.
+   * the reservation and the COMMIT, the transaction took so long that their lease may run out
+   * before the request, as claim-batch.ts judges a late claim, or a secret does not open) are
+   * given back without an attempt before this resolves, so a stopping process never leaves
+   * their leases to run out.
    */
   async committed(): Promise<number> {
     this.abandoned();
+    const { clock, leaseMs } = this.#deps;
+    const stale = clock.nowMs() >= this.#openedAtMs + (leaseMs * 2) / 3;
     const notStarted: NotStarted = { deferred: [], unsealable: [] };
-    if (this.#deps.mayStart()) startEach(this.#added, this.#deps, notStarted);
+    if (this.#deps.mayStart() && !stale) startEach(this.#added, this.#deps, notStarted);
     else notStarted.deferred.push(...this.#added);
     const given = notStarted.deferred.length + notStarted.unsealable.length;
     if (this.#deps.logger.isLevelEnabled("debug")) {
@@ -66,7 +73,7 @@ class EmitHandoff implements LocalHandoff {
     if (given > 0) {
       // The event is stored and its caller must hear so: a failed give-back leaves the leases to
       // run out, after which the sweeper makes those deliveries due again.
-      await giveBack(notStarted, this.#deps, !this.#deps.mayStart()).catch((error: unknown) =>
+      await giveBack(notStarted, this.#deps, stale || !this.#deps.mayStart()).catch((error: unknown) =>
         this.#deps.logger.warn(
           { err: error, delivery_ids: [...notStarted.deferred, ...notStarted.unsealable].map((d) => d.id) },
           "could not give back deliveries handed off at emit; they are attempted after their lease runs out",
