@@ -51,7 +51,7 @@ export function createThreadedTransport(options: ThreadedTransportOptions): Tran
     });
     worker.on("error", (error) => logger.error({ err: error, thread: index }, "a sending thread failed"));
     worker.on("exit", (code) => {
-      alive[index] = false;
+      workers[index] = undefined;
       for (const [id, attempt] of pending) {
         if (attempt.thread !== index) continue;
         pending.delete(id);
@@ -63,16 +63,13 @@ export function createThreadedTransport(options: ThreadedTransportOptions): Tran
       const delayMs = performance.now() - startedAt < RESTART_DELAY_MS ? RESTART_DELAY_MS : 0;
       logger.error({ thread: index, exit_code: code, restart_in_ms: delayMs }, "a sending thread ended; starting it again");
       setTimeout(() => {
-        if (closing) return;
-        workers[index] = start(index);
-        alive[index] = true;
+        if (!closing) workers[index] = start(index);
       }, delayMs).unref();
     });
     return worker;
   };
-  const workers = Array.from({ length: threads }, (_, index) => start(index));
-  /** Whether each thread runs (false from its end until it is started again). */
-  const alive = workers.map(() => true);
+  /** The running threads; undefined from a thread's end until it is started again. */
+  const workers: (Worker | undefined)[] = Array.from({ length: threads }, (_, index) => start(index));
 
   const threadOf = (url: string): number => {
     const origin = endpointOrigin(url);
@@ -86,12 +83,13 @@ export function createThreadedTransport(options: ThreadedTransportOptions): Tran
       if (request.signal?.aborted) return Promise.resolve(shutdownOutcome({ responseExcerpt: "", durationMs: 0 }));
       const id = nextId++;
       const thread = threadOf(request.url);
-      if (!alive[thread]) return Promise.resolve({ errorKind: "other", errorMessage: "no sending thread (it ended and is starting again)", responseExcerpt: "", durationMs: 0 });
+      const worker = workers[thread];
+      if (worker === undefined) return Promise.resolve({ errorKind: "other", errorMessage: "no sending thread (it ended and is starting again)", responseExcerpt: "", durationMs: 0 });
       // A copy of just the body's bytes, moved (not cloned) to the thread.
       const body = new Uint8Array(request.body);
       const message: SendThreadMessage = { kind: "send", id, url: request.url, headers: request.headers, body, deadlineMs: request.deadlineMs };
       return new Promise<AttemptOutcome>((resolve) => {
-        const onAbort = () => workers[thread]!.postMessage({ kind: "abort", id } satisfies SendThreadMessage);
+        const onAbort = () => workers[thread]?.postMessage({ kind: "abort", id } satisfies SendThreadMessage);
         request.signal?.addEventListener("abort", onAbort, { once: true });
         pending.set(id, {
           thread,
@@ -101,13 +99,15 @@ export function createThreadedTransport(options: ThreadedTransportOptions): Tran
             resolve(outcome);
           },
         });
-        workers[thread]!.postMessage(message, [body.buffer]);
+        worker.postMessage(message, [body.buffer]);
       });
     },
     async close() {
       closing = true;
+      // A thread that already ended (and is not started again now) has nothing to close.
+      const running = workers.filter((worker): worker is Worker => worker !== undefined);
       await Promise.all(
-        workers.map(async (worker) => {
+        running.map(async (worker) => {
           const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
           worker.postMessage({ kind: "close" } satisfies SendThreadMessage);
           const timer = setTimeout(() => void worker.terminate(), CLOSE_WAIT_MS);
