@@ -8,6 +8,7 @@ import { apiKeyToProto, auditRecordToProto } from "./access-mapping.js";
 import { ROLE_FROM_PROTO } from "./proto-enums.js";
 import type { ApiDeps, UnaryHandlers } from "./handler-types.js";
 import { checkCustomerId, checkCustomerIdFilter, checkId, checkName, checkTimestamp } from "./validate.js";
+import { transactionRetryingConflicts } from "../store/lock-conflict.js";
 
 type AccessHandlers = Pick<UnaryHandlers, "createApiKey" | "listApiKeys" | "revokeApiKey" | "listAuditRecords">;
 
@@ -51,7 +52,7 @@ export function accessHandlers(deps: ApiDeps): AccessHandlers {
 
     async revokeApiKey(request) {
       const id = checkId("id", request.id, "apiKey");
-      const row = await store.db.transaction().execute((trx) => revokeApiKey(trx, id, new Date(clock.nowMs())));
+      const row = await transactionRetryingConflicts(store.db, (trx) => revokeApiKey(trx, id, new Date(clock.nowMs())));
       return { apiKey: apiKeyToProto(row) };
     },
 

@@ -15,6 +15,7 @@ import { deliveryToProto } from "./proto-mapping.js";
 import { PAGE_BYTES, repeatedFieldBytes } from "./size-limits.js";
 import { checkTimeRange } from "./time-range.js";
 import { checkCustomerIdFilter, checkEventTypeFilter, checkId, checkIdFilter, checkTimestamp } from "./validate.js";
+import { transactionRetryingConflicts } from "../store/lock-conflict.js";
 
 /** Deliveries whose attempts ListDeliveries loads with one query, until its page is full. */
 const ATTEMPT_SLICE = 50;
@@ -69,7 +70,7 @@ export function deliveryHandlers(deps: ApiDeps): DeliveryHandlers {
 
     async retryDelivery(request, scope) {
       const id = checkId("id", request.id, "delivery");
-      await store.db.transaction().execute((trx) => retryDelivery(trx, id, new Date(clock.nowMs()), scope));
+      await transactionRetryingConflicts(store.db, (trx) => retryDelivery(trx, id, new Date(clock.nowMs()), scope));
       deps.deliveriesDue();
       return { delivery: deliveryToProto(await findDelivery(store.db, id)) };
     },
@@ -78,7 +79,7 @@ export function deliveryHandlers(deps: ApiDeps): DeliveryHandlers {
       const subscriptionId = checkId("subscription_id", request.subscriptionId, "subscription");
       if (!request.since) throw new InvalidArgumentError("since", "is required (recover failed deliveries created at or after it)");
       const since = checkTimestamp("since", request.since);
-      const recovered = await store.db.transaction().execute(async (trx) => {
+      const recovered = await transactionRetryingConflicts(store.db, async (trx) => {
         // A share lock on the subscription keeps a concurrent disable from slipping in.
         const subscription = await findSubscription(trx, subscriptionId, "share", scope);
         if (!subscription.enabled) {

@@ -32,6 +32,7 @@ import {
 } from "./validate.js";
 import { excerpt } from "../domain/excerpt.js";
 import { checkRateLimit, checkRateLimitValue } from "./subscription-delivery-options.js";
+import { transactionRetryingConflicts } from "../store/lock-conflict.js";
 
 /** Grace period of the previous secret after a rotation: default 24 h, at most 7 days (seconds). */
 export const DEFAULT_SECRET_GRACE_SECONDS = 86_400;
@@ -129,7 +130,7 @@ export function subscriptionHandlers(deps: ApiDeps): SubscriptionHandlers {
       const patch = buildPatch(input, paths, deps);
       const nowMs = clock.nowMs();
       const now = new Date(nowMs);
-      const { row, canceled, madeDue } = await store.db.transaction().execute(async (trx) => {
+      const { row, canceled, madeDue } = await transactionRetryingConflicts(store.db, async (trx) => {
         const before = await findSubscription(trx, id, "update", scope);
         if (patch.event_types) checkOperationalSubscriber("subscription.event_types", patch.event_types, before.customer_id, deps.config.operationalCustomerId);
         checkRateLimit(
@@ -172,7 +173,7 @@ export function subscriptionHandlers(deps: ApiDeps): SubscriptionHandlers {
     async deleteSubscription(request, scope) {
       const id = checkId("id", request.id, "subscription");
       const now = new Date(clock.nowMs());
-      const canceled = await store.db.transaction().execute(async (trx) => {
+      const canceled = await transactionRetryingConflicts(store.db, async (trx) => {
         await findSubscription(trx, id, "update", scope);
         await updateSubscription(trx, id, { deleted_at: now, enabled: false, updated_at: now });
         return cancelPendingDeliveries(trx, id, "subscription deleted", now);
@@ -190,7 +191,7 @@ export function subscriptionHandlers(deps: ApiDeps): SubscriptionHandlers {
       const secret = generateSecret();
       // `secret.rotated` is stored with the rotation: its day partition first.
       if (deps.config.operationalCustomerId !== undefined) await ensurePartitionsFor(store.db, [new Date(nowMs)]);
-      const { row, madeDue } = await store.db.transaction().execute(async (trx) => {
+      const { row, madeDue } = await transactionRetryingConflicts(store.db, async (trx) => {
         const before = await findSubscription(trx, id, "update", scope);
         // The current secret gets an expiry; older ones keep theirs; expired ones are dropped.
         // Grace 0 revokes them all (proto: e.g. after a leak), not only the current one. The

@@ -9,6 +9,7 @@ import type { AttemptBatchEffect } from "./sql/record-attempts.js";
 export function disableGoneSubscriptions(operatorCustomerId: string | undefined): AttemptBatchEffect {
   return {
     applies: (results) => results.some((result) => result.disableSubscription !== undefined),
+    subscriptionsToLock: (results) => results.flatMap((result) => (result.disableSubscription ? [result.disableSubscription.id] : [])),
     async apply(trx, results, _updated, now) {
       let madeDue = 0;
       for (const { disableSubscription: disable } of results) {

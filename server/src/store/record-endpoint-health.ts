@@ -50,6 +50,10 @@ export function recordEndpointHealth(operatorCustomerId: string | undefined): At
       const { starts, ends } = transitions(results);
       return starts.length > 0 || ends.length > 0;
     },
+    subscriptionsToLock(results) {
+      const { starts, ends } = transitions(results);
+      return [...ends, ...starts].map((transition) => transition.subscriptionId);
+    },
     async apply(trx, results, _updated, now) {
       const { starts, ends } = transitions(results);
       const ended = await endFailingSpells(trx, ends);

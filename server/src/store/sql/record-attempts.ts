@@ -4,6 +4,7 @@ import type { AttemptRow } from "../rows.js";
 import type { DeliveryStateName } from "../../domain/delivery-state.js";
 import type { Database } from "../schema.js";
 import type { ClaimedDelivery } from "./claim-deliveries.js";
+import { lockSubscriptionsForUpdate } from "./lock-subscriptions-for-update.js";
 
 /** The delivery an attempt was for, as its claim read it: what goes with the outcome needs it. */
 export type AttemptedDelivery = Pick<
@@ -46,6 +47,15 @@ export interface AttemptBatchEffect {
   /** Whether the batch needs this effect; only then is the batch written in a transaction. */
   applies(results: readonly AttemptResult[]): boolean;
   /**
+   * The ids of the subscriptions `apply` will write (e.g. a failing spell, a 410 Gone disable).
+   * They are locked FOR UPDATE, in id order, before the batch's delivery rows: the order every
+   * transaction that changes a subscription and its deliveries keeps (DeleteSubscription,
+   * UpdateSubscription, RetryDelivery lock the subscription, then the deliveries). Locked after
+   * the delivery rows instead, a batch and such a call could each wait for the other, and
+   * PostgreSQL would abort one of them (40P01) after `deadlock_timeout`.
+   */
+  subscriptionsToLock?(results: readonly AttemptResult[]): readonly string[];
+  /**
    * Runs in the batch's transaction, after its attempts are written. `updated`: the ids of the
    * deliveries that took their attempt's outcome (see `RecordedAttempt.deliveryUpdated`).
    * Returns how many deliveries it made due (operational events, the next of an ordered
@@ -73,8 +83,9 @@ export interface RecordOptions {
  * that number as `abandoned`, the real outcome replaces that row, id included (one row per
  * number; watchers get the abandoned attempt and then the real one).
  * One statement is atomic by itself, so no BEGIN/COMMIT round trips while no effect applies
- * (`options.effects`, e.g. 410 Gone disabling the subscription): then the statement and the
- * effects share one transaction. Without effects it runs as a named prepared statement
+ * (`options.effects`, e.g. 410 Gone disabling the subscription): then the subscriptions the
+ * effects write are locked first (`AttemptBatchEffect.subscriptionsToLock`), and the statement
+ * and the effects share one transaction. Without effects it runs as a named prepared statement
  * (`store.runPrepared`: its text is the same for every batch; parsed once per connection).
  * Results come back in input order.
  */
@@ -94,6 +105,7 @@ export async function recordAttempts(
     effects.length === 0
       ? await writeBatch(store.db, (query) => store.runPrepared("posthorn_record_attempts", query), owner, results, now)
       : await store.db.transaction().execute(async (trx) => {
+          await lockSubscriptionsForUpdate(trx, effects.flatMap((effect) => effect.subscriptionsToLock?.(results) ?? []));
           const run = async (query: CompiledQuery<{ id: string }>) => (await trx.executeQuery(query)).rows;
           const updated = await writeBatch(trx, run, owner, results, now);
           for (const effect of effects) madeDue += await effect.apply(trx, results, updated, now);
