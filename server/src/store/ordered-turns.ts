@@ -39,17 +39,30 @@ export async function insertDeliveriesInTurn(
   now: Date,
   lease?: InsertLease,
 ): Promise<void> {
+  await insertPendingDeliveries(trx, await takeTurns(trx, deliveries, orderedSubscriptions), now, lease);
+}
+
+/**
+ * The first half of `insertDeliveriesInTurn`, for a caller that inserts the rows itself (in
+ * the same transaction `trx`, right after): takes the turn locks and returns `deliveries` with
+ * `ordered` and `waiting` set as they are to be inserted. Without an ordered subscription among
+ * them: `deliveries` as they are, and no statement.
+ */
+export async function takeTurns(
+  trx: Kysely<Database>,
+  deliveries: readonly NewDelivery[],
+  orderedSubscriptions: ReadonlySet<string>,
+): Promise<readonly NewDelivery[]> {
   const ordered = [...new Set(deliveries.map((d) => d.subscription_id).filter((id) => orderedSubscriptions.has(id)))];
-  if (ordered.length === 0) return insertPendingDeliveries(trx, deliveries, now, lease);
+  if (ordered.length === 0) return deliveries;
   await lockOrderedTurns(trx, ordered);
   const busy = await subscriptionsWithPending(trx, ordered);
-  const rows = deliveries.map((delivery) => {
+  return deliveries.map((delivery) => {
     if (!orderedSubscriptions.has(delivery.subscription_id)) return delivery;
     const waiting = busy.has(delivery.subscription_id);
     busy.add(delivery.subscription_id);
     return { ...delivery, ordered: true, waiting };
   });
-  await insertPendingDeliveries(trx, rows, now, lease);
 }
 
 /**

@@ -7,7 +7,8 @@ import type { Database } from "../schema.js";
 import { claimIdempotencyKeys } from "./claim-idempotency-keys.js";
 import { findIdempotencyOriginals } from "./find-idempotency-originals.js";
 import { insertEvents } from "./insert-events.js";
-import { insertDeliveriesInTurn } from "../ordered-turns.js";
+import { takeTurns } from "../ordered-turns.js";
+import { pendingDeliveriesInsert } from "./insert-pending-deliveries.js";
 import { lockSubscriptionsForFanOut } from "./lock-subscriptions-for-fan-out.js";
 import type { HandoffBatch } from "../delivery-handoff.js";
 import { pickHandoff } from "../handoff-deliveries.js";
@@ -35,9 +36,10 @@ export interface KeyReused {
 /**
  * Stores events and their pending deliveries; call it inside ONE transaction so that an event
  * never exists without its deliveries (or a batch half-stored). Statements, in this order (the
- * order of the locks): claim the keys, insert the events, lock the subscriptions FOR SHARE,
- * (only with ordered ones among them) take their turn locks and look for pending deliveries,
- * insert the deliveries, read the originals of replays.
+ * order of the locks): claim the keys, lock the subscriptions FOR SHARE, (only with ordered ones
+ * among them) take their turn locks and look for pending deliveries, insert the events and the
+ * deliveries (one statement unless the events are many: `insertEvents`), read the originals of
+ * replays.
  *
  * Idempotency (`claimIdempotencyKeys`): a racing transaction with the same key waits for this
  * one and then sees the key taken; a key older than `idempotencyTtlMs` is taken over by the new
@@ -67,13 +69,14 @@ export async function emitEvents(
 ): Promise<(EmittedEvent | KeyReused)[]> {
   const { fresh, replays } = await claimKeys(trx, events, now, idempotencyTtlMs);
   const newEvents = fresh.map((index) => events[index]!);
-  const stored = await insertEvents(trx, newEvents);
   const subscriptions = await lockSubscriptionsForFanOut(trx, [...new Set(newEvents.map((event) => event.customerId))]);
   const { deliveries, matched } = fanOut(newEvents, subscriptions);
   const ordered = new Set(subscriptions.filter((subscription) => subscription.ordered).map((subscription) => subscription.id));
   const { rows, leased } = pickHandoff(deliveries, newEvents, subscriptions, handoff);
   const lease = handoff && { owner: handoff.owner, expiresAt: new Date(now.getTime() + handoff.leaseMs) };
-  await insertDeliveriesInTurn(trx, rows, ordered, now, lease);
+  const inTurn = await takeTurns(trx, rows, ordered);
+  // The events and their deliveries: one statement (one round trip) unless the events are many.
+  const stored = await insertEvents(trx, newEvents, inTurn.length > 0 ? pendingDeliveriesInsert(inTurn, now, lease) : undefined);
   for (const delivery of leased) handoff!.add(delivery);
 
   const results = new Array<EmittedEvent | KeyReused>(events.length);

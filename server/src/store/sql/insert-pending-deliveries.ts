@@ -1,4 +1,4 @@
-import { sql, type Kysely } from "kysely";
+import { sql, type Kysely, type RawBuilder } from "kysely";
 import type { DeliveryRow } from "../rows.js";
 import type { Database } from "../schema.js";
 
@@ -32,9 +32,17 @@ export interface InsertLease {
  * claim's index. Rows are `leased` only when `lease` is given.
  */
 export async function insertPendingDeliveries(db: Kysely<Database>, rows: readonly NewDelivery[], now: Date, lease?: InsertLease): Promise<void> {
-  if (rows.length === 0) return;
+  if (rows.length > 0) await pendingDeliveriesInsert(rows, now, lease).execute(db);
+}
+
+/**
+ * The INSERT statement of `insertPendingDeliveries` (`rows` not empty), to run as it is or as a
+ * data-modifying CTE of a larger statement (an emit's events and deliveries in one round trip:
+ * `insertEventsAndDeliveries`).
+ */
+export function pendingDeliveriesInsert(rows: readonly NewDelivery[], now: Date, lease?: InsertLease): RawBuilder<unknown> {
   const column = <T>(pick: (row: NewDelivery) => T): T[] => rows.map(pick);
-  await sql`
+  return sql`
     INSERT INTO deliveries (id, event_id, subscription_id, customer_id, event_type, endpoint_url, state,
                             attempt_count, next_attempt_at, final_reason, created_at, updated_at, ordered,
                             lease_owner, lease_expires_at, leased_at)
@@ -48,5 +56,5 @@ export async function insertPendingDeliveries(db: Kysely<Database>, rows: readon
                 ${column((r) => r.endpoint_url)}::text[], ${column((r) => r.created_at)}::timestamptz[],
                 ${column((r) => r.waiting === true)}::boolean[], ${column((r) => r.ordered === true)}::boolean[],
                 ${column((r) => lease !== undefined && r.leased === true)}::boolean[])
-      AS v (id, event_id, subscription_id, customer_id, event_type, endpoint_url, created_at, waiting, ordered, leased)`.execute(db);
+      AS v (id, event_id, subscription_id, customer_id, event_type, endpoint_url, created_at, waiting, ordered, leased)`;
 }
