@@ -6,6 +6,7 @@ import { attemptResult } from "../../server/src/delivery/attempt-result.js";
 import { openStore, type Store } from "../../server/src/store/database.js";
 import { claimDeliveries, type ClaimedDelivery } from "../../server/src/store/sql/claim-deliveries.js";
 import type { AttemptBatchEffect } from "../../server/src/store/sql/record-attempts.js";
+import { renewLeases } from "../../server/src/store/sql/renew-leases.js";
 import { describeOnPostgres } from "../helpers/describe-on-postgres.js";
 import { eventually } from "../helpers/eventually.js";
 import { startTestApp, type TestApp } from "../helpers/test-app.js";
@@ -14,7 +15,7 @@ import { startTestApp, type TestApp } from "../helpers/test-app.js";
 // runs in one transaction with the delivery rows it updates, as DeleteSubscription does. Both
 // lock the subscription first, then its deliveries; a batch that still loses a deadlock (rows
 // of one subscription taken in another order) is written again, not lost.
-describeOnPostgres("deadlocks between recorded attempts and subscription changes", () => {
+describeOnPostgres("deadlocks between recorded attempts, subscription changes and the lease heartbeat", () => {
   let t: TestApp;
   let other: Store;
   beforeAll(async () => {
@@ -122,5 +123,29 @@ describeOnPostgres("deadlocks between recorded attempts and subscription changes
     expect(await deleting!).toMatchObject({ canceledDeliveries: 1 });
     const row = await t.app.store.db.selectFrom("deliveries").select(["state", "final_reason"]).where("id", "=", pending.id).executeTakeFirstOrThrow();
     expect(row).toEqual({ state: "canceled", final_reason: "subscription deleted" });
+  });
+
+  it("the lease heartbeat skips a row another transaction has locked instead of waiting for it (it deadlocked with record batches)", async () => {
+    await t.client.subscribe({ customerId: "cus_dl_beat", endpointUrl: "https://example.com/beat" });
+    await t.client.emit({ type: "lead.created", customerId: "cus_dl_beat", data: {} });
+    await t.client.emit({ type: "lead.created", customerId: "cus_dl_beat", data: {} });
+    const [locked, free] = await claimDeliveries(t.app.store, "wrk_beat", 10, new Date(t.clock.nowMs()), 60_000);
+    const until = new Date(t.clock.nowMs() + 600_000);
+    const leaseOf = (id: string) =>
+      t.app.store.db.selectFrom("deliveries").select("lease_expires_at").where("id", "=", id).executeTakeFirstOrThrow().then((row) => row.lease_expires_at);
+    const before = await leaseOf(locked!.id);
+
+    let renewed: number | "waited" | undefined;
+    await other.db.transaction().execute(async (trx) => {
+      // As a record batch holds the row while it writes the outcome.
+      await sql`UPDATE deliveries SET updated_at = updated_at WHERE id = ${locked!.id} AND created_at = ${locked!.created_at}`.execute(trx);
+      // Answered while the row is still locked, or the race says it waited.
+      const waited = new Promise<"waited">((resolve) => setTimeout(() => resolve("waited"), 3000).unref());
+      renewed = await Promise.race([renewLeases(t.app.store.db, "wrk_beat", [locked!, free!], until), waited]);
+    });
+
+    expect(renewed).toBe(1);
+    expect(await leaseOf(free!.id)).toEqual(until);
+    expect(await leaseOf(locked!.id)).toEqual(before);
   });
 });
