@@ -38,7 +38,7 @@ export async function insertPendingDeliveries(db: Kysely<Database>, rows: readon
 /**
  * The INSERT statement of `insertPendingDeliveries` (`rows` not empty), to run as it is or as a
  * data-modifying CTE of a larger statement (an emit's events and deliveries in one round trip:
- * `insertEventsAndDeliveries`).
+ * `insertEvents`'s `andThen`).
  */
 export function pendingDeliveriesInsert(rows: readonly NewDelivery[], now: Date, lease?: InsertLease): RawBuilder<unknown> {
   const column = <T>(pick: (row: NewDelivery) => T): T[] => rows.map(pick);
