@@ -66,3 +66,40 @@ describe("threaded transport", () => {
     await transport.close();
   });
 });
+
+/** A stand-in sending thread: answers 200 at once, and ends (exit code 3) on a request to a path ending in /die. */
+const FRAGILE_THREAD = new URL(
+  "data:text/javascript," +
+    encodeURIComponent(`
+      import { parentPort } from "node:worker_threads";
+      parentPort.on("message", (message) => {
+        if (message.kind === "close") return parentPort.close();
+        if (message.kind !== "send") return;
+        if (message.url.endsWith("/die")) process.exit(3);
+        parentPort.postMessage({ id: message.id, outcome: { statusCode: 200, durationMs: 1, responseExcerpt: "" } });
+      });`),
+);
+
+/**
+ * A sending thread that ended is started again (a second later when it had run for less than
+ * that). An attempt for it meanwhile waits for the new thread: its request was not sent, so it
+ * must not be recorded as a failure of the endpoint. `close` ends the waiting as `shutdown`.
+ */
+describe("threaded transport while a thread starts again", () => {
+  it("an attempt made while the thread is down is sent by the new thread", async () => {
+    const transport = createThreadedTransport({ threads: 1, allowedCidrs: ["127.0.0.1/32"], connectionsPerOrigin: 4, logger: pino({ level: "silent" }), entry: FRAGILE_THREAD });
+    expect((await transport.send(post("http://127.0.0.1:9/ok"))).statusCode).toBe(200);
+    // In flight when the thread ends: it may have been sent, so it fails (retried per the schedule).
+    expect((await transport.send(post("http://127.0.0.1:9/die"))).errorKind).toBe("other");
+    expect(await transport.send(post("http://127.0.0.1:9/ok"))).toMatchObject({ statusCode: 200 });
+    await transport.close();
+  });
+
+  it("close ends an attempt that waits for the thread as `shutdown`", async () => {
+    const transport = createThreadedTransport({ threads: 1, allowedCidrs: ["127.0.0.1/32"], connectionsPerOrigin: 4, logger: pino({ level: "silent" }), entry: FRAGILE_THREAD });
+    expect((await transport.send(post("http://127.0.0.1:9/die"))).errorKind).toBe("other");
+    const waiting = transport.send(post("http://127.0.0.1:9/ok"));
+    await transport.close();
+    expect((await waiting).errorKind).toBe("shutdown");
+  });
+});

@@ -31,7 +31,9 @@ const CLOSE_WAIT_MS = 200;
  * An endpoint origin always goes to the same thread (a hash of the origin), so its keep-alive
  * connections are reused and its connection limit holds. A thread that dies fails its attempts
  * in flight with error kind `other` (retried per the schedule, like any network error; their
- * requests may have been sent) and is started again. `signal` aborts as in the default transport.
+ * requests may have been sent) and is started again; an attempt for it meanwhile waits for the
+ * new thread (its request was not sent, so it must not count as the endpoint's failure). `signal`
+ * aborts as in the default transport, also while waiting; `close` ends the waiting as `shutdown`.
  */
 export function createThreadedTransport(options: ThreadedTransportOptions): Transport {
   const { threads, logger, entry = SEND_THREAD_ENTRY, ...data } = options;
@@ -63,13 +65,29 @@ export function createThreadedTransport(options: ThreadedTransportOptions): Tran
       const delayMs = performance.now() - startedAt < RESTART_DELAY_MS ? RESTART_DELAY_MS : 0;
       logger.error({ thread: index, exit_code: code, restart_in_ms: delayMs }, "a sending thread ended; starting it again");
       setTimeout(() => {
-        if (!closing) workers[index] = start(index);
+        if (closing) return;
+        workers[index] = start(index);
+        for (const resume of waiting[index]!.splice(0)) resume();
       }, delayMs).unref();
     });
     return worker;
   };
   /** The running threads; undefined from a thread's end until it is started again. */
   const workers: (Worker | undefined)[] = Array.from({ length: threads }, (_, index) => start(index));
+  /** Per thread, the attempts waiting for it to be started again (called then, and at `close`). */
+  const waiting: (() => void)[][] = Array.from({ length: threads }, () => []);
+  const shutdown = () => shutdownOutcome({ responseExcerpt: "", durationMs: 0 });
+
+  /** Resolves once thread `index` runs again (or `close` was called, or `signal` aborted). */
+  const threadBack = (index: number, signal: AbortSignal | undefined) =>
+    new Promise<void>((resolve) => {
+      const resume = () => {
+        signal?.removeEventListener("abort", resume);
+        resolve();
+      };
+      signal?.addEventListener("abort", resume, { once: true });
+      waiting[index]!.push(resume);
+    });
 
   const threadOf = (url: string): number => {
     const origin = endpointOrigin(url);
@@ -79,12 +97,12 @@ export function createThreadedTransport(options: ThreadedTransportOptions): Tran
   };
 
   return {
-    send(request: TransportRequest): Promise<AttemptOutcome> {
-      if (request.signal?.aborted) return Promise.resolve(shutdownOutcome({ responseExcerpt: "", durationMs: 0 }));
-      const id = nextId++;
+    async send(request: TransportRequest): Promise<AttemptOutcome> {
       const thread = threadOf(request.url);
+      while (workers[thread] === undefined && !closing && !request.signal?.aborted) await threadBack(thread, request.signal);
       const worker = workers[thread];
-      if (worker === undefined) return Promise.resolve({ errorKind: "other", errorMessage: "no sending thread (it ended and is starting again)", responseExcerpt: "", durationMs: 0 });
+      if (request.signal?.aborted || worker === undefined) return shutdown();
+      const id = nextId++;
       // A copy of just the body's bytes, moved (not cloned) to the thread.
       const body = new Uint8Array(request.body);
       const message: SendThreadMessage = { kind: "send", id, url: request.url, headers: request.headers, body, deadlineMs: request.deadlineMs };
@@ -104,6 +122,7 @@ export function createThreadedTransport(options: ThreadedTransportOptions): Tran
     },
     async close() {
       closing = true;
+      for (const resume of waiting.flatMap((list) => list.splice(0))) resume();
       // A thread that already ended (and is not started again now) has nothing to close.
       const running = workers.filter((worker): worker is Worker => worker !== undefined);
       await Promise.all(
