@@ -1,3 +1,4 @@
+import type { SubscriptionRoom } from "../store/sql/claim-deliveries.js";
 import type { LeasedDelivery } from "../store/sql/release-leases.js";
 
 /** One attempt running now. */
@@ -69,6 +70,20 @@ export class AttemptSlots {
   /** Subscriptions whose endpoint is at its limit here (a claim leaves them out altogether). */
   saturatedSubscriptions(): string[] {
     return [...this.#bySubscription].flatMap(([id, { origin }]) => (this.atLimit(origin) ? [id] : []));
+  }
+
+  /**
+   * How many more attempts each subscription's endpoint can take here: `each` for a
+   * subscription with none in flight (the per-endpoint limit), `busy` for those with some in
+   * flight and room left (subscriptions at the limit are `saturatedSubscriptions`).
+   */
+  subscriptionRoom(): SubscriptionRoom {
+    const busy = new Map<string, number>();
+    for (const [id, { origin }] of this.#bySubscription) {
+      const room = this.#perEndpointLimit - (this.#perOrigin.get(origin) ?? 0);
+      if (room > 0) busy.set(id, room);
+    }
+    return { each: this.#perEndpointLimit, busy };
   }
 
   /** Endpoint origins with as many attempts in flight as the per-endpoint limit allows (for the claim's debug line). */

@@ -1,4 +1,4 @@
-import { sql, type RawBuilder } from "kysely";
+import { sql } from "kysely";
 import type { Store } from "../database.js";
 import type { SignatureSchemeName } from "../../domain/signature-scheme.js";
 import type { StoredSecretEntry } from "../schema.js";
@@ -48,19 +48,49 @@ export interface ClaimedDelivery {
 }
 
 /**
- * Claims up to `limit` due deliveries for `owner`: pending, unleased deliveries due at `now`,
- * oldest due first, locked `FOR UPDATE SKIP LOCKED` (so concurrent workers in any process never
- * claim the same row) and leased by ONE statement: the UPDATE takes the lease until
- * `now + leaseMs` and the next attempt number (`attempt_count + 1`) and returns the event body
- * (and trace context) and the subscription's secrets. (graphile/worker `getJobs.ts` does the
- * same.) A claimed delivery that is not sent after all must be given back with `releaseLeases`,
- * which returns its number.
+ * How many deliveries of each subscription a claim could start (its endpoint's room in the
+ * claiming process): `busy` names those with attempts in flight (their room left), `each` is
+ * everyone else's (the per-endpoint limit).
+ */
+export interface SubscriptionRoom {
+  each: number;
+  busy: ReadonlyMap<string, number>;
+}
+
+/**
+ * Most due deliveries a claim reads in due order, looking past the skipped subscriptions' ones,
+ * before it looks per subscription instead (`posthorn_claimable`, step 2).
+ */
+const CLAIM_WINDOW = 256;
+
+/**
+ * Claims up to `limit` due deliveries for `owner` with ONE statement: pending, unleased
+ * deliveries due at `now`, oldest due first, locked `FOR UPDATE SKIP LOCKED` (so concurrent
+ * workers in any process never claim the same row) by `posthorn_claimable` (migration 0013);
+ * the UPDATE takes their lease until `now + leaseMs` and the next attempt number
+ * (`attempt_count + 1`) and returns the event body (and trace context) and the subscription's
+ * secrets. (graphile/worker `getJobs.ts` does the same.) A claimed delivery that is not sent
+ * after all must be given back with `releaseLeases`, which returns its number.
  *
  * Deliveries of `skipSubscriptions` (endpoints whose share of this worker is full) are left for
  * later or for another worker, and their backlog is not read (issue 18: claim cost independent
- * of the backlog): the claim looks at a window of the oldest due deliveries (`dueInWindow`),
- * and only when that gave nothing, at the oldest due ones of each other subscription
- * (`dueBehindSkipped`, a second statement).
+ * of the backlog). The function walks the due deliveries in due order past the skipped ones'
+ * for at most `CLAIM_WINDOW`, and only when it found none of the others there, visits each
+ * subscription that has pending deliveries once (a skip scan over
+ * `deliveries_due_by_subscription`): its cost grows with the number of such subscriptions, never
+ * with a backlog. There it takes no more of a subscription than `room` says its endpoint could
+ * start (more would be given back; default: `limit` each). A claim that took some is followed
+ * by another (delivery/claim-batch.ts `more`).
+ *
+ * The claim's plans do not depend on the table's statistics at the time they were made (each
+ * trap measured, docs/performance.md): the function's are generic and index-only (see 0013),
+ * and the UPDATE looks each locked row up by key because the function promises one row (ROWS 1).
+ * Expecting more, a plan made while the table was small hashed the whole `deliveries` table on
+ * every later claim (W1 at two thirds of its rate), and one made on a large table did the same
+ * (27 ms a claim with 75,000 rows, growing with retention).
+ *
+ * Prepared (`runPrepared`): planned per run, this join over two partitioned tables costs about
+ * 11 ms with 38 day partitions; the generic plan is reused and pruned at run time.
  */
 export async function claimDeliveries(
   store: Pick<Store, "db" | "runPrepared">,
@@ -69,66 +99,23 @@ export async function claimDeliveries(
   now: Date,
   leaseMs: number,
   skipSubscriptions: readonly string[] = [],
+  room: SubscriptionRoom = { each: limit, busy: new Map() },
 ): Promise<ClaimedDelivery[]> {
-  const lease = { owner, now, until: new Date(now.getTime() + leaseMs) };
-  if (skipSubscriptions.length === 0) {
-    return store.runPrepared("posthorn_claim_deliveries", leaseQuery(store, dueOldest(now, limit), lease));
-  }
-  return store.runPrepared("posthorn_claim_around_skipped", leaseQuery(store, dueAroundSkipped(now, limit, skipSubscriptions), lease));
-}
-
-/**
- * The claim's statement around `due`, a CTE that locks the rows to claim and holds their keys as
- * two arrays (`ids`, `times`), which the UPDATE unnests. Arrays, not a row set: the planner counts
- * an unnested array as 10 rows, so it looks each one up by key. Joined to a CTE, it expected
- * `LIMIT $n` (a generic plan's unknown) to keep a tenth of the pending rows and hashed the whole
- * `deliveries` table instead, every partition, ended deliveries included: 27 ms a claim with
- * 75,000 rows, growing with retention (measured, docs/performance.md).
- *
- * Prepared (`runPrepared`): planned per run, this join over two partitioned tables costs about
- * 11 ms with 38 day partitions; the generic plan is reused and pruned at run time.
- */
-function leaseQuery(store: Pick<Store, "db">, due: RawBuilder<unknown>, lease: { owner: string; now: Date; until: Date }) {
-  return sql<ClaimedDelivery>`
-    WITH ${due}
+  const leaseUntil = new Date(now.getTime() + leaseMs);
+  const query = sql<ClaimedDelivery>`
+    WITH due AS (
+      SELECT c.id, c.created_at
+      FROM posthorn_claimable(${now}, ${limit}, ${skipSubscriptions}::text[], ${CLAIM_WINDOW}, ${room.each},
+                              ${[...room.busy.keys()]}::text[], ${[...room.busy.values()]}::integer[]) AS c
+    )
     UPDATE deliveries AS d
-    SET lease_owner = ${lease.owner}, lease_expires_at = ${lease.until}, leased_at = ${lease.now}, attempt_count = d.attempt_count + 1
-    FROM unnest((SELECT ids FROM due), (SELECT times FROM due)) AS due(id, created_at), events AS e, subscriptions AS s
+    SET lease_owner = ${owner}, lease_expires_at = ${leaseUntil}, leased_at = ${now}, attempt_count = d.attempt_count + 1
+    FROM due, events AS e, subscriptions AS s
     WHERE d.id = due.id AND d.created_at = due.created_at AND e.id = d.event_id AND e.created_at = d.created_at
       AND s.id = d.subscription_id
     RETURNING d.id, d.created_at, d.event_id, d.event_type, d.subscription_id, d.customer_id, d.attempt_count AS attempt_number,
               s.endpoint_url, e.envelope, e.payload_expired_at IS NOT NULL AS payload_expired, s.secrets, s.signature_scheme, e.traceparent, e.tracestate,
               s.rate_limit_per_second, s.rate_limit_burst, s.ordered, s.failing_since,
               CASE WHEN d.rate_slot_at = d.next_attempt_at THEN d.rate_slot_at END AS rate_slot_at`.compile(store.db);
-}
-
-/** `due` with nothing skipped: the oldest due deliveries (`deliveries_due`, in due order). */
-function dueOldest(now: Date, limit: number): RawBuilder<unknown> {
-  return sql`due AS (
-      SELECT array_agg(l.id) AS ids, array_agg(l.created_at) AS times FROM (
-        SELECT id, created_at FROM deliveries
-        WHERE state = 'pending' AND lease_owner IS NULL AND next_attempt_at <= ${now}
-        ORDER BY next_attempt_at
-        LIMIT ${limit}
-        FOR UPDATE SKIP LOCKED
-      ) AS l
-    )`;
-}
-
-/**
- * `due` with some subscriptions skipped: `posthorn_claimable` (migration 0013) locks the oldest
- * due deliveries of the others without reading the skipped ones' backlog. Walking
- * `deliveries_due` until `limit` of theirs turned up read every due delivery of a skipped
- * subscription older than theirs: a slow endpoint's whole backlog, on every claim. The function
- * reads a window of the oldest `2 × limit + 100` due deliveries of everyone and, only when that
- * gave nothing, visits each subscription that has pending deliveries once (a skip scan over
- * `deliveries_due_by_subscription`): its cost grows with the number of such subscriptions,
- * never with a backlog. A window that gave some is not followed by the skip scan: a claim that
- * took some is followed by another (delivery/claim-batch.ts `more`).
- */
-function dueAroundSkipped(now: Date, limit: number, skip: readonly string[]): RawBuilder<unknown> {
-  return sql`due AS (
-      SELECT array_agg(c.id) AS ids, array_agg(c.created_at) AS times
-      FROM posthorn_claimable(${now}, ${limit}, ${skip}::text[]) AS c
-    )`;
+  return store.runPrepared("posthorn_claim_deliveries", query);
 }
