@@ -87,6 +87,15 @@ describe.each(STORES)("claim next to a saturated endpoint's backlog (store/sql/c
     await release();
   });
 
+  it("behind the backlog, a claim takes no more of a subscription than its endpoint's room here", async () => {
+    await claim(1, ["sub_slow"]); // b_early, from the first window
+    // sub_a has attempts in flight and room for 1 more; every other endpoint has room for 2.
+    const room = { each: 2, busy: new Map([["sub_a", 1]]) };
+    const claimed = await claimDeliveries(stores[0]!, "owner-test", 10, new Date(NOW), 60_000, ["sub_slow"], room);
+    expect(ids(claimed)).toEqual(["dlv_a_0", "dlv_b_0", "dlv_b_1"]);
+    await release();
+  });
+
   it("without a skip list the oldest due come first, whoever they belong to", async () => {
     expect(ids(await claim(3, []))).toEqual(["dlv_slow_000", "dlv_slow_001", "dlv_slow_002"]);
     await release();

@@ -61,7 +61,7 @@ export interface SubscriptionRoom {
  * Most due deliveries a claim reads in due order, looking past the skipped subscriptions' ones,
  * before it looks per subscription instead (`posthorn_claimable`, step 2).
  */
-const CLAIM_WINDOW = 256;
+const CLAIM_WINDOW = 128;
 
 /**
  * Claims up to `limit` due deliveries for `owner` with ONE statement: pending, unleased
