@@ -101,6 +101,15 @@ describe.each(STORES)("claim next to a saturated endpoint's backlog (store/sql/c
     await release();
   });
 
+  it.runIf(kind === "postgres")("a claim takes the next due deliveries past those another process's claim holds", async () => {
+    const holder = stores[1]!;
+    await holder.db.transaction().execute(async (trx) => {
+      await sql`SELECT id FROM deliveries WHERE id IN ('dlv_slow_000', 'dlv_slow_001', 'dlv_slow_002') FOR UPDATE`.execute(trx);
+      expect(ids(await claim(3, []))).toEqual(["dlv_slow_003", "dlv_slow_004", "dlv_slow_005"]);
+    });
+    await release();
+  });
+
   it("claims at once (two processes on PostgreSQL) never take a delivery twice", async () => {
     const results = await Promise.all(Array.from({ length: 4 }, (_, i) => claim(3, ["sub_slow"], stores[i % stores.length])));
     const all = results.flatMap(ids);

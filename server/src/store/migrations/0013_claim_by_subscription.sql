@@ -15,8 +15,10 @@ CREATE INDEX deliveries_due_by_subscription ON deliveries (subscription_id, next
 -- p_now, oldest due first, none of a subscription in p_skip; the claim (store/sql/claim-deliveries.ts)
 -- leases them in the same statement. Two steps, so that neither costs more than a bounded read:
 --   1. The oldest due deliveries of everyone (`deliveries_due`) in due order, those of p_skip
---      dropped, until p_limit are found or p_window have been read: what the claim did before
---      (the same rows, the same cost) unless p_skip's backlog is ahead, and then a bounded read.
+--      dropped and those another claim holds skipped, until p_limit are locked or p_window have
+--      been read: what the claim did before (the same rows, the same cost) unless p_skip's
+--      backlog is ahead, and then a bounded read. (The LIMIT applies to locked rows: two claims
+--      at once, in two processes, take consecutive rows instead of one taking them all.)
 --   2. Only when that found nothing and p_window were read, all p_skip's (a backlog ahead): a
 --      skip scan over `deliveries_due_by_subscription` visits each subscription with unleased
 --      pending deliveries once (one index descent per partition, however many it has) and takes
@@ -31,6 +33,9 @@ CREATE INDEX deliveries_due_by_subscription ON deliveries (subscription_id, next
 -- enable_seqscan/bitmapscan/sort off: each step has one good plan, index reads in order; a
 -- generic plan made while the table was small or not yet analyzed must not read or sort every
 -- pending delivery on every claim later (measured: W1 at a fifth of its rate).
+-- enable_hashjoin/mergejoin off: the rows are locked after a join by key, which must stay a
+-- lookup per row; expecting the window's rows, the planner joined whole index reads (11 ms a
+-- claim instead of 2, measured).
 -- jit off: the small sorts that remain cost 10^10 with enable_sort off, far past
 -- jit_above_cost, and compiling the plans (every day partition's nodes) took 2 s of a 7 ms call
 -- on PostgreSQL 15 (measured); JIT code is made again on every call, never kept.
@@ -54,7 +59,8 @@ CREATE INDEX deliveries_due_by_subscription ON deliveries (subscription_id, next
 CREATE FUNCTION posthorn_claimable(p_now timestamptz, p_limit integer, p_skip text[], p_window integer, p_each integer,
                                    p_busy text[], p_busy_room integer[])
 RETURNS TABLE (id text, created_at timestamptz) LANGUAGE plpgsql ROWS 1
-SET plan_cache_mode = force_generic_plan SET enable_seqscan = off SET enable_bitmapscan = off SET enable_sort = off SET jit = off AS $$
+SET plan_cache_mode = force_generic_plan SET enable_seqscan = off SET enable_bitmapscan = off SET enable_sort = off
+SET enable_hashjoin = off SET enable_mergejoin = off SET jit = off AS $$
 DECLARE
   taken integer;
   oldest_day timestamptz;
@@ -68,10 +74,10 @@ BEGIN
         ORDER BY d.next_attempt_at LIMIT p_window
       ) AS w
       WHERE NOT (w.subscription_id = ANY(p_skip))
-      LIMIT p_limit
     ) AS c
     JOIN deliveries AS d ON d.id = c.id AND d.created_at = c.created_at
     WHERE (d.state = 'pending' AND d.lease_owner IS NULL AND d.next_attempt_at <= p_now) IS TRUE
+    LIMIT p_limit
     FOR UPDATE OF d SKIP LOCKED;
   GET DIAGNOSTICS taken = ROW_COUNT;
   IF taken > 0 OR cardinality(p_skip) = 0 OR (SELECT count(*) < p_window OR NOT bool_and(w.subscription_id = ANY(p_skip))
