@@ -67,23 +67,20 @@ export class AttemptSlots {
     return (this.#perOrigin.get(origin) ?? 0) + starting >= this.#perEndpointLimit;
   }
 
-  /** Subscriptions whose endpoint is at its limit here (a claim leaves them out altogether). */
-  saturatedSubscriptions(): string[] {
-    return [...this.#bySubscription].flatMap(([id, { origin }]) => (this.atLimit(origin) ? [id] : []));
-  }
-
   /**
-   * How many more attempts each subscription's endpoint can take here: `each` for a
-   * subscription with none in flight (the per-endpoint limit), `busy` for those with some in
-   * flight and room left (subscriptions at the limit are `saturatedSubscriptions`).
+   * The subscriptions with attempts in flight here, split by their endpoint's room for more:
+   * `saturated`, at the per-endpoint limit (a claim leaves them out altogether), and
+   * `room.busy`, with room left (how much); `room.each` is everyone else's (the limit).
    */
-  subscriptionRoom(): SubscriptionRoom {
+  claimRoom(): { saturated: string[]; room: SubscriptionRoom } {
+    const saturated: string[] = [];
     const busy = new Map<string, number>();
     for (const [id, { origin }] of this.#bySubscription) {
       const room = this.#perEndpointLimit - (this.#perOrigin.get(origin) ?? 0);
       if (room > 0) busy.set(id, room);
+      else saturated.push(id);
     }
-    return { each: this.#perEndpointLimit, busy };
+    return { saturated, room: { each: this.#perEndpointLimit, busy } };
   }
 
   /** Endpoint origins with as many attempts in flight as the per-endpoint limit allows (for the claim's debug line). */

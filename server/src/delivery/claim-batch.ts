@@ -62,8 +62,8 @@ export async function claimBatch(deps: ClaimBatchDeps): Promise<ClaimOutcome> {
   const startMs = clock.nowMs();
   const startedAt = new Date(); // the span's start: real time, not the injected clock
   // Subscriptions whose endpoint is at its limit here are not claimed at all.
-  const saturated = slots.saturatedSubscriptions();
-  const claimed = await claimDeliveries(store, owner, free, new Date(startMs), leaseMs, saturated, slots.subscriptionRoom());
+  const { saturated, room } = slots.claimRoom();
+  const claimed = await claimDeliveries(store, owner, free, new Date(startMs), leaseMs, saturated, room);
   // An empty claim (an idle poll, every poll interval) makes no span: only claims that took work.
   const span = claimed.length > 0 ? claimSpan(startedAt, free, claimed.length) : undefined;
   const stale = clock.nowMs() >= startMs + (leaseMs * 2) / 3;
