@@ -47,7 +47,10 @@ const RETRIES_EACH = 2;
 
 interface Opened {
   store: Store;
+  /** Closes the store and drops the database (PostgreSQL) or folder (PGlite). */
   dispose(): Promise<void>;
+  /** Closes the store and keeps the database (`--keep`). */
+  keep(): Promise<void>;
 }
 
 /** A fresh database: PostgreSQL next to DATABASE_URL's, else PGlite in a temporary folder. */
@@ -56,7 +59,7 @@ async function freshStore(name: string): Promise<Opened> {
   if (!url) {
     const dir = mkdtempSync(join(tmpdir(), "posthorn-claim-cost-"));
     const store = await openStore({ dataDir: dir });
-    return { store, dispose: async () => (await store.close(), rmSync(dir, { recursive: true, force: true })) };
+    return { store, dispose: async () => (await store.close(), rmSync(dir, { recursive: true, force: true })), keep: () => store.close() };
   }
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
@@ -73,6 +76,8 @@ async function freshStore(name: string): Promise<Opened> {
       await admin.query(`DROP DATABASE ${name}`);
       await admin.end();
     },
+    // The admin connection too: left open, it kept the process from ending.
+    keep: async () => (await store.close(), await admin.end()),
   };
 }
 
@@ -184,7 +189,7 @@ async function measure(backlog: number): Promise<void> {
       }),
     );
   } finally {
-    if (args.keep) await opened.store.close();
+    if (args.keep) await opened.keep();
     else await opened.dispose();
   }
 }

@@ -80,6 +80,8 @@ BEGIN
     LIMIT p_limit
     FOR UPDATE OF d SKIP LOCKED;
   GET DIAGNOSTICS taken = ROW_COUNT;
+  -- Was the walk cut short by the window, all of it skipped? Read again (the walk cannot say how
+  -- far it read), only after a claim that took nothing while some subscriptions were skipped.
   IF taken > 0 OR cardinality(p_skip) = 0 OR (SELECT count(*) < p_window OR NOT bool_and(w.subscription_id = ANY(p_skip))
                    FROM (SELECT d.subscription_id FROM deliveries AS d
                          WHERE d.state = 'pending' AND d.lease_owner IS NULL AND d.next_attempt_at <= p_now
