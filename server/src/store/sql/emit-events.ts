@@ -12,6 +12,7 @@ import { pendingDeliveriesInsert } from "./insert-pending-deliveries.js";
 import { lockSubscriptionsForFanOut } from "./lock-subscriptions-for-fan-out.js";
 import type { HandoffBatch } from "../delivery-handoff.js";
 import { pickHandoff } from "../handoff-deliveries.js";
+import type { FanOutSnapshots } from "../fan-out-snapshots.js";
 
 /** What `emitEvents` takes, for its callers. */
 export type { NewEvent } from "../new-event.js";
@@ -57,6 +58,8 @@ export interface KeyReused {
  *
  * `handoff` (this process's workers, store/delivery-handoff.ts): deliveries it reserves a slot
  * for are inserted leased to it and passed to its `add`; the caller starts them after the COMMIT.
+ * `snapshots`: where to remember the subscriptions read, for the next Emit's short way
+ * (store/emit-from-snapshot.ts).
  *
  * Returns one result per input, in order.
  */
@@ -66,10 +69,13 @@ export async function emitEvents(
   now: Date,
   idempotencyTtlMs: number,
   handoff?: HandoffBatch,
+  snapshots?: FanOutSnapshots,
 ): Promise<(EmittedEvent | KeyReused)[]> {
   const { fresh, replays } = await claimKeys(trx, events, now, idempotencyTtlMs);
   const newEvents = fresh.map((index) => events[index]!);
-  const subscriptions = await lockSubscriptionsForFanOut(trx, [...new Set(newEvents.map((event) => event.customerId))]);
+  const customerIds = [...new Set(newEvents.map((event) => event.customerId))];
+  const subscriptions = await lockSubscriptionsForFanOut(trx, customerIds);
+  snapshots?.remember(customerIds, subscriptions);
   const { deliveries, matched } = fanOut(newEvents, subscriptions);
   const ordered = new Set(subscriptions.filter((subscription) => subscription.ordered).map((subscription) => subscription.id));
   const { rows, leased } = pickHandoff(deliveries, newEvents, subscriptions, handoff);

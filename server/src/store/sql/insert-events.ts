@@ -46,6 +46,6 @@ export async function insertEvents(db: Kysely<Database>, events: readonly NewEve
 }
 
 /** Whether `insertInChunks` would write `events` in one statement. */
-function fitsOneChunk(events: readonly NewEvent[]): boolean {
+export function fitsOneChunk(events: readonly NewEvent[]): boolean {
   return events.length <= 1 || (events.length <= INSERT_CHUNK && events.reduce((bytes, event) => bytes + event.envelope.length, 0) <= INSERT_CHUNK_BYTES);
 }

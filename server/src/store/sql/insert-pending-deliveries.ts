@@ -38,9 +38,11 @@ export async function insertPendingDeliveries(db: Kysely<Database>, rows: readon
 /**
  * The INSERT statement of `insertPendingDeliveries` (`rows` not empty), to run as it is or as a
  * data-modifying CTE of a larger statement (an emit's events and deliveries in one round trip:
- * `insertEvents`'s `andThen`).
+ * `insertEvents`'s `andThen`, `emitInOneStatement`). `onlyIf`: a condition the rows are inserted
+ * under (that statement's premise check). The SQL text is the same whatever the rows (they are
+ * parameters), so the statement can be prepared.
  */
-export function pendingDeliveriesInsert(rows: readonly NewDelivery[], now: Date, lease?: InsertLease): RawBuilder<unknown> {
+export function pendingDeliveriesInsert(rows: readonly NewDelivery[], now: Date, lease?: InsertLease, onlyIf?: RawBuilder<boolean>): RawBuilder<unknown> {
   const column = <T>(pick: (row: NewDelivery) => T): T[] => rows.map(pick);
   return sql`
     INSERT INTO deliveries (id, event_id, subscription_id, customer_id, event_type, endpoint_url, state,
@@ -56,5 +58,6 @@ export function pendingDeliveriesInsert(rows: readonly NewDelivery[], now: Date,
                 ${column((r) => r.endpoint_url)}::text[], ${column((r) => r.created_at)}::timestamptz[],
                 ${column((r) => r.waiting === true)}::boolean[], ${column((r) => r.ordered === true)}::boolean[],
                 ${column((r) => lease !== undefined && r.leased === true)}::boolean[])
-      AS v (id, event_id, subscription_id, customer_id, event_type, endpoint_url, created_at, waiting, ordered, leased)`;
+      AS v (id, event_id, subscription_id, customer_id, event_type, endpoint_url, created_at, waiting, ordered, leased)
+    ${onlyIf ? sql`WHERE ${onlyIf}` : sql``}`;
 }

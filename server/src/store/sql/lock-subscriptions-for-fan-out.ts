@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import { sql, type Kysely } from "kysely";
 import type { SubscriptionRow } from "../rows.js";
 import type { Database } from "../schema.js";
 
@@ -18,7 +18,14 @@ export type FanOutSubscription = Pick<
   | "rate_limit_per_second"
   | "rate_limit_burst"
   | "failing_since"
->;
+> & {
+  /**
+   * The row version PostgreSQL gives this row (`xmin`, as text): any UPDATE of the row, a
+   * delete-and-insert too, gives it another. What the Emit in one statement checks a cached
+   * fan-out against (store/fan-out-snapshots.ts).
+   */
+  version: string;
+};
 
 /**
  * The enabled, live (not deleted) subscriptions of `customerIds`, oldest first (by `seq`), with
@@ -36,6 +43,7 @@ export async function lockSubscriptionsForFanOut(
   return db
     .selectFrom("subscriptions")
     .select(["id", "customer_id", "endpoint_url", "event_types", "ordered", "secrets", "signature_scheme", "rate_limit_per_second", "rate_limit_burst", "failing_since"])
+    .select(sql<string>`xmin::text`.as("version"))
     .where("customer_id", "in", customerIds)
     .where("enabled", "=", true)
     .where("deleted_at", "is", null)
