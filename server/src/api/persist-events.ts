@@ -34,8 +34,9 @@ export async function persistEvents(
   await ensurePartitionsFor(deps.store.db, events.map((event) => event.createdAt));
   const now = new Date(deps.clock.nowMs());
   const snapshots = fanOutSnapshotsOf(deps.store.db);
+  const short = check === undefined ? await handingOff(deps, (handoff) => emitFromSnapshot(deps.store, snapshots, events, now, IDEMPOTENCY_TTL_MS, handoff)) : undefined;
   const results =
-    (check === undefined ? await handingOff(deps, (handoff) => emitFromSnapshot(deps.store, snapshots, events, now, IDEMPOTENCY_TTL_MS, handoff)) : undefined) ??
+    short ??
     (await handingOff(deps, (handoff) =>
       deps.store.db.transaction().execute(async (trx) => {
         const emitted = await emitEvents(trx, events, now, IDEMPOTENCY_TTL_MS, handoff, snapshots);
