@@ -104,6 +104,17 @@ describe.each(STORES)("an Emit from a fan-out snapshot (%s)", (kind) => {
     });
   }
 
+  it("a claim's rate-limit take (the row updated, its fan-out not) keeps the snapshot good", async () => {
+    const customerId = `cus_snap_limited_${kind}`;
+    const { subscription } = await t.client.subscribe({ customerId, endpointUrl: "http://127.0.0.1:9/limited", rateLimitPerSecond: 5 });
+    const snapshots = new FanOutSnapshots();
+    snapshots.remember([customerId], await lockSubscriptionsForFanOut(t.app.store.db, [customerId]));
+    await t.app.store.db.updateTable("subscriptions").set({ rate_limit_tat: new Date(t.clock.nowMs() + 1000) }).where("id", "=", subscription!.id).execute();
+    const event = eventOf(customerId);
+    expect(await emit(snapshots, [event])).toMatchObject([{ matchedSubscriptions: 1 }]);
+    expect((await stored(event.id)).deliveries).toHaveLength(1);
+  });
+
   it("a key already taken (a replay, or another request's): writes nothing; an expired key is taken over", async () => {
     const { customerId, snapshots } = await customerWith(1);
     const first = eventOf(customerId, "key-taken");

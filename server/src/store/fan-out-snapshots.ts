@@ -5,15 +5,17 @@ export const MAX_SNAPSHOT_CUSTOMERS = 10_000;
 
 /**
  * What this process last saw of each customer's live, enabled subscriptions: the rows an Emit's
- * full path read and locked (`lockSubscriptionsForFanOut`), with their row versions. The Emit
+ * full path read and locked (`lockSubscriptionsForFanOut`), with the digest of what fan-out
+ * reads of each (`version`). The Emit
  * in one statement (store/sql/emit-in-one-statement.ts) fans out from them without reading
  * first, and its statement checks in the database that they are still exactly the live ones
- * (same ids, same versions); when they are not, it writes nothing and the Emit takes the full
+ * (same ids, same digests); when they are not, it writes nothing and the Emit takes the full
  * path, which remembers the customer's subscriptions again.
  *
- * So a snapshot is never trusted, only checked: a subscription created, changed, disabled or
- * deleted by any process since (another server on the same PostgreSQL included) makes the next
- * check fail, once. Nothing here needs telling when subscriptions change.
+ * So a snapshot is never trusted, only checked: a subscription created, changed (in what
+ * fan-out reads), disabled or deleted by any process since (another server on the same
+ * PostgreSQL included) makes the next check fail, once. Nothing here needs telling when
+ * subscriptions change.
  */
 export class FanOutSnapshots {
   /** Customer id → its subscriptions (oldest first, by `seq`), in the order they were remembered. */

@@ -34,7 +34,7 @@ const PREMISE_FAILED = "PH001";
  * is (a statement is one), and durable when it returns, like a COMMIT.
  *
  * Premises, checked by `posthorn_require` before any event or delivery is written:
- * - the live subscriptions are exactly `subscriptions` (same ids, same row versions): the
+ * - the live subscriptions are exactly `subscriptions` (same ids, same digests): the
  *   fan-out the caller made from what it saw is the one the full path would make now. Locked
  *   FOR SHARE as the full path locks them, so a delete or disable running now either finished
  *   first (then the check fails) or waits for this statement (and then cancels its deliveries);
@@ -54,7 +54,7 @@ export async function emitInOneStatement(store: Pick<Store, "db" | "runPrepared"
   const premise = sql<boolean>`(SELECT ok FROM premise)`;
   const query = sql<{ id: string; seq: string }>`
     WITH live AS (
-      SELECT id || '@' || xmin::text AS version FROM subscriptions
+      SELECT id || '@' || posthorn_fan_out_digest(subscriptions) AS version FROM subscriptions
       WHERE customer_id = ANY(${emit.customerIds}::text[]) AND enabled AND deleted_at IS NULL
       FOR SHARE
     ), claimed AS (

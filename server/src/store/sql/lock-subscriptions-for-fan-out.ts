@@ -20,9 +20,9 @@ export type FanOutSubscription = Pick<
   | "failing_since"
 > & {
   /**
-   * The row version PostgreSQL gives this row (`xmin`, as text): any UPDATE of the row, a
-   * delete-and-insert too, gives it another. What the Emit in one statement checks a cached
-   * fan-out against (store/fan-out-snapshots.ts).
+   * The digest of what fan-out and the handoff read of the row (`posthorn_fan_out_digest`,
+   * migration 0014): what the Emit in one statement checks a remembered fan-out against
+   * (store/fan-out-snapshots.ts).
    */
   version: string;
 };
@@ -43,7 +43,7 @@ export async function lockSubscriptionsForFanOut(
   return db
     .selectFrom("subscriptions")
     .select(["id", "customer_id", "endpoint_url", "event_types", "ordered", "secrets", "signature_scheme", "rate_limit_per_second", "rate_limit_burst", "failing_since"])
-    .select(sql<string>`xmin::text`.as("version"))
+    .select(sql<string>`posthorn_fan_out_digest(subscriptions)`.as("version"))
     .where("customer_id", "in", customerIds)
     .where("enabled", "=", true)
     .where("deleted_at", "is", null)
