@@ -41,6 +41,10 @@ const PREMISE_FAILED = "PH001";
  * - every idempotency key was claimed by its event (new, or expired: `claimIdempotencyKeys`'s
  *   rule): no event is a replay, so there is no original to answer with.
  *
+ * Its locks: the subscriptions FOR SHARE, then the keys (the full path takes the keys first).
+ * The two orders cannot wait on each other in a cycle: both only share-lock subscriptions, and
+ * a subscription's writer (FOR UPDATE: delete, disable, update) takes no key before it.
+ *
  * Returns each event's `seq` by event id, or undefined when a premise was false: then nothing
  * was written, and the caller takes the full path. Other errors (the database unreachable, an
  * outcome unknown) are thrown as they are: the caller must not try again blindly.
