@@ -1,6 +1,8 @@
 import { sql } from "kysely";
 import type { Store } from "../database.js";
 import type { NewEvent } from "../new-event.js";
+import { idempotencyKeysClaim } from "./claim-idempotency-keys.js";
+import { eventsInsert } from "./insert-events.js";
 import { pendingDeliveriesInsert, type InsertLease, type NewDelivery } from "./insert-pending-deliveries.js";
 
 /** What `emitInOneStatement` writes, and the premises it writes it under. */
@@ -38,7 +40,7 @@ const PREMISE_FAILED = "PH001";
  *   fan-out the caller made from what it saw is the one the full path would make now. Locked
  *   FOR SHARE as the full path locks them, so a delete or disable running now either finished
  *   first (then the check fails) or waits for this statement (and then cancels its deliveries);
- * - every idempotency key was claimed by its event (new, or expired: `claimIdempotencyKeys`'s
+ * - every idempotency key was claimed by its event (new, or expired: `idempotencyKeysClaim`'s
  *   rule): no event is a replay, so there is no original to answer with.
  *
  * Its locks: the subscriptions FOR SHARE, then the keys (the full path takes the keys first).
@@ -61,28 +63,12 @@ export async function emitInOneStatement(store: Pick<Store, "db" | "runPrepared"
       SELECT id || '@' || posthorn_fan_out_digest(subscriptions) AS version FROM subscriptions
       WHERE customer_id = ANY(${emit.customerIds}::text[]) AND enabled AND deleted_at IS NULL
       FOR SHARE
-    ), claimed AS (
-      INSERT INTO idempotency_keys (customer_id, idempotency_key, event_id, expires_at)
-      SELECT customer_id, idempotency_key, event_id, ${new Date(now.getTime() + emit.idempotencyTtlMs)}::timestamptz
-      FROM unnest(${keyed.map((event) => event.customerId)}::text[], ${keyed.map((event) => event.idempotencyKey)}::text[],
-                  ${keyed.map((event) => event.id)}::text[]) AS k (customer_id, idempotency_key, event_id)
-      ON CONFLICT (customer_id, idempotency_key) DO UPDATE SET event_id = excluded.event_id, expires_at = excluded.expires_at
-        WHERE idempotency_keys.expires_at <= ${now}
-      RETURNING 1
+    ), claimed AS (${idempotencyKeysClaim(keyed, now, emit.idempotencyTtlMs)}
     ), premise AS (
       SELECT posthorn_require(seen @> expected AND seen <@ expected, 'the fan-out snapshot is stale')
          AND posthorn_require((SELECT count(*) FROM claimed) = ${keyed.length}, 'an idempotency key is taken') AS ok
       FROM (SELECT coalesce(array_agg(version), '{}') AS seen, ${emit.subscriptions}::text[] AS expected FROM live) AS versions
-    ), stored AS (
-      INSERT INTO events (id, customer_id, type, envelope, idempotency_key, created_at, traceparent, tracestate)
-      SELECT * FROM unnest(${events.map((event) => event.id)}::text[], ${events.map((event) => event.customerId)}::text[],
-                           ${events.map((event) => event.type)}::text[], ${events.map((event) => event.envelope)}::bytea[],
-                           ${events.map((event) => (event.idempotencyKey === "" ? null : event.idempotencyKey))}::text[],
-                           ${events.map((event) => event.createdAt)}::timestamptz[],
-                           ${events.map((event) => event.trace?.traceparent ?? null)}::text[],
-                           ${events.map((event) => event.trace?.tracestate ?? null)}::text[])
-      WHERE ${premise}
-      RETURNING id, seq
+    ), stored AS (${eventsInsert(events, premise)}
     ), fanned AS (${pendingDeliveriesInsert(emit.deliveries, now, emit.lease, premise)})
     SELECT id, seq FROM stored`.compile(store.db);
   try {

@@ -18,31 +18,40 @@ import type { Database } from "../schema.js";
  */
 export async function insertEvents(db: Kysely<Database>, events: readonly NewEvent[], andThen?: RawBuilder<unknown>): Promise<EventRow[]> {
   const seqOf = new Map<string, string>();
-  const insert = (chunk: readonly NewEvent[]) =>
-    db
-      .insertInto("events")
-      .values(
-        chunk.map((event) => {
-          const { seq: _unknownYet, ...row } = eventRowOf(event, "0");
-          return { ...row, traceparent: event.trace?.traceparent ?? null, tracestate: event.trace?.tracestate ?? null };
-        }),
-      )
-      // Only the generated column comes back: the rest is at hand (the envelope is large).
-      .returning(["id", "seq"]);
   if (andThen && events.length > 0 && fitsOneChunk(events)) {
-    const { rows } = await sql<{ id: string; seq: string }>`WITH e AS (${insert(events)}), d AS (${andThen}) SELECT id, seq FROM e`.execute(db);
+    const { rows } = await sql<{ id: string; seq: string }>`WITH e AS (${eventsInsert(events)}), d AS (${andThen}) SELECT id, seq FROM e`.execute(db);
     for (const row of rows) seqOf.set(row.id, row.seq);
   } else {
     await insertInChunks(
       events,
       (event) => event.envelope.length,
       async (chunk) => {
-        for (const row of await insert(chunk).execute()) seqOf.set(row.id, row.seq);
+        for (const row of (await eventsInsert(chunk).execute(db)).rows) seqOf.set(row.id, row.seq);
       },
     );
     await andThen?.execute(db);
   }
   return events.map((event) => eventRowOf(event, seqOf.get(event.id)!));
+}
+
+/**
+ * The INSERT of `events` (with their trace context), returning each one's `id` and the `seq` it
+ * was given (the rest is at hand; the envelope is large): as a statement of its own or as a
+ * data-modifying CTE (`insertEvents`, the Emit in one statement). `onlyIf`: a condition the rows
+ * are inserted under. Column arrays through `unnest`: the same SQL text for any number of
+ * events, so it can be prepared.
+ */
+export function eventsInsert(events: readonly NewEvent[], onlyIf?: RawBuilder<boolean>): RawBuilder<{ id: string; seq: string }> {
+  const rows = events.map((event) => eventRowOf(event, "0"));
+  return sql`
+    INSERT INTO events (id, customer_id, type, envelope, idempotency_key, created_at, traceparent, tracestate)
+    SELECT * FROM unnest(${rows.map((row) => row.id)}::text[], ${rows.map((row) => row.customer_id)}::text[],
+                         ${rows.map((row) => row.type)}::text[], ${rows.map((row) => row.envelope)}::bytea[],
+                         ${rows.map((row) => row.idempotency_key)}::text[], ${rows.map((row) => row.created_at)}::timestamptz[],
+                         ${events.map((event) => event.trace?.traceparent ?? null)}::text[],
+                         ${events.map((event) => event.trace?.tracestate ?? null)}::text[])
+    ${onlyIf ? sql`WHERE ${onlyIf}` : sql``}
+    RETURNING id, seq`;
 }
 
 /** Whether `insertInChunks` would write `events` in one statement. */
