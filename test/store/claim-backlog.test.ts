@@ -96,6 +96,20 @@ describe.each(STORES)("claim next to a saturated endpoint's backlog (store/sql/c
     await release();
   });
 
+  it("in due order too, a claim takes no more of a subscription than its endpoint's room here", async () => {
+    // sub_slow has attempts in flight and room for 1 more: of the 10 oldest due (all sub_slow's),
+    // the claim takes one and leaves the others pending and unleased.
+    const room = { each: 2, busy: new Map([["sub_slow", 1]]) };
+    const claimed = await claimDeliveries(stores[0]!, "owner-test", 10, new Date(NOW), 60_000, [], room);
+    expect(claimed.map((d) => d.id)).toEqual(["dlv_slow_000"]);
+    expect(await leasedSlow()).toBe(1);
+    // With room for 2 (and b_early among the oldest 60), the next takes 2 of sub_slow and b_early.
+    expect(ids(await claimDeliveries(stores[0]!, "owner-test", 60, new Date(NOW), 60_000, [], { each: 2, busy: new Map() }))).toEqual([
+      "dlv_b_early", "dlv_slow_001", "dlv_slow_002",
+    ]);
+    await release();
+  });
+
   it("without a skip list the oldest due come first, whoever they belong to", async () => {
     expect(ids(await claim(3, []))).toEqual(["dlv_slow_000", "dlv_slow_001", "dlv_slow_002"]);
     await release();

@@ -7,7 +7,7 @@ import { posthornTracer } from "../observability/trace-context.js";
 import { SecretUnsealError } from "../secrets/secret-cipher.js";
 import type { SecretKeyring } from "../secrets/secret-keyring.js";
 import type { Store } from "../store/database.js";
-import { claimDeliveries, type ClaimedDelivery } from "../store/sql/claim-deliveries.js";
+import { claimDeliveries, type ClaimedDelivery, type SubscriptionRoom } from "../store/sql/claim-deliveries.js";
 import { failPayloadExpiredDeliveries } from "../store/sql/fail-payload-expired-deliveries.js";
 import { releaseLeases } from "../store/sql/release-leases.js";
 import { passTurns } from "../store/ordered-turns.js";
@@ -45,8 +45,9 @@ export interface ClaimBatchDeps {
 }
 
 /**
- * Claims what can start now (free slots, endpoints below their limit) and starts it; returns how
- * many were claimed and whether due deliveries may have been left out (`ClaimOutcome`). Claimed deliveries that cannot start are given back without an attempt:
+ * Claims what can start now (free slots, endpoints below their limit, no more of an endpoint than
+ * its room) and starts it; returns how many were claimed and whether due deliveries may have
+ * been left out (`ClaimOutcome`). Claimed deliveries that cannot start are given back without an attempt:
  * those of an endpoint at its limit (two of one endpoint in one batch) or claimed while the loop
  * stopped running are due again shortly, all of a claim answered after its lease could have run
  * out (a frozen process) at once, and those whose signing secret cannot be opened after
@@ -112,8 +113,23 @@ export async function claimBatch(deps: ClaimBatchDeps): Promise<ClaimOutcome> {
       "claim",
     );
   }
-  const more = claimed.length === free || saturated.length > 0 || deferred.length > 0;
+  const more = claimed.length === free || saturated.length > 0 || deferred.length > 0 || tookAllRoom(claimed, room);
   return { claimed: claimed.length, more };
+}
+
+/**
+ * Whether the claim took as many of some subscription as its endpoint had room for here: the
+ * claim leaves the rest of that subscription's due deliveries for later (claim-deliveries.ts),
+ * so a slot freed at that endpoint should look again.
+ */
+function tookAllRoom(claimed: readonly ClaimedDelivery[], room: SubscriptionRoom): boolean {
+  const taken = new Map<string, number>();
+  for (const { subscription_id: id } of claimed) {
+    const count = (taken.get(id) ?? 0) + 1;
+    if (count >= (room.busy.get(id) ?? room.each)) return true;
+    taken.set(id, count);
+  }
+  return false;
 }
 
 /** Leased deliveries that did not start: `deferred` (due again shortly) and `unsealable` (after `UNSEALABLE_RETRY_MS`). */

@@ -21,7 +21,8 @@ export interface ClaimOutcome {
   claimed: number;
   /**
    * Whether deliveries due now may have been left out: the claim took as many as it could
-   * (free slots or the batch size), left out endpoints at their limit, or gave some back.
+   * (free slots, the batch size, or an endpoint's room), left out endpoints at their limit, or
+   * gave some back.
    */
   more: boolean;
 }

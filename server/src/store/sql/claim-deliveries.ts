@@ -66,7 +66,7 @@ const CLAIM_WINDOW = 128;
 /**
  * Claims up to `limit` due deliveries for `owner` with ONE statement: pending, unleased
  * deliveries due at `now`, oldest due first, locked `FOR UPDATE SKIP LOCKED` (so concurrent
- * workers in any process never claim the same row) by `posthorn_claimable` (migration 0013);
+ * workers in any process never claim the same row) by `posthorn_claimable` (migrations 0013, 0015);
  * the UPDATE takes their lease until `now + leaseMs` and the next attempt number
  * (`attempt_count + 1`) and returns the event body (and trace context) and the subscription's
  * secrets. (graphile/worker `getJobs.ts` does the same.) A claimed delivery that is not sent
@@ -78,9 +78,10 @@ const CLAIM_WINDOW = 128;
  * for at most `CLAIM_WINDOW`, and only when it found none of the others there, visits each
  * subscription that has pending deliveries once (a skip scan over
  * `deliveries_due_by_subscription`): its cost grows with the number of such subscriptions, never
- * with a backlog. There it takes no more of a subscription than `room` says its endpoint could
- * start (more would be given back; default: `limit` each). A claim that took some is followed
- * by another (delivery/claim-batch.ts `more`).
+ * with a backlog. Either way it takes no more of a subscription than `room` says its endpoint
+ * could start (migration 0015; more would be given back, due a second later; default: `limit`
+ * each), so it may take fewer than `limit` while more are due: the caller claims again when a
+ * subscription got all its room (delivery/claim-batch.ts `more`).
  *
  * The claim's plans do not depend on the table's statistics at the time they were made (each
  * trap measured, docs/performance.md): the function's are generic and index-only (see 0013),
