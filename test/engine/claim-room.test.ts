@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { captureLog } from "../helpers/capture-log.js";
-import { STORES } from "../helpers/databases.js";
-import { startReceiver, type Receiver } from "../helpers/receiver.js";
 import { startTestApp, type TestApp } from "../helpers/test-app.js";
+import { startReceiver, type Receiver } from "../helpers/receiver.js";
+import { STORES } from "../helpers/databases.js";
+import { captureLog } from "../helpers/capture-log.js";
 
 /**
  * A backlog to one endpoint, with far more free slots than the endpoint may use (16 in all, 2 per
