@@ -178,9 +178,9 @@ describe("database pool settings", () => {
     expect(() => loadConfig({ POSTHORN_DB_POOL_SIZE: value })).toThrow(message);
   });
 
-  it("POSTHORN_DB_POOL_SIZE unset is a quarter of the concurrency within 10–50; set, it is that number", () => {
+  it("POSTHORN_DB_POOL_SIZE unset is an eighth of the concurrency within 10–50; set, it is that number", () => {
     expect(loadConfig({}).dbPoolSize).toBeUndefined();
-    expect([defaultPoolSize(64), defaultPoolSize(8), defaultPoolSize(1000)]).toEqual([16, 10, 50]);
+    expect([defaultPoolSize(loadConfig({}).maxConcurrency), defaultPoolSize(8), defaultPoolSize(1000)]).toEqual([16, 10, 50]);
     expect(loadConfig({ POSTHORN_DB_POOL_SIZE: "25" }).dbPoolSize).toBe(25);
   });
 

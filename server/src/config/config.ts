@@ -97,8 +97,11 @@ export const configSchema = z.object({
   retryJitter: numeric.pipe(z.number().min(0).max(1)).default(DEFAULT_RETRY_JITTER_RATIO),
   /** Overall deadline of one attempt (connect, TLS, headers, body), in milliseconds. */
   attemptTimeoutMs: numeric.pipe(z.number().int().min(100).max(120_000)).default(10_000),
-  /** Attempts in flight at once in this process. */
-  maxConcurrency: numeric.pipe(z.number().int().min(1).max(10_000)).default(64),
+  /**
+   * Attempts in flight at once in this process. 16 endpoints' worth of the per-endpoint limit:
+   * an endpoint that hangs holds its 8 for the attempt timeout, a sixteenth of the whole.
+   */
+  maxConcurrency: numeric.pipe(z.number().int().min(1).max(10_000)).default(128),
   /** Attempts in flight at once to one endpoint origin. */
   maxConcurrencyPerEndpoint: numeric.pipe(z.number().int().min(1).max(1000)).default(8),
   /** CIDRs delivery may reach even though they are not global (e.g. 127.0.0.1/32 for local work). */
@@ -126,7 +129,7 @@ export const configSchema = z.object({
   metricsAddress: z.union([hostPort, z.literal("off")]).default("127.0.0.1:9464"),
   /**
    * Most connections of the PostgreSQL pool (the LISTEN and health-probe connections come on
-   * top). Unset: a quarter of `maxConcurrency`, within 10–50 (`defaultPoolSize`). Ignored on PGlite.
+   * top). Unset: an eighth of `maxConcurrency`, within 10–50 (`defaultPoolSize`). Ignored on PGlite.
    */
   dbPoolSize: numeric.pipe(z.number().int("a whole number of connections").min(1, "at least 1 connection").max(1000, "at most 1000 connections")).optional(),
   /**
@@ -228,8 +231,12 @@ export const configSchema = z.object({
 
 export type Config = z.infer<typeof configSchema>;
 
-/** The pool size when `dbPoolSize` is unset: a quarter of `maxConcurrency`, at least 10 and at most 50. */
+/**
+ * The pool size when `dbPoolSize` is unset: an eighth of `maxConcurrency`, at least 10 and at
+ * most 50 (16 at the default). Attempts need no connection of their own: claims and records are
+ * batched (one statement each at a time), so the pool serves mostly the API's calls.
+ */
 export function defaultPoolSize(maxConcurrency: number): number {
-  return Math.max(10, Math.min(50, Math.ceil(maxConcurrency / 4)));
+  return Math.max(10, Math.min(50, Math.ceil(maxConcurrency / 8)));
 }
 export type ConfigInput = z.input<typeof configSchema>;
